@@ -1,0 +1,103 @@
+//! Engine configuration: enabled features and execution policy.
+
+use crate::types::FuncType;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// Settings shared by every module and store created from an [`Engine`].
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub(crate) features: wasmparser::WasmFeatures,
+    pub(crate) eager_translation: bool,
+    pub(crate) max_call_depth: usize,
+    pub(crate) max_stack_slots: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            features: wasmparser::WasmFeatures::WASM2,
+            eager_translation: false,
+            max_call_depth: 20_000,
+            max_stack_slots: 8 * 1024 * 1024,
+        }
+    }
+}
+
+impl Config {
+    /// Creates the default configuration (WebAssembly 2.0, lazy translation).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Translates every function body when the module is loaded instead of on first call.
+    pub fn eager_translation(&mut self, yes: bool) -> &mut Self {
+        self.eager_translation = yes;
+        self
+    }
+
+    /// Sets the maximum wasm call depth before "call stack exhausted" traps.
+    pub fn max_call_depth(&mut self, depth: usize) -> &mut Self {
+        self.max_call_depth = depth.max(1);
+        self
+    }
+
+    /// Sets the maximum number of 8-byte value slots the interpreter stack may use.
+    pub fn max_stack_slots(&mut self, slots: usize) -> &mut Self {
+        self.max_stack_slots = slots.max(1024);
+        self
+    }
+
+    /// Replaces the set of enabled WebAssembly features.
+    pub fn wasm_features(&mut self, features: wasmparser::WasmFeatures) -> &mut Self {
+        self.features = features;
+        self
+    }
+
+    /// Returns the set of enabled WebAssembly features.
+    pub fn features(&self) -> wasmparser::WasmFeatures {
+        self.features
+    }
+}
+
+/// A compilation environment shared by modules and stores; cheap to clone.
+#[derive(Clone, Debug, Default)]
+pub struct Engine {
+    inner: Arc<EngineInner>,
+}
+
+#[derive(Debug, Default)]
+struct EngineInner {
+    config: Config,
+    /// Canonical ids of function types, so type checks compare integers.
+    types: Mutex<HashMap<FuncType, u32>>,
+}
+
+impl Engine {
+    /// Creates an engine with the given configuration.
+    pub fn new(config: &Config) -> Self {
+        Engine {
+            inner: Arc::new(EngineInner {
+                config: config.clone(),
+                types: Mutex::default(),
+            }),
+        }
+    }
+
+    /// Returns the engine's configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Returns true if both handles refer to the same engine.
+    pub fn same(a: &Engine, b: &Engine) -> bool {
+        Arc::ptr_eq(&a.inner, &b.inner)
+    }
+
+    /// Returns the canonical id of a function type; equal types get equal ids.
+    pub(crate) fn intern_type(&self, ty: &FuncType) -> u32 {
+        let mut types = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
+        let next = types.len() as u32;
+        *types.entry(ty.clone()).or_insert(next)
+    }
+}

@@ -1,0 +1,271 @@
+//! Modules: decoding, validation and the metadata an instance is built from.
+
+mod const_expr;
+mod parse;
+
+pub use const_expr::{ConstExpr, ConstOp};
+
+use crate::types::{ExternType, FuncType, GlobalType, MemoryType, TableType};
+use crate::{Engine, Error};
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+/// A validated WebAssembly module, ready to be instantiated any number of times.
+///
+/// ```
+/// let engine = wedge::Engine::default();
+/// let module = wedge::Module::new(&engine, "(module (func (export \"f\")))")?;
+/// assert_eq!(module.exports().count(), 1);
+/// # Ok::<(), wedge::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Module {
+    pub(crate) inner: Arc<ModuleInner>,
+}
+
+impl std::fmt::Debug for Module {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Module")
+            .field("name", &self.inner.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How something a module imports is described.
+#[derive(Clone, Debug)]
+pub struct ImportDef {
+    /// Module name of the import.
+    pub module: String,
+    /// Field name of the import.
+    pub name: String,
+    /// Index into the module's space of the imported kind.
+    pub index: u32,
+    /// What is imported.
+    pub ty: ExternType,
+}
+
+/// The kind and index of an export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportIndex {
+    /// A function index.
+    Func(u32),
+    /// A table index.
+    Table(u32),
+    /// A memory index.
+    Memory(u32),
+    /// A global index.
+    Global(u32),
+}
+
+/// One export of a module.
+#[derive(Clone, Debug)]
+pub struct ExportDef {
+    /// Exported name.
+    pub name: String,
+    /// What is exported.
+    pub index: ExportIndex,
+}
+
+/// How an element segment is used.
+#[derive(Clone, Debug)]
+pub enum ElemMode {
+    /// Available to `table.init` until dropped.
+    Passive,
+    /// Copied into a table at instantiation, then dropped.
+    Active {
+        /// Target table.
+        table: u32,
+        /// Offset expression.
+        offset: ConstExpr,
+    },
+    /// Only declares functions referenceable by `ref.func`; dropped at instantiation.
+    Declared,
+}
+
+/// An element segment.
+#[derive(Clone, Debug)]
+pub struct ElemSegment {
+    /// How the segment is used.
+    pub mode: ElemMode,
+    /// Element expressions (a `ref.func` each for function-index segments).
+    pub items: Vec<ConstExpr>,
+}
+
+/// How a data segment is used.
+#[derive(Clone, Debug)]
+pub enum DataMode {
+    /// Available to `memory.init` until dropped.
+    Passive,
+    /// Copied into a memory at instantiation, then dropped.
+    Active {
+        /// Target memory.
+        memory: u32,
+        /// Offset expression.
+        offset: ConstExpr,
+    },
+}
+
+/// A data segment.
+#[derive(Clone, Debug)]
+pub struct DataSegment {
+    /// How the segment is used.
+    pub mode: DataMode,
+    /// Range of the segment's bytes in the module binary.
+    pub range: Range<usize>,
+}
+
+/// Everything known about a module after decoding and validation.
+pub(crate) struct ModuleInner {
+    pub engine: Engine,
+    #[allow(dead_code)]
+    pub bytes: Box<[u8]>,
+    pub name: Option<String>,
+    pub types: Vec<Arc<FuncType>>,
+    /// Canonical id of each type (equal ids for structurally equal types).
+    pub type_ids: Vec<u32>,
+    pub imports: Vec<ImportDef>,
+    pub func_types: Vec<u32>,
+    pub num_imported_funcs: u32,
+    pub tables: Vec<TableType>,
+    pub table_inits: Vec<Option<ConstExpr>>,
+    pub num_imported_tables: u32,
+    pub memories: Vec<MemoryType>,
+    pub num_imported_memories: u32,
+    pub globals: Vec<GlobalType>,
+    pub global_inits: Vec<ConstExpr>,
+    pub num_imported_globals: u32,
+    pub exports: Vec<ExportDef>,
+    pub start: Option<u32>,
+    pub elems: Vec<ElemSegment>,
+    pub datas: Vec<DataSegment>,
+    /// Byte range of each defined function's body in `bytes`.
+    pub bodies: Vec<Range<usize>>,
+    pub func_names: HashMap<u32, String>,
+    pub custom_sections: Vec<(String, usize)>,
+}
+
+impl Module {
+    /// Decodes and validates a module from the binary or text format.
+    pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module, Error> {
+        let bytes = bytes.as_ref();
+        let binary: Vec<u8> = if bytes.starts_with(b"\0asm") {
+            bytes.to_vec()
+        } else {
+            match std::str::from_utf8(bytes) {
+                Ok(text) => wat::parse_str(text).map_err(|e| Error::Wat(e.to_string()))?,
+                Err(_) => {
+                    return Err(Error::Invalid {
+                        message: "not a WebAssembly binary (bad magic) nor UTF-8 text".into(),
+                        offset: 0,
+                    })
+                }
+            }
+        };
+        Self::from_binary(engine, &binary)
+    }
+
+    /// Decodes and validates a module from the binary format only.
+    pub fn from_binary(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
+        let inner = parse::parse(engine, bytes)?;
+        let module = Module {
+            inner: Arc::new(inner),
+        };
+        Ok(module)
+    }
+
+    /// Reads a module from a `.wasm` or `.wat` file.
+    pub fn from_file(engine: &Engine, path: impl AsRef<std::path::Path>) -> Result<Module, Error> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|e| Error::Invalid {
+            message: format!("cannot read {}: {e}", path.display()),
+            offset: 0,
+        })?;
+        Module::new(engine, bytes)
+    }
+
+    /// Checks that bytes are a valid module without keeping it.
+    pub fn validate(engine: &Engine, bytes: &[u8]) -> Result<(), Error> {
+        Module::new(engine, bytes).map(|_| ())
+    }
+
+    /// The engine this module belongs to.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// The module's name from the name section, if any.
+    pub fn name(&self) -> Option<&str> {
+        self.inner.name.as_deref()
+    }
+
+    /// The module's imports in order.
+    pub fn imports(&self) -> impl ExactSizeIterator<Item = &ImportDef> {
+        self.inner.imports.iter()
+    }
+
+    /// The module's exports with their types.
+    pub fn exports(&self) -> impl ExactSizeIterator<Item = (&str, ExternType)> {
+        self.inner
+            .exports
+            .iter()
+            .map(|e| (e.name.as_str(), self.inner.export_type(e.index)))
+    }
+
+    /// Number of functions, imported and defined.
+    pub fn function_count(&self) -> usize {
+        self.inner.func_types.len()
+    }
+
+    /// Number of functions defined (not imported) by the module.
+    pub fn defined_function_count(&self) -> usize {
+        self.inner.bodies.len()
+    }
+
+    /// The types of all memories, imported first.
+    pub fn memories(&self) -> &[MemoryType] {
+        &self.inner.memories
+    }
+
+    /// The types of all tables, imported first.
+    pub fn tables(&self) -> &[TableType] {
+        &self.inner.tables
+    }
+
+    /// The types of all globals, imported first.
+    pub fn globals(&self) -> &[GlobalType] {
+        &self.inner.globals
+    }
+
+    /// Names and sizes of the custom sections, in order.
+    pub fn custom_sections(&self) -> &[(String, usize)] {
+        &self.inner.custom_sections
+    }
+
+    /// Index of the start function, if any.
+    pub fn start(&self) -> Option<u32> {
+        self.inner.start
+    }
+
+    /// The name-section name of a function, if any.
+    pub fn func_name(&self, index: u32) -> Option<&str> {
+        self.inner.func_names.get(&index).map(|s| s.as_str())
+    }
+}
+
+impl ModuleInner {
+    /// The signature of a function by module function index.
+    pub(crate) fn func_type(&self, func: u32) -> &Arc<FuncType> {
+        &self.types[self.func_types[func as usize] as usize]
+    }
+
+    /// The type of an export.
+    pub(crate) fn export_type(&self, index: ExportIndex) -> ExternType {
+        match index {
+            ExportIndex::Func(i) => ExternType::Func((**self.func_type(i)).clone()),
+            ExportIndex::Table(i) => ExternType::Table(self.tables[i as usize]),
+            ExportIndex::Memory(i) => ExternType::Memory(self.memories[i as usize]),
+            ExportIndex::Global(i) => ExternType::Global(self.globals[i as usize]),
+        }
+    }
+}

@@ -1,0 +1,273 @@
+//! Decoding a binary into [`ModuleInner`], validating with one `wasmparser::Validator`.
+
+use super::*;
+use crate::types::{Mutability, RefType, ValType};
+use wasmparser::{Parser, Payload, TypeRef, Validator};
+
+/// Validates the whole binary, then decodes what an instance needs.
+pub(super) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
+    let mut validator = Validator::new_with_features(engine.config().features);
+    validator.validate_all(bytes)?;
+
+    let mut m = ModuleInner {
+        engine: engine.clone(),
+        bytes: bytes.into(),
+        name: None,
+        types: Vec::new(),
+        type_ids: Vec::new(),
+        imports: Vec::new(),
+        func_types: Vec::new(),
+        num_imported_funcs: 0,
+        tables: Vec::new(),
+        table_inits: Vec::new(),
+        num_imported_tables: 0,
+        memories: Vec::new(),
+        num_imported_memories: 0,
+        globals: Vec::new(),
+        global_inits: Vec::new(),
+        num_imported_globals: 0,
+        exports: Vec::new(),
+        start: None,
+        elems: Vec::new(),
+        datas: Vec::new(),
+        bodies: Vec::new(),
+        func_names: HashMap::new(),
+        custom_sections: Vec::new(),
+    };
+
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload? {
+            Payload::TypeSection(reader) => {
+                for group in reader {
+                    for sub in group?.into_types() {
+                        let ft = match &sub.composite_type.inner {
+                            wasmparser::CompositeInnerType::Func(f) => FuncType::new(
+                                f.params().iter().map(|t| ValType::from_wasmparser(*t)),
+                                f.results().iter().map(|t| ValType::from_wasmparser(*t)),
+                            ),
+                            _ => {
+                                return Err(Error::Invalid {
+                                    message: "GC struct/array types are not supported yet".into(),
+                                    offset: 0,
+                                })
+                            }
+                        };
+                        m.type_ids.push(engine.intern_type(&ft));
+                        m.types.push(Arc::new(ft));
+                    }
+                }
+            }
+            Payload::ImportSection(reader) => {
+                for import in reader.into_imports() {
+                    let import = import?;
+                    let (index, ty) = match import.ty {
+                        TypeRef::Func(t) | TypeRef::FuncExact(t) => {
+                            m.func_types.push(t);
+                            m.num_imported_funcs += 1;
+                            let ft = (*m.types[t as usize]).clone();
+                            (m.func_types.len() - 1, ExternType::Func(ft))
+                        }
+                        TypeRef::Table(t) => {
+                            let t = table_type(&t);
+                            m.tables.push(t);
+                            m.num_imported_tables += 1;
+                            (m.tables.len() - 1, ExternType::Table(t))
+                        }
+                        TypeRef::Memory(t) => {
+                            let t = memory_type(&t);
+                            m.memories.push(t);
+                            m.num_imported_memories += 1;
+                            (m.memories.len() - 1, ExternType::Memory(t))
+                        }
+                        TypeRef::Global(t) => {
+                            let t = global_type(&t);
+                            m.globals.push(t);
+                            m.num_imported_globals += 1;
+                            (m.globals.len() - 1, ExternType::Global(t))
+                        }
+                        TypeRef::Tag(_) => {
+                            return Err(Error::Invalid {
+                                message: "tag imports (exception handling) are not supported yet"
+                                    .into(),
+                                offset: 0,
+                            })
+                        }
+                    };
+                    m.imports.push(ImportDef {
+                        module: import.module.to_string(),
+                        name: import.name.to_string(),
+                        index: index as u32,
+                        ty,
+                    });
+                }
+            }
+            Payload::FunctionSection(reader) => {
+                for t in reader {
+                    m.func_types.push(t?);
+                }
+            }
+            Payload::TableSection(reader) => {
+                for table in reader {
+                    let table = table?;
+                    m.tables.push(table_type(&table.ty));
+                    m.table_inits.push(match &table.init {
+                        wasmparser::TableInit::RefNull => None,
+                        wasmparser::TableInit::Expr(e) => Some(ConstExpr::decode(e)?),
+                    });
+                }
+            }
+            Payload::MemorySection(reader) => {
+                for mem in reader {
+                    m.memories.push(memory_type(&mem?));
+                }
+            }
+            Payload::GlobalSection(reader) => {
+                for g in reader {
+                    let g = g?;
+                    m.globals.push(global_type(&g.ty));
+                    m.global_inits.push(ConstExpr::decode(&g.init_expr)?);
+                }
+            }
+            Payload::ExportSection(reader) => {
+                for e in reader {
+                    let e = e?;
+                    let index = match e.kind {
+                        wasmparser::ExternalKind::Func | wasmparser::ExternalKind::FuncExact => {
+                            ExportIndex::Func(e.index)
+                        }
+                        wasmparser::ExternalKind::Table => ExportIndex::Table(e.index),
+                        wasmparser::ExternalKind::Memory => ExportIndex::Memory(e.index),
+                        wasmparser::ExternalKind::Global => ExportIndex::Global(e.index),
+                        wasmparser::ExternalKind::Tag => {
+                            return Err(Error::Invalid {
+                                message: "tag exports (exception handling) are not supported yet"
+                                    .into(),
+                                offset: 0,
+                            })
+                        }
+                    };
+                    m.exports.push(ExportDef {
+                        name: e.name.to_string(),
+                        index,
+                    });
+                }
+            }
+            Payload::StartSection { func, .. } => m.start = Some(func),
+            Payload::ElementSection(reader) => {
+                for elem in reader {
+                    let elem = elem?;
+                    let mode = match elem.kind {
+                        wasmparser::ElementKind::Passive => ElemMode::Passive,
+                        wasmparser::ElementKind::Declared => ElemMode::Declared,
+                        wasmparser::ElementKind::Active {
+                            table_index,
+                            offset_expr,
+                        } => ElemMode::Active {
+                            table: table_index.unwrap_or(0),
+                            offset: ConstExpr::decode(&offset_expr)?,
+                        },
+                    };
+                    let mut items = Vec::new();
+                    match elem.items {
+                        wasmparser::ElementItems::Functions(funcs) => {
+                            for f in funcs {
+                                items.push(ConstExpr {
+                                    ops: vec![ConstOp::RefFunc(f?)],
+                                });
+                            }
+                        }
+                        wasmparser::ElementItems::Expressions(_, exprs) => {
+                            for e in exprs {
+                                items.push(ConstExpr::decode(&e?)?);
+                            }
+                        }
+                    }
+                    m.elems.push(ElemSegment { mode, items });
+                }
+            }
+            Payload::DataSection(reader) => {
+                for data in reader {
+                    let data = data?;
+                    let start = data.data.as_ptr() as usize - bytes.as_ptr() as usize;
+                    let mode = match data.kind {
+                        wasmparser::DataKind::Passive => DataMode::Passive,
+                        wasmparser::DataKind::Active {
+                            memory_index,
+                            offset_expr,
+                        } => DataMode::Active {
+                            memory: memory_index,
+                            offset: ConstExpr::decode(&offset_expr)?,
+                        },
+                    };
+                    m.datas.push(DataSegment {
+                        mode,
+                        range: start..start + data.data.len(),
+                    });
+                }
+            }
+            Payload::CodeSectionEntry(body) => {
+                let range = body.range();
+                m.bodies.push(range.start as usize..range.end as usize);
+            }
+            Payload::CustomSection(reader) => {
+                m.custom_sections
+                    .push((reader.name().to_string(), reader.data().len()));
+                if let wasmparser::KnownCustom::Name(names) = reader.as_known() {
+                    read_names(&mut m, names);
+                }
+            }
+            Payload::TagSection(_) => {
+                return Err(Error::Invalid {
+                    message: "exception handling (tag section) is not supported yet".into(),
+                    offset: 0,
+                })
+            }
+            _ => {}
+        }
+    }
+    Ok(m)
+}
+
+/// Reads module and function names; a malformed name section is ignored, as the spec asks.
+fn read_names(m: &mut ModuleInner, names: wasmparser::NameSectionReader<'_>) {
+    for name in names {
+        match name {
+            Ok(wasmparser::Name::Module { name, .. }) => m.name = Some(name.to_string()),
+            Ok(wasmparser::Name::Function(map)) => {
+                for naming in map.into_iter().flatten() {
+                    m.func_names.insert(naming.index, naming.name.to_string());
+                }
+            }
+            Ok(_) => {}
+            Err(_) => return,
+        }
+    }
+}
+
+fn table_type(t: &wasmparser::TableType) -> TableType {
+    TableType {
+        element: RefType::from_wasmparser(t.element_type),
+        minimum: t.initial,
+        maximum: t.maximum,
+    }
+}
+
+fn memory_type(t: &wasmparser::MemoryType) -> MemoryType {
+    MemoryType {
+        minimum: t.initial,
+        maximum: t.maximum,
+        shared: t.shared,
+        memory64: t.memory64,
+    }
+}
+
+fn global_type(t: &wasmparser::GlobalType) -> GlobalType {
+    GlobalType {
+        content: ValType::from_wasmparser(t.content_type),
+        mutability: if t.mutable {
+            Mutability::Var
+        } else {
+            Mutability::Const
+        },
+    }
+}

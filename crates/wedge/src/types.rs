@@ -1,0 +1,264 @@
+//! WebAssembly types as the embedding API sees them.
+
+use std::fmt;
+
+/// The type of a WebAssembly value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ValType {
+    /// 32-bit integer.
+    I32,
+    /// 64-bit integer.
+    I64,
+    /// 32-bit IEEE float.
+    F32,
+    /// 64-bit IEEE float.
+    F64,
+    /// 128-bit vector.
+    V128,
+    /// A reference.
+    Ref(RefType),
+}
+
+/// The type of a reference value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RefType {
+    /// Whether `null` is a member of the type.
+    pub nullable: bool,
+    /// What the reference points to.
+    pub heap: HeapType,
+}
+
+/// What a reference points to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HeapType {
+    /// Any function.
+    Func,
+    /// Any host reference.
+    Extern,
+    /// A function of the module type with this index.
+    Concrete(u32),
+}
+
+impl RefType {
+    /// `funcref`: a nullable reference to any function.
+    pub const FUNCREF: RefType = RefType {
+        nullable: true,
+        heap: HeapType::Func,
+    };
+    /// `externref`: a nullable host reference.
+    pub const EXTERNREF: RefType = RefType {
+        nullable: true,
+        heap: HeapType::Extern,
+    };
+
+    /// Returns true if this is a function reference type.
+    pub fn is_func(&self) -> bool {
+        matches!(self.heap, HeapType::Func | HeapType::Concrete(_))
+    }
+}
+
+impl ValType {
+    /// `funcref` as a value type.
+    pub const FUNCREF: ValType = ValType::Ref(RefType::FUNCREF);
+    /// `externref` as a value type.
+    pub const EXTERNREF: ValType = ValType::Ref(RefType::EXTERNREF);
+
+    /// Number of 8-byte interpreter slots a value of this type occupies.
+    #[allow(dead_code)]
+    pub(crate) fn slots(self) -> u32 {
+        match self {
+            ValType::V128 => 2,
+            _ => 1,
+        }
+    }
+
+    pub(crate) fn from_wasmparser(t: wasmparser::ValType) -> ValType {
+        match t {
+            wasmparser::ValType::I32 => ValType::I32,
+            wasmparser::ValType::I64 => ValType::I64,
+            wasmparser::ValType::F32 => ValType::F32,
+            wasmparser::ValType::F64 => ValType::F64,
+            wasmparser::ValType::V128 => ValType::V128,
+            wasmparser::ValType::Ref(r) => ValType::Ref(RefType::from_wasmparser(r)),
+        }
+    }
+}
+
+impl RefType {
+    pub(crate) fn from_wasmparser(r: wasmparser::RefType) -> RefType {
+        let heap = match r.heap_type() {
+            wasmparser::HeapType::Concrete(idx) => {
+                HeapType::Concrete(idx.as_module_index().unwrap_or(u32::MAX))
+            }
+            wasmparser::HeapType::Abstract {
+                ty: wasmparser::AbstractHeapType::Extern | wasmparser::AbstractHeapType::NoExtern,
+                ..
+            } => HeapType::Extern,
+            _ => HeapType::Func,
+        };
+        RefType {
+            nullable: r.is_nullable(),
+            heap,
+        }
+    }
+}
+
+impl fmt::Display for ValType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ValType::I32 => f.write_str("i32"),
+            ValType::I64 => f.write_str("i64"),
+            ValType::F32 => f.write_str("f32"),
+            ValType::F64 => f.write_str("f64"),
+            ValType::V128 => f.write_str("v128"),
+            ValType::Ref(r) => write!(f, "{r}"),
+        }
+    }
+}
+
+impl fmt::Display for RefType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.nullable, self.heap) {
+            (true, HeapType::Func) => f.write_str("funcref"),
+            (true, HeapType::Extern) => f.write_str("externref"),
+            (n, h) => {
+                let null = if n { "null " } else { "" };
+                match h {
+                    HeapType::Func => write!(f, "(ref {null}func)"),
+                    HeapType::Extern => write!(f, "(ref {null}extern)"),
+                    HeapType::Concrete(i) => write!(f, "(ref {null}{i})"),
+                }
+            }
+        }
+    }
+}
+
+/// The signature of a function.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FuncType {
+    params: Box<[ValType]>,
+    results: Box<[ValType]>,
+}
+
+impl FuncType {
+    /// Creates a function type from its parameter and result types.
+    pub fn new(
+        params: impl IntoIterator<Item = ValType>,
+        results: impl IntoIterator<Item = ValType>,
+    ) -> Self {
+        FuncType {
+            params: params.into_iter().collect(),
+            results: results.into_iter().collect(),
+        }
+    }
+
+    /// The parameter types.
+    pub fn params(&self) -> &[ValType] {
+        &self.params
+    }
+
+    /// The result types.
+    pub fn results(&self) -> &[ValType] {
+        &self.results
+    }
+
+    /// Number of interpreter slots taken by the parameters.
+    #[allow(dead_code)]
+    pub(crate) fn param_slots(&self) -> u32 {
+        self.params.iter().map(|t| t.slots()).sum()
+    }
+
+    /// Number of interpreter slots taken by the results.
+    #[allow(dead_code)]
+    pub(crate) fn result_slots(&self) -> u32 {
+        self.results.iter().map(|t| t.slots()).sum()
+    }
+}
+
+impl fmt::Display for FuncType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("(func")?;
+        if !self.params.is_empty() {
+            f.write_str(" (param")?;
+            for t in self.params.iter() {
+                write!(f, " {t}")?;
+            }
+            f.write_str(")")?;
+        }
+        if !self.results.is_empty() {
+            f.write_str(" (result")?;
+            for t in self.results.iter() {
+                write!(f, " {t}")?;
+            }
+            f.write_str(")")?;
+        }
+        f.write_str(")")
+    }
+}
+
+/// Whether a global can be written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Mutability {
+    /// Read-only after initialization.
+    Const,
+    /// Writable with `global.set`.
+    Var,
+}
+
+/// The type of a global.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct GlobalType {
+    /// Type of the value held.
+    pub content: ValType,
+    /// Whether it can be written.
+    pub mutability: Mutability,
+}
+
+/// The type of a linear memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MemoryType {
+    /// Initial size in pages.
+    pub minimum: u64,
+    /// Maximum size in pages, if any.
+    pub maximum: Option<u64>,
+    /// Whether the memory is shared between threads.
+    pub shared: bool,
+    /// Whether it is indexed with 64-bit addresses.
+    pub memory64: bool,
+}
+
+/// The type of a table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TableType {
+    /// Type of the elements.
+    pub element: RefType,
+    /// Initial number of elements.
+    pub minimum: u64,
+    /// Maximum number of elements, if any.
+    pub maximum: Option<u64>,
+}
+
+/// The type of anything a module imports or exports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExternType {
+    /// A function.
+    Func(FuncType),
+    /// A table.
+    Table(TableType),
+    /// A linear memory.
+    Memory(MemoryType),
+    /// A global.
+    Global(GlobalType),
+}
+
+impl ExternType {
+    /// A short name for the kind: "func", "table", "memory" or "global".
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            ExternType::Func(_) => "func",
+            ExternType::Table(_) => "table",
+            ExternType::Memory(_) => "memory",
+            ExternType::Global(_) => "global",
+        }
+    }
+}
