@@ -1,6 +1,7 @@
 //! The `wedge` command-line runtime.
 
 mod inspect;
+mod invoke;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -8,8 +9,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Wedge: a WebAssembly runtime.
+///
+/// Exit codes: 0 on success; 1 when a module cannot be read, validated or linked; 2 for bad
+/// command-line arguments; 134 when the guest traps (the trap and its wasm backtrace are
+/// printed on stderr).
 #[derive(Parser)]
-#[command(name = "wedge", version, about, long_about = None)]
+#[command(name = "wedge", version, about, long_about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -17,6 +22,17 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Instantiate a module and call `_start`, or the export named by `--invoke`.
+    Run {
+        /// Call this exported function with ARGS parsed by its signature and print its results.
+        #[arg(long, value_name = "NAME")]
+        invoke: Option<String>,
+        /// The module file (`.wasm` or `.wat`).
+        file: PathBuf,
+        /// Arguments for the invoked function.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Check that a module is valid (binary `.wasm` or text `.wat`).
     Validate {
         /// The module file.
@@ -29,13 +45,19 @@ enum Command {
     },
 }
 
+/// Exit code when the guest traps.
+const TRAP_EXIT: u8 = 134;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::from(1)
+            let trapped = e
+                .downcast_ref::<wedge::Error>()
+                .is_some_and(|e| e.as_trap().is_some());
+            ExitCode::from(if trapped { TRAP_EXIT } else { 1 })
         }
     }
 }
@@ -43,6 +65,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     let engine = wedge::Engine::default();
     match cli.command {
+        Command::Run { invoke, file, args } => return run_module(&engine, &file, invoke, &args),
         Command::Validate { file } => {
             load(&engine, &file)?;
             println!("{}: valid", file.display());
@@ -59,4 +82,56 @@ fn run(cli: Cli) -> Result<ExitCode> {
 fn load(engine: &wedge::Engine, path: &Path) -> Result<wedge::Module> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     wedge::Module::new(engine, bytes).with_context(|| format!("{}", path.display()))
+}
+
+/// `wedge run`: instantiate, then call `_start` or the invoked export.
+fn run_module(
+    engine: &wedge::Engine,
+    file: &Path,
+    invoke: Option<String>,
+    args: &[String],
+) -> Result<ExitCode> {
+    let module = load(engine, file)?;
+    if let Some(import) = module
+        .imports()
+        .find(|i| i.module.starts_with("wasi_snapshot_preview1") || i.module == "wasi_unstable")
+    {
+        anyhow::bail!(
+            "{}: the module imports WASI (`{}::{}`), which this build of wedge does not provide yet",
+            file.display(),
+            import.module,
+            import.name
+        );
+    }
+    let mut store = wedge::Store::new(engine, ());
+    let linker = wedge::Linker::new(engine);
+    let instance = linker.instantiate(&mut store, &module)?;
+    let name = match &invoke {
+        Some(name) => name.as_str(),
+        None if instance.get_func(&store, "_start").is_some() => "_start",
+        None => return Ok(ExitCode::SUCCESS),
+    };
+    let func = instance
+        .get_func(&store, name)
+        .with_context(|| format!("no exported function named `{name}`"))?;
+    let ty = func.ty(&store);
+    if args.len() != ty.params().len() {
+        anyhow::bail!(
+            "`{name}` takes {} argument(s) {}, {} given",
+            ty.params().len(),
+            ty,
+            args.len()
+        );
+    }
+    let params = args
+        .iter()
+        .zip(ty.params())
+        .map(|(a, t)| invoke::parse_arg(a, *t))
+        .collect::<Result<Vec<_>>>()?;
+    let mut results = vec![wedge::Val::I32(0); ty.results().len()];
+    func.call(&mut store, &params, &mut results)?;
+    for r in &results {
+        println!("{}", invoke::format_val(r));
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -26,6 +26,9 @@ pub enum Error {
     /// The module exceeds an implementation or configured limit.
     #[error("limit exceeded: {0}")]
     Limit(String),
+    /// A trap occurred while running wasm (including during instantiation).
+    #[error(transparent)]
+    Trap(#[from] crate::runtime::Trap),
 }
 
 impl From<wasmparser::BinaryReaderError> for Error {
@@ -33,6 +36,16 @@ impl From<wasmparser::BinaryReaderError> for Error {
         Error::Invalid {
             message: e.message().to_string(),
             offset: e.offset(),
+        }
+    }
+}
+
+impl Error {
+    /// The trap, if this error is one.
+    pub fn as_trap(&self) -> Option<&crate::runtime::Trap> {
+        match self {
+            Error::Trap(t) => Some(t),
+            _ => None,
         }
     }
 }

@@ -8,11 +8,18 @@ mod config;
 mod error;
 mod types;
 
+pub mod interp;
 pub mod module;
+pub mod runtime;
 
 pub use config::{Config, Engine};
 pub use error::Error;
 pub use module::Module;
+pub use runtime::{
+    AsContext, AsContextMut, Caller, Extern, ExternRef, FrameInfo, Func, Global, Instance,
+    IntoFunc, Linker, Memory, Store, Table, Trap, TrapKind, TypedFunc, Val, WasmParams,
+    WasmResults, WasmTy,
+};
 pub use types::{
     ExternType, FuncType, GlobalType, HeapType, MemoryType, Mutability, RefType, TableType, ValType,
 };

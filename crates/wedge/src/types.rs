@@ -64,7 +64,6 @@ impl ValType {
     pub const EXTERNREF: ValType = ValType::Ref(RefType::EXTERNREF);
 
     /// Number of 8-byte interpreter slots a value of this type occupies.
-    #[allow(dead_code)]
     pub(crate) fn slots(self) -> u32 {
         match self {
             ValType::V128 => 2,
@@ -163,13 +162,11 @@ impl FuncType {
     }
 
     /// Number of interpreter slots taken by the parameters.
-    #[allow(dead_code)]
     pub(crate) fn param_slots(&self) -> u32 {
         self.params.iter().map(|t| t.slots()).sum()
     }
 
     /// Number of interpreter slots taken by the results.
-    #[allow(dead_code)]
     pub(crate) fn result_slots(&self) -> u32 {
         self.results.iter().map(|t| t.slots()).sum()
     }

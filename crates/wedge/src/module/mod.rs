@@ -5,11 +5,12 @@ mod parse;
 
 pub use const_expr::{ConstExpr, ConstOp};
 
+use crate::interp::{self, CompiledFunc};
 use crate::types::{ExternType, FuncType, GlobalType, MemoryType, TableType};
 use crate::{Engine, Error};
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A validated WebAssembly module, ready to be instantiated any number of times.
 ///
@@ -118,7 +119,6 @@ pub struct DataSegment {
 /// Everything known about a module after decoding and validation.
 pub(crate) struct ModuleInner {
     pub engine: Engine,
-    #[allow(dead_code)]
     pub bytes: Box<[u8]>,
     pub name: Option<String>,
     pub types: Vec<Arc<FuncType>>,
@@ -143,6 +143,8 @@ pub(crate) struct ModuleInner {
     pub bodies: Vec<Range<usize>>,
     pub func_names: HashMap<u32, String>,
     pub custom_sections: Vec<(String, usize)>,
+    /// Interpreter code of each defined function, translated on first use.
+    pub code: Vec<OnceLock<Result<Arc<CompiledFunc>, Error>>>,
 }
 
 impl Module {
@@ -171,6 +173,11 @@ impl Module {
         let module = Module {
             inner: Arc::new(inner),
         };
+        if engine.config().eager_translation {
+            for i in 0..module.inner.bodies.len() as u32 {
+                module.inner.compiled(i + module.inner.num_imported_funcs)?;
+            }
+        }
         Ok(module)
     }
 
@@ -267,5 +274,13 @@ impl ModuleInner {
             ExportIndex::Memory(i) => ExternType::Memory(self.memories[i as usize]),
             ExportIndex::Global(i) => ExternType::Global(self.globals[i as usize]),
         }
+    }
+
+    /// Interpreter code for a defined function, translating it on first use.
+    pub(crate) fn compiled(&self, func: u32) -> Result<Arc<CompiledFunc>, Error> {
+        let def = (func - self.num_imported_funcs) as usize;
+        self.code[def]
+            .get_or_init(|| interp::translate(self, func).map(Arc::new))
+            .clone()
     }
 }

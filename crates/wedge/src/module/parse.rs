@@ -33,6 +33,7 @@ pub(super) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
         bodies: Vec::new(),
         func_names: HashMap::new(),
         custom_sections: Vec::new(),
+        code: Vec::new(),
     };
 
     for payload in Parser::new(0).parse_all(bytes) {
@@ -225,6 +226,7 @@ pub(super) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
             _ => {}
         }
     }
+    m.code = (0..m.bodies.len()).map(|_| OnceLock::new()).collect();
     Ok(m)
 }
 

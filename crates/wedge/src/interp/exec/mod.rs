@@ -1,0 +1,84 @@
+//! The executor: runs register bytecode with an explicit frame stack (never host recursion).
+
+mod bulk;
+mod run;
+
+use crate::interp::CompiledFunc;
+use crate::module::ModuleInner;
+use crate::runtime::{io_slots, Caller, FrameInfo, FuncKind, Store, Trap, TrapKind};
+use crate::Error;
+
+/// How many times host functions may re-enter wasm on one thread of calls.
+const MAX_REENTRY: u32 = 64;
+
+/// Slots allocated for a fresh value stack.
+const INITIAL_STACK_SLOTS: usize = 16 * 1024;
+
+/// A suspended caller frame.
+#[derive(Clone, Copy)]
+pub(super) struct Frame {
+    pub func: *const CompiledFunc,
+    pub module: *const ModuleInner,
+    pub instance: u32,
+    pub func_index: u32,
+    /// Instruction index to resume at.
+    pub pc: usize,
+    /// Stack slot where the frame starts.
+    pub base: usize,
+}
+
+/// Calls function `func` (store index) with parameters in `io`; results are written back to `io`.
+pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, io: &mut [u64]) -> Result<(), Error> {
+    let entity = store.inner.funcs[func as usize].clone();
+    match entity.kind {
+        FuncKind::Host { host } => {
+            let f = store.host_funcs[host as usize].clone();
+            f(
+                Caller {
+                    store,
+                    instance: None,
+                },
+                io,
+            )?;
+            Ok(())
+        }
+        FuncKind::Wasm { instance, index } => {
+            if store.inner.reentry >= MAX_REENTRY {
+                return Err(Trap::new(TrapKind::StackExhausted).into());
+            }
+            store.inner.reentry += 1;
+            let mut stack = std::mem::take(&mut store.inner.stack);
+            if stack.len() < INITIAL_STACK_SLOTS {
+                stack.resize(INITIAL_STACK_SLOTS, 0);
+            }
+            stack[..io.len()].copy_from_slice(io);
+            let result = run::Executor::new(store, stack).run(instance, index);
+            store.inner.reentry -= 1;
+            let mut stack = result?;
+            let n = io_slots(&entity.ty).min(io.len());
+            io[..n].copy_from_slice(&stack[..n]);
+            if store.inner.stack.is_empty() {
+                stack.truncate(INITIAL_STACK_SLOTS);
+                store.inner.stack = stack;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Builds a trap backtrace from the active frames, innermost first.
+pub(super) fn backtrace(frames: &[(*const ModuleInner, u32)]) -> Vec<FrameInfo> {
+    frames
+        .iter()
+        .rev()
+        .map(|&(module, func_index)| {
+            // SAFETY: modules outlive the store's instances, which outlive any running call.
+            let module = unsafe { &*module };
+            FrameInfo {
+                func_index,
+                func_name: module.func_names.get(&func_index).cloned(),
+                module_name: module.name.clone(),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,40 @@
+//! The interpreter tier: a translator from wasm to register bytecode and its executor.
+
+mod code;
+mod exec;
+mod num;
+mod simd;
+mod translate;
+
+pub use code::{Instr, R};
+pub(crate) use exec::invoke;
+pub(crate) use translate::translate;
+
+/// A function translated to register bytecode.
+#[derive(Debug)]
+pub struct CompiledFunc {
+    /// The instructions.
+    pub(crate) instrs: Box<[Instr]>,
+    /// Slots taken by the parameters (the frame starts with them).
+    pub(crate) param_slots: u32,
+    /// Total slots the frame needs.
+    pub(crate) frame_slots: u32,
+    /// Initial contents of the slots after the parameters: zeroed locals, then constants.
+    pub(crate) init: Box<[u64]>,
+    /// (table index, canonical type id) of each `call_indirect` site.
+    pub(crate) indirect_sites: Box<[(u32, u32)]>,
+    /// Lane tables of `i8x16.shuffle` instructions.
+    pub(crate) shuffles: Box<[[u8; 16]]>,
+}
+
+impl CompiledFunc {
+    /// Number of instructions, for statistics and tests.
+    pub fn len(&self) -> usize {
+        self.instrs.len()
+    }
+
+    /// Whether the function has no instructions.
+    pub fn is_empty(&self) -> bool {
+        self.instrs.is_empty()
+    }
+}

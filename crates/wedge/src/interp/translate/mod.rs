@@ -1,0 +1,231 @@
+//! Translation of one function body from wasm operators to register bytecode.
+
+mod control;
+mod ops;
+mod stack;
+
+use super::code::{Instr, R};
+use super::CompiledFunc;
+use crate::module::ModuleInner;
+use crate::types::ValType;
+use crate::Error;
+use stack::{ConstPool, Entry};
+use wasmparser::{BinaryReader, FunctionBody, Operator};
+
+/// What kind of construct a control frame is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CtrlKind {
+    /// The function body itself; branching to it returns.
+    Func,
+    Block,
+    Loop,
+    /// An `if` whose `else` has not been seen yet.
+    If,
+    Else,
+}
+
+/// A control frame: a block, loop, if or the function body.
+struct Ctrl {
+    kind: CtrlKind,
+    params: Vec<ValType>,
+    results: Vec<ValType>,
+    /// Stack length below the frame's parameters.
+    height: usize,
+    /// Canonical slot of the frame's first parameter/result.
+    base: R,
+    /// Where a loop's branches jump.
+    loop_start: u32,
+    /// Branch instructions to patch with the frame's end.
+    patches: Vec<usize>,
+    /// The `if` branch to patch with the start of `else` (or the end).
+    else_patch: Option<usize>,
+}
+
+impl Ctrl {
+    /// Types a branch to this frame carries.
+    fn label_types(&self) -> &[ValType] {
+        if self.kind == CtrlKind::Loop {
+            &self.params
+        } else {
+            &self.results
+        }
+    }
+}
+
+/// State while translating one function.
+pub(crate) struct Translator<'a> {
+    module: &'a ModuleInner,
+    instrs: Vec<Instr>,
+    stack: Vec<Entry>,
+    ctrl: Vec<Ctrl>,
+    /// Next free canonical slot.
+    cur: R,
+    /// Highest slot count used.
+    max: R,
+    locals: Vec<(ValType, R)>,
+    consts: ConstPool,
+    reachable: bool,
+    /// Instruction index of the most recently bound label (jump target).
+    last_label: usize,
+    indirect_sites: Vec<(u32, u32)>,
+    shuffles: Vec<[u8; 16]>,
+}
+
+/// Translates the defined function with module function index `func`.
+pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc, Error> {
+    let def = (func - module.num_imported_funcs) as usize;
+    let range = module.bodies[def].clone();
+    let body = FunctionBody::new(BinaryReader::new(
+        &module.bytes[range.clone()],
+        range.start as u64,
+    ));
+    let ty = module.func_type(func).clone();
+
+    let mut locals = Vec::new();
+    let mut slot: R = 0;
+    for &p in ty.params() {
+        locals.push((p, slot));
+        slot += p.slots();
+    }
+    let param_slots = slot;
+    for local in body.get_locals_reader()? {
+        let (count, t) = local?;
+        let t = ValType::from_wasmparser(t);
+        for _ in 0..count {
+            locals.push((t, slot));
+            slot = slot
+                .checked_add(t.slots())
+                .filter(|s| *s < 1 << 24)
+                .ok_or_else(|| Error::Limit("function has too many locals".into()))?;
+        }
+    }
+    let locals_end = slot;
+
+    let mut consts = ConstPool::new(locals_end);
+    consts.add(0, false);
+    for op in body.get_operators_reader()? {
+        match op? {
+            Operator::I32Const { value } => consts.add(value as u32 as u128, false),
+            Operator::I64Const { value } => consts.add(value as u64 as u128, false),
+            Operator::F32Const { value } => consts.add(value.bits() as u128, false),
+            Operator::F64Const { value } => consts.add(value.bits() as u128, false),
+            Operator::V128Const { value } => consts.add(value.i128() as u128, true),
+            _ => {}
+        }
+    }
+    let temps_start = locals_end + consts.values.len() as R;
+
+    let mut t = Translator {
+        module,
+        instrs: Vec::new(),
+        stack: Vec::new(),
+        ctrl: Vec::new(),
+        cur: temps_start,
+        max: temps_start.max(ty.result_slots()),
+        locals,
+        consts,
+        reachable: true,
+        last_label: 0,
+        indirect_sites: Vec::new(),
+        shuffles: Vec::new(),
+    };
+    t.ctrl.push(Ctrl {
+        kind: CtrlKind::Func,
+        params: Vec::new(),
+        results: ty.results().to_vec(),
+        height: 0,
+        base: temps_start,
+        loop_start: 0,
+        patches: Vec::new(),
+        else_patch: None,
+    });
+
+    let mut reader = body.get_operators_reader()?;
+    let mut skip_depth = 0u32;
+    while !reader.eof() {
+        let op = reader.read()?;
+        if !t.reachable {
+            match op {
+                Operator::Block { .. }
+                | Operator::Loop { .. }
+                | Operator::If { .. }
+                | Operator::TryTable { .. } => {
+                    skip_depth += 1;
+                    continue;
+                }
+                Operator::Else if skip_depth == 0 => {}
+                Operator::End if skip_depth == 0 => {}
+                Operator::End => {
+                    skip_depth -= 1;
+                    continue;
+                }
+                _ => continue,
+            }
+        }
+        t.operator(op)?;
+    }
+
+    let init_len = (temps_start - param_slots) as usize;
+    let mut init = vec![0u64; init_len];
+    let consts_at = (locals_end - param_slots) as usize;
+    init[consts_at..].copy_from_slice(&t.consts.values);
+    Ok(CompiledFunc {
+        instrs: t.instrs.into(),
+        param_slots,
+        frame_slots: t.max,
+        init: init.into(),
+        indirect_sites: t.indirect_sites.into(),
+        shuffles: t.shuffles.into(),
+    })
+}
+
+impl Translator<'_> {
+    /// Appends an instruction and returns its index.
+    fn emit(&mut self, instr: Instr) -> usize {
+        self.instrs.push(instr);
+        self.instrs.len() - 1
+    }
+
+    /// The index the next instruction will have.
+    fn pc(&self) -> u32 {
+        self.instrs.len() as u32
+    }
+
+    /// Marks the current position as a jump target.
+    fn bind_label(&mut self) {
+        self.last_label = self.instrs.len();
+    }
+
+    /// Index of the last instruction if it wrote the top stack value and nothing jumps past it.
+    fn last_producer_of_top(&self) -> Option<usize> {
+        let top = self.stack.last()?;
+        let idx = self.instrs.len().checked_sub(1)?;
+        if self.last_label > idx || top.slot != top.canon || top.local {
+            return None;
+        }
+        let mut instr = self.instrs[idx];
+        match instr.dst_mut() {
+            Some(dst) if *dst == top.canon => Some(idx),
+            _ => None,
+        }
+    }
+
+    /// Resolves a block type to its parameter and result types.
+    fn block_type(&self, bt: wasmparser::BlockType) -> (Vec<ValType>, Vec<ValType>) {
+        match bt {
+            wasmparser::BlockType::Empty => (vec![], vec![]),
+            wasmparser::BlockType::Type(t) => (vec![], vec![ValType::from_wasmparser(t)]),
+            wasmparser::BlockType::FuncType(i) => {
+                let ft = &self.module.types[i as usize];
+                (ft.params().to_vec(), ft.results().to_vec())
+            }
+        }
+    }
+
+    fn unsupported(&self, op: &Operator<'_>) -> Error {
+        Error::Invalid {
+            message: format!("instruction not supported yet: {op:?}"),
+            offset: 0,
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! Functions: handles, host functions and the `Caller` they receive.
+
+use super::instance::Instance;
+use super::store::{AsContext, AsContextMut, FuncEntity, FuncKind, Store, StoreId};
+use super::trap::Trap;
+use super::val::Val;
+use super::Extern;
+use crate::types::FuncType;
+use crate::Error;
+use std::sync::Arc;
+
+/// A host function on raw slots: parameters come in `io`, results go out through it.
+pub(crate) type HostFn<T> =
+    Arc<dyn Fn(Caller<'_, T>, &mut [u64]) -> Result<(), Trap> + Send + Sync + 'static>;
+
+/// A handle to a function (wasm or host) in a store.
+///
+/// ```
+/// use wedge::*;
+/// let mut store = Store::new(&Engine::default(), ());
+/// let ty = FuncType::new([ValType::I32], [ValType::I32]);
+/// let double = Func::new(&mut store, ty, |_caller, args, results| {
+///     results[0] = Val::I32(args[0].i32().unwrap() * 2);
+///     Ok(())
+/// });
+/// let mut out = [Val::I32(0)];
+/// double.call(&mut store, &[Val::I32(21)], &mut out)?;
+/// assert_eq!(out[0], Val::I32(42));
+/// # Ok::<(), wedge::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Func {
+    pub(crate) store: StoreId,
+    pub(crate) index: u32,
+}
+
+/// What a host function sees of its caller: the store (and its data) and the calling instance.
+pub struct Caller<'a, T> {
+    pub(crate) store: &'a mut Store<T>,
+    pub(crate) instance: Option<u32>,
+}
+
+impl<T> Caller<'_, T> {
+    /// The store's host data.
+    pub fn data(&self) -> &T {
+        self.store.data()
+    }
+
+    /// The store's host data, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        self.store.data_mut()
+    }
+
+    /// An export of the calling instance (e.g. its `"memory"`), if called from wasm.
+    pub fn get_export(&self, name: &str) -> Option<Extern> {
+        let instance = Instance {
+            store: self.store.inner.id,
+            index: self.instance?,
+        };
+        instance.get_export(&*self.store, name)
+    }
+}
+
+impl<T> AsContext for Caller<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> &Store<T> {
+        self.store
+    }
+}
+
+impl<T> AsContextMut for Caller<'_, T> {
+    fn as_context_mut(&mut self) -> &mut Store<T> {
+        self.store
+    }
+}
+
+/// Number of raw slots needed to pass a function's parameters and results.
+pub(crate) fn io_slots(ty: &FuncType) -> usize {
+    ty.param_slots().max(ty.result_slots()) as usize
+}
+
+/// Reads values of the given types from raw slots.
+pub(crate) fn read_vals(store: StoreId, types: &[crate::ValType], io: &[u64], out: &mut [Val]) {
+    let mut at = 0;
+    for (ty, out) in types.iter().zip(out.iter_mut()) {
+        let raw = if ty.slots() == 2 {
+            io[at] as u128 | (io[at + 1] as u128) << 64
+        } else {
+            io[at] as u128
+        };
+        at += ty.slots() as usize;
+        *out = Val::from_raw(raw, *ty, store);
+    }
+}
+
+/// Writes values into raw slots (their types must already be checked).
+pub(crate) fn write_vals(store: &super::store::StoreInner, vals: &[Val], io: &mut [u64]) {
+    let mut at = 0;
+    for v in vals {
+        let raw = v.to_raw(store);
+        io[at] = raw as u64;
+        if matches!(v, Val::V128(_)) {
+            io[at + 1] = (raw >> 64) as u64;
+            at += 2;
+        } else {
+            at += 1;
+        }
+    }
+}
+
+/// Checks values against types, naming the first mismatch.
+pub(crate) fn check_vals(what: &str, vals: &[Val], types: &[crate::ValType]) -> Result<(), Error> {
+    if vals.len() != types.len() {
+        return Err(Error::Type(format!(
+            "expected {} {what}, got {}",
+            types.len(),
+            vals.len()
+        )));
+    }
+    for (i, (v, t)) in vals.iter().zip(types).enumerate() {
+        if !v.matches(*t) {
+            return Err(Error::Type(format!("{what} {i}: expected {t}, got {v:?}")));
+        }
+    }
+    Ok(())
+}
+
+impl Func {
+    /// Creates a host function from a closure over dynamically typed values.
+    pub fn new<T: 'static>(
+        mut store: impl AsContextMut<Data = T>,
+        ty: FuncType,
+        f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
+    ) -> Func {
+        let host = Self::host_fn_from_vals(ty.clone(), f);
+        Self::from_host_fn(store.as_context_mut(), ty, host)
+    }
+
+    /// Wraps a closure over values into a raw-slot host function.
+    pub(crate) fn host_fn_from_vals<T: 'static>(
+        ty: FuncType,
+        f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
+    ) -> HostFn<T> {
+        Arc::new(move |caller: Caller<'_, T>, io: &mut [u64]| {
+            let id = caller.store.inner.id;
+            let mut params = vec![Val::I32(0); ty.params().len()];
+            read_vals(id, ty.params(), io, &mut params);
+            let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_of(*t)).collect();
+            let store: *mut Store<T> = caller.store;
+            f(caller, &params, &mut results)?;
+            check_vals("host function results", &results, ty.results())
+                .map_err(|e| Trap::host(e.to_string()))?;
+            // SAFETY: `caller` (the only other borrow of the store) was consumed by `f`.
+            write_vals(unsafe { &(*store).inner }, &results, io);
+            Ok(())
+        })
+    }
+
+    /// Registers a raw host function in the store.
+    pub(crate) fn from_host_fn<T>(store: &mut Store<T>, ty: FuncType, host: HostFn<T>) -> Func {
+        store.host_funcs.push(host);
+        let type_id = store.inner.engine.intern_type(&ty);
+        let inner = &mut store.inner;
+        inner.funcs.push(FuncEntity {
+            ty: Arc::new(ty),
+            type_id,
+            kind: FuncKind::Host {
+                host: store.host_funcs.len() as u32 - 1,
+            },
+        });
+        Func {
+            store: inner.id,
+            index: inner.funcs.len() as u32 - 1,
+        }
+    }
+
+    /// The function's signature.
+    pub fn ty(&self, store: impl AsContext) -> FuncType {
+        let inner = &store.as_context().inner;
+        inner.check(self.store);
+        (*inner.funcs[self.index as usize].ty).clone()
+    }
+
+    /// Calls the function with dynamically typed arguments, writing its results.
+    pub fn call<T>(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> Result<(), Error> {
+        let store = store.as_context_mut();
+        store.inner.check(self.store);
+        let ty = store.inner.funcs[self.index as usize].ty.clone();
+        check_vals("arguments", params, ty.params())?;
+        if results.len() != ty.results().len() {
+            return Err(Error::Type(format!(
+                "expected room for {} results, got {}",
+                ty.results().len(),
+                results.len()
+            )));
+        }
+        let mut io = vec![0u64; io_slots(&ty)];
+        write_vals(&store.inner, params, &mut io);
+        crate::interp::invoke(store, self.index, &mut io)?;
+        read_vals(store.inner.id, ty.results(), &io, results);
+        Ok(())
+    }
+
+    /// A statically typed view of the function; fails if the signature differs.
+    pub fn typed<P: super::WasmParams, R: super::WasmResults>(
+        &self,
+        store: impl AsContext,
+    ) -> Result<super::TypedFunc<P, R>, Error> {
+        super::TypedFunc::new(*self, &store.as_context().inner)
+    }
+}

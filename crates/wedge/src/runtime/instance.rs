@@ -1,0 +1,292 @@
+//! Instances: instantiation (imports, initializers, segments, start) and export lookup.
+
+use super::func::Func;
+use super::global::Global;
+use super::memory::{Memory, MemoryEntity};
+use super::store::{
+    AsContext, FuncEntity, FuncKind, GlobalEntity, InstanceEntity, Store, StoreId, StoreInner,
+};
+use super::table::{Table, TableEntity};
+use super::trap::{Trap, TrapKind};
+use super::typed::TypedFunc;
+use super::{Extern, WasmParams, WasmResults};
+use crate::module::{ConstExpr, ConstOp, DataMode, ElemMode, ExportIndex, Module};
+use crate::Error;
+
+/// A handle to an instantiated module in a store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Instance {
+    pub(crate) store: StoreId,
+    pub(crate) index: u32,
+}
+
+impl Instance {
+    /// The export with this name, if any.
+    pub fn get_export(&self, store: impl AsContext, name: &str) -> Option<Extern> {
+        let inner = &store.as_context().inner;
+        inner.check(self.store);
+        let inst = &inner.instances[self.index as usize];
+        let export = inst.module.inner.exports.iter().find(|e| e.name == name)?;
+        Some(extern_of(inner, inst, export.index))
+    }
+
+    /// All exports, in module order.
+    pub fn exports(&self, store: impl AsContext) -> Vec<(String, Extern)> {
+        let inner = &store.as_context().inner;
+        inner.check(self.store);
+        let inst = &inner.instances[self.index as usize];
+        inst.module
+            .inner
+            .exports
+            .iter()
+            .map(|e| (e.name.clone(), extern_of(inner, inst, e.index)))
+            .collect()
+    }
+
+    /// The exported function with this name.
+    pub fn get_func(&self, store: impl AsContext, name: &str) -> Option<Func> {
+        match self.get_export(store, name)? {
+            Extern::Func(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The exported function with this name and signature.
+    pub fn get_typed_func<P: WasmParams, R: WasmResults>(
+        &self,
+        store: impl AsContext,
+        name: &str,
+    ) -> Result<TypedFunc<P, R>, Error> {
+        let func = self
+            .get_func(&store, name)
+            .ok_or_else(|| Error::Export(format!("no exported function named `{name}`")))?;
+        func.typed(&store)
+    }
+
+    /// The exported memory with this name.
+    pub fn get_memory(&self, store: impl AsContext, name: &str) -> Option<Memory> {
+        match self.get_export(store, name)? {
+            Extern::Memory(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The exported global with this name.
+    pub fn get_global(&self, store: impl AsContext, name: &str) -> Option<Global> {
+        match self.get_export(store, name)? {
+            Extern::Global(g) => Some(g),
+            _ => None,
+        }
+    }
+
+    /// The exported table with this name.
+    pub fn get_table(&self, store: impl AsContext, name: &str) -> Option<Table> {
+        match self.get_export(store, name)? {
+            Extern::Table(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The module this is an instance of.
+    pub fn module(&self, store: impl AsContext) -> Module {
+        let inner = &store.as_context().inner;
+        inner.check(self.store);
+        inner.instances[self.index as usize].module.clone()
+    }
+}
+
+fn extern_of(inner: &StoreInner, inst: &InstanceEntity, index: ExportIndex) -> Extern {
+    let store = inner.id;
+    match index {
+        ExportIndex::Func(i) => Extern::Func(Func {
+            store,
+            index: inst.funcs[i as usize],
+        }),
+        ExportIndex::Table(i) => Extern::Table(Table {
+            store,
+            index: inst.tables[i as usize],
+        }),
+        ExportIndex::Memory(i) => Extern::Memory(Memory {
+            store,
+            index: inst.memories[i as usize],
+        }),
+        ExportIndex::Global(i) => Extern::Global(Global {
+            store,
+            index: inst.globals[i as usize],
+        }),
+    }
+}
+
+/// Evaluates a constant expression in the context of a (partially built) instance.
+pub(crate) fn eval_const(inner: &StoreInner, inst: &InstanceEntity, expr: &ConstExpr) -> u128 {
+    let mut stack: Vec<u128> = Vec::with_capacity(4);
+    for op in &expr.ops {
+        let v = match *op {
+            ConstOp::I32(v) => v as u32 as u128,
+            ConstOp::I64(v) => v as u64 as u128,
+            ConstOp::F32(v) => v as u128,
+            ConstOp::F64(v) => v as u128,
+            ConstOp::V128(v) => v,
+            ConstOp::RefNull => 0,
+            ConstOp::RefFunc(f) => inst.funcs[f as usize] as u128 + 1,
+            ConstOp::GlobalGet(g) => inner.globals[inst.globals[g as usize] as usize].value,
+            ConstOp::I32Add | ConstOp::I32Sub | ConstOp::I32Mul => {
+                let b = stack.pop().unwrap_or(0) as u32;
+                let a = stack.pop().unwrap_or(0) as u32;
+                let r = match op {
+                    ConstOp::I32Add => a.wrapping_add(b),
+                    ConstOp::I32Sub => a.wrapping_sub(b),
+                    _ => a.wrapping_mul(b),
+                };
+                r as u128
+            }
+            ConstOp::I64Add | ConstOp::I64Sub | ConstOp::I64Mul => {
+                let b = stack.pop().unwrap_or(0) as u64;
+                let a = stack.pop().unwrap_or(0) as u64;
+                let r = match op {
+                    ConstOp::I64Add => a.wrapping_add(b),
+                    ConstOp::I64Sub => a.wrapping_sub(b),
+                    _ => a.wrapping_mul(b),
+                };
+                r as u128
+            }
+        };
+        stack.push(v);
+    }
+    stack.pop().unwrap_or(0)
+}
+
+/// Instantiates `module` with already resolved imports (one per module import, in order).
+pub(crate) fn instantiate<T>(
+    store: &mut Store<T>,
+    module: &Module,
+    imports: &[Extern],
+) -> Result<Instance, Error> {
+    let m = &module.inner;
+    if !crate::Engine::same(&store.inner.engine, &m.engine) {
+        return Err(Error::Link(
+            "module and store belong to different engines".into(),
+        ));
+    }
+    let mut inst = InstanceEntity {
+        module: module.clone(),
+        funcs: Vec::with_capacity(m.func_types.len()),
+        tables: Vec::with_capacity(m.tables.len()),
+        memories: Vec::with_capacity(m.memories.len()),
+        globals: Vec::with_capacity(m.globals.len()),
+        elems: Vec::with_capacity(m.elems.len()),
+        data_dropped: vec![false; m.datas.len()],
+    };
+    for (import, ext) in m.imports.iter().zip(imports) {
+        super::linker::check_import(&store.inner, import, ext)?;
+        match ext {
+            Extern::Func(f) => inst.funcs.push(f.index),
+            Extern::Table(t) => inst.tables.push(t.index),
+            Extern::Memory(mem) => inst.memories.push(mem.index),
+            Extern::Global(g) => inst.globals.push(g.index),
+        }
+    }
+    let inner = &mut store.inner;
+    let instance_index = inner.instances.len() as u32;
+    for i in m.num_imported_funcs..m.func_types.len() as u32 {
+        let type_index = m.func_types[i as usize] as usize;
+        inner.funcs.push(FuncEntity {
+            ty: m.types[type_index].clone(),
+            type_id: m.type_ids[type_index],
+            kind: FuncKind::Wasm {
+                instance: instance_index,
+                index: i,
+            },
+        });
+        inst.funcs.push(inner.funcs.len() as u32 - 1);
+    }
+    for (i, ty) in m
+        .tables
+        .iter()
+        .enumerate()
+        .skip(m.num_imported_tables as usize)
+    {
+        let def = i - m.num_imported_tables as usize;
+        let init = match m.table_inits.get(def).and_then(|e| e.as_ref()) {
+            Some(expr) => eval_const(inner, &inst, expr) as u64,
+            None => 0,
+        };
+        inner.tables.push(TableEntity::new(*ty, init)?);
+        inst.tables.push(inner.tables.len() as u32 - 1);
+    }
+    for ty in &m.memories[m.num_imported_memories as usize..] {
+        inner.memories.push(MemoryEntity::new(*ty)?);
+        inst.memories.push(inner.memories.len() as u32 - 1);
+    }
+    for (ty, init) in m.globals[m.num_imported_globals as usize..]
+        .iter()
+        .zip(&m.global_inits)
+    {
+        let value = eval_const(inner, &inst, init);
+        inner.globals.push(GlobalEntity { ty: *ty, value });
+        inst.globals.push(inner.globals.len() as u32 - 1);
+    }
+    for seg in &m.elems {
+        let items: Box<[u64]> = seg
+            .items
+            .iter()
+            .map(|e| eval_const(inner, &inst, e) as u64)
+            .collect();
+        inst.elems.push(items);
+    }
+    inner.instances.push(inst);
+    let instance = Instance {
+        store: inner.id,
+        index: instance_index,
+    };
+    initialize_segments(inner, instance_index)?;
+    if let Some(start) = m.start {
+        let func = inner.instances[instance_index as usize].funcs[start as usize];
+        crate::interp::invoke(store, func, &mut [])?;
+    }
+    Ok(instance)
+}
+
+/// Copies active element and data segments into their tables and memories, then drops them.
+fn initialize_segments(inner: &mut StoreInner, instance: u32) -> Result<(), Error> {
+    let module = inner.instances[instance as usize].module.clone();
+    let m = &module.inner;
+    for (i, seg) in m.elems.iter().enumerate() {
+        match &seg.mode {
+            ElemMode::Active { table, offset } => {
+                let inst = &inner.instances[instance as usize];
+                let offset = eval_const(inner, inst, offset) as u64;
+                let table_index = inst.tables[*table as usize] as usize;
+                let items = std::mem::take(&mut inner.instances[instance as usize].elems[i]);
+                let table = &mut inner.tables[table_index].elems;
+                let dst = usize::try_from(offset)
+                    .ok()
+                    .and_then(|o| Some(o..o.checked_add(items.len())?))
+                    .filter(|r| r.end <= table.len())
+                    .ok_or(Trap::new(TrapKind::TableOutOfBounds))?;
+                table[dst].copy_from_slice(&items);
+            }
+            ElemMode::Declared => {
+                inner.instances[instance as usize].elems[i] = Box::new([]);
+            }
+            ElemMode::Passive => {}
+        }
+    }
+    for (i, seg) in m.datas.iter().enumerate() {
+        if let DataMode::Active { memory, offset } = &seg.mode {
+            let inst = &inner.instances[instance as usize];
+            let offset = eval_const(inner, inst, offset) as u64;
+            let mem_index = inst.memories[*memory as usize] as usize;
+            let bytes = &m.bytes[seg.range.clone()];
+            let data = &mut inner.memories[mem_index].data;
+            let dst = usize::try_from(offset)
+                .ok()
+                .and_then(|o| Some(o..o.checked_add(bytes.len())?))
+                .filter(|r| r.end <= data.len())
+                .ok_or(Trap::new(TrapKind::MemoryOutOfBounds))?;
+            data[dst].copy_from_slice(bytes);
+            inner.instances[instance as usize].data_dropped[i] = true;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,260 @@
+//! The linker: resolves a module's imports by (module, name) and instantiates it.
+
+use super::func::{Caller, Func, HostFn};
+use super::instance::{self, Instance};
+use super::store::{AsContext, AsContextMut, StoreInner};
+use super::trap::Trap;
+use super::val::Val;
+use super::Extern;
+use crate::module::{ImportDef, Module};
+use crate::types::{ExternType, FuncType, MemoryType, TableType};
+use crate::{Engine, Error};
+use std::collections::HashMap;
+
+/// Something the linker can provide for an import.
+enum Definition<T> {
+    /// An object that already lives in a store.
+    Extern(Extern),
+    /// A host function, created in each store it is instantiated into.
+    HostFunc(FuncType, HostFn<T>),
+}
+
+impl<T> Clone for Definition<T> {
+    fn clone(&self) -> Self {
+        match self {
+            Definition::Extern(e) => Definition::Extern(*e),
+            Definition::HostFunc(t, f) => Definition::HostFunc(t.clone(), f.clone()),
+        }
+    }
+}
+
+/// Named definitions (host functions, exports of other instances) used to satisfy imports.
+///
+/// ```
+/// use wedge::*;
+/// let engine = Engine::default();
+/// let module = Module::new(&engine, r#"(module
+///     (import "host" "twice" (func $twice (param i32) (result i32)))
+///     (func (export "run") (result i32) (call $twice (i32.const 21))))"#)?;
+/// let mut linker = Linker::new(&engine);
+/// linker.func_wrap("host", "twice", |_caller: Caller<'_, ()>, x: i32| x * 2)?;
+/// let mut store = Store::new(&engine, ());
+/// let instance = linker.instantiate(&mut store, &module)?;
+/// let run = instance.get_typed_func::<(), i32>(&store, "run")?;
+/// assert_eq!(run.call(&mut store, ())?, 42);
+/// # Ok::<(), wedge::Error>(())
+/// ```
+pub struct Linker<T> {
+    engine: Engine,
+    defs: HashMap<(String, String), Definition<T>>,
+    allow_shadowing: bool,
+}
+
+impl<T: 'static> Linker<T> {
+    /// Creates an empty linker.
+    pub fn new(engine: &Engine) -> Linker<T> {
+        Linker {
+            engine: engine.clone(),
+            defs: HashMap::new(),
+            allow_shadowing: false,
+        }
+    }
+
+    /// Whether a later definition may replace an earlier one of the same name.
+    pub fn allow_shadowing(&mut self, yes: bool) -> &mut Self {
+        self.allow_shadowing = yes;
+        self
+    }
+
+    fn insert(&mut self, module: &str, name: &str, def: Definition<T>) -> Result<&mut Self, Error> {
+        let key = (module.to_string(), name.to_string());
+        if !self.allow_shadowing && self.defs.contains_key(&key) {
+            return Err(Error::Link(format!(
+                "`{module}::{name}` is already defined"
+            )));
+        }
+        self.defs.insert(key, def);
+        Ok(self)
+    }
+
+    /// Defines an import from an object living in a store.
+    pub fn define(
+        &mut self,
+        _store: impl AsContext<Data = T>,
+        module: &str,
+        name: &str,
+        item: impl Into<Extern>,
+    ) -> Result<&mut Self, Error> {
+        self.insert(module, name, Definition::Extern(item.into()))
+    }
+
+    /// Defines a host function over dynamically typed values.
+    pub fn func_new(
+        &mut self,
+        module: &str,
+        name: &str,
+        ty: FuncType,
+        f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
+    ) -> Result<&mut Self, Error> {
+        let host = Func::host_fn_from_vals(ty.clone(), f);
+        self.insert(module, name, Definition::HostFunc(ty, host))
+    }
+
+    /// Defines a host function from a typed Rust closure taking a `Caller` and wasm values.
+    pub fn func_wrap<Params, Results>(
+        &mut self,
+        module: &str,
+        name: &str,
+        f: impl super::IntoFunc<T, Params, Results>,
+    ) -> Result<&mut Self, Error> {
+        let (ty, host) = f.into_host_fn();
+        self.insert(module, name, Definition::HostFunc(ty, host))
+    }
+
+    /// Defines every export of an instance under a module name.
+    pub fn instance(
+        &mut self,
+        store: impl AsContext<Data = T>,
+        module: &str,
+        instance: Instance,
+    ) -> Result<&mut Self, Error> {
+        for (name, ext) in instance.exports(&store) {
+            self.insert(module, &name, Definition::Extern(ext))?;
+        }
+        Ok(self)
+    }
+
+    /// Looks up a definition, creating host functions in `store` as needed.
+    pub fn get(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &str,
+        name: &str,
+    ) -> Option<Extern> {
+        let def = self.defs.get(&(module.to_string(), name.to_string()))?;
+        Some(match def {
+            Definition::Extern(e) => *e,
+            Definition::HostFunc(ty, f) => Extern::Func(Func::from_host_fn(
+                store.as_context_mut(),
+                ty.clone(),
+                f.clone(),
+            )),
+        })
+    }
+
+    /// Resolves the module's imports and instantiates it, running its start function.
+    pub fn instantiate(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &Module,
+    ) -> Result<Instance, Error> {
+        let store = store.as_context_mut();
+        if !Engine::same(&self.engine, module.engine()) {
+            return Err(Error::Link(
+                "module and linker belong to different engines".into(),
+            ));
+        }
+        let mut imports = Vec::with_capacity(module.imports().len());
+        for import in module.imports() {
+            let ext = self
+                .get(&mut *store, &import.module, &import.name)
+                .ok_or_else(|| {
+                    Error::Link(format!(
+                        "unknown import: `{}::{}` has not been defined",
+                        import.module, import.name
+                    ))
+                })?;
+            imports.push(ext);
+        }
+        instance::instantiate(store, module, &imports)
+    }
+}
+
+/// The type of an extern as it is now (tables and memories report their current size).
+pub(crate) fn extern_type(store: &StoreInner, ext: &Extern) -> ExternType {
+    store.check(match ext {
+        Extern::Func(f) => f.store,
+        Extern::Table(t) => t.store,
+        Extern::Memory(m) => m.store,
+        Extern::Global(g) => g.store,
+    });
+    match ext {
+        Extern::Func(f) => ExternType::Func((*store.funcs[f.index as usize].ty).clone()),
+        Extern::Table(t) => {
+            let e = &store.tables[t.index as usize];
+            ExternType::Table(TableType {
+                minimum: e.elems.len() as u64,
+                ..e.ty
+            })
+        }
+        Extern::Memory(m) => {
+            let e = &store.memories[m.index as usize];
+            ExternType::Memory(MemoryType {
+                minimum: e.pages(),
+                ..e.ty
+            })
+        }
+        Extern::Global(g) => ExternType::Global(store.globals[g.index as usize].ty),
+    }
+}
+
+fn limits_match(min: u64, max: Option<u64>, want_min: u64, want_max: Option<u64>) -> bool {
+    min >= want_min
+        && match want_max {
+            None => true,
+            Some(wm) => max.is_some_and(|m| m <= wm),
+        }
+}
+
+/// Checks that an extern can satisfy an import (external subtyping as the spec defines it).
+pub(crate) fn check_import(
+    store: &StoreInner,
+    import: &ImportDef,
+    ext: &Extern,
+) -> Result<(), Error> {
+    let actual = extern_type(store, ext);
+    let ok = match (&import.ty, &actual) {
+        (ExternType::Func(want), ExternType::Func(have)) => want == have,
+        (ExternType::Table(want), ExternType::Table(have)) => {
+            want.element == have.element
+                && limits_match(have.minimum, have.maximum, want.minimum, want.maximum)
+        }
+        (ExternType::Memory(want), ExternType::Memory(have)) => {
+            want.shared == have.shared
+                && want.memory64 == have.memory64
+                && limits_match(have.minimum, have.maximum, want.minimum, want.maximum)
+        }
+        (ExternType::Global(want), ExternType::Global(have)) => want == have,
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Link(format!(
+            "incompatible import type for `{}::{}`: expected {} {}, found {} {}",
+            import.module,
+            import.name,
+            import.ty.kind_name(),
+            describe(&import.ty),
+            actual.kind_name(),
+            describe(&actual)
+        )))
+    }
+}
+
+fn describe(ty: &ExternType) -> String {
+    match ty {
+        ExternType::Func(f) => f.to_string(),
+        ExternType::Table(t) => format!("{} {}..{:?}", t.element, t.minimum, t.maximum),
+        ExternType::Memory(m) => format!("{}..{:?} pages", m.minimum, m.maximum),
+        ExternType::Global(g) => format!("{:?} {}", g.mutability, g.content),
+    }
+}
+
+impl<T> std::fmt::Debug for Linker<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Linker")
+            .field("definitions", &self.defs.len())
+            .finish()
+    }
+}

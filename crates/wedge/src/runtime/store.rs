@@ -1,0 +1,188 @@
+//! The store: owner of all runtime objects (functions, memories, tables, globals, instances).
+
+use super::func::HostFn;
+use super::memory::MemoryEntity;
+use super::table::TableEntity;
+use crate::module::Module;
+use crate::types::{FuncType, GlobalType};
+use crate::Engine;
+use std::any::Any;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Identifies a store, so handles from one store are never used with another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct StoreId(u64);
+
+impl StoreId {
+    fn fresh() -> StoreId {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        StoreId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// Where a function's code lives.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum FuncKind {
+    /// A function defined by a module, in the instance with this store index.
+    Wasm { instance: u32, index: u32 },
+    /// A host function, index into `Store::host_funcs`.
+    Host { host: u32 },
+}
+
+/// A function as the store keeps it.
+#[derive(Clone, Debug)]
+pub(crate) struct FuncEntity {
+    pub ty: Arc<FuncType>,
+    pub type_id: u32,
+    pub kind: FuncKind,
+}
+
+/// A global's type and current value (raw bits, see `Val::to_raw`).
+#[derive(Clone, Debug)]
+pub(crate) struct GlobalEntity {
+    pub ty: GlobalType,
+    pub value: u128,
+}
+
+/// An instance: the store indices of everything its module's index spaces name.
+pub(crate) struct InstanceEntity {
+    pub module: Module,
+    pub funcs: Vec<u32>,
+    pub tables: Vec<u32>,
+    pub memories: Vec<u32>,
+    pub globals: Vec<u32>,
+    /// Element segments as raw references; a dropped segment is empty.
+    pub elems: Vec<Box<[u64]>>,
+    /// Whether each data segment was dropped.
+    pub data_dropped: Vec<bool>,
+}
+
+/// Everything in a store that does not depend on the host data type.
+pub(crate) struct StoreInner {
+    pub id: StoreId,
+    pub engine: Engine,
+    pub funcs: Vec<FuncEntity>,
+    pub memories: Vec<MemoryEntity>,
+    pub tables: Vec<TableEntity>,
+    pub globals: Vec<GlobalEntity>,
+    pub instances: Vec<InstanceEntity>,
+    pub externs: Vec<Box<dyn Any + Send + Sync>>,
+    /// A value stack kept for the next call (a nested call allocates its own).
+    pub stack: Vec<u64>,
+    /// Nesting depth of host-to-wasm re-entry.
+    pub reentry: u32,
+}
+
+/// A collection of instances and the objects they own, plus host data of type `T`.
+///
+/// ```
+/// let engine = wedge::Engine::default();
+/// let mut store = wedge::Store::new(&engine, 42u32);
+/// *store.data_mut() += 1;
+/// assert_eq!(*store.data(), 43);
+/// ```
+pub struct Store<T> {
+    pub(crate) inner: StoreInner,
+    pub(crate) host_funcs: Vec<HostFn<T>>,
+    data: T,
+}
+
+impl<T> Store<T> {
+    /// Creates an empty store holding `data` for host functions.
+    pub fn new(engine: &Engine, data: T) -> Store<T> {
+        Store {
+            inner: StoreInner {
+                id: StoreId::fresh(),
+                engine: engine.clone(),
+                funcs: Vec::new(),
+                memories: Vec::new(),
+                tables: Vec::new(),
+                globals: Vec::new(),
+                instances: Vec::new(),
+                externs: Vec::new(),
+                stack: Vec::new(),
+                reentry: 0,
+            },
+            host_funcs: Vec::new(),
+            data,
+        }
+    }
+
+    /// The engine the store was created with.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// The host data.
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+
+    /// The host data, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.data
+    }
+
+    /// Consumes the store and returns the host data.
+    pub fn into_data(self) -> T {
+        self.data
+    }
+}
+
+impl StoreInner {
+    /// Panics if a handle belongs to another store: using it here is a host programming error.
+    pub(crate) fn check(&self, id: StoreId) {
+        assert!(
+            id == self.id,
+            "a wedge object was used with a store it does not belong to"
+        );
+    }
+}
+
+/// Read access to a store, from a [`Store`] or a [`Caller`](super::Caller).
+pub trait AsContext {
+    /// The host data type of the store.
+    type Data;
+    /// The store.
+    fn as_context(&self) -> &Store<Self::Data>;
+}
+
+/// Write access to a store, from a [`Store`] or a [`Caller`](super::Caller).
+pub trait AsContextMut: AsContext {
+    /// The store, mutably.
+    fn as_context_mut(&mut self) -> &mut Store<Self::Data>;
+}
+
+impl<T> AsContext for Store<T> {
+    type Data = T;
+    fn as_context(&self) -> &Store<T> {
+        self
+    }
+}
+
+impl<T> AsContextMut for Store<T> {
+    fn as_context_mut(&mut self) -> &mut Store<T> {
+        self
+    }
+}
+
+impl<C: AsContext + ?Sized> AsContext for &C {
+    type Data = C::Data;
+    fn as_context(&self) -> &Store<C::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<C: AsContext + ?Sized> AsContext for &mut C {
+    type Data = C::Data;
+    fn as_context(&self) -> &Store<C::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<C: AsContextMut + ?Sized> AsContextMut for &mut C {
+    fn as_context_mut(&mut self) -> &mut Store<C::Data> {
+        (**self).as_context_mut()
+    }
+}

@@ -1,0 +1,136 @@
+//! Tables of references.
+
+use super::store::{AsContext, AsContextMut, StoreId};
+use super::val::Val;
+use crate::types::TableType;
+use crate::Error;
+
+/// The most elements a table may hold, to keep hostile modules from exhausting memory.
+const MAX_TABLE_ELEMS: u64 = 10_000_000;
+
+/// A table's elements (raw references: store index + 1, 0 for null) and type.
+pub(crate) struct TableEntity {
+    pub ty: TableType,
+    pub elems: Vec<u64>,
+}
+
+impl TableEntity {
+    /// Creates a table of the type's minimum size filled with `init`.
+    pub fn new(ty: TableType, init: u64) -> Result<TableEntity, Error> {
+        if ty.minimum > MAX_TABLE_ELEMS {
+            return Err(Error::Limit("table minimum size is too large".into()));
+        }
+        Ok(TableEntity {
+            ty,
+            elems: vec![init; ty.minimum as usize],
+        })
+    }
+
+    /// Grows by `delta` elements filled with `init`; returns the old size or None.
+    pub fn grow(&mut self, delta: u64, init: u64) -> Option<u64> {
+        let old = self.elems.len() as u64;
+        let new = old.checked_add(delta)?;
+        let max = self.ty.maximum.unwrap_or(u64::MAX).min(MAX_TABLE_ELEMS);
+        if new > max {
+            return None;
+        }
+        self.elems.try_reserve(delta as usize).ok()?;
+        self.elems.resize(new as usize, init);
+        Some(old)
+    }
+}
+
+/// A handle to a table in a store.
+///
+/// ```
+/// use wedge::*;
+/// let mut store = Store::new(&Engine::default(), ());
+/// let ty = TableType { element: RefType::FUNCREF, minimum: 2, maximum: None };
+/// let table = Table::new(&mut store, ty, Val::FuncRef(None))?;
+/// assert_eq!(table.size(&store), 2);
+/// assert_eq!(table.grow(&mut store, 3, Val::FuncRef(None))?, 2);
+/// assert_eq!(table.get(&store, 4), Some(Val::FuncRef(None)));
+/// # Ok::<(), wedge::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Table {
+    pub(crate) store: StoreId,
+    pub(crate) index: u32,
+}
+
+impl Table {
+    /// Creates a table whose elements start as `init`.
+    pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table, Error> {
+        let elem = crate::ValType::Ref(ty.element);
+        if !init.matches(elem) {
+            return Err(Error::Type(format!(
+                "table initializer is not of type {elem}"
+            )));
+        }
+        let inner = &mut store.as_context_mut().inner;
+        let raw = init.to_raw(inner) as u64;
+        inner.tables.push(TableEntity::new(ty, raw)?);
+        Ok(Table {
+            store: inner.id,
+            index: inner.tables.len() as u32 - 1,
+        })
+    }
+
+    /// The table's type, with its current size as minimum.
+    pub fn ty(&self, store: impl AsContext) -> TableType {
+        let inner = &store.as_context().inner;
+        inner.check(self.store);
+        let t = &inner.tables[self.index as usize];
+        TableType {
+            minimum: t.elems.len() as u64,
+            ..t.ty
+        }
+    }
+
+    /// Current number of elements.
+    pub fn size(&self, store: impl AsContext) -> u64 {
+        let inner = &store.as_context().inner;
+        inner.check(self.store);
+        inner.tables[self.index as usize].elems.len() as u64
+    }
+
+    /// The element at `index`, or None when out of bounds.
+    pub fn get(&self, store: impl AsContext, index: u64) -> Option<Val> {
+        let inner = &store.as_context().inner;
+        inner.check(self.store);
+        let t = &inner.tables[self.index as usize];
+        let raw = *t.elems.get(usize::try_from(index).ok()?)?;
+        Some(Val::from_raw(
+            raw as u128,
+            crate::ValType::Ref(t.ty.element),
+            inner.id,
+        ))
+    }
+
+    /// Writes the element at `index`.
+    pub fn set(&self, mut store: impl AsContextMut, index: u64, value: Val) -> Result<(), Error> {
+        let inner = &mut store.as_context_mut().inner;
+        inner.check(self.store);
+        let elem = crate::ValType::Ref(inner.tables[self.index as usize].ty.element);
+        if !value.matches(elem) {
+            return Err(Error::Type(format!("value is not of type {elem}")));
+        }
+        let raw = value.to_raw(inner) as u64;
+        let slot = usize::try_from(index)
+            .ok()
+            .and_then(|i| inner.tables[self.index as usize].elems.get_mut(i))
+            .ok_or_else(|| Error::Limit("table index out of bounds".into()))?;
+        *slot = raw;
+        Ok(())
+    }
+
+    /// Grows the table by `delta` elements set to `init`; returns the previous size.
+    pub fn grow(&self, mut store: impl AsContextMut, delta: u64, init: Val) -> Result<u64, Error> {
+        let inner = &mut store.as_context_mut().inner;
+        inner.check(self.store);
+        let raw = init.to_raw(inner) as u64;
+        inner.tables[self.index as usize]
+            .grow(delta, raw)
+            .ok_or_else(|| Error::Limit("table cannot grow that far".into()))
+    }
+}

@@ -1,0 +1,196 @@
+//! Traps: the ways wasm execution can abort, with a wasm backtrace.
+
+use std::fmt;
+use std::sync::Arc;
+
+/// The reason a trap happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TrapKind {
+    /// `unreachable` was executed.
+    Unreachable,
+    /// A load, store or bulk memory operation was out of bounds.
+    MemoryOutOfBounds,
+    /// A table access or bulk table operation was out of bounds.
+    TableOutOfBounds,
+    /// `call_indirect` with an index past the end of the table.
+    UndefinedElement,
+    /// `call_indirect` through a null table entry.
+    UninitializedElement,
+    /// `call_indirect` to a function of another type.
+    IndirectCallTypeMismatch,
+    /// A null reference was dereferenced.
+    NullReference,
+    /// Integer division or remainder by zero.
+    IntegerDivideByZero,
+    /// Signed integer division overflow.
+    IntegerOverflow,
+    /// A float-to-int conversion of NaN or out-of-range value.
+    InvalidConversionToInteger,
+    /// The wasm call stack (or value stack) limit was reached.
+    StackExhausted,
+    /// A host function failed with a message.
+    Host,
+    /// The guest asked to exit the process (WASI `proc_exit`).
+    Exit,
+}
+
+impl TrapKind {
+    /// The spec's wording for this trap.
+    pub fn message(self) -> &'static str {
+        match self {
+            TrapKind::Unreachable => "unreachable",
+            TrapKind::MemoryOutOfBounds => "out of bounds memory access",
+            TrapKind::TableOutOfBounds => "out of bounds table access",
+            TrapKind::UndefinedElement => "undefined element",
+            TrapKind::UninitializedElement => "uninitialized element",
+            TrapKind::IndirectCallTypeMismatch => "indirect call type mismatch",
+            TrapKind::NullReference => "null reference",
+            TrapKind::IntegerDivideByZero => "integer divide by zero",
+            TrapKind::IntegerOverflow => "integer overflow",
+            TrapKind::InvalidConversionToInteger => "invalid conversion to integer",
+            TrapKind::StackExhausted => "call stack exhausted",
+            TrapKind::Host => "host error",
+            TrapKind::Exit => "exit",
+        }
+    }
+}
+
+/// One wasm frame of a trap's backtrace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrameInfo {
+    /// Function index within its module.
+    pub func_index: u32,
+    /// Function name from the name section, if present.
+    pub func_name: Option<String>,
+    /// Module name from the name section, if present.
+    pub module_name: Option<String>,
+}
+
+/// A trap: execution stopped for a reason the guest or a host function caused.
+#[derive(Clone, Debug)]
+pub struct Trap {
+    inner: Arc<TrapInner>,
+}
+
+#[derive(Debug)]
+struct TrapInner {
+    kind: TrapKind,
+    message: Option<String>,
+    exit_code: i32,
+    backtrace: Vec<FrameInfo>,
+}
+
+impl Trap {
+    /// Creates a trap of the given kind.
+    pub fn new(kind: TrapKind) -> Trap {
+        Trap {
+            inner: Arc::new(TrapInner {
+                kind,
+                message: None,
+                exit_code: 0,
+                backtrace: Vec::new(),
+            }),
+        }
+    }
+
+    /// Creates a host-error trap with a message.
+    pub fn host(message: impl Into<String>) -> Trap {
+        Trap {
+            inner: Arc::new(TrapInner {
+                kind: TrapKind::Host,
+                message: Some(message.into()),
+                exit_code: 0,
+                backtrace: Vec::new(),
+            }),
+        }
+    }
+
+    /// Creates the trap that ends execution because the guest exited with a code.
+    pub fn exit(code: i32) -> Trap {
+        Trap {
+            inner: Arc::new(TrapInner {
+                kind: TrapKind::Exit,
+                message: Some(format!("exit with code {code}")),
+                exit_code: code,
+                backtrace: Vec::new(),
+            }),
+        }
+    }
+
+    /// The reason for the trap.
+    pub fn kind(&self) -> TrapKind {
+        self.inner.kind
+    }
+
+    /// The exit code, when the trap is a guest exit.
+    pub fn exit_code(&self) -> Option<i32> {
+        (self.inner.kind == TrapKind::Exit).then_some(self.inner.exit_code)
+    }
+
+    /// The wasm frames active when the trap happened, innermost first.
+    pub fn backtrace(&self) -> &[FrameInfo] {
+        &self.inner.backtrace
+    }
+
+    /// Returns the trap with a backtrace attached, unless it already has one.
+    pub(crate) fn with_backtrace(self, frames: Vec<FrameInfo>) -> Trap {
+        if !self.inner.backtrace.is_empty() || frames.is_empty() {
+            return self;
+        }
+        Trap {
+            inner: Arc::new(TrapInner {
+                kind: self.inner.kind,
+                message: self.inner.message.clone(),
+                exit_code: self.inner.exit_code,
+                backtrace: frames,
+            }),
+        }
+    }
+}
+
+impl From<TrapKind> for Trap {
+    fn from(kind: TrapKind) -> Trap {
+        Trap::new(kind)
+    }
+}
+
+/// Frames printed at most by `Display`; the middle of a longer backtrace is elided.
+const SHOWN_FRAMES: usize = 24;
+/// Outermost frames still printed when the middle is elided.
+const TAIL_FRAMES: usize = 4;
+
+impl fmt::Display for Trap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.inner.message {
+            Some(m) => f.write_str(m)?,
+            None => f.write_str(self.inner.kind.message())?,
+        }
+        let frames = &self.inner.backtrace;
+        if !frames.is_empty() {
+            f.write_str("\nwasm backtrace:")?;
+            for (i, frame) in frames.iter().enumerate() {
+                if frames.len() > SHOWN_FRAMES && i == SHOWN_FRAMES - TAIL_FRAMES {
+                    let hidden = frames.len() - SHOWN_FRAMES;
+                    write!(f, "\n  ... {hidden} more frames ...")?;
+                }
+                if frames.len() > SHOWN_FRAMES
+                    && i >= SHOWN_FRAMES - TAIL_FRAMES
+                    && i < frames.len() - TAIL_FRAMES
+                {
+                    continue;
+                }
+                write!(f, "\n  {i}: ")?;
+                if let Some(m) = &frame.module_name {
+                    write!(f, "{m}!")?;
+                }
+                match &frame.func_name {
+                    Some(n) => write!(f, "{n} (func {})", frame.func_index)?,
+                    None => write!(f, "func {}", frame.func_index)?,
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Trap {}
