@@ -38,10 +38,19 @@ enum Command {
         /// The module file.
         file: PathBuf,
     },
+    /// Run WebAssembly spec scripts (`.wast`) and report `N passed, M failed`.
+    Wast {
+        /// The script files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Print a module's imports, exports, memories, tables and custom sections.
     Inspect {
         /// The module file.
         file: PathBuf,
+        /// Also print the interpreter bytecode of every defined function.
+        #[arg(long)]
+        disassemble: bool,
     },
 }
 
@@ -66,13 +75,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let engine = wedge::Engine::default();
     match cli.command {
         Command::Run { invoke, file, args } => return run_module(&engine, &file, invoke, &args),
+        Command::Wast { files } => {
+            let report = wedge_wast::run_files(&files, &engine);
+            if report.failed > 0 {
+                return Ok(ExitCode::from(1));
+            }
+        }
         Command::Validate { file } => {
             load(&engine, &file)?;
             println!("{}: valid", file.display());
         }
-        Command::Inspect { file } => {
+        Command::Inspect { file, disassemble } => {
             let module = load(&engine, &file)?;
             print!("{}", inspect::describe(&module));
+            if disassemble {
+                let first = module.function_count() - module.defined_function_count();
+                for f in first..module.function_count() {
+                    print!("{}", module.disassemble(f as u32)?);
+                }
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -98,3 +98,120 @@ fn help_and_version_work() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("wedge "));
 }
+
+#[test]
+fn run_invoke_prints_results() {
+    let out = wedge(&["run", "--invoke", "fib", "../../examples/fib.wat", "20"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "6765");
+}
+
+#[test]
+fn run_invoke_parses_every_numeric_type() {
+    let file = write_temp(
+        "types.wat",
+        r#"(module (func (export "mix") (param i32 i64 f32 f64) (result i64 f64)
+             (i64.add (i64.extend_i32_s (local.get 0)) (local.get 1))
+             (f64.add (f64.promote_f32 (local.get 2)) (local.get 3))))"#,
+    );
+    let out = wedge(&[
+        "run",
+        "--invoke",
+        "mix",
+        file.to_str().unwrap(),
+        "-5",
+        "10",
+        "1.5",
+        "0.25",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "5\n1.75\n");
+}
+
+#[test]
+fn run_reports_traps_with_backtrace_and_exit_code() {
+    let file = write_temp(
+        "trap.wat",
+        r#"(module (func $inner (unreachable)) (func (export "outer") (call $inner)))"#,
+    );
+    let out = wedge(&["run", "--invoke", "outer", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(134));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unreachable"), "{err}");
+    assert!(
+        err.contains("0: inner (func 0)") && err.contains("1: func 1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn run_calls_start_export() {
+    let file = write_temp(
+        "start.wat",
+        r#"(module (func (export "_start") (unreachable)))"#,
+    );
+    let out = wedge(&["run", file.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(134),
+        "_start must have run and trapped"
+    );
+}
+
+#[test]
+fn run_refuses_wasi_modules_clearly() {
+    let file = write_temp(
+        "wasi.wat",
+        r#"(module (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32))))"#,
+    );
+    let out = wedge(&["run", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("imports WASI"));
+}
+
+#[test]
+fn run_rejects_wrong_argument_count_and_bad_values() {
+    let out = wedge(&["run", "--invoke", "fib", "../../examples/fib.wat"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("takes 1 argument"));
+    let out = wedge(&["run", "--invoke", "fib", "../../examples/fib.wat", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot parse `x` as i32"));
+    let out = wedge(&["run", "--invoke", "nope", "../../examples/fib.wat"]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn run_reports_unknown_imports() {
+    let file = write_temp("import.wat", r#"(module (import "env" "missing" (func)))"#);
+    let out = wedge(&["run", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("env::missing"));
+}
+
+#[test]
+fn wast_reports_passes_and_failures() {
+    let good = write_temp(
+        "good.wast",
+        r#"(module (func (export "f") (result i32) (i32.const 1)))
+           (assert_return (invoke "f") (i32.const 1))
+           (assert_trap (module (func (export "t") unreachable) (start 0)) "unreachable")"#,
+    );
+    let out = wedge(&["wast", good.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("3 passed, 0 failed"));
+
+    let bad = write_temp(
+        "bad.wast",
+        r#"(module (func (export "f") (result i32) (i32.const 1)))
+           (assert_return (invoke "f") (i32.const 2))"#,
+    );
+    let out = wedge(&["wast", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("bad.wast:2:"), "{text}");
+    assert!(
+        text.contains("2 passed, 1 failed") || text.contains("1 passed, 1 failed"),
+        "{text}"
+    );
+}

@@ -254,6 +254,24 @@ impl Module {
         self.inner.start
     }
 
+    /// The interpreter bytecode of a defined function, one instruction per line (for debugging).
+    pub fn disassemble(&self, func: u32) -> Result<String, Error> {
+        if func < self.inner.num_imported_funcs || func as usize >= self.inner.func_types.len() {
+            return Err(Error::Export(format!(
+                "function {func} is not defined by the module"
+            )));
+        }
+        let code = self.inner.compiled(func)?;
+        let mut out = format!(
+            "func {func}: {} param slots, {} frame slots, init {:?}\n",
+            code.param_slots, code.frame_slots, code.init
+        );
+        for (pc, instr) in code.instrs.iter().enumerate() {
+            out.push_str(&format!("{pc:4}: {instr:?}\n"));
+        }
+        Ok(out)
+    }
+
     /// The name-section name of a function, if any.
     pub fn func_name(&self, index: u32) -> Option<&str> {
         self.inner.func_names.get(&index).map(|s| s.as_str())

@@ -127,7 +127,19 @@ impl<'s, T> Executor<'s, T> {
             self.stack.resize(len, 0);
         }
         let init = new_base + code.param_slots as usize;
-        self.stack[init..init + code.init.len()].copy_from_slice(&code.init);
+        let n = code.init.len();
+        // SAFETY: `init + n <= end <= stack.len()`: the frame holds params, then `init`.
+        unsafe {
+            let dst = self.stack.as_mut_ptr().add(init);
+            if n <= 8 {
+                // Most frames are small; a plain loop beats a call to `memcpy`.
+                for i in 0..n {
+                    *dst.add(i) = *code.init.get_unchecked(i);
+                }
+            } else {
+                std::ptr::copy_nonoverlapping(code.init.as_ptr(), dst, n);
+            }
+        }
         st.instrs = code.instrs.as_ptr();
         st.base = new_base;
         st.pc = 0;
@@ -253,28 +265,54 @@ impl<'s, T> Executor<'s, T> {
         st.base = f.base;
         // SAFETY: the caller's frame is below the callee's, inside the stack.
         st.regs = unsafe { self.stack.as_mut_ptr().add(f.base) };
-        // Refresh even within one instance: the callee may have grown the memory.
-        let _ = switch;
-        self.refresh_memory(st);
+        // Within one instance the cache is current: `memory.grow` and host calls refresh it.
+        if switch {
+            self.refresh_memory(st);
+        }
         true
     }
 
     /// The main loop.
     #[allow(clippy::cognitive_complexity)]
     fn execute(&mut self, st: &mut State) -> Result<(), Error> {
+        // The hot state lives in locals so the compiler can keep it in registers; it is
+        // written back to `st` around anything that reads or changes it.
+        // SAFETY: `st.pc` is an instruction index of the running function.
+        let mut ip: *const Instr = unsafe { st.instrs.add(st.pc) };
+        let mut regs = st.regs;
+        let mut instrs = st.instrs;
+        let mut mem_base = st.mem;
+        let mut mem_len = st.mem_len;
+        macro_rules! sync_out {
+            () => {
+                // SAFETY: `ip` points into the running function's instructions.
+                st.pc = unsafe { ip.offset_from(instrs) } as usize;
+                st.regs = regs;
+            };
+        }
+        macro_rules! sync_in {
+            () => {
+                regs = st.regs;
+                instrs = st.instrs;
+                // SAFETY: as above, `st.pc` indexes the (possibly new) running function.
+                ip = unsafe { instrs.add(st.pc) };
+                mem_base = st.mem;
+                mem_len = st.mem_len;
+            };
+        }
         // SAFETY (for the whole loop): the translator only emits slot indices below the
         // function's `frame_slots`, and `enter` checked that the frame fits in the stack, so
         // every `regs.add(i)` is in bounds. Branch targets are instruction indices of the
         // same function. Memory accesses are bounds-checked against `mem_len` before use.
         macro_rules! r {
             ($i:expr) => {
-                unsafe { *st.regs.add($i as usize) }
+                unsafe { *regs.add($i as usize) }
             };
         }
         macro_rules! w {
             ($i:expr, $v:expr) => {{
                 let v: u64 = $v;
-                unsafe { *st.regs.add($i as usize) = v }
+                unsafe { *regs.add($i as usize) = v }
             }};
         }
         macro_rules! r128 {
@@ -350,7 +388,7 @@ impl<'s, T> Executor<'s, T> {
         macro_rules! ea {
             ($addr:expr, $off:expr, $n:expr) => {{
                 let ea = (r!($addr) as u32 as usize) + $off as usize;
-                if ea + $n > st.mem_len {
+                if ea + $n > mem_len {
                     trap!(TrapKind::MemoryOutOfBounds);
                 }
                 ea
@@ -362,7 +400,7 @@ impl<'s, T> Executor<'s, T> {
                 let ea = ea!($addr, $off, N);
                 // SAFETY: `ea + N <= mem_len` was checked.
                 let $v = <$t>::from_le_bytes(unsafe {
-                    std::ptr::read_unaligned(st.mem.add(ea) as *const [u8; N])
+                    std::ptr::read_unaligned(mem_base.add(ea) as *const [u8; N])
                 });
                 w!($dst, $conv)
             }};
@@ -373,21 +411,21 @@ impl<'s, T> Executor<'s, T> {
                 let ea = ea!($addr, $off, N);
                 let bytes = (r!($val) as $t).to_le_bytes();
                 // SAFETY: `ea + N <= mem_len` was checked.
-                unsafe { std::ptr::write_unaligned(st.mem.add(ea) as *mut [u8; N], bytes) }
+                unsafe { std::ptr::write_unaligned(mem_base.add(ea) as *mut [u8; N], bytes) }
             }};
         }
         macro_rules! br_cmp {
             ($a:expr, $b:expr, $target:expr, $t:ty, $op:tt) => {{
                 if (r!($a) as $t) $op (r!($b) as $t) {
-                    st.pc = $target as usize;
+                    ip = unsafe { instrs.add($target as usize) };
                 }
             }};
         }
         macro_rules! extra {
             () => {{
                 // SAFETY: the translator always emits the `Extra` word right after its owner.
-                let e = unsafe { *st.instrs.add(st.pc) };
-                st.pc += 1;
+                let e = unsafe { *ip };
+                ip = unsafe { ip.add(1) };
                 match e {
                     Instr::Extra { a, b, c } => (a, b, c),
                     _ => unreachable!("missing Extra operand"),
@@ -396,10 +434,10 @@ impl<'s, T> Executor<'s, T> {
         }
 
         loop {
-            // SAFETY: `pc` is always a valid instruction index of the running function.
-            let instr = unsafe { *st.instrs.add(st.pc) };
-            st.pc += 1;
-            match instr {
+            // SAFETY: `ip` always points at an instruction of the running function.
+            let instr: &Instr = unsafe { &*ip };
+            ip = unsafe { ip.add(1) };
+            match *instr {
                 Instr::Copy { dst, src } => w!(dst, r!(src)),
                 Instr::Copy2 { dst, src } => {
                     let (lo, hi) = (r!(src), r!(src + 1));
@@ -411,19 +449,20 @@ impl<'s, T> Executor<'s, T> {
                 Instr::Extra { .. } => unreachable!("Extra executed as an instruction"),
                 Instr::Unreachable {} => trap!(TrapKind::Unreachable),
 
-                Instr::Br { target } => st.pc = target as usize,
+                Instr::Br { target } => ip = unsafe { instrs.add(target as usize) },
                 Instr::BrIfNez { cond, target } => {
                     if r!(cond) as u32 != 0 {
-                        st.pc = target as usize;
+                        ip = unsafe { instrs.add(target as usize) };
                     }
                 }
                 Instr::BrIfEqz { cond, target } => {
                     if r!(cond) as u32 == 0 {
-                        st.pc = target as usize;
+                        ip = unsafe { instrs.add(target as usize) };
                     }
                 }
                 Instr::BrTable { index, len } => {
-                    st.pc += (r!(index) as u32).min(len) as usize;
+                    let skip = (r!(index) as u32).min(len) as usize;
+                    ip = unsafe { ip.add(skip) };
                 }
                 Instr::BrI32Eq { a, b, target } => br_cmp!(a, b, target, u32, ==),
                 Instr::BrI32Ne { a, b, target } => br_cmp!(a, b, target, u32, !=),
@@ -449,11 +488,16 @@ impl<'s, T> Executor<'s, T> {
                 Instr::Return { src, slots } => {
                     // SAFETY: source and destination are inside the frame; `copy` allows overlap.
                     unsafe {
-                        std::ptr::copy(st.regs.add(src as usize), st.regs, slots as usize);
+                        if slots == 1 {
+                            *regs = *regs.add(src as usize);
+                        } else {
+                            std::ptr::copy(regs.add(src as usize), regs, slots as usize);
+                        }
                     }
                     if !self.pop_frame(st) {
                         return Ok(());
                     }
+                    sync_in!();
                 }
                 Instr::Call { func, args } => {
                     // SAFETY: the module outlives the call.
@@ -464,11 +508,15 @@ impl<'s, T> Executor<'s, T> {
                         _ => std::sync::Arc::as_ptr(&module.compiled(func)?),
                     };
                     let (m, inst) = (st.module, st.instance);
+                    sync_out!();
                     self.push_call(st, code, m, inst, func, args as usize)?;
+                    sync_in!();
                 }
                 Instr::CallImport { func, args } => {
                     let f = self.store.inner.instances[st.instance as usize].funcs[func as usize];
+                    sync_out!();
                     self.call_store_func(st, f, args as usize)?;
+                    sync_in!();
                 }
                 Instr::CallIndirect { index, args, site } => {
                     // SAFETY: `site` was emitted together with the table entry.
@@ -487,7 +535,9 @@ impl<'s, T> Executor<'s, T> {
                     if inner.funcs[f as usize].type_id != type_id {
                         trap!(TrapKind::IndirectCallTypeMismatch);
                     }
+                    sync_out!();
                     self.call_store_func(st, f, args as usize)?;
+                    sync_in!();
                 }
 
                 Instr::Select { dst, a, b } => {
@@ -561,7 +611,7 @@ impl<'s, T> Executor<'s, T> {
                     let ea = ea!(addr, offset, 16);
                     // SAFETY: bounds checked.
                     let v = u128::from_le_bytes(unsafe {
-                        std::ptr::read_unaligned(st.mem.add(ea) as *const [u8; 16])
+                        std::ptr::read_unaligned(mem_base.add(ea) as *const [u8; 16])
                     });
                     w128!(dst, v);
                 }
@@ -576,7 +626,7 @@ impl<'s, T> Executor<'s, T> {
                     let ea = ea!(addr, offset, 16);
                     let bytes = r128!(val).to_le_bytes();
                     // SAFETY: bounds checked.
-                    unsafe { std::ptr::write_unaligned(st.mem.add(ea) as *mut [u8; 16], bytes) }
+                    unsafe { std::ptr::write_unaligned(mem_base.add(ea) as *mut [u8; 16], bytes) }
                 }
                 Instr::MemorySize { dst, mem } => {
                     let inner = &self.store.inner;
@@ -590,6 +640,8 @@ impl<'s, T> Executor<'s, T> {
                     let old = inner.memories[m as usize].grow(delta);
                     w!(dst, old.map_or(u32::MAX as u64, |o| o as u32 as u64));
                     self.refresh_memory(st);
+                    mem_base = st.mem;
+                    mem_len = st.mem_len;
                 }
                 Instr::MemoryFill { args, mem } => {
                     let a = (r!(args), r!(args + 1), r!(args + 2));
@@ -1008,7 +1060,7 @@ impl<'s, T> Executor<'s, T> {
                     let ea = ea!(addr, offset, 8);
                     // SAFETY: bounds checked.
                     let v = u64::from_le_bytes(unsafe {
-                        std::ptr::read_unaligned(st.mem.add(ea) as *const [u8; 8])
+                        std::ptr::read_unaligned(mem_base.add(ea) as *const [u8; 8])
                     });
                     w128!(dst, simd::unary(op, v as u128))
                 }
@@ -1019,6 +1071,7 @@ impl<'s, T> Executor<'s, T> {
                     addr,
                     offset,
                 } => {
+                    sync_out!();
                     let v = self.load_bytes(st, addr, offset, size)?;
                     w128!(dst, simd::splat(op, v))
                 }
@@ -1028,6 +1081,7 @@ impl<'s, T> Executor<'s, T> {
                     addr,
                     offset,
                 } => {
+                    sync_out!();
                     let v = self.load_bytes(st, addr, offset, size)?;
                     w128!(dst, v as u128)
                 }
@@ -1039,6 +1093,7 @@ impl<'s, T> Executor<'s, T> {
                     offset,
                 } => {
                     let (vector, size, _) = extra!();
+                    sync_out!();
                     let v = self.load_bytes(st, addr, offset, size as u8)?;
                     w128!(dst, simd::replace_lane(op, r128!(vector), lane, v))
                 }
@@ -1051,6 +1106,7 @@ impl<'s, T> Executor<'s, T> {
                 } => {
                     let (size, _, _) = extra!();
                     let v = simd::extract_lane(op, r128!(val), lane);
+                    sync_out!();
                     self.store_bytes(st, addr, offset, size as u8, v)?;
                 }
             }
