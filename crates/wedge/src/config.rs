@@ -5,6 +5,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// Settings shared by every module and store created from an [`Engine`].
+///
+/// ```
+/// let mut config = wedge::Config::new();
+/// config.max_call_depth(1000).eager_translation(true);
+/// let engine = wedge::Engine::new(&config);
+/// assert!(engine.config().features().simd());
+/// ```
 #[derive(Clone, Debug)]
 pub struct Config {
     pub(crate) features: wasmparser::WasmFeatures,
@@ -61,6 +68,15 @@ impl Config {
 }
 
 /// A compilation environment shared by modules and stores; cheap to clone.
+///
+/// ```
+/// let engine = wedge::Engine::default();
+/// let other = engine.clone();
+/// assert!(wedge::Engine::same(&engine, &other));
+/// let module = wedge::Module::new(&other, "(module)")?;
+/// assert!(wedge::Engine::same(module.engine(), &engine));
+/// # Ok::<(), wedge::Error>(())
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct Engine {
     inner: Arc<EngineInner>,

@@ -151,19 +151,11 @@ impl Module {
     /// Decodes and validates a module from the binary or text format.
     pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module, Error> {
         let bytes = bytes.as_ref();
-        let binary: Vec<u8> = if bytes.starts_with(b"\0asm") {
-            bytes.to_vec()
-        } else {
-            match std::str::from_utf8(bytes) {
-                Ok(text) => wat::parse_str(text).map_err(|e| Error::Wat(e.to_string()))?,
-                Err(_) => {
-                    return Err(Error::Invalid {
-                        message: "not a WebAssembly binary (bad magic) nor UTF-8 text".into(),
-                        offset: 0,
-                    })
-                }
-            }
-        };
+        if !looks_like_text(bytes) {
+            return Self::from_binary(engine, bytes);
+        }
+        let text = std::str::from_utf8(bytes).map_err(|e| Error::Wat(e.to_string()))?;
+        let binary = wat::parse_str(text).map_err(|e| Error::Wat(e.to_string()))?;
         Self::from_binary(engine, &binary)
     }
 
@@ -254,6 +246,11 @@ impl Module {
         self.inner.start
     }
 
+    /// How many defined functions have been translated to interpreter code so far.
+    pub fn translated_function_count(&self) -> usize {
+        self.inner.code.iter().filter(|c| c.get().is_some()).count()
+    }
+
     /// The interpreter bytecode of a defined function, one instruction per line (for debugging).
     pub fn disassemble(&self, func: u32) -> Result<String, Error> {
         if func < self.inner.num_imported_funcs || func as usize >= self.inner.func_types.len() {
@@ -275,6 +272,16 @@ impl Module {
     /// The name-section name of a function, if any.
     pub fn func_name(&self, index: u32) -> Option<&str> {
         self.inner.func_names.get(&index).map(|s| s.as_str())
+    }
+}
+
+/// Whether bytes are the text format: UTF-8 whose first non-blank character opens a
+/// parenthesis or a comment. Anything else goes to the binary decoder, so malformed binaries
+/// get binary-format errors ("magic header not detected", "unexpected end").
+fn looks_like_text(bytes: &[u8]) -> bool {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => matches!(text.trim_start().chars().next(), Some('(' | ';')),
+        Err(_) => false,
     }
 }
 

@@ -14,6 +14,19 @@ use crate::module::{ConstExpr, ConstOp, DataMode, ElemMode, ExportIndex, Module}
 use crate::Error;
 
 /// A handle to an instantiated module in a store.
+///
+/// ```
+/// use wedge::*;
+/// let engine = Engine::default();
+/// let module = Module::new(&engine, r#"(module (memory (export "mem") 1)
+///     (global (export "answer") i32 (i32.const 42)))"#)?;
+/// let mut store = Store::new(&engine, ());
+/// let instance = Linker::new(&engine).instantiate(&mut store, &module)?;
+/// assert_eq!(instance.get_global(&store, "answer").unwrap().get(&store), Val::I32(42));
+/// assert_eq!(instance.get_memory(&store, "mem").unwrap().size(&store), 1);
+/// assert_eq!(instance.exports(&store).len(), 2);
+/// # Ok::<(), wedge::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Instance {
     pub(crate) store: StoreId,

@@ -16,6 +16,23 @@ pub(crate) struct MemoryEntity {
     pub data: Vec<u8>,
 }
 
+/// A zeroed byte vector from the allocator's zeroed pages (not touched until used), or None
+/// if the allocation fails.
+fn zeroed_bytes(len: usize) -> Option<Vec<u8>> {
+    if len == 0 {
+        return Some(Vec::new());
+    }
+    let layout = std::alloc::Layout::array::<u8>(len).ok()?;
+    // SAFETY: `layout` has non-zero size; a null result is handled below.
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
+    if ptr.is_null() {
+        return None;
+    }
+    // SAFETY: `ptr` was allocated by the global allocator with the layout of `[u8; len]`,
+    // all `len` bytes are initialized (zero), and capacity equals the allocated length.
+    Some(unsafe { Vec::from_raw_parts(ptr, len, len) })
+}
+
 impl MemoryEntity {
     /// Creates a zeroed memory of the type's minimum size.
     pub fn new(ty: MemoryType) -> Result<MemoryEntity, Error> {
@@ -24,10 +41,8 @@ impl MemoryEntity {
             .checked_mul(PAGE_SIZE)
             .filter(|_| ty.minimum <= Self::max_pages_of(&ty))
             .ok_or_else(|| Error::Limit("memory minimum size is too large".into()))?;
-        let mut data = Vec::new();
-        data.try_reserve_exact(bytes as usize)
-            .map_err(|_| Error::Limit(format!("cannot allocate {bytes} bytes of memory")))?;
-        data.resize(bytes as usize, 0);
+        let data = zeroed_bytes(bytes as usize)
+            .ok_or_else(|| Error::Limit(format!("cannot allocate {bytes} bytes of memory")))?;
         Ok(MemoryEntity { ty, data })
     }
 

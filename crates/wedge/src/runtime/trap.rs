@@ -67,6 +67,19 @@ pub struct FrameInfo {
 }
 
 /// A trap: execution stopped for a reason the guest or a host function caused.
+///
+/// ```
+/// use wedge::*;
+/// let engine = Engine::default();
+/// let module = Module::new(&engine, r#"(module (func $boom (export "boom") unreachable))"#)?;
+/// let mut store = Store::new(&engine, ());
+/// let instance = Linker::new(&engine).instantiate(&mut store, &module)?;
+/// let err = instance.get_func(&store, "boom").unwrap().call(&mut store, &[], &mut []).unwrap_err();
+/// let trap = err.as_trap().unwrap();
+/// assert_eq!(trap.kind(), TrapKind::Unreachable);
+/// assert_eq!(trap.backtrace()[0].func_name.as_deref(), Some("boom"));
+/// # Ok::<(), wedge::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Trap {
     inner: Arc<TrapInner>,

