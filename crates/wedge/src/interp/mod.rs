@@ -8,7 +8,7 @@ mod translate;
 
 pub use code::{Instr, R};
 pub(crate) use exec::invoke;
-pub(crate) use translate::translate;
+pub(crate) use translate::{translate, INIT_CHUNK};
 
 /// A function translated to register bytecode.
 #[derive(Debug)]
@@ -19,7 +19,8 @@ pub struct CompiledFunc {
     pub(crate) param_slots: u32,
     /// Total slots the frame needs.
     pub(crate) frame_slots: u32,
-    /// Initial contents of the slots after the parameters: zeroed locals, then constants.
+    /// Initial contents of the slots after the parameters: zeroed locals, then constants,
+    /// padded with zeros to a multiple of `INIT_CHUNK` slots.
     pub(crate) init: Box<[u64]>,
     /// (table index, canonical type id) of each `call_indirect` site.
     pub(crate) indirect_sites: Box<[(u32, u32)]>,

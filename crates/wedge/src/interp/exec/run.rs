@@ -3,7 +3,7 @@
 use super::{backtrace, Frame};
 use crate::interp::code::Instr;
 use crate::interp::num::{self, NumTrap};
-use crate::interp::{simd, CompiledFunc};
+use crate::interp::{simd, CompiledFunc, INIT_CHUNK};
 use crate::module::ModuleInner;
 use crate::runtime::{io_slots, Caller, FuncKind, Store, Trap, TrapKind};
 use crate::Error;
@@ -127,17 +127,16 @@ impl<'s, T> Executor<'s, T> {
             self.stack.resize(len, 0);
         }
         let init = new_base + code.param_slots as usize;
-        let n = code.init.len();
-        // SAFETY: `init + n <= end <= stack.len()`: the frame holds params, then `init`.
+        // SAFETY: `init + code.init.len() <= end <= stack.len()`: the frame holds the
+        // parameters followed by the template, whose length is a multiple of the chunk.
         unsafe {
-            let dst = self.stack.as_mut_ptr().add(init);
-            if n <= 8 {
-                // Most frames are small; a plain loop beats a call to `memcpy`.
-                for i in 0..n {
-                    *dst.add(i) = *code.init.get_unchecked(i);
-                }
-            } else {
-                std::ptr::copy_nonoverlapping(code.init.as_ptr(), dst, n);
+            let mut dst = self.stack.as_mut_ptr().add(init) as *mut [u64; INIT_CHUNK];
+            let mut src = code.init.as_ptr() as *const [u64; INIT_CHUNK];
+            let end = src.add(code.init.len() / INIT_CHUNK);
+            while src < end {
+                dst.write_unaligned(src.read_unaligned());
+                src = src.add(1);
+                dst = dst.add(1);
             }
         }
         st.instrs = code.instrs.as_ptr();
@@ -510,7 +509,10 @@ impl<'s, T> Executor<'s, T> {
                     let (m, inst) = (st.module, st.instance);
                     sync_out!();
                     self.push_call(st, code, m, inst, func, args as usize)?;
-                    sync_in!();
+                    // Same instance: the memory cache stays valid.
+                    regs = st.regs;
+                    instrs = st.instrs;
+                    ip = instrs;
                 }
                 Instr::CallImport { func, args } => {
                     let f = self.store.inner.instances[st.instance as usize].funcs[func as usize];

@@ -12,6 +12,9 @@ use crate::Error;
 use stack::{ConstPool, Entry};
 use wasmparser::{BinaryReader, FunctionBody, Operator};
 
+/// Slots copied at a time when a frame is initialized from its template.
+pub(crate) const INIT_CHUNK: usize = 4;
+
 /// What kind of construct a control frame is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum CtrlKind {
@@ -165,14 +168,16 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
         t.operator(op)?;
     }
 
-    let init_len = (temps_start - param_slots) as usize;
+    // The init template is padded to whole chunks so the executor copies it in fixed-size
+    // pieces; the frame is made large enough for the padding.
+    let init_len = ((temps_start - param_slots) as usize).next_multiple_of(INIT_CHUNK);
     let mut init = vec![0u64; init_len];
     let consts_at = (locals_end - param_slots) as usize;
-    init[consts_at..].copy_from_slice(&t.consts.values);
+    init[consts_at..consts_at + t.consts.values.len()].copy_from_slice(&t.consts.values);
     Ok(CompiledFunc {
         instrs: t.instrs.into(),
         param_slots,
-        frame_slots: t.max,
+        frame_slots: t.max.max(param_slots + init_len as R),
         init: init.into(),
         indirect_sites: t.indirect_sites.into(),
         shuffles: t.shuffles.into(),

@@ -1,0 +1,181 @@
+//! Robustness harness shared by `tests/robustness.rs` and the cargo-fuzz targets in `fuzz/`.
+//!
+//! It knows how to load arbitrary bytes, how to generate a valid, terminating module with
+//! wasm-smith restricted to the features Wedge supports (WebAssembly 2.0), and how to run
+//! such a module: instantiate it against dummy imports and call every exported function.
+//! Anything other than success or a trap is reported as an `Err` describing the bug; a panic
+//! inside Wedge propagates to the caller (the test or the fuzzer) as it is.
+
+#![allow(dead_code)] // each includer uses a different part of the harness
+
+use arbitrary::Unstructured;
+use wedge::{
+    Config, Engine, Error, Extern, ExternType, Func, Global, Linker, Memory, Module, Store, Table,
+    Val,
+};
+
+/// Fuel given to each generated module: loop iterations, calls and bulk-operation lengths.
+pub const FUEL: u32 = 10_000;
+
+/// Largest memory (initial or maximum) a generated module may declare, in bytes.
+pub const MAX_MEMORY_BYTES: u64 = 4 * 65536;
+
+/// Largest table (initial or maximum) a generated module may declare, in elements.
+pub const MAX_TABLE_ELEMENTS: u64 = 100;
+
+/// The imports a generated module may choose from; `dummy_linker` provides each of them.
+const AVAILABLE_IMPORTS: &str = r#"(module
+    (import "env" "nop" (func))
+    (import "env" "i32_to_i32" (func (param i32) (result i32)))
+    (import "env" "mixed" (func (param i64 f32 f64 v128) (result f64 i32)))
+    (import "env" "refs" (func (param funcref externref) (result externref)))
+    (import "env" "memory" (memory 1 4))
+    (import "env" "table" (table 4 10 funcref))
+    (import "env" "externs" (table 2 externref))
+    (import "env" "i32" (global i32))
+    (import "env" "mut_i64" (global (mut i64)))
+    (import "env" "f64" (global f64))
+    (import "env" "mut_v128" (global (mut v128)))
+    (import "env" "funcref" (global funcref)))"#;
+
+/// The wasm-smith configuration: WebAssembly 2.0 only, small memories and tables.
+pub fn smith_config() -> wasm_smith::Config {
+    wasm_smith::Config {
+        // WebAssembly 2.0 proposals, all on.
+        multi_value_enabled: true,
+        sign_extension_ops_enabled: true,
+        saturating_float_to_int_enabled: true,
+        bulk_memory_enabled: true,
+        reference_types_enabled: true,
+        simd_enabled: true,
+        // Everything after 2.0, all off.
+        threads_enabled: false,
+        shared_everything_threads_enabled: false,
+        acquire_release_atomics_enabled: false,
+        tail_call_enabled: false,
+        exceptions_enabled: false,
+        gc_enabled: false,
+        custom_descriptors_enabled: false,
+        multibyte_array_access_enabled: false,
+        memory64_enabled: false,
+        relaxed_simd_enabled: false,
+        extended_const_enabled: false,
+        custom_page_sizes_enabled: false,
+        wide_arithmetic_enabled: false,
+        compact_imports_enabled: false,
+        max_memories: 1, // more would be multi-memory
+        // Sizes that keep each case small and fast.
+        max_tables: 3,
+        max_memory32_bytes: MAX_MEMORY_BYTES,
+        memory_max_size_required: true,
+        max_table_elements: MAX_TABLE_ELEMENTS,
+        table_max_size_required: true,
+        max_funcs: 30,
+        max_instructions: 200,
+        max_imports: 12,
+        available_imports: Some(wat::parse_str(AVAILABLE_IMPORTS).expect("imports parse")),
+        export_everything: true,
+        ..wasm_smith::Config::default()
+    }
+}
+
+/// Generates a valid module whose every loop, call and bulk operation consumes `FUEL`.
+pub fn generate(u: &mut Unstructured<'_>) -> arbitrary::Result<Vec<u8>> {
+    let mut module = wasm_smith::Module::new(smith_config(), u)?;
+    module
+        .ensure_termination(FUEL)
+        .expect("wasm-smith generated every function body itself");
+    Ok(module.to_bytes())
+}
+
+/// The engines bytes are loaded with: the default (lazy) one and one that translates eagerly.
+pub fn load_engines() -> [Engine; 2] {
+    let mut eager = Config::new();
+    eager.eager_translation(true);
+    [Engine::default(), Engine::new(&eager)]
+}
+
+/// Loads arbitrary bytes with each engine; returns how many engines accepted them.
+///
+/// Any result is fine; only a panic, an abort or a hang (caught by the caller) is a bug.
+pub fn load(engines: &[Engine], bytes: &[u8]) -> usize {
+    engines
+        .iter()
+        .filter(|engine| Module::new(engine, bytes).is_ok())
+        .count()
+}
+
+/// What happened when a generated module was instantiated and its exports called.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Whether instantiation (including the start function) succeeded.
+    pub instantiated: bool,
+    /// Whether instantiation trapped (in segment initialization or the start function).
+    pub instantiation_trapped: bool,
+    /// Exported functions that returned normally.
+    pub calls_returned: usize,
+    /// Exported functions that trapped.
+    pub calls_trapped: usize,
+}
+
+/// Loads, instantiates and calls every exported function of a valid module with default
+/// arguments; `Err` describes any outcome other than success or a trap.
+pub fn execute(engine: &Engine, wasm: &[u8]) -> Result<Outcome, String> {
+    let module = Module::new(engine, wasm).map_err(|e| format!("valid module rejected: {e}"))?;
+    let mut store = Store::new(engine, ());
+    let linker = dummy_linker(&mut store).map_err(|e| format!("harness: {e}"))?;
+    let mut outcome = Outcome::default();
+    let instance = match linker.instantiate(&mut store, &module) {
+        Ok(instance) => instance,
+        Err(Error::Trap(_)) => {
+            outcome.instantiation_trapped = true;
+            return Ok(outcome);
+        }
+        Err(e) => return Err(format!("instantiation failed without a trap: {e}")),
+    };
+    outcome.instantiated = true;
+    for (name, export) in instance.exports(&store) {
+        let Extern::Func(func) = export else {
+            continue;
+        };
+        let ty = func.ty(&store);
+        let params: Vec<Val> = ty.params().iter().map(|t| Val::default_of(*t)).collect();
+        let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_of(*t)).collect();
+        match func.call(&mut store, &params, &mut results) {
+            Ok(()) => outcome.calls_returned += 1,
+            Err(Error::Trap(_)) => outcome.calls_trapped += 1,
+            Err(e) => return Err(format!("calling `{name}` failed without a trap: {e}")),
+        }
+    }
+    Ok(outcome)
+}
+
+/// A linker defining every import in `AVAILABLE_IMPORTS`, with objects created in `store`.
+pub fn dummy_linker(store: &mut Store<()>) -> Result<Linker<()>, Error> {
+    let engine = store.engine().clone();
+    let imports = Module::new(&engine, AVAILABLE_IMPORTS)?;
+    let mut linker = Linker::new(&engine);
+    for import in imports.imports() {
+        let item = match &import.ty {
+            ExternType::Func(ty) => Extern::Func(Func::new(
+                &mut *store,
+                ty.clone(),
+                // Results start as zeros and nulls, which is what a dummy returns.
+                |_caller, _params, _results| Ok(()),
+            )),
+            ExternType::Memory(ty) => Extern::Memory(Memory::new(&mut *store, *ty)?),
+            ExternType::Table(ty) => Extern::Table(Table::new(
+                &mut *store,
+                *ty,
+                Val::null_of(ty.element),
+            )?),
+            ExternType::Global(ty) => Extern::Global(Global::new(
+                &mut *store,
+                *ty,
+                Val::default_of(ty.content),
+            )?),
+        };
+        linker.define(&*store, &import.module, &import.name, item)?;
+    }
+    Ok(linker)
+}
