@@ -133,7 +133,13 @@ fn sieve(c: &mut Criterion) {
 
 /// 300 thousand `call_indirect` calls.
 fn indirect(c: &mut Criterion) {
-    bench_run(c, "indirect", INDIRECT, 300_000, indirect_reference(300_000));
+    bench_run(
+        c,
+        "indirect",
+        INDIRECT,
+        300_000,
+        indirect_reference(300_000),
+    );
 }
 
 /// Decoding and validating the big module's binary, then instantiating it.
@@ -157,7 +163,11 @@ fn load(c: &mut Criterion) {
         t = t.rotate_left(6).wrapping_add(12_345);
     }
     let got = run.call(&mut store, 5).expect("generated module runs");
-    assert_eq!(got, t.wrapping_add(5) as i32, "big module's run(5) is wrong");
+    assert_eq!(
+        got,
+        t.wrapping_add(5) as i32,
+        "big module's run(5) is wrong"
+    );
 
     let name = format!("{BIG_FUNCS}_funcs_{}KiB_data", BIG_DATA / 1024);
     c.bench_function(&format!("load_only/{name}"), |b| {

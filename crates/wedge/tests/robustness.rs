@@ -4,6 +4,7 @@
 //! This is the bounded, deterministic version of the fuzz targets in `fuzz/`, so that
 //! `cargo test` exercises the same harness (`robustness/harness.rs`) on every run.
 
+#[path = "robustness/harness.rs"]
 mod harness;
 
 use arbitrary::Unstructured;
@@ -79,7 +80,7 @@ const SEEDS: &[&str] = &[
                     (br_if $out (i32.eqz (local.get 0)))
                     (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
                     (br $again)))
-            (call_indirect (type $t) (local.get 0) (i32.const 0))
+            (drop (call_indirect (type $t) (local.get 0) (i32.const 0)))
             (memory.init $later (i32.const 0) (i32.const 0) (i32.const 5))
             (data.drop $later)
             (i32.add (i32.load8_u (i32.const 8)) (global.get $g))))"#,
@@ -162,8 +163,14 @@ fn load_case(index: u64, binaries: &[Vec<u8>]) -> Vec<u8> {
             bytes.extend(rng.bytes(len));
             bytes
         }
-        2 => mutate(&mut rng, SEEDS[rng.below(SEEDS.len())].as_bytes()),
-        _ => mutate(&mut rng, &binaries[rng.below(binaries.len())]),
+        2 => {
+            let seed = SEEDS[rng.below(SEEDS.len())];
+            mutate(&mut rng, seed.as_bytes())
+        }
+        _ => {
+            let binary = &binaries[rng.below(binaries.len())];
+            mutate(&mut rng, binary)
+        }
     }
 }
 

@@ -164,16 +164,12 @@ pub fn dummy_linker(store: &mut Store<()>) -> Result<Linker<()>, Error> {
                 |_caller, _params, _results| Ok(()),
             )),
             ExternType::Memory(ty) => Extern::Memory(Memory::new(&mut *store, *ty)?),
-            ExternType::Table(ty) => Extern::Table(Table::new(
-                &mut *store,
-                *ty,
-                Val::null_of(ty.element),
-            )?),
-            ExternType::Global(ty) => Extern::Global(Global::new(
-                &mut *store,
-                *ty,
-                Val::default_of(ty.content),
-            )?),
+            ExternType::Table(ty) => {
+                Extern::Table(Table::new(&mut *store, *ty, Val::null_of(ty.element))?)
+            }
+            ExternType::Global(ty) => {
+                Extern::Global(Global::new(&mut *store, *ty, Val::default_of(ty.content))?)
+            }
         };
         linker.define(&*store, &import.module, &import.name, item)?;
     }
