@@ -1,5 +1,6 @@
 //! Engine configuration: enabled features and execution policy.
 
+use crate::limits::CostTable;
 use crate::types::FuncType;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -18,6 +19,10 @@ pub struct Config {
     pub(crate) eager_translation: bool,
     pub(crate) max_call_depth: usize,
     pub(crate) max_stack_slots: usize,
+    pub(crate) metering: bool,
+    pub(crate) cost_table: CostTable,
+    pub(crate) interruptible: bool,
+    pub(crate) host_time: bool,
 }
 
 impl Default for Config {
@@ -27,6 +32,10 @@ impl Default for Config {
             eager_translation: false,
             max_call_depth: 20_000,
             max_stack_slots: 8 * 1024 * 1024,
+            metering: false,
+            cost_table: CostTable::default(),
+            interruptible: false,
+            host_time: false,
         }
     }
 }
@@ -52,6 +61,32 @@ impl Config {
     /// Sets the maximum number of 8-byte value slots the interpreter stack may use.
     pub fn max_stack_slots(&mut self, slots: usize) -> &mut Self {
         self.max_stack_slots = slots.max(1024);
+        self
+    }
+
+    /// Counts executed instructions and meters gas (see [`crate::limits`]); costs nothing
+    /// when off, which is the default.
+    pub fn metering(&mut self, yes: bool) -> &mut Self {
+        self.metering = yes;
+        self
+    }
+
+    /// Sets the gas cost of each operator (default: 1 each); used when metering is on.
+    pub fn cost_table(&mut self, table: CostTable) -> &mut Self {
+        self.cost_table = table;
+        self
+    }
+
+    /// Makes wasm check for [`InterruptHandle::interrupt`](crate::InterruptHandle) at every
+    /// function entry and loop iteration (off by default: it costs a little on every loop).
+    pub fn interruptible(&mut self, yes: bool) -> &mut Self {
+        self.interruptible = yes;
+        self
+    }
+
+    /// Measures the time spent in host functions ([`Store::host_time`](crate::Store::host_time)).
+    pub fn measure_host_time(&mut self, yes: bool) -> &mut Self {
+        self.host_time = yes;
         self
     }
 

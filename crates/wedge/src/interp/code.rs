@@ -94,6 +94,10 @@ instrs! {
         TableGrow { dst: R, args: R, table: u32 },
     }
     other {
+        /// Charges a metering segment: `gas_lo | gas_hi << 32` gas and `count` instructions.
+        Meter { gas_lo: u32, gas_hi: u32, count: u32 },
+        /// Traps with "interrupted" if the store's interrupt flag is set.
+        CheckInterrupt {},
         /// Operands that did not fit in the previous instruction.
         Extra { a: u32, b: u32, c: u32 },
         Unreachable {},

@@ -2,6 +2,7 @@
 
 mod func;
 mod global;
+mod growth;
 mod instance;
 mod linker;
 mod memory;
