@@ -22,6 +22,9 @@ pub struct LimitArgs {
     /// Let no memory grow past N pages of 64 KiB (`memory.grow` returns -1 beyond).
     #[arg(long, value_name = "N")]
     pub memory_page_limit: Option<u64>,
+    /// Run deterministically: canonical NaNs, fixed relaxed-SIMD choices, no threads.
+    #[arg(long)]
+    pub deterministic: bool,
     /// Print the number of wasm instructions executed, on stderr at exit.
     #[arg(long)]
     pub enable_instruction_count: bool,
@@ -64,6 +67,9 @@ impl LimitArgs {
         }
         if self.timing() {
             config.measure_host_time(true);
+        }
+        if self.deterministic {
+            config.deterministic(true);
         }
         Ok(())
     }

@@ -183,3 +183,22 @@ fn bad_limit_values_are_argument_errors() {
     let out = wedge(&["run", "--time-limit", "-5", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn deterministic_flag_canonicalizes_nans() {
+    let file = write_temp(
+        "nan.wat",
+        r#"(module (func (export "nan") (param f32) (result i32)
+             (i32.reinterpret_f32 (f32.div (local.get 0) (local.get 0)))))"#,
+    );
+    let out = wedge(&[
+        "run",
+        "--deterministic",
+        "--invoke",
+        "nan",
+        file.to_str().unwrap(),
+        "0",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "2143289344\n");
+}

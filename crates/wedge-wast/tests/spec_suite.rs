@@ -29,11 +29,15 @@ fn spec_simd() {
     run_suite(data::proposal(Proposal::Simd).collect(), Config::new());
 }
 
-/// Metering and interruption points change the translated code, never its meaning.
+/// Metering, interruption points and NaN canonicalization change the translated code,
+/// never its meaning.
 #[test]
-fn spec_v2_metered_and_interruptible() {
+fn spec_v2_metered_interruptible_deterministic() {
     let mut config = Config::new();
-    config.metering(true).interruptible(true);
+    config
+        .metering(true)
+        .interruptible(true)
+        .deterministic(true);
     run_suite(data::spec(SpecVersion::V2).collect(), config);
 }
 

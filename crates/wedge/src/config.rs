@@ -23,6 +23,7 @@ pub struct Config {
     pub(crate) cost_table: CostTable,
     pub(crate) interruptible: bool,
     pub(crate) host_time: bool,
+    pub(crate) deterministic: bool,
 }
 
 impl Default for Config {
@@ -36,6 +37,7 @@ impl Default for Config {
             cost_table: CostTable::default(),
             interruptible: false,
             host_time: false,
+            deterministic: false,
         }
     }
 }
@@ -88,6 +90,26 @@ impl Config {
     pub fn measure_host_time(&mut self, yes: bool) -> &mut Self {
         self.host_time = yes;
         self
+    }
+
+    /// Deterministic execution for contracts: every NaN a float operator produces is the
+    /// canonical NaN, relaxed SIMD uses its fixed choices, and modules using threads (shared
+    /// memories, atomics) are rejected, so the same inputs give the same outputs and the same
+    /// gas on every host.
+    pub fn deterministic(&mut self, yes: bool) -> &mut Self {
+        self.deterministic = yes;
+        self
+    }
+
+    /// The features modules are validated with: the enabled ones, minus threads in
+    /// deterministic mode.
+    pub(crate) fn validation_features(&self) -> wasmparser::WasmFeatures {
+        let mut features = self.features;
+        if self.deterministic {
+            features.remove(wasmparser::WasmFeatures::THREADS);
+            features.remove(wasmparser::WasmFeatures::SHARED_EVERYTHING_THREADS);
+        }
+        features
     }
 
     /// Replaces the set of enabled WebAssembly features.

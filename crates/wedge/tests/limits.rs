@@ -441,3 +441,57 @@ fn host_time_is_measured_when_asked() {
     // Two naps of at least 5 ms each were spent in the host.
     assert!(store.host_time() >= Duration::from_millis(10));
 }
+
+/// Bits of the f32 results of `nans`: 0/0, NaN-with-payload + 1, sqrt(-1), and a v128 lane.
+fn nan_bits(config: &Config) -> Vec<u32> {
+    let engine = Engine::new(config);
+    let (mut store, inst) = instance(
+        &engine,
+        r#"(module
+             (func (export "div") (param f32 f32) (result i32)
+               (i32.reinterpret_f32 (f32.div (local.get 0) (local.get 1))))
+             (func (export "add") (result i32)
+               (i32.reinterpret_f32 (f32.add (f32.const nan:0x200000) (f32.const 1))))
+             (func (export "sqrt") (result i32)
+               (i32.reinterpret_f32 (f32.sqrt (f32.const -1))))
+             (func (export "lanes") (result i32)
+               (i32x4.extract_lane 2
+                 (f32x4.mul (v128.const f32x4 1 2 nan:0x1234 4) (v128.const f32x4 1 1 1 1)))))"#,
+    );
+    let div = inst
+        .get_typed_func::<(f32, f32), i32>(&store, "div")
+        .unwrap();
+    let mut bits = vec![div.call(&mut store, (0.0, 0.0)).unwrap() as u32];
+    for name in ["add", "sqrt", "lanes"] {
+        let f = inst.get_typed_func::<(), i32>(&store, name).unwrap();
+        bits.push(f.call(&mut store, ()).unwrap() as u32);
+    }
+    bits
+}
+
+#[test]
+fn deterministic_mode_canonicalizes_every_nan() {
+    let mut config = Config::new();
+    config.deterministic(true);
+    assert_eq!(nan_bits(&config), vec![0x7fc0_0000; 4]);
+    // Without it the NaNs are whatever the CPU makes (each is still a NaN).
+    for bits in nan_bits(&Config::new()) {
+        assert!(f32::from_bits(bits).is_nan(), "{bits:#x}");
+    }
+}
+
+#[test]
+fn deterministic_mode_rejects_threads() {
+    let shared = "(module (memory 1 1 shared))";
+    let mut config = Config::new();
+    config.wasm_features(config.features() | wasmparser_threads());
+    assert!(Module::new(&Engine::new(&config), shared).is_ok());
+    config.deterministic(true);
+    let err = Module::new(&Engine::new(&config), shared).unwrap_err();
+    assert!(err.to_string().contains("threads"), "{err}");
+}
+
+/// The threads feature flag, as the engine's feature set spells it.
+fn wasmparser_threads() -> wasmparser::WasmFeatures {
+    wasmparser::WasmFeatures::THREADS
+}

@@ -946,6 +946,23 @@ impl<'s, T> Executor<'s, T> {
                     f64op!(dst, a, b, |x, y| num::f64_copysign(x, y))
                 }
 
+                Instr::F32CanonNan { dst, src } => f32un!(dst, src, |x| canon32(x)),
+                Instr::F64CanonNan { dst, src } => f64un!(dst, src, |x| canon64(x)),
+                Instr::F32x4CanonNan { dst, src } => {
+                    let lanes = r128!(src).to_le_bytes();
+                    let mut out = [0u8; 16];
+                    for (o, l) in out.chunks_exact_mut(4).zip(lanes.chunks_exact(4)) {
+                        let x = f32::from_le_bytes(l.try_into().expect("4 bytes"));
+                        o.copy_from_slice(&canon32(x).to_le_bytes());
+                    }
+                    w128!(dst, u128::from_le_bytes(out))
+                }
+                Instr::F64x2CanonNan { dst, src } => {
+                    let v = r128!(src);
+                    let lo = canon64(f64::from_bits(v as u64)).to_bits();
+                    let hi = canon64(f64::from_bits((v >> 64) as u64)).to_bits();
+                    w128!(dst, lo as u128 | (hi as u128) << 64)
+                }
                 Instr::I32WrapI64 { dst, src } => w!(dst, r!(src) as u32 as u64),
                 Instr::I32TruncF32S { dst, src } => {
                     let v = try_num!(num::i32_trunc_f32_s(f32::from_bits(r!(src) as u32)));

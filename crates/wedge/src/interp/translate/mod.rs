@@ -1,6 +1,7 @@
 //! Translation of one function body from wasm operators to register bytecode.
 
 mod control;
+mod deterministic;
 mod meter;
 mod ops;
 mod stack;
@@ -146,6 +147,7 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
 
     let config = module.engine.config();
     let mut points = meter::Points::new(config.metering, &config.cost_table, config.interruptible);
+    let deterministic = config.deterministic;
     let mut reader = body.get_operators_reader()?;
     let mut skip_depth = 0u32;
     while !reader.eof() {
@@ -170,8 +172,11 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
         } else if points.active() {
             t.before_operator(&mut points, &op);
         }
-        if points.active() {
+        if points.active() || deterministic {
             t.operator(op.clone())?;
+            if deterministic && t.reachable {
+                t.canonicalize_nans(&op);
+            }
             t.after_operator(&mut points, &op);
         } else {
             t.operator(op)?;
