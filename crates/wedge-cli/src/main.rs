@@ -2,6 +2,7 @@
 
 mod inspect;
 mod invoke;
+mod wasi_run;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -10,7 +11,10 @@ use std::process::ExitCode;
 
 /// Wedge: a WebAssembly runtime.
 ///
-/// Exit codes: 0 on success; 1 when a module cannot be read, validated or linked; 2 for bad
+/// `wedge FILE ARGS...` is short for `wedge run FILE ARGS...`.
+///
+/// Exit codes: 0 on success; the guest's own code when it exits through WASI `proc_exit`
+/// (its low 8 bits); 1 when a module cannot be read, validated or linked; 2 for bad
 /// command-line arguments; 134 when the guest traps (the trap and its wasm backtrace are
 /// printed on stderr).
 #[derive(Parser)]
@@ -22,16 +26,19 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Instantiate a module and call `_start`, or the export named by `--invoke`.
+    /// Run a module with WASI: call `_start` (passing ARGS to the guest), a reactor export
+    /// (`--reactor`), or the export named by `--invoke`.
     Run {
         /// Call this exported function with ARGS parsed by its signature and print its results.
         #[arg(long, value_name = "NAME")]
         invoke: Option<String>,
         /// The module file (`.wasm` or `.wat`).
         file: PathBuf,
-        /// Arguments for the invoked function.
+        /// Arguments for the guest program (or for the invoked function).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
+        #[command(flatten)]
+        wasi: wasi_run::WasiOptions,
     },
     /// Check that a module is valid (binary `.wasm` or text `.wat`).
     Validate {
@@ -58,7 +65,7 @@ enum Command {
 const TRAP_EXIT: u8 = 134;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(wasi_run::with_implicit_run(std::env::args_os()));
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -74,7 +81,12 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     let engine = wedge::Engine::default();
     match cli.command {
-        Command::Run { invoke, file, args } => return run_module(&engine, &file, invoke, &args),
+        Command::Run {
+            invoke,
+            file,
+            args,
+            wasi,
+        } => return wasi_run::run(&engine, &file, invoke, &args, &wasi),
         Command::Wast { files } => {
             let report = wedge_wast::run_files(&files, &engine);
             if report.failed > 0 {
@@ -103,56 +115,4 @@ fn run(cli: Cli) -> Result<ExitCode> {
 fn load(engine: &wedge::Engine, path: &Path) -> Result<wedge::Module> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     wedge::Module::new(engine, bytes).with_context(|| format!("{}", path.display()))
-}
-
-/// `wedge run`: instantiate, then call `_start` or the invoked export.
-fn run_module(
-    engine: &wedge::Engine,
-    file: &Path,
-    invoke: Option<String>,
-    args: &[String],
-) -> Result<ExitCode> {
-    let module = load(engine, file)?;
-    if let Some(import) = module
-        .imports()
-        .find(|i| i.module.starts_with("wasi_snapshot_preview1") || i.module == "wasi_unstable")
-    {
-        anyhow::bail!(
-            "{}: the module imports WASI (`{}::{}`), which this build of wedge does not provide yet",
-            file.display(),
-            import.module,
-            import.name
-        );
-    }
-    let mut store = wedge::Store::new(engine, ());
-    let linker = wedge::Linker::new(engine);
-    let instance = linker.instantiate(&mut store, &module)?;
-    let name = match &invoke {
-        Some(name) => name.as_str(),
-        None if instance.get_func(&store, "_start").is_some() => "_start",
-        None => return Ok(ExitCode::SUCCESS),
-    };
-    let func = instance
-        .get_func(&store, name)
-        .with_context(|| format!("no exported function named `{name}`"))?;
-    let ty = func.ty(&store);
-    if args.len() != ty.params().len() {
-        anyhow::bail!(
-            "`{name}` takes {} argument(s) {}, {} given",
-            ty.params().len(),
-            ty,
-            args.len()
-        );
-    }
-    let params = args
-        .iter()
-        .zip(ty.params())
-        .map(|(a, t)| invoke::parse_arg(a, *t))
-        .collect::<Result<Vec<_>>>()?;
-    let mut results = vec![wedge::Val::I32(0); ty.results().len()];
-    func.call(&mut store, &params, &mut results)?;
-    for r in &results {
-        println!("{}", invoke::format_val(r));
-    }
-    Ok(ExitCode::SUCCESS)
 }
