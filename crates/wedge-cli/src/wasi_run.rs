@@ -173,6 +173,31 @@ fn finish(outcome: Result<Vec<wedge::Val>, wedge::Error>) -> Result<ExitCode> {
     }
 }
 
+/// Subcommands of `wedge`: any other first argument is a module file to run.
+const SUBCOMMANDS: &[&str] = &["run", "validate", "wast", "inspect", "help"];
+
+/// Inserts `run` after the program name when the first argument names a module file (an
+/// existing path, or one ending in `.wasm`/`.wat`), so that `wedge FILE ARGS...` means
+/// `wedge run FILE ARGS...`; anything else is left for the parser to accept or reject.
+pub fn with_implicit_run(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+) -> Vec<std::ffi::OsString> {
+    let mut args: Vec<_> = args.into_iter().collect();
+    if let Some(first) = args.get(1) {
+        let text = first.to_string_lossy();
+        let path = Path::new(first);
+        let looks_like_module = path.exists()
+            || matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("wasm" | "wat")
+            );
+        if !text.starts_with('-') && !SUBCOMMANDS.contains(&text.as_ref()) && looks_like_module {
+            args.insert(1, "run".into());
+        }
+    }
+    args
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,29 +227,4 @@ mod tests {
         assert!(parse_dir(":/x").is_err());
         assert!(parse_dir("x:").is_err());
     }
-}
-
-/// Subcommands of `wedge`: any other first argument is a module file to run.
-const SUBCOMMANDS: &[&str] = &["run", "validate", "wast", "inspect", "help"];
-
-/// Inserts `run` after the program name when the first argument names a module file (an
-/// existing path, or one ending in `.wasm`/`.wat`), so that `wedge FILE ARGS...` means
-/// `wedge run FILE ARGS...`; anything else is left for the parser to accept or reject.
-pub fn with_implicit_run(
-    args: impl IntoIterator<Item = std::ffi::OsString>,
-) -> Vec<std::ffi::OsString> {
-    let mut args: Vec<_> = args.into_iter().collect();
-    if let Some(first) = args.get(1) {
-        let text = first.to_string_lossy();
-        let path = Path::new(first);
-        let looks_like_module = path.exists()
-            || matches!(
-                path.extension().and_then(|e| e.to_str()),
-                Some("wasm" | "wat")
-            );
-        if !text.starts_with('-') && !SUBCOMMANDS.contains(&text.as_ref()) && looks_like_module {
-            args.insert(1, "run".into());
-        }
-    }
-    args
 }
