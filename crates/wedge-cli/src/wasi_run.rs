@@ -11,11 +11,11 @@ use wedge_wasi::{DirAccess, WasiCtx, WasiCtxBuilder};
 pub struct WasiOptions {
     /// Give the guest a host directory: `GUEST:HOST`, or `PATH` for the same path on both
     /// sides; add `:readonly` to withhold every right that modifies files. Repeatable.
-    #[arg(long = "dir", value_name = "GUEST:HOST[:readonly]")]
-    pub dirs: Vec<String>,
+    #[arg(long = "dir", value_name = "GUEST:HOST[:readonly]", value_parser = parse_dir)]
+    pub dirs: Vec<DirSpec>,
     /// Set an environment variable for the guest (the host's are not passed). Repeatable.
-    #[arg(long = "env", value_name = "NAME=VALUE")]
-    pub envs: Vec<String>,
+    #[arg(long = "env", value_name = "NAME=VALUE", value_parser = parse_env)]
+    pub envs: Vec<(String, String)>,
     /// Reactor mode: call `_initialize` if exported, then the export named by the first
     /// argument with the remaining arguments, and print its results.
     #[arg(long)]
@@ -27,7 +27,7 @@ pub struct WasiOptions {
 }
 
 /// A parsed `--dir` value.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DirSpec {
     /// The name the guest sees.
     pub guest: String,
@@ -37,8 +37,16 @@ pub struct DirSpec {
     pub access: DirAccess,
 }
 
+/// Parses `NAME=VALUE`.
+pub fn parse_env(spec: &str) -> Result<(String, String), String> {
+    match spec.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok((name.to_string(), value.to_string())),
+        _ => Err(format!("`{spec}` is not NAME=VALUE")),
+    }
+}
+
 /// Parses `GUEST:HOST`, `PATH`, each with an optional `:readonly` suffix.
-pub fn parse_dir(spec: &str) -> Result<DirSpec> {
+pub fn parse_dir(spec: &str) -> Result<DirSpec, String> {
     let (rest, access) = match spec.strip_suffix(":readonly") {
         Some(rest) => (rest, DirAccess::ReadOnly),
         None => (spec, DirAccess::ReadWrite),
@@ -48,7 +56,9 @@ pub fn parse_dir(spec: &str) -> Result<DirSpec> {
         None => (rest, rest),
     };
     if guest.is_empty() || host.is_empty() {
-        bail!("invalid --dir `{spec}`: expected GUEST:HOST or PATH, with an optional :readonly");
+        return Err(format!(
+            "`{spec}` is not GUEST:HOST or PATH (with an optional :readonly)"
+        ));
     }
     Ok(DirSpec {
         guest: guest.to_string(),
@@ -60,15 +70,11 @@ pub fn parse_dir(spec: &str) -> Result<DirSpec> {
 /// Builds the guest's WASI context: argv, environment, inherited stdio, directories, sockets.
 fn build_ctx(argv: Vec<String>, opts: &WasiOptions) -> Result<WasiCtx> {
     let mut b = WasiCtxBuilder::new().args(argv).inherit_stdio();
-    for env in &opts.envs {
-        let (name, value) = env
-            .split_once('=')
-            .with_context(|| format!("invalid --env `{env}`: expected NAME=VALUE"))?;
+    for (name, value) in &opts.envs {
         b = b.env(name, value);
     }
-    for dir in &opts.dirs {
-        let spec = parse_dir(dir)?;
-        b = b.preopened_dir(&spec.host, spec.guest, spec.access);
+    for spec in &opts.dirs {
+        b = b.preopened_dir(&spec.host, spec.guest.clone(), spec.access);
     }
     for addr in &opts.tcplisten {
         let listener = std::net::TcpListener::bind(addr)

@@ -281,9 +281,10 @@ pub fn path_open(
         d.require(needed)?;
         (dir, d.inheriting)
     };
-    if (base | inheriting) & !dir_inheriting != 0 {
-        return Err(Errno::Notcapable);
-    }
+    // Rights the directory cannot pass on are dropped, not refused: the guest asks for what
+    // it would like and sees what it got in `fd_fdstat_get`.
+    let base = base & dir_inheriting;
+    let inheriting = inheriting & dir_inheriting;
     let path = read_path(mem, path, path_len)?;
     mem.slice(opened, 4)?;
 
@@ -341,7 +342,7 @@ pub fn path_open(
             }),
             filetype: ft,
             base: base & rights::DIR,
-            inheriting: inheriting & dir_inheriting,
+            inheriting,
             flags: fdflags,
         }
     } else {
@@ -357,7 +358,7 @@ pub fn path_open(
             kind: Kind::File(std_file),
             filetype: ft,
             base: base & applicable,
-            inheriting: inheriting & dir_inheriting,
+            inheriting,
             flags: fdflags,
         }
     };
