@@ -28,6 +28,10 @@ struct Cli {
 enum Command {
     /// Run a module with WASI: call `_start` (passing ARGS to the guest), a reactor export
     /// (`--reactor`), or the export named by `--invoke`.
+    ///
+    /// The exit code is the guest's `proc_exit` code (0 when `_start` returns); 134 when the
+    /// guest traps, with the trap and its wasm backtrace on stderr; 1 when the module cannot
+    /// be loaded or linked.
     Run {
         /// Call this exported function with ARGS parsed by its signature and print its results.
         #[arg(long, value_name = "NAME")]
