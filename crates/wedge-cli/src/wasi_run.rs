@@ -2,6 +2,7 @@
 //! invoked export.
 
 use anyhow::{bail, Context, Result};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use wedge_wasi::{DirAccess, WasiCtx, WasiCtxBuilder};
@@ -166,8 +167,10 @@ fn call_export(
 fn finish(outcome: Result<Vec<wedge::Val>, wedge::Error>) -> Result<ExitCode> {
     match outcome {
         Ok(results) => {
+            // A closed stdout (e.g. piped into `head`) must not turn into a panic.
+            let mut out = std::io::stdout().lock();
             for r in &results {
-                println!("{}", crate::invoke::format_val(r));
+                let _ = writeln!(out, "{}", crate::invoke::format_val(r));
             }
             Ok(ExitCode::SUCCESS)
         }
