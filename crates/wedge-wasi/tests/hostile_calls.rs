@@ -2,7 +2,7 @@
 //! integers, pointers at and past the end of memory, huge counts): each call must return an
 //! errno or end the guest with a trap, never panic or hang the host.
 
-use wedge::{Engine, Linker, Module, Store, Val, ValType};
+use wedge::{Engine, Linker, Module, Store, Val};
 use wedge_wasi::{add_to_linker, DirAccess, WasiCtxBuilder};
 
 /// (name, parameter types) of every function; all return an i32 errno except `proc_exit`.
@@ -134,7 +134,7 @@ fn hostile_arguments_never_panic() {
     std::fs::write(dir.path().join("outside.txt"), "keep").unwrap();
     let mut rng = Rng(0x9e3779b97f4a7c15);
     let mut outcomes = std::collections::HashMap::<(&str, String), u32>::new();
-    for round in 0..40 {
+    for _round in 0..40 {
         // A fresh context now and then: closing stdio or preopens changes what later calls see.
         let ctx = WasiCtxBuilder::new()
             .args(["prog", "arg"])
@@ -175,7 +175,6 @@ fn hostile_arguments_never_panic() {
                 *outcomes.entry((name, what)).or_default() += 1;
             }
         }
-        let _ = round;
     }
     assert_eq!(
         std::fs::read_to_string(dir.path().join("outside.txt")).unwrap(),
