@@ -102,8 +102,11 @@ impl Descriptor {
     /// Whether the descriptor is a byte stream without a file position (pipes, terminals,
     /// sockets): such descriptors are polled instead of always being ready.
     pub fn is_stream(&self) -> bool {
-        !matches!(self.kind, Kind::File(_) | Kind::Dir(_) | Kind::Null)
-            && self.filetype != filetype::REGULAR_FILE
+        !matches!(self.kind, Kind::Dir(_) | Kind::Null)
+            && !matches!(
+                self.filetype,
+                filetype::REGULAR_FILE | filetype::DIRECTORY | filetype::BLOCK_DEVICE
+            )
     }
 
     /// Reads into `buf`; end of file is `Ok(0)`.
