@@ -230,7 +230,7 @@ pub fn paths() {
     check!(ok!(read_file(DIR, "p/link")) == b"contents");
     let mut buf = [0u8; 16];
     check!(ok!(readlink(DIR, "p/link", &mut buf)) == 4 && &buf[..4] == b"file");
-    fails!(readlink(DIR, "p/link", &mut buf[..3]), ERANGE);
+    check!(ok!(readlink(DIR, "p/link", &mut buf[..3])) == 3 && &buf[..3] == b"fil", "cut to the buffer");
     fails!(readlink(DIR, "p/file", &mut buf), EINVAL);
     fails!(open(DIR, false, "p/link", 0, RIGHT_FD_READ, 0), ELOOP);
     fails!(symlink("file", DIR, "p/link"), EEXIST);

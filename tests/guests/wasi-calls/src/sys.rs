@@ -69,7 +69,6 @@ pub const ENOTEMPTY: i32 = 55;
 pub const ENOTSOCK: i32 = 57;
 pub const ENOTSUP: i32 = 58;
 pub const EPERM: i32 = 63;
-pub const ERANGE: i32 = 68;
 pub const ESPIPE: i32 = 70;
 pub const ENOTCAPABLE: i32 = 76;
 
