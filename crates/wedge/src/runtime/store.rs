@@ -194,6 +194,11 @@ impl<T> Store<T> {
         self.inner.host_time
     }
 
+    /// The runtime objects and the host data, borrowed mutably at the same time.
+    pub(crate) fn inner_and_data_mut(&mut self) -> (&mut StoreInner, &mut T) {
+        (&mut self.inner, &mut self.data)
+    }
+
     /// Consumes the store and returns the host data.
     pub fn into_data(self) -> T {
         self.data
