@@ -142,7 +142,10 @@ impl WastRunner {
             WastDirective::AssertUnlinkable {
                 module, message, ..
             } => self.assert_unlinkable(module, message),
-            WastDirective::AssertException { .. } => Err(Failure::Unsupported("exceptions".into())),
+            WastDirective::AssertException { exec, .. } => {
+                let outcome = self.execute(exec)?;
+                self.expect_exception(outcome)
+            }
             WastDirective::AssertSuspension { .. } => {
                 Err(Failure::Unsupported("stack switching".into()))
             }
@@ -256,6 +259,19 @@ impl WastRunner {
         };
         Err(Failure::Mismatch {
             expected: format!("trap {expected:?}"),
+            got,
+        })
+    }
+
+    /// Checks that an execution ended with an uncaught wasm exception.
+    fn expect_exception(&self, outcome: Outcome) -> Result<(), Failure> {
+        let got = match outcome {
+            Ok(vals) => values::describe_vals(&self.store, &vals, &[]),
+            Err(e) if e.as_trap().and_then(|t| t.exception()).is_some() => return Ok(()),
+            Err(e) => describe_error(&e),
+        };
+        Err(Failure::Mismatch {
+            expected: "an uncaught exception".to_string(),
             got,
         })
     }

@@ -32,6 +32,22 @@ pub enum TrapKind {
     Host,
     /// The guest asked to exit the process (WASI `proc_exit`).
     Exit,
+    /// A wasm exception was thrown and not caught (see [`Trap::exception`]).
+    Exception,
+    /// A `ref.cast` (or `br_on_cast` used as a cast) failed.
+    CastFailure,
+    /// An array access was out of bounds.
+    ArrayOutOfBounds,
+    /// A GC allocation was too large.
+    AllocationTooLarge,
+    /// A struct access through a null reference.
+    NullStructReference,
+    /// An array access through a null reference.
+    NullArrayReference,
+    /// `i31.get` of a null reference.
+    NullI31Reference,
+    /// `call_ref` of a null reference.
+    NullFunctionReference,
 }
 
 impl TrapKind {
@@ -51,6 +67,14 @@ impl TrapKind {
             TrapKind::StackExhausted => "call stack exhausted",
             TrapKind::Host => "host error",
             TrapKind::Exit => "exit",
+            TrapKind::Exception => "uncaught exception",
+            TrapKind::CastFailure => "cast failure",
+            TrapKind::ArrayOutOfBounds => "out of bounds array access",
+            TrapKind::AllocationTooLarge => "allocation too large",
+            TrapKind::NullStructReference => "null structure reference",
+            TrapKind::NullArrayReference => "null array reference",
+            TrapKind::NullI31Reference => "null i31 reference",
+            TrapKind::NullFunctionReference => "null function reference",
         }
     }
 }
@@ -91,6 +115,7 @@ struct TrapInner {
     message: Option<String>,
     exit_code: i32,
     backtrace: Vec<FrameInfo>,
+    exception: Option<super::ExnRef>,
 }
 
 impl Trap {
@@ -102,6 +127,7 @@ impl Trap {
                 message: None,
                 exit_code: 0,
                 backtrace: Vec::new(),
+                exception: None,
             }),
         }
     }
@@ -114,6 +140,7 @@ impl Trap {
                 message: Some(message.into()),
                 exit_code: 0,
                 backtrace: Vec::new(),
+                exception: None,
             }),
         }
     }
@@ -126,6 +153,7 @@ impl Trap {
                 message: Some(format!("exit with code {code}")),
                 exit_code: code,
                 backtrace: Vec::new(),
+                exception: None,
             }),
         }
     }
@@ -138,6 +166,24 @@ impl Trap {
     /// The exit code, when the trap is a guest exit.
     pub fn exit_code(&self) -> Option<i32> {
         (self.inner.kind == TrapKind::Exit).then_some(self.inner.exit_code)
+    }
+
+    /// Carries a thrown exception (see [`Trap::throw`]).
+    pub(crate) fn with_exception(exception: super::ExnRef) -> Trap {
+        Trap {
+            inner: Arc::new(TrapInner {
+                kind: TrapKind::Exception,
+                message: None,
+                exit_code: 0,
+                backtrace: Vec::new(),
+                exception: Some(exception),
+            }),
+        }
+    }
+
+    /// The exception, when this is a thrown (and so far uncaught) wasm exception.
+    pub fn exception(&self) -> Option<super::ExnRef> {
+        self.inner.exception
     }
 
     /// The wasm frames active when the trap happened, innermost first.
@@ -156,6 +202,7 @@ impl Trap {
                 message: self.inner.message.clone(),
                 exit_code: self.inner.exit_code,
                 backtrace: frames,
+                exception: self.inner.exception,
             }),
         }
     }

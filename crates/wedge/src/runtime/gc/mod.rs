@@ -1,0 +1,110 @@
+//! Garbage collection: the store's GC heap, reference encoding and the roots a store holds.
+
+pub mod heap;
+pub mod refs;
+pub(crate) mod alloc;
+
+pub use heap::GcStats;
+
+use super::store::{Store, StoreInner};
+use crate::registry::Composite;
+use crate::types::{HeapType, RefType};
+use heap::GcHeap;
+
+/// The GC state of a store.
+#[derive(Debug, Default)]
+pub(crate) struct GcState {
+    /// The objects.
+    pub heap: GcHeap,
+    /// References held by frames of executions suspended in a host call (which may run
+    /// wasm again and collect); pushed and popped around host calls.
+    pub suspended: Vec<u64>,
+    /// References the host keeps for the store's lifetime (uncaught exceptions).
+    pub pinned: Vec<u64>,
+}
+
+impl GcState {
+    /// Changes whenever a collection ran: references handed out before are then stale.
+    pub fn epoch(&self) -> u64 {
+        self.heap.stats().collections
+    }
+}
+
+impl StoreInner {
+    /// Runs a collection with the store's roots plus `extra` (frame slots of the running
+    /// execution).
+    pub(crate) fn collect_garbage(&mut self, extra: &[u64]) {
+        let mut roots = extra.to_vec();
+        self.store_roots(&mut roots);
+        self.gc.heap.collect(roots);
+    }
+
+    /// Appends the references the store holds outside wasm frames.
+    fn store_roots(&self, out: &mut Vec<u64>) {
+        for g in &self.globals {
+            if g.ty.content.is_traced() {
+                out.push(g.value as u64);
+            }
+        }
+        for t in &self.tables {
+            if t.ty.element.is_traced() {
+                out.extend_from_slice(&t.elems);
+            }
+        }
+        for inst in &self.instances {
+            for (seg, items) in inst.module.inner.elems.iter().zip(&inst.elems) {
+                if seg.ty.is_traced() {
+                    out.extend_from_slice(items);
+                }
+            }
+        }
+        out.extend_from_slice(&self.gc.suspended);
+        out.extend_from_slice(&self.gc.pinned);
+    }
+
+    /// Whether a non-stale raw reference is a value of type `ty` (the dynamic check of
+    /// `ref.test`, `ref.cast` and `br_on_cast`).
+    pub(crate) fn ref_matches(&self, raw: u64, ty: RefType) -> bool {
+        if raw == 0 {
+            return ty.nullable;
+        }
+        let object = || self.gc.heap.get(raw).map(|o| &o.ty);
+        match ty.heap {
+            HeapType::Func | HeapType::Extern | HeapType::Exn | HeapType::Any => true,
+            HeapType::NoFunc | HeapType::NoExtern | HeapType::None | HeapType::NoExn => false,
+            HeapType::Concrete(id) => {
+                let f = (raw - 1) as usize;
+                self.funcs
+                    .get(f)
+                    .is_some_and(|f| self.types.is_subtype(f.type_id, id))
+            }
+            HeapType::I31 => refs::is_i31(raw),
+            HeapType::Eq => {
+                refs::is_i31(raw) || object().is_some_and(|t| !matches!(t.composite, Composite::Func(_)))
+            }
+            HeapType::Struct => object().is_some_and(|t| matches!(t.composite, Composite::Struct(_))),
+            HeapType::Array => object().is_some_and(|t| matches!(t.composite, Composite::Array(_))),
+            HeapType::ConcreteStruct(id) | HeapType::ConcreteArray(id) => {
+                match (object(), self.types.get(id)) {
+                    (Some(t), Some(want)) => t.is_subtype_of(want),
+                    _ => false,
+                }
+            }
+        }
+    }
+}
+
+impl<T> Store<T> {
+    /// Runs a garbage collection now (wasm runs them automatically as it allocates).
+    ///
+    /// Only store-held references survive (globals, tables, segments): call it while no
+    /// wasm is running. GC references obtained before become stale.
+    pub fn gc(&mut self) {
+        self.inner.collect_garbage(&[]);
+    }
+
+    /// Counters of the store's GC heap.
+    pub fn gc_stats(&self) -> GcStats {
+        self.inner.gc.heap.stats()
+    }
+}
