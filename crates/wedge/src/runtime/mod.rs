@@ -3,6 +3,7 @@
 mod func;
 pub mod gc;
 mod global;
+mod growth;
 mod instance;
 mod linker;
 mod memory;

@@ -170,6 +170,7 @@ pub fn dummy_linker(store: &mut Store<()>) -> Result<Linker<()>, Error> {
             ExternType::Global(ty) => {
                 Extern::Global(Global::new(&mut *store, *ty, Val::default_of(ty.content))?)
             }
+            ExternType::Tag(ty) => Extern::Tag(wedge::Tag::new(&mut *store, ty.clone())),
         };
         linker.define(&*store, &import.module, &import.name, item)?;
     }

@@ -224,7 +224,6 @@ impl<T> Executor<'_, T> {
                 let ty = canon(st, site.ty);
                 let size = array_elem(&ty).storage.size() as u64;
                 let (offset, len) = (r(a) as u32 as u64, r(a + 1) as u32);
-                let bytes = array_bytes(&ty, len)?;
                 // SAFETY: the module outlives the call.
                 let module = unsafe { &*st.module };
                 let dropped = inner.instances[st.instance as usize].data_dropped[site.field as usize];
@@ -233,6 +232,7 @@ impl<T> Executor<'_, T> {
                 if end > data.len() as u64 {
                     return Err(TrapKind::MemoryOutOfBounds);
                 }
+                let bytes = array_bytes(&ty, len)?;
                 let payload = data[offset as usize..end as usize].to_vec();
                 self.before_alloc(st, bytes);
                 let v = self.store.inner.alloc_array_bytes(&ty, &payload);

@@ -3,6 +3,8 @@
 mod control;
 mod exceptions;
 mod gc;
+mod deterministic;
+mod meter;
 mod ops;
 mod stack;
 
@@ -198,6 +200,9 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
         try_info: TryInfo::none(),
     });
 
+    let config = module.engine.config();
+    let mut points = meter::Points::new(config.metering, &config.cost_table, config.interruptible);
+    let deterministic = config.deterministic;
     let mut reader = body.get_operators_reader()?;
     let mut skip_depth = 0u32;
     while !reader.eof() {
@@ -221,12 +226,23 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
                 }
                 _ => continue,
             }
+        } else if points.active() {
+            t.before_operator(&mut points, &op);
         }
-        t.operator(op)?;
+        if points.active() || deterministic {
+            t.operator(op.clone())?;
+            if deterministic && t.reachable {
+                t.canonicalize_nans(&op);
+            }
+            t.after_operator(&mut points, &op);
+        } else {
+            t.operator(op)?;
+        }
     }
 
     // The init template is padded to whole chunks so the executor copies it in fixed-size
     // pieces; the frame is made large enough for the padding.
+    let refunds = t.finish_points(&mut points);
     let init_len = ((temps_start - param_slots) as usize).next_multiple_of(INIT_CHUNK);
     let mut init = vec![0u64; init_len];
     let consts_at = (locals_end - param_slots) as usize;
@@ -246,6 +262,7 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
             slots: t.gc_slots.into(),
         },
         handlers: t.handlers.into(),
+        refunds: refunds.into(),
     })
 }
 
