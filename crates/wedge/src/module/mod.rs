@@ -312,7 +312,9 @@ impl ModuleInner {
             ExportIndex::Table(i) => ExternType::Table(self.tables[i as usize]),
             ExportIndex::Memory(i) => ExternType::Memory(self.memories[i as usize]),
             ExportIndex::Global(i) => ExternType::Global(self.globals[i as usize]),
-            ExportIndex::Tag(i) => ExternType::Tag((*self.types[self.tags[i as usize] as usize]).clone()),
+            ExportIndex::Tag(i) => {
+                ExternType::Tag((*self.types[self.tags[i as usize] as usize]).clone())
+            }
         }
     }
 

@@ -228,12 +228,16 @@ pub(crate) fn check_import(
     let types = &store.types;
     let ok = match (&import.ty, &actual) {
         (ExternType::Func(_), ExternType::Func(_)) => {
-            let Extern::Func(f) = ext else { return Err(Error::Link("not a function".into())) };
+            let Extern::Func(f) = ext else {
+                return Err(Error::Link("not a function".into()));
+            };
             let have = store.funcs[f.index as usize].type_id;
             types.is_subtype(have, import_type_id(module, import))
         }
         (ExternType::Tag(_), ExternType::Tag(_)) => {
-            let Extern::Tag(t) = ext else { return Err(Error::Link("not a tag".into())) };
+            let Extern::Tag(t) = ext else {
+                return Err(Error::Link("not a tag".into()));
+            };
             store.tags[t.index as usize].type_id == import_type_id(module, import)
         }
         (ExternType::Table(want), ExternType::Table(have)) => {

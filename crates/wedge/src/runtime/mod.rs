@@ -15,12 +15,12 @@ mod typed;
 mod val;
 
 pub use func::{Caller, Func};
+pub use gc::GcStats;
 pub use global::Global;
 pub use instance::Instance;
 pub use linker::Linker;
 pub use memory::{Memory, PAGE_SIZE};
 pub use store::{AsContext, AsContextMut, Store};
-pub use gc::GcStats;
 pub use table::Table;
 pub use tag::Tag;
 pub use trap::{FrameInfo, Trap, TrapKind};

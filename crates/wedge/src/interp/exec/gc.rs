@@ -226,7 +226,8 @@ impl<T> Executor<'_, T> {
                 let (offset, len) = (r(a) as u32 as u64, r(a + 1) as u32);
                 // SAFETY: the module outlives the call.
                 let module = unsafe { &*st.module };
-                let dropped = inner.instances[st.instance as usize].data_dropped[site.field as usize];
+                let dropped =
+                    inner.instances[st.instance as usize].data_dropped[site.field as usize];
                 let data = data_bytes(module, dropped, site.field);
                 let end = offset + len as u64 * size;
                 if end > data.len() as u64 {
@@ -340,7 +341,8 @@ impl<T> Executor<'_, T> {
                 let (src_off, len) = (r(a + 2) as u32 as usize, r(a + 3) as u32 as usize);
                 // SAFETY: the module outlives the call.
                 let module = unsafe { &*st.module };
-                let dropped = inner.instances[st.instance as usize].data_dropped[site.field as usize];
+                let dropped =
+                    inner.instances[st.instance as usize].data_dropped[site.field as usize];
                 let data = data_bytes(module, dropped, site.field);
                 let obj = inner
                     .gc

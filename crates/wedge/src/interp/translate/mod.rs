@@ -1,9 +1,9 @@
 //! Translation of one function body from wasm operators to register bytecode.
 
 mod control;
+mod deterministic;
 mod exceptions;
 mod gc;
-mod deterministic;
 mod meter;
 mod ops;
 mod stack;
@@ -217,8 +217,8 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
                     skip_depth += 1;
                     continue;
                 }
-                Operator::Else | Operator::Catch { .. } | Operator::CatchAll
-                    if skip_depth == 0 => {}
+                Operator::Else | Operator::Catch { .. } | Operator::CatchAll if skip_depth == 0 => {
+                }
                 Operator::End | Operator::Delegate { .. } if skip_depth == 0 => {}
                 Operator::End | Operator::Delegate { .. } => {
                     skip_depth -= 1;

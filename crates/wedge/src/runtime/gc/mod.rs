@@ -1,8 +1,8 @@
 //! Garbage collection: the store's GC heap, reference encoding and the roots a store holds.
 
+pub(crate) mod alloc;
 pub mod heap;
 pub mod refs;
-pub(crate) mod alloc;
 
 pub use heap::GcStats;
 
@@ -80,9 +80,12 @@ impl StoreInner {
             }
             HeapType::I31 => refs::is_i31(raw),
             HeapType::Eq => {
-                refs::is_i31(raw) || object().is_some_and(|t| !matches!(t.composite, Composite::Func(_)))
+                refs::is_i31(raw)
+                    || object().is_some_and(|t| !matches!(t.composite, Composite::Func(_)))
             }
-            HeapType::Struct => object().is_some_and(|t| matches!(t.composite, Composite::Struct(_))),
+            HeapType::Struct => {
+                object().is_some_and(|t| matches!(t.composite, Composite::Struct(_)))
+            }
             HeapType::Array => object().is_some_and(|t| matches!(t.composite, Composite::Array(_))),
             HeapType::ConcreteStruct(id) | HeapType::ConcreteArray(id) => {
                 match (object(), self.types.get(id)) {
