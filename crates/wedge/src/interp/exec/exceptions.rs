@@ -14,10 +14,8 @@ impl<T> Executor<'_, T> {
         let store_tag = self.store.inner.instances[st.instance as usize].tags[tag as usize];
         let slots = self.store.inner.tags[store_tag as usize].ty.param_slots() as usize;
         let start = st.base + args as usize;
-        if self.store.inner.gc.heap.should_collect(slots * 8) {
-            let mut roots = Vec::new();
-            self.frame_roots(st, &mut roots);
-            self.store.inner.collect_garbage(&roots);
+        if let Err(kind) = self.before_alloc(st, slots * 8) {
+            return Err(self.trap_at(st, kind));
         }
         let payload = self.stack[start..start + slots].to_vec();
         let exn = self.store.inner.alloc_exception(store_tag, &payload);

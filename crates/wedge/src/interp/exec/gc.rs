@@ -49,12 +49,16 @@ impl<T> Executor<'_, T> {
 
     /// Collects garbage if allocating `bytes` more calls for it (a safepoint: `st.pc` is
     /// just past the allocating instruction).
-    fn before_alloc(&mut self, st: &State, bytes: usize) {
+    pub(super) fn before_alloc(&mut self, st: &State, bytes: usize) -> Result<(), TrapKind> {
         if self.store.inner.gc.heap.should_collect(bytes) {
             let mut roots = Vec::new();
             self.frame_roots(st, &mut roots);
             self.store.inner.collect_garbage(&roots);
         }
+        if self.store.inner.gc.heap.over_limit(bytes) {
+            return Err(TrapKind::AllocationTooLarge);
+        }
+        Ok(())
     }
 
     /// Publishes this execution's frame roots before control leaves for the host (which
@@ -150,7 +154,7 @@ impl<T> Executor<'_, T> {
                 let Composite::Struct(s) = &ty.composite else {
                     return Err(TrapKind::Unreachable);
                 };
-                self.before_alloc(st, s.size as usize);
+                self.before_alloc(st, s.size as usize)?;
                 let mut fields = Vec::new();
                 if op == GcOp::StructNew {
                     let mut at = a;
@@ -200,7 +204,7 @@ impl<T> Executor<'_, T> {
                     (0, r(a) as u32)
                 };
                 let bytes = array_bytes(&ty, len)?;
-                self.before_alloc(st, bytes);
+                self.before_alloc(st, bytes)?;
                 let v = self.store.inner.alloc_array(&ty, len, init)?;
                 w(dst, v);
             }
@@ -216,7 +220,7 @@ impl<T> Executor<'_, T> {
                         }
                     })
                     .collect();
-                self.before_alloc(st, array_bytes(&ty, site.field)?);
+                self.before_alloc(st, array_bytes(&ty, site.field)?)?;
                 let v = self.store.inner.alloc_array_of(&ty, &values)?;
                 w(dst, v);
             }
@@ -235,7 +239,7 @@ impl<T> Executor<'_, T> {
                 }
                 let bytes = array_bytes(&ty, len)?;
                 let payload = data[offset as usize..end as usize].to_vec();
-                self.before_alloc(st, bytes);
+                self.before_alloc(st, bytes)?;
                 let v = self.store.inner.alloc_array_bytes(&ty, &payload);
                 w(dst, v);
             }
@@ -249,7 +253,7 @@ impl<T> Executor<'_, T> {
                     .iter()
                     .map(|&v| v as u128)
                     .collect();
-                self.before_alloc(st, array_bytes(&ty, len as u32)?);
+                self.before_alloc(st, array_bytes(&ty, len as u32)?)?;
                 let v = self.store.inner.alloc_array_of(&ty, &items)?;
                 w(dst, v);
             }

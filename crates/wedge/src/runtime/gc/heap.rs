@@ -49,6 +49,10 @@ const MIN_THRESHOLD: usize = 1 << 20;
 /// The largest payload one object may have (arrays beyond it trap).
 pub const MAX_OBJECT_BYTES: usize = 1 << 30;
 
+/// The most bytes a store's live objects may take; allocations beyond it trap even after
+/// a collection, so a guest cannot exhaust the host's memory.
+pub const MAX_HEAP_BYTES: usize = 4 << 30;
+
 /// One GC object.
 #[derive(Debug)]
 pub struct Object {
@@ -97,6 +101,12 @@ impl GcHeap {
     #[inline]
     pub fn should_collect(&self, payload: usize) -> bool {
         self.bytes + payload + OBJECT_OVERHEAD > self.threshold.max(MIN_THRESHOLD)
+    }
+
+    /// Whether allocating `payload` more bytes would pass [`MAX_HEAP_BYTES`].
+    #[inline]
+    pub fn over_limit(&self, payload: usize) -> bool {
+        self.bytes + payload + OBJECT_OVERHEAD > MAX_HEAP_BYTES
     }
 
     /// Allocates an object and returns its reference.
