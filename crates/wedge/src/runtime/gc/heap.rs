@@ -87,6 +87,8 @@ pub struct GcHeap {
     marks: Vec<bool>,
     bytes: usize,
     threshold: usize,
+    /// Heap size below which no collection happens (`MIN_THRESHOLD` when unset).
+    min_heap: Option<usize>,
     stats: GcStats,
 }
 
@@ -100,7 +102,15 @@ impl GcHeap {
     /// Whether allocating `payload` more bytes should first run a collection.
     #[inline]
     pub fn should_collect(&self, payload: usize) -> bool {
-        self.bytes + payload + OBJECT_OVERHEAD > self.threshold.max(MIN_THRESHOLD)
+        let min = self.min_heap.unwrap_or(MIN_THRESHOLD);
+        self.bytes + payload + OBJECT_OVERHEAD > self.threshold.max(min)
+    }
+
+    /// Sets the heap size below which no collection happens (0: collect at every
+    /// allocation, which tests use to check that every root is found).
+    pub fn set_min_heap(&mut self, bytes: usize) {
+        self.min_heap = Some(bytes);
+        self.threshold = self.threshold.min(bytes);
     }
 
     /// Whether allocating `payload` more bytes would pass [`MAX_HEAP_BYTES`].
@@ -209,7 +219,10 @@ impl GcHeap {
         let len = self.objects.len();
         self.free.retain(|&i| i < len);
         self.free.sort_unstable_by(|a, b| b.cmp(a));
-        self.threshold = (self.bytes * 2).max(MIN_THRESHOLD);
+        self.threshold = match self.min_heap.unwrap_or(MIN_THRESHOLD) {
+            0 => 0,
+            min => (self.bytes * 2).max(min),
+        };
         self.stats.collections += 1;
     }
 

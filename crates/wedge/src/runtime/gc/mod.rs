@@ -106,6 +106,12 @@ impl<T> Store<T> {
         self.inner.collect_garbage(&[]);
     }
 
+    /// Sets the heap size below which wasm allocations never collect (default 1 MiB);
+    /// 0 collects at every allocation, which is slow but shows missing roots at once.
+    pub fn set_gc_min_heap(&mut self, bytes: usize) {
+        self.inner.gc.heap.set_min_heap(bytes);
+    }
+
     /// Counters of the store's GC heap.
     pub fn gc_stats(&self) -> GcStats {
         self.inner.gc.heap.stats()
