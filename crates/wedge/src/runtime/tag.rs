@@ -95,7 +95,7 @@ impl StoreInner {
     /// Keeps an exception alive for the store's lifetime and returns its host handle.
     pub(crate) fn pin_exception(&mut self, raw: u64) -> ExnRef {
         if refs::is_object(raw) {
-            self.gc.pinned.push(raw);
+            self.gc.pinned.insert(raw);
         }
         ExnRef {
             store: self.id,

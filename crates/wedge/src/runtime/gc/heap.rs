@@ -193,13 +193,13 @@ impl GcHeap {
         for raw in roots {
             self.mark(raw, &mut work);
         }
+        let mut children = Vec::new();
         while let Some(i) = work.pop() {
             let Some(obj) = self.objects[i].as_ref() else {
                 continue;
             };
-            let mut children = Vec::new();
             trace(obj, &mut children);
-            for raw in children {
+            for raw in children.drain(..) {
                 self.mark(raw, &mut work);
             }
         }

@@ -10,6 +10,7 @@ use super::store::{Store, StoreInner};
 use crate::registry::Composite;
 use crate::types::{HeapType, RefType};
 use heap::GcHeap;
+use std::collections::HashSet;
 
 /// The GC state of a store.
 #[derive(Debug, Default)]
@@ -19,8 +20,9 @@ pub(crate) struct GcState {
     /// References held by frames of executions suspended in a host call (which may run
     /// wasm again and collect); pushed and popped around host calls.
     pub suspended: Vec<u64>,
-    /// References the host keeps for the store's lifetime (uncaught exceptions).
-    pub pinned: Vec<u64>,
+    /// References the host keeps for the store's lifetime (exceptions that crossed the
+    /// host boundary).
+    pub pinned: HashSet<u64>,
 }
 
 impl GcState {
@@ -59,7 +61,7 @@ impl StoreInner {
             }
         }
         out.extend_from_slice(&self.gc.suspended);
-        out.extend_from_slice(&self.gc.pinned);
+        out.extend(self.gc.pinned.iter().copied());
     }
 
     /// Whether a non-stale raw reference is a value of type `ty` (the dynamic check of
