@@ -37,7 +37,10 @@ impl<T> Executor<'_, T> {
     #[cold]
     pub(super) fn catch_error(&mut self, st: &mut State, error: Error) -> Result<(), Error> {
         match error.as_trap().and_then(|t| t.exception()) {
-            Some(exn) => self.unwind(st, exn.raw),
+            Some(exn) if exn.store == self.store.inner.id => self.unwind(st, exn.raw),
+            Some(_) => {
+                Err(Trap::host("a host function threw an exception of another store").into())
+            }
             None => Err(error),
         }
     }
