@@ -142,20 +142,12 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
         .filter(|(t, _)| t.is_traced())
         .map(|&(_, s)| s)
         .collect();
-    let tries = body
-        .get_operators_reader()?
-        .into_iter()
-        .filter(|op| matches!(op, Ok(Operator::Try { .. })))
-        .count() as R;
-    let hidden_slots: Vec<R> = (slot..slot + tries).rev().collect();
-    ref_slots.extend_from_slice(&hidden_slots);
-    let locals_end = slot
-        .checked_add(tries)
-        .filter(|s| *s < 1 << 24)
-        .ok_or_else(|| Error::Limit("function has too many locals".into()))?;
+    let locals_end = slot;
 
     let mut consts = ConstPool::new(locals_end);
     consts.add(0, false);
+    // Legacy `try` blocks each get a hidden slot, after the constants, for `rethrow`.
+    let mut tries: R = 0;
     for op in body.get_operators_reader()? {
         match op? {
             Operator::I32Const { value } => consts.add(value as u32 as u128, false),
@@ -163,10 +155,17 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
             Operator::F32Const { value } => consts.add(value.bits() as u128, false),
             Operator::F64Const { value } => consts.add(value.bits() as u128, false),
             Operator::V128Const { value } => consts.add(value.i128() as u128, true),
+            Operator::Try { .. } => tries += 1,
             _ => {}
         }
     }
-    let temps_start = locals_end + consts.values.len() as R;
+    let hidden_start = locals_end + consts.values.len() as R;
+    let temps_start = hidden_start
+        .checked_add(tries)
+        .filter(|s| *s < 1 << 24)
+        .ok_or_else(|| Error::Limit("function has too many locals".into()))?;
+    let hidden_slots: Vec<R> = (hidden_start..temps_start).rev().collect();
+    ref_slots.extend_from_slice(&hidden_slots);
 
     let mut t = Translator {
         module,
