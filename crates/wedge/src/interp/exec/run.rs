@@ -228,26 +228,23 @@ impl<'s, T> Executor<'s, T> {
     /// Calls a function by store index (another instance's wasm function or a host function).
     #[inline(never)]
     fn call_store_func(&mut self, st: &mut State, func: u32, args: usize) -> Result<(), Error> {
-        let (kind, slots) = {
-            let e = &self.store.inner.funcs[func as usize];
-            (e.kind, io_slots(&e.ty))
-        };
+        let kind = self.store.inner.funcs[func as usize].kind;
         match kind {
             FuncKind::Wasm { instance, index } => {
                 let module: *const ModuleInner =
                     &*self.store.inner.instances[instance as usize].module.inner;
-                // SAFETY: the instance keeps its module alive for the store's lifetime.
-                let code = unsafe { (*module).compiled(index)? };
-                self.push_call(
-                    st,
-                    std::sync::Arc::as_ptr(&code),
-                    module,
-                    instance,
-                    index,
-                    args,
-                )
+                // SAFETY: the instance keeps its module alive for the store's lifetime, and
+                // a translated function stays in its module's code table.
+                let m = unsafe { &*module };
+                let def = (index - m.num_imported_funcs) as usize;
+                let code = match m.code[def].get() {
+                    Some(Ok(code)) => std::sync::Arc::as_ptr(code),
+                    _ => std::sync::Arc::as_ptr(&m.compiled(index)?),
+                };
+                self.push_call(st, code, module, instance, index, args)
             }
             FuncKind::Host { host } => {
+                let slots = io_slots(&self.store.inner.funcs[func as usize].ty);
                 let f = self.store.host_funcs[host as usize].clone();
                 let at = st.base + args;
                 if at + slots > self.stack.len() {
