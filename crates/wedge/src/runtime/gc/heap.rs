@@ -29,8 +29,9 @@
 //!   provide the same through its own stack maps;
 //! - the operands of the allocating instruction that are not yet stored (the interpreter's
 //!   safepoint maps include them);
-//! - what the store itself holds ([`super::StoreRoots`]: globals, tables, element segments,
-//!   references handed to the host, frames of executions suspended in host calls).
+//! - what the store itself holds, which `StoreInner::collect_garbage` adds: globals,
+//!   tables, element segments, exceptions handed to the host, and the frames of
+//!   executions suspended in host calls (published before each host call).
 //!
 //! Function references are store indices and are never traced. Anything not reachable from
 //! those roots is freed, and its slot is reused by later allocations.

@@ -102,8 +102,9 @@ impl StoreInner {
 impl<T> Store<T> {
     /// Runs a garbage collection now (wasm runs them automatically as it allocates).
     ///
-    /// Only store-held references survive (globals, tables, segments): call it while no
-    /// wasm is running. GC references obtained before become stale.
+    /// Everything wasm can still reach survives, also when a host function called from
+    /// wasm collects (the suspended frames are roots). [`AnyRef`](super::AnyRef)s the host
+    /// got before become stale; exceptions that reached the host stay valid.
     pub fn gc(&mut self) {
         self.inner.collect_garbage(&[]);
     }
