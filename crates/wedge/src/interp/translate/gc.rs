@@ -69,7 +69,6 @@ impl Translator<'_> {
         if alloc {
             self.record_safepoint(live);
         }
-        self.max = self.max.max(self.cur + 4);
     }
 
     fn cast_index(&mut self, ty: RefType) -> u32 {
