@@ -167,3 +167,35 @@ fn host_exception_payload_is_type_checked() {
     assert!(ExnRef::new(&mut store, tag, &[]).is_err());
     assert!(ExnRef::new(&mut store, tag, &[Val::I32(1)]).is_ok());
 }
+
+/// Exceptions that reach the host live as long as the trap carrying them: dropping the
+/// errors lets a collection free them, so throwing in a loop does not leak.
+#[test]
+fn escaped_exceptions_are_freed_once_their_traps_are_dropped() {
+    let (mut store, instance, _) = setup();
+    let throw = instance
+        .get_typed_func::<(i32, i64), ()>(&store, "throw")
+        .unwrap();
+    let mut last = None;
+    for i in 0..10_000 {
+        let err = throw.call(&mut store, (i, 0)).unwrap_err();
+        last = err.as_trap().and_then(|t| t.exception());
+    }
+    let kept = throw.call(&mut store, (-1, 0)).unwrap_err();
+    store.gc();
+    assert_eq!(
+        store.gc_stats().objects,
+        1,
+        "only the exception of `kept` is alive"
+    );
+    let kept_exn = kept.as_trap().and_then(|t| t.exception()).unwrap();
+    assert_eq!(
+        kept_exn.payload(&store),
+        Some(vec![Val::I32(-1), Val::I64(0)])
+    );
+    assert_eq!(
+        last.unwrap().payload(&store),
+        None,
+        "a freed exception reads as stale"
+    );
+}

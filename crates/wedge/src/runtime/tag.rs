@@ -1,6 +1,5 @@
 //! Exception tags and exceptions as the embedding API sees them.
 
-use super::gc::refs;
 use super::store::{AsContext, AsContextMut, StoreId, StoreInner};
 use super::trap::Trap;
 use super::val::{ExnRef, Val};
@@ -8,9 +7,6 @@ use crate::registry::Composite;
 use crate::types::FuncType;
 use crate::Error;
 use std::sync::Arc;
-
-/// The epoch of an [`ExnRef`] that is pinned for the store's lifetime (never stale).
-pub(crate) const PINNED: u64 = u64::MAX;
 
 /// A tag as the store keeps it.
 #[derive(Clone, Debug)]
@@ -92,22 +88,28 @@ impl StoreInner {
         Some((obj.tag, words))
     }
 
-    /// Keeps an exception alive for the store's lifetime and returns its host handle.
-    pub(crate) fn pin_exception(&mut self, raw: u64) -> ExnRef {
-        if refs::is_object(raw) {
-            self.gc.pinned.insert(raw);
-        }
+    /// The host handle of an exception.
+    pub(crate) fn exn_handle(&self, raw: u64) -> ExnRef {
         ExnRef {
             store: self.id,
             raw,
-            epoch: PINNED,
+            generation: self.gc.generation_of(raw),
         }
+    }
+
+    /// The trap that carries an exception escaping to the host; the exception stays alive
+    /// while the trap (or a clone) exists.
+    pub(crate) fn escaping_exception(&mut self, raw: u64) -> Trap {
+        let exn = self.exn_handle(raw);
+        let guard = self.gc.pin(raw);
+        Trap::with_exception(exn, Some(guard))
     }
 }
 
 impl ExnRef {
     /// Creates an exception of `tag` carrying `payload`, for a host function to throw with
-    /// [`Trap::throw`]. The exception stays alive for the store's lifetime.
+    /// [`Trap::throw`] (like an [`AnyRef`](super::AnyRef), it is freed by a collection
+    /// while nothing references it).
     pub fn new(mut store: impl AsContextMut, tag: Tag, payload: &[Val]) -> Result<ExnRef, Error> {
         let inner = &mut store.as_context_mut().inner;
         inner.check(tag.store);
@@ -119,7 +121,7 @@ impl ExnRef {
         let mut words = vec![0u64; ty.param_slots() as usize];
         super::func::write_vals(inner, payload, &mut words);
         let raw = inner.alloc_exception(tag.index, &words);
-        Ok(inner.pin_exception(raw))
+        Ok(inner.exn_handle(raw))
     }
 
     /// The exception's tag (None if the reference is stale).
@@ -145,7 +147,7 @@ impl ExnRef {
     }
 
     fn parts(&self, inner: &StoreInner) -> Option<(u32, Vec<u64>)> {
-        if self.epoch != PINNED && self.epoch != inner.gc.epoch() {
+        if !inner.gc.is_live(self.raw, self.generation) {
             return None;
         }
         inner.exception_parts(self.raw)
@@ -157,6 +159,6 @@ impl Trap {
     /// catch it; uncaught, it reaches the host as an error whose trap has kind
     /// [`TrapKind::Exception`](super::TrapKind::Exception).
     pub fn throw(exception: ExnRef) -> Trap {
-        Trap::with_exception(exception)
+        Trap::with_exception(exception, None)
     }
 }

@@ -122,6 +122,8 @@ struct TrapInner {
     exit_code: i32,
     backtrace: Vec<FrameInfo>,
     exception: Option<super::ExnRef>,
+    /// Keeps `exception` alive while the trap exists (for exceptions escaping wasm).
+    pin: Option<Arc<super::gc::PinGuard>>,
 }
 
 impl Trap {
@@ -134,6 +136,7 @@ impl Trap {
                 exit_code: 0,
                 backtrace: Vec::new(),
                 exception: None,
+                pin: None,
             }),
         }
     }
@@ -147,6 +150,7 @@ impl Trap {
                 exit_code: 0,
                 backtrace: Vec::new(),
                 exception: None,
+                pin: None,
             }),
         }
     }
@@ -160,6 +164,7 @@ impl Trap {
                 exit_code: code,
                 backtrace: Vec::new(),
                 exception: None,
+                pin: None,
             }),
         }
     }
@@ -175,7 +180,10 @@ impl Trap {
     }
 
     /// Carries a thrown exception (see [`Trap::throw`]).
-    pub(crate) fn with_exception(exception: super::ExnRef) -> Trap {
+    pub(crate) fn with_exception(
+        exception: super::ExnRef,
+        pin: Option<super::gc::PinGuard>,
+    ) -> Trap {
         Trap {
             inner: Arc::new(TrapInner {
                 kind: TrapKind::Exception,
@@ -183,6 +191,7 @@ impl Trap {
                 exit_code: 0,
                 backtrace: Vec::new(),
                 exception: Some(exception),
+                pin: pin.map(Arc::new),
             }),
         }
     }
@@ -209,6 +218,7 @@ impl Trap {
                 exit_code: self.inner.exit_code,
                 backtrace: frames,
                 exception: self.inner.exception,
+                pin: self.inner.pin.clone(),
             }),
         }
     }

@@ -50,27 +50,29 @@ pub enum Val {
 pub struct ExternRef {
     pub(crate) store: StoreId,
     pub(crate) raw: u64,
-    pub(crate) epoch: u64,
+    pub(crate) generation: u64,
 }
 
 /// A reference in the `any` hierarchy: a GC struct or array, an `i31`, or host data
 /// converted with `any.convert_extern`.
 ///
-/// A reference to a GC object stays usable until the next garbage collection (which can
-/// only run while wasm executes); using it afterwards is an error, not undefined behaviour.
+/// The host's handle does not keep a GC object alive: once nothing in the store references
+/// it, a collection frees it, and using the handle afterwards is an error, not undefined
+/// behaviour.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AnyRef {
     pub(crate) store: StoreId,
     pub(crate) raw: u64,
-    pub(crate) epoch: u64,
+    pub(crate) generation: u64,
 }
 
-/// A reference to a caught or thrown exception; valid like [`AnyRef`].
+/// A reference to an exception; valid like [`AnyRef`], and kept alive while a
+/// [`Trap`](super::Trap) carrying it exists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ExnRef {
     pub(crate) store: StoreId,
     pub(crate) raw: u64,
-    pub(crate) epoch: u64,
+    pub(crate) generation: u64,
 }
 
 impl ExternRef {
@@ -81,7 +83,7 @@ impl ExternRef {
         ExternRef {
             store: inner.id,
             raw: refs::host_ref(inner.externs.len() as u32 - 1),
-            epoch: inner.gc.epoch(),
+            generation: 0,
         }
     }
 
@@ -103,7 +105,7 @@ impl ExternRef {
         AnyRef {
             store: self.store,
             raw: self.raw,
-            epoch: self.epoch,
+            generation: self.generation,
         }
     }
 }
@@ -115,7 +117,7 @@ impl AnyRef {
         AnyRef {
             store: inner.id,
             raw: refs::i31_new(value as u32),
-            epoch: inner.gc.epoch(),
+            generation: 0,
         }
     }
 
@@ -129,7 +131,7 @@ impl AnyRef {
         ExternRef {
             store: self.store,
             raw: self.raw,
-            epoch: self.epoch,
+            generation: self.generation,
         }
     }
 
@@ -146,7 +148,7 @@ impl AnyRef {
     /// 1 for a struct, 2 for an array, None otherwise (or when stale).
     fn composite(&self, inner: &StoreInner) -> Option<u8> {
         inner.check(self.store);
-        if self.epoch != inner.gc.epoch() {
+        if !inner.gc.is_live(self.raw, self.generation) {
             return None;
         }
         match &inner.gc.heap.get(self.raw)?.ty.composite {
@@ -237,19 +239,18 @@ impl Val {
     /// Checks that a reference belongs to this store, is not stale and fits `ty` exactly
     /// (including concrete types and subtyping).
     pub(crate) fn check_in(&self, store: &StoreInner, ty: ValType) -> Result<(), String> {
-        let (store_id, epoch, raw) = match self {
-            Val::FuncRef(Some(f)) => (f.store, store.gc.epoch(), f.index as u64 + 1),
-            Val::ExternRef(Some(r)) => (r.store, r.epoch, r.raw),
-            Val::AnyRef(Some(r)) => (r.store, r.epoch, r.raw),
-            Val::ExnRef(Some(r)) => (r.store, r.epoch, r.raw),
+        let (store_id, generation, raw) = match self {
+            Val::FuncRef(Some(f)) => (f.store, 0, f.index as u64 + 1),
+            Val::ExternRef(Some(r)) => (r.store, r.generation, r.raw),
+            Val::AnyRef(Some(r)) => (r.store, r.generation, r.raw),
+            Val::ExnRef(Some(r)) => (r.store, r.generation, r.raw),
             _ => return Ok(()),
         };
         if store_id != store.id {
             return Err("reference belongs to another store".into());
         }
-        let live = epoch == store.gc.epoch() || epoch == super::tag::PINNED;
-        if refs::is_object(raw) && !matches!(self, Val::FuncRef(_)) && !live {
-            return Err("stale reference: a garbage collection ran since it was obtained".into());
+        if !matches!(self, Val::FuncRef(_)) && !store.gc.is_live(raw, generation) {
+            return Err("stale reference: its object was garbage-collected".into());
         }
         match ty {
             ValType::Ref(r) if !store.ref_matches(raw, r) => {
@@ -299,7 +300,7 @@ impl Val {
             ValType::V128 => Val::V128(raw),
             ValType::Ref(r) => {
                 let raw = raw as u64;
-                let epoch = store.gc.epoch();
+                let generation = store.gc.generation_of(raw);
                 if r.is_func() {
                     let index = raw.checked_sub(1).map(|i| i as u32);
                     Val::FuncRef(index.map(|index| Func { store: id, index }))
@@ -309,19 +310,19 @@ impl Val {
                     Val::ExternRef(Some(ExternRef {
                         store: id,
                         raw,
-                        epoch,
+                        generation,
                     }))
                 } else if r.is_exn() {
                     Val::ExnRef(Some(ExnRef {
                         store: id,
                         raw,
-                        epoch,
+                        generation,
                     }))
                 } else {
                     Val::AnyRef(Some(AnyRef {
                         store: id,
                         raw,
-                        epoch,
+                        generation,
                     }))
                 }
             }

@@ -47,7 +47,7 @@ impl<T> Executor<'_, T> {
 
     /// Transfers control to the innermost handler of exception `exn` thrown by the
     /// instruction before `st.pc`, popping frames that have none. With no handler at all,
-    /// returns the exception as an error (pinned, so the host can inspect it).
+    /// returns the exception as an error (kept alive while the trap exists).
     fn unwind(&mut self, st: &mut State, exn: u64) -> Result<(), Error> {
         let Some((tag, payload)) = self.store.inner.exception_parts(exn) else {
             return Err(self.trap_at(st, TrapKind::NullReference));
@@ -86,8 +86,7 @@ impl<T> Executor<'_, T> {
                 i += 1;
             }
             if !self.pop_frame(st) {
-                let pinned = self.store.inner.pin_exception(exn);
-                let trap = Trap::throw(pinned);
+                let trap = self.store.inner.escaping_exception(exn);
                 return Err(self.with_backtrace(st, trap).into());
             }
         }

@@ -84,6 +84,9 @@ pub struct GcStats {
 #[derive(Debug, Default)]
 pub struct GcHeap {
     objects: Vec<Option<Object>>,
+    /// Per slot, how many objects it held before the current one (never shrinks), so a
+    /// host handle can tell its object from a later one in the same slot.
+    generations: Vec<u32>,
     free: Vec<usize>,
     marks: Vec<bool>,
     bytes: usize,
@@ -136,6 +139,10 @@ impl GcHeap {
                 self.objects.len() - 1
             }
         };
+        match self.generations.get_mut(index) {
+            Some(g) => *g = g.wrapping_add(1),
+            None => self.generations.push(0),
+        }
         refs::object_ref(index)
     }
 
@@ -146,6 +153,13 @@ impl GcHeap {
             return None;
         }
         self.objects.get(refs::object_index(raw))?.as_ref()
+    }
+
+    /// The generation of the live object a reference points to.
+    #[inline]
+    pub fn generation(&self, raw: u64) -> Option<u32> {
+        self.get(raw)?;
+        self.generations.get(refs::object_index(raw)).copied()
     }
 
     /// The object a reference points to, mutably.

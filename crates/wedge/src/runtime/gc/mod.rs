@@ -10,7 +10,8 @@ use super::store::{Store, StoreInner};
 use crate::registry::Composite;
 use crate::types::{HeapType, RefType};
 use heap::GcHeap;
-use std::collections::HashSet;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// The GC state of a store.
 #[derive(Debug, Default)]
@@ -20,15 +21,62 @@ pub(crate) struct GcState {
     /// References held by frames of executions suspended in a host call (which may run
     /// wasm again and collect); pushed and popped around host calls.
     pub suspended: Vec<u64>,
-    /// References the host keeps for the store's lifetime (exceptions that crossed the
-    /// host boundary).
-    pub pinned: HashSet<u64>,
+    /// Exceptions the host holds through a [`Trap`](super::Trap), with how many traps
+    /// hold each.
+    pub pinned: HashMap<u64, u32>,
+    /// Pins whose traps were dropped, released at the next collection.
+    pub released: Arc<Mutex<Vec<u64>>>,
 }
 
 impl GcState {
-    /// Changes whenever a collection ran: references handed out before are then stale.
-    pub fn epoch(&self) -> u64 {
-        self.heap.stats().collections
+    /// What a host handle to `raw` records to detect reuse: the slot's generation (0 for
+    /// references that are no heap objects).
+    pub fn generation_of(&self, raw: u64) -> u64 {
+        self.heap.generation(raw).map_or(0, u64::from)
+    }
+
+    /// Whether a host handle still names the object it was made for.
+    pub fn is_live(&self, raw: u64, generation: u64) -> bool {
+        !refs::is_object(raw) || self.heap.generation(raw).map(u64::from) == Some(generation)
+    }
+
+    /// Keeps an exception alive until the returned guard (held by a trap) is dropped.
+    pub fn pin(&mut self, raw: u64) -> PinGuard {
+        *self.pinned.entry(raw).or_insert(0) += 1;
+        PinGuard {
+            raw,
+            released: self.released.clone(),
+        }
+    }
+
+    /// Applies the releases of dropped guards.
+    fn drain_released(&mut self) {
+        let released =
+            std::mem::take(&mut *self.released.lock().unwrap_or_else(|e| e.into_inner()));
+        for raw in released {
+            if let Some(n) = self.pinned.get_mut(&raw) {
+                *n -= 1;
+                if *n == 0 {
+                    self.pinned.remove(&raw);
+                }
+            }
+        }
+    }
+}
+
+/// Keeps a pinned exception alive while a trap holds it; dropping it queues the release.
+#[derive(Debug)]
+pub struct PinGuard {
+    raw: u64,
+    released: Arc<Mutex<Vec<u64>>>,
+}
+
+impl Drop for PinGuard {
+    fn drop(&mut self) {
+        self.released
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(self.raw);
     }
 }
 
@@ -36,6 +84,7 @@ impl StoreInner {
     /// Runs a collection with the store's roots plus `extra` (frame slots of the running
     /// execution).
     pub(crate) fn collect_garbage(&mut self, extra: &[u64]) {
+        self.gc.drain_released();
         let mut roots = extra.to_vec();
         self.store_roots(&mut roots);
         self.gc.heap.collect(roots);
@@ -61,7 +110,7 @@ impl StoreInner {
             }
         }
         out.extend_from_slice(&self.gc.suspended);
-        out.extend(self.gc.pinned.iter().copied());
+        out.extend(self.gc.pinned.keys().copied());
     }
 
     /// Whether a non-stale raw reference is a value of type `ty` (the dynamic check of
@@ -103,8 +152,9 @@ impl<T> Store<T> {
     /// Runs a garbage collection now (wasm runs them automatically as it allocates).
     ///
     /// Everything wasm can still reach survives, also when a host function called from
-    /// wasm collects (the suspended frames are roots). [`AnyRef`](super::AnyRef)s the host
-    /// got before become stale; exceptions that reached the host stay valid.
+    /// wasm collects (the suspended frames are roots). Host handles
+    /// ([`AnyRef`](super::AnyRef), [`ExnRef`](super::ExnRef)) to objects nothing else
+    /// references become stale; an exception stays alive while a trap holding it exists.
     pub fn gc(&mut self) {
         self.inner.collect_garbage(&[]);
     }
