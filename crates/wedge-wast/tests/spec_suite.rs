@@ -153,6 +153,23 @@ fn spec_v2_metered_interruptible_deterministic() {
     run_suite(data::spec(SpecVersion::V2).collect(), config);
 }
 
+/// The same for GC and exception handling (handlers land mid-segment).
+#[test]
+fn spec_gc_exceptions_metered_interruptible() {
+    let mut config = Config::new();
+    config.metering(true).interruptible(true);
+    run_suite(data::proposal(Proposal::GC).collect(), config.clone());
+    run_suite(
+        data::proposal(Proposal::ExceptionHandling).collect(),
+        config.clone(),
+    );
+    let engine = Engine::new(&config);
+    for &(name, text) in LEGACY {
+        let report = WastRunner::new(&engine).run_source(name, text);
+        assert_eq!(report.failed, 0, "{name}: {:?}", report.failures);
+    }
+}
+
 /// Runs the `.wast` files of one suite, prints per-file counts, failures and
 /// skips, and fails the test if any directive failed.
 fn run_suite(files: Vec<TestFile<'static>>, config: Config) {
