@@ -209,3 +209,48 @@ fn i31_references_cross_the_api() {
         other => panic!("expected an i31, got {other:?}"),
     }
 }
+
+/// The host reads struct fields and array elements, following references between them.
+#[test]
+fn host_reads_structs_and_arrays() {
+    let (mut store, instance) = instantiate(
+        r#"(module
+          (type $arr (array (mut i16)))
+          (type $rec (struct (field i64) (field i8) (field (ref $arr)) (field f32)))
+          (func (export "make") (result (ref $rec))
+            (struct.new $rec (i64.const -5) (i32.const 200)
+              (array.new_fixed $arr 3 (i32.const 1) (i32.const -2) (i32.const 3))
+              (f32.const 1.5))))"#,
+    );
+    let make = instance.get_func(&store, "make").unwrap();
+    let mut out = [Val::AnyRef(None)];
+    make.call(&mut store, &[], &mut out).unwrap();
+    let Val::AnyRef(Some(rec)) = out[0] else {
+        panic!("expected a struct, got {:?}", out[0]);
+    };
+    assert!(rec.is_struct(&store));
+    assert_eq!(rec.struct_field(&store, 0), Some(Val::I64(-5)));
+    assert_eq!(rec.struct_field(&store, 1), Some(Val::I32(200)));
+    assert_eq!(rec.struct_field(&store, 3), Some(Val::from(1.5f32)));
+    let Some(Val::AnyRef(Some(arr))) = rec.struct_field(&store, 2) else {
+        panic!("field 2 is an array reference");
+    };
+    assert_eq!(arr.array_len(&store), Some(3));
+    let elems: Vec<_> = (0..4).map(|i| arr.array_get(&store, i)).collect();
+    assert_eq!(
+        elems,
+        [
+            Some(Val::I32(1)),
+            Some(Val::I32(0xfffe)),
+            Some(Val::I32(3)),
+            None
+        ]
+    );
+    assert_eq!(rec.array_len(&store), None, "a struct is no array");
+    store.gc();
+    assert_eq!(
+        rec.struct_field(&store, 0),
+        None,
+        "nothing kept the struct alive"
+    );
+}

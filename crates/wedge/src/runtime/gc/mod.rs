@@ -1,5 +1,6 @@
 //! Garbage collection: the store's GC heap, reference encoding and the roots a store holds.
 
+mod access;
 pub(crate) mod alloc;
 pub mod heap;
 pub mod refs;
