@@ -1,4 +1,13 @@
 //! Typed function references and GC operators, and the stack maps of safepoints.
+//!
+//! Stack maps: the translator knows the type of every local and every operand-stack
+//! entry, so at each safepoint (a call, or an instruction that allocates) it records the
+//! frame slots whose values are traced references. Reference-typed locals (and the hidden
+//! slots of legacy `try`) are live at every safepoint; operand-stack entries are recorded
+//! when they sit in their own slot (entries that still point at a local or a constant are
+//! covered by the local, or are null). Operands of an allocating instruction are recorded
+//! before they are popped, so they survive the collection the allocation may run; the
+//! arguments of a call belong to the callee's frame and are recorded there.
 
 use super::Translator;
 use crate::interp::code::{Instr, R};
