@@ -39,6 +39,7 @@ fn ten_million_short_lived_structs_run_in_bounded_memory() {
     let expected = n * (n - 1) / 2 + 2 * n;
     assert_eq!(churn.call(&mut store, n as i32).unwrap(), expected);
     let stats = store.gc_stats();
+    println!("after 10 million structs: {stats:?}");
     assert!(stats.collections >= 100, "{stats:?}");
     // 10 million structs of 16 bytes would need over 600 MB without collection.
     assert!(stats.peak_bytes < 4 << 20, "{stats:?}");
