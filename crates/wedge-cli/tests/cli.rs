@@ -230,3 +230,27 @@ fn wast_reports_passes_and_failures() {
         "{text}"
     );
 }
+
+#[test]
+fn uncaught_exception_exits_like_a_trap_and_gc_programs_run() {
+    let file = write_temp(
+        "gc.wat",
+        r#"(module
+          (type $box (struct (field i32)))
+          (tag $e (param i32))
+          (func $boom (export "boom") (throw $e (i32.const 1)))
+          (func (export "unbox") (param i32) (result i32)
+            (struct.get $box 0 (struct.new $box (local.get 0)))))"#,
+    );
+    let path = file.to_str().unwrap();
+    let out = wedge(&["run", "--invoke", "unbox", path, "41"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "41");
+    let out = wedge(&["run", "--invoke", "boom", path]);
+    assert_eq!(out.status.code(), Some(134), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("uncaught exception") && err.contains("boom"),
+        "{err}"
+    );
+}

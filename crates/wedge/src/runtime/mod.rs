@@ -1,6 +1,7 @@
 //! The runtime: stores and the objects they own, instances, linking and host functions.
 
 mod func;
+pub mod gc;
 mod global;
 mod growth;
 mod instance;
@@ -8,20 +9,23 @@ mod linker;
 mod memory;
 mod store;
 mod table;
+mod tag;
 mod trap;
 mod typed;
 mod val;
 
 pub use func::{Caller, Func};
+pub use gc::GcStats;
 pub use global::Global;
 pub use instance::Instance;
 pub use linker::Linker;
 pub use memory::{Memory, PAGE_SIZE};
 pub use store::{AsContext, AsContextMut, Store};
 pub use table::Table;
+pub use tag::Tag;
 pub use trap::{FrameInfo, Trap, TrapKind};
 pub use typed::{TypedFunc, WasmParams, WasmResults, WasmTy};
-pub use val::{ExternRef, Val};
+pub use val::{AnyRef, ExnRef, ExternRef, Val};
 
 pub(crate) use func::{io_slots, HostFn};
 pub(crate) use store::FuncKind;
@@ -40,6 +44,8 @@ pub enum Extern {
     Memory(Memory),
     /// A global.
     Global(Global),
+    /// An exception tag.
+    Tag(Tag),
 }
 
 impl From<Func> for Extern {
@@ -63,6 +69,12 @@ impl From<Memory> for Extern {
 impl From<Global> for Extern {
     fn from(g: Global) -> Extern {
         Extern::Global(g)
+    }
+}
+
+impl From<Tag> for Extern {
+    fn from(t: Tag) -> Extern {
+        Extern::Tag(t)
     }
 }
 

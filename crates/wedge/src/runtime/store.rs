@@ -1,10 +1,13 @@
 //! The store: owner of all runtime objects (functions, memories, tables, globals, instances).
 
 use super::func::HostFn;
+use super::gc::GcState;
 use super::memory::MemoryEntity;
 use super::table::TableEntity;
+use super::tag::TagEntity;
 use crate::limits::{InterruptHandle, Meter, StoreLimits};
 use crate::module::Module;
+use crate::registry::TypeCache;
 use crate::types::{FuncType, GlobalType};
 use crate::Engine;
 use std::any::Any;
@@ -54,6 +57,7 @@ pub(crate) struct InstanceEntity {
     pub tables: Vec<u32>,
     pub memories: Vec<u32>,
     pub globals: Vec<u32>,
+    pub tags: Vec<u32>,
     /// Element segments as raw references; a dropped segment is empty.
     pub elems: Vec<Box<[u64]>>,
     /// Whether each data segment was dropped.
@@ -69,7 +73,12 @@ pub(crate) struct StoreInner {
     pub tables: Vec<TableEntity>,
     pub globals: Vec<GlobalEntity>,
     pub instances: Vec<InstanceEntity>,
+    pub tags: Vec<TagEntity>,
     pub externs: Vec<Box<dyn Any + Send + Sync>>,
+    /// The canonical types this store's instances and host functions use.
+    pub types: TypeCache,
+    /// The GC heap and the roots the store holds.
+    pub gc: GcState,
     /// A value stack kept for the next call (a nested call allocates its own).
     pub stack: Vec<u64>,
     /// Nesting depth of host-to-wasm re-entry.
@@ -110,7 +119,10 @@ impl<T> Store<T> {
                 tables: Vec::new(),
                 globals: Vec::new(),
                 instances: Vec::new(),
+                tags: Vec::new(),
                 externs: Vec::new(),
+                types: TypeCache::default(),
+                gc: GcState::default(),
                 stack: Vec::new(),
                 reentry: 0,
                 meter: Meter::default(),
