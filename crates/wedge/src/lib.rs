@@ -6,6 +6,7 @@
 
 mod config;
 mod error;
+mod features;
 mod types;
 
 pub mod interp;
@@ -14,11 +15,12 @@ pub mod runtime;
 
 pub use config::{Config, Engine};
 pub use error::Error;
+pub use features::Feature;
 pub use module::Module;
 pub use runtime::{
     AsContext, AsContextMut, Caller, Extern, ExternRef, FrameInfo, Func, Global, Instance,
-    IntoFunc, Linker, Memory, Store, Table, Trap, TrapKind, TypedFunc, Val, WasmParams,
-    WasmResults, WasmTy,
+    IntoFunc, Linker, Memory, SharedMemory, Store, Table, Trap, TrapKind, TypedFunc, Val,
+    WasmParams, WasmResults, WasmTy,
 };
 pub use types::{
     ExternType, FuncType, GlobalType, HeapType, MemoryType, Mutability, RefType, TableType, ValType,

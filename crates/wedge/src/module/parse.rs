@@ -6,8 +6,18 @@ use wasmparser::{Parser, Payload, TypeRef, Validator};
 
 /// Validates the whole binary, then decodes what an instance needs.
 pub(super) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
-    let mut validator = Validator::new_with_features(engine.config().features);
-    validator.validate_all(bytes)?;
+    let flags = engine.config().features;
+    let mut validator = Validator::new_with_features(flags);
+    if let Err(e) = validator.validate_all(bytes) {
+        let mut err = Error::from(e);
+        if let (Error::Invalid { message, .. }, Some(why)) = (
+            &mut err,
+            crate::features::missing_feature_message(flags, bytes),
+        ) {
+            *message = format!("{why}: {message}");
+        }
+        return Err(err);
+    }
 
     let mut m = ModuleInner {
         engine: engine.clone(),
@@ -251,6 +261,7 @@ fn table_type(t: &wasmparser::TableType) -> TableType {
         element: RefType::from_wasmparser(t.element_type),
         minimum: t.initial,
         maximum: t.maximum,
+        table64: t.table64,
     }
 }
 
@@ -260,6 +271,7 @@ fn memory_type(t: &wasmparser::MemoryType) -> MemoryType {
         maximum: t.maximum,
         shared: t.shared,
         memory64: t.memory64,
+        page_size_log2: t.page_size_log2.map_or(16, |l| l as u8),
     }
 }
 

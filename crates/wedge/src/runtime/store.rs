@@ -1,7 +1,7 @@
 //! The store: owner of all runtime objects (functions, memories, tables, globals, instances).
 
 use super::func::HostFn;
-use super::memory::MemoryEntity;
+use super::memory::LinearMemory;
 use super::table::TableEntity;
 use crate::module::Module;
 use crate::types::{FuncType, GlobalType};
@@ -63,7 +63,7 @@ pub(crate) struct StoreInner {
     pub id: StoreId,
     pub engine: Engine,
     pub funcs: Vec<FuncEntity>,
-    pub memories: Vec<MemoryEntity>,
+    pub memories: Vec<Arc<LinearMemory>>,
     pub tables: Vec<TableEntity>,
     pub globals: Vec<GlobalEntity>,
     pub instances: Vec<InstanceEntity>,

@@ -32,6 +32,10 @@ pub enum TrapKind {
     Host,
     /// The guest asked to exit the process (WASI `proc_exit`).
     Exit,
+    /// An atomic access at an address that is not a multiple of its size.
+    UnalignedAtomic,
+    /// `memory.atomic.wait` on a memory that is not shared.
+    ExpectedSharedMemory,
 }
 
 impl TrapKind {
@@ -51,6 +55,8 @@ impl TrapKind {
             TrapKind::StackExhausted => "call stack exhausted",
             TrapKind::Host => "host error",
             TrapKind::Exit => "exit",
+            TrapKind::UnalignedAtomic => "unaligned atomic",
+            TrapKind::ExpectedSharedMemory => "expected shared memory",
         }
     }
 }

@@ -1,8 +1,12 @@
 //! Translation of one function body from wasm operators to register bytecode.
 
+mod atomic_ops;
 mod control;
+mod memory_ops;
 mod ops;
 mod stack;
+mod tail_call;
+mod wide;
 
 use super::code::{Instr, R};
 use super::CompiledFunc;
