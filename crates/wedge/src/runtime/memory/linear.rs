@@ -71,7 +71,7 @@ impl LinearMemory {
                 "memory minimum of {min_bytes} bytes exceeds the {wanted}-byte reservation limit"
             )));
         }
-        let (map, usable) = match reserve(wanted + GUARD_SIZE) {
+        let (mut map, usable) = match reserve(wanted + GUARD_SIZE) {
             Some(map) => (map, wanted),
             None => {
                 let small = type_max_bytes.min(FALLBACK_RESERVATION).max(min_bytes);
@@ -81,23 +81,19 @@ impl LinearMemory {
                 (map, small)
             }
         };
-        let memory = LinearMemory {
+        let min = usize::try_from(min_bytes)
+            .map_err(|_| Error::Limit("memory minimum size is too large".into()))?;
+        map.set_accessible(min)
+            .map_err(|e| Error::Limit(format!("cannot allocate {min} bytes of memory: {e}")))?;
+        Ok(LinearMemory {
             map,
-            len: AtomicUsize::new(0),
+            len: AtomicUsize::new(min),
             ty,
             page_size,
             limit: type_max_bytes.min(usable),
             grow_lock: Mutex::new(()),
             parking: ParkingLot::default(),
-        };
-        let min = usize::try_from(min_bytes)
-            .map_err(|_| Error::Limit("memory minimum size is too large".into()))?;
-        memory
-            .map
-            .make_accessible(min)
-            .map_err(|e| Error::Limit(format!("cannot allocate {min} bytes of memory: {e}")))?;
-        memory.len.store(min, Ordering::Release);
-        Ok(memory)
+        })
     }
 
     /// The memory's type as declared.

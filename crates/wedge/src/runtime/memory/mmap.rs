@@ -9,6 +9,19 @@
 use std::io;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU16, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// Reservations kept after their memory was dropped, so that short-lived instances do not
+/// pay for mapping, faulting in and unmapping pages every time. Pooled reservations are
+/// zeroed and keep at most [`POOL_KEEP_BYTES`] resident.
+static POOL: Mutex<Vec<Mmap>> = Mutex::new(Vec::new());
+
+/// Most reservations kept in the pool.
+const POOL_CAPACITY: usize = 16;
+
+/// Accessible bytes a pooled reservation keeps resident, zeroed with a plain write; larger
+/// ones are handed back to the system (they read as zero when touched again).
+const POOL_KEEP_BYTES: usize = 1 << 20;
 
 /// The host's page size in bytes.
 pub(crate) fn host_page_size() -> usize {
@@ -46,9 +59,13 @@ unsafe impl Sync for Mmap {}
 
 impl Mmap {
     /// Reserves `bytes` of address space (rounded up to whole host pages), all inaccessible.
+    /// Its bytes read as zero; some may already be accessible (see [`Mmap::set_accessible`]).
     pub fn reserve(bytes: usize) -> io::Result<Mmap> {
         let reserved = round_to_pages(bytes.max(1))
             .ok_or_else(|| io::Error::new(io::ErrorKind::OutOfMemory, "reservation too large"))?;
+        if let Some(map) = Self::take_pooled(reserved) {
+            return Ok(map);
+        }
         // SAFETY: an anonymous private mapping at an address the kernel picks touches no
         // existing memory; the result is checked for MAP_FAILED.
         let ptr = unsafe {
@@ -86,6 +103,39 @@ impl Mmap {
     /// Bytes currently readable and writable from the start.
     pub fn accessible(&self) -> usize {
         self.accessible.load(Ordering::Acquire)
+    }
+
+    /// A pooled reservation of exactly `reserved` bytes, if there is one.
+    fn take_pooled(reserved: usize) -> Option<Mmap> {
+        let mut pool = POOL.lock().ok()?;
+        let at = pool.iter().position(|m| m.reserved == reserved)?;
+        Some(pool.swap_remove(at))
+    }
+
+    /// Makes exactly the first `bytes` (rounded up to host pages) accessible, protecting any
+    /// accessible pages beyond (a reused reservation may have more).
+    pub fn set_accessible(&mut self, bytes: usize) -> io::Result<()> {
+        let want = round_to_pages(bytes)
+            .filter(|w| *w <= self.reserved)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::OutOfMemory, "beyond reservation"))?;
+        let have = *self.accessible.get_mut();
+        if want < have {
+            // SAFETY: `want..have` lies inside the reservation and is page aligned; nothing
+            // else can be using the pages, since `self` is borrowed exclusively.
+            let rc = unsafe {
+                libc::mprotect(
+                    self.ptr.as_ptr().add(want).cast(),
+                    have - want,
+                    libc::PROT_NONE,
+                )
+            };
+            if rc != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            *self.accessible.get_mut() = want;
+            return Ok(());
+        }
+        self.make_accessible(bytes)
     }
 
     /// Makes the first `bytes` (rounded up to host pages) readable and writable. Callers
@@ -232,8 +282,40 @@ impl Mmap {
     }
 }
 
+impl Mmap {
+    /// Zeroes the accessible bytes and hands back the pages beyond [`POOL_KEEP_BYTES`];
+    /// false if the system refused.
+    fn wipe(&mut self) -> bool {
+        let accessible = *self.accessible.get_mut();
+        if accessible <= POOL_KEEP_BYTES {
+            // SAFETY: the accessible bytes are mapped read-write, and `self` is borrowed
+            // exclusively, so nobody else reads or writes them.
+            unsafe { std::ptr::write_bytes(self.ptr.as_ptr(), 0, accessible) };
+            return true;
+        }
+        // SAFETY: the range is the accessible part of our own private anonymous mapping;
+        // MADV_DONTNEED makes its pages read as zero again, which nobody can observe
+        // meanwhile since `self` is borrowed exclusively.
+        let rc =
+            unsafe { libc::madvise(self.ptr.as_ptr().cast(), accessible, libc::MADV_DONTNEED) };
+        rc == 0
+    }
+}
+
 impl Drop for Mmap {
     fn drop(&mut self) {
+        if let Ok(mut pool) = POOL.lock() {
+            if pool.len() < POOL_CAPACITY && self.wipe() {
+                // The pool takes over the mapping: the new value owns the same pages and
+                // this one ends here without unmapping them.
+                pool.push(Mmap {
+                    ptr: self.ptr,
+                    reserved: self.reserved,
+                    accessible: AtomicUsize::new(*self.accessible.get_mut()),
+                });
+                return;
+            }
+        }
         // SAFETY: the mapping was created by `reserve` with this size and is unmapped once;
         // no reference into it outlives `self`.
         unsafe {
@@ -248,7 +330,8 @@ mod tests {
 
     #[test]
     fn reserve_commit_access_and_bounds() {
-        let map = Mmap::reserve(1 << 30).unwrap();
+        let mut map = Mmap::reserve((1 << 30) + 3 * host_page_size()).unwrap();
+        map.set_accessible(0).unwrap();
         assert_eq!(map.accessible(), 0);
         map.make_accessible(10).unwrap();
         let page = host_page_size();
@@ -269,5 +352,26 @@ mod tests {
         assert!(map.atomic::<AtomicU32>(2, 10).is_none(), "misaligned");
         assert!(map.atomic::<AtomicU64>(8, 10).is_none(), "out of bounds");
         assert!(map.make_accessible(2 << 30).is_err());
+    }
+
+    #[test]
+    fn reused_reservations_read_as_zero_and_shrink() {
+        // A size no other test uses, so this test sees its own pooled reservation.
+        let size = (1 << 30) + 7 * host_page_size();
+        let page = host_page_size();
+        let mut map = Mmap::reserve(size).unwrap();
+        map.set_accessible(3 * page).unwrap();
+        assert!(map.fill(0, 3 * page, 0xaa, usize::MAX));
+        drop(map);
+        let mut again = Mmap::reserve(size).unwrap();
+        again.set_accessible(page).unwrap();
+        assert_eq!(again.accessible(), page);
+        let mut buf = vec![1u8; page];
+        assert!(again.read(0, &mut buf, usize::MAX));
+        assert!(buf.iter().all(|b| *b == 0), "reused pages are zero");
+        assert!(!again.read(page, &mut buf, usize::MAX), "protected again");
+        again.set_accessible(3 * page).unwrap();
+        assert!(again.read(2 * page, &mut buf, usize::MAX));
+        assert!(buf.iter().all(|b| *b == 0));
     }
 }

@@ -29,6 +29,11 @@
 //! pages) need explicit bounds checks in compiled code too. The interpreter always checks
 //! against the current length and does not rely on guard pages.
 //!
+//! When a memory is dropped its reservation is zeroed and kept in a small process-wide pool
+//! (at most 16, each keeping at most 1 MiB resident), so instantiating short-lived modules
+//! costs no `mmap`/`munmap` or page faults; a reused reservation gets exactly its new
+//! minimum made accessible, so the guard reasoning above holds for it too.
+//!
 //! Shared memories (`(memory 1 2 shared)`) use the same object: several stores, on
 //! different threads, hold the same `Arc`, and growth only ever extends the length.
 
