@@ -58,6 +58,16 @@ fn read_u32(memory: &SharedMemory, at: usize) -> u32 {
 }
 
 #[test]
+fn stores_and_shared_memories_can_cross_threads() {
+    fn send<T: Send>() {}
+    fn send_sync<T: Send + Sync>() {}
+    send::<Store<()>>();
+    send_sync::<SharedMemory>();
+    send_sync::<Engine>();
+    send_sync::<Module>();
+}
+
+#[test]
 fn threads_increment_a_shared_counter_atomically() {
     let engine = Engine::default();
     let module = Module::new(&engine, COUNTER).unwrap();
