@@ -82,6 +82,7 @@ fn access<A: AtomicInt + AtomicCell>(
 
 impl<T> Executor<'_, T> {
     /// `Atomic`: runs `op` on memory `mem` with operands at `args`, result to `dst`.
+    #[inline(never)]
     pub(super) fn atomic(
         &self,
         st: &State,

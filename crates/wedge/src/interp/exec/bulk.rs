@@ -30,6 +30,7 @@ impl<T> Executor<'_, T> {
     }
 
     /// `memory.fill` with (dst, value, len).
+    #[inline(never)]
     pub(super) fn memory_fill(
         &mut self,
         instance: u32,
@@ -42,6 +43,7 @@ impl<T> Executor<'_, T> {
     }
 
     /// `memory.copy` with (dst, src, len); the length is 64-bit only if both memories are.
+    #[inline(never)]
     pub(super) fn memory_copy(
         &mut self,
         instance: u32,
@@ -57,6 +59,7 @@ impl<T> Executor<'_, T> {
     }
 
     /// `memory.init` with (dst, src offset in segment, len).
+    #[inline(never)]
     pub(super) fn memory_init(
         &mut self,
         instance: u32,
@@ -181,6 +184,7 @@ impl<T> Executor<'_, T> {
     }
 
     /// Loads `size` (1, 2, 4 or 8) little-endian bytes from memory 0, zero-extended.
+    #[inline(never)]
     pub(super) fn load_bytes(
         &self,
         st: &State,
@@ -202,6 +206,7 @@ impl<T> Executor<'_, T> {
     }
 
     /// Stores the low `size` bytes of `value` to memory 0.
+    #[inline(never)]
     pub(super) fn store_bytes(
         &self,
         st: &State,

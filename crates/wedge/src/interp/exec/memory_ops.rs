@@ -68,6 +68,7 @@ impl<T> Executor<'_, T> {
 
     /// `MemLoad`: loads per `op` from memory `mem` into `dst`.
     #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
     pub(super) fn mem_load(
         &self,
         st: &State,
@@ -115,6 +116,7 @@ impl<T> Executor<'_, T> {
     }
 
     /// `MemStore`: stores `val` per `op` to memory `mem`.
+    #[inline(never)]
     pub(super) fn mem_store(
         &self,
         st: &State,

@@ -13,6 +13,7 @@ use crate::Error;
 impl<T> Executor<'_, T> {
     /// Replaces the running frame with defined function `index` of `instance` (`code` is its
     /// translation), whose arguments sit at slot `args` of the running frame.
+    #[inline(never)]
     pub(super) fn tail_call(
         &mut self,
         st: &mut State,
@@ -42,6 +43,7 @@ impl<T> Executor<'_, T> {
     /// Tail-calls function `func` (store index): a wasm function takes over the frame; a
     /// host function runs and its results are returned at once. Returns true when that
     /// return finished the entry frame (execution is over).
+    #[inline(never)]
     pub(super) fn tail_call_store_func(
         &mut self,
         st: &mut State,
@@ -76,6 +78,7 @@ impl<T> Executor<'_, T> {
 
     /// The store function a `call_indirect`-style site names for table index `index`, or
     /// the trap it causes.
+    #[inline(never)]
     pub(super) fn indirect_target(
         &self,
         st: &State,
