@@ -1,7 +1,8 @@
 //! Robustness harness shared by `tests/robustness.rs` and the cargo-fuzz targets in `fuzz/`.
 //!
 //! It knows how to load arbitrary bytes, how to generate a valid, terminating module with
-//! wasm-smith restricted to the features Wedge supports (WebAssembly 2.0), and how to run
+//! wasm-smith restricted to the features Wedge runs (WebAssembly 2.0, or 2.0 plus the 3.0
+//! proposals the interpreter implements), and how to run
 //! such a module: instantiate it against dummy imports and call every exported function.
 //! Anything other than success or a trap is reported as an `Err` describing the bug; a panic
 //! inside Wedge propagates to the caller (the test or the fuzzer) as it is.
