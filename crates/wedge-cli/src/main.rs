@@ -3,6 +3,8 @@
 mod features;
 mod inspect;
 mod invoke;
+mod limits;
+mod wasi_run;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -11,7 +13,10 @@ use std::process::ExitCode;
 
 /// Wedge: a WebAssembly runtime.
 ///
-/// Exit codes: 0 on success; 1 when a module cannot be read, validated or linked; 2 for bad
+/// `wedge FILE ARGS...` is short for `wedge run FILE ARGS...`.
+///
+/// Exit codes: 0 on success; the guest's own code when it exits through WASI `proc_exit`
+/// (its low 8 bits); 1 when a module cannot be read, validated or linked; 2 for bad
 /// command-line arguments; 134 when the guest traps (the trap and its wasm backtrace are
 /// printed on stderr).
 #[derive(Parser)]
@@ -23,18 +28,29 @@ struct Cli {
     features: features::FeatureFlags,
 }
 
+// Parsed once per process: the size of the `Run` variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
-    /// Instantiate a module and call `_start`, or the export named by `--invoke`.
+    /// Run a module with WASI: call `_start` (passing ARGS to the guest), a reactor export
+    /// (`--reactor`), or the export named by `--invoke`.
+    ///
+    /// The exit code is the guest's `proc_exit` code (0 when `_start` returns); 134 when the
+    /// guest traps, with the trap and its wasm backtrace on stderr; 1 when the module cannot
+    /// be loaded or linked.
     Run {
         /// Call this exported function with ARGS parsed by its signature and print its results.
         #[arg(long, value_name = "NAME")]
         invoke: Option<String>,
         /// The module file (`.wasm` or `.wat`).
         file: PathBuf,
-        /// Arguments for the invoked function.
+        /// Arguments for the guest program (or for the invoked function).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
+        #[command(flatten)]
+        wasi: wasi_run::WasiOptions,
+        #[command(flatten)]
+        limits: limits::LimitArgs,
     },
     /// Check that a module is valid (binary `.wasm` or text `.wat`).
     Validate {
@@ -61,7 +77,7 @@ enum Command {
 const TRAP_EXIT: u8 = 134;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(wasi_run::with_implicit_run(std::env::args_os()));
     let config = match cli.features.config() {
         Ok(config) => config,
         Err(e) => {
@@ -84,7 +100,13 @@ fn main() -> ExitCode {
 fn run(cli: Cli, config: &wedge::Config) -> Result<ExitCode> {
     let engine = wedge::Engine::new(config);
     match cli.command {
-        Command::Run { invoke, file, args } => return run_module(&engine, &file, invoke, &args),
+        Command::Run {
+            invoke,
+            file,
+            args,
+            wasi,
+            limits,
+        } => return wasi_run::run(config, &file, invoke, &args, &wasi, &limits),
         Command::Wast { files } => {
             let report = wedge_wast::run_files(&files, &engine);
             if report.failed > 0 {
@@ -113,56 +135,4 @@ fn run(cli: Cli, config: &wedge::Config) -> Result<ExitCode> {
 fn load(engine: &wedge::Engine, path: &Path) -> Result<wedge::Module> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     wedge::Module::new(engine, bytes).with_context(|| format!("{}", path.display()))
-}
-
-/// `wedge run`: instantiate, then call `_start` or the invoked export.
-fn run_module(
-    engine: &wedge::Engine,
-    file: &Path,
-    invoke: Option<String>,
-    args: &[String],
-) -> Result<ExitCode> {
-    let module = load(engine, file)?;
-    if let Some(import) = module
-        .imports()
-        .find(|i| i.module.starts_with("wasi_snapshot_preview1") || i.module == "wasi_unstable")
-    {
-        anyhow::bail!(
-            "{}: the module imports WASI (`{}::{}`), which this build of wedge does not provide yet",
-            file.display(),
-            import.module,
-            import.name
-        );
-    }
-    let mut store = wedge::Store::new(engine, ());
-    let linker = wedge::Linker::new(engine);
-    let instance = linker.instantiate(&mut store, &module)?;
-    let name = match &invoke {
-        Some(name) => name.as_str(),
-        None if instance.get_func(&store, "_start").is_some() => "_start",
-        None => return Ok(ExitCode::SUCCESS),
-    };
-    let func = instance
-        .get_func(&store, name)
-        .with_context(|| format!("no exported function named `{name}`"))?;
-    let ty = func.ty(&store);
-    if args.len() != ty.params().len() {
-        anyhow::bail!(
-            "`{name}` takes {} argument(s) {}, {} given",
-            ty.params().len(),
-            ty,
-            args.len()
-        );
-    }
-    let params = args
-        .iter()
-        .zip(ty.params())
-        .map(|(a, t)| invoke::parse_arg(a, *t))
-        .collect::<Result<Vec<_>>>()?;
-    let mut results = vec![wedge::Val::I32(0); ty.results().len()];
-    func.call(&mut store, &params, &mut results)?;
-    for r in &results {
-        println!("{}", invoke::format_val(r));
-    }
-    Ok(ExitCode::SUCCESS)
 }

@@ -119,12 +119,24 @@ fn proposal_wide_arithmetic() {
     run_suite(files, with(&[Feature::WideArithmetic]));
 }
 
+/// Metering, interruption points and NaN canonicalization change the translated code,
+/// never its meaning.
+#[test]
+fn spec_v2_metered_interruptible_deterministic() {
+    let mut config = wasm2();
+    config
+        .metering(true)
+        .interruptible(true)
+        .deterministic(true);
+    run_suite(data::spec(SpecVersion::V2).collect(), config);
+}
+
 /// Runs the `.wast` files of one suite, prints per-file counts, failures and
 /// skips, and fails the test if any directive failed.
 fn run_suite(files: Vec<TestFile<'static>>, config: Config) {
     let worker = std::thread::Builder::new()
         .stack_size(STACK_SIZE)
-        .spawn(move || run_files(files, &config))
+        .spawn(move || run_files(files, &Engine::new(&config)))
         .expect("spawn the suite thread");
     let (suite, total, skipped) = worker.join().expect("the suite thread panicked");
 
@@ -146,7 +158,7 @@ fn run_suite(files: Vec<TestFile<'static>>, config: Config) {
 
 /// Runs the files that pass the filter and the skip list; returns the suite
 /// name, the combined report and the names of the skipped files.
-fn run_files(mut files: Vec<TestFile<'static>>, config: &Config) -> (String, Report, Vec<String>) {
+fn run_files(mut files: Vec<TestFile<'static>>, engine: &Engine) -> (String, Report, Vec<String>) {
     files.retain(|f| f.name().ends_with(".wast"));
     files.sort_by(|a, b| a.name().cmp(b.name()));
     let suite = files
@@ -163,7 +175,6 @@ fn run_files(mut files: Vec<TestFile<'static>>, config: &Config) -> (String, Rep
         );
     }
     let filter = std::env::var("WEDGE_SPEC_FILTER").ok();
-    let engine = Engine::new(config);
 
     let mut total = Report::default();
     let mut skipped = Vec::new();
@@ -176,7 +187,7 @@ fn run_files(mut files: Vec<TestFile<'static>>, config: &Config) -> (String, Rep
             skipped.push(name);
             continue;
         }
-        let report = WastRunner::new(&engine).run_source(&name, file.contents);
+        let report = WastRunner::new(engine).run_source(&name, file.contents);
         println!("{name}: {} passed, {} failed", report.passed, report.failed);
         total.merge(report);
     }

@@ -1,6 +1,7 @@
 //! Engine configuration: enabled features and execution policy.
 
 use crate::features::{self, Feature};
+use crate::limits::CostTable;
 use crate::types::FuncType;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -21,6 +22,11 @@ pub struct Config {
     pub(crate) eager_translation: bool,
     pub(crate) max_call_depth: usize,
     pub(crate) max_stack_slots: usize,
+    pub(crate) metering: bool,
+    pub(crate) cost_table: CostTable,
+    pub(crate) interruptible: bool,
+    pub(crate) host_time: bool,
+    pub(crate) deterministic: bool,
 }
 
 impl Default for Config {
@@ -30,6 +36,11 @@ impl Default for Config {
             eager_translation: false,
             max_call_depth: 20_000,
             max_stack_slots: 8 * 1024 * 1024,
+            metering: false,
+            cost_table: CostTable::default(),
+            interruptible: false,
+            host_time: false,
+            deterministic: false,
         }
     }
 }
@@ -56,6 +67,52 @@ impl Config {
     pub fn max_stack_slots(&mut self, slots: usize) -> &mut Self {
         self.max_stack_slots = slots.max(1024);
         self
+    }
+
+    /// Counts executed instructions and meters gas (see [`crate::limits`]); costs nothing
+    /// when off, which is the default.
+    pub fn metering(&mut self, yes: bool) -> &mut Self {
+        self.metering = yes;
+        self
+    }
+
+    /// Sets the gas cost of each operator (default: 1 each); used when metering is on.
+    pub fn cost_table(&mut self, table: CostTable) -> &mut Self {
+        self.cost_table = table;
+        self
+    }
+
+    /// Makes wasm check for [`InterruptHandle::interrupt`](crate::InterruptHandle) at every
+    /// function entry and loop iteration (off by default: it costs a little on every loop).
+    pub fn interruptible(&mut self, yes: bool) -> &mut Self {
+        self.interruptible = yes;
+        self
+    }
+
+    /// Measures the time spent in host functions ([`Store::host_time`](crate::Store::host_time)).
+    pub fn measure_host_time(&mut self, yes: bool) -> &mut Self {
+        self.host_time = yes;
+        self
+    }
+
+    /// Deterministic execution for contracts: every NaN a float operator produces is the
+    /// canonical NaN, relaxed SIMD uses its fixed choices, and modules using threads (shared
+    /// memories, atomics) are rejected, so the same inputs give the same outputs and the same
+    /// gas on every host.
+    pub fn deterministic(&mut self, yes: bool) -> &mut Self {
+        self.deterministic = yes;
+        self
+    }
+
+    /// The features modules are validated with: the enabled ones, minus threads in
+    /// deterministic mode.
+    pub(crate) fn validation_features(&self) -> wasmparser::WasmFeatures {
+        let mut features = self.features;
+        if self.deterministic {
+            features.remove(wasmparser::WasmFeatures::THREADS);
+            features.remove(wasmparser::WasmFeatures::SHARED_EVERYTHING_THREADS);
+        }
+        features
     }
 
     /// Replaces the set of enabled WebAssembly features.

@@ -294,8 +294,13 @@ pub(crate) fn has(flags: WasmFeatures, feature: Feature) -> bool {
 }
 
 /// When validation with `flags` failed, finds the disabled feature the module needs and
-/// returns a message naming it; None when enabling features would not help.
-pub(crate) fn missing_feature_message(flags: WasmFeatures, bytes: &[u8]) -> Option<String> {
+/// returns a message naming it; None when enabling features would not help. In
+/// `deterministic` mode threads are off whatever the configuration says.
+pub(crate) fn missing_feature_message(
+    flags: WasmFeatures,
+    bytes: &[u8],
+    deterministic: bool,
+) -> Option<String> {
     let disabled: Vec<Feature> = Feature::all().filter(|f| !has(flags, *f)).collect();
     if disabled.is_empty() {
         return None;
@@ -307,6 +312,13 @@ pub(crate) fn missing_feature_message(flags: WasmFeatures, bytes: &[u8]) -> Opti
     };
     for &feature in &disabled {
         if valid_with(set(WasmFeatures::empty(), feature, true)) {
+            if deterministic && feature == Feature::Threads {
+                return Some(
+                    "the module uses the `threads` feature, which deterministic execution \
+                     does not allow"
+                        .into(),
+                );
+            }
             return Some(format!(
                 "the module uses the `{feature}` feature, which is disabled \
                  (enable it with --enable-{feature} or Config::wasm_feature)"

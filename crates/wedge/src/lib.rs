@@ -10,12 +10,14 @@ mod features;
 mod types;
 
 pub mod interp;
+pub mod limits;
 pub mod module;
 pub mod runtime;
 
 pub use config::{Config, Engine};
 pub use error::Error;
 pub use features::Feature;
+pub use limits::{CostTable, Deadline, InterruptHandle, Meter, StoreLimits};
 pub use module::Module;
 pub use runtime::{
     AsContext, AsContextMut, Caller, Extern, ExternRef, FrameInfo, Func, Global, Instance,

@@ -21,6 +21,10 @@ const COUNTER: &str = r#"(module
       (br_if $again (local.get $n))))
   (func (export "wait") (param $expected i32) (param $timeout i64) (result i32)
     (memory.atomic.wait32 (i32.const 8) (local.get $expected) (local.get $timeout)))
+  ;; Sets the word at 16 to 1, then waits on address 8 (no interruption point in between).
+  (func (export "announce_and_wait") (result i32)
+    (i32.atomic.store (i32.const 16) (i32.const 1))
+    (memory.atomic.wait32 (i32.const 8) (i32.const 0) (i64.const -1)))
   (func (export "notify") (param $count i32) (result i32)
     (memory.atomic.notify (i32.const 8) (local.get $count)))
   ;; Spins until memory 0 has grown to two pages and page 1 holds a non-zero word, then
@@ -240,4 +244,28 @@ fn atomics_on_unshared_memory_work_but_wait_traps() {
         err.as_trap().unwrap().kind(),
         TrapKind::ExpectedSharedMemory
     );
+}
+
+#[test]
+fn an_interrupt_ends_an_endless_wait_when_the_engine_is_interruptible() {
+    let mut config = Config::new();
+    config.interruptible(true);
+    let engine = Engine::new(&config);
+    let module = Module::new(&engine, COUNTER).unwrap();
+    let memory = shared_memory();
+    let (mut store, instance) = instance(&engine, &module, &memory);
+    let handle = store.interrupt_handle();
+    let waiter = std::thread::spawn(move || {
+        let wait = instance
+            .get_typed_func::<(), i32>(&store, "announce_and_wait")
+            .unwrap();
+        wait.call(&mut store, ())
+    });
+    // Past the function's entry (its interruption point): the trap can only come from the wait.
+    while read_u32(&memory, 16) == 0 {
+        std::thread::yield_now();
+    }
+    handle.interrupt();
+    let err = waiter.join().unwrap().unwrap_err();
+    assert_eq!(err.as_trap().unwrap().kind(), TrapKind::Interrupted);
 }

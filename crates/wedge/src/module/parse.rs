@@ -6,13 +6,14 @@ use wasmparser::{Parser, Payload, TypeRef, Validator};
 
 /// Validates the whole binary, then decodes what an instance needs.
 pub(super) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
-    let flags = engine.config().features;
+    let config = engine.config();
+    let flags = config.validation_features();
     let mut validator = Validator::new_with_features(flags);
     if let Err(e) = validator.validate_all(bytes) {
         let mut err = Error::from(e);
         if let (Error::Invalid { message, .. }, Some(why)) = (
             &mut err,
-            crate::features::missing_feature_message(flags, bytes),
+            crate::features::missing_feature_message(flags, bytes, config.deterministic),
         ) {
             *message = format!("{why}: {message}");
         }

@@ -2,6 +2,7 @@
 
 mod func;
 mod global;
+mod growth;
 mod instance;
 mod linker;
 mod memory;
@@ -151,6 +152,8 @@ into_func!(A1 A2 A3 A4 A5);
 into_func!(A1 A2 A3 A4 A5 A6);
 into_func!(A1 A2 A3 A4 A5 A6 A7);
 into_func!(A1 A2 A3 A4 A5 A6 A7 A8);
+into_func!(A1 A2 A3 A4 A5 A6 A7 A8 A9);
+into_func!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10);
 
 impl Func {
     /// Creates a host function from a typed Rust closure.

@@ -3,12 +3,14 @@
 use super::func::HostFn;
 use super::memory::LinearMemory;
 use super::table::TableEntity;
+use crate::limits::{InterruptHandle, Meter, StoreLimits};
 use crate::module::Module;
 use crate::types::{FuncType, GlobalType};
 use crate::Engine;
 use std::any::Any;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Identifies a store, so handles from one store are never used with another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -72,6 +74,14 @@ pub(crate) struct StoreInner {
     pub stack: Vec<u64>,
     /// Nesting depth of host-to-wasm re-entry.
     pub reentry: u32,
+    /// Gas and instruction counters.
+    pub meter: Meter,
+    /// Caps on memory and table growth.
+    pub limits: StoreLimits,
+    /// Set by an [`InterruptHandle`] to stop running wasm.
+    pub interrupt: InterruptHandle,
+    /// Time spent in host functions called from wasm (when the engine measures it).
+    pub host_time: Duration,
 }
 
 /// A collection of instances and the objects they own, plus host data of type `T`.
@@ -103,6 +113,10 @@ impl<T> Store<T> {
                 externs: Vec::new(),
                 stack: Vec::new(),
                 reentry: 0,
+                meter: Meter::default(),
+                limits: StoreLimits::default(),
+                interrupt: InterruptHandle::default(),
+                host_time: Duration::ZERO,
             },
             host_funcs: Vec::new(),
             data,
@@ -122,6 +136,67 @@ impl<T> Store<T> {
     /// The host data, mutably.
     pub fn data_mut(&mut self) -> &mut T {
         &mut self.data
+    }
+
+    /// Sets the total gas the store may use (`None`: unlimited); needs
+    /// [`Config::metering`](crate::Config::metering). Gas already used counts against it.
+    pub fn set_gas_limit(&mut self, limit: Option<u64>) {
+        self.inner.meter.gas_limit = limit.unwrap_or(u64::MAX);
+    }
+
+    /// Raises the gas limit by `gas`, so calls can go on after gas ran out.
+    pub fn add_gas(&mut self, gas: u64) {
+        let m = &mut self.inner.meter;
+        m.gas_limit = m.gas_limit.saturating_add(gas);
+    }
+
+    /// Gas used so far by this store.
+    pub fn gas_used(&self) -> u64 {
+        self.inner.meter.gas_used
+    }
+
+    /// Gas left before calls trap with "gas exhausted" (`None`: unlimited).
+    pub fn gas_remaining(&self) -> Option<u64> {
+        let m = &self.inner.meter;
+        (m.gas_limit != u64::MAX).then(|| m.gas_limit.saturating_sub(m.gas_used))
+    }
+
+    /// Wasm instructions executed so far by this store (needs metering).
+    pub fn instruction_count(&self) -> u64 {
+        self.inner.meter.instructions
+    }
+
+    /// All counters at once.
+    pub fn meter(&self) -> Meter {
+        self.inner.meter
+    }
+
+    /// Sets the gas used and instruction counters back to zero (the limit stays).
+    pub fn reset_meter(&mut self) {
+        let m = &mut self.inner.meter;
+        m.gas_used = 0;
+        m.instructions = 0;
+    }
+
+    /// Sets caps on memory and table growth for everything in this store.
+    pub fn set_limits(&mut self, limits: StoreLimits) {
+        self.inner.limits = limits;
+    }
+
+    /// A handle that interrupts wasm running in this store, from any thread.
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        self.inner.interrupt.clone()
+    }
+
+    /// Time spent in host functions called from wasm, when
+    /// [`Config::measure_host_time`](crate::Config::measure_host_time) is on.
+    pub fn host_time(&self) -> Duration {
+        self.inner.host_time
+    }
+
+    /// The runtime objects and the host data, borrowed mutably at the same time.
+    pub(crate) fn inner_and_data_mut(&mut self) -> (&mut StoreInner, &mut T) {
+        (&mut self.inner, &mut self.data)
     }
 
     /// Consumes the store and returns the host data.

@@ -7,7 +7,9 @@ use crate::interp::code::R;
 use crate::interp::mem_op::AtomicOp;
 use crate::runtime::{AtomicCell, LinearMemory, TrapKind};
 use crate::Error;
-use std::sync::atomic::{AtomicU16, AtomicU32, AtomicU64, AtomicU8, Ordering::SeqCst};
+use std::sync::atomic::Ordering::{self, SeqCst};
+use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, AtomicU64, AtomicU8};
+use std::sync::Arc;
 
 /// Reads the slot `i` of the running frame.
 fn slot(st: &State, i: R) -> u64 {
@@ -84,7 +86,7 @@ impl<T> Executor<'_, T> {
     /// `Atomic`: runs `op` on memory `mem` with operands at `args`, result to `dst`.
     #[inline(never)]
     pub(super) fn atomic(
-        &self,
+        &mut self,
         st: &State,
         op: u16,
         dst: R,
@@ -93,11 +95,18 @@ impl<T> Executor<'_, T> {
         offset: u64,
     ) -> Result<(), Error> {
         let (kind, width) = AtomicOp::decode(op);
+        let interrupt = self
+            .store
+            .inner
+            .engine
+            .config()
+            .interruptible
+            .then(|| self.interrupt.clone());
         let memory = self.memory(st, mem);
         let addr = address(memory.is_64(), slot(st, args));
         let operands = [slot(st, args + 1), slot(st, args + 2)];
-        let result = match kind {
-            AtomicOp::Wait => Self::wait(memory, width, addr, offset, operands),
+        let result: Result<u64, TrapKind> = match kind {
+            AtomicOp::Wait => Self::wait(memory, width, addr, offset, operands, interrupt),
             AtomicOp::Notify => memory
                 .atomic::<AtomicU32>(addr, offset)
                 .map(|_| memory.notify(addr + offset, operands[0] as u32) as u64),
@@ -115,26 +124,40 @@ impl<T> Executor<'_, T> {
                 }
                 Ok(())
             }
-            Err(k) => Err(self.trap_at(st, k)),
+            Err(k) => {
+                if k == TrapKind::Interrupted {
+                    // The interrupt took effect, as at an interruption point.
+                    self.interrupt.store(false, Ordering::Relaxed);
+                }
+                Err(self.trap_at(st, k))
+            }
         }
     }
 
     /// `memory.atomic.wait32/64`: operands are the expected value and the timeout in ns.
+    /// Waits may be ended by the store's interrupt flag when the engine is interruptible.
     fn wait(
         memory: &LinearMemory,
         width: u8,
         addr: u64,
         offset: u64,
         operands: [u64; 2],
+        interrupt: Option<Arc<AtomicBool>>,
     ) -> Result<u64, TrapKind> {
         let [expected, timeout] = operands;
         let at = addr + offset;
+        let flag = interrupt.as_deref();
         let result = if width == 4 {
             let cell = memory.atomic::<AtomicU32>(addr, offset)?;
-            memory.wait(at, timeout as i64, || cell.load(SeqCst) == expected as u32)?
+            memory.wait(
+                at,
+                timeout as i64,
+                || cell.load(SeqCst) == expected as u32,
+                flag,
+            )?
         } else {
             let cell = memory.atomic::<AtomicU64>(addr, offset)?;
-            memory.wait(at, timeout as i64, || cell.load(SeqCst) == expected)?
+            memory.wait(at, timeout as i64, || cell.load(SeqCst) == expected, flag)?
         };
         Ok(result as u64)
     }

@@ -117,7 +117,7 @@ impl<T> Executor<'_, T> {
     /// `table.grow` with (init, delta): the old size, or -1 as u32.
     pub(super) fn table_grow(&mut self, instance: u32, table: u32, init: u64, delta: u32) -> u32 {
         let t = self.table_index(instance, table);
-        match self.store.inner.tables[t].grow(delta as u64, init) {
+        match self.store.inner.grow_table(t, delta as u64, init) {
             Some(old) => old as u32,
             None => u32::MAX,
         }
@@ -186,7 +186,7 @@ impl<T> Executor<'_, T> {
     /// Loads `size` (1, 2, 4 or 8) little-endian bytes from memory 0, zero-extended.
     #[inline(never)]
     pub(super) fn load_bytes(
-        &self,
+        &mut self,
         st: &State,
         addr: R,
         offset: u32,
@@ -208,7 +208,7 @@ impl<T> Executor<'_, T> {
     /// Stores the low `size` bytes of `value` to memory 0.
     #[inline(never)]
     pub(super) fn store_bytes(
-        &self,
+        &mut self,
         st: &State,
         addr: R,
         offset: u32,

@@ -51,26 +51,27 @@ impl<T> Executor<'_, T> {
 
     /// The effective address of an access of `size` bytes, bounds-checked.
     fn effective(
-        &self,
+        &mut self,
         st: &State,
         mem: u32,
         addr: R,
         offset: u64,
         size: u64,
     ) -> Result<u64, Error> {
-        let memory = self.memory(st, mem);
-        let base = address(memory.is_64(), slot(st, addr));
-        match memory.check(base, offset, size) {
-            Ok(ea) => Ok(ea as u64),
-            Err(kind) => Err(self.trap_at(st, kind)),
-        }
+        let checked = {
+            let memory = self.memory(st, mem);
+            memory.check(address(memory.is_64(), slot(st, addr)), offset, size)
+        };
+        checked
+            .map(|ea| ea as u64)
+            .map_err(|kind| self.trap_at(st, kind))
     }
 
     /// `MemLoad`: loads per `op` from memory `mem` into `dst`.
     #[allow(clippy::too_many_arguments)]
     #[inline(never)]
     pub(super) fn mem_load(
-        &self,
+        &mut self,
         st: &State,
         op: u16,
         dst: R,
@@ -83,9 +84,8 @@ impl<T> Executor<'_, T> {
         let size = kind.size();
         let ea = self.effective(st, mem, addr, offset, size)?;
         let mut buf = [0u8; 16];
-        self.memory(st, mem)
-            .read(ea, &mut buf[..size as usize])
-            .map_err(|k| self.trap_at(st, k))?;
+        let read = self.memory(st, mem).read(ea, &mut buf[..size as usize]);
+        read.map_err(|k| self.trap_at(st, k))?;
         let bits = u128::from_le_bytes(buf);
         let low = bits as u64;
         use MemOp::*;
@@ -118,7 +118,7 @@ impl<T> Executor<'_, T> {
     /// `MemStore`: stores `val` per `op` to memory `mem`.
     #[inline(never)]
     pub(super) fn mem_store(
-        &self,
+        &mut self,
         st: &State,
         op: u16,
         addr: R,
@@ -137,9 +137,10 @@ impl<T> Executor<'_, T> {
             _ => slot(st, val) as u128,
         };
         let ea = self.effective(st, mem, addr, offset, size)?;
-        self.memory(st, mem)
-            .write(ea, &bits.to_le_bytes()[..size as usize])
-            .map_err(|k| self.trap_at(st, k))
+        let written = self
+            .memory(st, mem)
+            .write(ea, &bits.to_le_bytes()[..size as usize]);
+        written.map_err(|k| self.trap_at(st, k))
     }
 }
 

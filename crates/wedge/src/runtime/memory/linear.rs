@@ -6,7 +6,7 @@ use super::parking::{ParkingLot, WaitResult};
 use crate::runtime::TrapKind;
 use crate::types::MemoryType;
 use crate::Error;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -238,18 +238,23 @@ impl LinearMemory {
     }
 
     /// `memory.atomic.wait32/64` at byte address `at` (already checked): blocks while the
-    /// value there equals `expected` (per `equals`), up to `timeout_ns` (negative: forever).
+    /// value there equals `expected` (per `equals`), up to `timeout_ns` (negative: forever),
+    /// or until `interrupt` (if given) is raised.
     pub fn wait(
         &self,
         at: u64,
         timeout_ns: i64,
         equals: impl FnOnce() -> bool,
+        interrupt: Option<&AtomicBool>,
     ) -> Result<WaitResult, TrapKind> {
         if !self.is_shared() {
             return Err(TrapKind::ExpectedSharedMemory);
         }
         let timeout = u64::try_from(timeout_ns).ok().map(Duration::from_nanos);
-        Ok(self.parking.wait(at, timeout, equals))
+        match self.parking.wait(at, timeout, equals, interrupt) {
+            WaitResult::Interrupted => Err(TrapKind::Interrupted),
+            result => Ok(result),
+        }
     }
 
     /// `memory.atomic.notify` at byte address `at` (already checked and aligned).

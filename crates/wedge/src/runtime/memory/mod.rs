@@ -83,8 +83,10 @@ impl Memory {
     /// Creates a new memory in the store (a shared type creates a memory that can later be
     /// handed to other stores with [`Memory::to_shared`]).
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory, Error> {
+        let inner = &mut store.as_context_mut().inner;
+        inner.check_new_memory(&ty)?;
         let memory = Arc::new(LinearMemory::new(ty)?);
-        Ok(Self::attach(&mut store.as_context_mut().inner, memory))
+        Ok(Self::attach(inner, memory))
     }
 
     /// Adds an existing memory object to the store's memories.
@@ -138,6 +140,38 @@ impl Memory {
         unsafe { m.private_bytes_mut() }
     }
 
+    /// The memory's bytes and the store's host data, both mutably at once (the bytes are
+    /// empty for a shared memory, as for [`Memory::data`]).
+    ///
+    /// Host functions use this to move data between guest memory and host state (for example
+    /// WASI reading a file into a guest buffer) without copying through a temporary.
+    ///
+    /// ```
+    /// use wedge::*;
+    /// let mut store = Store::new(&Engine::default(), vec![1u8, 2, 3]);
+    /// let ty = MemoryType { minimum: 1, ..MemoryType::default() };
+    /// let memory = Memory::new(&mut store, ty)?;
+    /// let (bytes, data) = memory.data_and_store_mut(&mut store);
+    /// bytes[..3].copy_from_slice(data);
+    /// data.clear();
+    /// assert_eq!(&memory.data(&store)[..3], &[1, 2, 3]);
+    /// # Ok::<(), wedge::Error>(())
+    /// ```
+    pub fn data_and_store_mut<'a, T: 'a>(
+        &self,
+        store: &'a mut impl AsContextMut<Data = T>,
+    ) -> (&'a mut [u8], &'a mut T) {
+        let (inner, data) = store.as_context_mut().inner_and_data_mut();
+        inner.check(self.store);
+        let m = &inner.memories[self.index as usize];
+        if m.is_shared() {
+            return (&mut [], data);
+        }
+        // SAFETY: the memory is not shared, so it is reachable only through this store,
+        // which is borrowed exclusively for the slice's lifetime.
+        (unsafe { m.private_bytes_mut() }, data)
+    }
+
     /// Current size in pages.
     pub fn size(&self, store: impl AsContext) -> u64 {
         self.entity(store.as_context()).pages()
@@ -152,8 +186,8 @@ impl Memory {
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64, Error> {
         let inner = &mut store.as_context_mut().inner;
         inner.check(self.store);
-        inner.memories[self.index as usize]
-            .grow(delta)
+        inner
+            .grow_memory(self.index as usize, delta)
             .ok_or_else(|| Error::Limit("memory cannot grow that far".into()))
     }
 

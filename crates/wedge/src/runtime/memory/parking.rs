@@ -6,6 +6,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+/// How often a waiter that can be interrupted looks at its interrupt flag.
+const INTERRUPT_POLL: Duration = Duration::from_millis(10);
+
 /// How a wait ended; the values are what `memory.atomic.wait` returns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum WaitResult {
@@ -15,6 +18,8 @@ pub(crate) enum WaitResult {
     NotEqual = 1,
     /// The timeout passed first ("timed-out").
     TimedOut = 2,
+    /// The interrupt flag was raised while waiting (the caller traps).
+    Interrupted = 3,
 }
 
 /// One blocked thread.
@@ -38,12 +43,14 @@ impl ParkingLot {
 
     /// Blocks the calling thread on `addr` until notified or until `timeout` passes (None:
     /// forever), provided `still_expected` (evaluated under the lot's lock, so no notify can
-    /// slip in between) says the memory still holds the expected value.
+    /// slip in between) says the memory still holds the expected value. With an `interrupt`
+    /// flag, the wait also ends (within [`INTERRUPT_POLL`]) once the flag is set.
     pub fn wait(
         &self,
         addr: u64,
         timeout: Option<Duration>,
         still_expected: impl FnOnce() -> bool,
+        interrupt: Option<&AtomicBool>,
     ) -> WaitResult {
         let mut queues = self.lock();
         if !still_expected() {
@@ -59,23 +66,33 @@ impl ParkingLot {
             if me.woken.load(Ordering::Acquire) {
                 return WaitResult::Woken;
             }
-            match deadline {
-                None => {
-                    queues = me.signal.wait(queues).unwrap_or_else(|e| e.into_inner());
-                }
-                Some(deadline) => {
-                    let now = Instant::now();
-                    if now >= deadline {
-                        Self::remove(&mut queues, addr, &me);
-                        return WaitResult::TimedOut;
-                    }
-                    queues = me
-                        .signal
-                        .wait_timeout(queues, deadline - now)
-                        .unwrap_or_else(|e| e.into_inner())
-                        .0;
-                }
+            if interrupt.is_some_and(|flag| flag.load(Ordering::Relaxed)) {
+                Self::remove(&mut queues, addr, &me);
+                return WaitResult::Interrupted;
             }
+            let now = Instant::now();
+            let left = match deadline {
+                Some(deadline) if now >= deadline => {
+                    Self::remove(&mut queues, addr, &me);
+                    return WaitResult::TimedOut;
+                }
+                Some(deadline) => Some(deadline - now),
+                None => None,
+            };
+            let slice = match (left, interrupt) {
+                (Some(left), Some(_)) => Some(left.min(INTERRUPT_POLL)),
+                (None, Some(_)) => Some(INTERRUPT_POLL),
+                (left, None) => left,
+            };
+            queues = match slice {
+                None => me.signal.wait(queues).unwrap_or_else(|e| e.into_inner()),
+                Some(slice) => {
+                    me.signal
+                        .wait_timeout(queues, slice)
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0
+                }
+            };
         }
     }
 
@@ -118,8 +135,8 @@ mod tests {
     #[test]
     fn not_equal_and_timeout() {
         let lot = ParkingLot::default();
-        assert_eq!(lot.wait(0, None, || false), WaitResult::NotEqual);
-        let r = lot.wait(0, Some(Duration::from_millis(1)), || true);
+        assert_eq!(lot.wait(0, None, || false, None), WaitResult::NotEqual);
+        let r = lot.wait(0, Some(Duration::from_millis(1)), || true, None);
         assert_eq!(r, WaitResult::TimedOut);
         assert_eq!(
             lot.notify(0, 1),
@@ -135,10 +152,11 @@ mod tests {
         let waiter = {
             let (lot, started) = (lot.clone(), started.clone());
             std::thread::spawn(move || {
-                lot.wait(8, None, || {
+                let started = || {
                     started.store(1, Ordering::SeqCst);
                     true
-                })
+                };
+                lot.wait(8, None, started, None)
             })
         };
         // Keep notifying until the waiter has queued itself and been woken.
@@ -151,5 +169,18 @@ mod tests {
         }
         assert_eq!(woken, 1);
         assert_eq!(waiter.join().unwrap(), WaitResult::Woken);
+    }
+
+    #[test]
+    fn a_raised_interrupt_flag_ends_an_endless_wait() {
+        let lot = Arc::new(ParkingLot::default());
+        let flag = Arc::new(AtomicBool::new(false));
+        let waiter = {
+            let (lot, flag) = (lot.clone(), flag.clone());
+            std::thread::spawn(move || lot.wait(0, None, || true, Some(&flag)))
+        };
+        flag.store(true, Ordering::Relaxed);
+        assert_eq!(waiter.join().unwrap(), WaitResult::Interrupted);
+        assert_eq!(lot.notify(0, 1), 0, "the interrupted waiter left the queue");
     }
 }
