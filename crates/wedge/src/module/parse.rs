@@ -6,8 +6,19 @@ use wasmparser::{Parser, Payload, TypeRef, Validator};
 
 /// Validates the whole binary, then decodes what an instance needs.
 pub(super) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
-    let mut validator = Validator::new_with_features(engine.config().validation_features());
-    validator.validate_all(bytes)?;
+    let config = engine.config();
+    let flags = config.validation_features();
+    let mut validator = Validator::new_with_features(flags);
+    if let Err(e) = validator.validate_all(bytes) {
+        let mut err = Error::from(e);
+        if let (Error::Invalid { message, .. }, Some(why)) = (
+            &mut err,
+            crate::features::missing_feature_message(flags, bytes, config.deterministic),
+        ) {
+            *message = format!("{why}: {message}");
+        }
+        return Err(err);
+    }
 
     let mut m = ModuleInner {
         engine: engine.clone(),
@@ -239,6 +250,7 @@ fn table_type(m: &ModuleInner, t: &wasmparser::TableType) -> TableType {
         element: m.ref_type(t.element_type),
         minimum: t.initial,
         maximum: t.maximum,
+        table64: t.table64,
     }
 }
 
@@ -248,6 +260,7 @@ fn memory_type(t: &wasmparser::MemoryType) -> MemoryType {
         maximum: t.maximum,
         shared: t.shared,
         memory64: t.memory64,
+        page_size_log2: t.page_size_log2.map_or(16, |l| l as u8),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use super::func::Func;
 use super::global::Global;
-use super::memory::{Memory, MemoryEntity};
+use super::memory::{LinearMemory, Memory};
 use super::store::{
     AsContext, FuncEntity, FuncKind, GlobalEntity, InstanceEntity, Store, StoreId, StoreInner,
 };
@@ -282,7 +282,9 @@ pub(crate) fn instantiate<T>(
     }
     for ty in &m.memories[m.num_imported_memories as usize..] {
         inner.check_new_memory(ty)?;
-        inner.memories.push(MemoryEntity::new(*ty)?);
+        inner
+            .memories
+            .push(std::sync::Arc::new(LinearMemory::new(*ty)?));
         inst.memories.push(inner.memories.len() as u32 - 1);
     }
     for (ty, init) in m.globals[m.num_imported_globals as usize..]
@@ -348,13 +350,13 @@ fn initialize_segments(inner: &mut StoreInner, instance: u32) -> Result<(), Erro
             let inst = &inner.instances[instance as usize];
             let mem_index = inst.memories[*memory as usize] as usize;
             let bytes = &m.bytes[seg.range.clone()];
-            let data = &mut inner.memories[mem_index].data;
-            let dst = usize::try_from(offset)
-                .ok()
-                .and_then(|o| Some(o..o.checked_add(bytes.len())?))
-                .filter(|r| r.end <= data.len())
-                .ok_or(Trap::new(TrapKind::MemoryOutOfBounds))?;
-            data[dst].copy_from_slice(bytes);
+            let memory = &inner.memories[mem_index];
+            let offset = if memory.is_64() {
+                offset
+            } else {
+                offset as u32 as u64
+            };
+            memory.write(offset, bytes).map_err(Trap::new)?;
             inner.instances[instance as usize].data_dropped[i] = true;
         }
     }

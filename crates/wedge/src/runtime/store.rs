@@ -2,7 +2,7 @@
 
 use super::func::HostFn;
 use super::gc::GcState;
-use super::memory::MemoryEntity;
+use super::memory::LinearMemory;
 use super::table::TableEntity;
 use super::tag::TagEntity;
 use crate::limits::{InterruptHandle, Meter, StoreLimits};
@@ -69,7 +69,7 @@ pub(crate) struct StoreInner {
     pub id: StoreId,
     pub engine: Engine,
     pub funcs: Vec<FuncEntity>,
-    pub memories: Vec<MemoryEntity>,
+    pub memories: Vec<Arc<LinearMemory>>,
     pub tables: Vec<TableEntity>,
     pub globals: Vec<GlobalEntity>,
     pub instances: Vec<InstanceEntity>,

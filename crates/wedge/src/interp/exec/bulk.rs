@@ -5,6 +5,15 @@ use crate::interp::code::R;
 use crate::runtime::TrapKind;
 use crate::Error;
 
+/// An address operand of a 32-bit (zero-extended) or 64-bit memory.
+pub(super) fn address(is_64: bool, raw: u64) -> u64 {
+    if is_64 {
+        raw
+    } else {
+        raw as u32 as u64
+    }
+}
+
 /// A range `start..start + len` if it fits in `size`.
 fn range(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
     let end = start.checked_add(len)?;
@@ -12,7 +21,7 @@ fn range(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
 }
 
 impl<T> Executor<'_, T> {
-    fn memory_index(&self, instance: u32, mem: u32) -> usize {
+    pub(super) fn memory_index(&self, instance: u32, mem: u32) -> usize {
         self.store.inner.instances[instance as usize].memories[mem as usize] as usize
     }
 
@@ -21,21 +30,20 @@ impl<T> Executor<'_, T> {
     }
 
     /// `memory.fill` with (dst, value, len).
+    #[inline(never)]
     pub(super) fn memory_fill(
         &mut self,
         instance: u32,
         mem: u32,
         a: (u64, u64, u64),
     ) -> Result<(), TrapKind> {
-        let m = self.memory_index(instance, mem);
-        let data = &mut self.store.inner.memories[m].data;
-        let (dst, val, len) = (a.0 as u32 as u64, a.1 as u8, a.2 as u32 as u64);
-        let r = range(dst, len, data.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
-        data[r].fill(val);
-        Ok(())
+        let m = &self.store.inner.memories[self.memory_index(instance, mem)];
+        let (dst, len) = (address(m.is_64(), a.0), address(m.is_64(), a.2));
+        m.fill(dst, len, a.1 as u8)
     }
 
-    /// `memory.copy` with (dst, src, len).
+    /// `memory.copy` with (dst, src, len); the length is 64-bit only if both memories are.
+    #[inline(never)]
     pub(super) fn memory_copy(
         &mut self,
         instance: u32,
@@ -43,24 +51,15 @@ impl<T> Executor<'_, T> {
         src_mem: u32,
         a: (u64, u64, u64),
     ) -> Result<(), TrapKind> {
-        let (d, s) = (
-            self.memory_index(instance, dst_mem),
-            self.memory_index(instance, src_mem),
-        );
-        let (dst, src, len) = (a.0 as u32 as u64, a.1 as u32 as u64, a.2 as u32 as u64);
-        let mems = &mut self.store.inner.memories;
-        let src_r = range(src, len, mems[s].data.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
-        let dst_r = range(dst, len, mems[d].data.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
-        if d == s {
-            mems[d].data.copy_within(src_r, dst_r.start);
-        } else {
-            let bytes = mems[s].data[src_r].to_vec();
-            mems[d].data[dst_r].copy_from_slice(&bytes);
-        }
-        Ok(())
+        let mems = &self.store.inner.memories;
+        let d = &mems[self.memory_index(instance, dst_mem)];
+        let s = &mems[self.memory_index(instance, src_mem)];
+        let len = address(d.is_64() && s.is_64(), a.2);
+        d.copy_from(address(d.is_64(), a.0), s, address(s.is_64(), a.1), len)
     }
 
     /// `memory.init` with (dst, src offset in segment, len).
+    #[inline(never)]
     pub(super) fn memory_init(
         &mut self,
         instance: u32,
@@ -77,12 +76,15 @@ impl<T> Executor<'_, T> {
         } else {
             &module.inner.bytes[module.inner.datas[data as usize].range.clone()]
         };
-        let (dst, src, len) = (a.0 as u32 as u64, a.1 as u32 as u64, a.2 as u32 as u64);
+        let memory = &inner.memories[m];
+        let (dst, src, len) = (
+            address(memory.is_64(), a.0),
+            a.1 as u32 as u64,
+            a.2 as u32 as u64,
+        );
         let src_r = range(src, len, seg.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
-        let mem = &mut inner.memories[m].data;
-        let dst_r = range(dst, len, mem.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
-        mem[dst_r].copy_from_slice(&seg[src_r]);
-        Ok(())
+        memory.check(dst, 0, len)?;
+        memory.write(dst, &seg[src_r])
     }
 
     /// `table.get`.
@@ -182,6 +184,7 @@ impl<T> Executor<'_, T> {
     }
 
     /// Loads `size` (1, 2, 4 or 8) little-endian bytes from memory 0, zero-extended.
+    #[inline(never)]
     pub(super) fn load_bytes(
         &mut self,
         st: &State,
@@ -192,7 +195,8 @@ impl<T> Executor<'_, T> {
         // SAFETY: `addr` is a slot of the running frame.
         let base = unsafe { *st.regs.add(addr as usize) } as u32 as usize;
         let ea = base + offset as usize;
-        if ea + size as usize > st.mem_len {
+        if ea + size as usize > st.mem_len && ea + size as usize > self.memory0_len_of(st.instance)
+        {
             return Err(self.trap_at(st, TrapKind::MemoryOutOfBounds));
         }
         let mut buf = [0u8; 8];
@@ -202,6 +206,7 @@ impl<T> Executor<'_, T> {
     }
 
     /// Stores the low `size` bytes of `value` to memory 0.
+    #[inline(never)]
     pub(super) fn store_bytes(
         &mut self,
         st: &State,
@@ -213,7 +218,8 @@ impl<T> Executor<'_, T> {
         // SAFETY: `addr` is a slot of the running frame.
         let base = unsafe { *st.regs.add(addr as usize) } as u32 as usize;
         let ea = base + offset as usize;
-        if ea + size as usize > st.mem_len {
+        if ea + size as usize > st.mem_len && ea + size as usize > self.memory0_len_of(st.instance)
+        {
             return Err(self.trap_at(st, TrapKind::MemoryOutOfBounds));
         }
         let buf = value.to_le_bytes();
