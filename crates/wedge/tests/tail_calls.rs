@@ -1,4 +1,5 @@
-//! Tail calls run in constant stack: `return_call` and `return_call_indirect`, within a
+//! Tail calls run in constant stack: `return_call`, `return_call_indirect` and
+//! `return_call_ref`, within a
 //! module, across instances and into host functions.
 
 use wedge::*;
@@ -146,4 +147,101 @@ fn a_trap_after_tail_calls_reports_the_callee() {
     assert_eq!(trap.kind(), TrapKind::Unreachable);
     let frames: Vec<u32> = trap.backtrace().iter().map(|f| f.func_index).collect();
     assert_eq!(frames, vec![0], "the tail-calling frame was replaced");
+}
+
+#[test]
+fn return_call_ref_mutual_recursion_ten_million_deep_completes() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let wat = r#"(module
+      (type $t (func (param i64) (result i32)))
+      (elem declare func $even $odd)
+      (func $even (export "even") (type $t)
+        (if (result i32) (i64.eqz (local.get 0)) (then (i32.const 1))
+          (else (return_call_ref $t (i64.sub (local.get 0) (i64.const 1)) (ref.func $odd)))))
+      (func $odd (type $t)
+        (if (result i32) (i64.eqz (local.get 0)) (then (i32.const 0))
+          (else (return_call_ref $t (i64.sub (local.get 0) (i64.const 1)) (ref.func $even)))))
+      (func (export "null") (result i32)
+        (return_call_ref $t (i64.const 1) (ref.null $t))))"#;
+    let instance = instantiate(&engine, &mut store, wat);
+    let even = instance.get_typed_func::<i64, i32>(&store, "even").unwrap();
+    assert_eq!(even.call(&mut store, DEPTH).unwrap(), 1);
+    assert_eq!(even.call(&mut store, DEPTH + 1).unwrap(), 0);
+    let null = instance.get_typed_func::<(), i32>(&store, "null").unwrap();
+    let err = null.call(&mut store, ()).unwrap_err();
+    assert_eq!(
+        err.as_trap().unwrap().kind(),
+        TrapKind::NullFunctionReference
+    );
+}
+
+/// A host function reached by a tail call throws: the exception is thrown at the call site
+/// of the function that made the tail call, so that caller's handler catches it, and the
+/// handler of the frame the tail call replaced does not.
+#[test]
+fn host_exception_after_a_tail_call_goes_to_the_caller() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let tag = Tag::new(&mut store, FuncType::new([ValType::I32], []));
+    let mut linker = Linker::new(&engine);
+    linker.define(&store, "host", "tag", tag).unwrap();
+    linker
+        .func_wrap(
+            "host",
+            "throw",
+            move |mut caller: Caller<'_, ()>, x: i32| -> Result<i32, Trap> {
+                let exn = ExnRef::new(&mut caller, tag, &[Val::I32(x)])
+                    .map_err(|e| Trap::host(e.to_string()))?;
+                Err(Trap::throw(exn))
+            },
+        )
+        .unwrap();
+    let wat = r#"(module
+      (import "host" "tag" (tag $e (param i32)))
+      (import "host" "throw" (func $throw (param i32) (result i32)))
+      (type $t (func (param i32) (result i32)))
+      (table funcref (elem $throw))
+      ;; Its handler would answer -1, but the tail call has left this frame.
+      (func $tail (param i32) (result i32)
+        (block $h (result i32)
+          (try_table (catch $e $h)
+            (return_call $throw (local.get 0)))
+          (unreachable))
+        (drop) (i32.const -1))
+      (func $tail_indirect (param i32) (result i32)
+        (block $h (result i32)
+          (try_table (catch $e $h)
+            (return_call_indirect (type $t) (local.get 0) (i32.const 0)))
+          (unreachable))
+        (drop) (i32.const -1))
+      (func (export "outer") (param i32) (result i32)
+        (block $h (result i32)
+          (try_table (catch $e $h)
+            (return (call $tail (local.get 0))))
+          (unreachable))
+        (i32.add (i32.const 100)))
+      (func (export "outer_indirect") (param i32) (result i32)
+        (block $h (result i32)
+          (try_table (catch $e $h)
+            (return (call $tail_indirect (local.get 0))))
+          (unreachable))
+        (i32.add (i32.const 200)))
+      (func (export "uncaught") (param i32) (result i32)
+        (return_call $throw (local.get 0))))"#;
+    let module = Module::new(&engine, wat).unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let outer = instance
+        .get_typed_func::<i32, i32>(&store, "outer")
+        .unwrap();
+    assert_eq!(outer.call(&mut store, 7).unwrap(), 107);
+    let outer_indirect = instance
+        .get_typed_func::<i32, i32>(&store, "outer_indirect")
+        .unwrap();
+    assert_eq!(outer_indirect.call(&mut store, 8).unwrap(), 208);
+    let uncaught = instance
+        .get_typed_func::<i32, i32>(&store, "uncaught")
+        .unwrap();
+    let err = uncaught.call(&mut store, 9).unwrap_err();
+    assert_eq!(err.as_trap().unwrap().kind(), TrapKind::Exception);
 }
