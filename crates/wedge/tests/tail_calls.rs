@@ -1,6 +1,5 @@
 //! Tail calls run in constant stack: `return_call`, `return_call_indirect` and
-//! `return_call_ref`, within a
-//! module, across instances and into host functions.
+//! `return_call_ref`, within a module, across instances and into host functions.
 
 use wedge::*;
 
