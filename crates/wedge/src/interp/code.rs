@@ -3,6 +3,12 @@
 //! Every operand is a slot index relative to the frame base. A frame is laid out as
 //! `[params][locals][constants][temporaries]`; constants are written once per call from the
 //! function's init template, so instructions never carry immediates for them.
+//!
+//! Branch targets (`target`) are relative: the distance in instructions from the branch to
+//! the instruction it jumps to.
+//!
+//! Each variant has a handler of the same name in `exec/handlers/`; the enum is `repr(u16)`
+//! so that the executor can read the tag and index its handler table.
 
 /// A slot index within the current frame.
 pub type R = u32;
@@ -19,6 +25,7 @@ macro_rules! instrs {
         /// One interpreter instruction (16 bytes).
         #[derive(Clone, Copy, Debug, PartialEq)]
         #[allow(missing_docs)]
+        #[repr(u16)]
         pub enum Instr {
             $($un { dst: R, src: R },)*
             $($bin { dst: R, a: R, b: R },)*
@@ -26,6 +33,10 @@ macro_rules! instrs {
             $($st { addr: R, val: R, offset: u32 },)*
             $($(#[$dm])* $d { $($df: $dt),* },)*
             $($(#[$om])* $o { $($of: $ot),* },)*
+        }
+
+        crate::interp::exec::handler_table! {
+            $($un,)* $($bin,)* $($ld,)* $($st,)* $($d,)* $($o,)*
         }
 
         impl Instr {
@@ -107,31 +118,31 @@ instrs! {
         /// Operands that did not fit in the previous instruction.
         Extra { a: u32, b: u32, c: u32 },
         Unreachable {},
-        Br { target: u32 },
-        BrIfNez { cond: R, target: u32 },
-        BrIfEqz { cond: R, target: u32 },
+        Br { target: i32 },
+        BrIfNez { cond: R, target: i32 },
+        BrIfEqz { cond: R, target: i32 },
         /// Jumps to the `Br` at `pc + 1 + min(index, len)`.
         BrTable { index: R, len: u32 },
-        BrI32Eq { a: R, b: R, target: u32 },
-        BrI32Ne { a: R, b: R, target: u32 },
-        BrI32LtS { a: R, b: R, target: u32 },
-        BrI32LtU { a: R, b: R, target: u32 },
-        BrI32GtS { a: R, b: R, target: u32 },
-        BrI32GtU { a: R, b: R, target: u32 },
-        BrI32LeS { a: R, b: R, target: u32 },
-        BrI32LeU { a: R, b: R, target: u32 },
-        BrI32GeS { a: R, b: R, target: u32 },
-        BrI32GeU { a: R, b: R, target: u32 },
-        BrI64Eq { a: R, b: R, target: u32 },
-        BrI64Ne { a: R, b: R, target: u32 },
-        BrI64LtS { a: R, b: R, target: u32 },
-        BrI64LtU { a: R, b: R, target: u32 },
-        BrI64GtS { a: R, b: R, target: u32 },
-        BrI64GtU { a: R, b: R, target: u32 },
-        BrI64LeS { a: R, b: R, target: u32 },
-        BrI64LeU { a: R, b: R, target: u32 },
-        BrI64GeS { a: R, b: R, target: u32 },
-        BrI64GeU { a: R, b: R, target: u32 },
+        BrI32Eq { a: R, b: R, target: i32 },
+        BrI32Ne { a: R, b: R, target: i32 },
+        BrI32LtS { a: R, b: R, target: i32 },
+        BrI32LtU { a: R, b: R, target: i32 },
+        BrI32GtS { a: R, b: R, target: i32 },
+        BrI32GtU { a: R, b: R, target: i32 },
+        BrI32LeS { a: R, b: R, target: i32 },
+        BrI32LeU { a: R, b: R, target: i32 },
+        BrI32GeS { a: R, b: R, target: i32 },
+        BrI32GeU { a: R, b: R, target: i32 },
+        BrI64Eq { a: R, b: R, target: i32 },
+        BrI64Ne { a: R, b: R, target: i32 },
+        BrI64LtS { a: R, b: R, target: i32 },
+        BrI64LtU { a: R, b: R, target: i32 },
+        BrI64GtS { a: R, b: R, target: i32 },
+        BrI64GtU { a: R, b: R, target: i32 },
+        BrI64LeS { a: R, b: R, target: i32 },
+        BrI64LeU { a: R, b: R, target: i32 },
+        BrI64GeS { a: R, b: R, target: i32 },
+        BrI64GeU { a: R, b: R, target: i32 },
         /// Copies `slots` slots from `src` to the frame base and returns.
         Return { src: R, slots: u32 },
         /// Calls a function defined in the same module; arguments and results live at `args`.
@@ -162,29 +173,29 @@ instrs! {
         V128Shift { op: u16, dst: R, a: R, count: R },
         V128Splat { op: u16, dst: R, src: R },
         V128Extract { op: u16, lane: u8, dst: R, a: R },
-        V128Replace { op: u16, lane: u8, dst: R, a: R, x: R },
+        V128Replace { op: u8, lane: u8, dst: R, a: R, x: R },
         /// Shuffles `a` and `b` by the lanes in the function's shuffle table at the next `Extra.a`.
         V128Shuffle { dst: R, a: R, b: R },
         /// Loads 8 bytes into the low half and applies the SIMD unary `op` (an extend).
         V128LoadExtend { op: u16, dst: R, addr: R, offset: u32 },
         /// Loads `size` bytes and splats them with SIMD splat `op`.
-        V128LoadSplat { op: u16, size: u8, dst: R, addr: R, offset: u32 },
+        V128LoadSplat { op: u8, size: u8, dst: R, addr: R, offset: u32 },
         /// Loads `size` bytes zero-extended to 128 bits.
         V128LoadZero { size: u8, dst: R, addr: R, offset: u32 },
         /// Loads into one lane (`op` is the replace-lane op); next is `Extra { a: vector, b: size }`.
-        V128LoadLane { op: u16, lane: u8, dst: R, addr: R, offset: u32 },
+        V128LoadLane { op: u8, lane: u8, dst: R, addr: R, offset: u32 },
         /// Stores one lane (`op` is the extract-lane op); next is `Extra { a: size, .. }`.
-        V128StoreLane { op: u16, lane: u8, addr: R, val: R, offset: u32 },
+        V128StoreLane { op: u8, lane: u8, addr: R, val: R, offset: u32 },
         /// Calls the function reference in slot `func`; arguments and results live at `args`.
         CallRef { func: R, args: R },
         /// Jumps when the reference in `src` is null.
-        BrOnNull { src: R, target: u32 },
+        BrOnNull { src: R, target: i32 },
         /// Jumps when the reference in `src` is not null.
-        BrOnNonNull { src: R, target: u32 },
+        BrOnNonNull { src: R, target: i32 },
         /// Jumps when `src` matches the function's cast type `cast`.
-        BrOnCast { src: R, cast: u32, target: u32 },
+        BrOnCast { src: R, cast: u32, target: i32 },
         /// Jumps when `src` does not match the function's cast type `cast`.
-        BrOnCastFail { src: R, cast: u32, target: u32 },
+        BrOnCastFail { src: R, cast: u32, target: i32 },
         /// A GC or typed-reference operation (`op` is a `GcOp`) on the operand at `a` (or the
         /// consecutive operands from `a`); `site` indexes the function's GC sites.
         Gc { op: u16, dst: R, a: R, site: u32 },

@@ -730,7 +730,8 @@ pub fn replace_lane(op: u16, a: u128, lane: u8, x: u64) -> u128 {
 /// i8x16.shuffle: lanes selects bytes from the 32-byte concatenation of a (0..15) and b (16..31).
 ///
 /// (i8x16.swizzle is a Binary op handled by [`classify`]; out-of-range indices give 0.)
-pub fn shuffle(a: u128, b: u128, lanes: [u8; 16]) -> u128 {
+#[inline(never)]
+pub fn shuffle(a: u128, b: u128, lanes: &[u8; 16]) -> u128 {
     let (x, y) = (get8(a), get8(b));
     put8(lanes.map(|l| {
         let l = (l & 31) as usize;

@@ -661,7 +661,7 @@ fn swizzle_shuffle() {
     );
     let lanes = [0, 16, 31, 15, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22];
     assert_eq!(
-        get8(shuffle(a, b, lanes)),
+        get8(shuffle(a, b, &lanes)),
         [
             0xa0, 0xb0, 0xbf, 0xaf, 0xa1, 0xb1, 0xa2, 0xb2, 0xa3, 0xb3, 0xa4, 0xb4, 0xa5, 0xb5,
             0xa6, 0xb6

@@ -32,7 +32,7 @@ pub use typed::{TypedFunc, WasmParams, WasmResults, WasmTy};
 pub use val::{AnyRef, ExnRef, ExternRef, Val};
 
 pub(crate) use func::{io_slots, HostFn};
-pub(crate) use store::FuncKind;
+pub(crate) use store::{FuncKind, StoreInner};
 
 use crate::types::FuncType;
 use std::sync::Arc;

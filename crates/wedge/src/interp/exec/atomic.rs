@@ -82,7 +82,7 @@ fn access<A: AtomicInt + AtomicCell>(
     })
 }
 
-impl<T> Executor<'_, T> {
+impl Executor<'_> {
     /// `Atomic`: runs `op` on memory `mem` with operands at `args`, result to `dst`.
     #[inline(never)]
     pub(super) fn atomic(
@@ -96,7 +96,6 @@ impl<T> Executor<'_, T> {
     ) -> Result<(), Error> {
         let (kind, width) = AtomicOp::decode(op);
         let interrupt = self
-            .store
             .inner
             .engine
             .config()

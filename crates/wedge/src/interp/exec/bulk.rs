@@ -20,13 +20,13 @@ fn range(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
     (end <= size as u64).then_some(start as usize..end as usize)
 }
 
-impl<T> Executor<'_, T> {
+impl Executor<'_> {
     pub(super) fn memory_index(&self, instance: u32, mem: u32) -> usize {
-        self.store.inner.instances[instance as usize].memories[mem as usize] as usize
+        self.inner.instances[instance as usize].memories[mem as usize] as usize
     }
 
     fn table_index(&self, instance: u32, table: u32) -> usize {
-        self.store.inner.instances[instance as usize].tables[table as usize] as usize
+        self.inner.instances[instance as usize].tables[table as usize] as usize
     }
 
     /// `memory.fill` with (dst, value, len).
@@ -37,7 +37,7 @@ impl<T> Executor<'_, T> {
         mem: u32,
         a: (u64, u64, u64),
     ) -> Result<(), TrapKind> {
-        let m = &self.store.inner.memories[self.memory_index(instance, mem)];
+        let m = &self.inner.memories[self.memory_index(instance, mem)];
         let (dst, len) = (address(m.is_64(), a.0), address(m.is_64(), a.2));
         m.fill(dst, len, a.1 as u8)
     }
@@ -51,7 +51,7 @@ impl<T> Executor<'_, T> {
         src_mem: u32,
         a: (u64, u64, u64),
     ) -> Result<(), TrapKind> {
-        let mems = &self.store.inner.memories;
+        let mems = &self.inner.memories;
         let d = &mems[self.memory_index(instance, dst_mem)];
         let s = &mems[self.memory_index(instance, src_mem)];
         let len = address(d.is_64() && s.is_64(), a.2);
@@ -68,7 +68,7 @@ impl<T> Executor<'_, T> {
         a: (u64, u64, u64),
     ) -> Result<(), TrapKind> {
         let m = self.memory_index(instance, mem);
-        let inner = &mut self.store.inner;
+        let inner = &mut self.inner;
         let inst = &inner.instances[instance as usize];
         let module = inst.module.clone();
         let seg = if inst.data_dropped[data as usize] {
@@ -90,7 +90,7 @@ impl<T> Executor<'_, T> {
     /// `table.get`.
     pub(super) fn table_get(&self, instance: u32, table: u32, index: u32) -> Result<u64, TrapKind> {
         let t = self.table_index(instance, table);
-        self.store.inner.tables[t]
+        self.inner.tables[t]
             .elems
             .get(index as usize)
             .copied()
@@ -106,7 +106,7 @@ impl<T> Executor<'_, T> {
         val: u64,
     ) -> Result<(), TrapKind> {
         let t = self.table_index(instance, table);
-        let slot = self.store.inner.tables[t]
+        let slot = self.inner.tables[t]
             .elems
             .get_mut(index as usize)
             .ok_or(TrapKind::TableOutOfBounds)?;
@@ -117,7 +117,7 @@ impl<T> Executor<'_, T> {
     /// `table.grow` with (init, delta): the old size, or -1 as u32.
     pub(super) fn table_grow(&mut self, instance: u32, table: u32, init: u64, delta: u32) -> u32 {
         let t = self.table_index(instance, table);
-        match self.store.inner.grow_table(t, delta as u64, init) {
+        match self.inner.grow_table(t, delta as u64, init) {
             Some(old) => old as u32,
             None => u32::MAX,
         }
@@ -131,7 +131,7 @@ impl<T> Executor<'_, T> {
         a: (u64, u64, u64),
     ) -> Result<(), TrapKind> {
         let t = self.table_index(instance, table);
-        let elems = &mut self.store.inner.tables[t].elems;
+        let elems = &mut self.inner.tables[t].elems;
         let r = range(a.0 as u32 as u64, a.2 as u32 as u64, elems.len())
             .ok_or(TrapKind::TableOutOfBounds)?;
         elems[r].fill(a.1);
@@ -151,7 +151,7 @@ impl<T> Executor<'_, T> {
             self.table_index(instance, src_table),
         );
         let (dst, src, len) = (a.0 as u32 as u64, a.1 as u32 as u64, a.2 as u32 as u64);
-        let tables = &mut self.store.inner.tables;
+        let tables = &mut self.inner.tables;
         let src_r = range(src, len, tables[s].elems.len()).ok_or(TrapKind::TableOutOfBounds)?;
         let dst_r = range(dst, len, tables[d].elems.len()).ok_or(TrapKind::TableOutOfBounds)?;
         if d == s {
@@ -172,7 +172,7 @@ impl<T> Executor<'_, T> {
         a: (u64, u64, u64),
     ) -> Result<(), TrapKind> {
         let t = self.table_index(instance, table);
-        let inner = &mut self.store.inner;
+        let inner = &mut self.inner;
         let seg = &inner.instances[instance as usize].elems[elem as usize];
         let (dst, src, len) = (a.0 as u32 as u64, a.1 as u32 as u64, a.2 as u32 as u64);
         let src_r = range(src, len, seg.len()).ok_or(TrapKind::TableOutOfBounds)?;

@@ -6,19 +6,19 @@ use crate::interp::gc_code::{HandlerKind, NO_SLOT};
 use crate::runtime::{Trap, TrapKind};
 use crate::Error;
 
-impl<T> Executor<'_, T> {
+impl Executor<'_> {
     /// `throw`: allocates an exception of module tag `tag` with the payload at `args` and
     /// unwinds to its handler. `st.pc` is just past the instruction.
     #[inline(never)]
     pub(super) fn throw(&mut self, st: &mut State, tag: u32, args: R) -> Result<(), Error> {
-        let store_tag = self.store.inner.instances[st.instance as usize].tags[tag as usize];
-        let slots = self.store.inner.tags[store_tag as usize].ty.param_slots() as usize;
+        let store_tag = self.inner.instances[st.instance as usize].tags[tag as usize];
+        let slots = self.inner.tags[store_tag as usize].ty.param_slots() as usize;
         let start = st.base + args as usize;
         if let Err(kind) = self.before_alloc(st, slots * 8) {
             return Err(self.trap_at(st, kind));
         }
         let payload = self.stack[start..start + slots].to_vec();
-        let exn = self.store.inner.alloc_exception(store_tag, &payload);
+        let exn = self.inner.alloc_exception(store_tag, &payload);
         self.unwind(st, exn)
     }
 
@@ -37,7 +37,7 @@ impl<T> Executor<'_, T> {
     #[cold]
     pub(super) fn catch_error(&mut self, st: &mut State, error: Error) -> Result<(), Error> {
         match error.as_trap().and_then(|t| t.exception()) {
-            Some(exn) if exn.store == self.store.inner.id => self.unwind(st, exn.raw),
+            Some(exn) if exn.store == self.inner.id => self.unwind(st, exn.raw),
             Some(_) => {
                 Err(Trap::host("a host function threw an exception of another store").into())
             }
@@ -49,7 +49,7 @@ impl<T> Executor<'_, T> {
     /// instruction before `st.pc`, popping frames that have none. With no handler at all,
     /// returns the exception as an error (kept alive while the trap exists).
     fn unwind(&mut self, st: &mut State, exn: u64) -> Result<(), Error> {
-        let Some((tag, payload)) = self.store.inner.exception_parts(exn) else {
+        let Some((tag, payload)) = self.inner.exception_parts(exn) else {
             return Err(self.trap_at(st, TrapKind::NullReference));
         };
         loop {
@@ -67,7 +67,7 @@ impl<T> Executor<'_, T> {
                         }
                         HandlerKind::CatchAll => true,
                         HandlerKind::Catch { tag: t } => {
-                            self.store.inner.instances[st.instance as usize].tags[t as usize] == tag
+                            self.inner.instances[st.instance as usize].tags[t as usize] == tag
                         }
                     };
                     if caught {
@@ -86,7 +86,7 @@ impl<T> Executor<'_, T> {
                 i += 1;
             }
             if !self.pop_frame(st) {
-                let trap = self.store.inner.escaping_exception(exn);
+                let trap = self.inner.escaping_exception(exn);
                 return Err(self.with_backtrace(st, trap).into());
             }
         }

@@ -26,7 +26,7 @@ fn data_bytes(module: &crate::module::ModuleInner, dropped: bool, data: u32) -> 
     &module.bytes[module.datas[data as usize].range.clone()]
 }
 
-impl<T> Executor<'_, T> {
+impl Executor<'_> {
     /// Appends the traced references held by every active frame of this execution.
     pub(super) fn frame_roots(&self, st: &State, out: &mut Vec<u64>) {
         let mut visit = |code: *const CompiledFunc, key: usize, base: usize| {
@@ -50,12 +50,12 @@ impl<T> Executor<'_, T> {
     /// Collects garbage if allocating `bytes` more calls for it (a safepoint: `st.pc` is
     /// just past the allocating instruction).
     pub(super) fn before_alloc(&mut self, st: &State, bytes: usize) -> Result<(), TrapKind> {
-        if self.store.inner.gc.heap.should_collect(bytes) {
+        if self.inner.gc.heap.should_collect(bytes) {
             let mut roots = Vec::new();
             self.frame_roots(st, &mut roots);
-            self.store.inner.collect_garbage(&roots);
+            self.inner.collect_garbage(&roots);
         }
-        if self.store.inner.gc.heap.over_limit(bytes) {
+        if self.inner.gc.heap.over_limit(bytes) {
             return Err(TrapKind::AllocationTooLarge);
         }
         Ok(())
@@ -64,19 +64,19 @@ impl<T> Executor<'_, T> {
     /// Publishes this execution's frame roots before control leaves for the host (which
     /// may run wasm that collects); returns how many to pop afterwards.
     pub(super) fn suspend_roots(&mut self, st: &State) -> usize {
-        if self.store.inner.gc.heap.is_empty() {
+        if self.inner.gc.heap.is_empty() {
             return 0;
         }
         let mut roots = Vec::new();
         self.frame_roots(st, &mut roots);
         let n = roots.len();
-        self.store.inner.gc.suspended.extend_from_slice(&roots);
+        self.inner.gc.suspended.extend_from_slice(&roots);
         n
     }
 
     /// Pops what [`Self::suspend_roots`] published.
     pub(super) fn resume_roots(&mut self, n: usize) {
-        let s = &mut self.store.inner.gc.suspended;
+        let s = &mut self.inner.gc.suspended;
         s.truncate(s.len().saturating_sub(n));
     }
 
@@ -113,7 +113,7 @@ impl<T> Executor<'_, T> {
         // SAFETY: `site` was emitted together with the instruction.
         let site: GcSite = unsafe { (&(*st.code).gc_sites)[site as usize] };
         let op = GcOp::from_u16(op).ok_or(TrapKind::Unreachable)?;
-        let inner = &mut self.store.inner;
+        let inner = &mut self.inner;
         match op {
             GcOp::RefAsNonNull => {
                 let v = r(a);
@@ -164,7 +164,7 @@ impl<T> Executor<'_, T> {
                         at += 1 + wide as u32;
                     }
                 }
-                let v = self.store.inner.alloc_struct(&ty, &fields);
+                let v = self.inner.alloc_struct(&ty, &fields);
                 w(dst, v);
             }
             GcOp::StructGet | GcOp::StructGetS | GcOp::StructGetU => {
@@ -205,7 +205,7 @@ impl<T> Executor<'_, T> {
                 };
                 let bytes = array_bytes(&ty, len)?;
                 self.before_alloc(st, bytes)?;
-                let v = self.store.inner.alloc_array(&ty, len, init)?;
+                let v = self.inner.alloc_array(&ty, len, init)?;
                 w(dst, v);
             }
             GcOp::ArrayNewFixed => {
@@ -221,7 +221,7 @@ impl<T> Executor<'_, T> {
                     })
                     .collect();
                 self.before_alloc(st, array_bytes(&ty, site.field)?)?;
-                let v = self.store.inner.alloc_array_of(&ty, &values)?;
+                let v = self.inner.alloc_array_of(&ty, &values)?;
                 w(dst, v);
             }
             GcOp::ArrayNewData => {
@@ -240,7 +240,7 @@ impl<T> Executor<'_, T> {
                 let bytes = array_bytes(&ty, len)?;
                 let payload = data[offset as usize..end as usize].to_vec();
                 self.before_alloc(st, bytes)?;
-                let v = self.store.inner.alloc_array_bytes(&ty, &payload);
+                let v = self.inner.alloc_array_bytes(&ty, &payload);
                 w(dst, v);
             }
             GcOp::ArrayNewElem => {
@@ -254,7 +254,7 @@ impl<T> Executor<'_, T> {
                     .map(|&v| v as u128)
                     .collect();
                 self.before_alloc(st, array_bytes(&ty, len as u32)?)?;
-                let v = self.store.inner.alloc_array_of(&ty, &items)?;
+                let v = self.inner.alloc_array_of(&ty, &items)?;
                 w(dst, v);
             }
             GcOp::ArrayGet | GcOp::ArrayGetS | GcOp::ArrayGetU => {

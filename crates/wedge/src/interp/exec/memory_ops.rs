@@ -43,10 +43,10 @@ fn extract_lane(v: u128, lane: u8, size: u64) -> u64 {
     ((v >> shift) & (u128::MAX >> (128 - size as u32 * 8))) as u64
 }
 
-impl<T> Executor<'_, T> {
+impl Executor<'_> {
     /// The memory `mem` of the running instance.
     pub(super) fn memory(&self, st: &State, mem: u32) -> &LinearMemory {
-        &self.store.inner.memories[self.memory_index(st.instance, mem)]
+        &self.inner.memories[self.memory_index(st.instance, mem)]
     }
 
     /// The effective address of an access of `size` bytes, bounds-checked.

@@ -2,11 +2,15 @@
 
 mod atomic;
 mod bulk;
+pub(in crate::interp) mod dispatch;
 mod exceptions;
 mod gc;
+pub(in crate::interp) mod handlers;
 mod memory_ops;
 mod run;
 mod tail_call;
+
+pub(in crate::interp) use dispatch::handler_table;
 
 use crate::interp::CompiledFunc;
 use crate::module::ModuleInner;

@@ -10,7 +10,7 @@ use crate::module::ModuleInner;
 use crate::runtime::{io_slots, FuncKind, TrapKind};
 use crate::Error;
 
-impl<T> Executor<'_, T> {
+impl Executor<'_> {
     /// Replaces the running frame with defined function `index` of `instance` (`code` is its
     /// translation), whose arguments sit at slot `args` of the running frame.
     #[inline(never)]
@@ -52,13 +52,13 @@ impl<T> Executor<'_, T> {
         args: usize,
     ) -> Result<bool, Error> {
         let (kind, ty) = {
-            let e = &self.store.inner.funcs[func as usize];
+            let e = &self.inner.funcs[func as usize];
             (e.kind, e.ty.clone())
         };
         match kind {
             FuncKind::Wasm { instance, index } => {
                 let module: *const ModuleInner =
-                    &*self.store.inner.instances[instance as usize].module.inner;
+                    &*self.inner.instances[instance as usize].module.inner;
                 // SAFETY: the instance keeps its module alive for the store's lifetime.
                 let code = unsafe { (*module).compiled(index)? };
                 let code = std::sync::Arc::as_ptr(&code);
@@ -97,7 +97,7 @@ impl<T> Executor<'_, T> {
     ) -> Result<u32, TrapKind> {
         // SAFETY: `site` was emitted together with the function's table of sites.
         let (table, type_id) = unsafe { (*st.code).indirect_sites[site as usize] };
-        let inner = &self.store.inner;
+        let inner: &crate::runtime::StoreInner = self.inner;
         let t = inner.instances[st.instance as usize].tables[table as usize];
         let raw = usize::try_from(index)
             .ok()

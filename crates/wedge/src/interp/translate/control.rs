@@ -37,7 +37,8 @@ fn fuse_compare(instr: Instr, jump_if_true: bool) -> Option<Instr> {
 }
 
 impl Translator<'_> {
-    /// Sets the jump target of a branch instruction.
+    /// Sets the jump target of the branch instruction at `at` to instruction `to` (stored
+    /// relative to `at`).
     pub(super) fn patch(&mut self, at: usize, to: u32) {
         use Instr::*;
         match &mut self.instrs[at] {
@@ -67,7 +68,7 @@ impl Translator<'_> {
             | BrOnNull { target, .. }
             | BrOnNonNull { target, .. }
             | BrOnCast { target, .. }
-            | BrOnCastFail { target, .. } => *target = to,
+            | BrOnCastFail { target, .. } => *target = (to as i64 - at as i64) as i32,
             other => unreachable!("not a branch: {other:?}"),
         }
     }

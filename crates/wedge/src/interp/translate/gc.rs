@@ -450,7 +450,7 @@ impl Translator<'_> {
         let r = *self.stack.last().expect("reference");
         let cast = self.cast_index(to);
         let simple = !self.targets_func(depth) && self.branch_moves(depth).is_empty();
-        let make = |jump_on_match: bool, target: u32| {
+        let make = |jump_on_match: bool, target: i32| {
             if jump_on_match {
                 Instr::BrOnCast {
                     src: r.slot,

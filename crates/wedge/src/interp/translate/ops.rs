@@ -122,7 +122,7 @@ impl Translator<'_> {
                 let a = self.pop().slot;
                 let dst = self.push_temp(V128);
                 self.emit(Instr::V128Replace {
-                    op: id,
+                    op: small_id(id),
                     lane,
                     dst,
                     a,
@@ -152,7 +152,7 @@ impl Translator<'_> {
         let addr = self.pop().slot;
         let dst = self.push_temp(V128);
         self.emit(Instr::V128LoadLane {
-            op,
+            op: small_id(op),
             lane,
             dst,
             addr,
@@ -179,7 +179,7 @@ impl Translator<'_> {
         let val = self.pop().slot;
         let addr = self.pop().slot;
         self.emit(Instr::V128StoreLane {
-            op,
+            op: small_id(op),
             lane,
             addr,
             val,
@@ -217,7 +217,7 @@ impl Translator<'_> {
         let addr = self.pop().slot;
         let dst = self.push_temp(V128);
         self.emit(Instr::V128LoadSplat {
-            op,
+            op: small_id(op),
             size,
             dst,
             addr,
@@ -721,6 +721,12 @@ impl Translator<'_> {
         }
         Ok(())
     }
+}
+
+/// A SIMD op id of the splat and lane tables, which have only a few entries each, in the
+/// byte that instructions with a lane or size operand have room for.
+fn small_id(id: u16) -> u8 {
+    u8::try_from(id).expect("splat and lane tables have fewer than 256 entries")
 }
 
 /// The scalar type an extract-lane operator produces.

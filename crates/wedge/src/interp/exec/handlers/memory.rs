@@ -1,0 +1,400 @@
+//! Linear memory, tables and globals: loads and stores (memory 0's fast path and the
+//! generic path), sizes, growth, bulk operations, atomics.
+
+use crate::interp::code::{Instr, R};
+use crate::interp::exec::dispatch::{handler, Cx, Exit, Ip, Table, Vm};
+use crate::interp::simd;
+use crate::runtime::TrapKind;
+
+/// The slow path of a memory-0 access past the cached length: refreshes the length (a
+/// shared memory may have been grown by another thread) and runs the instruction again if
+/// it grew, or traps.
+#[cold]
+#[inline(never)]
+fn out_of_bounds(
+    cx: &mut Cx<'_>,
+    ip: Ip,
+    regs: *mut u64,
+    mem: *mut u8,
+    tbl: Table,
+    acc: u64,
+) -> Exit {
+    let cached = cx.st.mem_len;
+    let grown = cx.ex.memory0_len(&mut cx.st) > cached;
+    let vm = Vm::new(cx, ip, regs, mem, tbl, acc);
+    if grown {
+        vm.dispatch()
+    } else {
+        vm.trap(TrapKind::MemoryOutOfBounds)
+    }
+}
+
+/// Handlers of memory-0 loads of a `$t` at `addr + offset`, stored as `$conv(v)`.
+macro_rules! load {
+    ($($name:ident: $t:ty => |$v:ident| $conv:expr;)*) => {$(
+        handler!($name(vm) Instr::$name { dst, addr, offset } => {
+            const N: usize = std::mem::size_of::<$t>();
+            let ea = vm.r(addr) as u32 as usize + offset as usize;
+            if ea + N > vm.cx.st.mem_len {
+                return vm.call(out_of_bounds);
+            }
+            // SAFETY: `ea + N` is within memory 0, checked above.
+            let $v = <$t>::from_le_bytes(unsafe {
+                std::ptr::read_unaligned(vm.mem.add(ea) as *const [u8; N])
+            });
+            vm.put(dst, $conv);
+            vm.next()
+        });
+    )*};
+}
+
+/// Handlers of memory-0 stores of slot `val` as a `$t` at `addr + offset`.
+macro_rules! store {
+    ($($name:ident: $t:ty;)*) => {$(
+        handler!($name(vm) Instr::$name { addr, val, offset } => {
+            const N: usize = std::mem::size_of::<$t>();
+            let ea = vm.r(addr) as u32 as usize + offset as usize;
+            if ea + N > vm.cx.st.mem_len {
+                return vm.call(out_of_bounds);
+            }
+            let bytes = (vm.r(val) as $t).to_le_bytes();
+            // SAFETY: `ea + N` is within memory 0, checked above.
+            unsafe { std::ptr::write_unaligned(vm.mem.add(ea) as *mut [u8; N], bytes) };
+            vm.next()
+        });
+    )*};
+}
+
+load! {
+    I32Load: u32 => |v| v as u64;
+    I64Load: u64 => |v| v;
+    I32Load8S: i8 => |v| v as i32 as u32 as u64;
+    I32Load8U: u8 => |v| v as u64;
+    I32Load16S: i16 => |v| v as i32 as u32 as u64;
+    I32Load16U: u16 => |v| v as u64;
+    I64Load8S: i8 => |v| v as i64 as u64;
+    I64Load8U: u8 => |v| v as u64;
+    I64Load16S: i16 => |v| v as i64 as u64;
+    I64Load16U: u16 => |v| v as u64;
+    I64Load32S: i32 => |v| v as i64 as u64;
+    I64Load32U: u32 => |v| v as u64;
+}
+
+store! {
+    I32Store: u32;
+    I64Store: u64;
+    I32Store8: u8;
+    I32Store16: u16;
+    I64Store8: u8;
+    I64Store16: u16;
+    I64Store32: u32;
+}
+
+handler!(V128Load(vm) Instr::V128Load { dst, addr, offset } => {
+    let ea = vm.r(addr) as u32 as usize + offset as usize;
+    if ea + 16 > vm.cx.st.mem_len {
+        return vm.call(out_of_bounds);
+    }
+    // SAFETY: `ea + 16` is within memory 0, checked above.
+    let v = u128::from_le_bytes(unsafe { std::ptr::read_unaligned(vm.mem.add(ea) as *const [u8; 16]) });
+    vm.w128(dst, v);
+    vm.next()
+});
+
+handler!(V128Store(vm) Instr::V128Store { addr, val, offset } => {
+    let ea = vm.r(addr) as u32 as usize + offset as usize;
+    if ea + 16 > vm.cx.st.mem_len {
+        return vm.call(out_of_bounds);
+    }
+    let bytes = vm.r128(val).to_le_bytes();
+    // SAFETY: `ea + 16` is within memory 0, checked above.
+    unsafe { std::ptr::write_unaligned(vm.mem.add(ea) as *mut [u8; 16], bytes) };
+    vm.next()
+});
+
+handler!(V128LoadExtend(vm) Instr::V128LoadExtend { op, dst, addr, offset } => {
+    let ea = vm.r(addr) as u32 as usize + offset as usize;
+    if ea + 8 > vm.cx.st.mem_len {
+        return vm.call(out_of_bounds);
+    }
+    // SAFETY: `ea + 8` is within memory 0, checked above.
+    let v = u64::from_le_bytes(unsafe { std::ptr::read_unaligned(vm.mem.add(ea) as *const [u8; 8]) });
+    vm.w128(dst, simd::unary(op, v as u128));
+    vm.next()
+});
+
+/// Loads `size` bytes at `addr + offset` of memory 0 (`st.pc` is past the instruction);
+/// `None` with the error in `cx` if out of bounds.
+#[inline(never)]
+fn load_bytes(cx: &mut Cx<'_>, addr: R, offset: u32, size: u8) -> Option<u64> {
+    match cx.ex.load_bytes(&cx.st, addr, offset, size) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            cx.fail(e);
+            None
+        }
+    }
+}
+
+/// Stores the low `size` bytes of `value` at `addr + offset` of memory 0 (`st.pc` is past
+/// the instruction); false with the error in `cx` if out of bounds.
+#[inline(never)]
+fn store_bytes(cx: &mut Cx<'_>, addr: R, offset: u32, size: u8, value: u64) -> bool {
+    match cx.ex.store_bytes(&cx.st, addr, offset, size, value) {
+        Ok(()) => true,
+        Err(e) => {
+            cx.fail(e);
+            false
+        }
+    }
+}
+
+handler!(V128LoadSplat(vm) Instr::V128LoadSplat { op, size, dst, addr, offset } => {
+    vm.sync_out(1);
+    let Some(v) = load_bytes(vm.cx, addr, offset, size) else {
+        return Exit::Error;
+    };
+    vm.w128(dst, simd::splat(op as u16, v));
+    vm.next()
+});
+
+handler!(V128LoadZero(vm) Instr::V128LoadZero { size, dst, addr, offset } => {
+    vm.sync_out(1);
+    let Some(v) = load_bytes(vm.cx, addr, offset, size) else {
+        return Exit::Error;
+    };
+    vm.w128(dst, v as u128);
+    vm.next()
+});
+
+handler!(V128LoadLane(vm) Instr::V128LoadLane { op, lane, dst, addr, offset } => {
+    let (vector, size, _) = vm.extra();
+    vm.sync_out(2);
+    let Some(v) = load_bytes(vm.cx, addr, offset, size as u8) else {
+        return Exit::Error;
+    };
+    let out = simd::replace_lane(op as u16, vm.r128(vector), lane, v);
+    vm.w128(dst, out);
+    vm.skip(2)
+});
+
+handler!(V128StoreLane(vm) Instr::V128StoreLane { op, lane, addr, val, offset } => {
+    let (size, _, _) = vm.extra();
+    let v = simd::extract_lane(op as u16, vm.r128(val), lane);
+    vm.sync_out(2);
+    if !store_bytes(vm.cx, addr, offset, size as u8, v) {
+        return Exit::Error;
+    }
+    vm.skip(2)
+});
+
+/// Runs a generic load (`MemLoad`) whose `Extra` word holds `offset` and `aux`; false
+/// with the error in `cx` if it trapped.
+#[inline(never)]
+fn mem_load(cx: &mut Cx<'_>, op: u16, dst: R, addr: R, mem: u32, extra: (u32, u32, u32)) -> bool {
+    let (lo, hi, aux) = extra;
+    let offset = lo as u64 | (hi as u64) << 32;
+    match cx.ex.mem_load(&cx.st, op, dst, addr, mem, offset, aux) {
+        Ok(()) => true,
+        Err(e) => {
+            cx.fail(e);
+            false
+        }
+    }
+}
+
+/// Runs a generic store (`MemStore`) whose `Extra` word holds the offset; false with the
+/// error in `cx` if it trapped.
+#[inline(never)]
+fn mem_store(cx: &mut Cx<'_>, op: u16, addr: R, val: R, mem: u32, extra: (u32, u32, u32)) -> bool {
+    let offset = extra.0 as u64 | (extra.1 as u64) << 32;
+    match cx.ex.mem_store(&cx.st, op, addr, val, mem, offset) {
+        Ok(()) => true,
+        Err(e) => {
+            cx.fail(e);
+            false
+        }
+    }
+}
+
+/// Runs an atomic instruction whose `Extra` word holds the offset; false with the error in
+/// `cx` if it trapped.
+#[inline(never)]
+fn atomic(cx: &mut Cx<'_>, op: u16, dst: R, args: R, mem: u32, extra: (u32, u32, u32)) -> bool {
+    let offset = extra.0 as u64 | (extra.1 as u64) << 32;
+    match cx.ex.atomic(&cx.st, op, dst, args, mem, offset) {
+        Ok(()) => true,
+        Err(e) => {
+            cx.fail(e);
+            false
+        }
+    }
+}
+
+handler!(MemLoad(vm) Instr::MemLoad { op, dst, addr, mem } => {
+    let extra = vm.extra();
+    vm.sync_out(2);
+    if !mem_load(vm.cx, op, dst, addr, mem, extra) {
+        return Exit::Error;
+    }
+    vm.skip(2)
+});
+
+handler!(MemStore(vm) Instr::MemStore { op, addr, val, mem } => {
+    let extra = vm.extra();
+    vm.sync_out(2);
+    if !mem_store(vm.cx, op, addr, val, mem, extra) {
+        return Exit::Error;
+    }
+    vm.skip(2)
+});
+
+handler!(Atomic(vm) Instr::Atomic { op, dst, args, mem } => {
+    let extra = vm.extra();
+    vm.sync_out(2);
+    if !atomic(vm.cx, op, dst, args, mem, extra) {
+        return Exit::Error;
+    }
+    vm.skip(2)
+});
+
+handler!(AtomicFence(vm) Instr::AtomicFence {} => {
+    std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
+    vm.next()
+});
+
+handler!(MemorySize(vm) Instr::MemorySize { dst, mem } => {
+    let inner = &vm.cx.ex.inner;
+    let m = inner.instances[vm.cx.st.instance as usize].memories[mem as usize];
+    let pages = inner.memories[m as usize].pages();
+    vm.put(dst, pages);
+    vm.next()
+});
+
+/// `memory.grow` of memory `mem` by `delta`: the old size in pages, or -1 (of the
+/// memory's address width) if it cannot grow. Refreshes the memory-0 cache.
+#[inline(never)]
+fn memory_grow(cx: &mut Cx<'_>, mem: u32, delta: u64) -> u64 {
+    let inner = &mut cx.ex.inner;
+    let m = inner.instances[cx.st.instance as usize].memories[mem as usize];
+    let old = if inner.memories[m as usize].is_64() {
+        inner.grow_memory(m as usize, delta).unwrap_or(u64::MAX)
+    } else {
+        let old = inner.grow_memory(m as usize, delta as u32 as u64);
+        old.map_or(u32::MAX as u64, |o| o as u32 as u64)
+    };
+    cx.ex.refresh_memory(&mut cx.st);
+    old
+}
+
+handler!(MemoryGrow(vm) Instr::MemoryGrow { dst, delta, mem } => {
+    let old = memory_grow(vm.cx, mem, vm.r(delta));
+    vm.mem = vm.cx.st.mem;
+    vm.put(dst, old);
+    vm.next()
+});
+
+/// Handlers of bulk memory and table instructions with three operands at `args`; the
+/// executor method `$f` gets the running instance, the instruction's immediates and the
+/// operands, and may trap.
+macro_rules! bulk {
+    ($($name:ident { $($imm:ident),* } => $f:ident;)*) => {$(
+        handler!($name(vm) Instr::$name { args, $($imm),* } => {
+            let a = (vm.r(args), vm.r(args + 1), vm.r(args + 2));
+            let instance = vm.cx.st.instance;
+            match vm.cx.ex.$f(instance, $($imm,)* a) {
+                Ok(()) => vm.next(),
+                Err(k) => vm.trap(k),
+            }
+        });
+    )*};
+}
+
+bulk! {
+    MemoryFill { mem } => memory_fill;
+    MemoryCopy { dst_mem, src_mem } => memory_copy;
+    MemoryInit { mem, data } => memory_init;
+    TableFill { table } => table_fill;
+    TableCopy { dst_table, src_table } => table_copy;
+    TableInit { table, elem } => table_init;
+}
+
+handler!(DataDrop(vm) Instr::DataDrop { data } => {
+    let instance = vm.cx.st.instance as usize;
+    vm.cx.ex.inner.instances[instance].data_dropped[data as usize] = true;
+    vm.next()
+});
+
+handler!(ElemDrop(vm) Instr::ElemDrop { elem } => {
+    let instance = vm.cx.st.instance as usize;
+    vm.cx.ex.inner.instances[instance].elems[elem as usize] = Box::new([]);
+    vm.next()
+});
+
+handler!(TableGet(vm) Instr::TableGet { dst, index, table } => {
+    let instance = vm.cx.st.instance;
+    match vm.cx.ex.table_get(instance, table, vm.r(index) as u32) {
+        Ok(v) => {
+            vm.w(dst, v);
+            vm.next()
+        }
+        Err(k) => vm.trap(k),
+    }
+});
+
+handler!(TableSet(vm) Instr::TableSet { index, val, table } => {
+    let instance = vm.cx.st.instance;
+    let (i, v) = (vm.r(index) as u32, vm.r(val));
+    match vm.cx.ex.table_set(instance, table, i, v) {
+        Ok(()) => vm.next(),
+        Err(k) => vm.trap(k),
+    }
+});
+
+handler!(TableSize(vm) Instr::TableSize { dst, table } => {
+    let inner = &vm.cx.ex.inner;
+    let t = inner.instances[vm.cx.st.instance as usize].tables[table as usize];
+    let len = inner.tables[t as usize].elems.len() as u64;
+    vm.put(dst, len);
+    vm.next()
+});
+
+handler!(TableGrow(vm) Instr::TableGrow { dst, args, table } => {
+    let instance = vm.cx.st.instance;
+    let (init, delta) = (vm.r(args), vm.r(args + 1) as u32);
+    let old = vm.cx.ex.table_grow(instance, table, init, delta);
+    vm.put(dst, old as u64);
+    vm.next()
+});
+
+handler!(GlobalGet(vm) Instr::GlobalGet { dst, global } => {
+    let inner = &vm.cx.ex.inner;
+    let g = inner.instances[vm.cx.st.instance as usize].globals[global as usize];
+    let v = inner.globals[g as usize].value as u64;
+    vm.put(dst, v);
+    vm.next()
+});
+
+handler!(GlobalGet2(vm) Instr::GlobalGet2 { dst, global } => {
+    let inner = &vm.cx.ex.inner;
+    let g = inner.instances[vm.cx.st.instance as usize].globals[global as usize];
+    let v = inner.globals[g as usize].value;
+    vm.w128(dst, v);
+    vm.next()
+});
+
+handler!(GlobalSet(vm) Instr::GlobalSet { src, global } => {
+    let v = vm.r(src) as u128;
+    let inner = &mut vm.cx.ex.inner;
+    let g = inner.instances[vm.cx.st.instance as usize].globals[global as usize];
+    inner.globals[g as usize].value = v;
+    vm.next()
+});
+
+handler!(GlobalSet2(vm) Instr::GlobalSet2 { src, global } => {
+    let v = vm.r128(src);
+    let inner = &mut vm.cx.ex.inner;
+    let g = inner.instances[vm.cx.st.instance as usize].globals[global as usize];
+    inner.globals[g as usize].value = v;
+    vm.next()
+});
