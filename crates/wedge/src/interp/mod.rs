@@ -19,6 +19,8 @@ pub(crate) use translate::{translate, INIT_CHUNK};
 pub struct CompiledFunc {
     /// The instructions.
     pub(crate) instrs: Box<[Instr]>,
+    /// The function's index in its module.
+    pub(crate) index: u32,
     /// Slots taken by the parameters (the frame starts with them).
     pub(crate) param_slots: u32,
     /// Total slots the frame needs.

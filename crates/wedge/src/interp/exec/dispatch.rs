@@ -124,7 +124,7 @@ fn tag(ip: Ip) -> usize {
 pub(super) fn execute(cx: &mut Cx<'_>) -> Result<(), Error> {
     let tbl = Table(crate::interp::code::HANDLERS.as_ptr());
     // SAFETY: `pc` is an instruction index of the running function.
-    let ip = unsafe { cx.st.instrs.add(cx.st.pc) };
+    let ip = cx.st.ip();
     let (regs, mem) = (cx.st.regs, cx.st.mem);
     match run(cx, ip, regs, mem, tbl) {
         Exit::Done => Ok(()),
@@ -249,17 +249,11 @@ impl<'c, 's> Vm<'c, 's> {
         self.w(i + 1, (v >> 64) as u64);
     }
 
-    /// The frame's slots.
-    #[inline(always)]
-    pub fn regs(&self) -> *mut u64 {
-        self.regs
-    }
-
     /// The index of the instruction being executed.
     #[inline(always)]
     pub fn pc(&self) -> usize {
         // SAFETY: `ip` points into the running function's instructions.
-        unsafe { self.ip.offset_from(self.cx.st.instrs) as usize }
+        unsafe { self.ip.offset_from(self.cx.st.instrs()) as usize }
     }
 
     /// Publishes the position for a slow path: `st.pc` becomes the index `after`
@@ -275,8 +269,7 @@ impl<'c, 's> Vm<'c, 's> {
     #[inline(always)]
     pub fn sync_in(&mut self) {
         let st = &self.cx.st;
-        // SAFETY: `st.pc` indexes the (possibly new) running function.
-        self.ip = unsafe { st.instrs.add(st.pc) };
+        self.ip = st.ip();
         self.regs = st.regs;
         self.mem = st.mem;
     }
@@ -312,6 +305,19 @@ impl<'c, 's> Vm<'c, 's> {
         } else {
             self.next()
         }
+    }
+
+    /// Continues at `ip` with the frame `regs` (after a call or return that switched frames
+    /// within the running instance). Memory 0 is reloaded from `st` and the accumulator
+    /// cleared (no instruction reads it after a call or return), so the handler need not
+    /// keep them in registers.
+    #[inline(always)]
+    pub fn switch(mut self, ip: Ip, regs: *mut u64) -> Exit {
+        self.ip = ip;
+        self.regs = regs;
+        self.mem = self.cx.st.mem;
+        self.acc = 0;
+        self.dispatch()
     }
 
     /// Continues at `st.pc` after a slow path (see [`Vm::sync_in`]).
@@ -397,7 +403,7 @@ fn opaque(ip: Ip) -> Ip {
 #[inline(never)]
 fn raise(cx: &mut Cx<'_>, ip: Ip, kind: TrapKind) -> Exit {
     // SAFETY: `ip` points into the running function's instructions.
-    cx.st.pc = unsafe { ip.offset_from(cx.st.instrs) as usize } + 1;
+    cx.st.pc = unsafe { ip.offset_from(cx.st.instrs()) as usize } + 1;
     let error = cx.ex.trap_at(&cx.st, kind);
     cx.fail(error)
 }

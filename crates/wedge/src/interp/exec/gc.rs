@@ -42,7 +42,7 @@ impl Executor<'_> {
             }
         };
         for f in &self.frames {
-            visit(f.func, f.pc, f.base);
+            visit(f.func, f.pc(), f.base);
         }
         visit(st.code, st.pc, st.base);
     }

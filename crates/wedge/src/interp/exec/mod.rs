@@ -12,6 +12,7 @@ mod tail_call;
 
 pub(in crate::interp) use dispatch::handler_table;
 
+use crate::interp::code::Instr;
 use crate::interp::CompiledFunc;
 use crate::module::ModuleInner;
 use crate::runtime::{io_slots, Caller, FrameInfo, FuncKind, Store, Trap, TrapKind};
@@ -27,13 +28,20 @@ const INITIAL_STACK_SLOTS: usize = 16 * 1024;
 #[derive(Clone, Copy)]
 pub(super) struct Frame {
     pub func: *const CompiledFunc,
-    pub module: *const ModuleInner,
-    pub instance: u32,
-    pub func_index: u32,
-    /// Instruction index to resume at.
-    pub pc: usize,
+    /// The instruction to resume at (just past the call).
+    pub ret: *const Instr,
     /// Stack slot where the frame starts.
     pub base: usize,
+    /// The instance (its module is the instance's).
+    pub instance: u32,
+}
+
+impl Frame {
+    /// The index of the instruction to resume at.
+    pub fn pc(&self) -> usize {
+        // SAFETY: `ret` points into the instructions of `func`, kept alive by its module.
+        unsafe { self.ret.offset_from((*self.func).instrs.as_ptr()) as usize }
+    }
 }
 
 /// Calls function `func` (store index) with parameters in `io`; results are written back to `io`.
@@ -85,14 +93,15 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, io: &mut [u64]) -> Resu
     }
 }
 
-/// Builds a trap backtrace from the active frames, innermost first.
-pub(super) fn backtrace(frames: &[(*const ModuleInner, u32)]) -> Vec<FrameInfo> {
+/// Builds a trap backtrace from the active frames (module and function), innermost first.
+pub(super) fn backtrace(frames: &[(*const ModuleInner, *const CompiledFunc)]) -> Vec<FrameInfo> {
     frames
         .iter()
         .rev()
-        .map(|&(module, func_index)| {
-            // SAFETY: modules outlive the store's instances, which outlive any running call.
-            let module = unsafe { &*module };
+        .map(|&(module, code)| {
+            // SAFETY: modules outlive the store's instances, which outlive any running call,
+            // and keep their functions' translations.
+            let (module, func_index) = unsafe { (&*module, (*code).index) };
             FrameInfo {
                 func_index,
                 func_name: module.func_names.get(&func_index).cloned(),

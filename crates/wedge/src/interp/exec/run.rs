@@ -14,19 +14,34 @@ use std::time::Instant;
 
 const _: () = assert!(usize::BITS == 64, "the interpreter assumes a 64-bit host");
 
-/// The running frame's registers, kept in locals of the loop.
+/// The running frame.
 pub(in crate::interp) struct State {
+    /// The running function.
     pub code: *const CompiledFunc,
-    /// The instructions of `code`.
-    pub instrs: *const Instr,
     pub module: *const ModuleInner,
     pub instance: u32,
-    pub func_index: u32,
+    /// Stack slot where the frame starts.
     pub base: usize,
+    /// Index of the instruction to resume at (kept current only around slow paths).
     pub pc: usize,
     pub regs: *mut u64,
     pub mem: *mut u8,
     pub mem_len: usize,
+}
+
+impl State {
+    /// The running function's instructions.
+    #[inline(always)]
+    pub fn instrs(&self) -> *const Instr {
+        // SAFETY: the running function is kept alive by its module.
+        unsafe { (*self.code).instrs.as_ptr() }
+    }
+
+    /// The instruction at `pc`.
+    pub fn ip(&self) -> *const Instr {
+        // SAFETY: `pc` is an instruction index of the running function.
+        unsafe { self.instrs().add(self.pc) }
+    }
 }
 
 /// Calls host function `host` of the `Store<T>` behind `store` for `instance` with `io`;
@@ -108,10 +123,8 @@ impl<'s> Executor<'s> {
         let code = unsafe { (*module).compiled(index)? };
         let mut st = State {
             code: std::sync::Arc::as_ptr(&code),
-            instrs: code.instrs.as_ptr(),
             module,
             instance,
-            func_index: index,
             base: 0,
             pc: 0,
             regs: std::ptr::null_mut(),
@@ -123,6 +136,11 @@ impl<'s> Executor<'s> {
         let mut cx = Cx::new(self, st);
         dispatch::execute(&mut cx)?;
         Ok(cx.ex.stack)
+    }
+
+    /// The module of store instance `instance`.
+    pub(super) fn module_of(&self, instance: u32) -> *const ModuleInner {
+        &*self.inner.instances[instance as usize].module.inner
     }
 
     /// Points the memory cache at the current instance's memory 0.
@@ -172,9 +190,18 @@ impl<'s> Executor<'s> {
             let len = (self.stack.len() * 2).clamp(end, self.max_slots.max(end));
             self.stack.resize(len, 0);
         }
+        self.init_frame(st, code, new_base);
+        Ok(())
+    }
+
+    /// Initializes the slots of a frame of `code` at `new_base` (which must fit in the
+    /// stack) after its parameters, and points `st` at its first instruction.
+    #[inline(always)]
+    fn init_frame(&mut self, st: &mut State, code: &CompiledFunc, new_base: usize) {
         let init = new_base + code.param_slots as usize;
-        // SAFETY: `init + code.init.len() <= end <= stack.len()`: the frame holds the
-        // parameters followed by the template, whose length is a multiple of the chunk.
+        // SAFETY: `init + code.init.len() <= new_base + frame_slots <= stack.len()`: the
+        // frame holds the parameters followed by the template, whose length is a multiple
+        // of the chunk.
         unsafe {
             let mut dst = self.stack.as_mut_ptr().add(init) as *mut [u64; INIT_CHUNK];
             let mut src = code.init.as_ptr() as *const [u64; INIT_CHUNK];
@@ -185,12 +212,67 @@ impl<'s> Executor<'s> {
                 dst = dst.add(1);
             }
         }
-        st.instrs = code.instrs.as_ptr();
         st.base = new_base;
         st.pc = 0;
-        // SAFETY: `new_base` is within the stack, checked above.
+        // SAFETY: `new_base` is within the stack (see above).
         st.regs = unsafe { self.stack.as_mut_ptr().add(new_base) };
-        Ok(())
+    }
+
+    /// The fast path of a call within the running instance: like [`Self::push_call`] for
+    /// the defined function translated as `code`, with arguments at slot `args`,
+    /// returning to `ret`, when nothing calls for the slow path (growing the frame stack or
+    /// the value stack, or the depth limit). Returns the callee's frame (`st.regs`), or
+    /// null, having changed nothing.
+    #[inline(always)]
+    pub(super) fn try_push_call(
+        &mut self,
+        st: &mut State,
+        code: &CompiledFunc,
+        args: usize,
+        ret: *const Instr,
+    ) -> *mut u64 {
+        let depth = self.frames.len();
+        let new_base = st.base + args;
+        let end = new_base + code.frame_slots as usize;
+        if depth + 1 >= self.max_depth || depth == self.frames.capacity() || end > self.stack.len()
+        {
+            return std::ptr::null_mut();
+        }
+        let caller = Frame {
+            func: st.code,
+            ret,
+            base: st.base,
+            instance: st.instance,
+        };
+        // SAFETY: `depth` is below the capacity (checked above), so this only appends.
+        unsafe {
+            self.frames.as_mut_ptr().add(depth).write(caller);
+            self.frames.set_len(depth + 1);
+        }
+        st.code = code;
+        self.init_frame(st, code, new_base);
+        st.regs
+    }
+
+    /// The fast path of a return to a caller of the running instance: pops its frame into
+    /// `st` (all but `pc`) and returns the instruction to resume at; null, having changed
+    /// nothing, if the entry frame returned or the caller belongs to another instance.
+    #[inline(always)]
+    pub(super) fn try_pop_frame(&mut self, st: &mut State) -> *const Instr {
+        let Some(f) = self.frames.last() else {
+            return std::ptr::null();
+        };
+        if f.instance != st.instance {
+            return std::ptr::null();
+        }
+        let f = *f;
+        // SAFETY: the vector is not empty (checked above).
+        unsafe { self.frames.set_len(self.frames.len() - 1) };
+        st.code = f.func;
+        st.base = f.base;
+        // SAFETY: the caller's frame is below the callee's, inside the stack.
+        st.regs = unsafe { self.stack.as_mut_ptr().add(f.base) };
+        f.ret
     }
 
     /// Builds a trap error with the backtrace of all active frames.
@@ -216,13 +298,14 @@ impl<'s> Executor<'s> {
         let mut frames: Vec<_> = self
             .frames
             .iter()
-            .map(|f| (f.module, f.func_index))
+            .map(|f| (self.module_of(f.instance), f.func))
             .collect();
-        frames.push((st.module, st.func_index));
+        frames.push((st.module, st.code));
         trap.with_backtrace(backtrace(&frames))
     }
 
-    /// Saves the current frame and switches to defined function `index` of `instance`.
+    /// Saves the current frame and switches to the defined function translated as `code`,
+    /// of `instance` (of `module`).
     #[inline(always)]
     pub(super) fn push_call(
         &mut self,
@@ -230,7 +313,6 @@ impl<'s> Executor<'s> {
         code: *const CompiledFunc,
         module: *const ModuleInner,
         instance: u32,
-        index: u32,
         args: usize,
     ) -> Result<(), Error> {
         if self.frames.len() + 1 >= self.max_depth {
@@ -238,15 +320,12 @@ impl<'s> Executor<'s> {
         }
         self.frames.push(Frame {
             func: st.code,
-            module: st.module,
-            instance: st.instance,
-            func_index: st.func_index,
-            pc: st.pc,
+            ret: st.ip(),
             base: st.base,
+            instance: st.instance,
         });
         st.code = code;
         st.module = module;
-        st.func_index = index;
         let switch = st.instance != instance;
         st.instance = instance;
         let r = self.enter(st, st.base + args);
@@ -281,7 +360,7 @@ impl<'s> Executor<'s> {
                     Some(Ok(code)) => std::sync::Arc::as_ptr(code),
                     _ => std::sync::Arc::as_ptr(&m.compiled(index)?),
                 };
-                self.push_call(st, code, module, instance, index, args)
+                self.push_call(st, code, module, instance, args)
             }
             FuncKind::Host { host } => {
                 let slots = io_slots(&self.inner.funcs[func as usize].ty);
@@ -322,12 +401,11 @@ impl<'s> Executor<'s> {
         };
         let switch = f.instance != st.instance;
         st.code = f.func;
-        // SAFETY: the frame's function is kept alive by its module.
-        st.instrs = unsafe { (*f.func).instrs.as_ptr() };
-        st.module = f.module;
+        if switch {
+            st.module = self.module_of(f.instance);
+        }
         st.instance = f.instance;
-        st.func_index = f.func_index;
-        st.pc = f.pc;
+        st.pc = f.pc();
         st.base = f.base;
         // SAFETY: the caller's frame is below the callee's, inside the stack.
         st.regs = unsafe { self.stack.as_mut_ptr().add(f.base) };

@@ -11,8 +11,8 @@ use crate::runtime::{io_slots, FuncKind, TrapKind};
 use crate::Error;
 
 impl Executor<'_> {
-    /// Replaces the running frame with defined function `index` of `instance` (`code` is its
-    /// translation), whose arguments sit at slot `args` of the running frame.
+    /// Replaces the running frame with the defined function translated as `code`, of
+    /// `instance` (of `module`), whose arguments sit at slot `args` of the running frame.
     #[inline(never)]
     pub(super) fn tail_call(
         &mut self,
@@ -20,7 +20,6 @@ impl Executor<'_> {
         code: *const CompiledFunc,
         module: *const ModuleInner,
         instance: u32,
-        index: u32,
         args: usize,
     ) -> Result<(), Error> {
         // SAFETY: `code` belongs to a module the store keeps alive.
@@ -30,7 +29,6 @@ impl Executor<'_> {
         unsafe { std::ptr::copy(st.regs.add(args), st.regs, params) };
         st.code = code;
         st.module = module;
-        st.func_index = index;
         let switch = st.instance != instance;
         st.instance = instance;
         self.enter(st, st.base)?;
@@ -62,7 +60,7 @@ impl Executor<'_> {
                 // SAFETY: the instance keeps its module alive for the store's lifetime.
                 let code = unsafe { (*module).compiled(index)? };
                 let code = std::sync::Arc::as_ptr(&code);
-                self.tail_call(st, code, module, instance, index, args)?;
+                self.tail_call(st, code, module, instance, args)?;
                 Ok(false)
             }
             FuncKind::Host { .. } => {

@@ -252,6 +252,7 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
     init[consts_at..consts_at + t.consts.values.len()].copy_from_slice(&t.consts.values);
     Ok(CompiledFunc {
         instrs: t.instrs.into(),
+        index: func,
         param_slots,
         frame_slots: t.max.max(param_slots + init_len as R),
         init: init.into(),

@@ -1,6 +1,7 @@
 //! The handler of every instruction, named after its `Instr` variant (see `dispatch.rs`
 //! for how they run).
 
+mod call;
 mod control;
 mod float;
 mod int;
@@ -8,6 +9,7 @@ mod memory;
 mod reference;
 mod simd;
 
+pub(crate) use call::*;
 pub(crate) use control::*;
 pub(crate) use float::*;
 pub(crate) use int::*;
@@ -17,6 +19,18 @@ pub(crate) use simd::*;
 
 use crate::interp::num::NumTrap;
 use crate::runtime::TrapKind;
+
+/// `items[i]`, for an index that validation or the store's invariants keep in bounds.
+///
+/// # Safety
+///
+/// `i < items.len()`.
+#[inline(always)]
+unsafe fn known<T>(items: &[T], i: usize) -> &T {
+    debug_assert!(i < items.len());
+    // SAFETY: the caller guarantees the bound.
+    unsafe { items.get_unchecked(i) }
+}
 
 /// The trap of a failed numeric operation.
 fn num_trap(t: NumTrap) -> TrapKind {

@@ -139,9 +139,7 @@ fn tail_call(cx: &mut Cx<'_>, func: u32, args: R) -> bool {
         }
     };
     let (m, inst) = (cx.st.module, cx.st.instance);
-    let result = cx
-        .ex
-        .tail_call(&mut cx.st, code, m, inst, func, args as usize);
+    let result = cx.ex.tail_call(&mut cx.st, code, m, inst, args as usize);
     ok(cx, result)
 }
 

@@ -1,0 +1,239 @@
+//! Calls and returns. Calls within the running instance and returns to it have a fast path
+//! in the handler; everything else (translating the callee, growing the stacks, another
+//! instance, host functions, limits) goes to a slow path that redoes the instruction.
+
+use super::known;
+use crate::interp::code::Instr;
+use crate::interp::exec::dispatch::{handler, Cx, Exit, Handler, Ip, Table, Vm};
+use crate::interp::CompiledFunc;
+use crate::runtime::{FuncKind, TrapKind};
+
+/// The translation of defined function `func` of the running module if it was translated
+/// already (it lives as long as the module), else null.
+#[inline(always)]
+fn translated(cx: &Cx<'_>, func: u32) -> *const CompiledFunc {
+    // SAFETY: the module outlives the call.
+    let module = unsafe { &*cx.st.module };
+    let def = (func - module.num_imported_funcs) as usize;
+    // SAFETY: `func` is a validated index of a defined function of the module.
+    match unsafe { known(&module.code, def) }.get() {
+        Some(Ok(code)) => std::sync::Arc::as_ptr(code),
+        _ => std::ptr::null(),
+    }
+}
+
+/// The translation of defined function `func` of the running module, translating it now
+/// if needed; null (with the error in `cx`) if it does not translate.
+#[cold]
+#[inline(never)]
+fn translate_callee(cx: &mut Cx<'_>, func: u32) -> *const CompiledFunc {
+    // SAFETY: the module outlives the call.
+    let module = unsafe { &*cx.st.module };
+    match module.compiled(func) {
+        // The module's code table keeps the translation alive.
+        Ok(code) => std::sync::Arc::as_ptr(&code),
+        Err(e) => {
+            cx.fail(e);
+            std::ptr::null()
+        }
+    }
+}
+
+/// Enters a defined function of the running instance, translated as `code` (or null if
+/// not translated yet), with arguments at slot `args`, on the fast path if it can, else
+/// through `slow`.
+#[inline(always)]
+fn call_within(vm: Vm<'_, '_>, code: *const CompiledFunc, args: u32, slow: Handler) -> Exit {
+    // SAFETY: every function ends in a control transfer, so the call has a next instruction.
+    let ret = unsafe { vm.ip.add(1) };
+    if code.is_null() {
+        return vm.call(slow);
+    }
+    let cx = &mut *vm.cx;
+    // SAFETY: a translation lives as long as its module.
+    let regs = cx
+        .ex
+        .try_push_call(&mut cx.st, unsafe { &*code }, args as usize, ret);
+    if regs.is_null() {
+        return vm.call(slow);
+    }
+    // SAFETY: as above.
+    let ip = unsafe { (*code).instrs.as_ptr() };
+    vm.switch(ip, regs)
+}
+
+handler!(Call(vm) Instr::Call { func, args } => {
+    let code = translated(vm.cx, func);
+    call_within(vm, code, args, call_slow)
+});
+
+/// `Call` when the callee is not translated yet or a stack must grow (or overflows).
+#[cold]
+#[inline(never)]
+fn call_slow(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, tbl: Table, acc: u64) -> Exit {
+    let mut vm = Vm::new(cx, ip, regs, mem, tbl, acc);
+    let Instr::Call { func, args } = vm.instr() else {
+        unreachable!("call_slow runs Call")
+    };
+    vm.sync_out(1);
+    let cx = &mut *vm.cx;
+    let code = translate_callee(cx, func);
+    if code.is_null() {
+        return Exit::Error;
+    }
+    let (m, inst) = (cx.st.module, cx.st.instance);
+    if let Err(e) = cx.ex.push_call(&mut cx.st, code, m, inst, args as usize) {
+        return cx.fail(e);
+    }
+    vm.resume()
+}
+
+handler!(Return(vm) Instr::Return { src, slots } => {
+    match slots {
+        0 => {}
+        1 => {
+            let v = vm.r(src);
+            vm.w(0, v);
+        }
+        _ => return vm.call(return_slow),
+    }
+    let cx = &mut *vm.cx;
+    let ip = cx.ex.try_pop_frame(&mut cx.st);
+    if ip.is_null() {
+        return vm.call(return_slow);
+    }
+    let regs = cx.st.regs;
+    vm.switch(ip, regs)
+});
+
+/// `Return` of several slots, or from the entry frame, or to another instance.
+#[cold]
+#[inline(never)]
+fn return_slow(
+    cx: &mut Cx<'_>,
+    ip: Ip,
+    regs: *mut u64,
+    mem: *mut u8,
+    tbl: Table,
+    acc: u64,
+) -> Exit {
+    let vm = Vm::new(cx, ip, regs, mem, tbl, acc);
+    let Instr::Return { src, slots } = vm.instr() else {
+        unreachable!("return_slow runs Return")
+    };
+    // SAFETY: source and destination are inside the frame; `copy` allows overlap. (When the
+    // fast path already moved a single result, moving it again changes nothing.)
+    unsafe { std::ptr::copy(regs.add(src as usize), regs, slots as usize) };
+    let cx = &mut *vm.cx;
+    if !cx.ex.pop_frame(&mut cx.st) {
+        return Exit::Done;
+    }
+    vm.resume()
+}
+
+/// Calls store function `func` with arguments at slot `args` (`st.pc` is past the call);
+/// an exception it throws goes to this frame's handlers. False with the error in `cx` if
+/// execution must stop.
+#[inline(never)]
+pub(super) fn call_store(cx: &mut Cx<'_>, func: u32, args: u32) -> bool {
+    let mut result = cx.ex.call_store_func(&mut cx.st, func, args as usize);
+    if let Err(e) = result {
+        result = cx.ex.catch_error(&mut cx.st, e);
+    }
+    match result {
+        Ok(()) => true,
+        Err(e) => {
+            cx.fail(e);
+            false
+        }
+    }
+}
+
+handler!(CallImport(vm) Instr::CallImport { func, args } => {
+    vm.sync_out(1);
+    let cx = &mut *vm.cx;
+    let f = cx.ex.inner.instances[cx.st.instance as usize].funcs[func as usize];
+    let ok = call_store(cx, f, args);
+    vm.resume_if(ok)
+});
+
+/// The store function a `call_indirect` site names for table index `i`, checked against
+/// the site's type.
+#[inline(always)]
+fn indirect_callee(cx: &Cx<'_>, i: usize, site: u32) -> Result<u32, TrapKind> {
+    let inner = &*cx.ex.inner;
+    // SAFETY: `site` was emitted together with the function's table of sites; the running
+    // instance exists and has the (validated) table the site names; a store index of a
+    // table or a function (in a table element) is in bounds of the store.
+    let (instance, (table, type_id)) = unsafe {
+        (
+            known(&inner.instances, cx.st.instance as usize),
+            *known(&(*cx.st.code).indirect_sites, site as usize),
+        )
+    };
+    let t = unsafe { *known(&instance.tables, table as usize) };
+    let elems = unsafe { &known(&inner.tables, t as usize).elems };
+    let raw = *elems.get(i).ok_or(TrapKind::UndefinedElement)?;
+    if raw == 0 {
+        return Err(TrapKind::UninitializedElement);
+    }
+    let f = (raw - 1) as u32;
+    let actual = unsafe { known(&inner.funcs, f as usize) }.type_id;
+    if actual != type_id && !inner.types.is_subtype(actual, type_id) {
+        return Err(TrapKind::IndirectCallTypeMismatch);
+    }
+    Ok(f)
+}
+
+handler!(CallIndirect(vm) Instr::CallIndirect { index, args, site } => {
+    let i = vm.r(index) as u32 as usize;
+    let f = match indirect_callee(vm.cx, i, site) {
+        Ok(f) => f,
+        Err(k) => return vm.trap(k),
+    };
+    let cx = &*vm.cx;
+    // SAFETY: `indirect_callee` returned a function of the store.
+    match unsafe { known(&cx.ex.inner.funcs, f as usize) }.kind {
+        FuncKind::Wasm { instance, index } if instance == cx.st.instance => {
+            let code = translated(cx, index);
+            call_within(vm, code, args, call_indirect_slow)
+        }
+        _ => vm.call(call_indirect_slow),
+    }
+});
+
+/// `CallIndirect` to another instance or a host function, or needing the slow path of a
+/// call.
+#[cold]
+#[inline(never)]
+fn call_indirect_slow(
+    cx: &mut Cx<'_>,
+    ip: Ip,
+    regs: *mut u64,
+    mem: *mut u8,
+    tbl: Table,
+    acc: u64,
+) -> Exit {
+    let mut vm = Vm::new(cx, ip, regs, mem, tbl, acc);
+    let Instr::CallIndirect { index, args, site } = vm.instr() else {
+        unreachable!("call_indirect_slow runs CallIndirect")
+    };
+    let i = vm.r(index) as u32 as usize;
+    let f = match indirect_callee(vm.cx, i, site) {
+        Ok(f) => f,
+        Err(k) => return vm.trap(k),
+    };
+    vm.sync_out(1);
+    let ok = call_store(vm.cx, f, args);
+    vm.resume_if(ok)
+}
+
+handler!(CallRef(vm) Instr::CallRef { func, args } => {
+    let raw = vm.r(func);
+    if raw == 0 {
+        return vm.trap(TrapKind::NullFunctionReference);
+    }
+    vm.sync_out(1);
+    let ok = call_store(vm.cx, (raw - 1) as u32, args);
+    vm.resume_if(ok)
+});
