@@ -9,6 +9,19 @@
 //!
 //! Each variant has a handler of the same name in `exec/handlers/`; the enum is `repr(u16)`
 //! so that the executor can read the tag and index its handler table.
+//!
+//! The translator emits the basic forms, whose operands are all slots. A last pass
+//! (`translate/peephole.rs`) then picks, per instruction, a form that reads an operand from
+//! somewhere cheaper, named by a suffix:
+//!
+//! - `Imm`: the second operand (of a store: the value) is an immediate (an i32, or an i64
+//!   that fits in one, sign-extended), instead of a constant slot;
+//! - `Acc`: the first operand (of a store: the value; of a unary instruction or a load: its
+//!   only one) is the accumulator, the value the instruction just before left (see
+//!   `exec/dispatch.rs`);
+//! - `AccImm`: both;
+//! - `RAcc`: the second operand is the accumulator (for operations that do not commute);
+//! - `AtAcc`: a store's address is the accumulator.
 
 /// A slot index within the current frame.
 pub type R = u32;
@@ -21,6 +34,12 @@ macro_rules! instrs {
         store { $($st:ident),* $(,)? }
         with_dst { $($(#[$dm:meta])* $d:ident { $($df:ident : $dt:ty),* $(,)? }),* $(,)? }
         other { $($(#[$om:meta])* $o:ident { $($of:ident : $ot:ty),* $(,)? }),* $(,)? }
+        int_binary { $($ib:ident($ibw:literal) => $ibi:ident, $iba:ident, $ibai:ident;)* }
+        int_binary_racc { $($ir:ident => $irr:ident;)* }
+        unary_acc { $($ua:ident => $uaa:ident;)* }
+        load_acc { $($la:ident => $laa:ident;)* }
+        store_forms { $($sf:ident($sfw:literal) => $sfi:ident, $sfa:ident, $sfaa:ident;)* }
+        branch_forms { $($bf:ident($bfw:literal) => $bfi:ident, $bfa:ident, $bfai:ident;)* }
     ) => {
         /// One interpreter instruction (16 bytes).
         #[derive(Clone, Copy, Debug, PartialEq)]
@@ -33,10 +52,30 @@ macro_rules! instrs {
             $($st { addr: R, val: R, offset: u32 },)*
             $($(#[$dm])* $d { $($df: $dt),* },)*
             $($(#[$om])* $o { $($of: $ot),* },)*
+            $(
+                $ibi { dst: R, a: R, imm: u32 },
+                $iba { dst: R, b: R },
+                $ibai { dst: R, imm: u32 },
+            )*
+            $($irr { dst: R, a: R },)*
+            $($uaa { dst: R },)*
+            $($laa { dst: R, offset: u32 },)*
+            $(
+                $sfi { addr: R, imm: u32, offset: u32 },
+                $sfa { addr: R, offset: u32 },
+                $sfaa { val: R, offset: u32 },
+            )*
+            $(
+                $bfi { a: R, imm: u32, target: i32 },
+                $bfa { b: R, target: i32 },
+                $bfai { imm: u32, target: i32 },
+            )*
         }
 
         crate::interp::exec::handler_table! {
             $($un,)* $($bin,)* $($ld,)* $($st,)* $($d,)* $($o,)*
+            $($ibi, $iba, $ibai,)* $($irr,)* $($uaa,)* $($laa,)*
+            $($sfi, $sfa, $sfaa,)* $($bfi, $bfa, $bfai,)*
         }
 
         impl Instr {
@@ -47,6 +86,128 @@ macro_rules! instrs {
                     $(Instr::$bin { dst, .. } => Some(dst),)*
                     $(Instr::$ld { dst, .. } => Some(dst),)*
                     $(Instr::$d { dst, .. } => Some(dst),)*
+                    $(
+                        Instr::$ibi { dst, .. } | Instr::$iba { dst, .. }
+                        | Instr::$ibai { dst, .. } => Some(dst),
+                    )*
+                    $(Instr::$irr { dst, .. } => Some(dst),)*
+                    $(Instr::$uaa { dst, .. } => Some(dst),)*
+                    $(Instr::$laa { dst, .. } => Some(dst),)*
+                    _ => None,
+                }
+            }
+
+            /// The destination of an integer instruction whose handler also leaves its
+            /// result in the accumulator (the integer forms listed with operand forms).
+            pub(crate) fn int_result(&self) -> Option<R> {
+                match *self {
+                    $(
+                        Instr::$ib { dst, .. } | Instr::$ibi { dst, .. }
+                        | Instr::$iba { dst, .. } | Instr::$ibai { dst, .. } => Some(dst),
+                    )*
+                    $(Instr::$irr { dst, .. } => Some(dst),)*
+                    $(Instr::$ua { dst, .. } | Instr::$uaa { dst, .. } => Some(dst),)*
+                    $(Instr::$la { dst, .. } | Instr::$laa { dst, .. } => Some(dst),)*
+                    _ => None,
+                }
+            }
+
+            /// The operand width in bits (32 or 64) of an instruction with an `Imm` form: an
+            /// i64 immediate is sign-extended from 32 bits.
+            pub(crate) fn imm_width(&self) -> Option<u32> {
+                match *self {
+                    $(Instr::$ib { .. } | Instr::$iba { .. } => Some($ibw),)*
+                    $(Instr::$sf { .. } => Some($sfw),)*
+                    $(Instr::$bf { .. } | Instr::$bfa { .. } => Some($bfw),)*
+                    _ => None,
+                }
+            }
+
+            /// The slot the `Imm` form replaces by an immediate, if there is such a form.
+            pub(crate) fn imm_operand(&self) -> Option<R> {
+                match *self {
+                    $(Instr::$ib { b, .. } | Instr::$iba { b, .. } => Some(b),)*
+                    $(Instr::$sf { val, .. } => Some(val),)*
+                    $(Instr::$bf { b, .. } | Instr::$bfa { b, .. } => Some(b),)*
+                    _ => None,
+                }
+            }
+
+            /// This instruction with [`Self::imm_operand`] replaced by the immediate `imm`.
+            pub(crate) fn imm_form(self, imm: u32) -> Option<Instr> {
+                Some(match self {
+                    $(
+                        Instr::$ib { dst, a, .. } => Instr::$ibi { dst, a, imm },
+                        Instr::$iba { dst, .. } => Instr::$ibai { dst, imm },
+                    )*
+                    $(Instr::$sf { addr, offset, .. } => Instr::$sfi { addr, imm, offset },)*
+                    $(
+                        Instr::$bf { a, target, .. } => Instr::$bfi { a, imm, target },
+                        Instr::$bfa { target, .. } => Instr::$bfai { imm, target },
+                    )*
+                    _ => return None,
+                })
+            }
+
+            /// The slot the `Acc` form reads from the accumulator instead, if there is
+            /// such a form.
+            pub(crate) fn acc_operand(&self) -> Option<R> {
+                match *self {
+                    $(Instr::$ib { a, .. } | Instr::$ibi { a, .. } => Some(a),)*
+                    $(Instr::$ua { src, .. } => Some(src),)*
+                    $(Instr::$la { addr, .. } => Some(addr),)*
+                    $(Instr::$sf { val, .. } => Some(val),)*
+                    $(Instr::$bf { a, .. } | Instr::$bfi { a, .. } => Some(a),)*
+                    _ => None,
+                }
+            }
+
+            /// This instruction with [`Self::acc_operand`] read from the accumulator.
+            pub(crate) fn acc_form(self) -> Option<Instr> {
+                Some(match self {
+                    $(
+                        Instr::$ib { dst, b, .. } => Instr::$iba { dst, b },
+                        Instr::$ibi { dst, imm, .. } => Instr::$ibai { dst, imm },
+                    )*
+                    $(Instr::$ua { dst, .. } => Instr::$uaa { dst },)*
+                    $(Instr::$la { dst, offset, .. } => Instr::$laa { dst, offset },)*
+                    $(Instr::$sf { addr, offset, .. } => Instr::$sfa { addr, offset },)*
+                    $(
+                        Instr::$bf { b, target, .. } => Instr::$bfa { b, target },
+                        Instr::$bfi { imm, target, .. } => Instr::$bfai { imm, target },
+                    )*
+                    _ => return None,
+                })
+            }
+
+            /// The second operand of a binary instruction with a `RAcc` form.
+            pub(crate) fn racc_operand(&self) -> Option<R> {
+                match *self {
+                    $(Instr::$ir { b, .. } => Some(b),)*
+                    _ => None,
+                }
+            }
+
+            /// This instruction with [`Self::racc_operand`] read from the accumulator.
+            pub(crate) fn racc_form(self) -> Option<Instr> {
+                match self {
+                    $(Instr::$ir { dst, a, .. } => Some(Instr::$irr { dst, a }),)*
+                    _ => None,
+                }
+            }
+
+            /// The address slot of a store with an `AtAcc` form.
+            pub(crate) fn addr_acc_operand(&self) -> Option<R> {
+                match *self {
+                    $(Instr::$sf { addr, .. } => Some(addr),)*
+                    _ => None,
+                }
+            }
+
+            /// This store with its address read from the accumulator.
+            pub(crate) fn addr_acc_form(self) -> Option<Instr> {
+                match self {
+                    $(Instr::$sf { val, offset, .. } => Some(Instr::$sfaa { val, offset }),)*
                     _ => None,
                 }
             }
@@ -121,6 +282,10 @@ instrs! {
         Br { target: i32 },
         BrIfNez { cond: R, target: i32 },
         BrIfEqz { cond: R, target: i32 },
+        /// `BrIfNez` on the accumulator.
+        BrIfNezAcc { target: i32 },
+        /// `BrIfEqz` on the accumulator.
+        BrIfEqzAcc { target: i32 },
         /// Jumps to the `Br` at `pc + 1 + min(index, len)`.
         BrTable { index: R, len: u32 },
         BrI32Eq { a: R, b: R, target: i32 },
@@ -224,6 +389,129 @@ instrs! {
         /// 128-bit wide arithmetic (`op` is a `WideOp`) on the i64 operands at `args`; the two
         /// i64 results are written to `args` and `args + 1`.
         Wide { op: u16, args: R },
+    }
+    int_binary {
+        I32Add(32) => I32AddImm, I32AddAcc, I32AddAccImm;
+        I32Sub(32) => I32SubImm, I32SubAcc, I32SubAccImm;
+        I32Mul(32) => I32MulImm, I32MulAcc, I32MulAccImm;
+        I32And(32) => I32AndImm, I32AndAcc, I32AndAccImm;
+        I32Or(32) => I32OrImm, I32OrAcc, I32OrAccImm;
+        I32Xor(32) => I32XorImm, I32XorAcc, I32XorAccImm;
+        I32Shl(32) => I32ShlImm, I32ShlAcc, I32ShlAccImm;
+        I32ShrS(32) => I32ShrSImm, I32ShrSAcc, I32ShrSAccImm;
+        I32ShrU(32) => I32ShrUImm, I32ShrUAcc, I32ShrUAccImm;
+        I32Rotl(32) => I32RotlImm, I32RotlAcc, I32RotlAccImm;
+        I32Rotr(32) => I32RotrImm, I32RotrAcc, I32RotrAccImm;
+        I32Eq(32) => I32EqImm, I32EqAcc, I32EqAccImm;
+        I32Ne(32) => I32NeImm, I32NeAcc, I32NeAccImm;
+        I32LtS(32) => I32LtSImm, I32LtSAcc, I32LtSAccImm;
+        I32LtU(32) => I32LtUImm, I32LtUAcc, I32LtUAccImm;
+        I32GtS(32) => I32GtSImm, I32GtSAcc, I32GtSAccImm;
+        I32GtU(32) => I32GtUImm, I32GtUAcc, I32GtUAccImm;
+        I32LeS(32) => I32LeSImm, I32LeSAcc, I32LeSAccImm;
+        I32LeU(32) => I32LeUImm, I32LeUAcc, I32LeUAccImm;
+        I32GeS(32) => I32GeSImm, I32GeSAcc, I32GeSAccImm;
+        I32GeU(32) => I32GeUImm, I32GeUAcc, I32GeUAccImm;
+        I32DivS(32) => I32DivSImm, I32DivSAcc, I32DivSAccImm;
+        I32DivU(32) => I32DivUImm, I32DivUAcc, I32DivUAccImm;
+        I32RemS(32) => I32RemSImm, I32RemSAcc, I32RemSAccImm;
+        I32RemU(32) => I32RemUImm, I32RemUAcc, I32RemUAccImm;
+        I64Add(64) => I64AddImm, I64AddAcc, I64AddAccImm;
+        I64Sub(64) => I64SubImm, I64SubAcc, I64SubAccImm;
+        I64Mul(64) => I64MulImm, I64MulAcc, I64MulAccImm;
+        I64And(64) => I64AndImm, I64AndAcc, I64AndAccImm;
+        I64Or(64) => I64OrImm, I64OrAcc, I64OrAccImm;
+        I64Xor(64) => I64XorImm, I64XorAcc, I64XorAccImm;
+        I64Shl(64) => I64ShlImm, I64ShlAcc, I64ShlAccImm;
+        I64ShrS(64) => I64ShrSImm, I64ShrSAcc, I64ShrSAccImm;
+        I64ShrU(64) => I64ShrUImm, I64ShrUAcc, I64ShrUAccImm;
+        I64Rotl(64) => I64RotlImm, I64RotlAcc, I64RotlAccImm;
+        I64Rotr(64) => I64RotrImm, I64RotrAcc, I64RotrAccImm;
+        I64Eq(64) => I64EqImm, I64EqAcc, I64EqAccImm;
+        I64Ne(64) => I64NeImm, I64NeAcc, I64NeAccImm;
+        I64LtS(64) => I64LtSImm, I64LtSAcc, I64LtSAccImm;
+        I64LtU(64) => I64LtUImm, I64LtUAcc, I64LtUAccImm;
+        I64GtS(64) => I64GtSImm, I64GtSAcc, I64GtSAccImm;
+        I64GtU(64) => I64GtUImm, I64GtUAcc, I64GtUAccImm;
+        I64LeS(64) => I64LeSImm, I64LeSAcc, I64LeSAccImm;
+        I64LeU(64) => I64LeUImm, I64LeUAcc, I64LeUAccImm;
+        I64GeS(64) => I64GeSImm, I64GeSAcc, I64GeSAccImm;
+        I64GeU(64) => I64GeUImm, I64GeUAcc, I64GeUAccImm;
+        I64DivS(64) => I64DivSImm, I64DivSAcc, I64DivSAccImm;
+        I64DivU(64) => I64DivUImm, I64DivUAcc, I64DivUAccImm;
+        I64RemS(64) => I64RemSImm, I64RemSAcc, I64RemSAccImm;
+        I64RemU(64) => I64RemUImm, I64RemUAcc, I64RemUAccImm;
+    }
+    int_binary_racc {
+        I32Sub => I32SubRAcc;
+        I32Shl => I32ShlRAcc;
+        I32ShrS => I32ShrSRAcc;
+        I32ShrU => I32ShrURAcc;
+        I32Rotl => I32RotlRAcc;
+        I32Rotr => I32RotrRAcc;
+        I32DivS => I32DivSRAcc;
+        I32DivU => I32DivURAcc;
+        I32RemS => I32RemSRAcc;
+        I32RemU => I32RemURAcc;
+        I64Sub => I64SubRAcc;
+        I64Shl => I64ShlRAcc;
+        I64ShrS => I64ShrSRAcc;
+        I64ShrU => I64ShrURAcc;
+        I64Rotl => I64RotlRAcc;
+        I64Rotr => I64RotrRAcc;
+        I64DivS => I64DivSRAcc;
+        I64DivU => I64DivURAcc;
+        I64RemS => I64RemSRAcc;
+        I64RemU => I64RemURAcc;
+    }
+    unary_acc {
+        I32Eqz => I32EqzAcc;
+        I64Eqz => I64EqzAcc;
+        I64ExtendI32S => I64ExtendI32SAcc;
+        I64ExtendI32U => I64ExtendI32UAcc;
+        I32WrapI64 => I32WrapI64Acc;
+    }
+    load_acc {
+        I32Load => I32LoadAcc;
+        I64Load => I64LoadAcc;
+        I32Load8S => I32Load8SAcc;
+        I32Load8U => I32Load8UAcc;
+        I32Load16S => I32Load16SAcc;
+        I32Load16U => I32Load16UAcc;
+        I64Load8S => I64Load8SAcc;
+        I64Load8U => I64Load8UAcc;
+        I64Load16S => I64Load16SAcc;
+        I64Load16U => I64Load16UAcc;
+        I64Load32S => I64Load32SAcc;
+        I64Load32U => I64Load32UAcc;
+    }
+    store_forms {
+        I32Store(32) => I32StoreImm, I32StoreAcc, I32StoreAtAcc;
+        I64Store(64) => I64StoreImm, I64StoreAcc, I64StoreAtAcc;
+        I32Store8(32) => I32Store8Imm, I32Store8Acc, I32Store8AtAcc;
+        I32Store16(32) => I32Store16Imm, I32Store16Acc, I32Store16AtAcc;
+    }
+    branch_forms {
+        BrI32Eq(32) => BrI32EqImm, BrI32EqAcc, BrI32EqAccImm;
+        BrI32Ne(32) => BrI32NeImm, BrI32NeAcc, BrI32NeAccImm;
+        BrI32LtS(32) => BrI32LtSImm, BrI32LtSAcc, BrI32LtSAccImm;
+        BrI32LtU(32) => BrI32LtUImm, BrI32LtUAcc, BrI32LtUAccImm;
+        BrI32GtS(32) => BrI32GtSImm, BrI32GtSAcc, BrI32GtSAccImm;
+        BrI32GtU(32) => BrI32GtUImm, BrI32GtUAcc, BrI32GtUAccImm;
+        BrI32LeS(32) => BrI32LeSImm, BrI32LeSAcc, BrI32LeSAccImm;
+        BrI32LeU(32) => BrI32LeUImm, BrI32LeUAcc, BrI32LeUAccImm;
+        BrI32GeS(32) => BrI32GeSImm, BrI32GeSAcc, BrI32GeSAccImm;
+        BrI32GeU(32) => BrI32GeUImm, BrI32GeUAcc, BrI32GeUAccImm;
+        BrI64Eq(64) => BrI64EqImm, BrI64EqAcc, BrI64EqAccImm;
+        BrI64Ne(64) => BrI64NeImm, BrI64NeAcc, BrI64NeAccImm;
+        BrI64LtS(64) => BrI64LtSImm, BrI64LtSAcc, BrI64LtSAccImm;
+        BrI64LtU(64) => BrI64LtUImm, BrI64LtUAcc, BrI64LtUAccImm;
+        BrI64GtS(64) => BrI64GtSImm, BrI64GtSAcc, BrI64GtSAccImm;
+        BrI64GtU(64) => BrI64GtUImm, BrI64GtUAcc, BrI64GtUAccImm;
+        BrI64LeS(64) => BrI64LeSImm, BrI64LeSAcc, BrI64LeSAccImm;
+        BrI64LeU(64) => BrI64LeUImm, BrI64LeUAcc, BrI64LeUAccImm;
+        BrI64GeS(64) => BrI64GeSImm, BrI64GeSAcc, BrI64GeSAccImm;
+        BrI64GeU(64) => BrI64GeUImm, BrI64GeUAcc, BrI64GeUAccImm;
     }
 }
 

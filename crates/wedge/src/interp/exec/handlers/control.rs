@@ -1,6 +1,7 @@
 //! Control flow within a function: copies and constants, metering and interruption
 //! points, branches and `select`.
 
+use super::Imm;
 use crate::interp::code::Instr;
 use crate::interp::exec::dispatch::handler;
 use crate::runtime::TrapKind;
@@ -65,42 +66,65 @@ handler!(BrIfEqz(vm) Instr::BrIfEqz { cond, target } => {
         vm.branch(taken, target)
 });
 
+handler!(BrIfNezAcc(vm) Instr::BrIfNezAcc { target } => {
+    let taken = vm.acc as u32 != 0;
+    vm.branch(taken, target)
+});
+
+handler!(BrIfEqzAcc(vm) Instr::BrIfEqzAcc { target } => {
+    let taken = vm.acc as u32 == 0;
+    vm.branch(taken, target)
+});
+
 handler!(BrTable(vm) Instr::BrTable { index, len } => {
     let skip = (vm.r(index) as u32).min(len) as usize;
     vm.skip(1 + skip)
 });
 
-/// Handlers of compare-and-branch instructions on two slots read as `$t`.
+/// Handlers of compare-and-branch instructions on operands read as `$t`: two slots, a
+/// slot and an immediate, the accumulator and a slot, the accumulator and an immediate.
 macro_rules! branch_cmp {
-    ($($name:ident: $t:ty, $op:tt;)*) => {$(
+    ($($name:ident, $imm:ident, $acc:ident, $acc_imm:ident: $t:ty, $op:tt;)*) => {$(
         handler!($name(vm) Instr::$name { a, b, target } => {
             let taken = (vm.r(a) as $t) $op (vm.r(b) as $t);
-                vm.branch(taken, target)
+            vm.branch(taken, target)
+        });
+        handler!($imm(vm) Instr::$imm { a, imm, target } => {
+            let taken = (vm.r(a) as $t) $op <$t as Imm>::imm(imm);
+            vm.branch(taken, target)
+        });
+        handler!($acc(vm) Instr::$acc { b, target } => {
+            let taken = (vm.acc as $t) $op (vm.r(b) as $t);
+            vm.branch(taken, target)
+        });
+        handler!($acc_imm(vm) Instr::$acc_imm { imm, target } => {
+            let taken = (vm.acc as $t) $op <$t as Imm>::imm(imm);
+            vm.branch(taken, target)
         });
     )*};
 }
 
 branch_cmp! {
-    BrI32Eq: u32, ==;
-    BrI32Ne: u32, !=;
-    BrI32LtS: i32, <;
-    BrI32LtU: u32, <;
-    BrI32GtS: i32, >;
-    BrI32GtU: u32, >;
-    BrI32LeS: i32, <=;
-    BrI32LeU: u32, <=;
-    BrI32GeS: i32, >=;
-    BrI32GeU: u32, >=;
-    BrI64Eq: u64, ==;
-    BrI64Ne: u64, !=;
-    BrI64LtS: i64, <;
-    BrI64LtU: u64, <;
-    BrI64GtS: i64, >;
-    BrI64GtU: u64, >;
-    BrI64LeS: i64, <=;
-    BrI64LeU: u64, <=;
-    BrI64GeS: i64, >=;
-    BrI64GeU: u64, >=;
+    BrI32Eq, BrI32EqImm, BrI32EqAcc, BrI32EqAccImm: u32, ==;
+    BrI32Ne, BrI32NeImm, BrI32NeAcc, BrI32NeAccImm: u32, !=;
+    BrI32LtS, BrI32LtSImm, BrI32LtSAcc, BrI32LtSAccImm: i32, <;
+    BrI32LtU, BrI32LtUImm, BrI32LtUAcc, BrI32LtUAccImm: u32, <;
+    BrI32GtS, BrI32GtSImm, BrI32GtSAcc, BrI32GtSAccImm: i32, >;
+    BrI32GtU, BrI32GtUImm, BrI32GtUAcc, BrI32GtUAccImm: u32, >;
+    BrI32LeS, BrI32LeSImm, BrI32LeSAcc, BrI32LeSAccImm: i32, <=;
+    BrI32LeU, BrI32LeUImm, BrI32LeUAcc, BrI32LeUAccImm: u32, <=;
+    BrI32GeS, BrI32GeSImm, BrI32GeSAcc, BrI32GeSAccImm: i32, >=;
+    BrI32GeU, BrI32GeUImm, BrI32GeUAcc, BrI32GeUAccImm: u32, >=;
+    BrI64Eq, BrI64EqImm, BrI64EqAcc, BrI64EqAccImm: u64, ==;
+    BrI64Ne, BrI64NeImm, BrI64NeAcc, BrI64NeAccImm: u64, !=;
+    BrI64LtS, BrI64LtSImm, BrI64LtSAcc, BrI64LtSAccImm: i64, <;
+    BrI64LtU, BrI64LtUImm, BrI64LtUAcc, BrI64LtUAccImm: u64, <;
+    BrI64GtS, BrI64GtSImm, BrI64GtSAcc, BrI64GtSAccImm: i64, >;
+    BrI64GtU, BrI64GtUImm, BrI64GtUAcc, BrI64GtUAccImm: u64, >;
+    BrI64LeS, BrI64LeSImm, BrI64LeSAcc, BrI64LeSAccImm: i64, <=;
+    BrI64LeU, BrI64LeUImm, BrI64LeUAcc, BrI64LeUAccImm: u64, <=;
+    BrI64GeS, BrI64GeSImm, BrI64GeSAcc, BrI64GeSAccImm: i64, >=;
+    BrI64GeU, BrI64GeUImm, BrI64GeUAcc, BrI64GeUAccImm: u64, >=;
 }
 
 handler!(Select(vm) Instr::Select { dst, a, b } => {

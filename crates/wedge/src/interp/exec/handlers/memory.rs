@@ -29,15 +29,35 @@ fn out_of_bounds(
     }
 }
 
-/// Handlers of memory-0 loads of a `$t` at `addr + offset`, stored as `$conv(v)`.
+/// The address of a memory-0 access of `$n` bytes at `$base + $offset`, or the slow path
+/// when it is past the cached length.
+macro_rules! ea {
+    ($vm:ident, $base:expr, $offset:expr, $n:expr) => {{
+        let ea = $base as u32 as usize + $offset as usize;
+        if ea + $n > $vm.cx.st.mem_len {
+            return $vm.call(out_of_bounds);
+        }
+        ea
+    }};
+}
+
+/// Handlers of memory-0 loads of a `$t` at `addr + offset` (or `acc + offset`), stored as
+/// `$conv(v)` and left in the accumulator.
 macro_rules! load {
-    ($($name:ident: $t:ty => |$v:ident| $conv:expr;)*) => {$(
+    ($($name:ident / $acc:ident: $t:ty => |$v:ident| $conv:expr;)*) => {$(
         handler!($name(vm) Instr::$name { dst, addr, offset } => {
             const N: usize = std::mem::size_of::<$t>();
-            let ea = vm.r(addr) as u32 as usize + offset as usize;
-            if ea + N > vm.cx.st.mem_len {
-                return vm.call(out_of_bounds);
-            }
+            let ea = ea!(vm, vm.r(addr), offset, N);
+            // SAFETY: `ea + N` is within memory 0, checked above.
+            let $v = <$t>::from_le_bytes(unsafe {
+                std::ptr::read_unaligned(vm.mem.add(ea) as *const [u8; N])
+            });
+            vm.put(dst, $conv);
+            vm.next()
+        });
+        handler!($acc(vm) Instr::$acc { dst, offset } => {
+            const N: usize = std::mem::size_of::<$t>();
+            let ea = ea!(vm, vm.acc, offset, N);
             // SAFETY: `ea + N` is within memory 0, checked above.
             let $v = <$t>::from_le_bytes(unsafe {
                 std::ptr::read_unaligned(vm.mem.add(ea) as *const [u8; N])
@@ -48,43 +68,77 @@ macro_rules! load {
     )*};
 }
 
-/// Handlers of memory-0 stores of slot `val` as a `$t` at `addr + offset`.
+/// Stores the low bytes of `$value` as a `$t` at `ea` of memory 0.
+macro_rules! put_bytes {
+    ($vm:ident, $ea:expr, $value:expr, $t:ty) => {{
+        const N: usize = std::mem::size_of::<$t>();
+        let bytes = ($value as $t).to_le_bytes();
+        // SAFETY: the caller checked that `ea + N` is within memory 0.
+        unsafe { std::ptr::write_unaligned($vm.mem.add($ea) as *mut [u8; N], bytes) };
+    }};
+}
+
+/// Handlers of memory-0 stores of a `$t` at `addr + offset`: of slot `val`, of an
+/// immediate (sign-extended), of the accumulator, and of slot `val` at `acc + offset`.
 macro_rules! store {
+    ($($name:ident, $imm:ident, $acc:ident, $at_acc:ident: $t:ty;)*) => {$(
+        handler!($name(vm) Instr::$name { addr, val, offset } => {
+            let ea = ea!(vm, vm.r(addr), offset, std::mem::size_of::<$t>());
+            put_bytes!(vm, ea, vm.r(val), $t);
+            vm.next()
+        });
+        handler!($imm(vm) Instr::$imm { addr, imm, offset } => {
+            let ea = ea!(vm, vm.r(addr), offset, std::mem::size_of::<$t>());
+            put_bytes!(vm, ea, imm as i32 as i64, $t);
+            vm.next()
+        });
+        handler!($acc(vm) Instr::$acc { addr, offset } => {
+            let ea = ea!(vm, vm.r(addr), offset, std::mem::size_of::<$t>());
+            put_bytes!(vm, ea, vm.acc, $t);
+            vm.next()
+        });
+        handler!($at_acc(vm) Instr::$at_acc { val, offset } => {
+            let ea = ea!(vm, vm.acc, offset, std::mem::size_of::<$t>());
+            put_bytes!(vm, ea, vm.r(val), $t);
+            vm.next()
+        });
+    )*};
+}
+
+/// Handlers of the memory-0 stores only emitted in the form with slot operands.
+macro_rules! store_slots {
     ($($name:ident: $t:ty;)*) => {$(
         handler!($name(vm) Instr::$name { addr, val, offset } => {
-            const N: usize = std::mem::size_of::<$t>();
-            let ea = vm.r(addr) as u32 as usize + offset as usize;
-            if ea + N > vm.cx.st.mem_len {
-                return vm.call(out_of_bounds);
-            }
-            let bytes = (vm.r(val) as $t).to_le_bytes();
-            // SAFETY: `ea + N` is within memory 0, checked above.
-            unsafe { std::ptr::write_unaligned(vm.mem.add(ea) as *mut [u8; N], bytes) };
+            let ea = ea!(vm, vm.r(addr), offset, std::mem::size_of::<$t>());
+            put_bytes!(vm, ea, vm.r(val), $t);
             vm.next()
         });
     )*};
 }
 
 load! {
-    I32Load: u32 => |v| v as u64;
-    I64Load: u64 => |v| v;
-    I32Load8S: i8 => |v| v as i32 as u32 as u64;
-    I32Load8U: u8 => |v| v as u64;
-    I32Load16S: i16 => |v| v as i32 as u32 as u64;
-    I32Load16U: u16 => |v| v as u64;
-    I64Load8S: i8 => |v| v as i64 as u64;
-    I64Load8U: u8 => |v| v as u64;
-    I64Load16S: i16 => |v| v as i64 as u64;
-    I64Load16U: u16 => |v| v as u64;
-    I64Load32S: i32 => |v| v as i64 as u64;
-    I64Load32U: u32 => |v| v as u64;
+    I32Load / I32LoadAcc: u32 => |v| v as u64;
+    I64Load / I64LoadAcc: u64 => |v| v;
+    I32Load8S / I32Load8SAcc: i8 => |v| v as i32 as u32 as u64;
+    I32Load8U / I32Load8UAcc: u8 => |v| v as u64;
+    I32Load16S / I32Load16SAcc: i16 => |v| v as i32 as u32 as u64;
+    I32Load16U / I32Load16UAcc: u16 => |v| v as u64;
+    I64Load8S / I64Load8SAcc: i8 => |v| v as i64 as u64;
+    I64Load8U / I64Load8UAcc: u8 => |v| v as u64;
+    I64Load16S / I64Load16SAcc: i16 => |v| v as i64 as u64;
+    I64Load16U / I64Load16UAcc: u16 => |v| v as u64;
+    I64Load32S / I64Load32SAcc: i32 => |v| v as i64 as u64;
+    I64Load32U / I64Load32UAcc: u32 => |v| v as u64;
 }
 
 store! {
-    I32Store: u32;
-    I64Store: u64;
-    I32Store8: u8;
-    I32Store16: u16;
+    I32Store, I32StoreImm, I32StoreAcc, I32StoreAtAcc: u32;
+    I64Store, I64StoreImm, I64StoreAcc, I64StoreAtAcc: u64;
+    I32Store8, I32Store8Imm, I32Store8Acc, I32Store8AtAcc: u8;
+    I32Store16, I32Store16Imm, I32Store16Acc, I32Store16AtAcc: u16;
+}
+
+store_slots! {
     I64Store8: u8;
     I64Store16: u16;
     I64Store32: u32;

@@ -32,6 +32,40 @@ unsafe fn known<T>(items: &[T], i: usize) -> &T {
     unsafe { items.get_unchecked(i) }
 }
 
+/// The value of an instruction's 32-bit immediate as an operand of type `Self`: i64
+/// immediates are sign-extended.
+trait Imm {
+    fn imm(imm: u32) -> Self;
+}
+
+impl Imm for u32 {
+    #[inline(always)]
+    fn imm(imm: u32) -> u32 {
+        imm
+    }
+}
+
+impl Imm for i32 {
+    #[inline(always)]
+    fn imm(imm: u32) -> i32 {
+        imm as i32
+    }
+}
+
+impl Imm for u64 {
+    #[inline(always)]
+    fn imm(imm: u32) -> u64 {
+        imm as i32 as i64 as u64
+    }
+}
+
+impl Imm for i64 {
+    #[inline(always)]
+    fn imm(imm: u32) -> i64 {
+        imm as i32 as i64
+    }
+}
+
 /// The trap of a failed numeric operation.
 fn num_trap(t: NumTrap) -> TrapKind {
     match t {

@@ -1,0 +1,200 @@
+//! The last translation pass: rewrites instructions into forms that read an operand from
+//! an immediate or from the accumulator instead of a slot (see `code.rs`).
+//!
+//! It changes instructions in place, never their number or order, so everything keyed by
+//! instruction index (metering refunds, stack maps, exception handlers, branch targets)
+//! stays valid, and it changes no slot that anything else reads: constant slots keep their
+//! values, and every instruction still writes its result to its slot.
+//!
+//! An instruction may read the accumulator instead of slot `s` when the instruction right
+//! before it left its result `s` there ([`Instr::int_result`]) and nothing else leads to
+//! it: it is not the target of a branch, a `br_table` entry or an exception handler (a
+//! call's return address follows the call, which leaves nothing in the accumulator).
+
+use super::control::branch_target;
+use crate::interp::code::{Instr, R};
+use crate::interp::gc_code::Handler;
+
+/// The frame's constant area: slots `base..base + values.len()`, never written.
+pub(super) struct Consts<'a> {
+    pub base: R,
+    pub values: &'a [u64],
+}
+
+impl Consts<'_> {
+    /// The value of slot `slot` if it is a constant.
+    fn value(&self, slot: R) -> Option<u64> {
+        let i = slot.checked_sub(self.base)? as usize;
+        self.values.get(i).copied()
+    }
+}
+
+/// Rewrites `instrs` (with exception `handlers`) in place; see the module documentation.
+pub(super) fn optimize(instrs: &mut [Instr], consts: &Consts<'_>, handlers: &[Handler]) {
+    let targets = jump_targets(instrs, handlers);
+    for i in 0..instrs.len() {
+        let mut instr = with_immediate(instrs[i], consts);
+        if i > 0 && !targets[i] {
+            if let Some(slot) = instrs[i - 1].int_result() {
+                instr = with_accumulator(instr, slot);
+            }
+        }
+        instrs[i] = instr;
+    }
+}
+
+/// Which instructions something other than the one before them can lead to.
+fn jump_targets(instrs: &[Instr], handlers: &[Handler]) -> Vec<bool> {
+    let mut targets = vec![false; instrs.len() + 1];
+    let mut mark = |at: i64| {
+        if let Some(t) = usize::try_from(at).ok().and_then(|at| targets.get_mut(at)) {
+            *t = true;
+        }
+    };
+    for (i, instr) in instrs.iter().enumerate() {
+        let mut instr = *instr;
+        if let Some(&mut target) = branch_target(&mut instr) {
+            mark(i as i64 + target as i64);
+        }
+        if let Instr::BrTable { len, .. } = instr {
+            for entry in 0..=len as i64 {
+                mark(i as i64 + 1 + entry);
+            }
+        }
+    }
+    for h in handlers {
+        mark(h.target as i64);
+    }
+    targets
+}
+
+/// The same comparison or commutative operation with its operands swapped.
+fn mirrored(instr: Instr) -> Option<Instr> {
+    use Instr::*;
+    macro_rules! mirror {
+        ($($x:ident <=> $y:ident),* $(,)?) => {
+            match instr {
+                $(
+                    $x { dst, a, b } => $y { dst, a: b, b: a },
+                    $y { dst, a, b } => $x { dst, a: b, b: a },
+                )*
+                I32Add { dst, a, b } => I32Add { dst, a: b, b: a },
+                I32Mul { dst, a, b } => I32Mul { dst, a: b, b: a },
+                I32And { dst, a, b } => I32And { dst, a: b, b: a },
+                I32Or { dst, a, b } => I32Or { dst, a: b, b: a },
+                I32Xor { dst, a, b } => I32Xor { dst, a: b, b: a },
+                I32Eq { dst, a, b } => I32Eq { dst, a: b, b: a },
+                I32Ne { dst, a, b } => I32Ne { dst, a: b, b: a },
+                I64Add { dst, a, b } => I64Add { dst, a: b, b: a },
+                I64Mul { dst, a, b } => I64Mul { dst, a: b, b: a },
+                I64And { dst, a, b } => I64And { dst, a: b, b: a },
+                I64Or { dst, a, b } => I64Or { dst, a: b, b: a },
+                I64Xor { dst, a, b } => I64Xor { dst, a: b, b: a },
+                I64Eq { dst, a, b } => I64Eq { dst, a: b, b: a },
+                I64Ne { dst, a, b } => I64Ne { dst, a: b, b: a },
+                _ => return mirrored_branch(instr),
+            }
+        };
+    }
+    Some(mirror! {
+        I32LtS <=> I32GtS, I32LtU <=> I32GtU, I32LeS <=> I32GeS, I32LeU <=> I32GeU,
+        I64LtS <=> I64GtS, I64LtU <=> I64GtU, I64LeS <=> I64GeS, I64LeU <=> I64GeU,
+    })
+}
+
+/// The same compare-and-branch with its operands swapped.
+fn mirrored_branch(instr: Instr) -> Option<Instr> {
+    use Instr::*;
+    macro_rules! mirror {
+        ($($x:ident <=> $y:ident),* $(,)?) => {
+            match instr {
+                $(
+                    $x { a, b, target } => $y { a: b, b: a, target },
+                    $y { a, b, target } => $x { a: b, b: a, target },
+                )*
+                BrI32Eq { a, b, target } => BrI32Eq { a: b, b: a, target },
+                BrI32Ne { a, b, target } => BrI32Ne { a: b, b: a, target },
+                BrI64Eq { a, b, target } => BrI64Eq { a: b, b: a, target },
+                BrI64Ne { a, b, target } => BrI64Ne { a: b, b: a, target },
+                _ => return None,
+            }
+        };
+    }
+    Some(mirror! {
+        BrI32LtS <=> BrI32GtS, BrI32LtU <=> BrI32GtU, BrI32LeS <=> BrI32GeS,
+        BrI32LeU <=> BrI32GeU, BrI64LtS <=> BrI64GtS, BrI64LtU <=> BrI64GtU,
+        BrI64LeS <=> BrI64GeS, BrI64LeU <=> BrI64GeU,
+    })
+}
+
+/// `instr` with a constant operand turned into an immediate, when it has such a form.
+fn with_immediate(instr: Instr, consts: &Consts<'_>) -> Instr {
+    // A constant first operand of an operation that commutes (or mirrors) goes second.
+    let instr = match (mirrored(instr), instr.acc_operand(), instr.imm_operand()) {
+        (Some(swapped), Some(a), Some(b))
+            if consts.value(a).is_some() && consts.value(b).is_none() =>
+        {
+            swapped
+        }
+        _ => instr,
+    };
+    let (Some(slot), Some(width)) = (instr.imm_operand(), instr.imm_width()) else {
+        return instr;
+    };
+    let Some(value) = consts.value(slot) else {
+        return instr;
+    };
+    let imm = value as u32;
+    if width == 64 && imm as i32 as i64 as u64 != value {
+        return instr;
+    }
+    if !divisor_ok(&instr, imm) {
+        return instr;
+    }
+    instr.imm_form(imm).unwrap_or(instr)
+}
+
+/// Whether `imm` may be the divisor of `instr` (a division or remainder by zero or, signed,
+/// by -1 keeps its slot form, whose handler has the trap paths for them).
+fn divisor_ok(instr: &Instr, imm: u32) -> bool {
+    use Instr::*;
+    match instr {
+        I32DivU { .. } | I32RemU { .. } | I64DivU { .. } | I64RemU { .. } => imm != 0,
+        I32DivS { .. } | I32RemS { .. } | I64DivS { .. } | I64RemS { .. } => {
+            imm != 0 && imm != u32::MAX
+        }
+        _ => true,
+    }
+}
+
+/// `instr` reading the accumulator instead of slot `acc`, when it has such a form.
+fn with_accumulator(instr: Instr, acc: R) -> Instr {
+    match instr {
+        Instr::BrIfNez { cond, target } if cond == acc => {
+            return Instr::BrIfNezAcc { target };
+        }
+        Instr::BrIfEqz { cond, target } if cond == acc => {
+            return Instr::BrIfEqzAcc { target };
+        }
+        _ => {}
+    }
+    if instr.acc_operand() == Some(acc) {
+        return instr.acc_form().unwrap_or(instr);
+    }
+    // The accumulator is the second operand: swap the operands if the operation allows,
+    // else use the form that reads it second.
+    if instr.imm_operand() == Some(acc) {
+        if let Some(swapped) = mirrored(instr) {
+            if swapped.acc_operand() == Some(acc) {
+                return swapped.acc_form().unwrap_or(instr);
+            }
+        }
+    }
+    if instr.racc_operand() == Some(acc) {
+        return instr.racc_form().unwrap_or(instr);
+    }
+    if instr.addr_acc_operand() == Some(acc) {
+        return instr.addr_acc_form().unwrap_or(instr);
+    }
+    instr
+}

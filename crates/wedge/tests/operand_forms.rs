@@ -1,0 +1,461 @@
+//! The interpreter's operand forms (see `interp/code.rs`): every integer operation, compare
+//! and branch, load and store computes the same result whichever operands come from slots,
+//! immediates or the accumulator, checked against Rust's arithmetic on edge values.
+//!
+//! Each operation is compiled in several shapes that make the translator pick each form:
+//! operands from locals (slots), from constants (immediates, on either side), from the
+//! result of the instruction just before (the accumulator, on either side), and mixes.
+
+use wedge::*;
+
+/// Edge values for 32-bit operands.
+const EDGES_32: &[i64] = &[
+    0,
+    1,
+    2,
+    5,
+    31,
+    32,
+    33,
+    -1,
+    -2,
+    -7,
+    i32::MIN as i64,
+    i32::MAX as i64,
+    0x1234_5678,
+];
+
+/// Edge values for 64-bit operands (some fit a sign-extended 32-bit immediate, some not).
+const EDGES_64: &[i64] = &[
+    0,
+    1,
+    2,
+    63,
+    64,
+    65,
+    -1,
+    -7,
+    i64::MIN,
+    i64::MAX,
+    0x1234_5678_9abc_def0,
+    0xffff_ffff,
+    0x7fff_ffff,
+    -0x8000_0000,
+    0x8000_0000,
+];
+
+/// What an operation does on raw operands (i32 values zero-extended), or how it traps.
+type Reference = fn(u64, u64) -> Result<u64, TrapKind>;
+
+/// An integer binary operation: its wat name, whether it is 64-bit, its semantics.
+struct Op {
+    name: &'static str,
+    wide: bool,
+    eval: Reference,
+}
+
+fn div_trap<T>(r: Option<T>, divisor_zero: bool) -> Result<T, TrapKind> {
+    r.ok_or(if divisor_zero {
+        TrapKind::IntegerDivideByZero
+    } else {
+        TrapKind::IntegerOverflow
+    })
+}
+
+macro_rules! ops32 {
+    ($($name:literal => |$x:ident, $y:ident| $e:expr;)*) => {
+        &[$(Op {
+            name: $name,
+            wide: false,
+            eval: |a, b| {
+                let ($x, $y) = (a as u32, b as u32);
+                let r: Result<u64, TrapKind> = $e;
+                r
+            },
+        },)*]
+    };
+}
+
+macro_rules! ops64 {
+    ($($name:literal => |$x:ident, $y:ident| $e:expr;)*) => {
+        &[$(Op {
+            name: $name,
+            wide: true,
+            eval: |a, b| {
+                let ($x, $y) = (a, b);
+                let r: Result<u64, TrapKind> = $e;
+                r
+            },
+        },)*]
+    };
+}
+
+const OPS_32: &[Op] = ops32! {
+    "i32.add" => |x, y| Ok(x.wrapping_add(y) as u64);
+    "i32.sub" => |x, y| Ok(x.wrapping_sub(y) as u64);
+    "i32.mul" => |x, y| Ok(x.wrapping_mul(y) as u64);
+    "i32.and" => |x, y| Ok((x & y) as u64);
+    "i32.or" => |x, y| Ok((x | y) as u64);
+    "i32.xor" => |x, y| Ok((x ^ y) as u64);
+    "i32.shl" => |x, y| Ok(x.wrapping_shl(y) as u64);
+    "i32.shr_s" => |x, y| Ok((x as i32).wrapping_shr(y) as u32 as u64);
+    "i32.shr_u" => |x, y| Ok(x.wrapping_shr(y) as u64);
+    "i32.rotl" => |x, y| Ok(x.rotate_left(y % 32) as u64);
+    "i32.rotr" => |x, y| Ok(x.rotate_right(y % 32) as u64);
+    "i32.eq" => |x, y| Ok((x == y) as u64);
+    "i32.ne" => |x, y| Ok((x != y) as u64);
+    "i32.lt_s" => |x, y| Ok(((x as i32) < (y as i32)) as u64);
+    "i32.lt_u" => |x, y| Ok((x < y) as u64);
+    "i32.gt_s" => |x, y| Ok((x as i32 > y as i32) as u64);
+    "i32.gt_u" => |x, y| Ok((x > y) as u64);
+    "i32.le_s" => |x, y| Ok((x as i32 <= y as i32) as u64);
+    "i32.le_u" => |x, y| Ok((x <= y) as u64);
+    "i32.ge_s" => |x, y| Ok((x as i32 >= y as i32) as u64);
+    "i32.ge_u" => |x, y| Ok((x >= y) as u64);
+    "i32.div_s" => |x, y| div_trap((x as i32).checked_div(y as i32), y == 0).map(|v| v as u32 as u64);
+    "i32.div_u" => |x, y| div_trap(x.checked_div(y), true).map(|v| v as u64);
+    "i32.rem_s" => |x, y| div_trap((x as i32).checked_rem(y as i32).or((y != 0).then_some(0)), true)
+        .map(|v| v as u32 as u64);
+    "i32.rem_u" => |x, y| div_trap(x.checked_rem(y), true).map(|v| v as u64);
+};
+
+const OPS_64: &[Op] = ops64! {
+    "i64.add" => |x, y| Ok(x.wrapping_add(y));
+    "i64.sub" => |x, y| Ok(x.wrapping_sub(y));
+    "i64.mul" => |x, y| Ok(x.wrapping_mul(y));
+    "i64.and" => |x, y| Ok(x & y);
+    "i64.or" => |x, y| Ok(x | y);
+    "i64.xor" => |x, y| Ok(x ^ y);
+    "i64.shl" => |x, y| Ok(x.wrapping_shl(y as u32));
+    "i64.shr_s" => |x, y| Ok((x as i64).wrapping_shr(y as u32) as u64);
+    "i64.shr_u" => |x, y| Ok(x.wrapping_shr(y as u32));
+    "i64.rotl" => |x, y| Ok(x.rotate_left((y % 64) as u32));
+    "i64.rotr" => |x, y| Ok(x.rotate_right((y % 64) as u32));
+    "i64.eq" => |x, y| Ok((x == y) as u64);
+    "i64.ne" => |x, y| Ok((x != y) as u64);
+    "i64.lt_s" => |x, y| Ok(((x as i64) < (y as i64)) as u64);
+    "i64.lt_u" => |x, y| Ok((x < y) as u64);
+    "i64.gt_s" => |x, y| Ok((x as i64 > y as i64) as u64);
+    "i64.gt_u" => |x, y| Ok((x > y) as u64);
+    "i64.le_s" => |x, y| Ok((x as i64 <= y as i64) as u64);
+    "i64.le_u" => |x, y| Ok((x <= y) as u64);
+    "i64.ge_s" => |x, y| Ok((x as i64 >= y as i64) as u64);
+    "i64.ge_u" => |x, y| Ok((x >= y) as u64);
+    "i64.div_s" => |x, y| div_trap((x as i64).checked_div(y as i64), y == 0).map(|v| v as u64);
+    "i64.div_u" => |x, y| div_trap(x.checked_div(y), true);
+    "i64.rem_s" => |x, y| div_trap((x as i64).checked_rem(y as i64).or((y != 0).then_some(0)), true)
+        .map(|v| v as u64);
+    "i64.rem_u" => |x, y| div_trap(x.checked_rem(y), true);
+};
+
+impl Op {
+    fn ty(&self) -> &'static str {
+        if self.wide {
+            "i64"
+        } else {
+            "i32"
+        }
+    }
+
+    /// Whether the operation is a comparison.
+    fn is_compare(&self) -> bool {
+        ["eq", "ne", "lt", "gt", "le", "ge"]
+            .iter()
+            .any(|c| self.name[4..].starts_with(c))
+    }
+
+    /// The operation's result type.
+    fn result(&self) -> &'static str {
+        if self.is_compare() {
+            "i32"
+        } else {
+            self.ty()
+        }
+    }
+
+    fn edges(&self) -> &'static [i64] {
+        if self.wide {
+            EDGES_64
+        } else {
+            EDGES_32
+        }
+    }
+
+    /// A raw operand as a `Val` of the operation's type.
+    fn val(&self, raw: i64) -> Val {
+        if self.wide {
+            Val::I64(raw)
+        } else {
+            Val::I32(raw as i32)
+        }
+    }
+
+    /// A raw operand as the slot value the reference expects.
+    fn raw(&self, raw: i64) -> u64 {
+        if self.wide {
+            raw as u64
+        } else {
+            raw as u32 as u64
+        }
+    }
+}
+
+/// The shapes an operand can take in the generated code: a parameter (a slot), a constant
+/// (an immediate or a constant slot) or a computed value (`x xor 0`, which a form reading
+/// the accumulator picks up when the operation comes right after it).
+#[derive(Clone, Copy, Debug)]
+enum Shape {
+    Param(u32),
+    Const(i64),
+    Computed(u32),
+}
+
+fn operand(op: &Op, shape: Shape) -> String {
+    let t = op.ty();
+    match shape {
+        Shape::Param(i) => format!("(local.get {i})"),
+        Shape::Const(c) => format!("({t}.const {c})"),
+        Shape::Computed(i) => format!("({t}.xor (local.get {i}) ({t}.const 0))"),
+    }
+}
+
+/// A function computing `op` on the two operand shapes, as a value or through a branch
+/// (which the translator fuses with a compare).
+fn function(op: &Op, name: &str, a: Shape, b: Shape, branch: bool) -> String {
+    let params = [a, b]
+        .iter()
+        .filter(|s| !matches!(s, Shape::Const(_)))
+        .map(|_| format!("(param {})", op.ty()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let body = format!("({} {} {})", op.name, operand(op, a), operand(op, b));
+    if branch {
+        format!(
+            "(func (export \"{name}\") {params} (result i32)
+               (if (result i32) {body} (then (i32.const 7)) (else (i32.const 3))))\n"
+        )
+    } else {
+        format!(
+            "(func (export \"{name}\") {params} (result {}) {body})\n",
+            op.result()
+        )
+    }
+}
+
+/// One generated function and the operands it computes on.
+struct Case {
+    name: String,
+    a: Shape,
+    b: Shape,
+    branch: bool,
+}
+
+/// Numbers parameters in order of appearance.
+fn shapes(a: Shape, b: Shape) -> (Shape, Shape) {
+    let renumber = |s: Shape, i: u32| match s {
+        Shape::Param(_) => Shape::Param(i),
+        Shape::Computed(_) => Shape::Computed(i),
+        c => c,
+    };
+    let first_is_param = !matches!(a, Shape::Const(_));
+    (renumber(a, 0), renumber(b, u32::from(first_is_param)))
+}
+
+fn cases(op: &Op) -> Vec<Case> {
+    let mut pairs = Vec::new();
+    let p = Shape::Param(0);
+    let c = Shape::Computed(0);
+    for (a, b) in [(p, p), (c, p), (p, c), (c, c)] {
+        pairs.push(shapes(a, b));
+    }
+    for &k in op.edges() {
+        let k = Shape::Const(k);
+        for (a, b) in [(p, k), (k, p), (c, k), (k, c)] {
+            pairs.push(shapes(a, b));
+        }
+    }
+    let compare = op.is_compare();
+    let mut out = Vec::new();
+    for (i, (a, b)) in pairs.into_iter().enumerate() {
+        out.push(Case {
+            name: format!("v{i}"),
+            a,
+            b,
+            branch: false,
+        });
+        if compare {
+            out.push(Case {
+                name: format!("b{i}"),
+                a,
+                b,
+                branch: true,
+            });
+        }
+    }
+    out
+}
+
+/// Runs every case of `op` on every combination of edge arguments under `engine`.
+fn check_op(engine: &Engine, op: &Op) {
+    let cases = cases(op);
+    let mut wat = String::from("(module\n");
+    for case in &cases {
+        wat += &function(op, &case.name, case.a, case.b, case.branch);
+    }
+    wat += ")";
+    let module = Module::new(engine, &wat).expect("generated module is valid");
+    let mut store = Store::new(engine, ());
+    let instance = Linker::new(engine)
+        .instantiate(&mut store, &module)
+        .expect("instantiates");
+    for case in &cases {
+        let func = instance.get_func(&store, &case.name).expect("export");
+        let param_values = |s: Shape| match s {
+            Shape::Const(k) => vec![k],
+            _ => op.edges().to_vec(),
+        };
+        for &x in &param_values(case.a) {
+            for &y in &param_values(case.b) {
+                let mut args = Vec::new();
+                if !matches!(case.a, Shape::Const(_)) {
+                    args.push(op.val(x));
+                }
+                if !matches!(case.b, Shape::Const(_)) {
+                    args.push(op.val(y));
+                }
+                let expected = (op.eval)(op.raw(x), op.raw(y)).map(|v| {
+                    if case.branch {
+                        if v != 0 {
+                            7
+                        } else {
+                            3
+                        }
+                    } else {
+                        v
+                    }
+                });
+                let mut results = [Val::I64(0)];
+                let got = func
+                    .call(&mut store, &args, &mut results)
+                    .map(|()| match results[0] {
+                        Val::I32(v) => v as u32 as u64,
+                        Val::I64(v) => v as u64,
+                        ref other => panic!("unexpected result {other:?}"),
+                    })
+                    .map_err(|e| e.as_trap().expect("a trap").kind());
+                assert_eq!(
+                    got, expected,
+                    "{} {:?} {:?} with {x} and {y} (branch: {})",
+                    op.name, case.a, case.b, case.branch
+                );
+            }
+        }
+    }
+}
+
+fn engines() -> Vec<(&'static str, Engine)> {
+    let mut metered = Config::new();
+    metered.metering(true);
+    vec![
+        ("default", Engine::default()),
+        ("metered", Engine::new(&metered)),
+    ]
+}
+
+#[test]
+fn i32_operations_agree_in_every_operand_form() {
+    for (_, engine) in engines() {
+        for op in OPS_32 {
+            check_op(&engine, op);
+        }
+    }
+}
+
+#[test]
+fn i64_operations_agree_in_every_operand_form() {
+    for (_, engine) in engines() {
+        for op in OPS_64 {
+            check_op(&engine, op);
+        }
+    }
+}
+
+/// Loads and stores with computed addresses and values, constant values, and extensions
+/// of computed values.
+const MEMORY: &str = r#"(module
+  (memory 1)
+  ;; store with a computed value, reload with a computed address
+  (func (export "store_computed") (param $addr i32) (param $v i64) (result i64)
+    (i64.store offset=8 (local.get $addr) (i64.xor (local.get $v) (i64.const 0)))
+    (i64.load offset=8 (i32.add (local.get $addr) (i32.const 0))))
+  ;; store at a computed address, values constant (immediates) and from a local
+  (func (export "store_at_computed") (param $addr i32) (param $v i32) (result i32)
+    (i32.store8 (i32.add (local.get $addr) (i32.const 1)) (local.get $v))
+    (i32.store16 offset=2 (local.get $addr) (i32.const -2))
+    (i32.store offset=4 (local.get $addr) (i32.const 0x12345678))
+    (i64.store offset=8 (local.get $addr) (i64.const -3))
+    (i32.add
+      (i32.add (i32.load8_u offset=1 (local.get $addr)) (i32.load16_s offset=2 (local.get $addr)))
+      (i32.add (i32.load offset=4 (local.get $addr)) (i32.wrap_i64 (i64.load offset=8 (local.get $addr))))))
+  ;; sign and zero extensions of loads and of computed values
+  (func (export "extend") (param $addr i32) (param $v i32) (result i64)
+    (i32.store (local.get $addr) (local.get $v))
+    (i64.add
+      (i64.add (i64.load8_s (local.get $addr)) (i64.load16_u (i32.xor (local.get $addr) (i32.const 0))))
+      (i64.add
+        (i64.extend_i32_u (i32.xor (local.get $v) (i32.const 0)))
+        (i64.extend_i32_s (i32.xor (local.get $v) (i32.const 0))))))
+  ;; a computed address out of bounds traps
+  (func (export "oob") (param $addr i32) (result i32)
+    (i32.load (i32.add (local.get $addr) (i32.const 65532))))
+  ;; eqz and br_if on computed values
+  (func (export "eqz") (param $v i32) (result i32)
+    (block $zero
+      (br_if $zero (i32.eqz (i32.xor (local.get $v) (i32.const 0))))
+      (return (i32.const 11)))
+    (i32.const 22))
+)"#;
+
+#[test]
+fn loads_and_stores_agree_in_every_operand_form() {
+    for (_, engine) in engines() {
+        let module = Module::new(&engine, MEMORY).expect("valid");
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .expect("instantiates");
+        let f = instance
+            .get_typed_func::<(i32, i64), i64>(&store, "store_computed")
+            .unwrap();
+        for v in [0, -1, i64::MIN, 0x1234_5678_9abc_def0] {
+            assert_eq!(f.call(&mut store, (16, v)).unwrap(), v);
+        }
+        let f = instance
+            .get_typed_func::<(i32, i32), i32>(&store, "store_at_computed")
+            .unwrap();
+        for v in [0i32, 0x1ff, -1] {
+            let expected = (v as u8 as i32)
+                .wrapping_add(-2)
+                .wrapping_add(0x1234_5678)
+                .wrapping_add(-3);
+            assert_eq!(f.call(&mut store, (32, v)).unwrap(), expected, "{v}");
+        }
+        let f = instance
+            .get_typed_func::<(i32, i32), i64>(&store, "extend")
+            .unwrap();
+        for v in [0i32, -1, 0x8081, i32::MIN] {
+            let expected = (v as i8 as i64)
+                .wrapping_add(v as u16 as i64)
+                .wrapping_add(v as u32 as i64)
+                .wrapping_add(v as i64);
+            assert_eq!(f.call(&mut store, (64, v)).unwrap(), expected, "{v}");
+        }
+        let f = instance.get_typed_func::<i32, i32>(&store, "oob").unwrap();
+        assert_eq!(f.call(&mut store, 0).unwrap(), 0);
+        let trap = f.call(&mut store, 1).unwrap_err();
+        assert_eq!(trap.as_trap().unwrap().kind(), TrapKind::MemoryOutOfBounds);
+        let f = instance.get_typed_func::<i32, i32>(&store, "eqz").unwrap();
+        assert_eq!(f.call(&mut store, 0).unwrap(), 22);
+        assert_eq!(f.call(&mut store, 5).unwrap(), 11);
+    }
+}
