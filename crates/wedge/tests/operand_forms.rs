@@ -459,3 +459,88 @@ fn loads_and_stores_agree_in_every_operand_form() {
         assert_eq!(f.call(&mut store, 5).unwrap(), 11);
     }
 }
+
+/// Loops whose exit test is at the head (the translator moves the test to the back edge)
+/// and branches to the function's end (which return at once).
+const CONTROL: &str = r#"(module
+  ;; 0 + 1 + ... + (n - 1), exit test at the loop head
+  (func (export "sum") (param $n i32) (result i32) (local $i i32) (local $s i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $s (i32.add (local.get $s) (local.get $i)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    (local.get $s))
+  ;; the smallest multiple of 3 above n, with an i64 test against a local
+  (func (export "above") (param $n i64) (result i64) (local $i i64)
+    (block $done
+      (loop $next
+        (br_if $done (i64.gt_s (local.get $i) (local.get $n)))
+        (local.set $i (i64.add (local.get $i) (i64.const 3)))
+        (br $next)))
+    (local.get $i))
+  ;; counting down to a constant: the head test has an immediate
+  (func (export "down") (param $n i32) (result i32) (local $steps i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.le_s (local.get $n) (i32.const -5)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 2)))
+        (local.set $steps (i32.add (local.get $steps) (i32.const 1)))
+        (br $next)))
+    (local.get $steps))
+  ;; a br_table entry going back to the loop head, right before the exit
+  (func (export "table") (param $n i32) (result i32) (local $i i32)
+    (block $exit
+      (loop $head
+        (br_if $exit (i32.eqz (local.get $n)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br_table $exit $head (i32.const 1))))
+    (local.get $i))
+  ;; results of both arms of an if, returned directly
+  (func (export "abs") (param i32) (result i32)
+    (if (result i32) (i32.lt_s (local.get 0) (i32.const 0))
+      (then (i32.sub (i32.const 0) (local.get 0)))
+      (else (local.get 0))))
+)"#;
+
+#[test]
+fn loops_and_returns_agree_with_and_without_metering() {
+    for (_, engine) in engines() {
+        let module = Module::new(&engine, CONTROL).expect("valid");
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .expect("instantiates");
+        let sum = instance.get_typed_func::<i32, i32>(&store, "sum").unwrap();
+        for n in [0, 1, 2, 10, 1000] {
+            assert_eq!(
+                sum.call(&mut store, n).unwrap(),
+                n * (n - 1) / 2 + n * (n == 0) as i32
+            );
+        }
+        let above = instance
+            .get_typed_func::<i64, i64>(&store, "above")
+            .unwrap();
+        for n in [-10i64, -1, 0, 1, 2, 3, 100] {
+            let expected = if n < 0 { 0 } else { (n / 3 + 1) * 3 };
+            assert_eq!(above.call(&mut store, n).unwrap(), expected, "{n}");
+        }
+        let down = instance.get_typed_func::<i32, i32>(&store, "down").unwrap();
+        for n in [-100, -5, -4, 0, 7] {
+            let expected = if n <= -5 { 0 } else { (n + 5 + 1) / 2 };
+            assert_eq!(down.call(&mut store, n).unwrap(), expected, "{n}");
+        }
+        let table = instance
+            .get_typed_func::<i32, i32>(&store, "table")
+            .unwrap();
+        for n in [0, 1, 5] {
+            assert_eq!(table.call(&mut store, n).unwrap(), 2 * n);
+        }
+        let abs = instance.get_typed_func::<i32, i32>(&store, "abs").unwrap();
+        for n in [0, 5, -5, i32::MIN] {
+            assert_eq!(abs.call(&mut store, n).unwrap(), n.wrapping_abs());
+        }
+    }
+}

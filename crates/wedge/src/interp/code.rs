@@ -4,6 +4,11 @@
 //! `[params][locals][constants][temporaries]`; constants are written once per call from the
 //! function's init template, so instructions never carry immediates for them.
 //!
+//! Every i32 value in a slot is stored zero-extended to 64 bits: whatever writes one (the
+//! handlers, host calls, globals, loads, GC fields, SIMD lanes, atomics) keeps the upper
+//! half zero, so `i64.extend_i32_u` needs no instruction. (Instructions read i32 operands
+//! from the low half only.)
+//!
 //! Branch targets (`target`) are relative: the distance in instructions from the branch to
 //! the instruction it jumps to.
 //!
@@ -192,6 +197,28 @@ macro_rules! instrs {
             pub(crate) fn racc_form(self) -> Option<Instr> {
                 match self {
                     $(Instr::$ir { dst, a, .. } => Some(Instr::$irr { dst, a }),)*
+                    _ => None,
+                }
+            }
+
+            /// The (relative) target of a branch, in any form.
+            pub fn branch_target_mut(&mut self) -> Option<&mut i32> {
+                match self {
+                    $(
+                        Instr::$bf { target, .. }
+                        | Instr::$bfi { target, .. }
+                        | Instr::$bfa { target, .. }
+                        | Instr::$bfai { target, .. } => Some(target),
+                    )*
+                    Instr::Br { target }
+                    | Instr::BrIfNez { target, .. }
+                    | Instr::BrIfEqz { target, .. }
+                    | Instr::BrIfNezAcc { target }
+                    | Instr::BrIfEqzAcc { target }
+                    | Instr::BrOnNull { target, .. }
+                    | Instr::BrOnNonNull { target, .. }
+                    | Instr::BrOnCast { target, .. }
+                    | Instr::BrOnCastFail { target, .. } => Some(target),
                     _ => None,
                 }
             }

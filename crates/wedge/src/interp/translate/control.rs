@@ -36,46 +36,11 @@ fn fuse_compare(instr: Instr, jump_if_true: bool) -> Option<Instr> {
     })
 }
 
-/// The (relative) target of a branch instruction as the translator emits it.
-pub(super) fn branch_target(instr: &mut Instr) -> Option<&mut i32> {
-    use Instr::*;
-    match instr {
-        Br { target }
-        | BrIfNez { target, .. }
-        | BrIfEqz { target, .. }
-        | BrI32Eq { target, .. }
-        | BrI32Ne { target, .. }
-        | BrI32LtS { target, .. }
-        | BrI32LtU { target, .. }
-        | BrI32GtS { target, .. }
-        | BrI32GtU { target, .. }
-        | BrI32LeS { target, .. }
-        | BrI32LeU { target, .. }
-        | BrI32GeS { target, .. }
-        | BrI32GeU { target, .. }
-        | BrI64Eq { target, .. }
-        | BrI64Ne { target, .. }
-        | BrI64LtS { target, .. }
-        | BrI64LtU { target, .. }
-        | BrI64GtS { target, .. }
-        | BrI64GtU { target, .. }
-        | BrI64LeS { target, .. }
-        | BrI64LeU { target, .. }
-        | BrI64GeS { target, .. }
-        | BrI64GeU { target, .. }
-        | BrOnNull { target, .. }
-        | BrOnNonNull { target, .. }
-        | BrOnCast { target, .. }
-        | BrOnCastFail { target, .. } => Some(target),
-        _ => None,
-    }
-}
-
 impl Translator<'_> {
     /// Sets the jump target of the branch instruction at `at` to instruction `to` (stored
     /// relative to `at`).
     pub(super) fn patch(&mut self, at: usize, to: u32) {
-        match branch_target(&mut self.instrs[at]) {
+        match self.instrs[at].branch_target_mut() {
             Some(target) => *target = (to as i64 - at as i64) as i32,
             None => unreachable!("not a branch: {:?}", self.instrs[at]),
         }

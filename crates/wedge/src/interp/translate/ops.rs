@@ -624,7 +624,9 @@ impl Translator<'_> {
             O::I32TruncF64S => self.unary(I32, |dst, src| I::I32TruncF64S { dst, src }),
             O::I32TruncF64U => self.unary(I32, |dst, src| I::I32TruncF64U { dst, src }),
             O::I64ExtendI32S => self.unary(I64, |dst, src| I::I64ExtendI32S { dst, src }),
-            O::I64ExtendI32U => self.unary(I64, |dst, src| I::I64ExtendI32U { dst, src }),
+            // Every i32 in a slot is stored zero-extended (see `code.rs`), so the extension
+            // only changes the value's type.
+            O::I64ExtendI32U => self.retype(I64),
             O::I64TruncF32S => self.unary(I64, |dst, src| I::I64TruncF32S { dst, src }),
             O::I64TruncF32U => self.unary(I64, |dst, src| I::I64TruncF32U { dst, src }),
             O::I64TruncF64S => self.unary(I64, |dst, src| I::I64TruncF64S { dst, src }),

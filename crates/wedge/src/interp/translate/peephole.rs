@@ -11,7 +11,6 @@
 //! it: it is not the target of a branch, a `br_table` entry or an exception handler (a
 //! call's return address follows the call, which leaves nothing in the accumulator).
 
-use super::control::branch_target;
 use crate::interp::code::{Instr, R};
 use crate::interp::gc_code::Handler;
 
@@ -31,15 +30,115 @@ impl Consts<'_> {
 
 /// Rewrites `instrs` (with exception `handlers`) in place; see the module documentation.
 pub(super) fn optimize(instrs: &mut [Instr], consts: &Consts<'_>, handlers: &[Handler]) {
+    for instr in instrs.iter_mut() {
+        *instr = with_immediate(*instr, consts);
+    }
+    for i in 0..instrs.len() {
+        shorten_jump(instrs, i);
+    }
+    for i in 0..instrs.len() {
+        return_directly(instrs, i);
+    }
     let targets = jump_targets(instrs, handlers);
     for i in 0..instrs.len() {
-        let mut instr = with_immediate(instrs[i], consts);
+        let mut instr = instrs[i];
         if i > 0 && !targets[i] {
             if let Some(slot) = instrs[i - 1].int_result() {
                 instr = with_accumulator(instr, slot);
             }
         }
         instrs[i] = instr;
+    }
+}
+
+/// Replaces the unconditional branch at `at` by what its target does first, when that is
+/// cheaper:
+///
+/// - a branch to a `Return` returns at once;
+/// - a branch back to a conditional branch that leaves the loop to just after this one
+///   (a loop whose exit test is at its head, `block (loop (br_if 1 cond) ... (br 0)))`)
+///   becomes the opposite test jumping to the rest of the loop head: one instruction per
+///   iteration instead of two.
+///
+/// Nothing is counted differently with metering or interruption on: those put their
+/// instruction first at loop heads and after block ends, so the patterns do not match.
+fn shorten_jump(instrs: &mut [Instr], at: usize) {
+    let Instr::Br { target } = instrs[at] else {
+        return;
+    };
+    let head = (at as i64 + target as i64) as usize;
+    match instrs[head] {
+        ret @ Instr::Return { .. } => instrs[at] = ret,
+        test => {
+            let Some(exit) = test
+                .clone()
+                .branch_target_mut()
+                .map(|t| head as i64 + *t as i64)
+            else {
+                return;
+            };
+            if exit != at as i64 + 1 {
+                return;
+            }
+            if let Some(mut stay) = negated(test) {
+                if let Some(t) = stay.branch_target_mut() {
+                    *t = (head as i64 + 1 - at as i64) as i32;
+                    instrs[at] = stay;
+                }
+            }
+        }
+    }
+}
+
+/// `Copy { dst, src }` right before `Return { src: dst, slots: 1 }` returns `src` itself.
+fn return_directly(instrs: &mut [Instr], at: usize) {
+    if let (Instr::Copy { dst, src }, Some(&Instr::Return { src: ret, slots: 1 })) =
+        (instrs[at], instrs.get(at + 1))
+    {
+        if ret == dst {
+            instrs[at] = Instr::Return { src, slots: 1 };
+        }
+    }
+}
+
+/// The branch taken exactly when `instr` (a conditional branch with slot or immediate
+/// operands) is not, to the same target.
+fn negated(instr: Instr) -> Option<Instr> {
+    use Instr::*;
+    macro_rules! negate {
+        ($($x:ident <=> $y:ident { $($f:ident),* }),* $(,)?) => {
+            Some(match instr {
+                $(
+                    $x { $($f),* } => $y { $($f),* },
+                    $y { $($f),* } => $x { $($f),* },
+                )*
+                _ => return None,
+            })
+        };
+    }
+    negate! {
+        BrIfNez <=> BrIfEqz { cond, target },
+        BrOnNull <=> BrOnNonNull { src, target },
+        BrI32Eq <=> BrI32Ne { a, b, target },
+        BrI32LtS <=> BrI32GeS { a, b, target },
+        BrI32LtU <=> BrI32GeU { a, b, target },
+        BrI32GtS <=> BrI32LeS { a, b, target },
+        BrI32GtU <=> BrI32LeU { a, b, target },
+        BrI64Eq <=> BrI64Ne { a, b, target },
+        BrI64LtS <=> BrI64GeS { a, b, target },
+        BrI64LtU <=> BrI64GeU { a, b, target },
+        BrI64GtS <=> BrI64LeS { a, b, target },
+        BrI64GtU <=> BrI64LeU { a, b, target },
+        BrI32EqImm <=> BrI32NeImm { a, imm, target },
+        BrI32LtSImm <=> BrI32GeSImm { a, imm, target },
+        BrI32LtUImm <=> BrI32GeUImm { a, imm, target },
+        BrI32GtSImm <=> BrI32LeSImm { a, imm, target },
+        BrI32GtUImm <=> BrI32LeUImm { a, imm, target },
+        BrI64EqImm <=> BrI64NeImm { a, imm, target },
+        BrI64LtSImm <=> BrI64GeSImm { a, imm, target },
+        BrI64LtUImm <=> BrI64GeUImm { a, imm, target },
+        BrI64GtSImm <=> BrI64LeSImm { a, imm, target },
+        BrI64GtUImm <=> BrI64LeUImm { a, imm, target },
     }
 }
 
@@ -53,7 +152,7 @@ fn jump_targets(instrs: &[Instr], handlers: &[Handler]) -> Vec<bool> {
     };
     for (i, instr) in instrs.iter().enumerate() {
         let mut instr = *instr;
-        if let Some(&mut target) = branch_target(&mut instr) {
+        if let Some(&mut target) = instr.branch_target_mut() {
             mark(i as i64 + target as i64);
         }
         if let Instr::BrTable { len, .. } = instr {
