@@ -27,7 +27,26 @@ pub(in crate::interp) struct State {
     pub regs: *mut u64,
     pub mem: *mut u8,
     pub mem_len: usize,
+    /// The elements of the running instance's table 0 (dangling when there is none) and
+    /// their number, cached like memory 0 (see [`Executor::refresh_memory`]).
+    pub table0: *const u64,
+    pub table0_len: usize,
 }
+
+/// A `call_indirect` target resolved once: the table element `raw` (a function
+/// reference) names a translated function of the store, with type `type_id`, defined in
+/// `instance` and translated as `code`. Store functions never change, so entries stay
+/// true; the cache is direct-mapped on `raw`, and `raw == 0` (null) marks an empty entry.
+#[derive(Clone, Copy)]
+pub(in crate::interp) struct Callee {
+    pub raw: u64,
+    pub code: *const CompiledFunc,
+    pub type_id: u32,
+    pub instance: u32,
+}
+
+/// Entries of the executor's cache of `call_indirect` targets.
+pub(super) const CALLEES: usize = 64;
 
 impl State {
     /// The running function's instructions.
@@ -84,6 +103,8 @@ pub(in crate::interp) struct Executor<'s> {
     host_call: HostCall,
     pub stack: Vec<u64>,
     pub frames: Vec<Frame>,
+    /// Recently called `call_indirect` targets (empty until the first one).
+    pub callees: Vec<Callee>,
     max_depth: usize,
     max_slots: usize,
     /// The store's interrupt flag.
@@ -109,6 +130,7 @@ impl<'s> Executor<'s> {
             host_call: host_call::<T>,
             stack,
             frames: Vec::new(),
+            callees: Vec::new(),
             max_depth,
             max_slots,
             interrupt,
@@ -130,6 +152,8 @@ impl<'s> Executor<'s> {
             regs: std::ptr::null_mut(),
             mem: std::ptr::null_mut(),
             mem_len: 0,
+            table0: std::ptr::null(),
+            table0_len: 0,
         };
         self.enter(&mut st, 0)?;
         self.refresh_memory(&mut st);
@@ -143,10 +167,13 @@ impl<'s> Executor<'s> {
         &*self.inner.instances[instance as usize].module.inner
     }
 
-    /// Points the memory cache at the current instance's memory 0.
+    /// Points the memory cache at the current instance's memory 0, and the table cache at
+    /// its table 0. Called whenever they may have moved or changed size: on a switch of
+    /// instance, after host calls and after `memory.grow` and `table.grow`.
     pub(super) fn refresh_memory(&mut self, st: &mut State) {
         let inner = &mut self.inner;
-        match inner.instances[st.instance as usize].memories.first() {
+        let instance = &inner.instances[st.instance as usize];
+        match instance.memories.first() {
             Some(&m) => {
                 let memory = &inner.memories[m as usize];
                 st.mem = memory.base();
@@ -156,6 +183,28 @@ impl<'s> Executor<'s> {
                 st.mem = std::ptr::NonNull::dangling().as_ptr();
                 st.mem_len = 0;
             }
+        }
+        match instance.tables.first() {
+            Some(&t) => {
+                let elems = &inner.tables[t as usize].elems;
+                st.table0 = elems.as_ptr();
+                st.table0_len = elems.len();
+            }
+            None => {
+                st.table0 = std::ptr::NonNull::dangling().as_ptr();
+                st.table0_len = 0;
+            }
+        }
+    }
+
+    /// Whether the table 0 cache in `st` matches the running instance's table 0.
+    pub(super) fn table0_is_current(&self, st: &State) -> bool {
+        match self.inner.instances[st.instance as usize].tables.first() {
+            Some(&t) => {
+                let elems = &self.inner.tables[t as usize].elems;
+                (st.table0, st.table0_len) == (elems.as_ptr(), elems.len())
+            }
+            None => st.table0_len == 0,
         }
     }
 
@@ -191,11 +240,12 @@ impl<'s> Executor<'s> {
             self.stack.resize(len, 0);
         }
         self.init_frame(st, code, new_base);
+        st.pc = 0;
         Ok(())
     }
 
     /// Initializes the slots of a frame of `code` at `new_base` (which must fit in the
-    /// stack) after its parameters, and points `st` at its first instruction.
+    /// stack) after its parameters, and points `st` at it (all but `pc`).
     #[inline(always)]
     fn init_frame(&mut self, st: &mut State, code: &CompiledFunc, new_base: usize) {
         let init = new_base + code.param_slots as usize;
@@ -213,7 +263,6 @@ impl<'s> Executor<'s> {
             }
         }
         st.base = new_base;
-        st.pc = 0;
         // SAFETY: `new_base` is within the stack (see above).
         st.regs = unsafe { self.stack.as_mut_ptr().add(new_base) };
     }

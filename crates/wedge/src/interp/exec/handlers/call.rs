@@ -5,6 +5,7 @@
 use super::known;
 use crate::interp::code::Instr;
 use crate::interp::exec::dispatch::{handler, Cx, Exit, Handler, Ip, Table, Vm};
+use crate::interp::exec::run::{Callee, CALLEES};
 use crate::interp::CompiledFunc;
 use crate::runtime::{FuncKind, TrapKind};
 
@@ -186,24 +187,71 @@ fn indirect_callee(cx: &Cx<'_>, i: usize, site: u32) -> Result<u32, TrapKind> {
 }
 
 handler!(CallIndirect(vm) Instr::CallIndirect { index, args, site } => {
+    // The fast path: a call through table 0 to a function of the running instance that
+    // is in the cache of targets with exactly the site's type.
     let i = vm.r(index) as u32 as usize;
-    let f = match indirect_callee(vm.cx, i, site) {
-        Ok(f) => f,
-        Err(k) => return vm.trap(k),
-    };
     let cx = &*vm.cx;
-    // SAFETY: `indirect_callee` returned a function of the store.
-    match unsafe { known(&cx.ex.inner.funcs, f as usize) }.kind {
-        FuncKind::Wasm { instance, index } if instance == cx.st.instance => {
-            let code = translated(cx, index);
-            call_within(vm, code, args, call_indirect_slow)
-        }
-        _ => vm.call(call_indirect_slow),
+    // SAFETY: `site` was emitted together with the function's table of sites.
+    let (table, type_id) = unsafe { *known(&(*cx.st.code).indirect_sites, site as usize) };
+    debug_assert!(cx.ex.table0_is_current(&cx.st), "stale table 0 cache");
+    if table != 0 || i >= cx.st.table0_len {
+        return vm.call(call_indirect_slow);
     }
+    // SAFETY: `i` is below the cached length of table 0's elements.
+    let raw = unsafe { *cx.st.table0.add(i) };
+    let Some(callee) = cx.ex.callees.get(raw as usize % CALLEES) else {
+        return vm.call(call_indirect_slow);
+    };
+    if callee.raw != raw || callee.type_id != type_id || callee.instance != cx.st.instance {
+        return vm.call(call_indirect_slow);
+    }
+    let code = callee.code;
+    call_within(vm, code, args, call_indirect_slow)
 });
 
-/// `CallIndirect` to another instance or a host function, or needing the slow path of a
-/// call.
+/// Adds store function `f` (the target of table element `f + 1`) to the cache of
+/// `call_indirect` targets if it is a wasm function; translates it if needed. False (with
+/// the error in `cx`) if it does not translate.
+fn cache_callee(cx: &mut Cx<'_>, f: u32) -> bool {
+    // SAFETY: `f` is a function of the store (it was in a table).
+    let entity = unsafe { known(&cx.ex.inner.funcs, f as usize) };
+    let (type_id, FuncKind::Wasm { instance, index }) = (entity.type_id, entity.kind) else {
+        return true;
+    };
+    // SAFETY: the instance keeps its module alive for the store's lifetime.
+    let module = unsafe { &*cx.ex.module_of(instance) };
+    let code = match module.compiled(index) {
+        // The module's code table keeps the translation alive.
+        Ok(code) => std::sync::Arc::as_ptr(&code),
+        Err(e) => {
+            cx.fail(e);
+            return false;
+        }
+    };
+    let raw = f as u64 + 1;
+    let callees = &mut cx.ex.callees;
+    if callees.is_empty() {
+        callees.resize(
+            CALLEES,
+            Callee {
+                raw: 0,
+                code: std::ptr::null(),
+                type_id: 0,
+                instance: 0,
+            },
+        );
+    }
+    callees[raw as usize % CALLEES] = Callee {
+        raw,
+        code,
+        type_id,
+        instance,
+    };
+    true
+}
+
+/// `CallIndirect` through another table, to a target not in the cache (which it adds),
+/// to another instance or a host function, or needing the slow path of a call.
 #[cold]
 #[inline(never)]
 fn call_indirect_slow(
@@ -224,7 +272,7 @@ fn call_indirect_slow(
         Err(k) => return vm.trap(k),
     };
     vm.sync_out(1);
-    let ok = call_store(vm.cx, f, args);
+    let ok = cache_callee(vm.cx, f) && call_store(vm.cx, f, args);
     vm.resume_if(ok)
 }
 

@@ -416,7 +416,10 @@ handler!(TableSize(vm) Instr::TableSize { dst, table } => {
 handler!(TableGrow(vm) Instr::TableGrow { dst, args, table } => {
     let instance = vm.cx.st.instance;
     let (init, delta) = (vm.r(args), vm.r(args + 1) as u32);
-    let old = vm.cx.ex.table_grow(instance, table, init, delta);
+    let cx = &mut *vm.cx;
+    let old = cx.ex.table_grow(instance, table, init, delta);
+    // The elements may have moved.
+    cx.ex.refresh_memory(&mut cx.st);
     vm.put(dst, old as u64);
     vm.next()
 });
