@@ -17,8 +17,8 @@ pub(crate) use translate::{translate, INIT_CHUNK};
 /// A function translated to register bytecode.
 #[derive(Debug)]
 pub struct CompiledFunc {
-    /// The instructions.
-    pub(crate) instrs: Box<[Instr]>,
+    /// The instructions, with their handlers.
+    pub(crate) ops: Box<[exec::Op]>,
     /// The function's index in its module.
     pub(crate) index: u32,
     /// Slots taken by the parameters (the frame starts with them).
@@ -48,11 +48,11 @@ pub struct CompiledFunc {
 impl CompiledFunc {
     /// Number of instructions, for statistics and tests.
     pub fn len(&self) -> usize {
-        self.instrs.len()
+        self.ops.len()
     }
 
     /// Whether the function has no instructions.
     pub fn is_empty(&self) -> bool {
-        self.instrs.is_empty()
+        self.ops.is_empty()
     }
 }

@@ -277,7 +277,7 @@ impl Module {
             "func {func}: {} param slots, {} frame slots, init {:?}\n",
             code.param_slots, code.frame_slots, code.init
         );
-        for (pc, instr) in code.instrs.iter().enumerate() {
+        for (pc, instr) in code.ops.iter().enumerate() {
             out.push_str(&format!("{pc:4}: {instr:?}\n"));
         }
         Ok(out)

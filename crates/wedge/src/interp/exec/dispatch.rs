@@ -1,5 +1,5 @@
 //! How instructions follow each other: every instruction kind has a handler function
-//! (`exec/handlers/`), found through a table indexed by the instruction's tag.
+//! (`exec/handlers/`), whose address is stored next to each instruction (an [`Op`]).
 //!
 //! Two ways to go from one handler to the next share the same handlers:
 //!
@@ -26,7 +26,34 @@ use crate::runtime::TrapKind;
 use crate::Error;
 
 /// Points at the instruction being executed.
-pub(crate) type Ip = *const Instr;
+pub(crate) type Ip = *const Op;
+
+/// An instruction as the executor runs it: its handler's address, then the instruction.
+/// Dispatch is a load of the next op's handler and a jump.
+#[derive(Clone, Copy)]
+pub(crate) struct Op {
+    pub handler: Handler,
+    pub instr: Instr,
+}
+
+impl Op {
+    /// The op running `instr`.
+    pub fn new(instr: Instr) -> Op {
+        // SAFETY: `Instr` is `repr(u16)`: every variant starts with its u16 tag, and the
+        // handler table has an entry per tag.
+        let tag = unsafe { *(&instr as *const Instr as *const u16) } as usize;
+        Op {
+            handler: HANDLERS[tag],
+            instr,
+        }
+    }
+}
+
+impl std::fmt::Debug for Op {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.instr.fmt(f)
+    }
+}
 
 /// What a handler returns to the loop (or, through the chain of tail calls, to
 /// [`execute`]).
@@ -43,19 +70,15 @@ pub(crate) enum Exit {
 }
 
 /// A handler: runs the instruction at `ip` and everything after it (threaded) or just it
-/// (loop). Arguments: the context, the instruction, the frame's slots, memory 0's base,
-/// the handler table and the accumulator.
+/// (loop). Arguments: the context, the instruction, the frame's slots, memory 0's base and
+/// the accumulator.
 ///
 /// Handlers are not generic: they are compiled (and optimized) once, in this crate,
 /// whatever the embedder's build settings.
-pub(crate) type Handler = for<'c, 's> fn(&'c mut Cx<'s>, Ip, *mut u64, *mut u8, Table, u64) -> Exit;
+pub(crate) type Handler = for<'c, 's> fn(&'c mut Cx<'s>, Ip, *mut u64, *mut u8, u64) -> Exit;
 
-/// The handler table, passed along in a register so dispatch needs no address computation.
-#[derive(Clone, Copy)]
-pub(crate) struct Table(*const Handler);
-
-/// Defines `HANDLERS`, the handlers in instruction tag order, from the list of instructions
-/// in `code.rs` (in declaration order).
+/// Defines `HANDLERS`, the handlers in instruction tag order (for [`Op::new`]), from the
+/// list of instructions in `code.rs` (in declaration order).
 macro_rules! handler_table {
     ($($name:ident,)*) => {
         /// One handler per instruction kind, indexed by tag.
@@ -113,20 +136,14 @@ impl<'s> Cx<'s> {
     }
 }
 
-/// The tag of the instruction at `ip`.
-#[inline(always)]
-fn tag(ip: Ip) -> usize {
-    // SAFETY: `Instr` is `repr(u16)`: every variant starts with its u16 tag.
-    unsafe { *(ip as *const u16) as usize }
-}
+use crate::interp::code::HANDLERS;
 
 /// Runs the frame in `cx.st` from `cx.st.pc` until the entry frame returns.
 pub(super) fn execute(cx: &mut Cx<'_>) -> Result<(), Error> {
-    let tbl = Table(crate::interp::code::HANDLERS.as_ptr());
     // SAFETY: `pc` is an instruction index of the running function.
     let ip = cx.st.ip();
     let (regs, mem) = (cx.st.regs, cx.st.mem);
-    match run(cx, ip, regs, mem, tbl) {
+    match run(cx, ip, regs, mem) {
         Exit::Done => Ok(()),
         _ => Err(cx
             .error
@@ -136,14 +153,14 @@ pub(super) fn execute(cx: &mut Cx<'_>) -> Result<(), Error> {
 }
 
 #[cfg(wedge_threaded)]
-fn run(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, tbl: Table) -> Exit {
-    // SAFETY: the table has a handler for every tag.
-    let h = unsafe { *tbl.0.add(tag(ip)) };
-    h(cx, ip, regs, mem, tbl, 0)
+fn run(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8) -> Exit {
+    // SAFETY: `ip` points at an op of the running function.
+    let h = unsafe { (*ip).handler };
+    h(cx, ip, regs, mem, 0)
 }
 
 #[cfg(not(wedge_threaded))]
-fn run(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, tbl: Table) -> Exit {
+fn run(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8) -> Exit {
     let mut hot = Hot {
         ip,
         regs,
@@ -151,9 +168,9 @@ fn run(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, tbl: Table) -> Exi
         acc: 0,
     };
     loop {
-        // SAFETY: the table has a handler for every tag.
-        let h = unsafe { *tbl.0.add(tag(hot.ip)) };
-        match h(cx, hot.ip, hot.regs, hot.mem, tbl, hot.acc) {
+        // SAFETY: `hot.ip` points at an op of the running function.
+        let h = unsafe { (*hot.ip).handler };
+        match h(cx, hot.ip, hot.regs, hot.mem, hot.acc) {
             Exit::Continue => hot = cx.hot,
             exit => return exit,
         }
@@ -164,7 +181,6 @@ fn run(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, tbl: Table) -> Exi
 /// handlers are written in. Everything here is inlined into the handlers.
 pub(crate) struct Vm<'c, 's> {
     pub cx: &'c mut Cx<'s>,
-    tbl: Table,
     /// The instruction being executed.
     pub ip: Ip,
     regs: *mut u64,
@@ -179,17 +195,9 @@ pub(crate) struct Vm<'c, 's> {
 impl<'c, 's> Vm<'c, 's> {
     /// The machine as a handler receives it.
     #[inline(always)]
-    pub fn new(
-        cx: &'c mut Cx<'s>,
-        ip: Ip,
-        regs: *mut u64,
-        mem: *mut u8,
-        tbl: Table,
-        acc: u64,
-    ) -> Self {
+    pub fn new(cx: &'c mut Cx<'s>, ip: Ip, regs: *mut u64, mem: *mut u8, acc: u64) -> Self {
         Vm {
             cx,
-            tbl,
             ip,
             regs,
             mem,
@@ -200,15 +208,15 @@ impl<'c, 's> Vm<'c, 's> {
     /// The instruction being executed.
     #[inline(always)]
     pub fn instr(&self) -> Instr {
-        // SAFETY: `ip` points at an instruction of the running function.
-        unsafe { *self.ip }
+        // SAFETY: `ip` points at an op of the running function.
+        unsafe { (*self.ip).instr }
     }
 
     /// The operands of the `Extra` word after the instruction.
     #[inline(always)]
     pub fn extra(&self) -> (u32, u32, u32) {
         // SAFETY: the translator always emits the `Extra` word right after its owner.
-        match unsafe { *self.ip.add(1) } {
+        match unsafe { (*self.ip.add(1)).instr } {
             Instr::Extra { a, b, c } => (a, b, c),
             // SAFETY: as above.
             _ => unsafe { std::hint::unreachable_unchecked() },
@@ -331,16 +339,15 @@ impl<'c, 's> Vm<'c, 's> {
     #[cfg(wedge_threaded)]
     #[inline(always)]
     pub fn dispatch(self) -> Exit {
-        // SAFETY: the table has a handler for every tag.
-        let h = unsafe { *self.tbl.0.add(tag(self.ip)) };
-        h(self.cx, self.ip, self.regs, self.mem, self.tbl, self.acc)
+        // SAFETY: `ip` points at an op of the running function.
+        let h = unsafe { (*self.ip).handler };
+        h(self.cx, self.ip, self.regs, self.mem, self.acc)
     }
 
     /// Continues at `ip`.
     #[cfg(not(wedge_threaded))]
     #[inline(always)]
     pub fn dispatch(self) -> Exit {
-        let _ = self.tbl;
         self.cx.hot = Hot {
             ip: self.ip,
             regs: self.regs,
@@ -354,7 +361,7 @@ impl<'c, 's> Vm<'c, 's> {
     /// paths that should not cost the fast path a stack frame).
     #[inline(always)]
     pub fn call(self, f: Handler) -> Exit {
-        f(self.cx, self.ip, self.regs, self.mem, self.tbl, self.acc)
+        f(self.cx, self.ip, self.regs, self.mem, self.acc)
     }
 
     /// Traps with `kind` at this instruction.
@@ -419,11 +426,10 @@ macro_rules! handler {
             ip: $crate::interp::exec::dispatch::Ip,
             regs: *mut u64,
             mem: *mut u8,
-            tbl: $crate::interp::exec::dispatch::Table,
             acc: u64,
         ) -> $crate::interp::exec::dispatch::Exit {
             #[allow(unused_mut)]
-            let mut $vm = $crate::interp::exec::dispatch::Vm::new(cx, ip, regs, mem, tbl, acc);
+            let mut $vm = $crate::interp::exec::dispatch::Vm::new(cx, ip, regs, mem, acc);
             #[allow(unused_variables)]
             let $pat = $vm.instr() else {
                 // SAFETY: the table maps each tag to the handler of its own variant.

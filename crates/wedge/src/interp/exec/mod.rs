@@ -10,13 +10,13 @@ mod memory_ops;
 mod run;
 mod tail_call;
 
-pub(in crate::interp) use dispatch::handler_table;
+pub(in crate::interp) use dispatch::{handler_table, Op};
 
-use crate::interp::code::Instr;
 use crate::interp::CompiledFunc;
 use crate::module::ModuleInner;
 use crate::runtime::{io_slots, Caller, FrameInfo, FuncKind, Store, Trap, TrapKind};
 use crate::Error;
+use dispatch::Ip;
 
 /// How many times host functions may re-enter wasm on one thread of calls.
 const MAX_REENTRY: u32 = 64;
@@ -26,10 +26,10 @@ const INITIAL_STACK_SLOTS: usize = 16 * 1024;
 
 /// A suspended caller frame.
 #[derive(Clone, Copy)]
-pub(super) struct Frame {
+pub(crate) struct Frame {
     pub func: *const CompiledFunc,
     /// The instruction to resume at (just past the call).
-    pub ret: *const Instr,
+    pub ret: Ip,
     /// Stack slot where the frame starts.
     pub base: usize,
     /// The instance (its module is the instance's).
@@ -40,7 +40,7 @@ impl Frame {
     /// The index of the instruction to resume at.
     pub fn pc(&self) -> usize {
         // SAFETY: `ret` points into the instructions of `func`, kept alive by its module.
-        unsafe { self.ret.offset_from((*self.func).instrs.as_ptr()) as usize }
+        unsafe { self.ret.offset_from((*self.func).ops.as_ptr()) as usize }
     }
 }
 

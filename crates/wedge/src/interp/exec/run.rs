@@ -1,9 +1,8 @@
 //! The executor's state and frames: entering and leaving functions, calls through the
 //! store, traps with backtraces. Instructions run in `dispatch.rs` and `handlers/`.
 
-use super::dispatch::{self, Cx};
+use super::dispatch::{self, Cx, Ip};
 use super::{backtrace, Frame};
-use crate::interp::code::Instr;
 use crate::interp::{CompiledFunc, INIT_CHUNK};
 use crate::module::ModuleInner;
 use crate::runtime::{io_slots, Caller, FuncKind, Store, StoreInner, Trap, TrapKind};
@@ -15,7 +14,7 @@ use std::time::Instant;
 const _: () = assert!(usize::BITS == 64, "the interpreter assumes a 64-bit host");
 
 /// The running frame.
-pub(in crate::interp) struct State {
+pub(crate) struct State {
     /// The running function.
     pub code: *const CompiledFunc,
     pub module: *const ModuleInner,
@@ -38,7 +37,7 @@ pub(in crate::interp) struct State {
 /// `instance` and translated as `code`. Store functions never change, so entries stay
 /// true; the cache is direct-mapped on `raw`, and `raw == 0` (null) marks an empty entry.
 #[derive(Clone, Copy)]
-pub(in crate::interp) struct Callee {
+pub(crate) struct Callee {
     pub raw: u64,
     pub code: *const CompiledFunc,
     pub type_id: u32,
@@ -51,13 +50,13 @@ pub(super) const CALLEES: usize = 64;
 impl State {
     /// The running function's instructions.
     #[inline(always)]
-    pub fn instrs(&self) -> *const Instr {
+    pub fn instrs(&self) -> Ip {
         // SAFETY: the running function is kept alive by its module.
-        unsafe { (*self.code).instrs.as_ptr() }
+        unsafe { (*self.code).ops.as_ptr() }
     }
 
     /// The instruction at `pc`.
-    pub fn ip(&self) -> *const Instr {
+    pub fn ip(&self) -> Ip {
         // SAFETY: `pc` is an instruction index of the running function.
         unsafe { self.instrs().add(self.pc) }
     }
@@ -95,7 +94,7 @@ unsafe fn host_call<T>(store: *mut (), host: u32, instance: u32, io: &mut [u64])
 /// is its `inner` part, except to call host functions, which goes through `host_call`.
 /// Being compiled once in this crate keeps the handlers' tail calls optimized whatever
 /// the embedder's build settings (see `dispatch.rs`).
-pub(in crate::interp) struct Executor<'s> {
+pub(crate) struct Executor<'s> {
     /// The store (without its data and host functions).
     pub inner: &'s mut StoreInner,
     /// The whole `Store<T>`, type-erased, for host calls.
@@ -278,7 +277,7 @@ impl<'s> Executor<'s> {
         st: &mut State,
         code: &CompiledFunc,
         args: usize,
-        ret: *const Instr,
+        ret: Ip,
     ) -> *mut u64 {
         let depth = self.frames.len();
         let new_base = st.base + args;
@@ -307,7 +306,7 @@ impl<'s> Executor<'s> {
     /// `st` (all but `pc`) and returns the instruction to resume at; null, having changed
     /// nothing, if the entry frame returned or the caller belongs to another instance.
     #[inline(always)]
-    pub(super) fn try_pop_frame(&mut self, st: &mut State) -> *const Instr {
+    pub(super) fn try_pop_frame(&mut self, st: &mut State) -> Ip {
         let Some(f) = self.frames.last() else {
             return std::ptr::null();
         };

@@ -257,7 +257,11 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
     let consts_at = (locals_end - param_slots) as usize;
     init[consts_at..consts_at + t.consts.values.len()].copy_from_slice(&t.consts.values);
     Ok(CompiledFunc {
-        instrs: t.instrs.into(),
+        ops: t
+            .instrs
+            .iter()
+            .map(|&i| crate::interp::exec::Op::new(i))
+            .collect(),
         index: func,
         param_slots,
         frame_slots: t.max.max(param_slots + init_len as R),

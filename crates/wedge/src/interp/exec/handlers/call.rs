@@ -4,7 +4,7 @@
 
 use super::known;
 use crate::interp::code::Instr;
-use crate::interp::exec::dispatch::{handler, Cx, Exit, Handler, Ip, Table, Vm};
+use crate::interp::exec::dispatch::{handler, Cx, Exit, Handler, Ip, Vm};
 use crate::interp::exec::run::{Callee, CALLEES};
 use crate::interp::CompiledFunc;
 use crate::runtime::{FuncKind, TrapKind};
@@ -59,7 +59,7 @@ fn call_within(vm: Vm<'_, '_>, code: *const CompiledFunc, args: u32, slow: Handl
         return vm.call(slow);
     }
     // SAFETY: as above.
-    let ip = unsafe { (*code).instrs.as_ptr() };
+    let ip = unsafe { (*code).ops.as_ptr() };
     vm.switch(ip, regs)
 }
 
@@ -71,8 +71,8 @@ handler!(Call(vm) Instr::Call { func, args } => {
 /// `Call` when the callee is not translated yet or a stack must grow (or overflows).
 #[cold]
 #[inline(never)]
-fn call_slow(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, tbl: Table, acc: u64) -> Exit {
-    let mut vm = Vm::new(cx, ip, regs, mem, tbl, acc);
+fn call_slow(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, acc: u64) -> Exit {
+    let mut vm = Vm::new(cx, ip, regs, mem, acc);
     let Instr::Call { func, args } = vm.instr() else {
         unreachable!("call_slow runs Call")
     };
@@ -110,15 +110,8 @@ handler!(Return(vm) Instr::Return { src, slots } => {
 /// `Return` of several slots, or from the entry frame, or to another instance.
 #[cold]
 #[inline(never)]
-fn return_slow(
-    cx: &mut Cx<'_>,
-    ip: Ip,
-    regs: *mut u64,
-    mem: *mut u8,
-    tbl: Table,
-    acc: u64,
-) -> Exit {
-    let vm = Vm::new(cx, ip, regs, mem, tbl, acc);
+fn return_slow(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, acc: u64) -> Exit {
+    let vm = Vm::new(cx, ip, regs, mem, acc);
     let Instr::Return { src, slots } = vm.instr() else {
         unreachable!("return_slow runs Return")
     };
@@ -254,15 +247,8 @@ fn cache_callee(cx: &mut Cx<'_>, f: u32) -> bool {
 /// to another instance or a host function, or needing the slow path of a call.
 #[cold]
 #[inline(never)]
-fn call_indirect_slow(
-    cx: &mut Cx<'_>,
-    ip: Ip,
-    regs: *mut u64,
-    mem: *mut u8,
-    tbl: Table,
-    acc: u64,
-) -> Exit {
-    let mut vm = Vm::new(cx, ip, regs, mem, tbl, acc);
+fn call_indirect_slow(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, acc: u64) -> Exit {
+    let mut vm = Vm::new(cx, ip, regs, mem, acc);
     let Instr::CallIndirect { index, args, site } = vm.instr() else {
         unreachable!("call_indirect_slow runs CallIndirect")
     };

@@ -2,7 +2,7 @@
 //! generic path), sizes, growth, bulk operations, atomics.
 
 use crate::interp::code::{Instr, R};
-use crate::interp::exec::dispatch::{handler, Cx, Exit, Ip, Table, Vm};
+use crate::interp::exec::dispatch::{handler, Cx, Exit, Ip, Vm};
 use crate::interp::simd;
 use crate::runtime::TrapKind;
 
@@ -11,17 +11,10 @@ use crate::runtime::TrapKind;
 /// it grew, or traps.
 #[cold]
 #[inline(never)]
-fn out_of_bounds(
-    cx: &mut Cx<'_>,
-    ip: Ip,
-    regs: *mut u64,
-    mem: *mut u8,
-    tbl: Table,
-    acc: u64,
-) -> Exit {
+fn out_of_bounds(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, acc: u64) -> Exit {
     let cached = cx.st.mem_len;
     let grown = cx.ex.memory0_len(&mut cx.st) > cached;
-    let vm = Vm::new(cx, ip, regs, mem, tbl, acc);
+    let vm = Vm::new(cx, ip, regs, mem, acc);
     if grown {
         vm.dispatch()
     } else {
