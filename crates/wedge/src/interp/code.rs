@@ -26,7 +26,10 @@
 //!   `exec/dispatch.rs`);
 //! - `AccImm`: both;
 //! - `RAcc`: the second operand is the accumulator (for operations that do not commute);
-//! - `AtAcc`: a store's address is the accumulator.
+//! - `AtAcc`: a store's address is the accumulator;
+//!
+//! and, for an integer instruction whose result only the next instruction reads (from the
+//! accumulator), `ToAcc`: the result goes to the accumulator only, not to a slot.
 
 /// A slot index within the current frame.
 pub type R = u32;
@@ -39,10 +42,13 @@ macro_rules! instrs {
         store { $($st:ident),* $(,)? }
         with_dst { $($(#[$dm:meta])* $d:ident { $($df:ident : $dt:ty),* $(,)? }),* $(,)? }
         other { $($(#[$om:meta])* $o:ident { $($of:ident : $ot:ty),* $(,)? }),* $(,)? }
-        int_binary { $($ib:ident($ibw:literal) => $ibi:ident, $iba:ident, $ibai:ident;)* }
-        int_binary_racc { $($ir:ident => $irr:ident;)* }
-        unary_acc { $($ua:ident => $uaa:ident;)* }
-        load_acc { $($la:ident => $laa:ident;)* }
+        int_binary {
+            $($ib:ident($ibw:literal) => $ibi:ident, $iba:ident, $ibai:ident
+                / $ibt:ident, $ibit:ident, $ibat:ident, $ibait:ident;)*
+        }
+        int_binary_racc { $($ir:ident => $irr:ident / $irrt:ident;)* }
+        unary_acc { $($ua:ident => $uaa:ident / $uat:ident, $uaat:ident;)* }
+        load_acc { $($la:ident => $laa:ident / $lat:ident, $laat:ident;)* }
         store_forms { $($sf:ident($sfw:literal) => $sfi:ident, $sfa:ident, $sfaa:ident;)* }
         branch_forms { $($bf:ident($bfw:literal) => $bfi:ident, $bfa:ident, $bfai:ident;)* }
     ) => {
@@ -75,12 +81,23 @@ macro_rules! instrs {
                 $bfa { b: R, target: i32 },
                 $bfai { imm: u32, target: i32 },
             )*
+            $(
+                $ibt { a: R, b: R },
+                $ibit { a: R, imm: u32 },
+                $ibat { b: R },
+                $ibait { imm: u32 },
+            )*
+            $($irrt { a: R },)*
+            $($uat { src: R }, $uaat {},)*
+            $($lat { addr: R, offset: u32 }, $laat { offset: u32 },)*
         }
 
+        // In the same order as the variants above: a tag indexes this table.
         crate::interp::exec::handler_table! {
             $($un,)* $($bin,)* $($ld,)* $($st,)* $($d,)* $($o,)*
             $($ibi, $iba, $ibai,)* $($irr,)* $($uaa,)* $($laa,)*
             $($sfi, $sfa, $sfaa,)* $($bfi, $bfa, $bfai,)*
+            $($ibt, $ibit, $ibat, $ibait,)* $($irrt,)* $($uat, $uaat,)* $($lat, $laat,)*
         }
 
         impl Instr {
@@ -221,6 +238,29 @@ macro_rules! instrs {
                     | Instr::BrOnCastFail { target, .. } => Some(target),
                     _ => None,
                 }
+            }
+
+            /// This integer instruction leaving its result in the accumulator only, not in
+            /// its destination slot (its `ToAcc` form), if it has one.
+            pub(crate) fn to_acc_only(self) -> Option<Instr> {
+                Some(match self {
+                    $(
+                        Instr::$ib { a, b, .. } => Instr::$ibt { a, b },
+                        Instr::$ibi { a, imm, .. } => Instr::$ibit { a, imm },
+                        Instr::$iba { b, .. } => Instr::$ibat { b },
+                        Instr::$ibai { imm, .. } => Instr::$ibait { imm },
+                    )*
+                    $(Instr::$irr { a, .. } => Instr::$irrt { a },)*
+                    $(
+                        Instr::$ua { src, .. } => Instr::$uat { src },
+                        Instr::$uaa { .. } => Instr::$uaat {},
+                    )*
+                    $(
+                        Instr::$la { addr, offset, .. } => Instr::$lat { addr, offset },
+                        Instr::$laa { offset, .. } => Instr::$laat { offset },
+                    )*
+                    _ => return None,
+                })
             }
 
             /// The address slot of a store with an `AtAcc` form.
@@ -418,99 +458,149 @@ instrs! {
         Wide { op: u16, args: R },
     }
     int_binary {
-        I32Add(32) => I32AddImm, I32AddAcc, I32AddAccImm;
-        I32Sub(32) => I32SubImm, I32SubAcc, I32SubAccImm;
-        I32Mul(32) => I32MulImm, I32MulAcc, I32MulAccImm;
-        I32And(32) => I32AndImm, I32AndAcc, I32AndAccImm;
-        I32Or(32) => I32OrImm, I32OrAcc, I32OrAccImm;
-        I32Xor(32) => I32XorImm, I32XorAcc, I32XorAccImm;
-        I32Shl(32) => I32ShlImm, I32ShlAcc, I32ShlAccImm;
-        I32ShrS(32) => I32ShrSImm, I32ShrSAcc, I32ShrSAccImm;
-        I32ShrU(32) => I32ShrUImm, I32ShrUAcc, I32ShrUAccImm;
-        I32Rotl(32) => I32RotlImm, I32RotlAcc, I32RotlAccImm;
-        I32Rotr(32) => I32RotrImm, I32RotrAcc, I32RotrAccImm;
-        I32Eq(32) => I32EqImm, I32EqAcc, I32EqAccImm;
-        I32Ne(32) => I32NeImm, I32NeAcc, I32NeAccImm;
-        I32LtS(32) => I32LtSImm, I32LtSAcc, I32LtSAccImm;
-        I32LtU(32) => I32LtUImm, I32LtUAcc, I32LtUAccImm;
-        I32GtS(32) => I32GtSImm, I32GtSAcc, I32GtSAccImm;
-        I32GtU(32) => I32GtUImm, I32GtUAcc, I32GtUAccImm;
-        I32LeS(32) => I32LeSImm, I32LeSAcc, I32LeSAccImm;
-        I32LeU(32) => I32LeUImm, I32LeUAcc, I32LeUAccImm;
-        I32GeS(32) => I32GeSImm, I32GeSAcc, I32GeSAccImm;
-        I32GeU(32) => I32GeUImm, I32GeUAcc, I32GeUAccImm;
-        I32DivS(32) => I32DivSImm, I32DivSAcc, I32DivSAccImm;
-        I32DivU(32) => I32DivUImm, I32DivUAcc, I32DivUAccImm;
-        I32RemS(32) => I32RemSImm, I32RemSAcc, I32RemSAccImm;
-        I32RemU(32) => I32RemUImm, I32RemUAcc, I32RemUAccImm;
-        I64Add(64) => I64AddImm, I64AddAcc, I64AddAccImm;
-        I64Sub(64) => I64SubImm, I64SubAcc, I64SubAccImm;
-        I64Mul(64) => I64MulImm, I64MulAcc, I64MulAccImm;
-        I64And(64) => I64AndImm, I64AndAcc, I64AndAccImm;
-        I64Or(64) => I64OrImm, I64OrAcc, I64OrAccImm;
-        I64Xor(64) => I64XorImm, I64XorAcc, I64XorAccImm;
-        I64Shl(64) => I64ShlImm, I64ShlAcc, I64ShlAccImm;
-        I64ShrS(64) => I64ShrSImm, I64ShrSAcc, I64ShrSAccImm;
-        I64ShrU(64) => I64ShrUImm, I64ShrUAcc, I64ShrUAccImm;
-        I64Rotl(64) => I64RotlImm, I64RotlAcc, I64RotlAccImm;
-        I64Rotr(64) => I64RotrImm, I64RotrAcc, I64RotrAccImm;
-        I64Eq(64) => I64EqImm, I64EqAcc, I64EqAccImm;
-        I64Ne(64) => I64NeImm, I64NeAcc, I64NeAccImm;
-        I64LtS(64) => I64LtSImm, I64LtSAcc, I64LtSAccImm;
-        I64LtU(64) => I64LtUImm, I64LtUAcc, I64LtUAccImm;
-        I64GtS(64) => I64GtSImm, I64GtSAcc, I64GtSAccImm;
-        I64GtU(64) => I64GtUImm, I64GtUAcc, I64GtUAccImm;
-        I64LeS(64) => I64LeSImm, I64LeSAcc, I64LeSAccImm;
-        I64LeU(64) => I64LeUImm, I64LeUAcc, I64LeUAccImm;
-        I64GeS(64) => I64GeSImm, I64GeSAcc, I64GeSAccImm;
-        I64GeU(64) => I64GeUImm, I64GeUAcc, I64GeUAccImm;
-        I64DivS(64) => I64DivSImm, I64DivSAcc, I64DivSAccImm;
-        I64DivU(64) => I64DivUImm, I64DivUAcc, I64DivUAccImm;
-        I64RemS(64) => I64RemSImm, I64RemSAcc, I64RemSAccImm;
-        I64RemU(64) => I64RemUImm, I64RemUAcc, I64RemUAccImm;
+        I32Add(32) => I32AddImm, I32AddAcc, I32AddAccImm
+            / I32AddToAcc, I32AddImmToAcc, I32AddAccToAcc, I32AddAccImmToAcc;
+        I32Sub(32) => I32SubImm, I32SubAcc, I32SubAccImm
+            / I32SubToAcc, I32SubImmToAcc, I32SubAccToAcc, I32SubAccImmToAcc;
+        I32Mul(32) => I32MulImm, I32MulAcc, I32MulAccImm
+            / I32MulToAcc, I32MulImmToAcc, I32MulAccToAcc, I32MulAccImmToAcc;
+        I32And(32) => I32AndImm, I32AndAcc, I32AndAccImm
+            / I32AndToAcc, I32AndImmToAcc, I32AndAccToAcc, I32AndAccImmToAcc;
+        I32Or(32) => I32OrImm, I32OrAcc, I32OrAccImm
+            / I32OrToAcc, I32OrImmToAcc, I32OrAccToAcc, I32OrAccImmToAcc;
+        I32Xor(32) => I32XorImm, I32XorAcc, I32XorAccImm
+            / I32XorToAcc, I32XorImmToAcc, I32XorAccToAcc, I32XorAccImmToAcc;
+        I32Shl(32) => I32ShlImm, I32ShlAcc, I32ShlAccImm
+            / I32ShlToAcc, I32ShlImmToAcc, I32ShlAccToAcc, I32ShlAccImmToAcc;
+        I32ShrS(32) => I32ShrSImm, I32ShrSAcc, I32ShrSAccImm
+            / I32ShrSToAcc, I32ShrSImmToAcc, I32ShrSAccToAcc, I32ShrSAccImmToAcc;
+        I32ShrU(32) => I32ShrUImm, I32ShrUAcc, I32ShrUAccImm
+            / I32ShrUToAcc, I32ShrUImmToAcc, I32ShrUAccToAcc, I32ShrUAccImmToAcc;
+        I32Rotl(32) => I32RotlImm, I32RotlAcc, I32RotlAccImm
+            / I32RotlToAcc, I32RotlImmToAcc, I32RotlAccToAcc, I32RotlAccImmToAcc;
+        I32Rotr(32) => I32RotrImm, I32RotrAcc, I32RotrAccImm
+            / I32RotrToAcc, I32RotrImmToAcc, I32RotrAccToAcc, I32RotrAccImmToAcc;
+        I32Eq(32) => I32EqImm, I32EqAcc, I32EqAccImm
+            / I32EqToAcc, I32EqImmToAcc, I32EqAccToAcc, I32EqAccImmToAcc;
+        I32Ne(32) => I32NeImm, I32NeAcc, I32NeAccImm
+            / I32NeToAcc, I32NeImmToAcc, I32NeAccToAcc, I32NeAccImmToAcc;
+        I32LtS(32) => I32LtSImm, I32LtSAcc, I32LtSAccImm
+            / I32LtSToAcc, I32LtSImmToAcc, I32LtSAccToAcc, I32LtSAccImmToAcc;
+        I32LtU(32) => I32LtUImm, I32LtUAcc, I32LtUAccImm
+            / I32LtUToAcc, I32LtUImmToAcc, I32LtUAccToAcc, I32LtUAccImmToAcc;
+        I32GtS(32) => I32GtSImm, I32GtSAcc, I32GtSAccImm
+            / I32GtSToAcc, I32GtSImmToAcc, I32GtSAccToAcc, I32GtSAccImmToAcc;
+        I32GtU(32) => I32GtUImm, I32GtUAcc, I32GtUAccImm
+            / I32GtUToAcc, I32GtUImmToAcc, I32GtUAccToAcc, I32GtUAccImmToAcc;
+        I32LeS(32) => I32LeSImm, I32LeSAcc, I32LeSAccImm
+            / I32LeSToAcc, I32LeSImmToAcc, I32LeSAccToAcc, I32LeSAccImmToAcc;
+        I32LeU(32) => I32LeUImm, I32LeUAcc, I32LeUAccImm
+            / I32LeUToAcc, I32LeUImmToAcc, I32LeUAccToAcc, I32LeUAccImmToAcc;
+        I32GeS(32) => I32GeSImm, I32GeSAcc, I32GeSAccImm
+            / I32GeSToAcc, I32GeSImmToAcc, I32GeSAccToAcc, I32GeSAccImmToAcc;
+        I32GeU(32) => I32GeUImm, I32GeUAcc, I32GeUAccImm
+            / I32GeUToAcc, I32GeUImmToAcc, I32GeUAccToAcc, I32GeUAccImmToAcc;
+        I32DivS(32) => I32DivSImm, I32DivSAcc, I32DivSAccImm
+            / I32DivSToAcc, I32DivSImmToAcc, I32DivSAccToAcc, I32DivSAccImmToAcc;
+        I32DivU(32) => I32DivUImm, I32DivUAcc, I32DivUAccImm
+            / I32DivUToAcc, I32DivUImmToAcc, I32DivUAccToAcc, I32DivUAccImmToAcc;
+        I32RemS(32) => I32RemSImm, I32RemSAcc, I32RemSAccImm
+            / I32RemSToAcc, I32RemSImmToAcc, I32RemSAccToAcc, I32RemSAccImmToAcc;
+        I32RemU(32) => I32RemUImm, I32RemUAcc, I32RemUAccImm
+            / I32RemUToAcc, I32RemUImmToAcc, I32RemUAccToAcc, I32RemUAccImmToAcc;
+        I64Add(64) => I64AddImm, I64AddAcc, I64AddAccImm
+            / I64AddToAcc, I64AddImmToAcc, I64AddAccToAcc, I64AddAccImmToAcc;
+        I64Sub(64) => I64SubImm, I64SubAcc, I64SubAccImm
+            / I64SubToAcc, I64SubImmToAcc, I64SubAccToAcc, I64SubAccImmToAcc;
+        I64Mul(64) => I64MulImm, I64MulAcc, I64MulAccImm
+            / I64MulToAcc, I64MulImmToAcc, I64MulAccToAcc, I64MulAccImmToAcc;
+        I64And(64) => I64AndImm, I64AndAcc, I64AndAccImm
+            / I64AndToAcc, I64AndImmToAcc, I64AndAccToAcc, I64AndAccImmToAcc;
+        I64Or(64) => I64OrImm, I64OrAcc, I64OrAccImm
+            / I64OrToAcc, I64OrImmToAcc, I64OrAccToAcc, I64OrAccImmToAcc;
+        I64Xor(64) => I64XorImm, I64XorAcc, I64XorAccImm
+            / I64XorToAcc, I64XorImmToAcc, I64XorAccToAcc, I64XorAccImmToAcc;
+        I64Shl(64) => I64ShlImm, I64ShlAcc, I64ShlAccImm
+            / I64ShlToAcc, I64ShlImmToAcc, I64ShlAccToAcc, I64ShlAccImmToAcc;
+        I64ShrS(64) => I64ShrSImm, I64ShrSAcc, I64ShrSAccImm
+            / I64ShrSToAcc, I64ShrSImmToAcc, I64ShrSAccToAcc, I64ShrSAccImmToAcc;
+        I64ShrU(64) => I64ShrUImm, I64ShrUAcc, I64ShrUAccImm
+            / I64ShrUToAcc, I64ShrUImmToAcc, I64ShrUAccToAcc, I64ShrUAccImmToAcc;
+        I64Rotl(64) => I64RotlImm, I64RotlAcc, I64RotlAccImm
+            / I64RotlToAcc, I64RotlImmToAcc, I64RotlAccToAcc, I64RotlAccImmToAcc;
+        I64Rotr(64) => I64RotrImm, I64RotrAcc, I64RotrAccImm
+            / I64RotrToAcc, I64RotrImmToAcc, I64RotrAccToAcc, I64RotrAccImmToAcc;
+        I64Eq(64) => I64EqImm, I64EqAcc, I64EqAccImm
+            / I64EqToAcc, I64EqImmToAcc, I64EqAccToAcc, I64EqAccImmToAcc;
+        I64Ne(64) => I64NeImm, I64NeAcc, I64NeAccImm
+            / I64NeToAcc, I64NeImmToAcc, I64NeAccToAcc, I64NeAccImmToAcc;
+        I64LtS(64) => I64LtSImm, I64LtSAcc, I64LtSAccImm
+            / I64LtSToAcc, I64LtSImmToAcc, I64LtSAccToAcc, I64LtSAccImmToAcc;
+        I64LtU(64) => I64LtUImm, I64LtUAcc, I64LtUAccImm
+            / I64LtUToAcc, I64LtUImmToAcc, I64LtUAccToAcc, I64LtUAccImmToAcc;
+        I64GtS(64) => I64GtSImm, I64GtSAcc, I64GtSAccImm
+            / I64GtSToAcc, I64GtSImmToAcc, I64GtSAccToAcc, I64GtSAccImmToAcc;
+        I64GtU(64) => I64GtUImm, I64GtUAcc, I64GtUAccImm
+            / I64GtUToAcc, I64GtUImmToAcc, I64GtUAccToAcc, I64GtUAccImmToAcc;
+        I64LeS(64) => I64LeSImm, I64LeSAcc, I64LeSAccImm
+            / I64LeSToAcc, I64LeSImmToAcc, I64LeSAccToAcc, I64LeSAccImmToAcc;
+        I64LeU(64) => I64LeUImm, I64LeUAcc, I64LeUAccImm
+            / I64LeUToAcc, I64LeUImmToAcc, I64LeUAccToAcc, I64LeUAccImmToAcc;
+        I64GeS(64) => I64GeSImm, I64GeSAcc, I64GeSAccImm
+            / I64GeSToAcc, I64GeSImmToAcc, I64GeSAccToAcc, I64GeSAccImmToAcc;
+        I64GeU(64) => I64GeUImm, I64GeUAcc, I64GeUAccImm
+            / I64GeUToAcc, I64GeUImmToAcc, I64GeUAccToAcc, I64GeUAccImmToAcc;
+        I64DivS(64) => I64DivSImm, I64DivSAcc, I64DivSAccImm
+            / I64DivSToAcc, I64DivSImmToAcc, I64DivSAccToAcc, I64DivSAccImmToAcc;
+        I64DivU(64) => I64DivUImm, I64DivUAcc, I64DivUAccImm
+            / I64DivUToAcc, I64DivUImmToAcc, I64DivUAccToAcc, I64DivUAccImmToAcc;
+        I64RemS(64) => I64RemSImm, I64RemSAcc, I64RemSAccImm
+            / I64RemSToAcc, I64RemSImmToAcc, I64RemSAccToAcc, I64RemSAccImmToAcc;
+        I64RemU(64) => I64RemUImm, I64RemUAcc, I64RemUAccImm
+            / I64RemUToAcc, I64RemUImmToAcc, I64RemUAccToAcc, I64RemUAccImmToAcc;
     }
     int_binary_racc {
-        I32Sub => I32SubRAcc;
-        I32Shl => I32ShlRAcc;
-        I32ShrS => I32ShrSRAcc;
-        I32ShrU => I32ShrURAcc;
-        I32Rotl => I32RotlRAcc;
-        I32Rotr => I32RotrRAcc;
-        I32DivS => I32DivSRAcc;
-        I32DivU => I32DivURAcc;
-        I32RemS => I32RemSRAcc;
-        I32RemU => I32RemURAcc;
-        I64Sub => I64SubRAcc;
-        I64Shl => I64ShlRAcc;
-        I64ShrS => I64ShrSRAcc;
-        I64ShrU => I64ShrURAcc;
-        I64Rotl => I64RotlRAcc;
-        I64Rotr => I64RotrRAcc;
-        I64DivS => I64DivSRAcc;
-        I64DivU => I64DivURAcc;
-        I64RemS => I64RemSRAcc;
-        I64RemU => I64RemURAcc;
+        I32Sub => I32SubRAcc / I32SubRAccToAcc;
+        I32Shl => I32ShlRAcc / I32ShlRAccToAcc;
+        I32ShrS => I32ShrSRAcc / I32ShrSRAccToAcc;
+        I32ShrU => I32ShrURAcc / I32ShrURAccToAcc;
+        I32Rotl => I32RotlRAcc / I32RotlRAccToAcc;
+        I32Rotr => I32RotrRAcc / I32RotrRAccToAcc;
+        I32DivS => I32DivSRAcc / I32DivSRAccToAcc;
+        I32DivU => I32DivURAcc / I32DivURAccToAcc;
+        I32RemS => I32RemSRAcc / I32RemSRAccToAcc;
+        I32RemU => I32RemURAcc / I32RemURAccToAcc;
+        I64Sub => I64SubRAcc / I64SubRAccToAcc;
+        I64Shl => I64ShlRAcc / I64ShlRAccToAcc;
+        I64ShrS => I64ShrSRAcc / I64ShrSRAccToAcc;
+        I64ShrU => I64ShrURAcc / I64ShrURAccToAcc;
+        I64Rotl => I64RotlRAcc / I64RotlRAccToAcc;
+        I64Rotr => I64RotrRAcc / I64RotrRAccToAcc;
+        I64DivS => I64DivSRAcc / I64DivSRAccToAcc;
+        I64DivU => I64DivURAcc / I64DivURAccToAcc;
+        I64RemS => I64RemSRAcc / I64RemSRAccToAcc;
+        I64RemU => I64RemURAcc / I64RemURAccToAcc;
     }
     unary_acc {
-        I32Eqz => I32EqzAcc;
-        I64Eqz => I64EqzAcc;
-        I64ExtendI32S => I64ExtendI32SAcc;
-        I64ExtendI32U => I64ExtendI32UAcc;
-        I32WrapI64 => I32WrapI64Acc;
+        I32Eqz => I32EqzAcc / I32EqzToAcc, I32EqzAccToAcc;
+        I64Eqz => I64EqzAcc / I64EqzToAcc, I64EqzAccToAcc;
+        I64ExtendI32S => I64ExtendI32SAcc / I64ExtendI32SToAcc, I64ExtendI32SAccToAcc;
+        I64ExtendI32U => I64ExtendI32UAcc / I64ExtendI32UToAcc, I64ExtendI32UAccToAcc;
+        I32WrapI64 => I32WrapI64Acc / I32WrapI64ToAcc, I32WrapI64AccToAcc;
     }
     load_acc {
-        I32Load => I32LoadAcc;
-        I64Load => I64LoadAcc;
-        I32Load8S => I32Load8SAcc;
-        I32Load8U => I32Load8UAcc;
-        I32Load16S => I32Load16SAcc;
-        I32Load16U => I32Load16UAcc;
-        I64Load8S => I64Load8SAcc;
-        I64Load8U => I64Load8UAcc;
-        I64Load16S => I64Load16SAcc;
-        I64Load16U => I64Load16UAcc;
-        I64Load32S => I64Load32SAcc;
-        I64Load32U => I64Load32UAcc;
+        I32Load => I32LoadAcc / I32LoadToAcc, I32LoadAccToAcc;
+        I64Load => I64LoadAcc / I64LoadToAcc, I64LoadAccToAcc;
+        I32Load8S => I32Load8SAcc / I32Load8SToAcc, I32Load8SAccToAcc;
+        I32Load8U => I32Load8UAcc / I32Load8UToAcc, I32Load8UAccToAcc;
+        I32Load16S => I32Load16SAcc / I32Load16SToAcc, I32Load16SAccToAcc;
+        I32Load16U => I32Load16UAcc / I32Load16UToAcc, I32Load16UAccToAcc;
+        I64Load8S => I64Load8SAcc / I64Load8SToAcc, I64Load8SAccToAcc;
+        I64Load8U => I64Load8UAcc / I64Load8UToAcc, I64Load8UAccToAcc;
+        I64Load16S => I64Load16SAcc / I64Load16SToAcc, I64Load16SAccToAcc;
+        I64Load16U => I64Load16UAcc / I64Load16UToAcc, I64Load16UAccToAcc;
+        I64Load32S => I64Load32SAcc / I64Load32SToAcc, I64Load32SAccToAcc;
+        I64Load32U => I64Load32UAcc / I64Load32UToAcc, I64Load32UAccToAcc;
     }
     store_forms {
         I32Store(32) => I32StoreImm, I32StoreAcc, I32StoreAtAcc;

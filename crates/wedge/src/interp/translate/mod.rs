@@ -247,11 +247,14 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
     // The init template is padded to whole chunks so the executor copies it in fixed-size
     // pieces; the frame is made large enough for the padding.
     let refunds = t.finish_points(&mut points);
-    let consts = peephole::Consts {
-        base: t.consts.base,
-        values: &t.consts.values,
+    let frame = peephole::Frame {
+        consts: peephole::Consts {
+            base: t.consts.base,
+            values: &t.consts.values,
+        },
+        temps: temps_start,
     };
-    peephole::optimize(&mut t.instrs, &consts, &t.handlers);
+    peephole::optimize(&mut t.instrs, &frame, &t.handlers);
     let init_len = ((temps_start - param_slots) as usize).next_multiple_of(INIT_CHUNK);
     let mut init = vec![0u64; init_len];
     let consts_at = (locals_end - param_slots) as usize;

@@ -20,6 +20,13 @@ pub(super) struct Consts<'a> {
     pub values: &'a [u64],
 }
 
+/// What the pass needs to know of the frame's layout.
+pub(super) struct Frame<'a> {
+    pub consts: Consts<'a>,
+    /// The first slot of the operand stack's temporaries.
+    pub temps: R,
+}
+
 impl Consts<'_> {
     /// The value of slot `slot` if it is a constant.
     fn value(&self, slot: R) -> Option<u64> {
@@ -29,9 +36,9 @@ impl Consts<'_> {
 }
 
 /// Rewrites `instrs` (with exception `handlers`) in place; see the module documentation.
-pub(super) fn optimize(instrs: &mut [Instr], consts: &Consts<'_>, handlers: &[Handler]) {
+pub(super) fn optimize(instrs: &mut [Instr], frame: &Frame<'_>, handlers: &[Handler]) {
     for instr in instrs.iter_mut() {
-        *instr = with_immediate(*instr, consts);
+        *instr = with_immediate(*instr, &frame.consts);
     }
     for i in 0..instrs.len() {
         shorten_jump(instrs, i);
@@ -40,14 +47,24 @@ pub(super) fn optimize(instrs: &mut [Instr], consts: &Consts<'_>, handlers: &[Ha
         return_directly(instrs, i);
     }
     let targets = jump_targets(instrs, handlers);
-    for i in 0..instrs.len() {
-        let mut instr = instrs[i];
-        if i > 0 && !targets[i] {
-            if let Some(slot) = instrs[i - 1].int_result() {
-                instr = with_accumulator(instr, slot);
+    for i in 1..instrs.len() {
+        if targets[i] {
+            continue;
+        }
+        let Some(slot) = instrs[i - 1].int_result() else {
+            continue;
+        };
+        let Some((instr, still_read)) = with_accumulator(instrs[i], slot) else {
+            continue;
+        };
+        instrs[i] = instr;
+        // A temporary is read by one instruction only (the one that pops it from the
+        // operand stack): when that one takes it from the accumulator, the slot is dead.
+        if slot >= frame.temps && !still_read {
+            if let Some(to_acc) = instrs[i - 1].to_acc_only() {
+                instrs[i - 1] = to_acc;
             }
         }
-        instrs[i] = instr;
     }
 }
 
@@ -266,34 +283,40 @@ fn divisor_ok(instr: &Instr, imm: u32) -> bool {
     }
 }
 
-/// `instr` reading the accumulator instead of slot `acc`, when it has such a form.
-fn with_accumulator(instr: Instr, acc: R) -> Instr {
+/// `instr` reading the accumulator instead of slot `acc`, when it has such a form, and
+/// whether it still reads slot `acc` as another operand.
+fn with_accumulator(instr: Instr, acc: R) -> Option<(Instr, bool)> {
     match instr {
         Instr::BrIfNez { cond, target } if cond == acc => {
-            return Instr::BrIfNezAcc { target };
+            return Some((Instr::BrIfNezAcc { target }, false));
         }
         Instr::BrIfEqz { cond, target } if cond == acc => {
-            return Instr::BrIfEqzAcc { target };
+            return Some((Instr::BrIfEqzAcc { target }, false));
         }
         _ => {}
     }
     if instr.acc_operand() == Some(acc) {
-        return instr.acc_form().unwrap_or(instr);
+        // The other operand: a store's address, or the second operand.
+        let other = match instr.addr_acc_operand() {
+            Some(addr) => Some(addr),
+            None => instr.imm_operand(),
+        };
+        return Some((instr.acc_form()?, other == Some(acc)));
     }
-    // The accumulator is the second operand: swap the operands if the operation allows,
-    // else use the form that reads it second.
+    // The accumulator is the second operand (and the first is another slot): swap the
+    // operands if the operation allows, else use the form that reads it second.
     if instr.imm_operand() == Some(acc) {
         if let Some(swapped) = mirrored(instr) {
             if swapped.acc_operand() == Some(acc) {
-                return swapped.acc_form().unwrap_or(instr);
+                return Some((swapped.acc_form()?, false));
             }
         }
     }
     if instr.racc_operand() == Some(acc) {
-        return instr.racc_form().unwrap_or(instr);
+        return Some((instr.racc_form()?, false));
     }
     if instr.addr_acc_operand() == Some(acc) {
-        return instr.addr_acc_form().unwrap_or(instr);
+        return Some((instr.addr_acc_form()?, false));
     }
-    instr
+    None
 }

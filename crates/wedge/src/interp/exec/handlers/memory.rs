@@ -34,28 +34,42 @@ macro_rules! ea {
     }};
 }
 
+/// Loads a `$t` at `$base + $offset` of memory 0 and converts it with `$conv(v)` (or goes
+/// to the slow path when out of the cached bounds).
+macro_rules! load_value {
+    ($vm:ident, $base:expr, $offset:ident, $t:ty, |$v:ident| $conv:expr) => {{
+        const N: usize = std::mem::size_of::<$t>();
+        let ea = ea!($vm, $base, $offset, N);
+        // SAFETY: `ea + N` is within memory 0, checked above.
+        let $v = <$t>::from_le_bytes(unsafe {
+            std::ptr::read_unaligned($vm.mem.add(ea) as *const [u8; N])
+        });
+        $conv
+    }};
+}
+
 /// Handlers of memory-0 loads of a `$t` at `addr + offset` (or `acc + offset`), stored as
-/// `$conv(v)` and left in the accumulator.
+/// `$conv(v)` and left in the accumulator, with their `ToAcc` forms.
 macro_rules! load {
-    ($($name:ident / $acc:ident: $t:ty => |$v:ident| $conv:expr;)*) => {$(
+    ($(
+        $name:ident / $name_t:ident, $acc:ident / $acc_t:ident: $t:ty => |$v:ident| $conv:expr;
+    )*) => {$(
         handler!($name(vm) Instr::$name { dst, addr, offset } => {
-            const N: usize = std::mem::size_of::<$t>();
-            let ea = ea!(vm, vm.r(addr), offset, N);
-            // SAFETY: `ea + N` is within memory 0, checked above.
-            let $v = <$t>::from_le_bytes(unsafe {
-                std::ptr::read_unaligned(vm.mem.add(ea) as *const [u8; N])
-            });
-            vm.put(dst, $conv);
+            let value = load_value!(vm, vm.r(addr), offset, $t, |$v| $conv);
+            vm.put(dst, value);
+            vm.next()
+        });
+        handler!($name_t(vm) Instr::$name_t { addr, offset } => {
+            vm.acc = load_value!(vm, vm.r(addr), offset, $t, |$v| $conv);
             vm.next()
         });
         handler!($acc(vm) Instr::$acc { dst, offset } => {
-            const N: usize = std::mem::size_of::<$t>();
-            let ea = ea!(vm, vm.acc, offset, N);
-            // SAFETY: `ea + N` is within memory 0, checked above.
-            let $v = <$t>::from_le_bytes(unsafe {
-                std::ptr::read_unaligned(vm.mem.add(ea) as *const [u8; N])
-            });
-            vm.put(dst, $conv);
+            let value = load_value!(vm, vm.acc, offset, $t, |$v| $conv);
+            vm.put(dst, value);
+            vm.next()
+        });
+        handler!($acc_t(vm) Instr::$acc_t { offset } => {
+            vm.acc = load_value!(vm, vm.acc, offset, $t, |$v| $conv);
             vm.next()
         });
     )*};
@@ -110,18 +124,19 @@ macro_rules! store_slots {
 }
 
 load! {
-    I32Load / I32LoadAcc: u32 => |v| v as u64;
-    I64Load / I64LoadAcc: u64 => |v| v;
-    I32Load8S / I32Load8SAcc: i8 => |v| v as i32 as u32 as u64;
-    I32Load8U / I32Load8UAcc: u8 => |v| v as u64;
-    I32Load16S / I32Load16SAcc: i16 => |v| v as i32 as u32 as u64;
-    I32Load16U / I32Load16UAcc: u16 => |v| v as u64;
-    I64Load8S / I64Load8SAcc: i8 => |v| v as i64 as u64;
-    I64Load8U / I64Load8UAcc: u8 => |v| v as u64;
-    I64Load16S / I64Load16SAcc: i16 => |v| v as i64 as u64;
-    I64Load16U / I64Load16UAcc: u16 => |v| v as u64;
-    I64Load32S / I64Load32SAcc: i32 => |v| v as i64 as u64;
-    I64Load32U / I64Load32UAcc: u32 => |v| v as u64;
+    I32Load / I32LoadToAcc, I32LoadAcc / I32LoadAccToAcc: u32 => |v| v as u64;
+    I64Load / I64LoadToAcc, I64LoadAcc / I64LoadAccToAcc: u64 => |v| v;
+    I32Load8S / I32Load8SToAcc, I32Load8SAcc / I32Load8SAccToAcc: i8 => |v| v as i32 as u32 as u64;
+    I32Load8U / I32Load8UToAcc, I32Load8UAcc / I32Load8UAccToAcc: u8 => |v| v as u64;
+    I32Load16S / I32Load16SToAcc, I32Load16SAcc / I32Load16SAccToAcc:
+        i16 => |v| v as i32 as u32 as u64;
+    I32Load16U / I32Load16UToAcc, I32Load16UAcc / I32Load16UAccToAcc: u16 => |v| v as u64;
+    I64Load8S / I64Load8SToAcc, I64Load8SAcc / I64Load8SAccToAcc: i8 => |v| v as i64 as u64;
+    I64Load8U / I64Load8UToAcc, I64Load8UAcc / I64Load8UAccToAcc: u8 => |v| v as u64;
+    I64Load16S / I64Load16SToAcc, I64Load16SAcc / I64Load16SAccToAcc: i16 => |v| v as i64 as u64;
+    I64Load16U / I64Load16UToAcc, I64Load16UAcc / I64Load16UAccToAcc: u16 => |v| v as u64;
+    I64Load32S / I64Load32SToAcc, I64Load32SAcc / I64Load32SAccToAcc: i32 => |v| v as i64 as u64;
+    I64Load32U / I64Load32UToAcc, I64Load32UAcc / I64Load32UAccToAcc: u32 => |v| v as u64;
 }
 
 store! {
