@@ -1,7 +1,9 @@
 //! The `wedge` command-line runtime.
 
+mod compile;
 mod inspect;
 mod invoke;
+mod tier;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -27,6 +29,9 @@ enum Command {
         /// Call this exported function with ARGS parsed by its signature and print its results.
         #[arg(long, value_name = "NAME")]
         invoke: Option<String>,
+        /// Execution tier (default: jit where available, else interp).
+        #[arg(long, value_enum)]
+        tier: Option<tier::Tier>,
         /// The module file (`.wasm` or `.wat`).
         file: PathBuf,
         /// Arguments for the invoked function.
@@ -40,9 +45,20 @@ enum Command {
     },
     /// Run WebAssembly spec scripts (`.wast`) and report `N passed, M failed`.
     Wast {
+        /// Execution tier (default: jit where available, else interp).
+        #[arg(long, value_enum)]
+        tier: Option<tier::Tier>,
         /// The script files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Compile a module ahead of time into a universal file: the module plus native code for
+    /// this CPU, which `wedge run` uses without compiling (other runtimes run it as plain wasm).
+    Compile {
+        /// The module file (`.wasm` or `.wat`).
+        input: PathBuf,
+        /// Where to write the universal `.wasm` file.
+        output: PathBuf,
     },
     /// Print a module's imports, exports, memories, tables and custom sections.
     Inspect {
@@ -74,9 +90,15 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     let engine = wedge::Engine::default();
     match cli.command {
-        Command::Run { invoke, file, args } => return run_module(&engine, &file, invoke, &args),
-        Command::Wast { files } => {
-            let report = wedge_wast::run_files(&files, &engine);
+        Command::Run {
+            invoke,
+            tier,
+            file,
+            args,
+        } => return run_module(&tier::engine(tier), &file, invoke, &args),
+        Command::Compile { input, output } => compile::compile(&input, &output)?,
+        Command::Wast { tier, files } => {
+            let report = wedge_wast::run_files(&files, &tier::engine(tier));
             if report.failed > 0 {
                 return Ok(ExitCode::from(1));
             }
@@ -102,7 +124,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
 /// Reads and validates a module file.
 fn load(engine: &wedge::Engine, path: &Path) -> Result<wedge::Module> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    wedge::Module::new(engine, bytes).with_context(|| format!("{}", path.display()))
+    let module =
+        wedge::Module::new(engine, bytes).with_context(|| format!("{}", path.display()))?;
+    if let Some(warning) = module.native_code_warning() {
+        eprintln!("warning: {}: {warning}", path.display());
+    }
+    Ok(module)
 }
 
 /// `wedge run`: instantiate, then call `_start` or the invoked export.

@@ -51,7 +51,14 @@ pub struct Reloc {
 impl Reloc {
     /// The routines relocations can name, by `target`: what each computes, as libm names it.
     pub const NAMES: [&'static str; 8] = [
-        "ceilf", "ceil", "floorf", "floor", "truncf", "trunc", "nearbyintf", "nearbyint",
+        "ceilf",
+        "ceil",
+        "floorf",
+        "floor",
+        "truncf",
+        "trunc",
+        "nearbyintf",
+        "nearbyint",
     ];
 }
 
@@ -113,7 +120,9 @@ pub fn compile_module(
                 .checked_sub(env.num_imported_funcs)
                 .map(|i| i as usize)
                 .filter(|i| *i < nfuncs),
-            NS_HOST_TRAMPOLINE => Some(nfuncs + ntypes + index as usize).filter(|_| index < ntypes as u32),
+            NS_HOST_TRAMPOLINE => {
+                Some(nfuncs + ntypes + index as usize).filter(|_| index < ntypes as u32)
+            }
             _ => None,
         }
     };

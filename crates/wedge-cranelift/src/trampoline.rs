@@ -89,20 +89,13 @@ pub(crate) fn host_trampoline(
     b.seal_block(entry);
     let p = b.block_params(entry).to_vec();
     let bytes = (sig.io_slots().max(1) * 8).next_multiple_of(16);
-    let slot = b.create_sized_stack_slot(StackSlotData::new(
-        StackSlotKind::ExplicitSlot,
-        bytes,
-        4,
-    ));
+    let slot = b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, bytes, 4));
     let io = b.ins().stack_addr(types::I64, slot, 0);
     write_slots(&mut b, &p[2..], io);
     let flags = MemFlagsData::trusted();
-    let store = b.ins().load(
-        types::I64,
-        flags.with_readonly(),
-        p[1],
-        layout.vmctx_store,
-    );
+    let store = b
+        .ins()
+        .load(types::I64, flags.with_readonly(), p[1], layout.vmctx_store);
     let fp = b.ins().get_frame_pointer(types::I64);
     b.ins().store(flags, fp, store, layout.store_exit_fp);
     let none = b.ins().iconst(types::I32, u32::MAX as i64);

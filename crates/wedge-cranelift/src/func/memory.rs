@@ -178,7 +178,7 @@ impl Translator<'_, '_> {
     }
 
     /// Narrows a 64-bit result to an index type.
-    fn to_index_type(&mut self, v: Value, is64: bool) -> Value {
+    fn narrow_index(&mut self, v: Value, is64: bool) -> Value {
         if is64 {
             v
         } else {
@@ -239,7 +239,7 @@ impl Translator<'_, '_> {
                 let (_, len) = self.memory_def(*mem);
                 let pages = self.b.ins().ushr_imm_u(len, 16);
                 let is64 = self.env.memories[*mem as usize].memory64;
-                let v = self.to_index_type(pages, is64);
+                let v = self.narrow_index(pages, is64);
                 self.push(v);
             }
             Operator::MemoryGrow { mem } => {
@@ -248,7 +248,7 @@ impl Translator<'_, '_> {
                 let m = self.b.ins().iconst(I32, *mem as i64);
                 let r = self.libcall(LibCall::MemoryGrow, &[m, delta])[0];
                 let is64 = self.env.memories[*mem as usize].memory64;
-                let v = self.to_index_type(r, is64);
+                let v = self.narrow_index(r, is64);
                 self.push(v);
             }
             Operator::MemoryFill { mem } => {
@@ -300,7 +300,7 @@ impl Translator<'_, '_> {
             Operator::TableSize { table } => {
                 let (_, len) = self.table_def(*table);
                 let is64 = self.env.tables[*table as usize].table64;
-                let v = self.to_index_type(len, is64);
+                let v = self.narrow_index(len, is64);
                 self.push(v);
             }
             Operator::TableGrow { table } => {
@@ -309,7 +309,7 @@ impl Translator<'_, '_> {
                 let t = self.b.ins().iconst(I32, *table as i64);
                 let r = self.libcall(LibCall::TableGrow, &[t, init, delta])[0];
                 let is64 = self.env.tables[*table as usize].table64;
-                let v = self.to_index_type(r, is64);
+                let v = self.narrow_index(r, is64);
                 self.push(v);
             }
             Operator::TableFill { table } => {

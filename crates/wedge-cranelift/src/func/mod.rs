@@ -10,8 +10,8 @@ use crate::{Error, FuncSig, ModuleEnv, TrapKind, WasmType};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
     self, types, AbiParam, ArgumentPurpose, BlockArg, ExtFuncData, ExternalName, FuncRef,
-    InstBuilder, JumpTableData, MemFlagsData, SigRef, Signature, TrapCode, Type,
-    UserExternalName, UserFuncName, Value,
+    InstBuilder, JumpTableData, MemFlagsData, SigRef, Signature, TrapCode, Type, UserExternalName,
+    UserFuncName, Value,
 };
 use cranelift_codegen::isa::{CallConv, TargetIsa};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
@@ -273,7 +273,9 @@ impl<'a, 'b> Translator<'a, 'b> {
     }
 
     pub(crate) fn pop(&mut self) -> Value {
-        self.stack.pop().expect("validated wasm never underflows the stack")
+        self.stack
+            .pop()
+            .expect("validated wasm never underflows the stack")
     }
 
     pub(crate) fn pop2(&mut self) -> (Value, Value) {

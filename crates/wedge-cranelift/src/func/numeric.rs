@@ -64,21 +64,21 @@ impl Translator<'_, '_> {
                 self.push(v);
             }
             Operator::F32Const { value } => {
-                let v = self
-                    .b
-                    .ins()
-                    .f32const(cranelift_codegen::ir::immediates::Ieee32::with_bits(
-                        value.bits(),
-                    ));
+                let v =
+                    self.b
+                        .ins()
+                        .f32const(cranelift_codegen::ir::immediates::Ieee32::with_bits(
+                            value.bits(),
+                        ));
                 self.push(v);
             }
             Operator::F64Const { value } => {
-                let v = self
-                    .b
-                    .ins()
-                    .f64const(cranelift_codegen::ir::immediates::Ieee64::with_bits(
-                        value.bits(),
-                    ));
+                let v =
+                    self.b
+                        .ins()
+                        .f64const(cranelift_codegen::ir::immediates::Ieee64::with_bits(
+                            value.bits(),
+                        ));
                 self.push(v);
             }
 
@@ -91,12 +91,8 @@ impl Translator<'_, '_> {
             Operator::I32GtU | Operator::I64GtU => self.icmp_op(IntCC::UnsignedGreaterThan),
             Operator::I32LeS | Operator::I64LeS => self.icmp_op(IntCC::SignedLessThanOrEqual),
             Operator::I32LeU | Operator::I64LeU => self.icmp_op(IntCC::UnsignedLessThanOrEqual),
-            Operator::I32GeS | Operator::I64GeS => {
-                self.icmp_op(IntCC::SignedGreaterThanOrEqual)
-            }
-            Operator::I32GeU | Operator::I64GeU => {
-                self.icmp_op(IntCC::UnsignedGreaterThanOrEqual)
-            }
+            Operator::I32GeS | Operator::I64GeS => self.icmp_op(IntCC::SignedGreaterThanOrEqual),
+            Operator::I32GeU | Operator::I64GeU => self.icmp_op(IntCC::UnsignedGreaterThanOrEqual),
             Operator::F32Eq | Operator::F64Eq => self.fcmp_op(FloatCC::Equal),
             Operator::F32Ne | Operator::F64Ne => self.fcmp_op(FloatCC::NotEqual),
             Operator::F32Lt | Operator::F64Lt => self.fcmp_op(FloatCC::LessThan),

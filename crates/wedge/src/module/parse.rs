@@ -34,6 +34,9 @@ pub(super) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
         func_names: HashMap::new(),
         custom_sections: Vec::new(),
         code: Vec::new(),
+        native: None,
+        aot: None,
+        aot_warning: None,
     };
 
     for payload in Parser::new(0).parse_all(bytes) {
@@ -213,6 +216,10 @@ pub(super) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
             Payload::CustomSection(reader) => {
                 m.custom_sections
                     .push((reader.name().to_string(), reader.data().len()));
+                if reader.name() == crate::native::artifact::SECTION_NAME {
+                    let start = reader.data_offset() as usize;
+                    m.aot = Some(start..start + reader.data().len());
+                }
                 if let wasmparser::KnownCustom::Name(names) = reader.as_known() {
                     read_names(&mut m, names);
                 }

@@ -33,7 +33,7 @@ impl Global {
         }
         let inner = &mut store.as_context_mut().inner;
         let value = value.to_raw(inner);
-        inner.globals.push(GlobalEntity { ty, value });
+        inner.globals.push(Box::new(GlobalEntity { ty, value }));
         Ok(Global {
             store: inner.id,
             index: inner.globals.len() as u32 - 1,

@@ -14,6 +14,8 @@ const MAX_PAGES_32: u64 = 65536;
 pub(crate) struct MemoryEntity {
     pub ty: MemoryType,
     pub data: Vec<u8>,
+    /// Where compiled code finds the bytes; refreshed whenever `data` may move.
+    pub def: Box<super::vmctx::VmMemory>,
 }
 
 /// A zeroed byte vector from the allocator's zeroed pages (not touched until used), or None
@@ -43,7 +45,22 @@ impl MemoryEntity {
             .ok_or_else(|| Error::Limit("memory minimum size is too large".into()))?;
         let data = zeroed_bytes(bytes as usize)
             .ok_or_else(|| Error::Limit(format!("cannot allocate {bytes} bytes of memory")))?;
-        Ok(MemoryEntity { ty, data })
+        let mut m = MemoryEntity {
+            ty,
+            data,
+            def: Box::new(super::vmctx::VmMemory {
+                base: std::ptr::null_mut(),
+                len: 0,
+            }),
+        };
+        m.refresh_def();
+        Ok(m)
+    }
+
+    /// Points the context-block definition at the current bytes.
+    fn refresh_def(&mut self) {
+        self.def.base = self.data.as_mut_ptr();
+        self.def.len = self.data.len() as u64;
     }
 
     fn max_pages_of(ty: &MemoryType) -> u64 {
@@ -67,6 +84,7 @@ impl MemoryEntity {
         let extra = new_bytes - self.data.len();
         self.data.try_reserve_exact(extra).ok()?;
         self.data.resize(new_bytes, 0);
+        self.refresh_def();
         Some(old)
     }
 }

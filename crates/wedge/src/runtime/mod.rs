@@ -1,15 +1,18 @@
 //! The runtime: stores and the objects they own, instances, linking and host functions.
 
+mod call;
 mod func;
 mod global;
 mod instance;
 mod linker;
 mod memory;
+pub(crate) mod ops;
 mod store;
 mod table;
 mod trap;
 mod typed;
 mod val;
+pub(crate) mod vmctx;
 
 pub use func::{Caller, Func};
 pub use global::Global;
@@ -22,8 +25,9 @@ pub use trap::{FrameInfo, Trap, TrapKind};
 pub use typed::{TypedFunc, WasmParams, WasmResults, WasmTy};
 pub use val::{ExternRef, Val};
 
+pub(crate) use call::invoke;
 pub(crate) use func::{io_slots, HostFn};
-pub(crate) use store::FuncKind;
+pub(crate) use store::{FuncKind, StoreInner};
 
 use crate::types::FuncType;
 use std::sync::Arc;

@@ -5,21 +5,12 @@ use crate::interp::code::R;
 use crate::runtime::TrapKind;
 use crate::Error;
 
-/// A range `start..start + len` if it fits in `size`.
-fn range(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
-    let end = start.checked_add(len)?;
-    (end <= size as u64).then_some(start as usize..end as usize)
+/// Zero-extends the three 32-bit operands of a bulk operation.
+fn u32s(a: (u64, u64, u64)) -> (u64, u64, u64) {
+    (a.0 as u32 as u64, a.1 as u32 as u64, a.2 as u32 as u64)
 }
 
 impl<T> Executor<'_, T> {
-    fn memory_index(&self, instance: u32, mem: u32) -> usize {
-        self.store.inner.instances[instance as usize].memories[mem as usize] as usize
-    }
-
-    fn table_index(&self, instance: u32, table: u32) -> usize {
-        self.store.inner.instances[instance as usize].tables[table as usize] as usize
-    }
-
     /// `memory.fill` with (dst, value, len).
     pub(super) fn memory_fill(
         &mut self,
@@ -27,12 +18,10 @@ impl<T> Executor<'_, T> {
         mem: u32,
         a: (u64, u64, u64),
     ) -> Result<(), TrapKind> {
-        let m = self.memory_index(instance, mem);
-        let data = &mut self.store.inner.memories[m].data;
-        let (dst, val, len) = (a.0 as u32 as u64, a.1 as u8, a.2 as u32 as u64);
-        let r = range(dst, len, data.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
-        data[r].fill(val);
-        Ok(())
+        let (dst, val, len) = u32s(a);
+        self.store
+            .inner
+            .memory_fill(instance, mem, dst, val as u8, len)
     }
 
     /// `memory.copy` with (dst, src, len).
@@ -43,21 +32,9 @@ impl<T> Executor<'_, T> {
         src_mem: u32,
         a: (u64, u64, u64),
     ) -> Result<(), TrapKind> {
-        let (d, s) = (
-            self.memory_index(instance, dst_mem),
-            self.memory_index(instance, src_mem),
-        );
-        let (dst, src, len) = (a.0 as u32 as u64, a.1 as u32 as u64, a.2 as u32 as u64);
-        let mems = &mut self.store.inner.memories;
-        let src_r = range(src, len, mems[s].data.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
-        let dst_r = range(dst, len, mems[d].data.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
-        if d == s {
-            mems[d].data.copy_within(src_r, dst_r.start);
-        } else {
-            let bytes = mems[s].data[src_r].to_vec();
-            mems[d].data[dst_r].copy_from_slice(&bytes);
-        }
-        Ok(())
+        self.store
+            .inner
+            .memory_copy(instance, dst_mem, src_mem, u32s(a))
     }
 
     /// `memory.init` with (dst, src offset in segment, len).
@@ -68,26 +45,12 @@ impl<T> Executor<'_, T> {
         data: u32,
         a: (u64, u64, u64),
     ) -> Result<(), TrapKind> {
-        let m = self.memory_index(instance, mem);
-        let inner = &mut self.store.inner;
-        let inst = &inner.instances[instance as usize];
-        let module = inst.module.clone();
-        let seg = if inst.data_dropped[data as usize] {
-            &[][..]
-        } else {
-            &module.inner.bytes[module.inner.datas[data as usize].range.clone()]
-        };
-        let (dst, src, len) = (a.0 as u32 as u64, a.1 as u32 as u64, a.2 as u32 as u64);
-        let src_r = range(src, len, seg.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
-        let mem = &mut inner.memories[m].data;
-        let dst_r = range(dst, len, mem.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
-        mem[dst_r].copy_from_slice(&seg[src_r]);
-        Ok(())
+        self.store.inner.memory_init(instance, mem, data, u32s(a))
     }
 
     /// `table.get`.
     pub(super) fn table_get(&self, instance: u32, table: u32, index: u32) -> Result<u64, TrapKind> {
-        let t = self.table_index(instance, table);
+        let t = self.store.inner.instances[instance as usize].tables[table as usize] as usize;
         self.store.inner.tables[t]
             .elems
             .get(index as usize)
@@ -103,7 +66,7 @@ impl<T> Executor<'_, T> {
         index: u32,
         val: u64,
     ) -> Result<(), TrapKind> {
-        let t = self.table_index(instance, table);
+        let t = self.store.inner.instances[instance as usize].tables[table as usize] as usize;
         let slot = self.store.inner.tables[t]
             .elems
             .get_mut(index as usize)
@@ -114,8 +77,11 @@ impl<T> Executor<'_, T> {
 
     /// `table.grow` with (init, delta): the old size, or -1 as u32.
     pub(super) fn table_grow(&mut self, instance: u32, table: u32, init: u64, delta: u32) -> u32 {
-        let t = self.table_index(instance, table);
-        match self.store.inner.tables[t].grow(delta as u64, init) {
+        match self
+            .store
+            .inner
+            .table_grow(instance, table, init, delta as u64)
+        {
             Some(old) => old as u32,
             None => u32::MAX,
         }
@@ -128,12 +94,8 @@ impl<T> Executor<'_, T> {
         table: u32,
         a: (u64, u64, u64),
     ) -> Result<(), TrapKind> {
-        let t = self.table_index(instance, table);
-        let elems = &mut self.store.inner.tables[t].elems;
-        let r = range(a.0 as u32 as u64, a.2 as u32 as u64, elems.len())
-            .ok_or(TrapKind::TableOutOfBounds)?;
-        elems[r].fill(a.1);
-        Ok(())
+        let a = (a.0 as u32 as u64, a.1, a.2 as u32 as u64);
+        self.store.inner.table_fill(instance, table, a)
     }
 
     /// `table.copy` with (dst, src, len).
@@ -144,21 +106,9 @@ impl<T> Executor<'_, T> {
         src_table: u32,
         a: (u64, u64, u64),
     ) -> Result<(), TrapKind> {
-        let (d, s) = (
-            self.table_index(instance, dst_table),
-            self.table_index(instance, src_table),
-        );
-        let (dst, src, len) = (a.0 as u32 as u64, a.1 as u32 as u64, a.2 as u32 as u64);
-        let tables = &mut self.store.inner.tables;
-        let src_r = range(src, len, tables[s].elems.len()).ok_or(TrapKind::TableOutOfBounds)?;
-        let dst_r = range(dst, len, tables[d].elems.len()).ok_or(TrapKind::TableOutOfBounds)?;
-        if d == s {
-            tables[d].elems.copy_within(src_r, dst_r.start);
-        } else {
-            let items = tables[s].elems[src_r].to_vec();
-            tables[d].elems[dst_r].copy_from_slice(&items);
-        }
-        Ok(())
+        self.store
+            .inner
+            .table_copy(instance, dst_table, src_table, u32s(a))
     }
 
     /// `table.init` with (dst, src offset in segment, len).
@@ -169,16 +119,7 @@ impl<T> Executor<'_, T> {
         elem: u32,
         a: (u64, u64, u64),
     ) -> Result<(), TrapKind> {
-        let t = self.table_index(instance, table);
-        let inner = &mut self.store.inner;
-        let seg = &inner.instances[instance as usize].elems[elem as usize];
-        let (dst, src, len) = (a.0 as u32 as u64, a.1 as u32 as u64, a.2 as u32 as u64);
-        let src_r = range(src, len, seg.len()).ok_or(TrapKind::TableOutOfBounds)?;
-        let items = seg[src_r].to_vec();
-        let elems = &mut inner.tables[t].elems;
-        let dst_r = range(dst, len, elems.len()).ok_or(TrapKind::TableOutOfBounds)?;
-        elems[dst_r].copy_from_slice(&items);
-        Ok(())
+        self.store.inner.table_init(instance, table, elem, u32s(a))
     }
 
     /// Loads `size` (1, 2, 4 or 8) little-endian bytes from memory 0, zero-extended.

@@ -210,7 +210,11 @@ impl<'s, T> Executor<'s, T> {
             (e.kind, io_slots(&e.ty))
         };
         match kind {
-            FuncKind::Wasm { instance, index } => {
+            FuncKind::Wasm { instance, index }
+                if self.store.inner.instances[instance as usize]
+                    .native
+                    .is_none() =>
+            {
                 let module: *const ModuleInner =
                     &*self.store.inner.instances[instance as usize].module.inner;
                 // SAFETY: the instance keeps its module alive for the store's lifetime.
@@ -224,8 +228,8 @@ impl<'s, T> Executor<'s, T> {
                     args,
                 )
             }
-            FuncKind::Host { host } => {
-                let f = self.store.host_funcs[host as usize].clone();
+            _ => {
+                // A host function or compiled code: called on its own, on raw slots.
                 let at = st.base + args;
                 if at + slots > self.stack.len() {
                     let len = at + slots;
@@ -234,15 +238,28 @@ impl<'s, T> Executor<'s, T> {
                     }
                     self.stack.resize(len, 0);
                 }
-                let caller = Caller {
-                    store: &mut *self.store,
-                    instance: Some(st.instance),
+                let result = match kind {
+                    FuncKind::Host { host } => {
+                        let f = self.store.host_funcs[host as usize].clone();
+                        let caller = Caller {
+                            store: &mut *self.store,
+                            instance: Some(st.instance),
+                        };
+                        f(caller, &mut self.stack[at..at + slots]).map_err(Error::from)
+                    }
+                    FuncKind::Wasm { .. } => crate::runtime::invoke(
+                        &mut *self.store,
+                        func,
+                        &mut self.stack[at..at + slots],
+                    ),
                 };
-                let result = f(caller, &mut self.stack[at..at + slots]);
                 // SAFETY: the stack may have been resized above; re-derive the frame pointer.
                 st.regs = unsafe { self.stack.as_mut_ptr().add(st.base) };
                 self.refresh_memory(st);
-                result.map_err(|t| self.with_backtrace(st, t).into())
+                result.map_err(|e| match e {
+                    Error::Trap(t) => self.with_backtrace(st, t).into(),
+                    other => other,
+                })
             }
         }
     }

@@ -1,0 +1,24 @@
+//! `--tier`: choosing the interpreter or the compiler for `run` and `wast`.
+
+use clap::ValueEnum;
+
+/// Which execution tier runs wasm functions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Tier {
+    /// The register-bytecode interpreter (fast start-up).
+    Interp,
+    /// Native code from the Cranelift compiler (fast execution); uses native code stored by
+    /// `wedge compile` when it matches this host.
+    Jit,
+}
+
+/// The engine for a tier; without one, Wedge compiles when it can.
+pub fn engine(tier: Option<Tier>) -> wedge::Engine {
+    let mut config = wedge::Config::new();
+    config.strategy(match tier {
+        None => wedge::Strategy::Auto,
+        Some(Tier::Interp) => wedge::Strategy::Interpreter,
+        Some(Tier::Jit) => wedge::Strategy::Compiler,
+    });
+    wedge::Engine::new(&config)
+}

@@ -1,0 +1,279 @@
+//! The AOT artifact: native code stored in a custom section of a still-valid wasm module
+//! (a "universal" file: other runtimes ignore the section and run the wasm).
+//!
+//! Section `wedge.native`, all integers little-endian:
+//!
+//! ```text
+//! magic "WEDGEAOT", format version u32,
+//! stamp (u32 length + UTF-8): Wedge version, code generator target and settings, features,
+//! module length u64 and FNV-1a hash u64 of the module bytes before this section,
+//! code (u32 length + bytes),
+//! functions (u32 count + (offset u32, length u32) each),
+//! array trampolines, host trampolines (u32 count + offset u32 each),
+//! trap sites (u32 count + (offset u32, kind u8) each),
+//! relocations (u32 count + (offset u32, helper u8, addend i64) each)
+//! ```
+//!
+//! A file whose stamp or hash does not match is compiled again (with a warning); one whose
+//! contents are inconsistent is rejected the same way, never trusted.
+
+use super::CodeImage;
+use crate::module::ModuleInner;
+use crate::Error;
+
+/// Name of the custom section holding native code.
+pub(crate) const SECTION_NAME: &str = "wedge.native";
+
+const MAGIC: &[u8; 8] = b"WEDGEAOT";
+const FORMAT_VERSION: u32 = 1;
+
+/// FNV-1a, 64 bits: detects a section pasted onto another module.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// Everything that must match for stored code to be usable here.
+#[cfg(feature = "compiler")]
+fn stamp(m: &ModuleInner) -> Result<String, Error> {
+    Ok(format!(
+        "wedge {};{};features={:#x}",
+        env!("CARGO_PKG_VERSION"),
+        super::compile::isa_stamp()?,
+        m.engine.config().features.bits()
+    ))
+}
+
+/// Gives a freshly parsed module its native code, if the engine runs modules compiled:
+/// from its native-code section when that matches this host, else by compiling.
+pub(crate) fn attach(
+    m: &mut ModuleInner,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<(), Error> {
+    let config = m.engine.config().clone();
+    if !config.compiles() {
+        return Ok(());
+    }
+    #[cfg(feature = "compiler")]
+    {
+        if let Some(range) = m.aot.clone().filter(|_| config.load_native) {
+            match load(m, range) {
+                Ok(code) => {
+                    m.native = Some(std::sync::Arc::new(code));
+                    return Ok(());
+                }
+                Err(e) => {
+                    m.aot_warning = Some(format!("{e}; compiling the module again"));
+                }
+            }
+        }
+        let image = super::compile::compile(m, progress)?;
+        m.native = Some(std::sync::Arc::new(super::NativeCode::load(image, m)?));
+        Ok(())
+    }
+    #[cfg(not(feature = "compiler"))]
+    {
+        let _ = progress;
+        Err(Error::Limit(
+            "this build of wedge has no compiler (feature `compiler`)".into(),
+        ))
+    }
+}
+
+/// Reads and loads the native-code section at `range`.
+#[cfg(feature = "compiler")]
+fn load(m: &ModuleInner, range: std::ops::Range<usize>) -> Result<super::NativeCode, Error> {
+    let mut r = Reader {
+        bytes: &m.bytes[range.clone()],
+    };
+    let bad = |what: &str| Error::Limit(format!("native code in the file is unusable: {what}"));
+    if r.take(8)? != MAGIC || r.u32()? != FORMAT_VERSION {
+        return Err(bad("not a Wedge native-code section of this format"));
+    }
+    let stamp_found = r.string()?;
+    if stamp_found != stamp(m)? {
+        return Err(bad(
+            "it was compiled by another Wedge version, for another CPU, or with other settings",
+        ));
+    }
+    let len = r.u64()? as usize;
+    let hash = r.u64()?;
+    if len > range.start || fnv1a(&m.bytes[..len]) != hash {
+        return Err(bad("it belongs to another module"));
+    }
+    let image = CodeImage {
+        code: r.take_vec()?,
+        funcs: r.list(|r| Ok((r.u32()?, r.u32()?)))?,
+        array_trampolines: r.list(|r| r.u32())?,
+        host_trampolines: r.list(|r| r.u32())?,
+        traps: r.list(|r| Ok((r.u32()?, r.u8()?)))?,
+        relocs: r.list(|r| Ok((r.u32()?, r.u8()?, r.u64()? as i64)))?,
+    };
+    if !r.bytes.is_empty() {
+        return Err(bad("trailing bytes"));
+    }
+    super::NativeCode::load(image, m)
+}
+
+/// The module's bytes with a native-code section for this host appended (replacing an
+/// earlier one).
+pub(crate) fn serialize(m: &ModuleInner) -> Result<Vec<u8>, Error> {
+    #[cfg(feature = "compiler")]
+    {
+        let native = m.native.as_ref().ok_or_else(|| {
+            Error::Limit("the module is not compiled (the engine interprets it)".into())
+        })?;
+        let module = original_bytes(m);
+        let mut data = Vec::with_capacity(native.image.code.len() + 4096);
+        data.extend_from_slice(MAGIC);
+        put_u32(&mut data, FORMAT_VERSION);
+        let s = stamp(m)?;
+        put_u32(&mut data, s.len() as u32);
+        data.extend_from_slice(s.as_bytes());
+        data.extend_from_slice(&(module.len() as u64).to_le_bytes());
+        data.extend_from_slice(&fnv1a(module).to_le_bytes());
+        let img = &native.image;
+        put_u32(&mut data, img.code.len() as u32);
+        data.extend_from_slice(&img.code);
+        put_u32(&mut data, img.funcs.len() as u32);
+        for (o, l) in &img.funcs {
+            put_u32(&mut data, *o);
+            put_u32(&mut data, *l);
+        }
+        for list in [&img.array_trampolines, &img.host_trampolines] {
+            put_u32(&mut data, list.len() as u32);
+            for o in list {
+                put_u32(&mut data, *o);
+            }
+        }
+        put_u32(&mut data, img.traps.len() as u32);
+        for (o, k) in &img.traps {
+            put_u32(&mut data, *o);
+            data.push(*k);
+        }
+        put_u32(&mut data, img.relocs.len() as u32);
+        for (o, t, a) in &img.relocs {
+            put_u32(&mut data, *o);
+            data.push(*t);
+            data.extend_from_slice(&a.to_le_bytes());
+        }
+        let mut out = module.to_vec();
+        let mut payload = Vec::new();
+        put_leb(&mut payload, SECTION_NAME.len() as u64);
+        payload.extend_from_slice(SECTION_NAME.as_bytes());
+        payload.extend_from_slice(&data);
+        out.push(0);
+        put_leb(&mut out, payload.len() as u64);
+        out.extend_from_slice(&payload);
+        Ok(out)
+    }
+    #[cfg(not(feature = "compiler"))]
+    {
+        let _ = m;
+        Err(Error::Limit(
+            "this build of wedge has no compiler (feature `compiler`)".into(),
+        ))
+    }
+}
+
+/// The module bytes without a trailing native-code section.
+#[cfg(feature = "compiler")]
+fn original_bytes(m: &ModuleInner) -> &[u8] {
+    if let Some(r) = &m.aot {
+        if r.end == m.bytes.len() {
+            // The section header: id 0, size, then the name (length-prefixed).
+            let payload = r.end - r.start + SECTION_NAME.len() + 1;
+            let mut leb = Vec::new();
+            put_leb(&mut leb, payload as u64);
+            let header = 1 + leb.len() + 1 + SECTION_NAME.len();
+            if let Some(start) = r.start.checked_sub(header) {
+                if m.bytes[start] == 0 {
+                    return &m.bytes[..start];
+                }
+            }
+        }
+    }
+    &m.bytes
+}
+
+#[cfg(feature = "compiler")]
+fn put_u32(out: &mut Vec<u8>, v: u32) {
+    out.extend_from_slice(&v.to_le_bytes());
+}
+
+#[cfg(feature = "compiler")]
+fn put_leb(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+/// A bounds-checked little-endian reader.
+#[cfg(feature = "compiler")]
+struct Reader<'a> {
+    bytes: &'a [u8],
+}
+
+#[cfg(feature = "compiler")]
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
+        if n > self.bytes.len() {
+            return Err(Error::Limit(
+                "native code in the file is unusable: truncated".into(),
+            ));
+        }
+        let (a, b) = self.bytes.split_at(n);
+        self.bytes = b;
+        Ok(a)
+    }
+
+    fn u8(&mut self) -> Result<u8, Error> {
+        Ok(self.take(1)?[0])
+    }
+
+    fn u32(&mut self) -> Result<u32, Error> {
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().expect("4 bytes"),
+        ))
+    }
+
+    fn u64(&mut self) -> Result<u64, Error> {
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().expect("8 bytes"),
+        ))
+    }
+
+    fn take_vec(&mut self) -> Result<Vec<u8>, Error> {
+        let n = self.u32()? as usize;
+        Ok(self.take(n)?.to_vec())
+    }
+
+    fn string(&mut self) -> Result<String, Error> {
+        let v = self.take_vec()?;
+        String::from_utf8(v).map_err(|_| Error::Limit("native code: bad stamp".into()))
+    }
+
+    fn list<T>(
+        &mut self,
+        mut f: impl FnMut(&mut Self) -> Result<T, Error>,
+    ) -> Result<Vec<T>, Error> {
+        let n = self.u32()? as usize;
+        // Each entry takes at least 4 bytes: a count beyond that is malformed.
+        if n > self.bytes.len() / 4 + 1 {
+            return Err(Error::Limit(
+                "native code in the file is unusable: bad count".into(),
+            ));
+        }
+        (0..n).map(|_| f(self)).collect()
+    }
+}
