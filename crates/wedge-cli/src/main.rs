@@ -3,6 +3,7 @@
 mod compile;
 mod inspect;
 mod invoke;
+mod limits;
 mod tier;
 
 use anyhow::{Context, Result};
@@ -37,6 +38,8 @@ enum Command {
         /// Arguments for the invoked function.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
+        #[command(flatten)]
+        limits: limits::LimitArgs,
     },
     /// Check that a module is valid (binary `.wasm` or text `.wat`).
     Validate {
@@ -95,7 +98,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             tier,
             file,
             args,
-        } => return run_module(&tier::engine(tier), &file, invoke, &args),
+            limits,
+        } => return run_module(&file, invoke, &args, &limits, tier),
         Command::Compile { input, output } => compile::compile(&input, &output)?,
         Command::Wast { tier, files } => {
             let report = wedge_wast::run_files(&files, &tier::engine(tier));
@@ -132,13 +136,18 @@ fn load(engine: &wedge::Engine, path: &Path) -> Result<wedge::Module> {
     Ok(module)
 }
 
-/// `wedge run`: instantiate, then call `_start` or the invoked export.
+/// `wedge run`: instantiate, then call `_start` or the invoked export, within the limits.
 fn run_module(
-    engine: &wedge::Engine,
     file: &Path,
     invoke: Option<String>,
     args: &[String],
+    limits: &limits::LimitArgs,
+    tier: Option<tier::Tier>,
 ) -> Result<ExitCode> {
+    let mut config = wedge::Config::new();
+    tier::configure(tier, &mut config);
+    limits.configure(&mut config)?;
+    let engine = &wedge::Engine::new(&config);
     let module = load(engine, file)?;
     if let Some(import) = module
         .imports()
@@ -152,10 +161,24 @@ fn run_module(
         );
     }
     let mut store = wedge::Store::new(engine, ());
-    let linker = wedge::Linker::new(engine);
-    let instance = linker.instantiate(&mut store, &module)?;
-    let name = match &invoke {
-        Some(name) => name.as_str(),
+    let running = limits.apply(&mut store);
+    let outcome = instantiate_and_call(&mut store, &module, invoke.as_deref(), args);
+    limits.report(&store, running);
+    outcome.map_err(|e| limits.explain(e))
+}
+
+/// Instantiates `module` and calls `_start` or the export `invoke` with `args`.
+fn instantiate_and_call(
+    store: &mut wedge::Store<()>,
+    module: &wedge::Module,
+    invoke: Option<&str>,
+    args: &[String],
+) -> Result<ExitCode> {
+    let mut store = store;
+    let linker = wedge::Linker::new(store.engine());
+    let instance = linker.instantiate(&mut store, module)?;
+    let name = match invoke {
+        Some(name) => name,
         None if instance.get_func(&store, "_start").is_some() => "_start",
         None => return Ok(ExitCode::SUCCESS),
     };

@@ -12,13 +12,18 @@ pub enum Tier {
     Jit,
 }
 
-/// The engine for a tier; without one, Wedge compiles when it can.
-pub fn engine(tier: Option<Tier>) -> wedge::Engine {
-    let mut config = wedge::Config::new();
+/// Sets the strategy for a tier; without one, Wedge compiles when it can.
+pub fn configure(tier: Option<Tier>, config: &mut wedge::Config) {
     config.strategy(match tier {
         None => wedge::Strategy::Auto,
         Some(Tier::Interp) => wedge::Strategy::Interpreter,
         Some(Tier::Jit) => wedge::Strategy::Compiler,
     });
+}
+
+/// The engine for a tier.
+pub fn engine(tier: Option<Tier>) -> wedge::Engine {
+    let mut config = wedge::Config::new();
+    configure(tier, &mut config);
     wedge::Engine::new(&config)
 }

@@ -24,16 +24,19 @@ const SETTINGS: &[(&str, &str)] = &[
     ("unwind_info", "false"),
     ("enable_verifier", "false"),
     ("enable_multi_ret_implicit_sret", "true"),
-    ("enable_nan_canonicalization", "false"),
     ("is_pic", "false"),
     ("enable_heap_access_spectre_mitigation", "false"),
     ("enable_table_access_spectre_mitigation", "false"),
 ];
 
 impl Isa {
-    /// Detects the host CPU and its features.
-    pub fn host() -> Result<Isa, Error> {
+    /// Detects the host CPU and its features; `canonical_nans` makes every float operator
+    /// return the canonical NaN instead of whichever NaN the hardware produces.
+    pub fn host(canonical_nans: bool) -> Result<Isa, Error> {
         let mut flags = settings::builder();
+        flags
+            .set("enable_nan_canonicalization", &canonical_nans.to_string())
+            .map_err(|e| Error::Host(e.to_string()))?;
         for (name, value) in SETTINGS {
             flags
                 .set(name, value)
@@ -62,7 +65,7 @@ impl Isa {
     }
 }
 
-/// The stamp of the host ISA, or an error string if the host is unsupported.
-pub fn host_isa_stamp() -> Result<String, Error> {
-    Isa::host().map(|i| i.stamp())
+/// The stamp of the host ISA, or an error if the host is unsupported.
+pub fn host_isa_stamp(canonical_nans: bool) -> Result<String, Error> {
+    Isa::host(canonical_nans).map(|i| i.stamp())
 }

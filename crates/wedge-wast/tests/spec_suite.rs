@@ -19,50 +19,80 @@ const SKIPS: &str = include_str!("../../../tests/spec-skips.txt");
 /// thread's (the CLI runs scripts there); the test harness's threads are smaller.
 const STACK_SIZE: usize = 8 * 1024 * 1024;
 
-/// How a suite runs: which tier, and whether modules go through AOT files.
-#[derive(Clone, Copy, Debug)]
-enum Tier {
-    Interp,
-    Jit,
-    Aot,
+/// A configuration running every module with one tier.
+fn tier(strategy: Strategy) -> Config {
+    let mut config = Config::new();
+    config.strategy(strategy);
+    config
 }
 
 #[test]
 fn spec_v2_interp() {
-    run_suite(data::spec(SpecVersion::V2).collect(), Tier::Interp);
+    let files = data::spec(SpecVersion::V2).collect();
+    run_suite(files, tier(Strategy::Interpreter), false);
 }
 
 #[test]
 fn spec_simd_interp() {
-    run_suite(data::proposal(Proposal::Simd).collect(), Tier::Interp);
+    let files = data::proposal(Proposal::Simd).collect();
+    run_suite(files, tier(Strategy::Interpreter), false);
 }
 
 #[test]
 fn spec_v2_jit() {
-    run_suite(data::spec(SpecVersion::V2).collect(), Tier::Jit);
+    run_suite(
+        data::spec(SpecVersion::V2).collect(),
+        tier(Strategy::Compiler),
+        false,
+    );
 }
 
 #[test]
 fn spec_simd_jit() {
-    run_suite(data::proposal(Proposal::Simd).collect(), Tier::Jit);
+    let files = data::proposal(Proposal::Simd).collect();
+    run_suite(files, tier(Strategy::Compiler), false);
 }
 
+/// Every compiled module goes through an AOT file (`wedge compile`'s format) and is loaded
+/// from it without recompiling.
 #[test]
 fn spec_v2_aot() {
-    run_suite(data::spec(SpecVersion::V2).collect(), Tier::Aot);
+    run_suite(
+        data::spec(SpecVersion::V2).collect(),
+        tier(Strategy::Compiler),
+        true,
+    );
 }
 
 #[test]
 fn spec_simd_aot() {
-    run_suite(data::proposal(Proposal::Simd).collect(), Tier::Aot);
+    let files = data::proposal(Proposal::Simd).collect();
+    run_suite(files, tier(Strategy::Compiler), true);
+}
+
+/// Metering, interruption points and NaN canonicalization change the translated code,
+/// never its meaning.
+#[test]
+fn spec_v2_metered_interruptible_deterministic() {
+    let mut config = Config::new();
+    config
+        .metering(true)
+        .interruptible(true)
+        .deterministic(true);
+    run_suite(data::spec(SpecVersion::V2).collect(), config, false);
 }
 
 /// Runs the `.wast` files of one suite, prints per-file counts, failures and
 /// skips, and fails the test if any directive failed.
-fn run_suite(files: Vec<TestFile<'static>>, tier: Tier) {
+fn run_suite(files: Vec<TestFile<'static>>, config: Config, aot: bool) {
+    let label = format!(
+        "{:?}{}",
+        config.strategy_setting(),
+        if aot { " via AOT" } else { "" }
+    );
     let worker = std::thread::Builder::new()
         .stack_size(STACK_SIZE)
-        .spawn(move || run_files(files, tier))
+        .spawn(move || run_files(files, &Engine::new(&config), aot))
         .expect("spawn the suite thread");
     let (suite, total, skipped) = worker.join().expect("the suite thread panicked");
 
@@ -70,12 +100,12 @@ fn run_suite(files: Vec<TestFile<'static>>, tier: Tier) {
         println!("{line}");
     }
     println!(
-        "{suite} ({tier:?}): {} skipped: {}",
+        "{suite} ({label}): {} skipped: {}",
         skipped.len(),
         skipped.join(", ")
     );
     println!(
-        "{suite} ({tier:?}): {} passed, {} failed, {} skipped",
+        "{suite} ({label}): {} passed, {} failed, {} skipped",
         total.passed,
         total.failed,
         skipped.len()
@@ -88,7 +118,11 @@ fn run_suite(files: Vec<TestFile<'static>>, tier: Tier) {
 
 /// Runs the files that pass the filter and the skip list; returns the suite
 /// name, the combined report and the names of the skipped files.
-fn run_files(mut files: Vec<TestFile<'static>>, tier: Tier) -> (String, Report, Vec<String>) {
+fn run_files(
+    mut files: Vec<TestFile<'static>>,
+    engine: &Engine,
+    aot: bool,
+) -> (String, Report, Vec<String>) {
     files.retain(|f| f.name().ends_with(".wast"));
     files.sort_by(|a, b| a.name().cmp(b.name()));
     let suite = files
@@ -105,12 +139,6 @@ fn run_files(mut files: Vec<TestFile<'static>>, tier: Tier) -> (String, Report, 
         );
     }
     let filter = std::env::var("WEDGE_SPEC_FILTER").ok();
-    let mut config = Config::new();
-    config.strategy(match tier {
-        Tier::Interp => Strategy::Interpreter,
-        Tier::Jit | Tier::Aot => Strategy::Compiler,
-    });
-    let engine = Engine::new(&config);
 
     let mut total = Report::default();
     let mut skipped = Vec::new();
@@ -123,8 +151,8 @@ fn run_files(mut files: Vec<TestFile<'static>>, tier: Tier) -> (String, Report, 
             skipped.push(name);
             continue;
         }
-        let report = WastRunner::new(&engine)
-            .aot_round_trip(matches!(tier, Tier::Aot))
+        let report = WastRunner::new(engine)
+            .aot_round_trip(aot)
             .run_source(&name, file.contents);
         println!("{name}: {} passed, {} failed", report.passed, report.failed);
         total.merge(report);

@@ -1,5 +1,6 @@
 //! Engine configuration: enabled features and execution policy.
 
+use crate::limits::CostTable;
 use crate::types::FuncType;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -21,6 +22,11 @@ pub struct Config {
     pub(crate) strategy: Strategy,
     pub(crate) max_wasm_stack: usize,
     pub(crate) load_native: bool,
+    pub(crate) metering: bool,
+    pub(crate) cost_table: CostTable,
+    pub(crate) interruptible: bool,
+    pub(crate) host_time: bool,
+    pub(crate) deterministic: bool,
 }
 
 /// How an engine runs wasm functions.
@@ -45,6 +51,11 @@ impl Default for Config {
             strategy: Strategy::Auto,
             max_wasm_stack: 1024 * 1024,
             load_native: true,
+            metering: false,
+            cost_table: CostTable::default(),
+            interruptible: false,
+            host_time: false,
+            deterministic: false,
         }
     }
 }
@@ -94,14 +105,80 @@ impl Config {
         self
     }
 
+    /// Why the compiler tier cannot honour this configuration, if it cannot.
+    pub(crate) fn compiler_unsupported(&self) -> Option<&'static str> {
+        if self.metering {
+            Some("metering (instruction counting and gas)")
+        } else if self.interruptible {
+            Some("interruption")
+        } else {
+            None
+        }
+    }
+
+    /// The strategy setting (before `Auto` is resolved).
+    pub fn strategy_setting(&self) -> Strategy {
+        self.strategy
+    }
+
     /// Whether modules will run as native code: the strategy asks for it (or `Auto`) and
     /// this build and host can generate it.
     pub fn compiles(&self) -> bool {
         match self.strategy {
             Strategy::Interpreter => false,
             Strategy::Compiler => true,
-            Strategy::Auto => cfg!(feature = "compiler") && crate::native::supported(),
+            Strategy::Auto => {
+                cfg!(feature = "compiler")
+                    && crate::native::supported()
+                    && self.compiler_unsupported().is_none()
+            }
         }
+    }
+
+    /// Counts executed instructions and meters gas (see [`crate::limits`]); costs nothing
+    /// when off, which is the default.
+    pub fn metering(&mut self, yes: bool) -> &mut Self {
+        self.metering = yes;
+        self
+    }
+
+    /// Sets the gas cost of each operator (default: 1 each); used when metering is on.
+    pub fn cost_table(&mut self, table: CostTable) -> &mut Self {
+        self.cost_table = table;
+        self
+    }
+
+    /// Makes wasm check for [`InterruptHandle::interrupt`](crate::InterruptHandle) at every
+    /// function entry and loop iteration (off by default: it costs a little on every loop).
+    pub fn interruptible(&mut self, yes: bool) -> &mut Self {
+        self.interruptible = yes;
+        self
+    }
+
+    /// Measures the time spent in host functions ([`Store::host_time`](crate::Store::host_time)).
+    pub fn measure_host_time(&mut self, yes: bool) -> &mut Self {
+        self.host_time = yes;
+        self
+    }
+
+    /// Deterministic execution for contracts: every NaN a float operator produces is the
+    /// canonical NaN, relaxed SIMD uses its fixed choices, and modules using threads (shared
+    /// memories, atomics) are rejected, so the same inputs give the same outputs and the same
+    /// gas on every host.
+    pub fn deterministic(&mut self, yes: bool) -> &mut Self {
+        self.deterministic = yes;
+        self
+    }
+
+    /// The features modules are validated with: the enabled ones, minus threads in
+    /// deterministic mode.
+    pub(crate) fn validation_features(&self) -> wasmparser::WasmFeatures {
+        let mut features = self.features;
+        if self.deterministic {
+            features.remove(wasmparser::WasmFeatures::THREADS);
+            features.remove(wasmparser::WasmFeatures::SHARED_EVERYTHING_THREADS);
+        }
+        features
     }
 
     /// Replaces the set of enabled WebAssembly features.

@@ -26,6 +26,9 @@ pub enum Error {
     /// The module exceeds an implementation or configured limit.
     #[error("limit exceeded: {0}")]
     Limit(String),
+    /// A configuration value (such as a cost table) is invalid.
+    #[error("configuration error: {0}")]
+    Config(String),
     /// A trap occurred while running wasm (including during instantiation).
     #[error(transparent)]
     Trap(#[from] crate::runtime::Trap),

@@ -9,12 +9,14 @@ mod error;
 mod types;
 
 pub mod interp;
+pub mod limits;
 pub mod module;
 mod native;
 pub mod runtime;
 
 pub use config::{Config, Engine, Strategy};
 pub use error::Error;
+pub use limits::{CostTable, Deadline, InterruptHandle, Meter, StoreLimits};
 pub use module::Module;
 pub use runtime::{
     AsContext, AsContextMut, Caller, Extern, ExternRef, FrameInfo, Func, Global, Instance,

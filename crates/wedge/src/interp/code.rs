@@ -57,6 +57,7 @@ instrs! {
         I32TruncSatF32S, I32TruncSatF32U, I32TruncSatF64S, I32TruncSatF64U,
         I64TruncSatF32S, I64TruncSatF32U, I64TruncSatF64S, I64TruncSatF64U,
         RefIsNull,
+        F32CanonNan, F64CanonNan,
     }
     binary {
         I32Eq, I32Ne, I32LtS, I32LtU, I32GtS, I32GtU, I32LeS, I32LeU, I32GeS, I32GeU,
@@ -90,10 +91,17 @@ instrs! {
         MemoryGrow { dst: R, delta: R, mem: u32 },
         TableGet { dst: R, index: R, table: u32 },
         TableSize { dst: R, table: u32 },
+        /// Canonicalizes NaN lanes of the v128 at `src` (deterministic mode).
+        F32x4CanonNan { dst: R, src: R },
+        F64x2CanonNan { dst: R, src: R },
         /// Grows `table` by the slots `args` (init, delta) and writes the old size to `dst`.
         TableGrow { dst: R, args: R, table: u32 },
     }
     other {
+        /// Charges a metering segment: `gas_lo | gas_hi << 32` gas and `count` instructions.
+        Meter { gas_lo: u32, gas_hi: u32, count: u32 },
+        /// Traps with "interrupted" if the store's interrupt flag is set.
+        CheckInterrupt {},
         /// Operands that did not fit in the previous instruction.
         Extra { a: u32, b: u32, c: u32 },
         Unreachable {},

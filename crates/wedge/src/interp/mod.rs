@@ -26,6 +26,9 @@ pub struct CompiledFunc {
     pub(crate) indirect_sites: Box<[(u32, u32)]>,
     /// Lane tables of `i8x16.shuffle` instructions.
     pub(crate) shuffles: Box<[[u8; 16]]>,
+    /// Per instruction, when metering: the (gas, instructions) its segment charged for
+    /// operators after it, given back if it traps.
+    pub(crate) refunds: Box<[(u64, u32)]>,
 }
 
 impl CompiledFunc {

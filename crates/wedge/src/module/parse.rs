@@ -6,7 +6,7 @@ use wasmparser::{Parser, Payload, TypeRef, Validator};
 
 /// Validates the whole binary, then decodes what an instance needs.
 pub(super) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
-    let mut validator = Validator::new_with_features(engine.config().features);
+    let mut validator = Validator::new_with_features(engine.config().validation_features());
     validator.validate_all(bytes)?;
 
     let mut m = ModuleInner {

@@ -43,7 +43,7 @@ fn stamp(m: &ModuleInner) -> Result<String, Error> {
     Ok(format!(
         "wedge {};{};features={:#x}",
         env!("CARGO_PKG_VERSION"),
-        super::compile::isa_stamp()?,
+        super::compile::isa_stamp(m.engine.config().deterministic)?,
         m.engine.config().features.bits()
     ))
 }
@@ -57,6 +57,11 @@ pub(crate) fn attach(
     let config = m.engine.config().clone();
     if !config.compiles() {
         return Ok(());
+    }
+    if let Some(what) = config.compiler_unsupported() {
+        return Err(Error::Limit(format!(
+            "the compiler tier does not support {what} yet; use the interpreter"
+        )));
     }
     #[cfg(feature = "compiler")]
     {

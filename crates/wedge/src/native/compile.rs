@@ -8,17 +8,19 @@ use crate::Error;
 use std::sync::OnceLock;
 use wedge_cranelift as wc;
 
-/// The host code generator, detected once.
-fn isa() -> Result<&'static wc::Isa, Error> {
-    static ISA: OnceLock<Result<wc::Isa, String>> = OnceLock::new();
-    ISA.get_or_init(|| wc::Isa::host().map_err(|e| e.to_string()))
+/// The host code generator, detected once; `canonical_nans` makes every float operator
+/// produce the canonical NaN (deterministic mode).
+fn isa(canonical_nans: bool) -> Result<&'static wc::Isa, Error> {
+    static ISA: [OnceLock<Result<wc::Isa, String>>; 2] = [OnceLock::new(), OnceLock::new()];
+    ISA[canonical_nans as usize]
+        .get_or_init(|| wc::Isa::host(canonical_nans).map_err(|e| e.to_string()))
         .as_ref()
         .map_err(|e| Error::Limit(format!("native code: {e}")))
 }
 
 /// The stamp of code generated on this host (target, CPU features, code generation settings).
-pub(crate) fn isa_stamp() -> Result<String, Error> {
-    Ok(isa()?.stamp())
+pub(crate) fn isa_stamp(canonical_nans: bool) -> Result<String, Error> {
+    Ok(isa(canonical_nans)?.stamp())
 }
 
 fn wasm_type(t: ValType) -> wc::WasmType {
@@ -72,7 +74,7 @@ pub(crate) fn compile(
     m: &ModuleInner,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<CodeImage, Error> {
-    let isa = isa()?;
+    let isa = isa(m.engine.config().deterministic)?;
     let env = wc::ModuleEnv {
         types: m
             .types

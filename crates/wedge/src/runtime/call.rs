@@ -38,14 +38,25 @@ pub(crate) unsafe fn invoke_raw<T>(
     let result = match entity.kind {
         FuncKind::Host { host } => {
             let f = store.host_funcs[host as usize].clone();
-            f(
+            let started = store
+                .inner
+                .engine
+                .config()
+                .host_time
+                .then(std::time::Instant::now);
+            let store_ptr: *mut Store<T> = store;
+            let r = f(
                 super::Caller {
                     store,
                     instance: Some(caller),
                 },
                 io,
-            )
-            .map_err(Error::from)
+            );
+            if let Some(started) = started {
+                // SAFETY: the `Caller` holding the only other borrow was consumed by `f`.
+                unsafe { (*store_ptr).inner.host_time += started.elapsed() };
+            }
+            r.map_err(Error::from)
         }
         FuncKind::Wasm { .. } => invoke(store, func, io),
     };

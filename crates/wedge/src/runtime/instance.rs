@@ -225,10 +225,12 @@ pub(crate) fn instantiate<T>(
             Some(expr) => eval_const(inner, &inst, expr) as u64,
             None => 0,
         };
+        inner.check_new_table(ty)?;
         inner.tables.push(TableEntity::new(*ty, init)?);
         inst.tables.push(inner.tables.len() as u32 - 1);
     }
     for ty in &m.memories[m.num_imported_memories as usize..] {
+        inner.check_new_memory(ty)?;
         inner.memories.push(MemoryEntity::new(*ty)?);
         inst.memories.push(inner.memories.len() as u32 - 1);
     }

@@ -113,6 +113,7 @@ impl Memory {
     /// Creates a new memory in the store.
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory, Error> {
         let inner = &mut store.as_context_mut().inner;
+        inner.check_new_memory(&ty)?;
         inner.memories.push(MemoryEntity::new(ty)?);
         Ok(Memory {
             store: inner.id,
@@ -155,8 +156,8 @@ impl Memory {
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64, Error> {
         let inner = &mut store.as_context_mut().inner;
         inner.check(self.store);
-        inner.memories[self.index as usize]
-            .grow(delta)
+        inner
+            .grow_memory(self.index as usize, delta)
             .ok_or_else(|| Error::Limit("memory cannot grow that far".into()))
     }
 

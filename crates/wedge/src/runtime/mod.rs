@@ -3,6 +3,7 @@
 mod call;
 mod func;
 mod global;
+mod growth;
 mod instance;
 mod linker;
 mod memory;

@@ -23,7 +23,7 @@ impl StoreInner {
     /// `memory.grow`: the old size in pages, or None.
     pub(crate) fn memory_grow(&mut self, instance: u32, mem: u32, delta: u64) -> Option<u64> {
         let m = self.memory_index(instance, mem);
-        self.memories[m].grow(delta)
+        self.grow_memory(m, delta)
     }
 
     /// `memory.fill` of `len` bytes at `dst` with `val`.
@@ -103,7 +103,7 @@ impl StoreInner {
         delta: u64,
     ) -> Option<u64> {
         let t = self.table_index(instance, table);
-        self.tables[t].grow(delta, init)
+        self.grow_table(t, delta, init)
     }
 
     /// `table.fill` of `len` elements at `dst` with `val`.

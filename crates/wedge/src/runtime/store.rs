@@ -4,6 +4,7 @@ use super::func::HostFn;
 use super::memory::MemoryEntity;
 use super::table::TableEntity;
 use super::vmctx::{VmCtx, VmFuncRef, VmStore};
+use crate::limits::{InterruptHandle, Meter, StoreLimits};
 use crate::module::Module;
 use crate::types::{FuncType, GlobalType};
 use crate::Engine;
@@ -11,6 +12,7 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Identifies a store, so handles from one store are never used with another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -97,6 +99,14 @@ pub(crate) struct StoreInner {
     pub funcref_ptrs: FuncRefPtrs,
     /// Host trampoline of each canonical type id, from compiled modules instantiated here.
     pub trampolines: HashMap<u32, usize>,
+    /// Gas and instruction counters.
+    pub meter: Meter,
+    /// Caps on memory and table growth.
+    pub limits: StoreLimits,
+    /// Set by an [`InterruptHandle`] to stop running wasm.
+    pub interrupt: InterruptHandle,
+    /// Time spent in host functions called from wasm (when the engine measures it).
+    pub host_time: Duration,
 }
 
 /// A collection of instances and the objects they own, plus host data of type `T`.
@@ -134,6 +144,10 @@ impl<T> Store<T> {
                 )),
                 funcref_ptrs: FuncRefPtrs::default(),
                 trampolines: HashMap::new(),
+                meter: Meter::default(),
+                limits: StoreLimits::default(),
+                interrupt: InterruptHandle::default(),
+                host_time: Duration::ZERO,
             },
             host_funcs: Vec::new(),
             data,
@@ -153,6 +167,62 @@ impl<T> Store<T> {
     /// The host data, mutably.
     pub fn data_mut(&mut self) -> &mut T {
         &mut self.data
+    }
+
+    /// Sets the total gas the store may use (`None`: unlimited); needs
+    /// [`Config::metering`](crate::Config::metering). Gas already used counts against it.
+    pub fn set_gas_limit(&mut self, limit: Option<u64>) {
+        self.inner.meter.gas_limit = limit.unwrap_or(u64::MAX);
+    }
+
+    /// Raises the gas limit by `gas`, so calls can go on after gas ran out.
+    pub fn add_gas(&mut self, gas: u64) {
+        let m = &mut self.inner.meter;
+        m.gas_limit = m.gas_limit.saturating_add(gas);
+    }
+
+    /// Gas used so far by this store.
+    pub fn gas_used(&self) -> u64 {
+        self.inner.meter.gas_used
+    }
+
+    /// Gas left before calls trap with "gas exhausted" (`None`: unlimited).
+    pub fn gas_remaining(&self) -> Option<u64> {
+        let m = &self.inner.meter;
+        (m.gas_limit != u64::MAX).then(|| m.gas_limit.saturating_sub(m.gas_used))
+    }
+
+    /// Wasm instructions executed so far by this store (needs metering).
+    pub fn instruction_count(&self) -> u64 {
+        self.inner.meter.instructions
+    }
+
+    /// All counters at once.
+    pub fn meter(&self) -> Meter {
+        self.inner.meter
+    }
+
+    /// Sets the gas used and instruction counters back to zero (the limit stays).
+    pub fn reset_meter(&mut self) {
+        let m = &mut self.inner.meter;
+        m.gas_used = 0;
+        m.instructions = 0;
+    }
+
+    /// Sets caps on memory and table growth for everything in this store.
+    pub fn set_limits(&mut self, limits: StoreLimits) {
+        self.inner.limits = limits;
+    }
+
+    /// A handle that interrupts wasm running in this store, from any thread.
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        self.inner.interrupt.clone()
+    }
+
+    /// Time spent in host functions called from wasm, when
+    /// [`Config::measure_host_time`](crate::Config::measure_host_time) is on.
+    pub fn host_time(&self) -> Duration {
+        self.inner.host_time
     }
 
     /// Consumes the store and returns the host data.

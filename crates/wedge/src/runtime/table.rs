@@ -84,6 +84,7 @@ impl Table {
         }
         let inner = &mut store.as_context_mut().inner;
         let raw = init.to_raw(inner) as u64;
+        inner.check_new_table(&ty)?;
         inner.tables.push(TableEntity::new(ty, raw)?);
         Ok(Table {
             store: inner.id,
@@ -144,8 +145,8 @@ impl Table {
         let inner = &mut store.as_context_mut().inner;
         inner.check(self.store);
         let raw = init.to_raw(inner) as u64;
-        inner.tables[self.index as usize]
-            .grow(delta, raw)
+        inner
+            .grow_table(self.index as usize, delta, raw)
             .ok_or_else(|| Error::Limit("table cannot grow that far".into()))
     }
 }

@@ -28,6 +28,10 @@ pub enum TrapKind {
     InvalidConversionToInteger,
     /// The wasm call stack (or value stack) limit was reached.
     StackExhausted,
+    /// The store ran out of gas.
+    GasExhausted,
+    /// The store was interrupted through its [`InterruptHandle`](crate::InterruptHandle).
+    Interrupted,
     /// A host function failed with a message.
     Host,
     /// The guest asked to exit the process (WASI `proc_exit`).
@@ -49,6 +53,8 @@ impl TrapKind {
             TrapKind::IntegerOverflow => "integer overflow",
             TrapKind::InvalidConversionToInteger => "invalid conversion to integer",
             TrapKind::StackExhausted => "call stack exhausted",
+            TrapKind::GasExhausted => "gas exhausted",
+            TrapKind::Interrupted => "interrupted",
             TrapKind::Host => "host error",
             TrapKind::Exit => "exit",
         }

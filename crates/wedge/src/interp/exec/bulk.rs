@@ -124,7 +124,7 @@ impl<T> Executor<'_, T> {
 
     /// Loads `size` (1, 2, 4 or 8) little-endian bytes from memory 0, zero-extended.
     pub(super) fn load_bytes(
-        &self,
+        &mut self,
         st: &State,
         addr: R,
         offset: u32,
@@ -144,7 +144,7 @@ impl<T> Executor<'_, T> {
 
     /// Stores the low `size` bytes of `value` to memory 0.
     pub(super) fn store_bytes(
-        &self,
+        &mut self,
         st: &State,
         addr: R,
         offset: u32,

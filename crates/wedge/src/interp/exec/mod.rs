@@ -36,13 +36,23 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, io: &mut [u64]) -> Resu
     match kind {
         FuncKind::Host { host } => {
             let f = store.host_funcs[host as usize].clone();
-            f(
+            let started = store
+                .inner
+                .engine
+                .config()
+                .host_time
+                .then(std::time::Instant::now);
+            let result = f(
                 Caller {
-                    store,
+                    store: &mut *store,
                     instance: None,
                 },
                 io,
-            )?;
+            );
+            if let Some(started) = started {
+                store.inner.host_time += started.elapsed();
+            }
+            result?;
             Ok(())
         }
         FuncKind::Wasm { instance, index } => {

@@ -7,6 +7,9 @@ use crate::interp::{simd, CompiledFunc, INIT_CHUNK};
 use crate::module::ModuleInner;
 use crate::runtime::{io_slots, Caller, FuncKind, Store, Trap, TrapKind};
 use crate::Error;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
 
 const _: () = assert!(usize::BITS == 64, "the interpreter assumes a 64-bit host");
 
@@ -32,6 +35,10 @@ pub(super) struct Executor<'s, T> {
     pub frames: Vec<Frame>,
     max_depth: usize,
     max_slots: usize,
+    /// The store's interrupt flag.
+    interrupt: Arc<AtomicBool>,
+    /// Whether to add the time spent in host functions to the store's total.
+    host_time: bool,
 }
 
 fn num_trap(t: NumTrap) -> TrapKind {
@@ -64,12 +71,16 @@ impl<'s, T> Executor<'s, T> {
     pub fn new(store: &'s mut Store<T>, stack: Vec<u64>) -> Self {
         let config = store.inner.engine.config();
         let (max_depth, max_slots) = (config.max_call_depth, config.max_stack_slots);
+        let host_time = config.host_time;
+        let interrupt = store.inner.interrupt.flag.clone();
         Executor {
             store,
             stack,
             frames: Vec::new(),
             max_depth,
             max_slots,
+            interrupt,
+            host_time,
         }
     }
 
@@ -148,8 +159,20 @@ impl<'s, T> Executor<'s, T> {
     }
 
     /// Builds a trap error with the backtrace of all active frames.
+    ///
+    /// With metering, a trap in the middle of a segment gives back what the segment charged
+    /// for the operators after the trapping one (`st.pc` is just past the trapping
+    /// instruction). Running out of gas charged nothing, and a call stack overflow happens at
+    /// a call, which ends its segment.
     #[cold]
-    pub(super) fn trap_at(&self, st: &State, kind: TrapKind) -> Error {
+    pub(super) fn trap_at(&mut self, st: &State, kind: TrapKind) -> Error {
+        if !matches!(kind, TrapKind::GasExhausted | TrapKind::StackExhausted) {
+            // SAFETY: `st.code` is the running function, kept alive by its module.
+            let refunds = unsafe { &(*st.code).refunds };
+            if let Some(&(gas, count)) = st.pc.checked_sub(1).and_then(|pc| refunds.get(pc)) {
+                self.store.inner.meter.refund(gas, count as u64);
+            }
+        }
         self.with_backtrace(st, Trap::new(kind)).into()
     }
 
@@ -205,10 +228,7 @@ impl<'s, T> Executor<'s, T> {
     /// Calls a function by store index (another instance's wasm function or a host function).
     #[inline(never)]
     fn call_store_func(&mut self, st: &mut State, func: u32, args: usize) -> Result<(), Error> {
-        let (kind, slots) = {
-            let e = &self.store.inner.funcs[func as usize];
-            (e.kind, io_slots(&e.ty))
-        };
+        let kind = self.store.inner.funcs[func as usize].kind;
         match kind {
             FuncKind::Wasm { instance, index }
                 if self.store.inner.instances[instance as usize]
@@ -217,19 +237,19 @@ impl<'s, T> Executor<'s, T> {
             {
                 let module: *const ModuleInner =
                     &*self.store.inner.instances[instance as usize].module.inner;
-                // SAFETY: the instance keeps its module alive for the store's lifetime.
-                let code = unsafe { (*module).compiled(index)? };
-                self.push_call(
-                    st,
-                    std::sync::Arc::as_ptr(&code),
-                    module,
-                    instance,
-                    index,
-                    args,
-                )
+                // SAFETY: the instance keeps its module alive for the store's lifetime, and
+                // a translated function stays in its module's code table.
+                let m = unsafe { &*module };
+                let def = (index - m.num_imported_funcs) as usize;
+                let code = match m.code[def].get() {
+                    Some(Ok(code)) => std::sync::Arc::as_ptr(code),
+                    _ => std::sync::Arc::as_ptr(&m.compiled(index)?),
+                };
+                self.push_call(st, code, module, instance, index, args)
             }
             _ => {
                 // A host function or compiled code: called on its own, on raw slots.
+                let slots = io_slots(&self.store.inner.funcs[func as usize].ty);
                 let at = st.base + args;
                 if at + slots > self.stack.len() {
                     let len = at + slots;
@@ -238,6 +258,7 @@ impl<'s, T> Executor<'s, T> {
                     }
                     self.stack.resize(len, 0);
                 }
+                let started = self.host_time.then(Instant::now);
                 let result = match kind {
                     FuncKind::Host { host } => {
                         let f = self.store.host_funcs[host as usize].clone();
@@ -253,6 +274,9 @@ impl<'s, T> Executor<'s, T> {
                         &mut self.stack[at..at + slots],
                     ),
                 };
+                if let Some(started) = started.filter(|_| matches!(kind, FuncKind::Host { .. })) {
+                    self.store.inner.host_time += started.elapsed();
+                }
                 // SAFETY: the stack may have been resized above; re-derive the frame pointer.
                 st.regs = unsafe { self.stack.as_mut_ptr().add(st.base) };
                 self.refresh_memory(st);
@@ -344,9 +368,10 @@ impl<'s, T> Executor<'s, T> {
             }};
         }
         macro_rules! trap {
-            ($k:expr) => {
-                return Err(self.trap_at(st, $k))
-            };
+            ($k:expr) => {{
+                sync_out!();
+                return Err(self.trap_at(st, $k));
+            }};
         }
         macro_rules! i32op {
             ($dst:expr, $a:expr, $b:expr, |$x:ident, $y:ident| $e:expr) => {{
@@ -463,6 +488,22 @@ impl<'s, T> Executor<'s, T> {
                 Instr::Const32 { dst, value } => w!(dst, value as u64),
                 Instr::Const64 { dst, lo, hi } => w!(dst, lo as u64 | (hi as u64) << 32),
                 Instr::Extra { .. } => unreachable!("Extra executed as an instruction"),
+                Instr::Meter {
+                    gas_lo,
+                    gas_hi,
+                    count,
+                } => {
+                    let gas = gas_lo as u64 | (gas_hi as u64) << 32;
+                    if !self.store.inner.meter.charge(gas, count as u64) {
+                        trap!(TrapKind::GasExhausted);
+                    }
+                }
+                Instr::CheckInterrupt {} => {
+                    if self.interrupt.load(Ordering::Relaxed) {
+                        self.interrupt.store(false, Ordering::Relaxed);
+                        trap!(TrapKind::Interrupted);
+                    }
+                }
                 Instr::Unreachable {} => trap!(TrapKind::Unreachable),
 
                 Instr::Br { target } => ip = unsafe { instrs.add(target as usize) },
@@ -656,7 +697,7 @@ impl<'s, T> Executor<'s, T> {
                     let inner = &mut self.store.inner;
                     let m = inner.instances[st.instance as usize].memories[mem as usize];
                     let delta = r!(delta) as u32 as u64;
-                    let old = inner.memories[m as usize].grow(delta);
+                    let old = inner.grow_memory(m as usize, delta);
                     w!(dst, old.map_or(u32::MAX as u64, |o| o as u32 as u64));
                     self.refresh_memory(st);
                     mem_base = st.mem;
@@ -919,6 +960,23 @@ impl<'s, T> Executor<'s, T> {
                     f64op!(dst, a, b, |x, y| num::f64_copysign(x, y))
                 }
 
+                Instr::F32CanonNan { dst, src } => f32un!(dst, src, |x| canon32(x)),
+                Instr::F64CanonNan { dst, src } => f64un!(dst, src, |x| canon64(x)),
+                Instr::F32x4CanonNan { dst, src } => {
+                    let lanes = r128!(src).to_le_bytes();
+                    let mut out = [0u8; 16];
+                    for (o, l) in out.chunks_exact_mut(4).zip(lanes.chunks_exact(4)) {
+                        let x = f32::from_le_bytes(l.try_into().expect("4 bytes"));
+                        o.copy_from_slice(&canon32(x).to_le_bytes());
+                    }
+                    w128!(dst, u128::from_le_bytes(out))
+                }
+                Instr::F64x2CanonNan { dst, src } => {
+                    let v = r128!(src);
+                    let lo = canon64(f64::from_bits(v as u64)).to_bits();
+                    let hi = canon64(f64::from_bits((v >> 64) as u64)).to_bits();
+                    w128!(dst, lo as u128 | (hi as u128) << 64)
+                }
                 Instr::I32WrapI64 { dst, src } => w!(dst, r!(src) as u32 as u64),
                 Instr::I32TruncF32S { dst, src } => {
                     let v = try_num!(num::i32_trunc_f32_s(f32::from_bits(r!(src) as u32)));

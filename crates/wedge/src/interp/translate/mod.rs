@@ -1,6 +1,8 @@
 //! Translation of one function body from wasm operators to register bytecode.
 
 mod control;
+mod deterministic;
+mod meter;
 mod ops;
 mod stack;
 
@@ -143,6 +145,9 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
         else_patch: None,
     });
 
+    let config = module.engine.config();
+    let mut points = meter::Points::new(config.metering, &config.cost_table, config.interruptible);
+    let deterministic = config.deterministic;
     let mut reader = body.get_operators_reader()?;
     let mut skip_depth = 0u32;
     while !reader.eof() {
@@ -164,12 +169,23 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
                 }
                 _ => continue,
             }
+        } else if points.active() {
+            t.before_operator(&mut points, &op);
         }
-        t.operator(op)?;
+        if points.active() || deterministic {
+            t.operator(op.clone())?;
+            if deterministic && t.reachable {
+                t.canonicalize_nans(&op);
+            }
+            t.after_operator(&mut points, &op);
+        } else {
+            t.operator(op)?;
+        }
     }
 
     // The init template is padded to whole chunks so the executor copies it in fixed-size
     // pieces; the frame is made large enough for the padding.
+    let refunds = t.finish_points(&mut points);
     let init_len = ((temps_start - param_slots) as usize).next_multiple_of(INIT_CHUNK);
     let mut init = vec![0u64; init_len];
     let consts_at = (locals_end - param_slots) as usize;
@@ -181,6 +197,7 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
         init: init.into(),
         indirect_sites: t.indirect_sites.into(),
         shuffles: t.shuffles.into(),
+        refunds: refunds.into(),
     })
 }
 
