@@ -50,14 +50,24 @@ impl Translator<'_, '_> {
         self.vmctx_ptr(self.env.layout.vmctx_globals + 8 * global as i32)
     }
 
-    /// Base and length of a memory.
+    /// Base and length of a memory (from the variables `reload_memories` keeps current).
     pub(crate) fn memory_def(&mut self, mem: u32) -> (Value, Value) {
+        let (base, len) = self.heaps[mem as usize];
+        (self.b.use_var(base), self.b.use_var(len))
+    }
+
+    /// Reads every memory's base and length from its definition into the variables.
+    pub(crate) fn reload_memories(&mut self) {
         let l = self.env.layout;
-        let def = self.vmctx_ptr(l.vmctx_memories + 8 * mem as i32);
-        let flags = self.flags_in(Region::Defs);
-        let base = self.b.ins().load(types::I64, flags, def, l.memory_base);
-        let len = self.b.ins().load(types::I64, flags, def, l.memory_len);
-        (base, len)
+        for mem in 0..self.heaps.len() {
+            let def = self.vmctx_ptr(l.vmctx_memories + 8 * mem as i32);
+            let flags = self.flags_in(Region::Defs);
+            let base = self.b.ins().load(types::I64, flags, def, l.memory_base);
+            let len = self.b.ins().load(types::I64, flags, def, l.memory_len);
+            let (vb, vl) = self.heaps[mem];
+            self.b.def_var(vb, base);
+            self.b.def_var(vl, len);
+        }
     }
 
     /// Base and length of a table.

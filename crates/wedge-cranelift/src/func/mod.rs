@@ -142,6 +142,9 @@ pub(crate) struct Translator<'a, 'b> {
     sigs: HashMap<u32, SigRef>,
     funcs: HashMap<(u32, u32), FuncRef>,
     libcall_sigs: HashMap<u32, SigRef>,
+    /// Base and length of each memory, kept in variables and reloaded after anything that
+    /// may grow or move a memory (calls, `memory.grow`), so loops keep them in registers.
+    pub(crate) heaps: Vec<(Variable, Variable)>,
 }
 
 /// Compiles the body of module function `func_index` into `func`.
@@ -171,6 +174,7 @@ pub(crate) fn translate_function(
         sigs: HashMap::new(),
         funcs: HashMap::new(),
         libcall_sigs: HashMap::new(),
+        heaps: Vec::new(),
     };
     t.translate(sig, body)?;
     t.b.finalize(isa.frontend_config());
@@ -205,6 +209,12 @@ impl<'a, 'b> Translator<'a, 'b> {
             }
         }
         self.stack_check();
+        for _ in 0..self.env.memories.len() {
+            let base = self.b.declare_var(types::I64);
+            let len = self.b.declare_var(types::I64);
+            self.heaps.push((base, len));
+        }
+        self.reload_memories();
         let ret = self.b.create_block();
         for t in &sig.results {
             self.b.append_block_param(ret, clif_type(*t));
@@ -615,10 +625,11 @@ impl<'a, 'b> Translator<'a, 'b> {
         f
     }
 
-    /// Pops call arguments and pushes results after a call instruction.
+    /// Pushes a call's results, and reloads memory bases the callee may have changed.
     fn finish_call(&mut self, inst: ir::Inst) {
         let results = self.b.inst_results(inst).to_vec();
         self.stack.extend(results);
+        self.reload_memories();
     }
 
     fn call_args(&mut self, callee_vmctx: Value, n: usize) -> Vec<Value> {
@@ -747,7 +758,11 @@ impl<'a, 'b> Translator<'a, 'b> {
         let mut all = vec![self.vmctx];
         all.extend_from_slice(args);
         let inst = self.b.ins().call_indirect(sig, ptr, &all);
-        self.b.inst_results(inst).to_vec()
+        let results = self.b.inst_results(inst).to_vec();
+        if call == LibCall::MemoryGrow {
+            self.reload_memories();
+        }
+        results
     }
 
     /// Widens a 32-bit index to 64 bits (64-bit indices are unchanged).
