@@ -30,6 +30,8 @@ pub struct VmLayout {
     pub store_exit_func: i32,
     /// store: start of the libcall table (one function pointer per [`LibCall`]).
     pub store_libcalls: i32,
+    /// store: pointer to the interrupt flag (a byte, nonzero to stop).
+    pub store_interrupt: i32,
     /// memory definition: base address.
     pub memory_base: i32,
     /// memory definition: length in bytes.

@@ -117,6 +117,8 @@ pub struct ModuleEnv {
     pub tables: Vec<TableDesc>,
     /// Where the runtime keeps things.
     pub layout: VmLayout,
+    /// Whether code checks the interrupt flag at function entries and loop headers.
+    pub interruptible: bool,
 }
 
 /// One function body to compile: its bytes and their offset in the module (for errors).
@@ -154,6 +156,8 @@ pub enum TrapKind {
     IndirectCallTypeMismatch = 10,
     /// A null reference was used.
     NullReference = 11,
+    /// The store's interrupt flag was set.
+    Interrupted = 12,
 }
 
 impl TrapKind {
@@ -172,6 +176,7 @@ impl TrapKind {
             9 => UninitializedElement,
             10 => IndirectCallTypeMismatch,
             11 => NullReference,
+            12 => Interrupted,
             _ => return None,
         })
     }

@@ -53,6 +53,14 @@ fn spec_simd_jit() {
     run_suite(files, tier(Strategy::Compiler), false);
 }
 
+/// Interruption checks and NaN canonicalization in compiled code change no results.
+#[test]
+fn spec_v2_jit_interruptible_deterministic() {
+    let mut config = tier(Strategy::Compiler);
+    config.interruptible(true).deterministic(true);
+    run_suite(data::spec(SpecVersion::V2).collect(), config, false);
+}
+
 /// Every compiled module goes through an AOT file (`wedge compile`'s format) and is loaded
 /// from it without recompiling.
 #[test]

@@ -109,8 +109,6 @@ impl Config {
     pub(crate) fn compiler_unsupported(&self) -> Option<&'static str> {
         if self.metering {
             Some("metering (instruction counting and gas)")
-        } else if self.interruptible {
-            Some("interruption")
         } else {
             None
         }

@@ -403,3 +403,35 @@ fn fix_section_size(file: &mut Vec<u8>, at: usize) {
     }
     file.extend_from_slice(&rest);
 }
+
+#[test]
+fn interruption_stops_compiled_loops_and_calls() {
+    let mut config = Config::new();
+    config.strategy(Strategy::Compiler).interruptible(true);
+    let engine = Engine::new(&config);
+    let wat = r#"(module
+        (func (export "spin") (loop (br 0)))
+        (func $r (export "recurse") (call $r)))"#;
+    let mut store = Store::new(&engine, ());
+    let inst = instance(&engine, &mut store, wat);
+    let spin = inst.get_typed_func::<(), ()>(&store, "spin").unwrap();
+    let deadline = store
+        .interrupt_handle()
+        .interrupt_after(std::time::Duration::from_millis(20));
+    let err = spin.call(&mut store, ()).unwrap_err();
+    assert_eq!(err.as_trap().unwrap().kind(), TrapKind::Interrupted);
+    drop(deadline);
+    // The flag was cleared by the trap: an interrupt before the call stops it at entry.
+    store.interrupt_handle().interrupt();
+    let recurse = inst.get_typed_func::<(), ()>(&store, "recurse").unwrap();
+    let err = recurse.call(&mut store, ()).unwrap_err();
+    assert_eq!(err.as_trap().unwrap().kind(), TrapKind::Interrupted);
+    // Metering still needs the interpreter.
+    let mut metered = Config::new();
+    metered.strategy(Strategy::Compiler).metering(true);
+    let err = Module::new(&Engine::new(&metered), wat).unwrap_err();
+    assert!(err.to_string().contains("metering"), "{err}");
+    let mut auto = Config::new();
+    auto.metering(true);
+    assert!(!Module::new(&Engine::new(&auto), wat).unwrap().is_native());
+}

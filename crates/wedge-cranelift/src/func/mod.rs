@@ -215,6 +215,7 @@ impl<'a, 'b> Translator<'a, 'b> {
             self.heaps.push((base, len));
         }
         self.reload_memories();
+        self.interrupt_check();
         let ret = self.b.create_block();
         for t in &sig.results {
             self.b.append_block_param(ret, clif_type(*t));
@@ -263,6 +264,26 @@ impl<'a, 'b> Translator<'a, 'b> {
         self.b
             .ins()
             .trapnz(below, trap_code(TrapKind::StackOverflow));
+    }
+
+    /// Traps if the store's interrupt flag is set (when the module is interruptible).
+    fn interrupt_check(&mut self) {
+        if !self.env.interruptible {
+            return;
+        }
+        let store = self.store_ptr();
+        let flag = self.b.ins().load(
+            types::I64,
+            MemFlagsData::trusted().with_readonly(),
+            store,
+            self.env.layout.store_interrupt,
+        );
+        // An atomic load: another thread sets the flag, so it must be read every time.
+        let set = self
+            .b
+            .ins()
+            .atomic_load(types::I8, MemFlagsData::trusted(), flag);
+        self.b.ins().trapnz(set, trap_code(TrapKind::Interrupted));
     }
 
     /// Loads a pointer from the context block that never changes for an instance.
@@ -413,6 +434,7 @@ impl<'a, 'b> Translator<'a, 'b> {
                 self.b.ins().jump(header, &args);
                 self.popn(params.len());
                 self.b.switch_to_block(header);
+                self.interrupt_check();
                 let vals = self.b.block_params(header).to_vec();
                 self.stack.extend(vals);
                 self.frames.push(Frame {

@@ -41,10 +41,11 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 #[cfg(feature = "compiler")]
 fn stamp(m: &ModuleInner) -> Result<String, Error> {
     Ok(format!(
-        "wedge {};{};features={:#x}",
+        "wedge {};{};features={:#x};interruptible={}",
         env!("CARGO_PKG_VERSION"),
         super::compile::isa_stamp(m.engine.config().deterministic)?,
-        m.engine.config().features.bits()
+        m.engine.config().features.bits(),
+        m.engine.config().interruptible
     ))
 }
 

@@ -59,6 +59,7 @@ fn layout(m: &ModuleInner) -> wc::VmLayout {
         store_exit_fp: so::EXIT_FP as i32,
         store_exit_func: so::EXIT_FUNC as i32,
         store_libcalls: so::LIBCALLS as i32,
+        store_interrupt: so::INTERRUPT as i32,
         memory_base: so::MEMORY_BASE as i32,
         memory_len: so::MEMORY_LEN as i32,
         table_base: so::TABLE_BASE as i32,
@@ -108,6 +109,7 @@ pub(crate) fn compile(
             .map(|_| wc::TableDesc { table64: false })
             .collect(),
         layout: layout(m),
+        interruptible: m.engine.config().interruptible,
     };
     let bodies: Vec<wc::FuncBody<'_>> = m
         .bodies

@@ -190,6 +190,9 @@ thread_local! {
     static PENDING: RefCell<Option<Trap>> = const { RefCell::new(None) };
 }
 
+/// Trap kind code of an interrupt (matches `wedge_cranelift::TrapKind::Interrupted`).
+const INTERRUPTED_CODE: u8 = 12;
+
 /// The trap kind of a code recorded in trap tables.
 fn trap_kind(code: u8) -> TrapKind {
     match code {
@@ -203,6 +206,7 @@ fn trap_kind(code: u8) -> TrapKind {
         8 => TrapKind::UndefinedElement,
         9 => TrapKind::UninitializedElement,
         10 => TrapKind::IndirectCallTypeMismatch,
+        12 => TrapKind::Interrupted,
         _ => TrapKind::NullReference,
     }
 }
@@ -273,6 +277,7 @@ pub(crate) fn invoke<T>(
             (*vm).stack_limit = limit;
             (*vm).store = store_ptr as *mut u8;
             (*vm).store_inner = inner;
+            (*vm).interrupt = std::sync::Arc::as_ptr(&(*inner).interrupt.flag);
             saved
         };
         let mut activation = Activation::new();
@@ -287,6 +292,15 @@ pub(crate) fn invoke<T>(
         }
         if ok {
             return Ok(());
+        }
+        if activation.trap_code == INTERRUPTED_CODE {
+            // SAFETY: the call is over and `store` is usable again.
+            unsafe {
+                (*inner)
+                    .interrupt
+                    .flag
+                    .store(false, std::sync::atomic::Ordering::Relaxed)
+            };
         }
         let trap = if activation.trap_code != 0 {
             Trap::new(trap_kind(activation.trap_code)).with_backtrace(backtrace(&activation, None))

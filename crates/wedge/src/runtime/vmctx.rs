@@ -91,6 +91,8 @@ pub(crate) struct VmStore {
     pub invoke: Option<InvokeFn>,
     /// Runtime functions compiled code calls.
     pub libcalls: [usize; LIBCALLS],
+    /// The store's interrupt flag (an `AtomicBool` the store keeps alive).
+    pub interrupt: *const std::sync::atomic::AtomicBool,
 }
 
 impl VmStore {
@@ -106,6 +108,7 @@ impl VmStore {
             store_inner: std::ptr::null_mut(),
             invoke: Some(invoke),
             libcalls,
+            interrupt: std::ptr::null(),
         }
     }
 }
@@ -179,6 +182,8 @@ pub(crate) mod store_offsets {
     pub const EXIT_FUNC: usize = offset_of!(VmStore, exit_func);
     /// `libcalls`.
     pub const LIBCALLS: usize = offset_of!(VmStore, libcalls);
+    /// `interrupt`.
+    pub const INTERRUPT: usize = offset_of!(VmStore, interrupt);
     /// `VmMemory::base`.
     pub const MEMORY_BASE: usize = offset_of!(VmMemory, base);
     /// `VmMemory::len`.
