@@ -8,6 +8,7 @@
 # /var/tmp/wasmtime/bin/wasmtime; install with
 # `cargo install --locked wasmtime-cli@48.0.8 --root /var/tmp/wasmtime`), SKIP_INTERP=1.
 #
+# Wasmtime's JIT runs with its compilation cache off (-C cache=n), like wedge's.
 # Prints per-program wall-clock seconds (process start to exit, best of ROUNDS), the ratio
 # wedge/wasmtime for AOT and JIT, their geometric means, AOT start-up time of a trivial
 # module, and compile time and peak RSS of `wedge compile` / `wasmtime compile` on the
@@ -60,7 +61,7 @@ for entry in $PROGRAMS; do
   got_jit=$(cat "$TMP/out")
   t_aot=$(best_time "$WEDGE" run --invoke run "$TMP/$name.aot.wasm" "$n")
   got_aot=$(cat "$TMP/out")
-  w_jit=$(best_time "$WASMTIME" run --invoke run "$wasm" "$n")
+  w_jit=$(best_time "$WASMTIME" run -C cache=n --invoke run "$wasm" "$n")
   got_wt=$(tail -n1 "$TMP/out")
   w_aot=$(best_time "$WASMTIME" run --allow-precompiled --invoke run "$TMP/$name.cwasm" "$n")
   if [ "$got_jit" != "$got_wt" ] || [ "$got_aot" != "$got_wt" ] || { [ -n "${expect:-}" ] && [ "$expect" != "$got_wt" ]; }; then
@@ -81,7 +82,7 @@ printf '(module (func (export "run") (param i32) (result i64) (i64.extend_i32_u 
 startup() {
   local t0 t1
   t0=$(now)
-  for _ in $(seq 20); do "$@" > /dev/null; done
+  for _ in $(seq 20); do "$@" > /dev/null 2>&1; done
   t1=$(now)
   printf '%.2f' "$(echo "($t1 - $t0) * 1000 / 20" | bc -l)"
 }
