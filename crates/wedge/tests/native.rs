@@ -435,3 +435,29 @@ fn interruption_stops_compiled_loops_and_calls() {
     auto.metering(true);
     assert!(!Module::new(&Engine::new(&auto), wat).unwrap().is_native());
 }
+
+#[test]
+fn a_panicking_host_function_panics_through_compiled_code() {
+    let engine = jit();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap("host", "boom", |_: Caller<'_, ()>| -> i32 {
+            panic!("boom")
+        })
+        .unwrap();
+    let wat = r#"(module (import "host" "boom" (func $boom (result i32)))
+        (func (export "f") (result i32) (i32.add (call $boom) (i32.const 1))))"#;
+    let module = Module::new(&engine, wat).unwrap();
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    let f = inst.get_typed_func::<(), i32>(&store, "f").unwrap();
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f.call(&mut store, ())));
+    let payload = r.unwrap_err();
+    assert_eq!(payload.downcast_ref::<&str>(), Some(&"boom"));
+    // Nothing was left behind: the next trap is reported normally.
+    let wat = r#"(module (func (export "u") unreachable))"#;
+    let inst = instance(&engine, &mut store, wat);
+    let u = inst.get_typed_func::<(), ()>(&store, "u").unwrap();
+    let err = u.call(&mut store, ()).unwrap_err();
+    assert_eq!(err.as_trap().unwrap().kind(), TrapKind::Unreachable);
+}

@@ -165,9 +165,19 @@ unsafe extern "C" fn host_call(funcref: *const VmFuncRef, caller_vmctx: *mut u8,
         let (vm, instance) = context(caller_vmctx);
         let func = (*funcref).func_index;
         let invoke = vm.invoke.expect("store block has an invoke function");
-        let r = invoke(vm.store, func, io, instance);
-        if let Err(trap) = r {
-            raise(caller_vmctx, trap)
+        let store = vm.store;
+        // A panicking host function must not unwind through compiled frames: catch it here,
+        // unwind the compiled frames as for a trap, and resume the panic past them.
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            invoke(store, func, io, instance)
+        }));
+        match r {
+            Ok(Ok(())) => {}
+            Ok(Err(trap)) => raise(caller_vmctx, trap),
+            Err(payload) => {
+                super::PANIC.with(|p| *p.borrow_mut() = Some(payload));
+                raise(caller_vmctx, Trap::host("host function panicked"))
+            }
         }
     }
 }

@@ -188,6 +188,8 @@ pub(crate) fn supported() -> bool {
 thread_local! {
     /// A trap raised by a libcall, waiting for its activation to unwind.
     static PENDING: RefCell<Option<Trap>> = const { RefCell::new(None) };
+    /// A host function's panic, to resume once the compiled frames are unwound.
+    static PANIC: RefCell<Option<Box<dyn std::any::Any + Send>>> = const { RefCell::new(None) };
 }
 
 /// Trap kind code of an interrupt (matches `wedge_cranelift::TrapKind::Interrupted`).
@@ -292,6 +294,10 @@ pub(crate) fn invoke<T>(
         }
         if ok {
             return Ok(());
+        }
+        if let Some(payload) = PANIC.with(|p| p.borrow_mut().take()) {
+            PENDING.with(|p| p.borrow_mut().take());
+            std::panic::resume_unwind(payload);
         }
         if activation.trap_code == INTERRUPTED_CODE {
             // SAFETY: the call is over and `store` is usable again.
