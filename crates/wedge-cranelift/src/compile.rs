@@ -144,7 +144,22 @@ pub fn compile_module(
                     if i >= total || failed.load(Ordering::Relaxed) {
                         break;
                     }
-                    let r = compile_unit(isa, env, bodies, jobs[i], &unit_of, &mut ctx, &mut fctx);
+                    // A panic (a bug, or input the validator should have refused) becomes an
+                    // error; the contexts are rebuilt in case it left them half-used.
+                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        compile_unit(isa, env, bodies, jobs[i], &unit_of, &mut ctx, &mut fctx)
+                    }))
+                    .unwrap_or_else(|_| {
+                        ctx = Context::new();
+                        fctx = FunctionBuilderContext::new();
+                        Err(Error::Codegen {
+                            func: match jobs[i] {
+                                Job::Func(f) => env.num_imported_funcs + f,
+                                _ => u32::MAX,
+                            },
+                            message: "internal compiler error".into(),
+                        })
+                    });
                     if r.is_err() {
                         failed.store(true, Ordering::Relaxed);
                     }

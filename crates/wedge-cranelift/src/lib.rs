@@ -24,6 +24,9 @@ mod layout;
 mod trampoline;
 
 pub use compile::{compile_module, CodeRange, CompiledCode, Reloc, RelocKind, TrapSite};
+
+#[cfg(test)]
+mod tests;
 pub use isa::{host_isa_stamp, Isa};
 pub use layout::{LibCall, VmLayout};
 
@@ -87,9 +90,10 @@ pub struct GlobalDesc {
 pub struct MemoryDesc {
     /// Whether addresses are 64-bit.
     pub memory64: bool,
-    /// Bytes reserved past the start of the memory that are either accessible or fault
-    /// (the memory never moves and its reservation covers them). With at least 8 GiB the
-    /// compiler drops bounds checks of 32-bit accesses; 0 means every access is checked.
+    /// Bytes reserved from the start of the memory that are either accessible or fault (the
+    /// memory never moves and its reservation covers them). A 32-bit access whose static
+    /// offset plus size fits in the part beyond the first 4 GiB needs no bounds check (with
+    /// 4 GiB plus a 2 GiB guard, offsets below 2 GiB); 0 means every access is checked.
     pub reserved_bytes: u64,
 }
 

@@ -22,9 +22,8 @@ pub(crate) enum Region {
     Tables = 4,
 }
 
-/// Bytes of reservation beyond which 32-bit accesses need no bounds check:
-/// 4 GiB of index plus 4 GiB of static offset.
-const NO_CHECK_RESERVATION: u64 = 8 << 30;
+/// Every address a 32-bit index can form before its static offset.
+const INDEX_SPACE_32: u64 = 1 << 32;
 
 impl Translator<'_, '_> {
     pub(crate) fn region(&mut self, r: Region) -> AliasRegion {
@@ -102,9 +101,10 @@ impl Translator<'_, '_> {
         let (base, len) = self.memory_def(mem);
         let addr = self.index_to_i64(addr, desc.memory64);
         let end_offset = memarg.offset.checked_add(size as u64);
+        // A 32-bit index plus the static offset and size stays inside the reservation, whose
+        // inaccessible part faults: the hardware checks the access.
         let guarded = !desc.memory64
-            && desc.reserved_bytes >= NO_CHECK_RESERVATION
-            && end_offset.is_some_and(|e| e <= NO_CHECK_RESERVATION - (4 << 30));
+            && end_offset.is_some_and(|e| e <= desc.reserved_bytes.saturating_sub(INDEX_SPACE_32));
         if !guarded {
             let oob = match end_offset {
                 Some(e) if e <= i64::MAX as u64 => {

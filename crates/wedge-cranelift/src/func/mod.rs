@@ -232,7 +232,17 @@ impl<'a, 'b> Translator<'a, 'b> {
         let mut reader = body.get_operators_reader()?;
         while !reader.eof() {
             let op = reader.read()?;
+            if self.frames.is_empty() {
+                return Err(Error::Unsupported(
+                    "operators after the end of the body".into(),
+                ));
+            }
             self.operator(op)?;
+        }
+        if !self.frames.is_empty() {
+            return Err(Error::Unsupported(
+                "function body ends without `end`".into(),
+            ));
         }
         Ok(())
     }
