@@ -12,7 +12,11 @@ const SHOW_AFTER: Duration = Duration::from_millis(300);
 /// Compiles `input` for this host and writes the universal file to `output`.
 pub fn compile(input: &Path, output: &Path) -> Result<()> {
     let bytes = std::fs::read(input).with_context(|| format!("cannot read {}", input.display()))?;
-    let engine = crate::tier::engine(Some(crate::tier::Tier::Jit));
+    let mut config = wedge::Config::new();
+    config
+        .strategy(wedge::Strategy::Compiler)
+        .native_code_key(Some(crate::aot_key::load_or_create()?));
+    let engine = wedge::Engine::new(&config);
     let started = Instant::now();
     let bar = Mutex::new(None::<ProgressBar>);
     let progress = |done: usize, total: usize| {

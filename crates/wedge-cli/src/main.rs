@@ -1,5 +1,6 @@
 //! The `wedge` command-line runtime.
 
+mod aot_key;
 mod compile;
 mod inspect;
 mod invoke;

@@ -14,6 +14,7 @@ pub enum Tier {
 
 /// Sets the strategy for a tier; without one, Wedge compiles when it can.
 pub fn configure(tier: Option<Tier>, config: &mut wedge::Config) {
+    config.native_code_key(crate::aot_key::load());
     config.strategy(match tier {
         None => wedge::Strategy::Auto,
         Some(Tier::Interp) => wedge::Strategy::Interpreter,

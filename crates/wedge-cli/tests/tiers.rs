@@ -6,6 +6,7 @@ use std::process::{Command, Output};
 fn wedge(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_wedge"))
         .args(args)
+        .env("WEDGE_AOT_KEY_FILE", temp_dir("key").join("aot.key"))
         .output()
         .expect("wedge binary runs")
 }
@@ -101,6 +102,27 @@ fn a_stamp_mismatch_recompiles_with_a_warning() {
         err.contains("warning") && err.contains("compiling the module again"),
         "{err}"
     );
+}
+
+#[test]
+fn files_signed_with_another_key_are_compiled_again() {
+    let dir = temp_dir("otherkey");
+    let wat = dir.join("fac.wat");
+    std::fs::write(&wat, FAC).unwrap();
+    let out_file = dir.join("fac.native.wasm");
+    let out = Command::new(env!("CARGO_BIN_EXE_wedge"))
+        .args(["compile", wat.to_str().unwrap(), out_file.to_str().unwrap()])
+        .env("WEDGE_AOT_KEY_FILE", dir.join("someone-else.key"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let key = std::fs::read(dir.join("someone-else.key")).unwrap();
+    assert_eq!(key.len(), 16);
+    let out = wedge(&["run", "--invoke", "fac", out_file.to_str().unwrap(), "4"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "24\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("signature does not match"), "{err}");
 }
 
 #[test]

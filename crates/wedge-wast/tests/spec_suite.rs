@@ -22,7 +22,9 @@ const STACK_SIZE: usize = 8 * 1024 * 1024;
 /// A configuration running every module with one tier.
 fn tier(strategy: Strategy) -> Config {
     let mut config = Config::new();
-    config.strategy(strategy);
+    config
+        .strategy(strategy)
+        .native_code_key(Some(*b"spec-suite-key!!"));
     config
 }
 

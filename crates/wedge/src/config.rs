@@ -21,7 +21,7 @@ pub struct Config {
     pub(crate) max_stack_slots: usize,
     pub(crate) strategy: Strategy,
     pub(crate) max_wasm_stack: usize,
-    pub(crate) load_native: bool,
+    pub(crate) native_code_key: Option<[u8; 16]>,
     pub(crate) metering: bool,
     pub(crate) cost_table: CostTable,
     pub(crate) interruptible: bool,
@@ -50,7 +50,7 @@ impl Default for Config {
             max_stack_slots: 8 * 1024 * 1024,
             strategy: Strategy::Auto,
             max_wasm_stack: 1024 * 1024,
-            load_native: true,
+            native_code_key: None,
             metering: false,
             cost_table: CostTable::default(),
             interruptible: false,
@@ -96,12 +96,15 @@ impl Config {
         self
     }
 
-    /// Whether native code stored in a module by `wedge compile` may be used (default true).
+    /// The secret key that authenticates native code stored in modules (AOT files).
     ///
-    /// Such code runs unchecked: only enable this for files you trust as much as a native
-    /// executable.
-    pub fn load_native_code(&mut self, yes: bool) -> &mut Self {
-        self.load_native = yes;
+    /// [`Module::serialize_native`](crate::Module::serialize_native) signs the native-code
+    /// section with it, and a module's native code is only used when its signature checks
+    /// out with the same key; anything else is compiled again with a warning. Without a key
+    /// (the default) stored native code is never run, so a hostile file cannot smuggle
+    /// machine code in. Keep the key private, like the files you would trust as executables.
+    pub fn native_code_key(&mut self, key: Option<[u8; 16]>) -> &mut Self {
+        self.native_code_key = key;
         self
     }
 

@@ -5,7 +5,9 @@ use wedge::*;
 
 fn engine(strategy: Strategy) -> Engine {
     let mut config = Config::new();
-    config.strategy(strategy);
+    config
+        .strategy(strategy)
+        .native_code_key(Some(*b"native-test-key!"));
     Engine::new(&config)
 }
 
@@ -326,16 +328,22 @@ fn aot_files_load_without_compiling_and_fall_back_on_mismatch() {
     // Re-serializing replaces the section rather than stacking a second one.
     assert_eq!(loaded.serialize_native().unwrap(), file);
 
-    // A different stamp (another version or CPU) is compiled again, with a warning.
+    // Code compiled with other settings (or by another version, for another CPU) is
+    // compiled again, with a warning.
+    let mut config = Config::new();
+    config
+        .strategy(Strategy::Compiler)
+        .interruptible(true)
+        .native_code_key(Some(*b"native-test-key!"));
+    let m = Module::new(&Engine::new(&config), &file).unwrap();
+    assert!(m.is_native());
+    assert!(m.native_code_warning().unwrap().contains("other settings"));
+    // Editing the stamp breaks the signature.
     let stamp_at = find(&file, b"wedge 0.").unwrap();
     let mut other = file.clone();
     other[stamp_at + 6] = b'9';
     let m = Module::new(&engine, &other).unwrap();
-    assert!(m.is_native());
-    assert!(m
-        .native_code_warning()
-        .unwrap()
-        .contains("another Wedge version"));
+    assert!(m.native_code_warning().unwrap().contains("signature"));
 
     // Native code pasted onto another module is refused.
     let module2 = Module::new(
@@ -348,11 +356,30 @@ fn aot_files_load_without_compiling_and_fall_back_on_mismatch() {
     let mut pasted = module2.serialize_native().unwrap()[..original_len].to_vec();
     pasted.extend_from_slice(&file[plain_len(&file)..]);
     let m = Module::new(&engine, &pasted).unwrap();
-    assert!(m.native_code_warning().unwrap().contains("another module"));
+    assert!(m.native_code_warning().unwrap().contains("signature"));
     let mut store = Store::new(&engine, ());
     let inst = Linker::new(&engine).instantiate(&mut store, &m).unwrap();
     let f = inst.get_typed_func::<i32, i32>(&store, "f").unwrap();
     assert_eq!(f.call(&mut store, 2).unwrap(), 10);
+
+    // Files signed with another key, or read without one, are compiled again.
+    for key in [Some(*b"another-key-here"), None] {
+        let mut config = Config::new();
+        config.strategy(Strategy::Compiler).native_code_key(key);
+        let m = Module::new(&Engine::new(&config), &file).unwrap();
+        assert!(m.is_native());
+        let w = m.native_code_warning().unwrap();
+        assert!(
+            w.contains("signature") || w.contains("no native-code key"),
+            "{w}"
+        );
+    }
+    // Forged code with the right stamp and hash but no valid signature never runs.
+    let mut forged = file.clone();
+    let n = forged.len();
+    forged[n - 20] ^= 0xff;
+    let m = Module::new(&engine, &forged).unwrap();
+    assert!(m.native_code_warning().unwrap().contains("signature"));
 
     // Every truncation of the section is rejected cleanly.
     for cut in (plain_len(&file) + 20..file.len()).step_by(7) {

@@ -11,11 +11,16 @@
 //! functions (u32 count + (offset u32, length u32) each),
 //! array trampolines, host trampolines (u32 count + offset u32 each),
 //! trap sites (u32 count + (offset u32, kind u8) each),
-//! relocations (u32 count + (offset u32, helper u8, addend i64) each)
+//! relocations (u32 count + (offset u32, helper u8, addend i64) each),
+//!
+//! signature u64: SipHash-2-4, keyed with `Config::native_code_key`, of the module bytes
+//! before the section followed by everything above
 //! ```
 //!
-//! A file whose stamp or hash does not match is compiled again (with a warning); one whose
-//! contents are inconsistent is rejected the same way, never trusted.
+//! A file whose signature, stamp or hash does not match is compiled again (with a warning);
+//! one whose contents are inconsistent is rejected the same way, never trusted. Without a
+//! key nothing stored is ever run: native code in a file is machine code, so only files
+//! signed with the engine's own secret key are.
 
 use super::CodeImage;
 use crate::module::ModuleInner;
@@ -66,7 +71,7 @@ pub(crate) fn attach(
     }
     #[cfg(feature = "compiler")]
     {
-        if let Some(range) = m.aot.clone().filter(|_| config.load_native) {
+        if let Some(range) = m.aot.clone() {
             match load(m, range) {
                 Ok(code) => {
                     m.native = Some(std::sync::Arc::new(code));
@@ -93,10 +98,24 @@ pub(crate) fn attach(
 /// Reads and loads the native-code section at `range`.
 #[cfg(feature = "compiler")]
 fn load(m: &ModuleInner, range: std::ops::Range<usize>) -> Result<super::NativeCode, Error> {
-    let mut r = Reader {
-        bytes: &m.bytes[range.clone()],
-    };
     let bad = |what: &str| Error::Limit(format!("native code in the file is unusable: {what}"));
+    let key = m
+        .engine
+        .config()
+        .native_code_key
+        .ok_or_else(|| bad("no native-code key is configured to authenticate it"))?;
+    let data = &m.bytes[range.clone()];
+    if data.len() < 8 {
+        return Err(bad("truncated"));
+    }
+    let (signed, signature) = data.split_at(data.len() - 8);
+    let module_len = plain_len(m, &range);
+    if sign(&key, &m.bytes[..module_len], signed).to_le_bytes() != signature {
+        return Err(bad(
+            "its signature does not match this key (compiled elsewhere or altered)",
+        ));
+    }
+    let mut r = Reader { bytes: signed };
     if r.take(8)? != MAGIC || r.u32()? != FORMAT_VERSION {
         return Err(bad("not a Wedge native-code section of this format"));
     }
@@ -133,6 +152,9 @@ pub(crate) fn serialize(m: &ModuleInner) -> Result<Vec<u8>, Error> {
         let native = m.native.as_ref().ok_or_else(|| {
             Error::Limit("the module is not compiled (the engine interprets it)".into())
         })?;
+        let key = m.engine.config().native_code_key.ok_or_else(|| {
+            Error::Limit("writing native code needs a key (Config::native_code_key)".into())
+        })?;
         let module = original_bytes(m);
         let mut data = Vec::with_capacity(native.image.code.len() + 4096);
         data.extend_from_slice(MAGIC);
@@ -167,6 +189,8 @@ pub(crate) fn serialize(m: &ModuleInner) -> Result<Vec<u8>, Error> {
             data.push(*t);
             data.extend_from_slice(&a.to_le_bytes());
         }
+        let signature = sign(&key, module, &data);
+        data.extend_from_slice(&signature.to_le_bytes());
         let mut out = module.to_vec();
         let mut payload = Vec::new();
         put_leb(&mut payload, SECTION_NAME.len() as u64);
@@ -189,21 +213,45 @@ pub(crate) fn serialize(m: &ModuleInner) -> Result<Vec<u8>, Error> {
 /// The module bytes without a trailing native-code section.
 #[cfg(feature = "compiler")]
 fn original_bytes(m: &ModuleInner) -> &[u8] {
-    if let Some(r) = &m.aot {
-        if r.end == m.bytes.len() {
-            // The section header: id 0, size, then the name (length-prefixed).
-            let payload = r.end - r.start + SECTION_NAME.len() + 1;
-            let mut leb = Vec::new();
-            put_leb(&mut leb, payload as u64);
-            let header = 1 + leb.len() + 1 + SECTION_NAME.len();
-            if let Some(start) = r.start.checked_sub(header) {
-                if m.bytes[start] == 0 {
-                    return &m.bytes[..start];
-                }
+    match &m.aot {
+        Some(r) => &m.bytes[..plain_len(m, r)],
+        None => &m.bytes,
+    }
+}
+
+/// Where the module ends and a native-code section with data at `r` begins, if that section
+/// is the last one as `serialize` writes it; else the whole length.
+#[cfg(feature = "compiler")]
+fn plain_len(m: &ModuleInner, r: &std::ops::Range<usize>) -> usize {
+    if r.end == m.bytes.len() {
+        // The section header: id 0, size, then the name (length-prefixed).
+        let payload = r.end - r.start + SECTION_NAME.len() + 1;
+        let mut leb = Vec::new();
+        put_leb(&mut leb, payload as u64);
+        let header = 1 + leb.len() + 1 + SECTION_NAME.len();
+        if let Some(start) = r.start.checked_sub(header) {
+            if m.bytes[start] == 0 {
+                return start;
             }
         }
     }
-    &m.bytes
+    m.bytes.len()
+}
+
+/// The signature of a section: a keyed SipHash-2-4 of the module and the section data.
+#[cfg(feature = "compiler")]
+fn sign(key: &[u8; 16], module: &[u8], data: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let k0 = u64::from_le_bytes(key[..8].try_into().expect("8 bytes"));
+    let k1 = u64::from_le_bytes(key[8..].try_into().expect("8 bytes"));
+    // SipHash-2-4 is a keyed pseudo-random function: without the key, a valid signature
+    // cannot be computed. std keeps it under its old name.
+    #[allow(deprecated)]
+    let mut h = std::hash::SipHasher::new_with_keys(k0, k1);
+    h.write(&(module.len() as u64).to_le_bytes());
+    h.write(module);
+    h.write(data);
+    h.finish()
 }
 
 #[cfg(feature = "compiler")]
