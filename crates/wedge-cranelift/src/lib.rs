@@ -95,6 +95,9 @@ pub struct MemoryDesc {
     /// offset plus size fits in the part beyond the first 4 GiB needs no bounds check (with
     /// 4 GiB plus a 2 GiB guard, offsets below 2 GiB); 0 means every access is checked.
     pub reserved_bytes: u64,
+    /// Whether the memory's base address never changes (it grows in place), so compiled
+    /// code reads it once per function instead of after every call.
+    pub never_moves: bool,
 }
 
 /// A table's type, as far as code generation cares.

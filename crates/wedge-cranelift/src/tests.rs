@@ -39,6 +39,7 @@ fn env(reserved_bytes: u64) -> ModuleEnv {
         memories: vec![MemoryDesc {
             memory64: false,
             reserved_bytes,
+            never_moves: reserved_bytes > 0,
         }],
         tables: vec![],
         layout: layout(),

@@ -55,16 +55,28 @@ impl Translator<'_, '_> {
         (self.b.use_var(base), self.b.use_var(len))
     }
 
-    /// Reads every memory's base and length from its definition into the variables.
-    pub(crate) fn reload_memories(&mut self) {
+    /// Reads every memory's base and length from its definition into the variables; `entry`
+    /// is true at the function entry (the base of a memory that never moves is read only then).
+    pub(crate) fn reload_memories(&mut self, entry: bool) {
         let l = self.env.layout;
         for mem in 0..self.heaps.len() {
+            let never_moves = self.env.memories[mem].never_moves;
             let def = self.vmctx_ptr(l.vmctx_memories + 8 * mem as i32);
             let flags = self.flags_in(Region::Defs);
-            let base = self.b.ins().load(types::I64, flags, def, l.memory_base);
-            let len = self.b.ins().load(types::I64, flags, def, l.memory_len);
             let (vb, vl) = self.heaps[mem];
-            self.b.def_var(vb, base);
+            if entry || !never_moves {
+                let base_flags = if never_moves {
+                    MemFlagsData::trusted().with_readonly().with_can_move()
+                } else {
+                    flags
+                };
+                let base = self
+                    .b
+                    .ins()
+                    .load(types::I64, base_flags, def, l.memory_base);
+                self.b.def_var(vb, base);
+            }
+            let len = self.b.ins().load(types::I64, flags, def, l.memory_len);
             self.b.def_var(vl, len);
         }
     }

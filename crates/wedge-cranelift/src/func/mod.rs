@@ -214,7 +214,7 @@ impl<'a, 'b> Translator<'a, 'b> {
             let len = self.b.declare_var(types::I64);
             self.heaps.push((base, len));
         }
-        self.reload_memories();
+        self.reload_memories(true);
         self.interrupt_check();
         let ret = self.b.create_block();
         for t in &sig.results {
@@ -661,7 +661,7 @@ impl<'a, 'b> Translator<'a, 'b> {
     fn finish_call(&mut self, inst: ir::Inst) {
         let results = self.b.inst_results(inst).to_vec();
         self.stack.extend(results);
-        self.reload_memories();
+        self.reload_memories(false);
     }
 
     fn call_args(&mut self, callee_vmctx: Value, n: usize) -> Vec<Value> {
@@ -792,7 +792,7 @@ impl<'a, 'b> Translator<'a, 'b> {
         let inst = self.b.ins().call_indirect(sig, ptr, &all);
         let results = self.b.inst_results(inst).to_vec();
         if call == LibCall::MemoryGrow {
-            self.reload_memories();
+            self.reload_memories(false);
         }
         results
     }
