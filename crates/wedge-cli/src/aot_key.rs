@@ -38,20 +38,24 @@ pub fn load_or_create() -> Result<[u8; 16]> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
+    // Written whole to a private temporary file, then linked into place, so a concurrent
+    // reader never sees a partial key; if another process won the race, its key is used.
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
+    options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(&path) {
-        Ok(mut file) => {
-            std::io::Write::write_all(&mut file, &key)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            Ok(key)
-        }
-        // Another process created it first: use theirs.
+    let written = options
+        .open(&tmp)
+        .and_then(|mut file| std::io::Write::write_all(&mut file, &key))
+        .with_context(|| format!("cannot write {}", tmp.display()));
+    let linked = written.and_then(|()| match std::fs::hard_link(&tmp, &path) {
+        Ok(()) => Ok(key),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             load().with_context(|| format!("{} is not a valid key file", path.display()))
         }
         Err(e) => Err(e).with_context(|| format!("cannot create {}", path.display())),
-    }
+    });
+    let _ = std::fs::remove_file(&tmp);
+    linked
 }

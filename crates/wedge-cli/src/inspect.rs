@@ -88,5 +88,6 @@ fn extern_desc(ty: &ExternType) -> String {
             };
             format!("{m} {}", g.content)
         }
+        ExternType::Tag(f) => format!("tag {f}"),
     }
 }

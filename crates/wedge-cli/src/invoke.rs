@@ -56,9 +56,16 @@ pub fn format_val(v: &Val) -> String {
         Val::F32(b) => f32::from_bits(*b).to_string(),
         Val::F64(b) => f64::from_bits(*b).to_string(),
         Val::V128(x) => format!("0x{x:032x}"),
-        Val::FuncRef(None) | Val::ExternRef(None) => "null".into(),
+        Val::FuncRef(None) | Val::ExternRef(None) | Val::AnyRef(None) | Val::ExnRef(None) => {
+            "null".into()
+        }
         Val::FuncRef(Some(_)) => "funcref".into(),
         Val::ExternRef(Some(_)) => "externref".into(),
+        Val::AnyRef(Some(r)) => match r.as_i31() {
+            Some(v) => format!("i31 {v}"),
+            None => "anyref".into(),
+        },
+        Val::ExnRef(Some(_)) => "exnref".into(),
     }
 }
 

@@ -6,6 +6,7 @@ mod inspect;
 mod invoke;
 mod limits;
 mod tier;
+mod wasi_run;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -14,7 +15,10 @@ use std::process::ExitCode;
 
 /// Wedge: a WebAssembly runtime.
 ///
-/// Exit codes: 0 on success; 1 when a module cannot be read, validated or linked; 2 for bad
+/// `wedge FILE ARGS...` is short for `wedge run FILE ARGS...`.
+///
+/// Exit codes: 0 on success; the guest's own code when it exits through WASI `proc_exit`
+/// (its low 8 bits); 1 when a module cannot be read, validated or linked; 2 for bad
 /// command-line arguments; 134 when the guest traps (the trap and its wasm backtrace are
 /// printed on stderr).
 #[derive(Parser)]
@@ -24,9 +28,16 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per process: the size of the `Run` variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
-    /// Instantiate a module and call `_start`, or the export named by `--invoke`.
+    /// Run a module with WASI: call `_start` (passing ARGS to the guest), a reactor export
+    /// (`--reactor`), or the export named by `--invoke`.
+    ///
+    /// The exit code is the guest's `proc_exit` code (0 when `_start` returns); 134 when the
+    /// guest traps, with the trap and its wasm backtrace on stderr; 1 when the module cannot
+    /// be loaded or linked.
     Run {
         /// Call this exported function with ARGS parsed by its signature and print its results.
         #[arg(long, value_name = "NAME")]
@@ -36,9 +47,11 @@ enum Command {
         tier: Option<tier::Tier>,
         /// The module file (`.wasm` or `.wat`).
         file: PathBuf,
-        /// Arguments for the invoked function.
+        /// Arguments for the guest program (or for the invoked function).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
+        #[command(flatten)]
+        wasi: wasi_run::WasiOptions,
         #[command(flatten)]
         limits: limits::LimitArgs,
     },
@@ -78,7 +91,7 @@ enum Command {
 const TRAP_EXIT: u8 = 134;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(wasi_run::with_implicit_run(std::env::args_os()));
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -99,8 +112,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             tier,
             file,
             args,
+            wasi,
             limits,
-        } => return run_module(&file, invoke, &args, &limits, tier),
+        } => return wasi_run::run(&file, invoke, &args, &wasi, &limits, tier),
         Command::Compile { input, output } => compile::compile(&input, &output)?,
         Command::Wast { tier, files } => {
             let report = wedge_wast::run_files(&files, &tier::engine(tier));
@@ -135,75 +149,4 @@ fn load(engine: &wedge::Engine, path: &Path) -> Result<wedge::Module> {
         eprintln!("warning: {}: {warning}", path.display());
     }
     Ok(module)
-}
-
-/// `wedge run`: instantiate, then call `_start` or the invoked export, within the limits.
-fn run_module(
-    file: &Path,
-    invoke: Option<String>,
-    args: &[String],
-    limits: &limits::LimitArgs,
-    tier: Option<tier::Tier>,
-) -> Result<ExitCode> {
-    let mut config = wedge::Config::new();
-    tier::configure(tier, &mut config);
-    limits.configure(&mut config)?;
-    let engine = &wedge::Engine::new(&config);
-    let module = load(engine, file)?;
-    if let Some(import) = module
-        .imports()
-        .find(|i| i.module.starts_with("wasi_snapshot_preview1") || i.module == "wasi_unstable")
-    {
-        anyhow::bail!(
-            "{}: the module imports WASI (`{}::{}`), which this build of wedge does not provide yet",
-            file.display(),
-            import.module,
-            import.name
-        );
-    }
-    let mut store = wedge::Store::new(engine, ());
-    let running = limits.apply(&mut store);
-    let outcome = instantiate_and_call(&mut store, &module, invoke.as_deref(), args);
-    limits.report(&store, running);
-    outcome.map_err(|e| limits.explain(e))
-}
-
-/// Instantiates `module` and calls `_start` or the export `invoke` with `args`.
-fn instantiate_and_call(
-    store: &mut wedge::Store<()>,
-    module: &wedge::Module,
-    invoke: Option<&str>,
-    args: &[String],
-) -> Result<ExitCode> {
-    let mut store = store;
-    let linker = wedge::Linker::new(store.engine());
-    let instance = linker.instantiate(&mut store, module)?;
-    let name = match invoke {
-        Some(name) => name,
-        None if instance.get_func(&store, "_start").is_some() => "_start",
-        None => return Ok(ExitCode::SUCCESS),
-    };
-    let func = instance
-        .get_func(&store, name)
-        .with_context(|| format!("no exported function named `{name}`"))?;
-    let ty = func.ty(&store);
-    if args.len() != ty.params().len() {
-        anyhow::bail!(
-            "`{name}` takes {} argument(s) {}, {} given",
-            ty.params().len(),
-            ty,
-            args.len()
-        );
-    }
-    let params = args
-        .iter()
-        .zip(ty.params())
-        .map(|(a, t)| invoke::parse_arg(a, *t))
-        .collect::<Result<Vec<_>>>()?;
-    let mut results = vec![wedge::Val::I32(0); ty.results().len()];
-    func.call(&mut store, &params, &mut results)?;
-    for r in &results {
-        println!("{}", invoke::format_val(r));
-    }
-    Ok(ExitCode::SUCCESS)
 }

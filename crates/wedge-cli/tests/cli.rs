@@ -159,14 +159,29 @@ fn run_calls_start_export() {
 }
 
 #[test]
-fn run_refuses_wasi_modules_clearly() {
-    let file = write_temp(
-        "wasi.wat",
-        r#"(module (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32))))"#,
+fn run_provides_wasi_and_names_unknown_wasi_imports() {
+    let hello = write_temp(
+        "wasi-hello.wat",
+        r#"(module
+             (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+             (memory (export "memory") 1)
+             (data (i32.const 16) "hi from wat\n")
+             (func (export "_start")
+               (i32.store (i32.const 0) (i32.const 16))
+               (i32.store (i32.const 4) (i32.const 12))
+               (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#,
     );
-    let out = wedge(&["run", file.to_str().unwrap()]);
+    let out = wedge(&["run", hello.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "hi from wat\n");
+
+    let unknown = write_temp(
+        "wasi-unknown.wat",
+        r#"(module (import "wasi_snapshot_preview1" "no_such_call" (func)))"#,
+    );
+    let out = wedge(&["run", unknown.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("imports WASI"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no_such_call"));
 }
 
 #[test]
@@ -213,5 +228,29 @@ fn wast_reports_passes_and_failures() {
     assert!(
         text.contains("2 passed, 1 failed") || text.contains("1 passed, 1 failed"),
         "{text}"
+    );
+}
+
+#[test]
+fn uncaught_exception_exits_like_a_trap_and_gc_programs_run() {
+    let file = write_temp(
+        "gc.wat",
+        r#"(module
+          (type $box (struct (field i32)))
+          (tag $e (param i32))
+          (func $boom (export "boom") (throw $e (i32.const 1)))
+          (func (export "unbox") (param i32) (result i32)
+            (struct.get $box 0 (struct.new $box (local.get 0)))))"#,
+    );
+    let path = file.to_str().unwrap();
+    let out = wedge(&["run", "--invoke", "unbox", path, "41"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "41");
+    let out = wedge(&["run", "--invoke", "boom", path]);
+    assert_eq!(out.status.code(), Some(134), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("uncaught exception") && err.contains("boom"),
+        "{err}"
     );
 }

@@ -202,3 +202,38 @@ fn deterministic_flag_canonicalizes_nans() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "2143289344\n");
 }
+
+#[test]
+fn deterministic_flag_refuses_nondeterministic_wasi_imports() {
+    let file = write_temp(
+        "random.wat",
+        r#"(module
+             (import "wasi_snapshot_preview1" "random_get" (func (param i32 i32) (result i32)))
+             (memory (export "memory") 1)
+             (func (export "_start")))"#,
+    );
+    let path = file.to_str().unwrap();
+    let out = wedge(&["run", "--deterministic", path]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("random_get") && err.contains("deterministic"),
+        "{err}"
+    );
+    let out = wedge(&["run", path]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn statistics_cover_wasi_programs() {
+    let hello = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/guests/bin/hello.wasm"
+    );
+    let out = wedge(&["run", "--enable-all-statistics", hello]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!out.stdout.is_empty());
+    let err = stderr(&out);
+    assert!(err.contains("instructions executed:"), "{err}");
+    assert!(!err.contains("instructions executed: 0\n"), "{err}");
+}

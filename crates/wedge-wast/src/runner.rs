@@ -67,6 +67,11 @@ impl WastRunner {
         self
     }
 
+    /// The store the scripts run in, to adjust its settings before running them.
+    pub fn store_mut(&mut self) -> &mut Store<()> {
+        &mut self.store
+    }
+
     /// Runs every directive of the script `text` and counts each as passed or
     /// failed; failure lines start with `filename:line:col`.
     pub fn run_source(&mut self, filename: &str, text: &str) -> Report {
@@ -152,7 +157,10 @@ impl WastRunner {
             WastDirective::AssertUnlinkable {
                 module, message, ..
             } => self.assert_unlinkable(module, message),
-            WastDirective::AssertException { .. } => Err(Failure::Unsupported("exceptions".into())),
+            WastDirective::AssertException { exec, .. } => {
+                let outcome = self.execute(exec)?;
+                self.expect_exception(outcome)
+            }
             WastDirective::AssertSuspension { .. } => {
                 Err(Failure::Unsupported("stack switching".into()))
             }
@@ -266,6 +274,19 @@ impl WastRunner {
         };
         Err(Failure::Mismatch {
             expected: format!("trap {expected:?}"),
+            got,
+        })
+    }
+
+    /// Checks that an execution ended with an uncaught wasm exception.
+    fn expect_exception(&self, outcome: Outcome) -> Result<(), Failure> {
+        let got = match outcome {
+            Ok(vals) => values::describe_vals(&self.store, &vals, &[]),
+            Err(e) if e.as_trap().and_then(|t| t.exception()).is_some() => return Ok(()),
+            Err(e) => describe_error(&e),
+        };
+        Err(Failure::Mismatch {
+            expected: "an uncaught exception".to_string(),
             got,
         })
     }

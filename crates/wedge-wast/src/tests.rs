@@ -111,10 +111,24 @@ fn each_failing_assertion_is_counted_once() {
 }
 
 #[test]
-fn exceptions_are_reported_as_unsupported() {
+fn assert_exception_needs_an_uncaught_exception() {
+    let script = r#"
+        (module
+          (tag $e (param i32))
+          (func (export "throw") (throw $e (i32.const 1)))
+          (func (export "quiet")))
+        (assert_exception (invoke "throw"))
+    "#;
+    let report = run(script);
+    assert_eq!(
+        (report.passed, report.failed),
+        (2, 0),
+        "{:?}",
+        report.failures
+    );
     let failure = single_failure(&format!("{FUNCS}\n(assert_exception (invoke \"one\"))"), 1);
     assert!(
-        failure.ends_with("assert_exception: exceptions not supported"),
+        failure.ends_with("expected an uncaught exception, got [i32.const 1]"),
         "{failure}"
     );
 }

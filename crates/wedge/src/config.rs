@@ -1,8 +1,8 @@
 //! Engine configuration: enabled features and execution policy.
 
 use crate::limits::CostTable;
+use crate::registry::{CanonType, GroupMember, TypeRegistry};
 use crate::types::FuncType;
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// Settings shared by every module and store created from an [`Engine`].
@@ -44,7 +44,7 @@ pub enum Strategy {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            features: wasmparser::WasmFeatures::WASM2,
+            features: default_features(),
             eager_translation: false,
             max_call_depth: 20_000,
             max_stack_slots: 8 * 1024 * 1024,
@@ -58,6 +58,12 @@ impl Default for Config {
             deterministic: false,
         }
     }
+}
+
+/// WebAssembly 2.0 plus the 3.0 proposals the interpreter implements so far.
+fn default_features() -> wasmparser::WasmFeatures {
+    use wasmparser::WasmFeatures as F;
+    F::WASM2 | F::FUNCTION_REFERENCES | F::GC | F::EXCEPTIONS | F::LEGACY_EXCEPTIONS
 }
 
 impl Config {
@@ -212,8 +218,8 @@ pub struct Engine {
 #[derive(Debug, Default)]
 struct EngineInner {
     config: Config,
-    /// Canonical ids of function types, so type checks compare integers.
-    types: Mutex<HashMap<FuncType, u32>>,
+    /// Canonical ids of all types, so type checks compare integers.
+    types: Mutex<TypeRegistry>,
 }
 
 impl Engine {
@@ -237,10 +243,22 @@ impl Engine {
         Arc::ptr_eq(&a.inner, &b.inner)
     }
 
-    /// Returns the canonical id of a function type; equal types get equal ids.
+    /// Returns the canonical id of a function type in a rec group of its own.
     pub(crate) fn intern_type(&self, ty: &FuncType) -> u32 {
-        let mut types = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
-        let next = types.len() as u32;
-        *types.entry(ty.clone()).or_insert(next)
+        self.registry().intern_func(ty)
+    }
+
+    /// The canonical type with an id this engine handed out.
+    pub(crate) fn canon_type(&self, id: u32) -> Arc<CanonType> {
+        self.registry().get(id).clone()
+    }
+
+    /// Canonicalizes a rec group; returns its members' canonical types.
+    pub(crate) fn register_group(&self, members: Vec<GroupMember>) -> Vec<Arc<CanonType>> {
+        self.registry().register(members)
+    }
+
+    fn registry(&self) -> std::sync::MutexGuard<'_, TypeRegistry> {
+        self.inner.types.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

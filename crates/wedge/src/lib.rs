@@ -6,6 +6,7 @@
 
 mod config;
 mod error;
+pub mod registry;
 mod types;
 
 pub mod interp;
@@ -19,9 +20,9 @@ pub use error::Error;
 pub use limits::{CostTable, Deadline, InterruptHandle, Meter, StoreLimits};
 pub use module::Module;
 pub use runtime::{
-    AsContext, AsContextMut, Caller, Extern, ExternRef, FrameInfo, Func, Global, Instance,
-    IntoFunc, Linker, Memory, Store, Table, Trap, TrapKind, TypedFunc, Val, WasmParams,
-    WasmResults, WasmTy,
+    AnyRef, AsContext, AsContextMut, Caller, ExnRef, Extern, ExternRef, FrameInfo, Func, GcStats,
+    Global, Instance, IntoFunc, Linker, Memory, Store, Table, Tag, Trap, TrapKind, TypedFunc, Val,
+    WasmParams, WasmResults, WasmTy,
 };
 pub use types::{
     ExternType, FuncType, GlobalType, HeapType, MemoryType, Mutability, RefType, TableType, ValType,

@@ -29,14 +29,41 @@ pub struct RefType {
 }
 
 /// What a reference points to.
+///
+/// Concrete types carry the engine's canonical type id (see [`crate::registry`]), so equal
+/// types from different modules compare equal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum HeapType {
     /// Any function.
     Func,
     /// Any host reference.
     Extern,
-    /// A function of the module type with this index.
+    /// A function of the type with this canonical id.
     Concrete(u32),
+    /// The bottom of the function hierarchy (only null).
+    NoFunc,
+    /// The bottom of the extern hierarchy (only null).
+    NoExtern,
+    /// Any internal reference: GC objects, `i31` and externalized host references.
+    Any,
+    /// References comparable with `ref.eq`.
+    Eq,
+    /// Unboxed 31-bit integers.
+    I31,
+    /// Any struct.
+    Struct,
+    /// Any array.
+    Array,
+    /// The bottom of the internal hierarchy (only null).
+    None,
+    /// A struct of the type with this canonical id.
+    ConcreteStruct(u32),
+    /// An array of the type with this canonical id.
+    ConcreteArray(u32),
+    /// Any exception.
+    Exn,
+    /// The bottom of the exception hierarchy (only null).
+    NoExn,
 }
 
 impl RefType {
@@ -53,7 +80,26 @@ impl RefType {
 
     /// Returns true if this is a function reference type.
     pub fn is_func(&self) -> bool {
-        matches!(self.heap, HeapType::Func | HeapType::Concrete(_))
+        matches!(
+            self.heap,
+            HeapType::Func | HeapType::Concrete(_) | HeapType::NoFunc
+        )
+    }
+
+    /// Returns true for references in the extern hierarchy.
+    pub fn is_extern(&self) -> bool {
+        matches!(self.heap, HeapType::Extern | HeapType::NoExtern)
+    }
+
+    /// Returns true for references in the exception hierarchy.
+    pub fn is_exn(&self) -> bool {
+        matches!(self.heap, HeapType::Exn | HeapType::NoExn)
+    }
+
+    /// Whether values of this type may point into the GC heap (everything but functions),
+    /// so the collector must trace slots of this type.
+    pub(crate) fn is_traced(&self) -> bool {
+        !self.is_func()
     }
 }
 
@@ -71,33 +117,80 @@ impl ValType {
         }
     }
 
-    pub(crate) fn from_wasmparser(t: wasmparser::ValType) -> ValType {
+    /// Converts a validated type; `concrete` maps module type indices to heap types.
+    pub(crate) fn from_wasmparser(t: wasmparser::ValType, concrete: &[HeapType]) -> ValType {
         match t {
             wasmparser::ValType::I32 => ValType::I32,
             wasmparser::ValType::I64 => ValType::I64,
             wasmparser::ValType::F32 => ValType::F32,
             wasmparser::ValType::F64 => ValType::F64,
             wasmparser::ValType::V128 => ValType::V128,
-            wasmparser::ValType::Ref(r) => ValType::Ref(RefType::from_wasmparser(r)),
+            wasmparser::ValType::Ref(r) => ValType::Ref(RefType::from_wasmparser(r, concrete)),
         }
+    }
+
+    /// Whether slots of this type may point into the GC heap.
+    pub(crate) fn is_traced(self) -> bool {
+        matches!(self, ValType::Ref(r) if r.is_traced())
     }
 }
 
 impl RefType {
-    pub(crate) fn from_wasmparser(r: wasmparser::RefType) -> RefType {
-        let heap = match r.heap_type() {
-            wasmparser::HeapType::Concrete(idx) => {
-                HeapType::Concrete(idx.as_module_index().unwrap_or(u32::MAX))
-            }
-            wasmparser::HeapType::Abstract {
-                ty: wasmparser::AbstractHeapType::Extern | wasmparser::AbstractHeapType::NoExtern,
-                ..
-            } => HeapType::Extern,
-            _ => HeapType::Func,
-        };
+    /// Converts a validated type; `concrete` maps module type indices to heap types.
+    pub(crate) fn from_wasmparser(r: wasmparser::RefType, concrete: &[HeapType]) -> RefType {
         RefType {
             nullable: r.is_nullable(),
-            heap,
+            heap: HeapType::from_wasmparser(r.heap_type(), concrete),
+        }
+    }
+}
+
+impl HeapType {
+    /// Converts a validated heap type; `concrete` maps module type indices to heap types.
+    pub(crate) fn from_wasmparser(h: wasmparser::HeapType, concrete: &[HeapType]) -> HeapType {
+        use wasmparser::AbstractHeapType as A;
+        match h {
+            wasmparser::HeapType::Concrete(i) | wasmparser::HeapType::Exact(i) => i
+                .as_module_index()
+                .and_then(|i| concrete.get(i as usize).copied())
+                .unwrap_or(HeapType::None),
+            wasmparser::HeapType::Abstract { ty, .. } => match ty {
+                A::Func => HeapType::Func,
+                A::Extern => HeapType::Extern,
+                A::Any => HeapType::Any,
+                A::None => HeapType::None,
+                A::NoExtern => HeapType::NoExtern,
+                A::NoFunc => HeapType::NoFunc,
+                A::Eq => HeapType::Eq,
+                A::Struct => HeapType::Struct,
+                A::Array => HeapType::Array,
+                A::I31 => HeapType::I31,
+                A::Exn => HeapType::Exn,
+                A::NoExn => HeapType::NoExn,
+                // Stack switching is not enabled, so the validator never lets these through.
+                A::Cont | A::NoCont => HeapType::None,
+            },
+        }
+    }
+
+    /// The text-format name of an abstract heap type, or the canonical id of a concrete one.
+    fn name(self) -> String {
+        match self {
+            HeapType::Func => "func".into(),
+            HeapType::Extern => "extern".into(),
+            HeapType::NoFunc => "nofunc".into(),
+            HeapType::NoExtern => "noextern".into(),
+            HeapType::Any => "any".into(),
+            HeapType::Eq => "eq".into(),
+            HeapType::I31 => "i31".into(),
+            HeapType::Struct => "struct".into(),
+            HeapType::Array => "array".into(),
+            HeapType::None => "none".into(),
+            HeapType::Exn => "exn".into(),
+            HeapType::NoExn => "noexn".into(),
+            HeapType::Concrete(i) | HeapType::ConcreteStruct(i) | HeapType::ConcreteArray(i) => {
+                format!("<type {i}>")
+            }
         }
     }
 }
@@ -122,11 +215,7 @@ impl fmt::Display for RefType {
             (true, HeapType::Extern) => f.write_str("externref"),
             (n, h) => {
                 let null = if n { "null " } else { "" };
-                match h {
-                    HeapType::Func => write!(f, "(ref {null}func)"),
-                    HeapType::Extern => write!(f, "(ref {null}extern)"),
-                    HeapType::Concrete(i) => write!(f, "(ref {null}{i})"),
-                }
+                write!(f, "(ref {null}{})", h.name())
             }
         }
     }
@@ -246,16 +335,19 @@ pub enum ExternType {
     Memory(MemoryType),
     /// A global.
     Global(GlobalType),
+    /// An exception tag, with the signature of its payload.
+    Tag(FuncType),
 }
 
 impl ExternType {
-    /// A short name for the kind: "func", "table", "memory" or "global".
+    /// A short name for the kind: "func", "table", "memory", "global" or "tag".
     pub fn kind_name(&self) -> &'static str {
         match self {
             ExternType::Func(_) => "func",
             ExternType::Table(_) => "table",
             ExternType::Memory(_) => "memory",
             ExternType::Global(_) => "global",
+            ExternType::Tag(_) => "tag",
         }
     }
 }

@@ -17,6 +17,8 @@ const LOAD_CASES: u64 = 2000;
 
 /// How many wasm-smith modules `running_generated_modules_never_panics` runs.
 const EXECUTE_CASES: u64 = 300;
+/// Generated modules with GC and exceptions that are run.
+const GC_EXECUTE_CASES: u64 = 300;
 
 /// How long one case may take before it counts as a hang (generous, for debug builds).
 const CASE_TIME_LIMIT: Duration = Duration::from_secs(20);
@@ -248,20 +250,48 @@ fn loading_arbitrary_bytes_never_panics() {
 
 #[test]
 fn running_generated_modules_never_panics() {
+    run_generated(EXECUTE_CASES, harness::smith_config, false);
+}
+
+/// The same with GC types and instructions, typed function references and exceptions;
+/// each module runs a second time collecting at every allocation, with the same outcome.
+#[test]
+fn running_generated_gc_and_exception_modules_never_panics() {
+    run_generated(GC_EXECUTE_CASES, harness::smith_config_gc, true);
+}
+
+/// Generates `cases` modules with the configuration and runs each; fails on any panic,
+/// hang or non-trap error (or, with `compare_gc_stress`, a different outcome when the
+/// store collects at every allocation).
+fn run_generated(cases: u64, config: fn() -> wasm_smith::Config, compare_gc_stress: bool) {
     let engine = wedge::Engine::default();
     let (mut generated, mut instantiated, mut instantiation_trapped) = (0, 0, 0);
     let (mut calls_returned, mut calls_trapped) = (0, 0);
     let mut failures = Vec::new();
-    for index in 0..EXECUTE_CASES {
+    for index in 0..cases {
         let mut rng = Rng::new(index);
         let len = 512 + rng.below(8 * 1024);
         let entropy = rng.bytes(len);
-        let Ok(wasm) = harness::generate(&mut Unstructured::new(&entropy)) else {
+        let Ok(wasm) = harness::generate_with(config(), &mut Unstructured::new(&entropy)) else {
             continue;
         };
         generated += 1;
         let (engine, input) = (engine.clone(), wasm.clone());
-        match run_guarded(move || harness::execute(&engine, &input)) {
+        let stress = compare_gc_stress;
+        let result = run_guarded(move || {
+            let outcome = harness::execute(&engine, &input)?;
+            if stress {
+                let stressed = harness::execute_with(&engine, &input, true)?;
+                if stressed != outcome {
+                    return Err(format!(
+                        "collecting at every allocation changed the outcome: \
+                         {outcome:?} became {stressed:?}"
+                    ));
+                }
+            }
+            Ok(outcome)
+        });
+        match result {
             Ok(Ok(outcome)) => {
                 instantiated += usize::from(outcome.instantiated);
                 instantiation_trapped += usize::from(outcome.instantiation_trapped);

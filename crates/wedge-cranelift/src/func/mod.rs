@@ -825,6 +825,13 @@ pub(crate) fn wasm_type(t: wasmparser::ValType) -> Result<WasmType, Error> {
         wasmparser::ValType::F32 => WasmType::F32,
         wasmparser::ValType::F64 => WasmType::F64,
         wasmparser::ValType::V128 => WasmType::V128,
-        wasmparser::ValType::Ref(_) => WasmType::Ref,
+        wasmparser::ValType::Ref(r)
+            if r == wasmparser::RefType::FUNCREF || r == wasmparser::RefType::EXTERNREF =>
+        {
+            WasmType::Ref
+        }
+        wasmparser::ValType::Ref(r) => {
+            return Err(Error::Unsupported(format!("reference type {r:?}")))
+        }
     })
 }

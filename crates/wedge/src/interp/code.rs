@@ -173,6 +173,23 @@ instrs! {
         V128LoadLane { op: u16, lane: u8, dst: R, addr: R, offset: u32 },
         /// Stores one lane (`op` is the extract-lane op); next is `Extra { a: size, .. }`.
         V128StoreLane { op: u16, lane: u8, addr: R, val: R, offset: u32 },
+        /// Calls the function reference in slot `func`; arguments and results live at `args`.
+        CallRef { func: R, args: R },
+        /// Jumps when the reference in `src` is null.
+        BrOnNull { src: R, target: u32 },
+        /// Jumps when the reference in `src` is not null.
+        BrOnNonNull { src: R, target: u32 },
+        /// Jumps when `src` matches the function's cast type `cast`.
+        BrOnCast { src: R, cast: u32, target: u32 },
+        /// Jumps when `src` does not match the function's cast type `cast`.
+        BrOnCastFail { src: R, cast: u32, target: u32 },
+        /// A GC or typed-reference operation (`op` is a `GcOp`) on the operand at `a` (or the
+        /// consecutive operands from `a`); `site` indexes the function's GC sites.
+        Gc { op: u16, dst: R, a: R, site: u32 },
+        /// Throws a new exception of module tag `tag` with the payload at `args`.
+        Throw { tag: u32, args: R },
+        /// Throws the exception in slot `exn` (traps on null).
+        ThrowRef { exn: R },
     }
 }
 

@@ -2,12 +2,14 @@
 
 mod code;
 mod exec;
+mod gc_code;
 mod num;
 mod simd;
 mod translate;
 
 pub use code::{Instr, R};
 pub(crate) use exec::invoke;
+pub use gc_code::{GcMap, GcOp, GcSite, Handler, HandlerKind};
 pub(crate) use translate::{translate, INIT_CHUNK};
 
 /// A function translated to register bytecode.
@@ -26,6 +28,14 @@ pub struct CompiledFunc {
     pub(crate) indirect_sites: Box<[(u32, u32)]>,
     /// Lane tables of `i8x16.shuffle` instructions.
     pub(crate) shuffles: Box<[[u8; 16]]>,
+    /// Operands of `Instr::Gc` instructions.
+    pub(crate) gc_sites: Box<[GcSite]>,
+    /// Target types of casts (`ref.test`, `ref.cast`, `br_on_cast`).
+    pub(crate) casts: Box<[crate::types::RefType]>,
+    /// Which slots hold traced references at each safepoint.
+    pub(crate) gc_map: GcMap,
+    /// Exception handlers, innermost first.
+    pub(crate) handlers: Box<[Handler]>,
     /// Per instruction, when metering: the (gas, instructions) its segment charged for
     /// operators after it, given back if it traps.
     pub(crate) refunds: Box<[(u64, u32)]>,

@@ -33,6 +33,22 @@ pub enum ConstOp {
     I64Sub,
     /// Pop two i64s, push their product.
     I64Mul,
+    /// Pop an i32, push an `i31` reference.
+    RefI31,
+    /// Pop the fields of struct type `0` (a module type index), push a new struct.
+    StructNew(u32),
+    /// Push a new struct of the type with default fields.
+    StructNewDefault(u32),
+    /// Pop the initial value and length, push a new array of the type.
+    ArrayNew(u32),
+    /// Pop the length, push a new array of the type with default elements.
+    ArrayNewDefault(u32),
+    /// Pop `n` values, push a new array of the type holding them.
+    ArrayNewFixed(u32, u32),
+    /// `any.convert_extern` (the identity on raw bits).
+    AnyConvertExtern,
+    /// `extern.convert_any` (the identity on raw bits).
+    ExternConvertAny,
 }
 
 /// A validated constant expression as a list of stack operations.
@@ -65,6 +81,21 @@ impl ConstExpr {
                 O::I64Add => ConstOp::I64Add,
                 O::I64Sub => ConstOp::I64Sub,
                 O::I64Mul => ConstOp::I64Mul,
+                O::RefI31 => ConstOp::RefI31,
+                O::StructNew { struct_type_index } => ConstOp::StructNew(struct_type_index),
+                O::StructNewDefault { struct_type_index } => {
+                    ConstOp::StructNewDefault(struct_type_index)
+                }
+                O::ArrayNew { array_type_index } => ConstOp::ArrayNew(array_type_index),
+                O::ArrayNewDefault { array_type_index } => {
+                    ConstOp::ArrayNewDefault(array_type_index)
+                }
+                O::ArrayNewFixed {
+                    array_type_index,
+                    array_size,
+                } => ConstOp::ArrayNewFixed(array_type_index, array_size),
+                O::AnyConvertExtern => ConstOp::AnyConvertExtern,
+                O::ExternConvertAny => ConstOp::ExternConvertAny,
                 O::End => break,
                 other => {
                     return Err(Error::Invalid {

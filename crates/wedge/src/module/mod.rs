@@ -2,11 +2,13 @@
 
 mod const_expr;
 mod parse;
+mod types;
 
 pub use const_expr::{ConstExpr, ConstOp};
 
 use crate::interp::{self, CompiledFunc};
-use crate::types::{ExternType, FuncType, GlobalType, MemoryType, TableType};
+use crate::registry::CanonType;
+use crate::types::{ExternType, FuncType, GlobalType, HeapType, MemoryType, RefType, TableType};
 use crate::{Engine, Error};
 use std::collections::HashMap;
 use std::ops::Range;
@@ -57,6 +59,8 @@ pub enum ExportIndex {
     Memory(u32),
     /// A global index.
     Global(u32),
+    /// A tag index (exception handling).
+    Tag(u32),
 }
 
 /// One export of a module.
@@ -87,6 +91,8 @@ pub enum ElemMode {
 /// An element segment.
 #[derive(Clone, Debug)]
 pub struct ElemSegment {
+    /// Type of the elements.
+    pub ty: RefType,
     /// How the segment is used.
     pub mode: ElemMode,
     /// Element expressions (a `ref.func` each for function-index segments).
@@ -121,9 +127,17 @@ pub(crate) struct ModuleInner {
     pub engine: Engine,
     pub bytes: Box<[u8]>,
     pub name: Option<String>,
+    /// The signature of each type (an empty placeholder for struct and array types).
     pub types: Vec<Arc<FuncType>>,
-    /// Canonical id of each type (equal ids for structurally equal types).
+    /// Canonical id of each type (equal ids for equal types, across modules).
     pub type_ids: Vec<u32>,
+    /// The canonical type of each type.
+    pub canon: Vec<Arc<CanonType>>,
+    /// The heap type naming each type (carrying its canonical id).
+    pub heap_types: Vec<HeapType>,
+    /// The type index of each tag, imported first.
+    pub tags: Vec<u32>,
+    pub num_imported_tags: u32,
     pub imports: Vec<ImportDef>,
     pub func_types: Vec<u32>,
     pub num_imported_funcs: u32,
@@ -346,7 +360,20 @@ impl ModuleInner {
             ExportIndex::Table(i) => ExternType::Table(self.tables[i as usize]),
             ExportIndex::Memory(i) => ExternType::Memory(self.memories[i as usize]),
             ExportIndex::Global(i) => ExternType::Global(self.globals[i as usize]),
+            ExportIndex::Tag(i) => {
+                ExternType::Tag((*self.types[self.tags[i as usize] as usize]).clone())
+            }
         }
+    }
+
+    /// Converts a validated value type, resolving type indices to canonical ids.
+    pub(crate) fn val_type(&self, t: wasmparser::ValType) -> crate::ValType {
+        crate::ValType::from_wasmparser(t, &self.heap_types)
+    }
+
+    /// Converts a validated reference type, resolving type indices to canonical ids.
+    pub(crate) fn ref_type(&self, t: wasmparser::RefType) -> RefType {
+        RefType::from_wasmparser(t, &self.heap_types)
     }
 
     /// Interpreter code for a defined function, translating it on first use.

@@ -1,7 +1,7 @@
 //! Decoding a binary into [`ModuleInner`], validating with one `wasmparser::Validator`.
 
 use super::*;
-use crate::types::{Mutability, RefType, ValType};
+use crate::types::{Mutability, RefType};
 use wasmparser::{Parser, Payload, TypeRef, Validator};
 
 /// Validates the whole binary, then decodes what an instance needs.
@@ -15,6 +15,10 @@ pub(super) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
         name: None,
         types: Vec::new(),
         type_ids: Vec::new(),
+        canon: Vec::new(),
+        heap_types: Vec::new(),
+        tags: Vec::new(),
+        num_imported_tags: 0,
         imports: Vec::new(),
         func_types: Vec::new(),
         num_imported_funcs: 0,
@@ -43,22 +47,7 @@ pub(super) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
         match payload? {
             Payload::TypeSection(reader) => {
                 for group in reader {
-                    for sub in group?.into_types() {
-                        let ft = match &sub.composite_type.inner {
-                            wasmparser::CompositeInnerType::Func(f) => FuncType::new(
-                                f.params().iter().map(|t| ValType::from_wasmparser(*t)),
-                                f.results().iter().map(|t| ValType::from_wasmparser(*t)),
-                            ),
-                            _ => {
-                                return Err(Error::Invalid {
-                                    message: "GC struct/array types are not supported yet".into(),
-                                    offset: 0,
-                                })
-                            }
-                        };
-                        m.type_ids.push(engine.intern_type(&ft));
-                        m.types.push(Arc::new(ft));
-                    }
+                    types::add_rec_group(engine, &mut m, group?);
                 }
             }
             Payload::ImportSection(reader) => {
@@ -72,7 +61,7 @@ pub(super) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
                             (m.func_types.len() - 1, ExternType::Func(ft))
                         }
                         TypeRef::Table(t) => {
-                            let t = table_type(&t);
+                            let t = table_type(&m, &t);
                             m.tables.push(t);
                             m.num_imported_tables += 1;
                             (m.tables.len() - 1, ExternType::Table(t))
@@ -84,17 +73,16 @@ pub(super) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
                             (m.memories.len() - 1, ExternType::Memory(t))
                         }
                         TypeRef::Global(t) => {
-                            let t = global_type(&t);
+                            let t = global_type(&m, &t);
                             m.globals.push(t);
                             m.num_imported_globals += 1;
                             (m.globals.len() - 1, ExternType::Global(t))
                         }
-                        TypeRef::Tag(_) => {
-                            return Err(Error::Invalid {
-                                message: "tag imports (exception handling) are not supported yet"
-                                    .into(),
-                                offset: 0,
-                            })
+                        TypeRef::Tag(t) => {
+                            m.tags.push(t.func_type_idx);
+                            m.num_imported_tags += 1;
+                            let ft = (*m.types[t.func_type_idx as usize]).clone();
+                            (m.tags.len() - 1, ExternType::Tag(ft))
                         }
                     };
                     m.imports.push(ImportDef {
@@ -113,7 +101,7 @@ pub(super) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
             Payload::TableSection(reader) => {
                 for table in reader {
                     let table = table?;
-                    m.tables.push(table_type(&table.ty));
+                    m.tables.push(table_type(&m, &table.ty));
                     m.table_inits.push(match &table.init {
                         wasmparser::TableInit::RefNull => None,
                         wasmparser::TableInit::Expr(e) => Some(ConstExpr::decode(e)?),
@@ -128,7 +116,7 @@ pub(super) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
             Payload::GlobalSection(reader) => {
                 for g in reader {
                     let g = g?;
-                    m.globals.push(global_type(&g.ty));
+                    m.globals.push(global_type(&m, &g.ty));
                     m.global_inits.push(ConstExpr::decode(&g.init_expr)?);
                 }
             }
@@ -142,13 +130,7 @@ pub(super) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
                         wasmparser::ExternalKind::Table => ExportIndex::Table(e.index),
                         wasmparser::ExternalKind::Memory => ExportIndex::Memory(e.index),
                         wasmparser::ExternalKind::Global => ExportIndex::Global(e.index),
-                        wasmparser::ExternalKind::Tag => {
-                            return Err(Error::Invalid {
-                                message: "tag exports (exception handling) are not supported yet"
-                                    .into(),
-                                offset: 0,
-                            })
-                        }
+                        wasmparser::ExternalKind::Tag => ExportIndex::Tag(e.index),
                     };
                     m.exports.push(ExportDef {
                         name: e.name.to_string(),
@@ -172,6 +154,13 @@ pub(super) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
                         },
                     };
                     let mut items = Vec::new();
+                    let ty = match &elem.items {
+                        wasmparser::ElementItems::Functions(_) => RefType {
+                            nullable: false,
+                            heap: crate::types::HeapType::Func,
+                        },
+                        wasmparser::ElementItems::Expressions(t, _) => m.ref_type(*t),
+                    };
                     match elem.items {
                         wasmparser::ElementItems::Functions(funcs) => {
                             for f in funcs {
@@ -186,7 +175,7 @@ pub(super) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
                             }
                         }
                     }
-                    m.elems.push(ElemSegment { mode, items });
+                    m.elems.push(ElemSegment { ty, mode, items });
                 }
             }
             Payload::DataSection(reader) => {
@@ -224,11 +213,10 @@ pub(super) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
                     read_names(&mut m, names);
                 }
             }
-            Payload::TagSection(_) => {
-                return Err(Error::Invalid {
-                    message: "exception handling (tag section) is not supported yet".into(),
-                    offset: 0,
-                })
+            Payload::TagSection(reader) => {
+                for tag in reader {
+                    m.tags.push(tag?.func_type_idx);
+                }
             }
             _ => {}
         }
@@ -253,9 +241,9 @@ fn read_names(m: &mut ModuleInner, names: wasmparser::NameSectionReader<'_>) {
     }
 }
 
-fn table_type(t: &wasmparser::TableType) -> TableType {
+fn table_type(m: &ModuleInner, t: &wasmparser::TableType) -> TableType {
     TableType {
-        element: RefType::from_wasmparser(t.element_type),
+        element: m.ref_type(t.element_type),
         minimum: t.initial,
         maximum: t.maximum,
     }
@@ -270,9 +258,9 @@ fn memory_type(t: &wasmparser::MemoryType) -> MemoryType {
     }
 }
 
-fn global_type(t: &wasmparser::GlobalType) -> GlobalType {
+fn global_type(m: &ModuleInner, t: &wasmparser::GlobalType) -> GlobalType {
     GlobalType {
-        content: ValType::from_wasmparser(t.content_type),
+        content: m.val_type(t.content_type),
         mutability: if t.mutable {
             Mutability::Var
         } else {

@@ -82,7 +82,27 @@ pub(crate) fn attach(
                 }
             }
         }
-        let image = super::compile::compile(m, progress)?;
+        // Modules using what the compiler does not cover run in the interpreter under
+        // `Auto`; `Compiler` reports it.
+        let auto = config.strategy_setting() == crate::Strategy::Auto;
+        if let Some(what) = super::compile::unsupported(m) {
+            if auto {
+                return Ok(());
+            }
+            return Err(Error::Limit(format!(
+                "{}{what}",
+                super::compile::UNSUPPORTED_PREFIX
+            )));
+        }
+        let image = match super::compile::compile(m, progress) {
+            Ok(image) => image,
+            Err(Error::Limit(msg))
+                if auto && msg.starts_with(super::compile::UNSUPPORTED_PREFIX) =>
+            {
+                return Ok(())
+            }
+            Err(e) => return Err(e),
+        };
         m.native = Some(std::sync::Arc::new(super::NativeCode::load(image, m)?));
         Ok(())
     }

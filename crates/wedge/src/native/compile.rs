@@ -8,6 +8,9 @@ use crate::Error;
 use std::sync::OnceLock;
 use wedge_cranelift as wc;
 
+/// How errors about things the compiler tier does not support begin.
+pub(crate) const UNSUPPORTED_PREFIX: &str = "not supported by the compiler tier: ";
+
 /// The host code generator, detected once; `canonical_nans` makes every float operator
 /// produce the canonical NaN (deterministic mode).
 fn isa(canonical_nans: bool) -> Result<&'static wc::Isa, Error> {
@@ -70,6 +73,41 @@ fn layout(m: &ModuleInner) -> wc::VmLayout {
     }
 }
 
+/// Why the compiler tier cannot run a module, if it cannot: it covers WebAssembly 2.0 (plus
+/// what `wedge-cranelift` translates); typed references, GC and exceptions stay interpreted.
+pub(crate) fn unsupported(m: &ModuleInner) -> Option<String> {
+    use crate::registry::Composite;
+    let plain = |t: &ValType| match t {
+        ValType::Ref(r) => {
+            r.nullable
+                && matches!(
+                    r.heap,
+                    crate::types::HeapType::Func | crate::types::HeapType::Extern
+                )
+        }
+        _ => true,
+    };
+    if !m.tags.is_empty() {
+        return Some("exception tags".into());
+    }
+    for c in &m.canon {
+        let simple = matches!(c.composite, Composite::Func(_)) && c.is_final && c.supers.len() == 1;
+        if !simple {
+            return Some("GC or subtyped types".into());
+        }
+    }
+    let sigs_plain = m
+        .types
+        .iter()
+        .all(|t| t.params().iter().chain(t.results()).all(plain));
+    let globals_plain = m.globals.iter().all(|g| plain(&g.content));
+    let tables_plain = m.tables.iter().all(|t| plain(&ValType::Ref(t.element)));
+    if !(sigs_plain && globals_plain && tables_plain) {
+        return Some("typed or GC references".into());
+    }
+    None
+}
+
 /// Compiles every function of a module; `progress(done, total)` is called as units finish.
 pub(crate) fn compile(
     m: &ModuleInner,
@@ -126,6 +164,7 @@ pub(crate) fn compile(
     let threads = threads.min(bodies.len() / 8 + 1);
     let code = wc::compile_module(isa, &env, &bodies, threads, progress).map_err(|e| match e {
         wc::Error::Invalid(e) => Error::from(e),
+        wc::Error::Unsupported(what) => Error::Limit(format!("{UNSUPPORTED_PREFIX}{what}")),
         other => Error::Limit(format!("native code: {other}")),
     })?;
     Ok(CodeImage {

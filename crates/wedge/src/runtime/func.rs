@@ -80,7 +80,12 @@ pub(crate) fn io_slots(ty: &FuncType) -> usize {
 }
 
 /// Reads values of the given types from raw slots.
-pub(crate) fn read_vals(store: StoreId, types: &[crate::ValType], io: &[u64], out: &mut [Val]) {
+pub(crate) fn read_vals(
+    store: &super::store::StoreInner,
+    types: &[crate::ValType],
+    io: &[u64],
+    out: &mut [Val],
+) {
     let mut at = 0;
     for (ty, out) in types.iter().zip(out.iter_mut()) {
         let raw = if ty.slots() == 2 {
@@ -142,16 +147,20 @@ impl Func {
         f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
     ) -> HostFn<T> {
         Arc::new(move |caller: Caller<'_, T>, io: &mut [u64]| {
-            let id = caller.store.inner.id;
             let mut params = vec![Val::I32(0); ty.params().len()];
-            read_vals(id, ty.params(), io, &mut params);
+            read_vals(&caller.store.inner, ty.params(), io, &mut params);
             let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_of(*t)).collect();
             let store: *mut Store<T> = caller.store;
             f(caller, &params, &mut results)?;
             check_vals("host function results", &results, ty.results())
                 .map_err(|e| Trap::host(e.to_string()))?;
             // SAFETY: `caller` (the only other borrow of the store) was consumed by `f`.
-            write_vals(unsafe { &(*store).inner }, &results, io);
+            let inner = unsafe { &(*store).inner };
+            for (v, t) in results.iter().zip(ty.results()) {
+                v.check_in(inner, *t)
+                    .map_err(|e| Trap::host(format!("host function result: {e}")))?;
+            }
+            write_vals(inner, &results, io);
             Ok(())
         })
     }
@@ -160,6 +169,8 @@ impl Func {
     pub(crate) fn from_host_fn<T>(store: &mut Store<T>, ty: FuncType, host: HostFn<T>) -> Func {
         store.host_funcs.push(host);
         let type_id = store.inner.engine.intern_type(&ty);
+        let canon = store.inner.engine.canon_type(type_id);
+        store.inner.types.insert(&canon);
         let host = store.host_funcs.len() as u32 - 1;
         let index = store
             .inner
@@ -188,6 +199,9 @@ impl Func {
         store.inner.check(self.store);
         let ty = store.inner.funcs[self.index as usize].ty.clone();
         check_vals("arguments", params, ty.params())?;
+        for (v, t) in params.iter().zip(ty.params()) {
+            v.check_in(&store.inner, *t).map_err(Error::Type)?;
+        }
         if results.len() != ty.results().len() {
             return Err(Error::Type(format!(
                 "expected room for {} results, got {}",
@@ -198,7 +212,7 @@ impl Func {
         let mut io = vec![0u64; io_slots(&ty)];
         write_vals(&store.inner, params, &mut io);
         super::call::invoke(store, self.index, &mut io)?;
-        read_vals(store.inner.id, ty.results(), &io, results);
+        read_vals(&store.inner, ty.results(), &io, results);
         Ok(())
     }
 

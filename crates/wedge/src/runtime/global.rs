@@ -32,6 +32,7 @@ impl Global {
             )));
         }
         let inner = &mut store.as_context_mut().inner;
+        value.check_in(inner, ty.content).map_err(Error::Type)?;
         let value = value.to_raw(inner);
         inner.globals.push(Box::new(GlobalEntity { ty, value }));
         Ok(Global {
@@ -52,7 +53,7 @@ impl Global {
         let inner = &store.as_context().inner;
         inner.check(self.store);
         let g = &inner.globals[self.index as usize];
-        Val::from_raw(g.value, g.ty.content, inner.id)
+        Val::from_raw(g.value, g.ty.content, inner)
     }
 
     /// Writes a mutable global.
@@ -69,6 +70,7 @@ impl Global {
                 ty.content
             )));
         }
+        value.check_in(inner, ty.content).map_err(Error::Type)?;
         let raw = value.to_raw(inner);
         inner.globals[self.index as usize].value = raw;
         Ok(())

@@ -8,7 +8,7 @@ use super::table::{Table, TableEntity};
 use super::trap::{Trap, TrapKind};
 use super::typed::TypedFunc;
 use super::vmctx::{VmCtx, VmShape};
-use super::{Extern, WasmParams, WasmResults};
+use super::{gc, Extern, WasmParams, WasmResults};
 use crate::module::{ConstExpr, ConstOp, DataMode, ElemMode, ExportIndex, Module};
 use crate::Error;
 
@@ -126,12 +126,25 @@ fn extern_of(inner: &StoreInner, inst: &InstanceEntity, index: ExportIndex) -> E
             store,
             index: inst.globals[i as usize],
         }),
+        ExportIndex::Tag(i) => Extern::Tag(super::Tag {
+            store,
+            index: inst.tags[i as usize],
+        }),
     }
 }
 
-/// Evaluates a constant expression in the context of a (partially built) instance.
-pub(crate) fn eval_const(inner: &StoreInner, inst: &InstanceEntity, expr: &ConstExpr) -> u128 {
+/// Evaluates a constant expression in the context of a (partially built) instance whose
+/// functions and globals (store indices) are given. GC objects it creates are allocated
+/// without collecting (instantiation is not a safepoint).
+pub(crate) fn eval_const(
+    inner: &mut StoreInner,
+    module: &crate::module::ModuleInner,
+    funcs: &[u32],
+    globals: &[u32],
+    expr: &ConstExpr,
+) -> Result<u128, Error> {
     let mut stack: Vec<u128> = Vec::with_capacity(4);
+    let pop = |stack: &mut Vec<u128>| stack.pop().unwrap_or(0);
     for op in &expr.ops {
         let v = match *op {
             ConstOp::I32(v) => v as u32 as u128,
@@ -140,11 +153,11 @@ pub(crate) fn eval_const(inner: &StoreInner, inst: &InstanceEntity, expr: &Const
             ConstOp::F64(v) => v as u128,
             ConstOp::V128(v) => v,
             ConstOp::RefNull => 0,
-            ConstOp::RefFunc(f) => inst.funcs[f as usize] as u128 + 1,
-            ConstOp::GlobalGet(g) => inner.globals[inst.globals[g as usize] as usize].value,
+            ConstOp::RefFunc(f) => funcs[f as usize] as u128 + 1,
+            ConstOp::GlobalGet(g) => inner.globals[globals[g as usize] as usize].value,
             ConstOp::I32Add | ConstOp::I32Sub | ConstOp::I32Mul => {
-                let b = stack.pop().unwrap_or(0) as u32;
-                let a = stack.pop().unwrap_or(0) as u32;
+                let b = pop(&mut stack) as u32;
+                let a = pop(&mut stack) as u32;
                 let r = match op {
                     ConstOp::I32Add => a.wrapping_add(b),
                     ConstOp::I32Sub => a.wrapping_sub(b),
@@ -153,8 +166,8 @@ pub(crate) fn eval_const(inner: &StoreInner, inst: &InstanceEntity, expr: &Const
                 r as u128
             }
             ConstOp::I64Add | ConstOp::I64Sub | ConstOp::I64Mul => {
-                let b = stack.pop().unwrap_or(0) as u64;
-                let a = stack.pop().unwrap_or(0) as u64;
+                let b = pop(&mut stack) as u64;
+                let a = pop(&mut stack) as u64;
                 let r = match op {
                     ConstOp::I64Add => a.wrapping_add(b),
                     ConstOp::I64Sub => a.wrapping_sub(b),
@@ -162,10 +175,37 @@ pub(crate) fn eval_const(inner: &StoreInner, inst: &InstanceEntity, expr: &Const
                 };
                 r as u128
             }
+            ConstOp::RefI31 => gc::refs::i31_new(pop(&mut stack) as u32) as u128,
+            ConstOp::AnyConvertExtern | ConstOp::ExternConvertAny => pop(&mut stack),
+            ConstOp::StructNew(t) | ConstOp::StructNewDefault(t) => {
+                let ty = module.canon[t as usize].clone();
+                let n = match (&ty.composite, op) {
+                    (crate::registry::Composite::Struct(s), ConstOp::StructNew(_)) => {
+                        s.fields.len()
+                    }
+                    _ => 0,
+                };
+                let fields = stack.split_off(stack.len().saturating_sub(n));
+                inner.alloc_struct(&ty, &fields) as u128
+            }
+            ConstOp::ArrayNew(t) | ConstOp::ArrayNewDefault(t) => {
+                let ty = module.canon[t as usize].clone();
+                let len = pop(&mut stack) as u32;
+                let init = match op {
+                    ConstOp::ArrayNew(_) => pop(&mut stack),
+                    _ => 0,
+                };
+                inner.alloc_array(&ty, len, init).map_err(Trap::new)? as u128
+            }
+            ConstOp::ArrayNewFixed(t, n) => {
+                let ty = module.canon[t as usize].clone();
+                let values = stack.split_off(stack.len().saturating_sub(n as usize));
+                inner.alloc_array_of(&ty, &values).map_err(Trap::new)? as u128
+            }
         };
         stack.push(v);
     }
-    stack.pop().unwrap_or(0)
+    Ok(stack.pop().unwrap_or(0))
 }
 
 /// Instantiates `module` with already resolved imports (one per module import, in order).
@@ -186,21 +226,33 @@ pub(crate) fn instantiate<T>(
         tables: Vec::with_capacity(m.tables.len()),
         memories: Vec::with_capacity(m.memories.len()),
         globals: Vec::with_capacity(m.globals.len()),
+        tags: Vec::with_capacity(m.tags.len()),
         elems: Vec::with_capacity(m.elems.len()),
         data_dropped: vec![false; m.datas.len()],
         vmctx: VmCtx::new(VmShape::new(0, 0, 0, 0), std::ptr::null_mut(), &[], 0),
         native: m.native.clone(),
     };
     for (import, ext) in m.imports.iter().zip(imports) {
-        super::linker::check_import(&store.inner, import, ext)?;
+        super::linker::check_import(&store.inner, m, import, ext)?;
         match ext {
             Extern::Func(f) => inst.funcs.push(f.index),
             Extern::Table(t) => inst.tables.push(t.index),
             Extern::Memory(mem) => inst.memories.push(mem.index),
             Extern::Global(g) => inst.globals.push(g.index),
+            Extern::Tag(t) => inst.tags.push(t.index),
         }
     }
     let inner = &mut store.inner;
+    for ty in &m.canon {
+        inner.types.insert(ty);
+    }
+    for &t in &m.tags[m.num_imported_tags as usize..] {
+        inner.tags.push(super::tag::TagEntity {
+            ty: m.types[t as usize].clone(),
+            type_id: m.type_ids[t as usize],
+        });
+        inst.tags.push(inner.tags.len() as u32 - 1);
+    }
     let instance_index = inner.instances.len() as u32;
     for i in m.num_imported_funcs..m.func_types.len() as u32 {
         let type_index = m.func_types[i as usize] as usize;
@@ -222,7 +274,7 @@ pub(crate) fn instantiate<T>(
     {
         let def = i - m.num_imported_tables as usize;
         let init = match m.table_inits.get(def).and_then(|e| e.as_ref()) {
-            Some(expr) => eval_const(inner, &inst, expr) as u64,
+            Some(expr) => eval_const(inner, m, &inst.funcs, &inst.globals, expr)? as u64,
             None => 0,
         };
         inner.check_new_table(ty)?;
@@ -238,19 +290,18 @@ pub(crate) fn instantiate<T>(
         .iter()
         .zip(&m.global_inits)
     {
-        let value = eval_const(inner, &inst, init);
+        let value = eval_const(inner, m, &inst.funcs, &inst.globals, init)?;
         inner
             .globals
             .push(Box::new(GlobalEntity { ty: *ty, value }));
         inst.globals.push(inner.globals.len() as u32 - 1);
     }
     for seg in &m.elems {
-        let items: Box<[u64]> = seg
-            .items
-            .iter()
-            .map(|e| eval_const(inner, &inst, e) as u64)
-            .collect();
-        inst.elems.push(items);
+        let mut items = Vec::with_capacity(seg.items.len());
+        for e in &seg.items {
+            items.push(eval_const(inner, m, &inst.funcs, &inst.globals, e)? as u64);
+        }
+        inst.elems.push(items.into());
     }
     build_vmctx(inner, &mut inst, instance_index);
     inner.instances.push(inst);
@@ -322,7 +373,9 @@ fn initialize_segments(inner: &mut StoreInner, instance: u32) -> Result<(), Erro
         match &seg.mode {
             ElemMode::Active { table, offset } => {
                 let inst = &inner.instances[instance as usize];
-                let offset = eval_const(inner, inst, offset) as u64;
+                let (funcs, globals) = (inst.funcs.clone(), inst.globals.clone());
+                let offset = eval_const(inner, m, &funcs, &globals, offset)? as u64;
+                let inst = &inner.instances[instance as usize];
                 let table_index = inst.tables[*table as usize] as usize;
                 let items = std::mem::take(&mut inner.instances[instance as usize].elems[i]);
                 let table = &mut inner.tables[table_index].elems;
@@ -342,7 +395,9 @@ fn initialize_segments(inner: &mut StoreInner, instance: u32) -> Result<(), Erro
     for (i, seg) in m.datas.iter().enumerate() {
         if let DataMode::Active { memory, offset } = &seg.mode {
             let inst = &inner.instances[instance as usize];
-            let offset = eval_const(inner, inst, offset) as u64;
+            let (funcs, globals) = (inst.funcs.clone(), inst.globals.clone());
+            let offset = eval_const(inner, m, &funcs, &globals, offset)? as u64;
+            let inst = &inner.instances[instance as usize];
             let mem_index = inst.memories[*memory as usize] as usize;
             let bytes = &m.bytes[seg.range.clone()];
             let data = &mut inner.memories[mem_index].data;

@@ -177,6 +177,7 @@ pub(crate) fn extern_type(store: &StoreInner, ext: &Extern) -> ExternType {
         Extern::Table(t) => t.store,
         Extern::Memory(m) => m.store,
         Extern::Global(g) => g.store,
+        Extern::Tag(t) => t.store,
     });
     match ext {
         Extern::Func(f) => ExternType::Func((*store.funcs[f.index as usize].ty).clone()),
@@ -195,7 +196,17 @@ pub(crate) fn extern_type(store: &StoreInner, ext: &Extern) -> ExternType {
             })
         }
         Extern::Global(g) => ExternType::Global(store.globals[g.index as usize].ty),
+        Extern::Tag(t) => ExternType::Tag((*store.tags[t.index as usize].ty).clone()),
     }
+}
+
+/// The canonical id of the signature a function or tag import declares.
+fn import_type_id(module: &crate::module::ModuleInner, import: &ImportDef) -> u32 {
+    let type_index = match import.ty {
+        ExternType::Tag(_) => module.tags[import.index as usize],
+        _ => module.func_types[import.index as usize],
+    };
+    module.type_ids[type_index as usize]
 }
 
 fn limits_match(min: u64, max: Option<u64>, want_min: u64, want_max: Option<u64>) -> bool {
@@ -209,12 +220,26 @@ fn limits_match(min: u64, max: Option<u64>, want_min: u64, want_max: Option<u64>
 /// Checks that an extern can satisfy an import (external subtyping as the spec defines it).
 pub(crate) fn check_import(
     store: &StoreInner,
+    module: &crate::module::ModuleInner,
     import: &ImportDef,
     ext: &Extern,
 ) -> Result<(), Error> {
     let actual = extern_type(store, ext);
+    let types = &store.types;
     let ok = match (&import.ty, &actual) {
-        (ExternType::Func(want), ExternType::Func(have)) => want == have,
+        (ExternType::Func(_), ExternType::Func(_)) => {
+            let Extern::Func(f) = ext else {
+                return Err(Error::Link("not a function".into()));
+            };
+            let have = store.funcs[f.index as usize].type_id;
+            types.is_subtype(have, import_type_id(module, import))
+        }
+        (ExternType::Tag(_), ExternType::Tag(_)) => {
+            let Extern::Tag(t) = ext else {
+                return Err(Error::Link("not a tag".into()));
+            };
+            store.tags[t.index as usize].type_id == import_type_id(module, import)
+        }
         (ExternType::Table(want), ExternType::Table(have)) => {
             want.element == have.element
                 && limits_match(have.minimum, have.maximum, want.minimum, want.maximum)
@@ -224,7 +249,14 @@ pub(crate) fn check_import(
                 && want.memory64 == have.memory64
                 && limits_match(have.minimum, have.maximum, want.minimum, want.maximum)
         }
-        (ExternType::Global(want), ExternType::Global(have)) => want == have,
+        (ExternType::Global(want), ExternType::Global(have)) => {
+            want.mutability == have.mutability
+                && if want.mutability == crate::types::Mutability::Var {
+                    want.content == have.content
+                } else {
+                    types.val_subtype(have.content, want.content)
+                }
+        }
         _ => false,
     };
     if ok {
@@ -248,6 +280,7 @@ fn describe(ty: &ExternType) -> String {
         ExternType::Table(t) => format!("{} {}..{:?}", t.element, t.minimum, t.maximum),
         ExternType::Memory(m) => format!("{}..{:?} pages", m.minimum, m.maximum),
         ExternType::Global(g) => format!("{:?} {}", g.mutability, g.content),
+        ExternType::Tag(t) => t.to_string(),
     }
 }
 

@@ -147,6 +147,31 @@ impl Memory {
         &mut inner.memories[self.index as usize].data
     }
 
+    /// The memory's bytes and the store's host data, both mutably at once.
+    ///
+    /// Host functions use this to move data between guest memory and host state (for example
+    /// WASI reading a file into a guest buffer) without copying through a temporary.
+    ///
+    /// ```
+    /// use wedge::*;
+    /// let mut store = Store::new(&Engine::default(), vec![1u8, 2, 3]);
+    /// let ty = MemoryType { minimum: 1, maximum: None, shared: false, memory64: false };
+    /// let memory = Memory::new(&mut store, ty)?;
+    /// let (bytes, data) = memory.data_and_store_mut(&mut store);
+    /// bytes[..3].copy_from_slice(data);
+    /// data.clear();
+    /// assert_eq!(&memory.data(&store)[..3], &[1, 2, 3]);
+    /// # Ok::<(), wedge::Error>(())
+    /// ```
+    pub fn data_and_store_mut<'a, T: 'a>(
+        &self,
+        store: &'a mut impl AsContextMut<Data = T>,
+    ) -> (&'a mut [u8], &'a mut T) {
+        let (inner, data) = store.as_context_mut().inner_and_data_mut();
+        inner.check(self.store);
+        (&mut inner.memories[self.index as usize].data, data)
+    }
+
     /// Current size in pages.
     pub fn size(&self, store: impl AsContext) -> u64 {
         self.entity(store.as_context()).pages()

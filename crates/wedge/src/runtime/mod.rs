@@ -2,6 +2,7 @@
 
 mod call;
 mod func;
+pub mod gc;
 mod global;
 mod growth;
 mod instance;
@@ -10,21 +11,24 @@ mod memory;
 pub(crate) mod ops;
 mod store;
 mod table;
+mod tag;
 mod trap;
 mod typed;
 mod val;
 pub(crate) mod vmctx;
 
 pub use func::{Caller, Func};
+pub use gc::GcStats;
 pub use global::Global;
 pub use instance::Instance;
 pub use linker::Linker;
 pub use memory::{Memory, PAGE_SIZE};
 pub use store::{AsContext, AsContextMut, Store};
 pub use table::Table;
+pub use tag::Tag;
 pub use trap::{FrameInfo, Trap, TrapKind};
 pub use typed::{TypedFunc, WasmParams, WasmResults, WasmTy};
-pub use val::{ExternRef, Val};
+pub use val::{AnyRef, ExnRef, ExternRef, Val};
 
 pub(crate) use call::invoke;
 pub(crate) use func::{io_slots, HostFn};
@@ -44,6 +48,8 @@ pub enum Extern {
     Memory(Memory),
     /// A global.
     Global(Global),
+    /// An exception tag.
+    Tag(Tag),
 }
 
 impl From<Func> for Extern {
@@ -67,6 +73,12 @@ impl From<Memory> for Extern {
 impl From<Global> for Extern {
     fn from(g: Global) -> Extern {
         Extern::Global(g)
+    }
+}
+
+impl From<Tag> for Extern {
+    fn from(t: Tag) -> Extern {
+        Extern::Tag(t)
     }
 }
 
@@ -152,6 +164,8 @@ into_func!(A1 A2 A3 A4 A5);
 into_func!(A1 A2 A3 A4 A5 A6);
 into_func!(A1 A2 A3 A4 A5 A6 A7);
 into_func!(A1 A2 A3 A4 A5 A6 A7 A8);
+into_func!(A1 A2 A3 A4 A5 A6 A7 A8 A9);
+into_func!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10);
 
 impl Func {
     /// Creates a host function from a typed Rust closure.

@@ -1,11 +1,14 @@
 //! The store: owner of all runtime objects (functions, memories, tables, globals, instances).
 
 use super::func::HostFn;
+use super::gc::GcState;
 use super::memory::MemoryEntity;
 use super::table::TableEntity;
+use super::tag::TagEntity;
 use super::vmctx::{VmCtx, VmFuncRef, VmStore};
 use crate::limits::{InterruptHandle, Meter, StoreLimits};
 use crate::module::Module;
+use crate::registry::TypeCache;
 use crate::types::{FuncType, GlobalType};
 use crate::Engine;
 use std::any::Any;
@@ -58,6 +61,7 @@ pub(crate) struct InstanceEntity {
     pub tables: Vec<u32>,
     pub memories: Vec<u32>,
     pub globals: Vec<u32>,
+    pub tags: Vec<u32>,
     /// Element segments as raw references; a dropped segment is empty.
     pub elems: Vec<Box<[u64]>>,
     /// Whether each data segment was dropped.
@@ -88,7 +92,12 @@ pub(crate) struct StoreInner {
     #[allow(clippy::vec_box)]
     pub globals: Vec<Box<GlobalEntity>>,
     pub instances: Vec<InstanceEntity>,
+    pub tags: Vec<TagEntity>,
     pub externs: Vec<Box<dyn Any + Send + Sync>>,
+    /// The canonical types this store's instances and host functions use.
+    pub types: TypeCache,
+    /// The GC heap and the roots the store holds.
+    pub gc: GcState,
     /// A value stack kept for the next call (a nested call allocates its own).
     pub stack: Vec<u64>,
     /// Nesting depth of host-to-wasm re-entry.
@@ -99,6 +108,9 @@ pub(crate) struct StoreInner {
     pub funcref_ptrs: FuncRefPtrs,
     /// Host trampoline of each canonical type id, from compiled modules instantiated here.
     pub trampolines: HashMap<u32, usize>,
+    /// How many calls into compiled code are running; garbage collection waits for none
+    /// (compiled frames have no stack maps, so references they hold are not roots).
+    pub native_active: u32,
     /// Gas and instruction counters.
     pub meter: Meter,
     /// Caps on memory and table growth.
@@ -135,7 +147,10 @@ impl<T> Store<T> {
                 tables: Vec::new(),
                 globals: Vec::new(),
                 instances: Vec::new(),
+                tags: Vec::new(),
                 externs: Vec::new(),
+                types: TypeCache::default(),
+                gc: GcState::default(),
                 stack: Vec::new(),
                 reentry: 0,
                 vm: Box::new(VmStore::new(
@@ -144,6 +159,7 @@ impl<T> Store<T> {
                 )),
                 funcref_ptrs: FuncRefPtrs::default(),
                 trampolines: HashMap::new(),
+                native_active: 0,
                 meter: Meter::default(),
                 limits: StoreLimits::default(),
                 interrupt: InterruptHandle::default(),
@@ -223,6 +239,11 @@ impl<T> Store<T> {
     /// [`Config::measure_host_time`](crate::Config::measure_host_time) is on.
     pub fn host_time(&self) -> Duration {
         self.inner.host_time
+    }
+
+    /// The runtime objects and the host data, borrowed mutably at the same time.
+    pub(crate) fn inner_and_data_mut(&mut self) -> (&mut StoreInner, &mut T) {
+        (&mut self.inner, &mut self.data)
     }
 
     /// Consumes the store and returns the host data.

@@ -83,6 +83,7 @@ impl Table {
             )));
         }
         let inner = &mut store.as_context_mut().inner;
+        init.check_in(inner, elem).map_err(Error::Type)?;
         let raw = init.to_raw(inner) as u64;
         inner.check_new_table(&ty)?;
         inner.tables.push(TableEntity::new(ty, raw)?);
@@ -119,7 +120,7 @@ impl Table {
         Some(Val::from_raw(
             raw as u128,
             crate::ValType::Ref(t.ty.element),
-            inner.id,
+            inner,
         ))
     }
 
@@ -131,6 +132,7 @@ impl Table {
         if !value.matches(elem) {
             return Err(Error::Type(format!("value is not of type {elem}")));
         }
+        value.check_in(inner, elem).map_err(Error::Type)?;
         let raw = value.to_raw(inner) as u64;
         let slot = usize::try_from(index)
             .ok()
@@ -144,6 +146,11 @@ impl Table {
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64, init: Val) -> Result<u64, Error> {
         let inner = &mut store.as_context_mut().inner;
         inner.check(self.store);
+        let elem = crate::ValType::Ref(inner.tables[self.index as usize].ty.element);
+        if !init.matches(elem) {
+            return Err(Error::Type(format!("value is not of type {elem}")));
+        }
+        init.check_in(inner, elem).map_err(Error::Type)?;
         let raw = init.to_raw(inner) as u64;
         inner
             .grow_table(self.index as usize, delta, raw)

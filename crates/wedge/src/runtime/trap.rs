@@ -36,6 +36,22 @@ pub enum TrapKind {
     Host,
     /// The guest asked to exit the process (WASI `proc_exit`).
     Exit,
+    /// A wasm exception was thrown and not caught (see [`Trap::exception`]).
+    Exception,
+    /// A `ref.cast` (or `br_on_cast` used as a cast) failed.
+    CastFailure,
+    /// An array access was out of bounds.
+    ArrayOutOfBounds,
+    /// A GC allocation was too large.
+    AllocationTooLarge,
+    /// A struct access through a null reference.
+    NullStructReference,
+    /// An array access through a null reference.
+    NullArrayReference,
+    /// `i31.get` of a null reference.
+    NullI31Reference,
+    /// `call_ref` of a null reference.
+    NullFunctionReference,
 }
 
 impl TrapKind {
@@ -57,6 +73,14 @@ impl TrapKind {
             TrapKind::Interrupted => "interrupted",
             TrapKind::Host => "host error",
             TrapKind::Exit => "exit",
+            TrapKind::Exception => "uncaught exception",
+            TrapKind::CastFailure => "cast failure",
+            TrapKind::ArrayOutOfBounds => "out of bounds array access",
+            TrapKind::AllocationTooLarge => "allocation too large",
+            TrapKind::NullStructReference => "null structure reference",
+            TrapKind::NullArrayReference => "null array reference",
+            TrapKind::NullI31Reference => "null i31 reference",
+            TrapKind::NullFunctionReference => "null function reference",
         }
     }
 }
@@ -97,6 +121,9 @@ struct TrapInner {
     message: Option<String>,
     exit_code: i32,
     backtrace: Vec<FrameInfo>,
+    exception: Option<super::ExnRef>,
+    /// Keeps `exception` alive while the trap exists (for exceptions escaping wasm).
+    pin: Option<Arc<super::gc::PinGuard>>,
 }
 
 impl Trap {
@@ -108,6 +135,8 @@ impl Trap {
                 message: None,
                 exit_code: 0,
                 backtrace: Vec::new(),
+                exception: None,
+                pin: None,
             }),
         }
     }
@@ -120,6 +149,8 @@ impl Trap {
                 message: Some(message.into()),
                 exit_code: 0,
                 backtrace: Vec::new(),
+                exception: None,
+                pin: None,
             }),
         }
     }
@@ -132,6 +163,8 @@ impl Trap {
                 message: Some(format!("exit with code {code}")),
                 exit_code: code,
                 backtrace: Vec::new(),
+                exception: None,
+                pin: None,
             }),
         }
     }
@@ -144,6 +177,28 @@ impl Trap {
     /// The exit code, when the trap is a guest exit.
     pub fn exit_code(&self) -> Option<i32> {
         (self.inner.kind == TrapKind::Exit).then_some(self.inner.exit_code)
+    }
+
+    /// Carries a thrown exception (see [`Trap::throw`]).
+    pub(crate) fn with_exception(
+        exception: super::ExnRef,
+        pin: Option<super::gc::PinGuard>,
+    ) -> Trap {
+        Trap {
+            inner: Arc::new(TrapInner {
+                kind: TrapKind::Exception,
+                message: None,
+                exit_code: 0,
+                backtrace: Vec::new(),
+                exception: Some(exception),
+                pin: pin.map(Arc::new),
+            }),
+        }
+    }
+
+    /// The exception, when this is a thrown (and so far uncaught) wasm exception.
+    pub fn exception(&self) -> Option<super::ExnRef> {
+        self.inner.exception
     }
 
     /// The wasm frames active when the trap happened, innermost first.
@@ -162,6 +217,8 @@ impl Trap {
                 message: self.inner.message.clone(),
                 exit_code: self.inner.exit_code,
                 backtrace: frames,
+                exception: self.inner.exception,
+                pin: self.inner.pin.clone(),
             }),
         }
     }

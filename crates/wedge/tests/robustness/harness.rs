@@ -11,7 +11,7 @@
 use arbitrary::Unstructured;
 use wedge::{
     Config, Engine, Error, Extern, ExternType, Func, Global, Linker, Memory, Module, Store, Table,
-    Val,
+    Val, ValType,
 };
 
 /// Fuel given to each generated module: loop iterations, calls and bulk-operation lengths.
@@ -79,9 +79,27 @@ pub fn smith_config() -> wasm_smith::Config {
     }
 }
 
+/// The wasm-smith configuration for GC and exception handling: as [`smith_config`] plus
+/// GC types and instructions, typed function references and `try_table`/`throw`.
+pub fn smith_config_gc() -> wasm_smith::Config {
+    wasm_smith::Config {
+        gc_enabled: true,
+        exceptions_enabled: true,
+        ..smith_config()
+    }
+}
+
 /// Generates a valid module whose every loop, call and bulk operation consumes `FUEL`.
 pub fn generate(u: &mut Unstructured<'_>) -> arbitrary::Result<Vec<u8>> {
-    let mut module = wasm_smith::Module::new(smith_config(), u)?;
+    generate_with(smith_config(), u)
+}
+
+/// Like [`generate`], with a given wasm-smith configuration.
+pub fn generate_with(
+    config: wasm_smith::Config,
+    u: &mut Unstructured<'_>,
+) -> arbitrary::Result<Vec<u8>> {
+    let mut module = wasm_smith::Module::new(config, u)?;
     module
         .ensure_termination(FUEL)
         .expect("wasm-smith generated every function body itself");
@@ -121,8 +139,17 @@ pub struct Outcome {
 /// Loads, instantiates and calls every exported function of a valid module with default
 /// arguments; `Err` describes any outcome other than success or a trap.
 pub fn execute(engine: &Engine, wasm: &[u8]) -> Result<Outcome, String> {
+    execute_with(engine, wasm, false)
+}
+
+/// Like [`execute`]; with `gc_stress` the store collects garbage at every allocation, which
+/// must not change any outcome.
+pub fn execute_with(engine: &Engine, wasm: &[u8], gc_stress: bool) -> Result<Outcome, String> {
     let module = Module::new(engine, wasm).map_err(|e| format!("valid module rejected: {e}"))?;
     let mut store = Store::new(engine, ());
+    if gc_stress {
+        store.set_gc_min_heap(0);
+    }
     let linker = dummy_linker(&mut store).map_err(|e| format!("harness: {e}"))?;
     let mut outcome = Outcome::default();
     let instance = match linker.instantiate(&mut store, &module) {
@@ -144,6 +171,12 @@ pub fn execute(engine: &Engine, wasm: &[u8]) -> Result<Outcome, String> {
         match func.call(&mut store, &params, &mut results) {
             Ok(()) => outcome.calls_returned += 1,
             Err(Error::Trap(_)) => outcome.calls_trapped += 1,
+            // Defaults are null, which non-nullable reference parameters refuse.
+            Err(Error::Type(_))
+                if ty
+                    .params()
+                    .iter()
+                    .any(|t| matches!(t, ValType::Ref(r) if !r.nullable)) => {}
             Err(e) => return Err(format!("calling `{name}` failed without a trap: {e}")),
         }
     }
@@ -170,6 +203,7 @@ pub fn dummy_linker(store: &mut Store<()>) -> Result<Linker<()>, Error> {
             ExternType::Global(ty) => {
                 Extern::Global(Global::new(&mut *store, *ty, Val::default_of(ty.content))?)
             }
+            ExternType::Tag(ty) => Extern::Tag(wedge::Tag::new(&mut *store, ty.clone())),
         };
         linker.define(&*store, &import.module, &import.name, item)?;
     }

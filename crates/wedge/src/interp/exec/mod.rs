@@ -1,6 +1,8 @@
 //! The executor: runs register bytecode with an explicit frame stack (never host recursion).
 
 mod bulk;
+mod exceptions;
+mod gc;
 mod run;
 
 use crate::interp::CompiledFunc;

@@ -258,6 +258,7 @@ impl<'s, T> Executor<'s, T> {
                     }
                     self.stack.resize(len, 0);
                 }
+                let suspended = self.suspend_roots(st);
                 let started = self.host_time.then(Instant::now);
                 let result = match kind {
                     FuncKind::Host { host } => {
@@ -274,6 +275,7 @@ impl<'s, T> Executor<'s, T> {
                         &mut self.stack[at..at + slots],
                     ),
                 };
+                self.resume_roots(suspended);
                 if let Some(started) = started.filter(|_| matches!(kind, FuncKind::Host { .. })) {
                     self.store.inner.host_time += started.elapsed();
                 }
@@ -290,7 +292,7 @@ impl<'s, T> Executor<'s, T> {
 
     /// Pops the caller frame after a return; returns false when the entry frame returned.
     #[inline(always)]
-    fn pop_frame(&mut self, st: &mut State) -> bool {
+    pub(super) fn pop_frame(&mut self, st: &mut State) -> bool {
         let Some(f) = self.frames.pop() else {
             return false;
         };
@@ -575,7 +577,9 @@ impl<'s, T> Executor<'s, T> {
                 Instr::CallImport { func, args } => {
                     let f = self.store.inner.instances[st.instance as usize].funcs[func as usize];
                     sync_out!();
-                    self.call_store_func(st, f, args as usize)?;
+                    if let Err(e) = self.call_store_func(st, f, args as usize) {
+                        self.catch_error(st, e)?;
+                    }
                     sync_in!();
                 }
                 Instr::CallIndirect { index, args, site } => {
@@ -592,11 +596,63 @@ impl<'s, T> Executor<'s, T> {
                         trap!(TrapKind::UninitializedElement);
                     }
                     let f = (raw - 1) as u32;
-                    if inner.funcs[f as usize].type_id != type_id {
+                    let actual = inner.funcs[f as usize].type_id;
+                    if actual != type_id && !inner.types.is_subtype(actual, type_id) {
                         trap!(TrapKind::IndirectCallTypeMismatch);
                     }
                     sync_out!();
-                    self.call_store_func(st, f, args as usize)?;
+                    if let Err(e) = self.call_store_func(st, f, args as usize) {
+                        self.catch_error(st, e)?;
+                    }
+                    sync_in!();
+                }
+                Instr::CallRef { func, args } => {
+                    let raw = r!(func);
+                    if raw == 0 {
+                        trap!(TrapKind::NullFunctionReference);
+                    }
+                    sync_out!();
+                    if let Err(e) = self.call_store_func(st, (raw - 1) as u32, args as usize) {
+                        self.catch_error(st, e)?;
+                    }
+                    sync_in!();
+                }
+                Instr::BrOnNull { src, target } => {
+                    if r!(src) == 0 {
+                        ip = unsafe { instrs.add(target as usize) };
+                    }
+                }
+                Instr::BrOnNonNull { src, target } => {
+                    if r!(src) != 0 {
+                        ip = unsafe { instrs.add(target as usize) };
+                    }
+                }
+                Instr::BrOnCast { src, cast, target } => {
+                    // SAFETY: the cast entry was emitted with the instruction.
+                    let ty = unsafe { (&(*st.code).casts)[cast as usize] };
+                    if self.store.inner.ref_matches(r!(src), ty) {
+                        ip = unsafe { instrs.add(target as usize) };
+                    }
+                }
+                Instr::BrOnCastFail { src, cast, target } => {
+                    // SAFETY: the cast entry was emitted with the instruction.
+                    let ty = unsafe { (&(*st.code).casts)[cast as usize] };
+                    if !self.store.inner.ref_matches(r!(src), ty) {
+                        ip = unsafe { instrs.add(target as usize) };
+                    }
+                }
+                Instr::Gc { op, dst, a, site } => {
+                    sync_out!();
+                    self.gc_op(st, op, dst, a, site)?;
+                }
+                Instr::Throw { tag, args } => {
+                    sync_out!();
+                    self.throw(st, tag, args)?;
+                    sync_in!();
+                }
+                Instr::ThrowRef { exn } => {
+                    sync_out!();
+                    self.throw_ref(st, exn)?;
                     sync_in!();
                 }
 

@@ -63,7 +63,11 @@ impl Translator<'_> {
             | BrI64LeS { target, .. }
             | BrI64LeU { target, .. }
             | BrI64GeS { target, .. }
-            | BrI64GeU { target, .. } => *target = to,
+            | BrI64GeU { target, .. }
+            | BrOnNull { target, .. }
+            | BrOnNonNull { target, .. }
+            | BrOnCast { target, .. }
+            | BrOnCastFail { target, .. } => *target = to,
             other => unreachable!("not a branch: {other:?}"),
         }
     }
@@ -88,7 +92,7 @@ impl Translator<'_> {
     }
 
     /// Registers a forward or backward jump to the label of the frame `depth` levels out.
-    fn link_branch(&mut self, at: usize, depth: u32) {
+    pub(super) fn link_branch(&mut self, at: usize, depth: u32) {
         let i = self.ctrl.len() - 1 - depth as usize;
         if self.ctrl[i].kind == CtrlKind::Loop {
             let start = self.ctrl[i].loop_start;
@@ -99,7 +103,7 @@ impl Translator<'_> {
     }
 
     /// The copies a branch to `depth` needs: (type, destination, source) in safe order.
-    fn branch_moves(&self, depth: u32) -> Vec<(ValType, R, R)> {
+    pub(super) fn branch_moves(&self, depth: u32) -> Vec<(ValType, R, R)> {
         let target = &self.ctrl[self.ctrl.len() - 1 - depth as usize];
         let types = target.label_types();
         let entries = &self.stack[self.stack.len() - types.len()..];
@@ -114,12 +118,12 @@ impl Translator<'_> {
         moves
     }
 
-    fn targets_func(&self, depth: u32) -> bool {
+    pub(super) fn targets_func(&self, depth: u32) -> bool {
         depth as usize == self.ctrl.len() - 1
     }
 
     /// Emits an unconditional branch (or return) to the frame `depth` levels out.
-    fn emit_branch(&mut self, depth: u32) {
+    pub(super) fn emit_branch(&mut self, depth: u32) {
         if self.targets_func(depth) {
             self.emit_return();
             return;
@@ -180,12 +184,13 @@ impl Translator<'_> {
             loop_start: self.pc(),
             patches: Vec::new(),
             else_patch,
+            try_info: super::TryInfo::none(),
         });
         Ok(())
     }
 
     /// Resets the stack to a frame's height and pushes `types` in their canonical slots.
-    fn reset_stack(&mut self, height: usize, base: R, types: &[ValType]) {
+    pub(super) fn reset_stack(&mut self, height: usize, base: R, types: &[ValType]) {
         self.stack.truncate(height);
         self.cur = base;
         for &t in types {
@@ -214,6 +219,7 @@ impl Translator<'_> {
     }
 
     pub(super) fn end(&mut self) {
+        self.resolve_delegates();
         if self.ctrl.len() == 1 {
             if self.reachable {
                 self.emit_return();
@@ -346,6 +352,7 @@ impl Translator<'_> {
         } else {
             self.emit(Instr::Call { func, args });
         }
+        self.call_safepoint();
         for &t in ty.results() {
             self.push_temp(t);
         }
@@ -366,6 +373,7 @@ impl Translator<'_> {
             args,
             site,
         });
+        self.call_safepoint();
         for &t in ty.results() {
             self.push_temp(t);
         }

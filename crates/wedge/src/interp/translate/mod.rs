@@ -2,11 +2,14 @@
 
 mod control;
 mod deterministic;
+mod exceptions;
+mod gc;
 mod meter;
 mod ops;
 mod stack;
 
 use super::code::{Instr, R};
+use super::gc_code::{GcMap, GcSite, Handler};
 use super::CompiledFunc;
 use crate::module::ModuleInner;
 use crate::types::ValType;
@@ -27,6 +30,26 @@ enum CtrlKind {
     /// An `if` whose `else` has not been seen yet.
     If,
     Else,
+    /// A `try_table` block.
+    TryTable,
+    /// A legacy `try` block before its first `catch`.
+    Try,
+    /// A legacy `try` block in its `catch` clauses.
+    Catch,
+}
+
+/// Exception-handling state of a control frame.
+struct TryInfo {
+    /// First instruction of the try body.
+    start: u32,
+    /// One past the last instruction of a legacy try body.
+    body_end: u32,
+    /// The hidden slot holding a legacy try's caught exception.
+    hidden: R,
+    /// The catch clauses of a `try_table`.
+    catches: Vec<wasmparser::Catch>,
+    /// Handler entries of `delegate`s naming this frame's label, to resolve.
+    delegates: Vec<usize>,
 }
 
 /// A control frame: a block, loop, if or the function body.
@@ -44,6 +67,8 @@ struct Ctrl {
     patches: Vec<usize>,
     /// The `if` branch to patch with the start of `else` (or the end).
     else_patch: Option<usize>,
+    /// Exception handling state (try blocks) and pending delegates.
+    try_info: TryInfo,
 }
 
 impl Ctrl {
@@ -74,6 +99,14 @@ pub(crate) struct Translator<'a> {
     last_label: usize,
     indirect_sites: Vec<(u32, u32)>,
     shuffles: Vec<[u8; 16]>,
+    gc_sites: Vec<GcSite>,
+    casts: Vec<crate::types::RefType>,
+    /// Safepoint stack maps: (key, start, len) into `gc_slots`.
+    gc_sites_map: Vec<(u32, u32, u32)>,
+    gc_slots: Vec<R>,
+    handlers: Vec<Handler>,
+    /// Unused hidden slots for legacy try blocks (one reserved per `try`).
+    hidden_slots: Vec<R>,
 }
 
 /// Translates the defined function with module function index `func`.
@@ -95,7 +128,7 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
     let param_slots = slot;
     for local in body.get_locals_reader()? {
         let (count, t) = local?;
-        let t = ValType::from_wasmparser(t);
+        let t = module.val_type(t);
         for _ in 0..count {
             locals.push((t, slot));
             slot = slot
@@ -104,10 +137,17 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
                 .ok_or_else(|| Error::Limit("function has too many locals".into()))?;
         }
     }
+    let mut ref_slots: Vec<R> = locals
+        .iter()
+        .filter(|(t, _)| t.is_traced())
+        .map(|&(_, s)| s)
+        .collect();
     let locals_end = slot;
 
     let mut consts = ConstPool::new(locals_end);
     consts.add(0, false);
+    // Legacy `try` blocks each get a hidden slot, after the constants, for `rethrow`.
+    let mut tries: R = 0;
     for op in body.get_operators_reader()? {
         match op? {
             Operator::I32Const { value } => consts.add(value as u32 as u128, false),
@@ -115,10 +155,17 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
             Operator::F32Const { value } => consts.add(value.bits() as u128, false),
             Operator::F64Const { value } => consts.add(value.bits() as u128, false),
             Operator::V128Const { value } => consts.add(value.i128() as u128, true),
+            Operator::Try { .. } => tries += 1,
             _ => {}
         }
     }
-    let temps_start = locals_end + consts.values.len() as R;
+    let hidden_start = locals_end + consts.values.len() as R;
+    let temps_start = hidden_start
+        .checked_add(tries)
+        .filter(|s| *s < 1 << 24)
+        .ok_or_else(|| Error::Limit("function has too many locals".into()))?;
+    let hidden_slots: Vec<R> = (hidden_start..temps_start).rev().collect();
+    ref_slots.extend_from_slice(&hidden_slots);
 
     let mut t = Translator {
         module,
@@ -133,6 +180,12 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
         last_label: 0,
         indirect_sites: Vec::new(),
         shuffles: Vec::new(),
+        gc_sites: Vec::new(),
+        casts: Vec::new(),
+        gc_sites_map: Vec::new(),
+        gc_slots: Vec::new(),
+        handlers: Vec::new(),
+        hidden_slots,
     };
     t.ctrl.push(Ctrl {
         kind: CtrlKind::Func,
@@ -143,6 +196,7 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
         loop_start: 0,
         patches: Vec::new(),
         else_patch: None,
+        try_info: TryInfo::none(),
     });
 
     let config = module.engine.config();
@@ -157,13 +211,15 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
                 Operator::Block { .. }
                 | Operator::Loop { .. }
                 | Operator::If { .. }
-                | Operator::TryTable { .. } => {
+                | Operator::TryTable { .. }
+                | Operator::Try { .. } => {
                     skip_depth += 1;
                     continue;
                 }
-                Operator::Else if skip_depth == 0 => {}
-                Operator::End if skip_depth == 0 => {}
-                Operator::End => {
+                Operator::Else | Operator::Catch { .. } | Operator::CatchAll if skip_depth == 0 => {
+                }
+                Operator::End | Operator::Delegate { .. } if skip_depth == 0 => {}
+                Operator::End | Operator::Delegate { .. } => {
                     skip_depth -= 1;
                     continue;
                 }
@@ -197,6 +253,14 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
         init: init.into(),
         indirect_sites: t.indirect_sites.into(),
         shuffles: t.shuffles.into(),
+        gc_sites: t.gc_sites.into(),
+        casts: t.casts.into(),
+        gc_map: GcMap {
+            always: ref_slots.into(),
+            sites: t.gc_sites_map.into(),
+            slots: t.gc_slots.into(),
+        },
+        handlers: t.handlers.into(),
         refunds: refunds.into(),
     })
 }
@@ -236,7 +300,7 @@ impl Translator<'_> {
     fn block_type(&self, bt: wasmparser::BlockType) -> (Vec<ValType>, Vec<ValType>) {
         match bt {
             wasmparser::BlockType::Empty => (vec![], vec![]),
-            wasmparser::BlockType::Type(t) => (vec![], vec![ValType::from_wasmparser(t)]),
+            wasmparser::BlockType::Type(t) => (vec![], vec![self.module.val_type(t)]),
             wasmparser::BlockType::FuncType(i) => {
                 let ft = &self.module.types[i as usize];
                 (ft.params().to_vec(), ft.results().to_vec())

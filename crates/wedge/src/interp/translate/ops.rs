@@ -241,6 +241,9 @@ impl Translator<'_> {
     pub(super) fn operator(&mut self, op: Operator<'_>) -> Result<(), Error> {
         use Instr as I;
         use Operator as O;
+        if self.exn_operator(&op)? || self.gc_operator(&op)? {
+            return Ok(());
+        }
         match op {
             O::Nop => {}
             O::Unreachable => {
@@ -432,9 +435,11 @@ impl Translator<'_> {
             O::F64Const { value } => self.push_const(F64, value.bits() as u128),
             O::V128Const { value } => self.push_const(V128, value.i128() as u128),
             O::RefNull { hty } => {
-                let ty = ValType::Ref(crate::types::RefType::from_wasmparser(
-                    wasmparser::RefType::new(true, hty).unwrap_or(wasmparser::RefType::FUNCREF),
-                ));
+                let heap = crate::types::HeapType::from_wasmparser(hty, &self.module.heap_types);
+                let ty = ValType::Ref(crate::types::RefType {
+                    nullable: true,
+                    heap,
+                });
                 self.push_const(ty, 0);
             }
             O::RefIsNull => self.unary(I32, |dst, src| I::RefIsNull { dst, src }),

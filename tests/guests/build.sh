@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Rebuilds the guest programs under tests/guests and copies them to tests/guests/bin.
+# Needs Debian's wasm toolchain (installed here when missing; see ../shared/GUESTS.md).
+# CI does not run this: the built .wasm files are committed.
+set -euo pipefail
+cd "$(dirname "$0")"
+here=$(pwd)
+
+if ! command -v clang-19 >/dev/null || [ ! -x /usr/bin/cargo ] || [ ! -d /usr/lib/wasm32-wasi ]; then
+  apt-get update
+  apt-get install -y rustc-web cargo-web rust-web-src lld-19 wasi-libc \
+                     clang-19 libclang-rt-19-dev-wasm32 wabt
+fi
+
+# A WASI SDK made of Debian's pieces, for crates that compile C (rquickjs-sys).
+sdk=${WASI_SDK_DIR:-/tmp/wasi-sdk-debian}
+mkdir -p "$sdk/bin" "$sdk/share/wasi-sysroot/include" "$sdk/share/wasi-sysroot/lib"
+ln -sf /usr/bin/clang-19 "$sdk/bin/clang"
+ln -sf /usr/bin/llvm-ar-19 "$sdk/bin/ar"
+for t in wasm32-wasi wasm32-wasip1; do
+  ln -sfn /usr/include/wasm32-wasi "$sdk/share/wasi-sysroot/include/$t"
+  ln -sfn /usr/lib/wasm32-wasi "$sdk/share/wasi-sysroot/lib/$t"
+done
+
+# Rust guests, one workspace so the standard library is built once. The host toolchain's
+# variables must not leak into this build (it uses Debian's rustc and cargo).
+target=${GUEST_TARGET_DIR:-/var/tmp/wedge-guests-target}
+(
+  unset RUSTFLAGS CARGO_BUILD_RUSTFLAGS
+  export CARGO_TARGET_DIR="$target" RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1
+  export WASI_SDK="$sdk" CC_wasm32_wasip1=clang-19 AR_wasm32_wasip1=llvm-ar-19 \
+         CFLAGS_wasm32_wasip1="--sysroot=$sdk/share/wasi-sysroot"
+  export RUSTFLAGS="-C linker=wasm-ld-19 -C link-self-contained=no -L /usr/lib/wasm32-wasi \
+    -C link-arg=/usr/lib/wasm32-wasi/crt1-command.o \
+    -L /usr/lib/llvm-19/lib/clang/19/lib/wasi -l static=clang_rt.builtins-wasm32"
+  /usr/bin/cargo build --release --target wasm32-wasip1 -Zbuild-std=std,panic_abort
+)
+mkdir -p bin
+for g in hello wasi-calls jsrun; do
+  cp "$target/wasm32-wasip1/release/$g.wasm" "bin/$g.wasm"
+done
+
+# C guests.
+for c in c/*.c; do
+  name=$(basename "$c" .c)
+  clang-19 --target=wasm32-wasi --sysroot=/usr -O2 "$c" -o "bin/c-$name.wasm"
+done
+ls -l "$here/bin"
