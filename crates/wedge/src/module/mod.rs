@@ -165,6 +165,9 @@ pub(crate) struct ModuleInner {
     pub aot: Option<Range<usize>>,
     /// Why that section could not be used, if it was not.
     pub aot_warning: Option<String>,
+    /// Whether the section's signature was checked already (and function bodies were not
+    /// validated again, see `native::artifact::authenticated`).
+    pub aot_authenticated: bool,
 }
 
 impl Module {

@@ -7,7 +7,18 @@ use wasmparser::{Parser, Payload, TypeRef, Validator};
 /// Validates the whole binary, then decodes what an instance needs.
 pub(super) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
     let mut validator = Validator::new_with_features(engine.config().validation_features());
-    validator.validate_all(bytes)?;
+    let aot_authenticated = crate::native::artifact::authenticated(engine.config(), bytes);
+    if aot_authenticated {
+        // Signed by `wedge compile` with our key after it validated everything with these
+        // features: check the module structure, not every function body again.
+        for payload in Parser::new(0).parse_all(bytes) {
+            if let wasmparser::ValidPayload::End(_) = validator.payload(&payload?)? {
+                break;
+            }
+        }
+    } else {
+        validator.validate_all(bytes)?;
+    }
 
     let mut m = ModuleInner {
         engine: engine.clone(),
@@ -41,6 +52,7 @@ pub(super) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
         native: None,
         aot: None,
         aot_warning: None,
+        aot_authenticated,
     };
 
     for payload in Parser::new(0).parse_all(bytes) {

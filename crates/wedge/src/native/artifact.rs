@@ -6,7 +6,7 @@
 //! ```text
 //! magic "WEDGEAOT", format version u32,
 //! stamp (u32 length + UTF-8): Wedge version, code generator target and settings, features,
-//! module length u64 and FNV-1a hash u64 of the module bytes before this section,
+//! module length u64 (the bytes before this section),
 //! code (u32 length + bytes),
 //! functions (u32 count + (offset u32, length u32) each),
 //! array trampolines, host trampolines (u32 count + offset u32 each),
@@ -30,28 +30,88 @@ use crate::Error;
 pub(crate) const SECTION_NAME: &str = "wedge.native";
 
 const MAGIC: &[u8; 8] = b"WEDGEAOT";
-const FORMAT_VERSION: u32 = 1;
-
-/// FNV-1a, 64 bits: detects a section pasted onto another module.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
+const FORMAT_VERSION: u32 = 2;
 
 /// Everything that must match for stored code to be usable here.
 #[cfg(feature = "compiler")]
-fn stamp(m: &ModuleInner) -> Result<String, Error> {
+fn stamp(config: &crate::Config) -> Result<String, Error> {
     Ok(format!(
         "wedge {};{};features={:#x};interruptible={}",
         env!("CARGO_PKG_VERSION"),
-        super::compile::isa_stamp(m.engine.config().deterministic)?,
-        m.engine.config().features.bits(),
-        m.engine.config().interruptible
+        super::compile::isa_stamp(config.deterministic)?,
+        config.features.bits(),
+        config.interruptible
     ))
+}
+
+/// Reads an unsigned LEB128 (at most 5 bytes) at the start of `b`: value and length.
+fn leb(b: &[u8]) -> Option<(usize, usize)> {
+    let mut v: u64 = 0;
+    for (i, byte) in b.iter().take(5).enumerate() {
+        v |= ((byte & 0x7f) as u64) << (7 * i);
+        if byte & 0x80 == 0 {
+            return Some((usize::try_from(v).ok()?, i + 1));
+        }
+    }
+    None
+}
+
+/// The trailing native-code section of a binary: where the section starts and its data.
+fn trailing_section(bytes: &[u8]) -> Option<(usize, std::ops::Range<usize>)> {
+    if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
+        return None;
+    }
+    let mut p = 8;
+    let mut found = None;
+    while p < bytes.len() {
+        let start = p;
+        let id = bytes[p];
+        let (size, n) = leb(&bytes[p + 1..])?;
+        let body = p + 1 + n;
+        let end = body.checked_add(size).filter(|e| *e <= bytes.len())?;
+        found = None;
+        if id == 0 {
+            let (name_len, m) = leb(&bytes[body..end])?;
+            let name_end = (body + m).checked_add(name_len).filter(|e| *e <= end)?;
+            if &bytes[body + m..name_end] == SECTION_NAME.as_bytes() {
+                found = Some((start, name_end..end));
+            }
+        }
+        p = end;
+    }
+    found
+}
+
+/// Whether `bytes` end with native code signed with the engine's key, for this host and
+/// configuration: such a file was validated by `wedge compile` (with the same features),
+/// so its function bodies need not be validated again.
+pub(crate) fn authenticated(config: &crate::Config, bytes: &[u8]) -> bool {
+    #[cfg(feature = "compiler")]
+    {
+        let Some(key) = config.native_code_key.filter(|_| config.compiles()) else {
+            return false;
+        };
+        let Some((start, data)) = trailing_section(bytes) else {
+            return false;
+        };
+        let data = &bytes[data];
+        if data.len() < 8 {
+            return false;
+        }
+        let (signed, signature) = data.split_at(data.len() - 8);
+        if sign(&key, &bytes[..start], signed).to_le_bytes() != signature {
+            return false;
+        }
+        let mut r = Reader { bytes: signed };
+        let header = (|| Ok::<_, Error>((r.take(8)?.to_vec(), r.u32()?, r.string()?)))();
+        matches!(header, Ok((magic, v, s)) if magic == MAGIC && v == FORMAT_VERSION
+            && stamp(config).is_ok_and(|mine| mine == s))
+    }
+    #[cfg(not(feature = "compiler"))]
+    {
+        let _ = (config, bytes);
+        false
+    }
 }
 
 /// Gives a freshly parsed module its native code, if the engine runs modules compiled:
@@ -130,7 +190,8 @@ fn load(m: &ModuleInner, range: std::ops::Range<usize>) -> Result<super::NativeC
     }
     let (signed, signature) = data.split_at(data.len() - 8);
     let module_len = plain_len(m, &range);
-    if sign(&key, &m.bytes[..module_len], signed).to_le_bytes() != signature {
+    if !m.aot_authenticated && sign(&key, &m.bytes[..module_len], signed).to_le_bytes() != signature
+    {
         return Err(bad(
             "its signature does not match this key (compiled elsewhere or altered)",
         ));
@@ -140,14 +201,12 @@ fn load(m: &ModuleInner, range: std::ops::Range<usize>) -> Result<super::NativeC
         return Err(bad("not a Wedge native-code section of this format"));
     }
     let stamp_found = r.string()?;
-    if stamp_found != stamp(m)? {
+    if stamp_found != stamp(m.engine.config())? {
         return Err(bad(
             "it was compiled by another Wedge version, for another CPU, or with other settings",
         ));
     }
-    let len = r.u64()? as usize;
-    let hash = r.u64()?;
-    if len > range.start || fnv1a(&m.bytes[..len]) != hash {
+    if r.u64()? != module_len as u64 {
         return Err(bad("it belongs to another module"));
     }
     let image = CodeImage {
@@ -179,11 +238,10 @@ pub(crate) fn serialize(m: &ModuleInner) -> Result<Vec<u8>, Error> {
         let mut data = Vec::with_capacity(native.image.code.len() + 4096);
         data.extend_from_slice(MAGIC);
         put_u32(&mut data, FORMAT_VERSION);
-        let s = stamp(m)?;
+        let s = stamp(m.engine.config())?;
         put_u32(&mut data, s.len() as u32);
         data.extend_from_slice(s.as_bytes());
         data.extend_from_slice(&(module.len() as u64).to_le_bytes());
-        data.extend_from_slice(&fnv1a(module).to_le_bytes());
         let img = &native.image;
         put_u32(&mut data, img.code.len() as u32);
         data.extend_from_slice(&img.code);
