@@ -143,8 +143,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
 /// Reads and validates a module file.
 fn load(engine: &wedge::Engine, path: &Path) -> Result<wedge::Module> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let module =
-        wedge::Module::new(engine, bytes).with_context(|| format!("{}", path.display()))?;
+    let module = if bytes.starts_with(b"\0asm") {
+        wedge::Module::from_vec(engine, bytes)
+    } else {
+        wedge::Module::new(engine, bytes)
+    }
+    .with_context(|| format!("{}", path.display()))?;
     if let Some(warning) = module.native_code_warning() {
         eprintln!("warning: {}: {warning}", path.display());
     }

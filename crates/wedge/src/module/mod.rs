@@ -208,6 +208,19 @@ impl Module {
         bytes: &[u8],
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<Module, Error> {
+        Self::from_owned(engine, bytes.into(), progress)
+    }
+
+    /// Decodes and validates a module from binary bytes it takes over (no copy).
+    pub fn from_vec(engine: &Engine, bytes: Vec<u8>) -> Result<Module, Error> {
+        Self::from_owned(engine, bytes.into_boxed_slice(), &|_, _| {})
+    }
+
+    fn from_owned(
+        engine: &Engine,
+        bytes: Box<[u8]>,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<Module, Error> {
         let mut inner = parse::parse(engine, bytes)?;
         crate::native::artifact::attach(&mut inner, progress)?;
         let module = Module {

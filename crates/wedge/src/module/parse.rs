@@ -5,7 +5,9 @@ use crate::types::{Mutability, RefType};
 use wasmparser::{Parser, Payload, TypeRef, Validator};
 
 /// Validates the whole binary, then decodes what an instance needs.
-pub(super) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
+pub(super) fn parse(engine: &Engine, owned: Box<[u8]>) -> Result<ModuleInner, Error> {
+    // The module keeps the bytes (moved in at the end, without a copy).
+    let bytes: &[u8] = &owned;
     let mut validator = Validator::new_with_features(engine.config().validation_features());
     let aot_authenticated = crate::native::artifact::authenticated(engine.config(), bytes);
     if aot_authenticated {
@@ -22,7 +24,7 @@ pub(super) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
 
     let mut m = ModuleInner {
         engine: engine.clone(),
-        bytes: bytes.into(),
+        bytes: Box::new([]),
         name: None,
         types: Vec::new(),
         type_ids: Vec::new(),
@@ -234,6 +236,7 @@ pub(super) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
         }
     }
     m.code = (0..m.bodies.len()).map(|_| OnceLock::new()).collect();
+    m.bytes = owned;
     Ok(m)
 }
 

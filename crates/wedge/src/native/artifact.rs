@@ -163,7 +163,9 @@ pub(crate) fn attach(
             }
             Err(e) => return Err(e),
         };
-        m.native = Some(std::sync::Arc::new(super::NativeCode::load(image, m)?));
+        m.native = Some(std::sync::Arc::new(super::NativeCode::load(
+            image, None, m,
+        )?));
         Ok(())
     }
     #[cfg(not(feature = "compiler"))]
@@ -209,8 +211,10 @@ fn load(m: &ModuleInner, range: std::ops::Range<usize>) -> Result<super::NativeC
     if r.u64()? != module_len as u64 {
         return Err(bad("it belongs to another module"));
     }
+    let code_len = r.u32()? as usize;
+    let code = r.take(code_len)?;
     let image = CodeImage {
-        code: r.take_vec()?,
+        code: Vec::new(),
         funcs: r.list(|r| Ok((r.u32()?, r.u32()?)))?,
         array_trampolines: r.list(|r| r.u32())?,
         host_trampolines: r.list(|r| r.u32())?,
@@ -220,7 +224,7 @@ fn load(m: &ModuleInner, range: std::ops::Range<usize>) -> Result<super::NativeC
     if !r.bytes.is_empty() {
         return Err(bad("trailing bytes"));
     }
-    super::NativeCode::load(image, m)
+    super::NativeCode::load(image, Some(code), m)
 }
 
 /// The module's bytes with a native-code section for this host appended (replacing an
@@ -243,8 +247,9 @@ pub(crate) fn serialize(m: &ModuleInner) -> Result<Vec<u8>, Error> {
         data.extend_from_slice(s.as_bytes());
         data.extend_from_slice(&(module.len() as u64).to_le_bytes());
         let img = &native.image;
-        put_u32(&mut data, img.code.len() as u32);
-        data.extend_from_slice(&img.code);
+        let code = native.code();
+        put_u32(&mut data, code.len() as u32);
+        data.extend_from_slice(&code);
         put_u32(&mut data, img.funcs.len() as u32);
         for (o, l) in &img.funcs {
             put_u32(&mut data, *o);

@@ -38,9 +38,10 @@ pub(crate) struct CodeImage {
 }
 
 impl CodeImage {
-    /// Checks that every offset lies within the code, so loading cannot write or jump outside.
-    fn check(&self, m: &ModuleInner) -> Result<(), Error> {
-        let len = self.code.len() as u64;
+    /// Checks that every offset lies within `len` bytes of code, so loading cannot write or
+    /// jump outside.
+    fn check(&self, m: &ModuleInner, len: usize) -> Result<(), Error> {
+        let len = len as u64;
         let bad = |what: &str| Error::Invalid {
             message: format!("native code: {what}"),
             offset: 0,
@@ -104,15 +105,21 @@ impl std::fmt::Debug for NativeCode {
 static NAMES: std::sync::RwLock<Vec<(usize, Arc<Names>)>> = std::sync::RwLock::new(Vec::new());
 
 impl NativeCode {
-    /// Loads compiled code for a module (already checked against it).
-    pub fn load(image: CodeImage, m: &ModuleInner) -> Result<NativeCode, Error> {
+    /// Loads compiled code for a module: `image.code`, or `code` when given (then the image
+    /// keeps no copy of it).
+    pub fn load(
+        image: CodeImage,
+        code: Option<&[u8]>,
+        m: &ModuleInner,
+    ) -> Result<NativeCode, Error> {
         if !supported() {
             return Err(Error::Limit(
                 "native code is not supported on this platform".into(),
             ));
         }
-        image.check(m)?;
-        let memory = CodeMemory::new(&image.code, |bytes, base| {
+        let code = code.unwrap_or(&image.code);
+        image.check(m, code.len())?;
+        let memory = CodeMemory::new(code, |bytes, base| {
             for &(off, target, addend) in &image.relocs {
                 let addr = (libcalls::helper(target) as i64).wrapping_add(addend);
                 let at = off as usize;
@@ -148,6 +155,23 @@ impl NativeCode {
     /// Address of the first byte of the code.
     pub fn start(&self) -> usize {
         self.info.start
+    }
+
+    /// The code as compiled (before relocation), for writing AOT files.
+    pub fn code(&self) -> std::borrow::Cow<'_, [u8]> {
+        if !self.image.code.is_empty() {
+            return std::borrow::Cow::Borrowed(&self.image.code);
+        }
+        // SAFETY: the mapping holds `len()` readable bytes for as long as `self` lives.
+        let mapped = unsafe {
+            std::slice::from_raw_parts(self.memory.start() as *const u8, self.memory.len())
+        };
+        let mut code = mapped.to_vec();
+        for &(off, _, _) in &self.image.relocs {
+            // Relocated fields hold zeros until loading fills them in.
+            code[off as usize..off as usize + 8].fill(0);
+        }
+        std::borrow::Cow::Owned(code)
     }
 
     /// Address of defined function `def`.
