@@ -111,13 +111,29 @@ impl Translator<'_, '_> {
             .with_endianness(Endianness::Little)
             .with_alias_region(Some(region));
         let (base, len) = self.memory_def(mem);
+        let block = self.b.current_block();
+        if block != self.checked_block {
+            self.checked.clear();
+            self.checked_block = block;
+        }
+        let key = (mem, addr);
+        let wasm_addr = addr;
         let addr = self.index_to_i64(addr, desc.memory64);
         let end_offset = memarg.offset.checked_add(size as u64);
         // A 32-bit index plus the static offset and size stays inside the reservation, whose
         // inaccessible part faults: the hardware checks the access.
         let guarded = !desc.memory64
             && end_offset.is_some_and(|e| e <= desc.reserved_bytes.saturating_sub(INDEX_SPACE_32));
-        if !guarded {
+        let covered = end_offset
+            .zip(self.checked.get(&key))
+            .is_some_and(|(end, done)| end <= *done);
+        if covered {
+            flags = flags.with_notrap();
+        } else if !guarded {
+            if let Some(end) = end_offset {
+                let done = self.checked.entry((mem, wasm_addr)).or_insert(0);
+                *done = (*done).max(end);
+            }
             let oob = match end_offset {
                 Some(e) if e <= i64::MAX as u64 => {
                     let end = if desc.memory64 {

@@ -145,6 +145,11 @@ pub(crate) struct Translator<'a, 'b> {
     /// Base and length of each memory, kept in variables and reloaded after anything that
     /// may grow or move a memory (calls, `memory.grow`), so loops keep them in registers.
     pub(crate) heaps: Vec<(Variable, Variable)>,
+    /// Bounds already checked in the current block: (memory, address value) to the largest
+    /// checked end offset. Memories never shrink, so a passed check stays true.
+    pub(crate) checked: HashMap<(u32, Value), u64>,
+    /// The block `checked` is about.
+    pub(crate) checked_block: Option<ir::Block>,
 }
 
 /// Compiles the body of module function `func_index` into `func`.
@@ -175,6 +180,8 @@ pub(crate) fn translate_function(
         funcs: HashMap::new(),
         libcall_sigs: HashMap::new(),
         heaps: Vec::new(),
+        checked: HashMap::new(),
+        checked_block: None,
     };
     t.translate(sig, body)?;
     t.b.finalize(isa.frontend_config());
