@@ -9,10 +9,11 @@ use std::time::{Duration, Instant};
 /// Compilations taking longer than this show a progress bar (on a terminal).
 const SHOW_AFTER: Duration = Duration::from_millis(300);
 
-/// Compiles `input` for this host and writes the universal file to `output`.
-pub fn compile(input: &Path, output: &Path) -> Result<()> {
+/// Compiles `input` for this host (with the features of `base`) and writes the universal
+/// file to `output`.
+pub fn compile(base: &wedge::Config, input: &Path, output: &Path) -> Result<()> {
     let bytes = std::fs::read(input).with_context(|| format!("cannot read {}", input.display()))?;
-    let mut config = wedge::Config::new();
+    let mut config = base.clone();
     config
         .strategy(wedge::Strategy::Compiler)
         .native_code_key(Some(crate::aot_key::load_or_create()?));

@@ -70,7 +70,10 @@ fn limits(min: u64, max: Option<u64>) -> String {
 fn extern_desc(ty: &ExternType) -> String {
     match ty {
         ExternType::Func(f) => f.to_string(),
-        ExternType::Table(t) => format!("{} {}", t.element, limits(t.minimum, t.maximum)),
+        ExternType::Table(t) => {
+            let wide = if t.table64 { ", 64-bit" } else { "" };
+            format!("{} {}{wide}", t.element, limits(t.minimum, t.maximum))
+        }
         ExternType::Memory(m) => {
             let mut s = format!("pages {}", limits(m.minimum, m.maximum));
             if m.shared {
@@ -78,6 +81,9 @@ fn extern_desc(ty: &ExternType) -> String {
             }
             if m.memory64 {
                 s.push_str(", 64-bit");
+            }
+            if m.page_size() != wedge::runtime::PAGE_SIZE {
+                s.push_str(&format!(", {}-byte pages", m.page_size()));
             }
             s
         }

@@ -2,6 +2,7 @@
 
 mod aot_key;
 mod compile;
+mod features;
 mod inspect;
 mod invoke;
 mod limits;
@@ -26,6 +27,8 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    features: features::FeatureFlags,
 }
 
 // Parsed once per process: the size of the `Run` variant does not matter.
@@ -92,7 +95,14 @@ const TRAP_EXIT: u8 = 134;
 
 fn main() -> ExitCode {
     let cli = Cli::parse_from(wasi_run::with_implicit_run(std::env::args_os()));
-    match run(cli) {
+    let config = match cli.features.config() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli, &config) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -104,8 +114,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode> {
-    let engine = wedge::Engine::default();
+fn run(cli: Cli, config: &wedge::Config) -> Result<ExitCode> {
+    let engine = wedge::Engine::new(config);
     match cli.command {
         Command::Run {
             invoke,
@@ -114,10 +124,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             args,
             wasi,
             limits,
-        } => return wasi_run::run(&file, invoke, &args, &wasi, &limits, tier),
-        Command::Compile { input, output } => compile::compile(&input, &output)?,
+        } => return wasi_run::run(config, &file, invoke, &args, &wasi, &limits, tier),
+        Command::Compile { input, output } => compile::compile(config, &input, &output)?,
         Command::Wast { tier, files } => {
-            let report = wedge_wast::run_files(&files, &tier::engine(tier));
+            let report = wedge_wast::run_files(&files, &tier::engine(tier, config));
             if report.failed > 0 {
                 return Ok(ExitCode::from(1));
             }

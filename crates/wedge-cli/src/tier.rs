@@ -22,9 +22,9 @@ pub fn configure(tier: Option<Tier>, config: &mut wedge::Config) {
     });
 }
 
-/// The engine for a tier.
-pub fn engine(tier: Option<Tier>) -> wedge::Engine {
-    let mut config = wedge::Config::new();
+/// The engine for a tier, with the features of `base`.
+pub fn engine(tier: Option<Tier>, base: &wedge::Config) -> wedge::Engine {
+    let mut config = base.clone();
     configure(tier, &mut config);
     wedge::Engine::new(&config)
 }

@@ -100,8 +100,9 @@ const NONDETERMINISTIC: &[&str] = &[
 ];
 
 /// `wedge run`: runs `_start` (a command), a reactor export, or the export named by `invoke`,
-/// within the resource limits.
+/// within the resource limits, on an engine with `features` (the feature flags' config).
 pub fn run(
+    features: &wedge::Config,
     file: &Path,
     invoke: Option<String>,
     args: &[String],
@@ -109,7 +110,7 @@ pub fn run(
     limits: &LimitArgs,
     tier: Option<crate::tier::Tier>,
 ) -> Result<ExitCode> {
-    let mut config = wedge::Config::new();
+    let mut config = features.clone();
     crate::tier::configure(tier, &mut config);
     limits.configure(&mut config)?;
     let engine = &wedge::Engine::new(&config);

@@ -254,3 +254,64 @@ fn uncaught_exception_exits_like_a_trap_and_gc_programs_run() {
         "{err}"
     );
 }
+
+#[test]
+fn disabled_feature_is_named_in_the_error() {
+    let file = write_temp(
+        "tail.wat",
+        r#"(module (func $f (export "f") (result i32) (return_call $g)) (func $g (result i32) i32.const 7))"#,
+    );
+    let path = file.to_str().unwrap();
+    let out = wedge(&["run", "--invoke", "f", path]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "7");
+    for args in [
+        vec!["--disable-tail-call", "validate", path],
+        vec!["validate", "--disable-tail-call", path],
+    ] {
+        let out = wedge(&args);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("`tail-call`") && err.contains("--enable-tail-call"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn off_by_default_features_need_their_flag() {
+    let file = write_temp(
+        "wide.wat",
+        r#"(module (func (export "mul") (param i64 i64) (result i64 i64)
+             (i64.mul_wide_u (local.get 0) (local.get 1))))"#,
+    );
+    let path = file.to_str().unwrap();
+    let out = wedge(&["run", "--invoke", "mul", path, "-1", "2"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`wide-arithmetic`"));
+    for flag in ["--enable-wide-arithmetic", "--enable-all"] {
+        let out = wedge(&["run", flag, "--invoke", "mul", path, "-1", "2"]);
+        assert!(out.status.success(), "{flag}: {out:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "-2\n1\n");
+    }
+}
+
+#[test]
+fn contradicting_feature_flags_exit_with_code_2() {
+    let file = write_temp("empty.wat", "(module)");
+    let out = wedge(&[
+        "--enable-gc",
+        "--disable-gc",
+        "validate",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("contradict"));
+    assert_eq!(
+        wedge(&["--enable-teleportation", "validate", "x"])
+            .status
+            .code(),
+        Some(2)
+    );
+}

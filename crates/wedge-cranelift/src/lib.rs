@@ -85,19 +85,23 @@ pub struct GlobalDesc {
     pub mutable: bool,
 }
 
-/// A linear memory's type, as far as code generation cares.
+/// A linear memory's type, as far as code generation cares. Its base address never changes
+/// (the runtime grows memories in place), so compiled code reads it once per function.
 #[derive(Clone, Copy, Debug)]
 pub struct MemoryDesc {
     /// Whether addresses are 64-bit.
     pub memory64: bool,
+    /// Whether the memory is shared between threads: its length may change at any moment,
+    /// so it is read (atomically) at every use instead of kept in a register.
+    pub shared: bool,
+    /// Log2 of the page size in bytes (16 for 64 KiB pages, 0 for one-byte pages).
+    pub page_size_log2: u8,
     /// Bytes reserved from the start of the memory that are either accessible or fault (the
     /// memory never moves and its reservation covers them). A 32-bit access whose static
     /// offset plus size fits in the part beyond the first 4 GiB needs no bounds check (with
     /// 4 GiB plus a 2 GiB guard, offsets below 2 GiB); 0 means every access is checked.
+    /// Must be 0 when bytes past the length can be accessible (pages smaller than the host's).
     pub reserved_bytes: u64,
-    /// Whether the memory's base address never changes (it grows in place), so compiled
-    /// code reads it once per function instead of after every call.
-    pub never_moves: bool,
 }
 
 /// A table's type, as far as code generation cares.

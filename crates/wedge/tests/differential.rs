@@ -2,6 +2,7 @@
 //! compiled code must return the same values, trap the same way and leave the same memory
 //! and globals behind. Both engines run in deterministic mode, so NaNs are canonical and the
 //! comparison can be bit-exact.
+#![cfg(feature = "compiler")]
 
 #[path = "robustness/harness.rs"]
 mod harness;

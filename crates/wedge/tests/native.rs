@@ -1,5 +1,6 @@
 //! The compiler tier through the embedding API: traps, host calls, stack limits, memory
 //! growth, cross-instance calls and AOT files.
+#![cfg(feature = "compiler")]
 
 use wedge::*;
 
@@ -225,6 +226,101 @@ fn memory_growth_is_seen_by_compiled_code_and_the_host() {
     mem.grow(&mut store, 1).unwrap();
     mem.write(&mut store, 5 * 65536 - 4, &[7, 0, 0, 0]).unwrap();
     assert_eq!(last.call(&mut store, ()).unwrap(), 7);
+}
+
+/// 32-bit accesses are left to the guard pages: every out-of-bounds access, however far
+/// (up to the largest static offset), faults and becomes a trap naming the function; the
+/// same code then runs on normally.
+#[test]
+fn guard_pages_turn_out_of_bounds_accesses_into_traps() {
+    let engine = jit();
+    let mut store = Store::new(&engine, ());
+    let wat = r#"(module (memory (export "mem") 1 3)
+        (func $load (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+        (func $far (export "far") (param i32) (result i64)
+            (i64.load offset=0x7ffffff0 (local.get 0)))
+        (func $store (export "store") (param i32 i32) (i32.store8 (local.get 0) (local.get 1)))
+        (func (export "via") (param i32) (result i32) (call $load (local.get 0))))"#;
+    let inst = instance(&engine, &mut store, wat);
+    let load = inst.get_typed_func::<i32, i32>(&store, "load").unwrap();
+    let far = inst.get_typed_func::<i32, i64>(&store, "far").unwrap();
+    let store8 = inst
+        .get_typed_func::<(i32, i32), ()>(&store, "store")
+        .unwrap();
+    let via = inst.get_typed_func::<i32, i32>(&store, "via").unwrap();
+    let kind = |e: Error| e.as_trap().unwrap().kind();
+    for addr in [65533, 65536, 1 << 20, i32::MAX, -4, -1] {
+        assert_eq!(
+            kind(load.call(&mut store, addr).unwrap_err()),
+            TrapKind::MemoryOutOfBounds
+        );
+        assert_eq!(
+            kind(far.call(&mut store, addr).unwrap_err()),
+            TrapKind::MemoryOutOfBounds
+        );
+    }
+    assert_eq!(
+        kind(store8.call(&mut store, (65536, 1)).unwrap_err()),
+        TrapKind::MemoryOutOfBounds
+    );
+    let err = via.call(&mut store, -1).unwrap_err();
+    let trap = err.as_trap().unwrap();
+    let names: Vec<_> = trap
+        .backtrace()
+        .iter()
+        .map(|f| f.func_name.clone())
+        .collect();
+    assert_eq!(names, [Some("load".to_string()), None]);
+    // Bytes of the last page and of grown pages are reachable; past the maximum is not.
+    store8.call(&mut store, (65535, 7)).unwrap();
+    assert_eq!(load.call(&mut store, 65532).unwrap(), 7 << 24);
+    let mem = inst.get_memory(&store, "mem").unwrap();
+    mem.grow(&mut store, 2).unwrap();
+    store8.call(&mut store, (3 * 65536 - 1, 9)).unwrap();
+    assert_eq!(mem.data(&store)[3 * 65536 - 1], 9);
+    assert!(mem.grow(&mut store, 1).is_err());
+    assert_eq!(
+        kind(load.call(&mut store, 3 * 65536).unwrap_err()),
+        TrapKind::MemoryOutOfBounds
+    );
+}
+
+/// A shared memory's length is read afresh at every use: growth by another thread is seen
+/// at once.
+#[test]
+fn shared_memory_growth_is_seen_by_compiled_code() {
+    let engine = jit();
+    let ty = MemoryType {
+        minimum: 1,
+        maximum: Some(4),
+        shared: true,
+        ..MemoryType::default()
+    };
+    let shared = SharedMemory::new(ty).unwrap();
+    let wat = r#"(module (import "env" "mem" (memory 1 4 shared))
+        (func (export "size") (result i32) (memory.size))
+        (func (export "peek") (param i32) (result i32) (i32.load8_u (local.get 0))))"#;
+    let module = Module::new(&engine, wat).unwrap();
+    assert!(module.is_native());
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    linker
+        .define_shared_memory("env", "mem", shared.clone())
+        .unwrap();
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    let size = inst.get_typed_func::<(), i32>(&store, "size").unwrap();
+    let peek = inst.get_typed_func::<i32, i32>(&store, "peek").unwrap();
+    assert_eq!(size.call(&mut store, ()).unwrap(), 1);
+    assert!(peek.call(&mut store, 65536).is_err());
+    let other = shared.clone();
+    std::thread::spawn(move || {
+        other.grow(2).unwrap();
+        other.write(2 * 65536, &[42]).unwrap();
+    })
+    .join()
+    .unwrap();
+    assert_eq!(size.call(&mut store, ()).unwrap(), 3);
+    assert_eq!(peek.call(&mut store, 2 * 65536).unwrap(), 42);
 }
 
 #[test]

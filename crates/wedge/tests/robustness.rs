@@ -20,6 +20,9 @@ const EXECUTE_CASES: u64 = 300;
 /// Generated modules with GC and exceptions that are run.
 const GC_EXECUTE_CASES: u64 = 300;
 
+/// How many Wasm 3.0 wasm-smith modules `running_generated_wasm3_modules_never_panics` runs.
+const EXECUTE_WASM3_CASES: u64 = 300;
+
 /// How long one case may take before it counts as a hang (generous, for debug builds).
 const CASE_TIME_LIMIT: Duration = Duration::from_secs(20);
 
@@ -308,6 +311,38 @@ fn run_generated(cases: u64, config: fn() -> wasm_smith::Config, compare_gc_stre
         "execution: {generated} modules generated, {instantiated} instantiated, \
          {instantiation_trapped} trapped while instantiating; \
          {calls_returned} calls returned, {calls_trapped} trapped"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn running_generated_wasm3_modules_never_panics() {
+    let engine = harness::wasm3_engine();
+    let (mut generated, mut instantiated, mut calls) = (0, 0, 0);
+    let mut failures = Vec::new();
+    for index in 0..EXECUTE_WASM3_CASES {
+        let mut rng = Rng::new(index ^ 0x3_0000);
+        let len = 512 + rng.below(8 * 1024);
+        let entropy = rng.bytes(len);
+        let Ok(Some(wasm)) = harness::generate_wasm3(&mut Unstructured::new(&entropy)) else {
+            continue;
+        };
+        generated += 1;
+        let (engine, input) = (engine.clone(), wasm.clone());
+        match run_guarded(move || harness::execute(&engine, &input)) {
+            Ok(Ok(outcome)) => {
+                instantiated += usize::from(outcome.instantiated);
+                calls += outcome.calls_returned + outcome.calls_trapped;
+            }
+            Ok(Err(why)) | Err(why) => {
+                let path = save_reproducer(&format!("execute-wasm3-{index}.wasm"), &wasm);
+                failures.push(format!("case {index}: {why}\n  module {}", path.display()));
+            }
+        }
+    }
+    println!(
+        "wasm3 execution: {generated} modules generated, {instantiated} instantiated, \
+         {calls} calls made"
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -49,35 +49,62 @@ impl Translator<'_, '_> {
         self.vmctx_ptr(self.env.layout.vmctx_globals + 8 * global as i32)
     }
 
-    /// Base and length of a memory (from the variables `reload_memories` keeps current).
-    pub(crate) fn memory_def(&mut self, mem: u32) -> (Value, Value) {
-        let (base, len) = self.heaps[mem as usize];
-        (self.b.use_var(base), self.b.use_var(len))
+    /// The base address of a memory (read once at the function entry: it never changes).
+    pub(crate) fn memory_base(&mut self, mem: u32) -> Value {
+        self.heaps[mem as usize].base
     }
 
-    /// Reads every memory's base and length from its definition into the variables; `entry`
-    /// is true at the function entry (the base of a memory that never moves is read only then).
-    pub(crate) fn reload_memories(&mut self, entry: bool) {
+    /// The current length in bytes of a memory: from the variable `reload_memories` keeps
+    /// current, or read now (atomically for a shared memory, which other threads may grow).
+    pub(crate) fn memory_len(&mut self, mem: u32) -> Value {
+        if let Some(var) = self.heaps[mem as usize].len {
+            return self.b.use_var(var);
+        }
+        let l = self.env.layout;
+        let def = self.vmctx_ptr(l.vmctx_memories + 8 * mem as i32);
+        if self.env.memories[mem as usize].shared {
+            let at = self.b.ins().iadd_imm_u(def, l.memory_len as i64);
+            self.b
+                .ins()
+                .atomic_load(types::I64, MemFlagsData::trusted(), at)
+        } else {
+            let flags = self.flags_in(Region::Defs);
+            self.b.ins().load(types::I64, flags, def, l.memory_len)
+        }
+    }
+
+    /// Whether a memory's length is kept in a variable: unshared memories whose accesses are
+    /// checked explicitly (with a guard region the length is rarely needed; a shared
+    /// memory's changes at any time).
+    fn keeps_len(&self, mem: usize) -> bool {
+        let d = &self.env.memories[mem];
+        !d.shared && (d.memory64 || d.reserved_bytes <= INDEX_SPACE_32)
+    }
+
+    /// Sets up each memory's base (at the function entry) and length variable.
+    pub(crate) fn declare_memories(&mut self) {
+        let l = self.env.layout;
+        for mem in 0..self.env.memories.len() {
+            let def = self.vmctx_ptr(l.vmctx_memories + 8 * mem as i32);
+            let flags = MemFlagsData::trusted().with_readonly().with_can_move();
+            let base = self.b.ins().load(types::I64, flags, def, l.memory_base);
+            let len = self.keeps_len(mem).then(|| self.b.declare_var(types::I64));
+            self.heaps.push(super::Heap { base, len });
+        }
+        self.reload_memories();
+    }
+
+    /// Reads the lengths kept in variables again (after anything that may grow a memory).
+    pub(crate) fn reload_memories(&mut self) {
         let l = self.env.layout;
         for mem in 0..self.heaps.len() {
-            let never_moves = self.env.memories[mem].never_moves;
+            let Some(var) = self.heaps[mem].len else {
+                continue;
+            };
             let def = self.vmctx_ptr(l.vmctx_memories + 8 * mem as i32);
             let flags = self.flags_in(Region::Defs);
-            let (vb, vl) = self.heaps[mem];
-            if entry || !never_moves {
-                let base_flags = if never_moves {
-                    MemFlagsData::trusted().with_readonly().with_can_move()
-                } else {
-                    flags
-                };
-                let base = self
-                    .b
-                    .ins()
-                    .load(types::I64, base_flags, def, l.memory_base);
-                self.b.def_var(vb, base);
-            }
             let len = self.b.ins().load(types::I64, flags, def, l.memory_len);
-            self.b.def_var(vl, len);
+            self.b.def_var(var, len);
         }
     }
 
@@ -110,7 +137,7 @@ impl Translator<'_, '_> {
         let mut flags = MemFlagsData::new()
             .with_endianness(Endianness::Little)
             .with_alias_region(Some(region));
-        let (base, len) = self.memory_def(mem);
+        let base = self.memory_base(mem);
         let block = self.b.current_block();
         if block != self.checked_block {
             self.checked.clear();
@@ -146,6 +173,7 @@ impl Translator<'_, '_> {
                     } else {
                         self.b.ins().iadd_imm_u(addr, e as i64)
                     };
+                    let len = self.memory_len(mem);
                     self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len)
                 }
                 _ => self.b.ins().iconst(types::I8, 1),
@@ -274,8 +302,9 @@ impl Translator<'_, '_> {
             }
 
             Operator::MemorySize { mem } => {
-                let (_, len) = self.memory_def(*mem);
-                let pages = self.b.ins().ushr_imm_u(len, 16);
+                let len = self.memory_len(*mem);
+                let shift = self.env.memories[*mem as usize].page_size_log2;
+                let pages = self.b.ins().ushr_imm_u(len, shift as i64);
                 let is64 = self.env.memories[*mem as usize].memory64;
                 let v = self.narrow_index(pages, is64);
                 self.push(v);

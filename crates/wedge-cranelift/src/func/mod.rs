@@ -124,6 +124,15 @@ struct Frame {
     dest_reached: bool,
 }
 
+/// Where a function finds a memory.
+pub(crate) struct Heap {
+    /// The base address, loaded at the function entry.
+    pub(crate) base: Value,
+    /// The length in bytes, for memories that keep it in a variable reloaded after anything
+    /// that may grow a memory (calls, `memory.grow`), so loops keep it in a register.
+    pub(crate) len: Option<Variable>,
+}
+
 /// Translates one function.
 pub(crate) struct Translator<'a, 'b> {
     pub(crate) env: &'a ModuleEnv,
@@ -142,9 +151,8 @@ pub(crate) struct Translator<'a, 'b> {
     sigs: HashMap<u32, SigRef>,
     funcs: HashMap<(u32, u32), FuncRef>,
     libcall_sigs: HashMap<u32, SigRef>,
-    /// Base and length of each memory, kept in variables and reloaded after anything that
-    /// may grow or move a memory (calls, `memory.grow`), so loops keep them in registers.
-    pub(crate) heaps: Vec<(Variable, Variable)>,
+    /// Base and length of each memory.
+    pub(crate) heaps: Vec<Heap>,
     /// Bounds already checked in the current block: (memory, address value) to the largest
     /// checked end offset. Memories never shrink, so a passed check stays true.
     pub(crate) checked: HashMap<(u32, Value), u64>,
@@ -216,12 +224,7 @@ impl<'a, 'b> Translator<'a, 'b> {
             }
         }
         self.stack_check();
-        for _ in 0..self.env.memories.len() {
-            let base = self.b.declare_var(types::I64);
-            let len = self.b.declare_var(types::I64);
-            self.heaps.push((base, len));
-        }
-        self.reload_memories(true);
+        self.declare_memories();
         self.interrupt_check();
         let ret = self.b.create_block();
         for t in &sig.results {
@@ -668,7 +671,7 @@ impl<'a, 'b> Translator<'a, 'b> {
     fn finish_call(&mut self, inst: ir::Inst) {
         let results = self.b.inst_results(inst).to_vec();
         self.stack.extend(results);
-        self.reload_memories(false);
+        self.reload_memories();
     }
 
     fn call_args(&mut self, callee_vmctx: Value, n: usize) -> Vec<Value> {
@@ -799,7 +802,7 @@ impl<'a, 'b> Translator<'a, 'b> {
         let inst = self.b.ins().call_indirect(sig, ptr, &all);
         let results = self.b.inst_results(inst).to_vec();
         if call == LibCall::MemoryGrow {
-            self.reload_memories(false);
+            self.reload_memories();
         }
         results
     }

@@ -58,6 +58,8 @@ instrs! {
         I64TruncSatF32S, I64TruncSatF32U, I64TruncSatF64S, I64TruncSatF64U,
         RefIsNull,
         F32CanonNan, F64CanonNan,
+        // Clamps a 64-bit table index to `u32::MAX` (always out of bounds) when it is wider.
+        I64SatU32,
     }
     binary {
         I32Eq, I32Ne, I32LtS, I32LtU, I32GtS, I32GtU, I32LeS, I32LeU, I32GeS, I32GeU,
@@ -190,6 +192,27 @@ instrs! {
         Throw { tag: u32, args: R },
         /// Throws the exception in slot `exn` (traps on null).
         ThrowRef { exn: R },
+        /// A load through the generic path (`op` is a `MemOp` with its lane); next is
+        /// `Extra { a: offset low 32 bits, b: offset high 32 bits, c: aux }`.
+        MemLoad { op: u16, dst: R, addr: R, mem: u32 },
+        /// A store through the generic path; next is `Extra` as for `MemLoad`.
+        MemStore { op: u16, addr: R, val: R, mem: u32 },
+        /// An atomic instruction (`op` is an `AtomicOp`) on operands at `args`, result in
+        /// `dst`; next is `Extra { a: offset low 32 bits, b: offset high 32 bits, .. }`.
+        Atomic { op: u16, dst: R, args: R, mem: u32 },
+        /// `atomic.fence`.
+        AtomicFence {},
+        /// Tail call of a function defined in the same module, arguments at `args`.
+        ReturnCall { func: u32, args: R },
+        /// Tail call of an imported function.
+        ReturnCallImport { func: u32, args: R },
+        /// Tail call of the function reference in slot `func`, arguments at `args`.
+        ReturnCallRef { func: R, args: R },
+        /// Tail call through a table; `site` as for `CallIndirect`.
+        ReturnCallIndirect { index: R, args: R, site: u32 },
+        /// 128-bit wide arithmetic (`op` is a `WideOp`) on the i64 operands at `args`; the two
+        /// i64 results are written to `args` and `args + 1`.
+        Wide { op: u16, args: R },
     }
 }
 

@@ -3,9 +3,11 @@
 mod code;
 mod exec;
 mod gc_code;
+mod mem_op;
 mod num;
 mod simd;
 mod translate;
+mod wide;
 
 pub use code::{Instr, R};
 pub(crate) use exec::invoke;

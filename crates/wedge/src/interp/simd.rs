@@ -466,6 +466,11 @@ simd_ops! {
         F64x2ConvertLowI32x4U => convert_low64::<false>,
         F32x4DemoteF64x2Zero => demote,
         F64x2PromoteLowF32x4 => promote,
+        // Relaxed SIMD: the deterministic choices of `simd_relaxed.rs`.
+        I32x4RelaxedTruncF32x4S => trunc_sat32::<true>,
+        I32x4RelaxedTruncF32x4U => trunc_sat32::<false>,
+        I32x4RelaxedTruncF64x2SZero => trunc_sat64_zero::<true>,
+        I32x4RelaxedTruncF64x2UZero => trunc_sat64_zero::<false>,
     }
 
     Binary BINARY: fn(u128, u128) -> u128 = {
@@ -589,10 +594,28 @@ simd_ops! {
         F64x2Max => |a, b| f64bin(a, b, fmax64),
         F64x2PMin => pmin64,
         F64x2PMax => pmax64,
+        // Relaxed SIMD: the deterministic choices of `simd_relaxed.rs`.
+        I8x16RelaxedSwizzle => swizzle,
+        F32x4RelaxedMin => |a, b| f32bin(a, b, fmin32),
+        F32x4RelaxedMax => |a, b| f32bin(a, b, fmax32),
+        F64x2RelaxedMin => |a, b| f64bin(a, b, fmin64),
+        F64x2RelaxedMax => |a, b| f64bin(a, b, fmax64),
+        I16x8RelaxedQ15mulrS => q15mulr,
+        I16x8RelaxedDotI8x16I7x16S => relaxed::dot_i8x16_i7x16,
     }
 
     Ternary TERNARY: fn(u128, u128, u128) -> u128 = {
         V128Bitselect => bitselect,
+        // Relaxed SIMD: the deterministic choices of `simd_relaxed.rs`.
+        F32x4RelaxedMadd => relaxed::madd32,
+        F32x4RelaxedNmadd => relaxed::nmadd32,
+        F64x2RelaxedMadd => relaxed::madd64,
+        F64x2RelaxedNmadd => relaxed::nmadd64,
+        I8x16RelaxedLaneselect => bitselect,
+        I16x8RelaxedLaneselect => bitselect,
+        I32x4RelaxedLaneselect => bitselect,
+        I64x2RelaxedLaneselect => bitselect,
+        I32x4RelaxedDotI8x16I7x16AddS => relaxed::dot_i8x16_i7x16_add,
     }
 
     Test TEST: fn(u128) -> i32 = {
@@ -718,6 +741,9 @@ pub fn shuffle(a: u128, b: u128, lanes: [u8; 16]) -> u128 {
         }
     }))
 }
+
+#[path = "simd_relaxed.rs"]
+mod relaxed;
 
 #[cfg(test)]
 #[path = "simd_tests.rs"]

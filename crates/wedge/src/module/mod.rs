@@ -167,6 +167,7 @@ pub(crate) struct ModuleInner {
     pub aot_warning: Option<String>,
     /// Whether the section's signature was checked already (and function bodies were not
     /// validated again, see `native::artifact::authenticated`).
+    #[cfg_attr(not(feature = "compiler"), allow(dead_code))]
     pub aot_authenticated: bool,
 }
 

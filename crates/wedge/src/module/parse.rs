@@ -8,8 +8,10 @@ use wasmparser::{Parser, Payload, TypeRef, Validator};
 pub(super) fn parse(engine: &Engine, owned: Box<[u8]>) -> Result<ModuleInner, Error> {
     // The module keeps the bytes (moved in at the end, without a copy).
     let bytes: &[u8] = &owned;
-    let mut validator = Validator::new_with_features(engine.config().validation_features());
-    let aot_authenticated = crate::native::artifact::authenticated(engine.config(), bytes);
+    let config = engine.config();
+    let flags = config.validation_features();
+    let mut validator = Validator::new_with_features(flags);
+    let aot_authenticated = crate::native::artifact::authenticated(config, bytes);
     if aot_authenticated {
         // Signed by `wedge compile` with our key after it validated everything with these
         // features: check the module structure, not every function body again.
@@ -18,8 +20,15 @@ pub(super) fn parse(engine: &Engine, owned: Box<[u8]>) -> Result<ModuleInner, Er
                 break;
             }
         }
-    } else {
-        validator.validate_all(bytes)?;
+    } else if let Err(e) = validator.validate_all(bytes) {
+        let mut err = Error::from(e);
+        if let (Error::Invalid { message, .. }, Some(why)) = (
+            &mut err,
+            crate::features::missing_feature_message(flags, bytes, config.deterministic),
+        ) {
+            *message = format!("{why}: {message}");
+        }
+        return Err(err);
     }
 
     let mut m = ModuleInner {
@@ -261,6 +270,7 @@ fn table_type(m: &ModuleInner, t: &wasmparser::TableType) -> TableType {
         element: m.ref_type(t.element_type),
         minimum: t.initial,
         maximum: t.maximum,
+        table64: t.table64,
     }
 }
 
@@ -270,6 +280,7 @@ fn memory_type(t: &wasmparser::MemoryType) -> MemoryType {
         maximum: t.maximum,
         shared: t.shared,
         memory64: t.memory64,
+        page_size_log2: t.page_size_log2.map_or(16, |l| l as u8),
     }
 }
 

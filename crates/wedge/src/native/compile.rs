@@ -138,10 +138,9 @@ pub(crate) fn compile(
             .iter()
             .map(|t| wc::MemoryDesc {
                 memory64: t.memory64,
-                // Today's memories are vectors that move when they grow, and every access is
-                // checked; guard-region reservations will set both.
-                reserved_bytes: 0,
-                never_moves: false,
+                shared: t.shared,
+                page_size_log2: t.page_size_log2,
+                reserved_bytes: super::assumed_reservation(t),
             })
             .collect(),
         tables: m

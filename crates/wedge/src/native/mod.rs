@@ -1,6 +1,10 @@
 //! Running native code: loading a module's compiled code, entering it, and turning its traps
 //! into [`Trap`]s. Compiling (with the `compiler` feature) and the AOT artifact format live in
 //! the sibling files; nothing here depends on the code generator.
+//!
+//! Without the `compiler` feature no module ever has native code (files written by
+//! `wedge compile` run as plain wasm), so most of this is unused there.
+#![cfg_attr(not(feature = "compiler"), allow(dead_code, unused_imports))]
 
 pub(crate) mod artifact;
 mod code_memory;
@@ -202,6 +206,32 @@ impl Drop for NativeCode {
 /// The libcall table compiled code calls through (see `VmStore::libcalls`).
 pub(crate) fn libcall_table() -> [usize; crate::runtime::vmctx::LIBCALLS] {
     libcalls::table()
+}
+
+/// Bytes from a memory's base that compiled code assumes are either accessible or fault, so
+/// that it leaves bounds checks to the hardware: 32-bit memories of 64 KiB pages have their
+/// whole index space plus a guard reserved (see `runtime::memory`). 64-bit memories and
+/// memories of smaller pages are checked explicitly (0).
+pub(crate) fn assumed_reservation(ty: &crate::types::MemoryType) -> u64 {
+    use crate::runtime::{GUARD_SIZE, PAGE_SIZE, RESERVATION_32};
+    if ty.memory64 || ty.page_size() < PAGE_SIZE {
+        0
+    } else {
+        RESERVATION_32 + GUARD_SIZE
+    }
+}
+
+/// Whether compiled code of module `m` can use these memories (imported first): each must
+/// have at least the reservation the code assumes (a memory made under an address-space
+/// limit may have none; its instance is then interpreted).
+pub(crate) fn memories_fit(
+    m: &ModuleInner,
+    memories: &[&crate::runtime::memory::LinearMemory],
+) -> bool {
+    m.memories
+        .iter()
+        .zip(memories)
+        .all(|(ty, mem)| mem.reserved() as u64 >= assumed_reservation(ty))
 }
 
 /// Whether this build can run native code on this platform.

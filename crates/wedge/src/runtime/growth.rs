@@ -1,6 +1,5 @@
 //! Creating and growing memories and tables within the store's [`StoreLimits`].
 
-use super::memory::PAGE_SIZE;
 use super::store::StoreInner;
 use crate::limits::StoreLimits;
 use crate::types::{MemoryType, TableType};
@@ -9,7 +8,7 @@ use crate::Error;
 impl StoreInner {
     /// Total bytes of all memories in the store.
     fn memory_bytes(&self) -> u64 {
-        self.memories.iter().map(|m| m.pages() * PAGE_SIZE).sum()
+        self.memories.iter().map(|m| m.len() as u64).sum()
     }
 
     /// Whether a memory of `pages` pages fits the limits when `extra_bytes` more are added.
@@ -29,7 +28,7 @@ impl StoreInner {
 
     /// Fails if a new memory of this type would break the store's limits.
     pub(crate) fn check_new_memory(&self, ty: &MemoryType) -> Result<(), Error> {
-        let bytes = ty.minimum.saturating_mul(PAGE_SIZE);
+        let bytes = ty.minimum.saturating_mul(ty.page_size());
         if self.memory_fits(ty.minimum, bytes) {
             Ok(())
         } else {
@@ -55,7 +54,8 @@ impl StoreInner {
     pub(crate) fn grow_memory(&mut self, m: usize, delta: u64) -> Option<u64> {
         let old = self.memories[m].pages();
         let new = old.checked_add(delta)?;
-        if !self.memory_fits(new, delta.checked_mul(PAGE_SIZE)?) {
+        let page_size = self.memories[m].ty().page_size();
+        if !self.memory_fits(new, delta.checked_mul(page_size)?) {
             return None;
         }
         self.memories[m].grow(delta)

@@ -2,7 +2,7 @@
 
 use super::func::Func;
 use super::global::Global;
-use super::memory::{Memory, MemoryEntity};
+use super::memory::{LinearMemory, Memory};
 use super::store::{AsContext, FuncKind, GlobalEntity, InstanceEntity, Store, StoreId, StoreInner};
 use super::table::{Table, TableEntity};
 use super::trap::{Trap, TrapKind};
@@ -283,8 +283,22 @@ pub(crate) fn instantiate<T>(
     }
     for ty in &m.memories[m.num_imported_memories as usize..] {
         inner.check_new_memory(ty)?;
-        inner.memories.push(MemoryEntity::new(*ty)?);
+        inner
+            .memories
+            .push(std::sync::Arc::new(LinearMemory::new(*ty)?));
         inst.memories.push(inner.memories.len() as u32 - 1);
+    }
+    if inst.native.is_some() {
+        // Compiled code leaves most bounds checks to guard pages: without them (memories
+        // made under an address-space limit) the instance runs interpreted.
+        let mems: Vec<&LinearMemory> = inst
+            .memories
+            .iter()
+            .map(|&i| &*inner.memories[i as usize])
+            .collect();
+        if !crate::native::memories_fit(m, &mems) {
+            inst.native = None;
+        }
     }
     for (ty, init) in m.globals[m.num_imported_globals as usize..]
         .iter()
@@ -329,7 +343,8 @@ fn build_vmctx(inner: &mut StoreInner, inst: &mut InstanceEntity, instance_index
     );
     let mut vmctx = VmCtx::new(shape, &mut *inner.vm, &m.type_ids, instance_index);
     for (i, &mem) in inst.memories.iter().enumerate() {
-        let def: *mut _ = &mut *inner.memories[mem as usize].def;
+        // The memory object itself: base address and length at the documented offsets.
+        let def = std::sync::Arc::as_ptr(&inner.memories[mem as usize]);
         vmctx.set(shape.memories + 8 * i as u32, def as u64);
     }
     for (i, &t) in inst.tables.iter().enumerate() {
@@ -400,13 +415,13 @@ fn initialize_segments(inner: &mut StoreInner, instance: u32) -> Result<(), Erro
             let inst = &inner.instances[instance as usize];
             let mem_index = inst.memories[*memory as usize] as usize;
             let bytes = &m.bytes[seg.range.clone()];
-            let data = &mut inner.memories[mem_index].data;
-            let dst = usize::try_from(offset)
-                .ok()
-                .and_then(|o| Some(o..o.checked_add(bytes.len())?))
-                .filter(|r| r.end <= data.len())
-                .ok_or(Trap::new(TrapKind::MemoryOutOfBounds))?;
-            data[dst].copy_from_slice(bytes);
+            let memory = &inner.memories[mem_index];
+            let offset = if memory.is_64() {
+                offset
+            } else {
+                offset as u32 as u64
+            };
+            memory.write(offset, bytes).map_err(Trap::new)?;
             inner.instances[instance as usize].data_dropped[i] = true;
         }
     }

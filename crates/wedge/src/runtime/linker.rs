@@ -2,6 +2,7 @@
 
 use super::func::{Caller, Func, HostFn};
 use super::instance::{self, Instance};
+use super::memory::SharedMemory;
 use super::store::{AsContext, AsContextMut, StoreInner};
 use super::trap::Trap;
 use super::val::Val;
@@ -17,6 +18,8 @@ enum Definition<T> {
     Extern(Extern),
     /// A host function, created in each store it is instantiated into.
     HostFunc(FuncType, HostFn<T>),
+    /// A shared memory, attached to each store it is instantiated into.
+    SharedMemory(SharedMemory),
 }
 
 impl<T> Clone for Definition<T> {
@@ -24,6 +27,7 @@ impl<T> Clone for Definition<T> {
         match self {
             Definition::Extern(e) => Definition::Extern(*e),
             Definition::HostFunc(t, f) => Definition::HostFunc(t.clone(), f.clone()),
+            Definition::SharedMemory(m) => Definition::SharedMemory(m.clone()),
         }
     }
 }
@@ -111,6 +115,17 @@ impl<T: 'static> Linker<T> {
         self.insert(module, name, Definition::HostFunc(ty, host))
     }
 
+    /// Defines a shared memory; every store instantiating through this linker imports the
+    /// same memory (see [`SharedMemory`]).
+    pub fn define_shared_memory(
+        &mut self,
+        module: &str,
+        name: &str,
+        memory: SharedMemory,
+    ) -> Result<&mut Self, Error> {
+        self.insert(module, name, Definition::SharedMemory(memory))
+    }
+
     /// Defines every export of an instance under a module name.
     pub fn instance(
         &mut self,
@@ -139,6 +154,7 @@ impl<T: 'static> Linker<T> {
                 ty.clone(),
                 f.clone(),
             )),
+            Definition::SharedMemory(m) => Extern::Memory(m.attach(store.as_context_mut())),
         })
     }
 
@@ -192,7 +208,7 @@ pub(crate) fn extern_type(store: &StoreInner, ext: &Extern) -> ExternType {
             let e = &store.memories[m.index as usize];
             ExternType::Memory(MemoryType {
                 minimum: e.pages(),
-                ..e.ty
+                ..e.ty()
             })
         }
         Extern::Global(g) => ExternType::Global(store.globals[g.index as usize].ty),
@@ -242,11 +258,13 @@ pub(crate) fn check_import(
         }
         (ExternType::Table(want), ExternType::Table(have)) => {
             want.element == have.element
+                && want.table64 == have.table64
                 && limits_match(have.minimum, have.maximum, want.minimum, want.maximum)
         }
         (ExternType::Memory(want), ExternType::Memory(have)) => {
             want.shared == have.shared
                 && want.memory64 == have.memory64
+                && want.page_size_log2 == have.page_size_log2
                 && limits_match(have.minimum, have.maximum, want.minimum, want.maximum)
         }
         (ExternType::Global(want), ExternType::Global(have)) => {

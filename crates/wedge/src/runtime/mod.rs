@@ -7,7 +7,7 @@ mod global;
 mod growth;
 mod instance;
 mod linker;
-mod memory;
+pub(crate) mod memory;
 pub(crate) mod ops;
 mod store;
 mod table;
@@ -22,7 +22,11 @@ pub use gc::GcStats;
 pub use global::Global;
 pub use instance::Instance;
 pub use linker::Linker;
-pub use memory::{Memory, PAGE_SIZE};
+pub(crate) use memory::{AtomicCell, LinearMemory};
+pub use memory::{
+    Memory, SharedMemory, GUARD_SIZE, MEMORY_BASE_OFFSET, MEMORY_LENGTH_OFFSET, PAGE_SIZE,
+    RESERVATION_32, RESERVATION_64,
+};
 pub use store::{AsContext, AsContextMut, Store};
 pub use table::Table;
 pub use tag::Tag;

@@ -36,10 +36,7 @@ impl StoreInner {
         len: u64,
     ) -> Result<(), TrapKind> {
         let m = self.memory_index(instance, mem);
-        let data = &mut self.memories[m].data;
-        let r = range(dst, len, data.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
-        data[r].fill(val);
-        Ok(())
+        self.memories[m].fill(dst, len, val)
     }
 
     /// `memory.copy` of `len` bytes from `src` to `dst`.
@@ -50,20 +47,10 @@ impl StoreInner {
         src_mem: u32,
         (dst, src, len): (u64, u64, u64),
     ) -> Result<(), TrapKind> {
-        let (d, s) = (
-            self.memory_index(instance, dst_mem),
-            self.memory_index(instance, src_mem),
-        );
-        let mems = &mut self.memories;
-        let src_r = range(src, len, mems[s].data.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
-        let dst_r = range(dst, len, mems[d].data.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
-        if d == s {
-            mems[d].data.copy_within(src_r, dst_r.start);
-        } else {
-            let bytes = mems[s].data[src_r].to_vec();
-            mems[d].data[dst_r].copy_from_slice(&bytes);
-        }
-        Ok(())
+        let mems = &self.memories;
+        let d = &mems[self.memory_index(instance, dst_mem)];
+        let s = &mems[self.memory_index(instance, src_mem)];
+        d.copy_from(dst, s, src, len)
     }
 
     /// `memory.init` of `len` bytes of data segment `data` from `src` to `dst`.
@@ -83,10 +70,9 @@ impl StoreInner {
             &module.inner.bytes[module.inner.datas[data as usize].range.clone()]
         };
         let src_r = range(src, len, seg.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
-        let mem = &mut self.memories[m].data;
-        let dst_r = range(dst, len, mem.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
-        mem[dst_r].copy_from_slice(&seg[src_r]);
-        Ok(())
+        let memory = &self.memories[m];
+        memory.check(dst, 0, len)?;
+        memory.write(dst, &seg[src_r])
     }
 
     /// `data.drop`.

@@ -2,7 +2,7 @@
 
 use super::func::HostFn;
 use super::gc::GcState;
-use super::memory::MemoryEntity;
+use super::memory::LinearMemory;
 use super::table::TableEntity;
 use super::tag::TagEntity;
 use super::vmctx::{VmCtx, VmFuncRef, VmStore};
@@ -86,7 +86,7 @@ pub(crate) struct StoreInner {
     pub id: StoreId,
     pub engine: Engine,
     pub funcs: Vec<FuncEntity>,
-    pub memories: Vec<MemoryEntity>,
+    pub memories: Vec<Arc<LinearMemory>>,
     pub tables: Vec<TableEntity>,
     /// Globals, boxed so compiled code can hold the address of their cells.
     #[allow(clippy::vec_box)]

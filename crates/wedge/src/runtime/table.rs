@@ -60,7 +60,7 @@ impl TableEntity {
 /// ```
 /// use wedge::*;
 /// let mut store = Store::new(&Engine::default(), ());
-/// let ty = TableType { element: RefType::FUNCREF, minimum: 2, maximum: None };
+/// let ty = TableType::new(RefType::FUNCREF, 2, None);
 /// let table = Table::new(&mut store, ty, Val::FuncRef(None))?;
 /// assert_eq!(table.size(&store), 2);
 /// assert_eq!(table.grow(&mut store, 3, Val::FuncRef(None))?, 2);

@@ -52,6 +52,10 @@ pub enum TrapKind {
     NullI31Reference,
     /// `call_ref` of a null reference.
     NullFunctionReference,
+    /// An atomic access at an address that is not a multiple of its size.
+    UnalignedAtomic,
+    /// `memory.atomic.wait` on a memory that is not shared.
+    ExpectedSharedMemory,
 }
 
 impl TrapKind {
@@ -81,6 +85,8 @@ impl TrapKind {
             TrapKind::NullArrayReference => "null array reference",
             TrapKind::NullI31Reference => "null i31 reference",
             TrapKind::NullFunctionReference => "null function reference",
+            TrapKind::UnalignedAtomic => "unaligned atomic",
+            TrapKind::ExpectedSharedMemory => "expected shared memory",
         }
     }
 }

@@ -8,7 +8,7 @@
 //!   word 1            *const u32            canonical type id of each module type index
 //!   word 2            u64                   the instance's index in its store
 //!   word 3            reserved (0)
-//!   words 4..         *mut VmMemory         one per memory (imported first)
+//!   words 4..         *const LinearMemory   one per memory (imported first)
 //!   then              *mut VmTable          one per table
 //!   then              *mut u128             one per global: its 16-byte cell
 //!   then              (code, vmctx)         two words per imported function
@@ -16,27 +16,21 @@
 //! per store (`VmStore`):
 //!   stack_limit, funcrefs, exit_fp, exit_func, store, store_inner, invoke, libcalls[..]
 //!
-//! per memory (`VmMemory`): base, length in bytes
+//! per memory (`LinearMemory`, see `runtime::memory`): base at offset 0 (never changes),
+//!   length in bytes (an `AtomicUsize`) at `LinearMemory::LENGTH_OFFSET`
 //! per table  (`VmTable`):  base (*mut u64, raw references), length in elements
 //! per function (`VmFuncRef`): code, vmctx, type id, store function index
 //! ```
 //!
 //! A raw reference (table element, `funcref`/`externref` value) is a store index + 1, or 0
-//! for null. Memory, table, global and function-reference blocks are boxed by their owners
-//! so their addresses never change; whoever reallocates a memory's bytes or a table's
-//! elements refreshes its block before any wasm code runs again.
+//! for null. Memories are `Arc`s whose bytes never move; table, global and
+//! function-reference blocks are boxed by their owners so their addresses never change;
+//! whoever reallocates a table's elements refreshes its block before any wasm code runs again.
+
+// Compiled code reads the offsets; interpreter-only builds have none.
+#![cfg_attr(not(feature = "compiler"), allow(dead_code))]
 
 use std::mem::offset_of;
-
-/// Where a linear memory's bytes are: updated whenever the memory grows.
-#[repr(C)]
-#[derive(Debug)]
-pub(crate) struct VmMemory {
-    /// Address of byte 0.
-    pub base: *mut u8,
-    /// Length in bytes.
-    pub len: u64,
-}
 
 /// Where a table's elements are: updated whenever the table grows.
 #[repr(C)]
@@ -118,15 +112,11 @@ impl VmStore {
 // which holds it mutably borrowed on one thread at a time.
 unsafe impl Send for VmStore {}
 // SAFETY: as above.
-unsafe impl Send for VmMemory {}
-// SAFETY: as above.
 unsafe impl Send for VmTable {}
 // SAFETY: as above.
 unsafe impl Send for VmFuncRef {}
 // SAFETY: shared references to these blocks are only read while no call runs.
 unsafe impl Sync for VmStore {}
-// SAFETY: as above.
-unsafe impl Sync for VmMemory {}
 // SAFETY: as above.
 unsafe impl Sync for VmTable {}
 // SAFETY: as above.
@@ -184,10 +174,10 @@ pub(crate) mod store_offsets {
     pub const LIBCALLS: usize = offset_of!(VmStore, libcalls);
     /// `interrupt`.
     pub const INTERRUPT: usize = offset_of!(VmStore, interrupt);
-    /// `VmMemory::base`.
-    pub const MEMORY_BASE: usize = offset_of!(VmMemory, base);
-    /// `VmMemory::len`.
-    pub const MEMORY_LEN: usize = offset_of!(VmMemory, len);
+    /// A memory's base address (`LinearMemory`, fixed for its whole life).
+    pub const MEMORY_BASE: usize = crate::runtime::memory::MEMORY_BASE_OFFSET;
+    /// A memory's current length in bytes (`LinearMemory`, an `AtomicUsize`).
+    pub const MEMORY_LEN: usize = crate::runtime::memory::MEMORY_LENGTH_OFFSET;
     /// `VmTable::base`.
     pub const TABLE_BASE: usize = offset_of!(VmTable, base);
     /// `VmTable::len`.

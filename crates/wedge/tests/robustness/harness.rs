@@ -1,7 +1,8 @@
 //! Robustness harness shared by `tests/robustness.rs` and the cargo-fuzz targets in `fuzz/`.
 //!
 //! It knows how to load arbitrary bytes, how to generate a valid, terminating module with
-//! wasm-smith restricted to the features Wedge supports (WebAssembly 2.0), and how to run
+//! wasm-smith restricted to the features Wedge runs (WebAssembly 2.0, or 2.0 plus the 3.0
+//! proposals the interpreter implements), and how to run
 //! such a module: instantiate it against dummy imports and call every exported function.
 //! Anything other than success or a trap is reported as an `Err` describing the bug; a panic
 //! inside Wedge propagates to the caller (the test or the fuzzer) as it is.
@@ -89,9 +90,41 @@ pub fn smith_config_gc() -> wasm_smith::Config {
     }
 }
 
+/// The wasm-smith configuration for the Wasm 3.0 proposals the interpreter runs (tail calls,
+/// multi-memory, memory64, threads, relaxed SIMD, extended-const, wide arithmetic, custom
+/// page sizes) on top of 2.0; GC and exceptions stay off.
+pub fn smith_config_wasm3() -> wasm_smith::Config {
+    wasm_smith::Config {
+        tail_call_enabled: true,
+        memory64_enabled: true,
+        threads_enabled: true,
+        relaxed_simd_enabled: true,
+        extended_const_enabled: true,
+        wide_arithmetic_enabled: true,
+        custom_page_sizes_enabled: true,
+        max_memories: 3,
+        max_memory64_bytes: MAX_MEMORY_BYTES as u128,
+        ..smith_config()
+    }
+}
+
+/// The engine that runs [`smith_config_wasm3`] modules: every feature on.
+pub fn wasm3_engine() -> Engine {
+    let mut config = Config::new();
+    config.wasm_all_features(true);
+    Engine::new(&config)
+}
+
 /// Generates a valid module whose every loop, call and bulk operation consumes `FUEL`.
 pub fn generate(u: &mut Unstructured<'_>) -> arbitrary::Result<Vec<u8>> {
     generate_with(smith_config(), u)
+}
+
+/// Generates a valid module with the Wasm 3.0 proposals; `None` for one that could block
+/// forever in `memory.atomic.wait` (fuel cannot bound a wait).
+pub fn generate_wasm3(u: &mut Unstructured<'_>) -> arbitrary::Result<Option<Vec<u8>>> {
+    let wasm = generate_with(smith_config_wasm3(), u)?;
+    Ok((!waits(&wasm)).then_some(wasm))
 }
 
 /// Like [`generate`], with a given wasm-smith configuration.
@@ -104,6 +137,26 @@ pub fn generate_with(
         .ensure_termination(FUEL)
         .expect("wasm-smith generated every function body itself");
     Ok(module.to_bytes())
+}
+
+/// Whether a (valid) module contains `memory.atomic.wait32/64`.
+fn waits(wasm: &[u8]) -> bool {
+    wasmparser::Parser::new(0).parse_all(wasm).any(|payload| {
+        let Ok(wasmparser::Payload::CodeSectionEntry(body)) = payload else {
+            return false;
+        };
+        let Ok(ops) = body.get_operators_reader() else {
+            return true;
+        };
+        ops.into_iter().any(|op| {
+            matches!(
+                op,
+                Ok(wasmparser::Operator::MemoryAtomicWait32 { .. }
+                    | wasmparser::Operator::MemoryAtomicWait64 { .. })
+                    | Err(_)
+            )
+        })
+    })
 }
 
 /// The engines bytes are loaded with: the default (lazy) one and one that translates eagerly.

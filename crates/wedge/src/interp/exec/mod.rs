@@ -1,9 +1,12 @@
 //! The executor: runs register bytecode with an explicit frame stack (never host recursion).
 
+mod atomic;
 mod bulk;
 mod exceptions;
 mod gc;
+mod memory_ops;
 mod run;
+mod tail_call;
 
 use crate::interp::CompiledFunc;
 use crate::module::ModuleInner;

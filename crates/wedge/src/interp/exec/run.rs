@@ -36,7 +36,7 @@ pub(super) struct Executor<'s, T> {
     max_depth: usize,
     max_slots: usize,
     /// The store's interrupt flag.
-    interrupt: Arc<AtomicBool>,
+    pub(super) interrupt: Arc<AtomicBool>,
     /// Whether to add the time spent in host functions to the store's total.
     host_time: bool,
 }
@@ -113,9 +113,9 @@ impl<'s, T> Executor<'s, T> {
         let inner = &mut self.store.inner;
         match inner.instances[st.instance as usize].memories.first() {
             Some(&m) => {
-                let data = &mut inner.memories[m as usize].data;
-                st.mem = data.as_mut_ptr();
-                st.mem_len = data.len();
+                let memory = &inner.memories[m as usize];
+                st.mem = memory.base();
+                st.mem_len = memory.len();
             }
             None => {
                 st.mem = std::ptr::NonNull::dangling().as_ptr();
@@ -124,9 +124,27 @@ impl<'s, T> Executor<'s, T> {
         }
     }
 
+    /// The current length of the running instance's memory 0, refreshing the cache (a
+    /// shared memory may have been grown by another thread).
+    #[cold]
+    #[inline(never)]
+    pub(super) fn memory0_len(&self, st: &mut State) -> usize {
+        st.mem_len = self.memory0_len_of(st.instance);
+        st.mem_len
+    }
+
+    /// The current length of memory 0 of `instance` (0 if it has none).
+    pub(super) fn memory0_len_of(&self, instance: u32) -> usize {
+        let inner = &self.store.inner;
+        match inner.instances[instance as usize].memories.first() {
+            Some(&m) => inner.memories[m as usize].len(),
+            None => 0,
+        }
+    }
+
     /// Sets up the frame of `st.code` at `new_base`: checks limits and initializes its slots.
     #[inline(always)]
-    fn enter(&mut self, st: &mut State, new_base: usize) -> Result<(), Error> {
+    pub(super) fn enter(&mut self, st: &mut State, new_base: usize) -> Result<(), Error> {
         // SAFETY: `st.code` points into a module kept alive by the store.
         let code = unsafe { &*st.code };
         let end = new_base + code.frame_slots as usize;
@@ -227,7 +245,12 @@ impl<'s, T> Executor<'s, T> {
 
     /// Calls a function by store index (another instance's wasm function or a host function).
     #[inline(never)]
-    fn call_store_func(&mut self, st: &mut State, func: u32, args: usize) -> Result<(), Error> {
+    pub(super) fn call_store_func(
+        &mut self,
+        st: &mut State,
+        func: u32,
+        args: usize,
+    ) -> Result<(), Error> {
         let kind = self.store.inner.funcs[func as usize].kind;
         match kind {
             FuncKind::Wasm { instance, index }
@@ -432,7 +455,11 @@ impl<'s, T> Executor<'s, T> {
             ($addr:expr, $off:expr, $n:expr) => {{
                 let ea = (r!($addr) as u32 as usize) + $off as usize;
                 if ea + $n > mem_len {
-                    trap!(TrapKind::MemoryOutOfBounds);
+                    // Another thread may have grown a shared memory since the cache was filled.
+                    mem_len = self.memory0_len(st);
+                    if ea + $n > mem_len {
+                        trap!(TrapKind::MemoryOutOfBounds);
+                    }
                 }
                 ea
             }};
@@ -752,9 +779,13 @@ impl<'s, T> Executor<'s, T> {
                 Instr::MemoryGrow { dst, delta, mem } => {
                     let inner = &mut self.store.inner;
                     let m = inner.instances[st.instance as usize].memories[mem as usize];
-                    let delta = r!(delta) as u32 as u64;
-                    let old = inner.grow_memory(m as usize, delta);
-                    w!(dst, old.map_or(u32::MAX as u64, |o| o as u32 as u64));
+                    let old = if inner.memories[m as usize].is_64() {
+                        inner.grow_memory(m as usize, r!(delta)).unwrap_or(u64::MAX)
+                    } else {
+                        let old = inner.grow_memory(m as usize, r!(delta) as u32 as u64);
+                        old.map_or(u32::MAX as u64, |o| o as u32 as u64)
+                    };
+                    w!(dst, old);
                     self.refresh_memory(st);
                     mem_base = st.mem;
                     mem_len = st.mem_len;
@@ -832,6 +863,77 @@ impl<'s, T> Executor<'s, T> {
                         Box::new([]);
                 }
                 Instr::RefIsNull { dst, src } => cmp!(dst, r!(src) == 0),
+                Instr::I64SatU32 { dst, src } => w!(dst, r!(src).min(u32::MAX as u64)),
+                Instr::MemLoad { op, dst, addr, mem } => {
+                    let (lo, hi, aux) = extra!();
+                    sync_out!();
+                    self.mem_load(st, op, dst, addr, mem, lo as u64 | (hi as u64) << 32, aux)?;
+                }
+                Instr::MemStore { op, addr, val, mem } => {
+                    let (lo, hi, _) = extra!();
+                    sync_out!();
+                    self.mem_store(st, op, addr, val, mem, lo as u64 | (hi as u64) << 32)?;
+                }
+                Instr::Atomic { op, dst, args, mem } => {
+                    let (lo, hi, _) = extra!();
+                    sync_out!();
+                    self.atomic(st, op, dst, args, mem, lo as u64 | (hi as u64) << 32)?;
+                }
+                Instr::AtomicFence {} => {
+                    std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst)
+                }
+                Instr::Wide { op, args } => {
+                    let x = [r!(args), r!(args + 1), r!(args + 2), r!(args + 3)];
+                    let (lo, hi) = crate::interp::wide::eval(op, x);
+                    w!(args, lo);
+                    w!(args + 1, hi);
+                }
+                Instr::ReturnCall { func, args } => {
+                    // SAFETY: the module outlives the call.
+                    let module = unsafe { &*st.module };
+                    let def = (func - module.num_imported_funcs) as usize;
+                    let code = match module.code[def].get() {
+                        Some(Ok(c)) => std::sync::Arc::as_ptr(c),
+                        _ => std::sync::Arc::as_ptr(&module.compiled(func)?),
+                    };
+                    let (m, inst) = (st.module, st.instance);
+                    sync_out!();
+                    self.tail_call(st, code, m, inst, func, args as usize)?;
+                    // Same instance: the memory cache stays valid.
+                    regs = st.regs;
+                    instrs = st.instrs;
+                    ip = instrs;
+                }
+                Instr::ReturnCallImport { func, args } => {
+                    let f = self.store.inner.instances[st.instance as usize].funcs[func as usize];
+                    sync_out!();
+                    if self.tail_call_store_func(st, f, args as usize)? {
+                        return Ok(());
+                    }
+                    sync_in!();
+                }
+                Instr::ReturnCallRef { func, args } => {
+                    let raw = r!(func);
+                    if raw == 0 {
+                        trap!(TrapKind::NullFunctionReference);
+                    }
+                    sync_out!();
+                    if self.tail_call_store_func(st, (raw - 1) as u32, args as usize)? {
+                        return Ok(());
+                    }
+                    sync_in!();
+                }
+                Instr::ReturnCallIndirect { index, args, site } => {
+                    sync_out!();
+                    let f = match self.indirect_target(st, r!(index) as u32 as u64, site) {
+                        Ok(f) => f,
+                        Err(k) => trap!(k),
+                    };
+                    if self.tail_call_store_func(st, f, args as usize)? {
+                        return Ok(());
+                    }
+                    sync_in!();
+                }
                 Instr::RefFunc { dst, func } => {
                     let f = self.store.inner.instances[st.instance as usize].funcs[func as usize];
                     w!(dst, f as u64 + 1);

@@ -338,7 +338,7 @@ impl Translator<'_> {
     }
 
     /// Materializes `n` arguments and returns the slot where they (and the results) live.
-    fn call_args(&mut self, n: usize) -> R {
+    pub(super) fn call_args(&mut self, n: usize) -> R {
         let args = self.materialize_top(n);
         self.pop_n(n);
         args
@@ -361,6 +361,9 @@ impl Translator<'_> {
     }
 
     pub(super) fn call_indirect(&mut self, type_index: u32, table: u32) {
+        if self.table_is_64(table) {
+            self.clamp_table_operands(&[true]);
+        }
         let ty = self.module.types[type_index as usize].clone();
         // The index sits above the arguments, so copying them into place cannot clobber it.
         let index_slot = self.pop().slot;

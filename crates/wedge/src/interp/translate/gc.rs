@@ -119,11 +119,7 @@ impl Translator<'_> {
         let site = GcSite::default();
         match *op {
             O::CallRef { type_index } => self.call_ref(type_index),
-            O::ReturnCallRef { type_index } => {
-                // A plain call followed by a return until tail calls land in the executor.
-                self.call_ref(type_index);
-                self.return_();
-            }
+            O::ReturnCallRef { type_index } => self.return_call_ref(type_index),
             O::RefAsNonNull => {
                 let e = self.pop();
                 let ty = match e.ty {

@@ -1,12 +1,16 @@
 //! Translation of one function body from wasm operators to register bytecode.
 
+mod atomic_ops;
 mod control;
 mod deterministic;
 mod exceptions;
 mod gc;
+mod memory_ops;
 mod meter;
 mod ops;
 mod stack;
+mod tail_call;
+mod wide;
 
 use super::code::{Instr, R};
 use super::gc_code::{GcMap, GcSite, Handler};

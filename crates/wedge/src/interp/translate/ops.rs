@@ -3,6 +3,7 @@
 use super::{CtrlKind, Translator};
 use crate::interp::code::{Instr, R};
 use crate::interp::simd::{self, SimdShape};
+use crate::interp::wide::WideOp;
 use crate::types::ValType;
 use crate::Error;
 use wasmparser::{MemArg, Operator};
@@ -27,24 +28,15 @@ impl Translator<'_> {
         self.emit(make(dst, a, b));
     }
 
-    /// Checks a memory argument is one the interpreter handles and returns its offset.
-    fn memarg(&self, m: &MemArg) -> Result<u32, Error> {
-        if m.target != wasmparser::MemArgTarget::Memory(0) || m.offset > u32::MAX as u64 {
-            return Err(Error::Invalid {
-                message: "multiple memories and 64-bit offsets are not supported yet".into(),
-                offset: 0,
-            });
-        }
-        Ok(m.offset as u32)
-    }
-
     fn load(
         &mut self,
         out: ValType,
         m: &MemArg,
         make: fn(R, R, u32) -> Instr,
     ) -> Result<(), Error> {
-        let offset = self.memarg(m)?;
+        let Some(offset) = self.fast_offset(m) else {
+            return self.generic_load(out, m, make(0, 0, 0));
+        };
         let addr = self.pop().slot;
         let dst = self.push_temp(out);
         self.emit(make(dst, addr, offset));
@@ -52,7 +44,9 @@ impl Translator<'_> {
     }
 
     fn store(&mut self, m: &MemArg, make: fn(R, R, u32) -> Instr) -> Result<(), Error> {
-        let offset = self.memarg(m)?;
+        let Some(offset) = self.fast_offset(m) else {
+            return self.generic_store(m, make(0, 0, 0));
+        };
         let val = self.pop().slot;
         let addr = self.pop().slot;
         self.emit(make(addr, val, offset));
@@ -65,7 +59,7 @@ impl Translator<'_> {
     }
 
     /// Materializes and pops `n` operands of a bulk instruction; returns where they start.
-    fn bulk_args(&mut self, n: usize) -> R {
+    pub(super) fn bulk_args(&mut self, n: usize) -> R {
         let args = self.materialize_top(n);
         self.pop_n(n);
         args
@@ -145,7 +139,9 @@ impl Translator<'_> {
     }
 
     fn v128_load_lane(&mut self, m: &MemArg, lane: u8, size: u8) -> Result<(), Error> {
-        let offset = self.memarg(m)?;
+        let Some(offset) = self.fast_offset(m) else {
+            return self.generic_load_lane(m, lane, size);
+        };
         let op = match size {
             1 => Self::simd_id(Operator::I8x16ReplaceLane { lane }),
             2 => Self::simd_id(Operator::I16x8ReplaceLane { lane }),
@@ -171,7 +167,9 @@ impl Translator<'_> {
     }
 
     fn v128_store_lane(&mut self, m: &MemArg, lane: u8, size: u8) -> Result<(), Error> {
-        let offset = self.memarg(m)?;
+        let Some(offset) = self.fast_offset(m) else {
+            return self.generic_store_lane(m, lane, size);
+        };
         let op = match size {
             1 => Self::simd_id(Operator::I8x16ExtractLaneU { lane }),
             2 => Self::simd_id(Operator::I16x8ExtractLaneU { lane }),
@@ -196,7 +194,9 @@ impl Translator<'_> {
     }
 
     fn v128_load_extend(&mut self, m: &MemArg, extend: Operator<'_>) -> Result<(), Error> {
-        let offset = self.memarg(m)?;
+        let Some(offset) = self.fast_offset(m) else {
+            return self.generic_load_extend(m, extend);
+        };
         let op = Self::simd_id(extend);
         let addr = self.pop().slot;
         let dst = self.push_temp(V128);
@@ -210,7 +210,9 @@ impl Translator<'_> {
     }
 
     fn v128_load_splat(&mut self, m: &MemArg, size: u8, splat: Operator<'_>) -> Result<(), Error> {
-        let offset = self.memarg(m)?;
+        let Some(offset) = self.fast_offset(m) else {
+            return self.generic_load_splat(m, size, splat);
+        };
         let op = Self::simd_id(splat);
         let addr = self.pop().slot;
         let dst = self.push_temp(V128);
@@ -225,7 +227,9 @@ impl Translator<'_> {
     }
 
     fn v128_load_zero(&mut self, m: &MemArg, size: u8) -> Result<(), Error> {
-        let offset = self.memarg(m)?;
+        let Some(offset) = self.fast_offset(m) else {
+            return self.generic_load_zero(m, size);
+        };
         let addr = self.pop().slot;
         let dst = self.push_temp(V128);
         self.emit(Instr::V128LoadZero {
@@ -397,12 +401,12 @@ impl Translator<'_> {
                 offset,
             })?,
             O::MemorySize { mem } => {
-                let dst = self.push_temp(I32);
+                let dst = self.push_temp(self.address_type(mem));
                 self.emit(I::MemorySize { dst, mem });
             }
             O::MemoryGrow { mem } => {
                 let delta = self.pop().slot;
-                let dst = self.push_temp(I32);
+                let dst = self.push_temp(self.address_type(mem));
                 self.emit(I::MemoryGrow { dst, delta, mem });
             }
             O::MemoryFill { mem } => {
@@ -451,26 +455,38 @@ impl Translator<'_> {
                 });
             }
             O::TableGet { table } => {
+                let wide = self.table_is_64(table);
+                self.clamp_table_operands(&[wide]);
                 let ty = ValType::Ref(self.module.tables[table as usize].element);
                 let index = self.pop().slot;
                 let dst = self.push_temp(ty);
                 self.emit(I::TableGet { dst, index, table });
             }
             O::TableSet { table } => {
+                let wide = self.table_is_64(table);
+                self.clamp_table_operands(&[wide, false]);
                 let val = self.pop().slot;
                 let index = self.pop().slot;
                 self.emit(I::TableSet { index, val, table });
             }
             O::TableSize { table } => {
-                let dst = self.push_temp(I32);
+                let dst = self.push_temp(self.index_type(table));
                 self.emit(I::TableSize { dst, table });
             }
             O::TableGrow { table } => {
+                let wide = self.table_is_64(table);
+                self.clamp_table_operands(&[false, wide]);
                 let args = self.bulk_args(2);
-                let dst = self.push_temp(I32);
+                let dst = self.push_temp(self.index_type(table));
                 self.emit(I::TableGrow { dst, args, table });
+                if wide {
+                    // The old size fits in 31 bits, and failure (-1) must widen to -1.
+                    self.emit(I::I64ExtendI32S { dst, src: dst });
+                }
             }
             O::TableFill { table } => {
+                let wide = self.table_is_64(table);
+                self.clamp_table_operands(&[wide, false, wide]);
                 let args = self.bulk_args(3);
                 self.emit(I::TableFill { args, table });
             }
@@ -478,6 +494,8 @@ impl Translator<'_> {
                 dst_table,
                 src_table,
             } => {
+                let (d, s) = (self.table_is_64(dst_table), self.table_is_64(src_table));
+                self.clamp_table_operands(&[d, s, d && s]);
                 let args = self.bulk_args(3);
                 self.emit(I::TableCopy {
                     args,
@@ -486,6 +504,8 @@ impl Translator<'_> {
                 });
             }
             O::TableInit { elem_index, table } => {
+                let wide = self.table_is_64(table);
+                self.clamp_table_operands(&[wide, false, false]);
                 let args = self.bulk_args(3);
                 self.emit(I::TableInit {
                     args,
@@ -682,7 +702,22 @@ impl Translator<'_> {
                     c: 0,
                 });
             }
-            other => self.simd_op(&other)?,
+            O::ReturnCall { function_index } => self.return_call(function_index),
+            O::ReturnCallIndirect {
+                type_index,
+                table_index,
+            } => self.return_call_indirect(type_index, table_index),
+            O::I64Add128 => self.wide(WideOp::Add128),
+            O::I64Sub128 => self.wide(WideOp::Sub128),
+            O::I64MulWideS => self.wide(WideOp::MulWideS),
+            O::I64MulWideU => self.wide(WideOp::MulWideU),
+            O::AtomicFence { .. } => {
+                self.emit(I::AtomicFence {});
+            }
+            other => match super::atomic_ops::classify(&other) {
+                Some(shape) => self.atomic(shape)?,
+                None => self.simd_op(&other)?,
+            },
         }
         Ok(())
     }
