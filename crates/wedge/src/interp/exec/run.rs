@@ -253,7 +253,11 @@ impl<'s, T> Executor<'s, T> {
     ) -> Result<(), Error> {
         let kind = self.store.inner.funcs[func as usize].kind;
         match kind {
-            FuncKind::Wasm { instance, index } => {
+            FuncKind::Wasm { instance, index }
+                if self.store.inner.instances[instance as usize]
+                    .native
+                    .is_none() =>
+            {
                 let module: *const ModuleInner =
                     &*self.store.inner.instances[instance as usize].module.inner;
                 // SAFETY: the instance keeps its module alive for the store's lifetime, and
@@ -266,9 +270,9 @@ impl<'s, T> Executor<'s, T> {
                 };
                 self.push_call(st, code, module, instance, index, args)
             }
-            FuncKind::Host { host } => {
+            _ => {
+                // A host function or compiled code: called on its own, on raw slots.
                 let slots = io_slots(&self.store.inner.funcs[func as usize].ty);
-                let f = self.store.host_funcs[host as usize].clone();
                 let at = st.base + args;
                 if at + slots > self.stack.len() {
                     let len = at + slots;
@@ -278,20 +282,33 @@ impl<'s, T> Executor<'s, T> {
                     self.stack.resize(len, 0);
                 }
                 let suspended = self.suspend_roots(st);
-                let caller = Caller {
-                    store: &mut *self.store,
-                    instance: Some(st.instance),
-                };
                 let started = self.host_time.then(Instant::now);
-                let result = f(caller, &mut self.stack[at..at + slots]);
+                let result = match kind {
+                    FuncKind::Host { host } => {
+                        let f = self.store.host_funcs[host as usize].clone();
+                        let caller = Caller {
+                            store: &mut *self.store,
+                            instance: Some(st.instance),
+                        };
+                        f(caller, &mut self.stack[at..at + slots]).map_err(Error::from)
+                    }
+                    FuncKind::Wasm { .. } => crate::runtime::invoke(
+                        &mut *self.store,
+                        func,
+                        &mut self.stack[at..at + slots],
+                    ),
+                };
                 self.resume_roots(suspended);
-                if let Some(started) = started {
+                if let Some(started) = started.filter(|_| matches!(kind, FuncKind::Host { .. })) {
                     self.store.inner.host_time += started.elapsed();
                 }
                 // SAFETY: the stack may have been resized above; re-derive the frame pointer.
                 st.regs = unsafe { self.stack.as_mut_ptr().add(st.base) };
                 self.refresh_memory(st);
-                result.map_err(|t| self.with_backtrace(st, t).into())
+                result.map_err(|e| match e {
+                    Error::Trap(t) => self.with_backtrace(st, t).into(),
+                    other => other,
+                })
             }
         }
     }
