@@ -1,9 +1,12 @@
 //! The `wedge` command-line runtime.
 
+mod aot_key;
+mod compile;
 mod features;
 mod inspect;
 mod invoke;
 mod limits;
+mod tier;
 mod wasi_run;
 
 use anyhow::{Context, Result};
@@ -42,6 +45,9 @@ enum Command {
         /// Call this exported function with ARGS parsed by its signature and print its results.
         #[arg(long, value_name = "NAME")]
         invoke: Option<String>,
+        /// Execution tier (default: jit where available, else interp).
+        #[arg(long, value_enum)]
+        tier: Option<tier::Tier>,
         /// The module file (`.wasm` or `.wat`).
         file: PathBuf,
         /// Arguments for the guest program (or for the invoked function).
@@ -59,9 +65,20 @@ enum Command {
     },
     /// Run WebAssembly spec scripts (`.wast`) and report `N passed, M failed`.
     Wast {
+        /// Execution tier (default: jit where available, else interp).
+        #[arg(long, value_enum)]
+        tier: Option<tier::Tier>,
         /// The script files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Compile a module ahead of time into a universal file: the module plus native code for
+    /// this CPU, which `wedge run` uses without compiling (other runtimes run it as plain wasm).
+    Compile {
+        /// The module file (`.wasm` or `.wat`).
+        input: PathBuf,
+        /// Where to write the universal `.wasm` file.
+        output: PathBuf,
     },
     /// Print a module's imports, exports, memories, tables and custom sections.
     Inspect {
@@ -102,13 +119,15 @@ fn run(cli: Cli, config: &wedge::Config) -> Result<ExitCode> {
     match cli.command {
         Command::Run {
             invoke,
+            tier,
             file,
             args,
             wasi,
             limits,
-        } => return wasi_run::run(config, &file, invoke, &args, &wasi, &limits),
-        Command::Wast { files } => {
-            let report = wedge_wast::run_files(&files, &engine);
+        } => return wasi_run::run(config, &file, invoke, &args, &wasi, &limits, tier),
+        Command::Compile { input, output } => compile::compile(config, &input, &output)?,
+        Command::Wast { tier, files } => {
+            let report = wedge_wast::run_files(&files, &tier::engine(tier, config));
             if report.failed > 0 {
                 return Ok(ExitCode::from(1));
             }
@@ -134,5 +153,14 @@ fn run(cli: Cli, config: &wedge::Config) -> Result<ExitCode> {
 /// Reads and validates a module file.
 fn load(engine: &wedge::Engine, path: &Path) -> Result<wedge::Module> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    wedge::Module::new(engine, bytes).with_context(|| format!("{}", path.display()))
+    let module = if bytes.starts_with(b"\0asm") {
+        wedge::Module::from_vec(engine, bytes)
+    } else {
+        wedge::Module::new(engine, bytes)
+    }
+    .with_context(|| format!("{}", path.display()))?;
+    if let Some(warning) = module.native_code_warning() {
+        eprintln!("warning: {}: {warning}", path.display());
+    }
+    Ok(module)
 }

@@ -108,8 +108,10 @@ pub fn run(
     args: &[String],
     opts: &WasiOptions,
     limits: &LimitArgs,
+    tier: Option<crate::tier::Tier>,
 ) -> Result<ExitCode> {
     let mut config = features.clone();
+    crate::tier::configure(tier, &mut config);
     limits.configure(&mut config)?;
     let engine = &wedge::Engine::new(&config);
     let module = crate::load(engine, file)?;

@@ -34,6 +34,8 @@ pub struct WastRunner {
     last_definition: Option<Module>,
     /// The latest instantiated module; directives that name no module use it.
     current: Option<Instance>,
+    /// Whether compiled modules go through an AOT file before use.
+    aot_round_trip: bool,
 }
 
 impl WastRunner {
@@ -54,7 +56,15 @@ impl WastRunner {
             definitions: HashMap::new(),
             last_definition: None,
             current: None,
+            aot_round_trip: false,
         }
+    }
+
+    /// Makes every compiled module go through `wedge compile`'s file format: it is written
+    /// with its native code, and the file is loaded (not recompiled) before use.
+    pub fn aot_round_trip(&mut self, yes: bool) -> &mut Self {
+        self.aot_round_trip = yes;
+        self
     }
 
     /// The store the scripts run in, to adjust its settings before running them.
@@ -382,7 +392,19 @@ impl WastRunner {
     /// Encodes a script module and compiles it.
     fn compile(&self, module: &mut QuoteWat<'_>) -> Result<Module, Failure> {
         let bytes = encode(module)?;
-        Ok(Module::new(&self.engine, bytes)?)
+        let module = Module::new(&self.engine, bytes)?;
+        if !self.aot_round_trip || !module.is_native() {
+            return Ok(module);
+        }
+        let file = module.serialize_native()?;
+        let loaded = Module::new(&self.engine, file)?;
+        if let Some(w) = loaded.native_code_warning() {
+            return Err(Failure::Mismatch {
+                expected: "native code loaded from the AOT file".into(),
+                got: w.to_string(),
+            });
+        }
+        Ok(loaded)
     }
 }
 

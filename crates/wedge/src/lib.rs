@@ -13,9 +13,10 @@ mod types;
 pub mod interp;
 pub mod limits;
 pub mod module;
+mod native;
 pub mod runtime;
 
-pub use config::{Config, Engine};
+pub use config::{Config, Engine, Strategy};
 pub use error::Error;
 pub use features::Feature;
 pub use limits::{CostTable, Deadline, InterruptHandle, Meter, StoreLimits};

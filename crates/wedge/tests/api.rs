@@ -122,7 +122,7 @@ fn call_depth_limit_is_configurable() {
         (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
           (else (i32.add (i32.const 1) (call $f (i32.sub (local.get 0) (i32.const 1))))))))"#;
     let mut config = Config::new();
-    config.max_call_depth(100);
+    config.max_call_depth(100).strategy(Strategy::Interpreter);
     let engine = Engine::new(&config);
     let mut store = Store::new(&engine, ());
     let instance = instantiate(&Linker::new(&engine), &mut store, wat);
@@ -138,7 +138,9 @@ fn call_depth_limit_is_configurable() {
 fn lazy_translation_defers_work_and_eager_does_it_upfront() {
     let wat = r#"(module (func (export "a") (result i32) (i32.const 1))
                          (func (export "b") (result i32) (i32.const 2)))"#;
-    let engine = Engine::default();
+    let mut lazy = Config::new();
+    lazy.strategy(Strategy::Interpreter);
+    let engine = Engine::new(&lazy);
     let module = Module::new(&engine, wat).unwrap();
     assert_eq!(module.translated_function_count(), 0);
     let mut store = Store::new(&engine, ());
@@ -150,7 +152,9 @@ fn lazy_translation_defers_work_and_eager_does_it_upfront() {
     assert_eq!(module.translated_function_count(), 1);
 
     let mut eager = Config::new();
-    eager.eager_translation(true);
+    eager
+        .eager_translation(true)
+        .strategy(Strategy::Interpreter);
     let engine = Engine::new(&eager);
     let module = Module::new(&engine, wat).unwrap();
     assert_eq!(module.translated_function_count(), 2);

@@ -159,6 +159,16 @@ pub(crate) struct ModuleInner {
     pub custom_sections: Vec<(String, usize)>,
     /// Interpreter code of each defined function, translated on first use.
     pub code: Vec<OnceLock<Result<Arc<CompiledFunc>, Error>>>,
+    /// Native code, when the module runs compiled.
+    pub native: Option<Arc<crate::native::NativeCode>>,
+    /// Byte range of the data of a `wedge compile` native-code section, if present.
+    pub aot: Option<Range<usize>>,
+    /// Why that section could not be used, if it was not.
+    pub aot_warning: Option<String>,
+    /// Whether the section's signature was checked already (and function bodies were not
+    /// validated again, see `native::artifact::authenticated`).
+    #[cfg_attr(not(feature = "compiler"), allow(dead_code))]
+    pub aot_authenticated: bool,
 }
 
 impl Module {
@@ -173,9 +183,47 @@ impl Module {
         Self::from_binary(engine, &binary)
     }
 
+    /// Like [`Module::new`], reporting compilation progress as `(done, total)` units.
+    pub fn new_with_progress(
+        engine: &Engine,
+        bytes: impl AsRef<[u8]>,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<Module, Error> {
+        let bytes = bytes.as_ref();
+        if !looks_like_text(bytes) {
+            return Self::from_binary_with_progress(engine, bytes, progress);
+        }
+        let text = std::str::from_utf8(bytes).map_err(|e| Error::Wat(e.to_string()))?;
+        let binary = wat::parse_str(text).map_err(|e| Error::Wat(e.to_string()))?;
+        Self::from_binary_with_progress(engine, &binary, progress)
+    }
+
     /// Decodes and validates a module from the binary format only.
     pub fn from_binary(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
-        let inner = parse::parse(engine, bytes)?;
+        Self::from_binary_with_progress(engine, bytes, &|_, _| {})
+    }
+
+    /// Like [`Module::from_binary`], reporting compilation progress as `(done, total)` units.
+    pub fn from_binary_with_progress(
+        engine: &Engine,
+        bytes: &[u8],
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<Module, Error> {
+        Self::from_owned(engine, bytes.into(), progress)
+    }
+
+    /// Decodes and validates a module from binary bytes it takes over (no copy).
+    pub fn from_vec(engine: &Engine, bytes: Vec<u8>) -> Result<Module, Error> {
+        Self::from_owned(engine, bytes.into_boxed_slice(), &|_, _| {})
+    }
+
+    fn from_owned(
+        engine: &Engine,
+        bytes: Box<[u8]>,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<Module, Error> {
+        let mut inner = parse::parse(engine, bytes)?;
+        crate::native::artifact::attach(&mut inner, progress)?;
         let module = Module {
             inner: Arc::new(inner),
         };
@@ -258,6 +306,23 @@ impl Module {
     /// Index of the start function, if any.
     pub fn start(&self) -> Option<u32> {
         self.inner.start
+    }
+
+    /// Whether the module's functions run as native code.
+    pub fn is_native(&self) -> bool {
+        self.inner.native.is_some()
+    }
+
+    /// Why native code stored in the file by `wedge compile` was not used, if it was present
+    /// and not used (another Wedge version or CPU, a damaged section, ...).
+    pub fn native_code_warning(&self) -> Option<&str> {
+        self.inner.aot_warning.as_deref()
+    }
+
+    /// The module as a universal file: its bytes plus a custom section holding native code
+    /// for this host, which `Module::new` on a matching host loads instead of compiling.
+    pub fn serialize_native(&self) -> Result<Vec<u8>, Error> {
+        crate::native::artifact::serialize(&self.inner)
     }
 
     /// How many defined functions have been translated to interpreter code so far.

@@ -5,11 +5,22 @@ use crate::types::{Mutability, RefType};
 use wasmparser::{Parser, Payload, TypeRef, Validator};
 
 /// Validates the whole binary, then decodes what an instance needs.
-pub(super) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
+pub(super) fn parse(engine: &Engine, owned: Box<[u8]>) -> Result<ModuleInner, Error> {
+    // The module keeps the bytes (moved in at the end, without a copy).
+    let bytes: &[u8] = &owned;
     let config = engine.config();
     let flags = config.validation_features();
     let mut validator = Validator::new_with_features(flags);
-    if let Err(e) = validator.validate_all(bytes) {
+    let aot_authenticated = crate::native::artifact::authenticated(config, bytes);
+    if aot_authenticated {
+        // Signed by `wedge compile` with our key after it validated everything with these
+        // features: check the module structure, not every function body again.
+        for payload in Parser::new(0).parse_all(bytes) {
+            if let wasmparser::ValidPayload::End(_) = validator.payload(&payload?)? {
+                break;
+            }
+        }
+    } else if let Err(e) = validator.validate_all(bytes) {
         let mut err = Error::from(e);
         if let (Error::Invalid { message, .. }, Some(why)) = (
             &mut err,
@@ -22,7 +33,7 @@ pub(super) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
 
     let mut m = ModuleInner {
         engine: engine.clone(),
-        bytes: bytes.into(),
+        bytes: Box::new([]),
         name: None,
         types: Vec::new(),
         type_ids: Vec::new(),
@@ -49,6 +60,10 @@ pub(super) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
         func_names: HashMap::new(),
         custom_sections: Vec::new(),
         code: Vec::new(),
+        native: None,
+        aot: None,
+        aot_warning: None,
+        aot_authenticated,
     };
 
     for payload in Parser::new(0).parse_all(bytes) {
@@ -213,6 +228,10 @@ pub(super) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
             Payload::CustomSection(reader) => {
                 m.custom_sections
                     .push((reader.name().to_string(), reader.data().len()));
+                if reader.name() == crate::native::artifact::SECTION_NAME {
+                    let start = reader.data_offset() as usize;
+                    m.aot = Some(start..start + reader.data().len());
+                }
                 if let wasmparser::KnownCustom::Name(names) = reader.as_known() {
                     read_names(&mut m, names);
                 }
@@ -226,6 +245,7 @@ pub(super) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
         }
     }
     m.code = (0..m.bodies.len()).map(|_| OnceLock::new()).collect();
+    m.bytes = owned;
     Ok(m)
 }
 

@@ -1,7 +1,7 @@
 //! Functions: handles, host functions and the `Caller` they receive.
 
 use super::instance::Instance;
-use super::store::{AsContext, AsContextMut, FuncEntity, FuncKind, Store, StoreId};
+use super::store::{AsContext, AsContextMut, FuncKind, Store, StoreId};
 use super::trap::Trap;
 use super::val::Val;
 use super::Extern;
@@ -171,17 +171,13 @@ impl Func {
         let type_id = store.inner.engine.intern_type(&ty);
         let canon = store.inner.engine.canon_type(type_id);
         store.inner.types.insert(&canon);
-        let inner = &mut store.inner;
-        inner.funcs.push(FuncEntity {
-            ty: Arc::new(ty),
-            type_id,
-            kind: FuncKind::Host {
-                host: store.host_funcs.len() as u32 - 1,
-            },
-        });
+        let host = store.host_funcs.len() as u32 - 1;
+        let index = store
+            .inner
+            .push_func(Arc::new(ty), type_id, FuncKind::Host { host });
         Func {
-            store: inner.id,
-            index: inner.funcs.len() as u32 - 1,
+            store: store.inner.id,
+            index,
         }
     }
 
@@ -215,7 +211,7 @@ impl Func {
         }
         let mut io = vec![0u64; io_slots(&ty)];
         write_vals(&store.inner, params, &mut io);
-        crate::interp::invoke(store, self.index, &mut io)?;
+        super::call::invoke(store, self.index, &mut io)?;
         read_vals(&store.inner, ty.results(), &io, results);
         Ok(())
     }

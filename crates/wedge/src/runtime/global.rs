@@ -34,7 +34,7 @@ impl Global {
         let inner = &mut store.as_context_mut().inner;
         value.check_in(inner, ty.content).map_err(Error::Type)?;
         let value = value.to_raw(inner);
-        inner.globals.push(GlobalEntity { ty, value });
+        inner.globals.push(Box::new(GlobalEntity { ty, value }));
         Ok(Global {
             store: inner.id,
             index: inner.globals.len() as u32 - 1,

@@ -3,12 +3,11 @@
 use super::func::Func;
 use super::global::Global;
 use super::memory::{LinearMemory, Memory};
-use super::store::{
-    AsContext, FuncEntity, FuncKind, GlobalEntity, InstanceEntity, Store, StoreId, StoreInner,
-};
+use super::store::{AsContext, FuncKind, GlobalEntity, InstanceEntity, Store, StoreId, StoreInner};
 use super::table::{Table, TableEntity};
 use super::trap::{Trap, TrapKind};
 use super::typed::TypedFunc;
+use super::vmctx::{VmCtx, VmShape};
 use super::{gc, Extern, WasmParams, WasmResults};
 use crate::module::{ConstExpr, ConstOp, DataMode, ElemMode, ExportIndex, Module};
 use crate::Error;
@@ -230,6 +229,8 @@ pub(crate) fn instantiate<T>(
         tags: Vec::with_capacity(m.tags.len()),
         elems: Vec::with_capacity(m.elems.len()),
         data_dropped: vec![false; m.datas.len()],
+        vmctx: VmCtx::new(VmShape::new(0, 0, 0, 0), std::ptr::null_mut(), &[], 0),
+        native: m.native.clone(),
     };
     for (import, ext) in m.imports.iter().zip(imports) {
         super::linker::check_import(&store.inner, m, import, ext)?;
@@ -255,15 +256,15 @@ pub(crate) fn instantiate<T>(
     let instance_index = inner.instances.len() as u32;
     for i in m.num_imported_funcs..m.func_types.len() as u32 {
         let type_index = m.func_types[i as usize] as usize;
-        inner.funcs.push(FuncEntity {
-            ty: m.types[type_index].clone(),
-            type_id: m.type_ids[type_index],
-            kind: FuncKind::Wasm {
+        let f = inner.push_func(
+            m.types[type_index].clone(),
+            m.type_ids[type_index],
+            FuncKind::Wasm {
                 instance: instance_index,
                 index: i,
             },
-        });
-        inst.funcs.push(inner.funcs.len() as u32 - 1);
+        );
+        inst.funcs.push(f);
     }
     for (i, ty) in m
         .tables
@@ -287,12 +288,26 @@ pub(crate) fn instantiate<T>(
             .push(std::sync::Arc::new(LinearMemory::new(*ty)?));
         inst.memories.push(inner.memories.len() as u32 - 1);
     }
+    if inst.native.is_some() {
+        // Compiled code leaves most bounds checks to guard pages: without them (memories
+        // made under an address-space limit) the instance runs interpreted.
+        let mems: Vec<&LinearMemory> = inst
+            .memories
+            .iter()
+            .map(|&i| &*inner.memories[i as usize])
+            .collect();
+        if !crate::native::memories_fit(m, &mems) {
+            inst.native = None;
+        }
+    }
     for (ty, init) in m.globals[m.num_imported_globals as usize..]
         .iter()
         .zip(&m.global_inits)
     {
         let value = eval_const(inner, m, &inst.funcs, &inst.globals, init)?;
-        inner.globals.push(GlobalEntity { ty: *ty, value });
+        inner
+            .globals
+            .push(Box::new(GlobalEntity { ty: *ty, value }));
         inst.globals.push(inner.globals.len() as u32 - 1);
     }
     for seg in &m.elems {
@@ -302,6 +317,7 @@ pub(crate) fn instantiate<T>(
         }
         inst.elems.push(items.into());
     }
+    build_vmctx(inner, &mut inst, instance_index);
     inner.instances.push(inst);
     let instance = Instance {
         store: inner.id,
@@ -310,9 +326,58 @@ pub(crate) fn instantiate<T>(
     initialize_segments(inner, instance_index)?;
     if let Some(start) = m.start {
         let func = inner.instances[instance_index as usize].funcs[start as usize];
-        crate::interp::invoke(store, func, &mut [])?;
+        super::call::invoke(store, func, &mut [])?;
     }
     Ok(instance)
+}
+
+/// Builds an instance's context block and, for compiled modules, wires its functions in.
+fn build_vmctx(inner: &mut StoreInner, inst: &mut InstanceEntity, instance_index: u32) {
+    let module = inst.module.clone();
+    let m = &module.inner;
+    let shape = VmShape::new(
+        m.memories.len() as u32,
+        m.tables.len() as u32,
+        m.globals.len() as u32,
+        m.num_imported_funcs,
+    );
+    let mut vmctx = VmCtx::new(shape, &mut *inner.vm, &m.type_ids, instance_index);
+    for (i, &mem) in inst.memories.iter().enumerate() {
+        // The memory object itself: base address and length at the documented offsets.
+        let def = std::sync::Arc::as_ptr(&inner.memories[mem as usize]);
+        vmctx.set(shape.memories + 8 * i as u32, def as u64);
+    }
+    for (i, &t) in inst.tables.iter().enumerate() {
+        let def: *mut _ = &mut *inner.tables[t as usize].def;
+        vmctx.set(shape.tables + 8 * i as u32, def as u64);
+    }
+    for (i, &g) in inst.globals.iter().enumerate() {
+        let cell: *mut u128 = &mut inner.globals[g as usize].value;
+        vmctx.set(shape.globals + 8 * i as u32, cell as u64);
+    }
+    if let Some(native) = &inst.native {
+        for t in 0..m.types.len() as u32 {
+            inner.register_trampoline(m.type_ids[t as usize], native.host_trampoline(t));
+        }
+        for (def, &f) in inst.funcs[m.num_imported_funcs as usize..]
+            .iter()
+            .enumerate()
+        {
+            let r = &mut inner.funcs[f as usize].funcref;
+            r.code = native.func(def as u32);
+            r.vmctx = vmctx.as_ptr();
+        }
+    }
+    for (i, &f) in inst.funcs[..m.num_imported_funcs as usize]
+        .iter()
+        .enumerate()
+    {
+        let r = &inner.funcs[f as usize].funcref;
+        let at = shape.imported_funcs + 16 * i as u32;
+        vmctx.set(at, r.code as u64);
+        vmctx.set(at + 8, r.vmctx as u64);
+    }
+    inst.vmctx = vmctx;
 }
 
 /// Copies active element and data segments into their tables and memories, then drops them.

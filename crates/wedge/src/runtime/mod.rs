@@ -1,18 +1,21 @@
 //! The runtime: stores and the objects they own, instances, linking and host functions.
 
+mod call;
 mod func;
 pub mod gc;
 mod global;
 mod growth;
 mod instance;
 mod linker;
-mod memory;
+pub(crate) mod memory;
+pub(crate) mod ops;
 mod store;
 mod table;
 mod tag;
 mod trap;
 mod typed;
 mod val;
+pub(crate) mod vmctx;
 
 pub use func::{Caller, Func};
 pub use gc::GcStats;
@@ -31,6 +34,7 @@ pub use trap::{FrameInfo, Trap, TrapKind};
 pub use typed::{TypedFunc, WasmParams, WasmResults, WasmTy};
 pub use val::{AnyRef, ExnRef, ExternRef, Val};
 
+pub(crate) use call::invoke;
 pub(crate) use func::{io_slots, HostFn};
 pub(crate) use store::{FuncKind, StoreInner};
 

@@ -5,12 +5,14 @@ use super::gc::GcState;
 use super::memory::LinearMemory;
 use super::table::TableEntity;
 use super::tag::TagEntity;
+use super::vmctx::{VmCtx, VmFuncRef, VmStore};
 use crate::limits::{InterruptHandle, Meter, StoreLimits};
 use crate::module::Module;
 use crate::registry::TypeCache;
 use crate::types::{FuncType, GlobalType};
 use crate::Engine;
 use std::any::Any;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,11 +38,13 @@ pub(crate) enum FuncKind {
 }
 
 /// A function as the store keeps it.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct FuncEntity {
     pub ty: Arc<FuncType>,
     pub type_id: u32,
     pub kind: FuncKind,
+    /// How compiled code calls it (stable address).
+    pub funcref: Box<VmFuncRef>,
 }
 
 /// A global's type and current value (raw bits, see `Val::to_raw`).
@@ -62,7 +66,20 @@ pub(crate) struct InstanceEntity {
     pub elems: Vec<Box<[u64]>>,
     /// Whether each data segment was dropped.
     pub data_dropped: Vec<bool>,
+    /// The context block compiled code of this instance runs with.
+    pub vmctx: VmCtx,
+    /// Native code of the module, when it runs compiled.
+    pub native: Option<Arc<crate::native::NativeCode>>,
 }
+
+/// Pointers to every function's `VmFuncRef`, by store function index.
+#[derive(Default)]
+pub(crate) struct FuncRefPtrs(pub Vec<*const VmFuncRef>);
+
+// SAFETY: the pointers point into boxes owned by the same store's `FuncEntity`s.
+unsafe impl Send for FuncRefPtrs {}
+// SAFETY: as above; they are only read through shared references.
+unsafe impl Sync for FuncRefPtrs {}
 
 /// Everything in a store that does not depend on the host data type.
 pub(crate) struct StoreInner {
@@ -71,7 +88,9 @@ pub(crate) struct StoreInner {
     pub funcs: Vec<FuncEntity>,
     pub memories: Vec<Arc<LinearMemory>>,
     pub tables: Vec<TableEntity>,
-    pub globals: Vec<GlobalEntity>,
+    /// Globals, boxed so compiled code can hold the address of their cells.
+    #[allow(clippy::vec_box)]
+    pub globals: Vec<Box<GlobalEntity>>,
     pub instances: Vec<InstanceEntity>,
     pub tags: Vec<TagEntity>,
     pub externs: Vec<Box<dyn Any + Send + Sync>>,
@@ -83,6 +102,15 @@ pub(crate) struct StoreInner {
     pub stack: Vec<u64>,
     /// Nesting depth of host-to-wasm re-entry.
     pub reentry: u32,
+    /// The block compiled code reads (stable address).
+    pub vm: Box<VmStore>,
+    /// `VmFuncRef` of each function; `vm.funcrefs` points at its buffer.
+    pub funcref_ptrs: FuncRefPtrs,
+    /// Host trampoline of each canonical type id, from compiled modules instantiated here.
+    pub trampolines: HashMap<u32, usize>,
+    /// How many calls into compiled code are running; garbage collection waits for none
+    /// (compiled frames have no stack maps, so references they hold are not roots).
+    pub native_active: u32,
     /// Gas and instruction counters.
     pub meter: Meter,
     /// Caps on memory and table growth.
@@ -125,6 +153,13 @@ impl<T> Store<T> {
                 gc: GcState::default(),
                 stack: Vec::new(),
                 reentry: 0,
+                vm: Box::new(VmStore::new(
+                    super::call::invoke_raw::<T>,
+                    crate::native::libcall_table(),
+                )),
+                funcref_ptrs: FuncRefPtrs::default(),
+                trampolines: HashMap::new(),
+                native_active: 0,
                 meter: Meter::default(),
                 limits: StoreLimits::default(),
                 interrupt: InterruptHandle::default(),
@@ -218,6 +253,43 @@ impl<T> Store<T> {
 }
 
 impl StoreInner {
+    /// Adds a function and returns its store index.
+    pub(crate) fn push_func(&mut self, ty: Arc<FuncType>, type_id: u32, kind: FuncKind) -> u32 {
+        let index = self.funcs.len() as u32;
+        let code = self
+            .trampolines
+            .get(&type_id)
+            .map_or(std::ptr::null(), |p| *p as *const u8);
+        let mut funcref = Box::new(VmFuncRef {
+            code,
+            vmctx: std::ptr::null_mut(),
+            type_id,
+            func_index: index,
+        });
+        funcref.vmctx = &mut *funcref as *mut VmFuncRef as *mut u8;
+        self.funcref_ptrs.0.push(&*funcref);
+        self.vm.funcrefs = self.funcref_ptrs.0.as_ptr();
+        self.funcs.push(FuncEntity {
+            ty,
+            type_id,
+            kind,
+            funcref,
+        });
+        index
+    }
+
+    /// Records the host trampoline of a type and gives it to functions of that type lacking one.
+    pub(crate) fn register_trampoline(&mut self, type_id: u32, code: usize) {
+        if self.trampolines.insert(type_id, code).is_some() {
+            return;
+        }
+        for f in &mut self.funcs {
+            if f.type_id == type_id && f.funcref.code.is_null() {
+                f.funcref.code = code as *const u8;
+            }
+        }
+    }
+
     /// Panics if a handle belongs to another store: using it here is a host programming error.
     pub(crate) fn check(&self, id: StoreId) {
         assert!(

@@ -12,6 +12,8 @@ const MAX_TABLE_ELEMS: u64 = 10_000_000;
 pub(crate) struct TableEntity {
     pub ty: TableType,
     pub elems: Vec<u64>,
+    /// Where compiled code finds the elements; refreshed whenever `elems` may move.
+    pub def: Box<super::vmctx::VmTable>,
 }
 
 impl TableEntity {
@@ -20,10 +22,22 @@ impl TableEntity {
         if ty.minimum > MAX_TABLE_ELEMS {
             return Err(Error::Limit("table minimum size is too large".into()));
         }
-        Ok(TableEntity {
+        let mut t = TableEntity {
             ty,
             elems: vec![init; ty.minimum as usize],
-        })
+            def: Box::new(super::vmctx::VmTable {
+                base: std::ptr::null_mut(),
+                len: 0,
+            }),
+        };
+        t.refresh_def();
+        Ok(t)
+    }
+
+    /// Points the context-block definition at the current elements.
+    fn refresh_def(&mut self) {
+        self.def.base = self.elems.as_mut_ptr();
+        self.def.len = self.elems.len() as u64;
     }
 
     /// Grows by `delta` elements filled with `init`; returns the old size or None.
@@ -36,6 +50,7 @@ impl TableEntity {
         }
         self.elems.try_reserve(delta as usize).ok()?;
         self.elems.resize(new as usize, init);
+        self.refresh_def();
         Some(old)
     }
 }

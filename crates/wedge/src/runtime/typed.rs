@@ -202,7 +202,7 @@ impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
             &mut big
         };
         params.store(io);
-        crate::interp::invoke(store, self.func.index, io)?;
+        super::call::invoke(store, self.func.index, io)?;
         Ok(R::load(io))
     }
 }

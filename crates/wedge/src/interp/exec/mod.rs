@@ -46,8 +46,11 @@ impl Frame {
 
 /// Calls function `func` (store index) with parameters in `io`; results are written back to `io`.
 pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, io: &mut [u64]) -> Result<(), Error> {
-    let entity = store.inner.funcs[func as usize].clone();
-    match entity.kind {
+    let (kind, ty) = {
+        let e = &store.inner.funcs[func as usize];
+        (e.kind, e.ty.clone())
+    };
+    match kind {
         FuncKind::Host { host } => {
             let f = store.host_funcs[host as usize].clone();
             let started = store
@@ -82,7 +85,7 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, io: &mut [u64]) -> Resu
             let result = run::Executor::new(store, stack).run(instance, index);
             store.inner.reentry -= 1;
             let mut stack = result?;
-            let n = io_slots(&entity.ty).min(io.len());
+            let n = io_slots(&ty).min(io.len());
             io[..n].copy_from_slice(&stack[..n]);
             if store.inner.stack.is_empty() {
                 stack.truncate(INITIAL_STACK_SLOTS);

@@ -62,44 +62,55 @@ impl State {
     }
 }
 
-/// Calls host function `host` of the `Store<T>` behind `store` for `instance` with `io`;
-/// returns its result and the store's `inner` part, re-derived after the call.
-type HostCall =
-    unsafe fn(store: *mut (), host: u32, instance: u32, io: &mut [u64]) -> HostCallResult;
+/// Calls store function `func` (a host function, or a wasm function of a compiled
+/// instance) of the `Store<T>` behind `store` from `instance` with `io`; returns its result
+/// and the store's `inner` part, re-derived after the call.
+type OutsideCall =
+    unsafe fn(store: *mut (), func: u32, instance: u32, io: &mut [u64]) -> OutsideCallResult;
 
-/// What [`HostCall`] returns.
-type HostCallResult = (Result<(), Trap>, *mut StoreInner);
+/// What [`OutsideCall`] returns.
+type OutsideCallResult = (Result<(), Error>, *mut StoreInner);
 
-/// The [`HostCall`] of stores of `T`.
+/// The [`OutsideCall`] of stores of `T`.
 ///
 /// # Safety
 ///
 /// `store` must be the `Store<T>` the executor was made for, with no reference to it (or
 /// into it) used while the call runs.
-unsafe fn host_call<T>(store: *mut (), host: u32, instance: u32, io: &mut [u64]) -> HostCallResult {
+unsafe fn outside_call<T>(
+    store: *mut (),
+    func: u32,
+    instance: u32,
+    io: &mut [u64],
+) -> OutsideCallResult {
     // SAFETY: the caller passes the executor's exclusively borrowed store.
     let store = unsafe { &mut *(store as *mut Store<T>) };
-    let f = store.host_funcs[host as usize].clone();
-    let caller = Caller {
-        store: &mut *store,
-        instance: Some(instance),
+    let result = match store.inner.funcs[func as usize].kind {
+        FuncKind::Host { host } => {
+            let f = store.host_funcs[host as usize].clone();
+            let caller = Caller {
+                store: &mut *store,
+                instance: Some(instance),
+            };
+            f(caller, io).map_err(Error::from)
+        }
+        FuncKind::Wasm { .. } => crate::runtime::invoke(&mut *store, func, io),
     };
-    let result = f(caller, io);
     (result, &mut store.inner)
 }
 
 /// Runs wasm functions of one `invoke` call on its own value stack.
 ///
 /// The executor does not depend on the store's data type: all it needs of the `Store<T>`
-/// is its `inner` part, except to call host functions, which goes through `host_call`.
+/// is its `inner` part, except to call host functions and compiled code, which goes through `outside_call`.
 /// Being compiled once in this crate keeps the handlers' tail calls optimized whatever
 /// the embedder's build settings (see `dispatch.rs`).
 pub(crate) struct Executor<'s> {
     /// The store (without its data and host functions).
     pub inner: &'s mut StoreInner,
-    /// The whole `Store<T>`, type-erased, for host calls.
+    /// The whole `Store<T>`, type-erased, for calls to host functions and compiled code.
     store: *mut (),
-    host_call: HostCall,
+    outside_call: OutsideCall,
     pub stack: Vec<u64>,
     pub frames: Vec<Frame>,
     /// Recently called `call_indirect` targets (empty until the first one).
@@ -126,7 +137,7 @@ impl<'s> Executor<'s> {
         Executor {
             inner,
             store: store.cast(),
-            host_call: host_call::<T>,
+            outside_call: outside_call::<T>,
             stack,
             frames: Vec::new(),
             callees: Vec::new(),
@@ -397,7 +408,9 @@ impl<'s> Executor<'s> {
     ) -> Result<(), Error> {
         let kind = self.inner.funcs[func as usize].kind;
         match kind {
-            FuncKind::Wasm { instance, index } => {
+            FuncKind::Wasm { instance, index }
+                if self.inner.instances[instance as usize].native.is_none() =>
+            {
                 let module: *const ModuleInner =
                     &*self.inner.instances[instance as usize].module.inner;
                 // SAFETY: the instance keeps its module alive for the store's lifetime, and
@@ -410,7 +423,8 @@ impl<'s> Executor<'s> {
                 };
                 self.push_call(st, code, module, instance, args)
             }
-            FuncKind::Host { host } => {
+            _ => {
+                // A host function or compiled code: called on its own, on raw slots.
                 let slots = io_slots(&self.inner.funcs[func as usize].ty);
                 let at = st.base + args;
                 if at + slots > self.stack.len() {
@@ -426,17 +440,20 @@ impl<'s> Executor<'s> {
                 // SAFETY: `store` is the executor's store; `inner` is not used during the
                 // call and is replaced by the pointer derived after it.
                 let (result, inner) =
-                    unsafe { (self.host_call)(self.store, host, st.instance, io) };
+                    unsafe { (self.outside_call)(self.store, func, st.instance, io) };
                 // SAFETY: as above; the store stays borrowed for `'s`.
                 self.inner = unsafe { &mut *inner };
                 self.resume_roots(suspended);
-                if let Some(started) = started {
+                if let Some(started) = started.filter(|_| matches!(kind, FuncKind::Host { .. })) {
                     self.inner.host_time += started.elapsed();
                 }
                 // SAFETY: the stack may have been resized above; re-derive the frame pointer.
                 st.regs = unsafe { self.stack.as_mut_ptr().add(st.base) };
                 self.refresh_memory(st);
-                result.map_err(|t| self.with_backtrace(st, t).into())
+                result.map_err(|e| match e {
+                    Error::Trap(t) => self.with_backtrace(st, t).into(),
+                    other => other,
+                })
             }
         }
     }

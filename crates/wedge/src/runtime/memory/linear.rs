@@ -124,7 +124,6 @@ impl LinearMemory {
 
     /// Bytes of address space reserved, guard included (for the compiler tier, which
     /// decides from it whether bounds checks can be left to the guard pages).
-    #[allow(dead_code)]
     pub fn reserved(&self) -> usize {
         self.map.reserved()
     }

@@ -1,0 +1,47 @@
+//! `wedge compile`: writes a universal file (the module plus native code for this CPU).
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Compilations taking longer than this show a progress bar (on a terminal).
+const SHOW_AFTER: Duration = Duration::from_millis(300);
+
+/// Compiles `input` for this host (with the features of `base`) and writes the universal
+/// file to `output`.
+pub fn compile(base: &wedge::Config, input: &Path, output: &Path) -> Result<()> {
+    let bytes = std::fs::read(input).with_context(|| format!("cannot read {}", input.display()))?;
+    let mut config = base.clone();
+    config
+        .strategy(wedge::Strategy::Compiler)
+        .native_code_key(Some(crate::aot_key::load_or_create()?));
+    let engine = wedge::Engine::new(&config);
+    let started = Instant::now();
+    let bar = Mutex::new(None::<ProgressBar>);
+    let progress = |done: usize, total: usize| {
+        let mut bar = bar.lock().unwrap_or_else(|e| e.into_inner());
+        if bar.is_none() && started.elapsed() >= SHOW_AFTER {
+            let b = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+            b.set_style(
+                ProgressStyle::with_template("compiling {bar:40} {pos}/{len} functions {elapsed}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            *bar = Some(b);
+        }
+        if let Some(b) = bar.as_ref() {
+            b.set_position(done as u64);
+        }
+    };
+    let module = wedge::Module::new_with_progress(&engine, bytes, &progress)
+        .with_context(|| format!("{}", input.display()))?;
+    if let Some(b) = bar.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        b.finish_and_clear();
+    }
+    let file = module
+        .serialize_native()
+        .with_context(|| format!("{}", input.display()))?;
+    std::fs::write(output, &file).with_context(|| format!("cannot write {}", output.display()))?;
+    Ok(())
+}

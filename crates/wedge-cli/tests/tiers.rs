@@ -1,0 +1,159 @@
+//! `wedge compile` and `--tier`: universal files and the choice of execution tier.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn wedge(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wedge"))
+        .args(args)
+        .env("WEDGE_AOT_KEY_FILE", temp_dir("key").join("aot.key"))
+        .output()
+        .expect("wedge binary runs")
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("wedge-tiers-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const FAC: &str = r#"(module (func $fac (export "fac") (param i64) (result i64)
+    (if (result i64) (i64.eqz (local.get 0)) (then (i64.const 1))
+      (else (i64.mul (local.get 0) (call $fac (i64.sub (local.get 0) (i64.const 1))))))))"#;
+
+#[test]
+fn run_gives_the_same_results_in_both_tiers() {
+    let dir = temp_dir("run");
+    let wat = dir.join("fac.wat");
+    std::fs::write(&wat, FAC).unwrap();
+    for tier in ["interp", "jit"] {
+        let out = wedge(&[
+            "run",
+            "--tier",
+            tier,
+            "--invoke",
+            "fac",
+            wat.to_str().unwrap(),
+            "20",
+        ]);
+        assert!(out.status.success(), "{tier}: {out:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "2432902008176640000\n"
+        );
+    }
+    let out = wedge(&["run", "--tier", "turbo", wat.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn compiled_files_run_natively_and_stay_valid_wasm() {
+    let dir = temp_dir("compile");
+    let wat = dir.join("fac.wat");
+    std::fs::write(&wat, FAC).unwrap();
+    let out_file = dir.join("fac.native.wasm");
+    let out = wedge(&["compile", wat.to_str().unwrap(), out_file.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    let bytes = std::fs::read(&out_file).unwrap();
+    assert_eq!(&bytes[..4], b"\0asm");
+    let out = wedge(&["run", "--invoke", "fac", out_file.to_str().unwrap(), "10"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "3628800\n");
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The interpreter ignores the native code; inspect lists the section.
+    let out = wedge(&[
+        "run",
+        "--tier",
+        "interp",
+        "--invoke",
+        "fac",
+        out_file.to_str().unwrap(),
+        "5",
+    ]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "120\n");
+    let out = wedge(&["inspect", out_file.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("wedge.native"));
+}
+
+#[test]
+fn a_stamp_mismatch_recompiles_with_a_warning() {
+    let dir = temp_dir("stamp");
+    let wat = dir.join("fac.wat");
+    std::fs::write(&wat, FAC).unwrap();
+    let out_file = dir.join("fac.native.wasm");
+    let out = wedge(&["compile", wat.to_str().unwrap(), out_file.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    let mut bytes = std::fs::read(&out_file).unwrap();
+    let at = bytes
+        .windows(8)
+        .position(|w| w == b"x86_64-u" || w == b"aarch64-")
+        .expect("the stamp names the target");
+    bytes[at] = b'y';
+    std::fs::write(&out_file, &bytes).unwrap();
+    let out = wedge(&["run", "--invoke", "fac", out_file.to_str().unwrap(), "6"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "720\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning") && err.contains("compiling the module again"),
+        "{err}"
+    );
+}
+
+#[test]
+fn files_signed_with_another_key_are_compiled_again() {
+    let dir = temp_dir("otherkey");
+    let wat = dir.join("fac.wat");
+    std::fs::write(&wat, FAC).unwrap();
+    let out_file = dir.join("fac.native.wasm");
+    let out = Command::new(env!("CARGO_BIN_EXE_wedge"))
+        .args(["compile", wat.to_str().unwrap(), out_file.to_str().unwrap()])
+        .env("WEDGE_AOT_KEY_FILE", dir.join("someone-else.key"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let key = std::fs::read(dir.join("someone-else.key")).unwrap();
+    assert_eq!(key.len(), 16);
+    let out = wedge(&["run", "--invoke", "fac", out_file.to_str().unwrap(), "4"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "24\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("signature does not match"), "{err}");
+}
+
+#[test]
+fn compile_reports_invalid_input() {
+    let dir = temp_dir("bad");
+    let wat = dir.join("bad.wat");
+    std::fs::write(&wat, "(module (func (result i32)))").unwrap();
+    let out = wedge(&[
+        "compile",
+        wat.to_str().unwrap(),
+        dir.join("o.wasm").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("type mismatch"));
+    assert!(!dir.join("o.wasm").exists());
+}
+
+#[test]
+fn wast_runs_in_either_tier() {
+    let dir = temp_dir("wast");
+    let script = dir.join("t.wast");
+    std::fs::write(
+        &script,
+        r#"(module (func (export "d") (param i32) (result i32) (i32.div_s (i32.const 7) (local.get 0))))
+           (assert_return (invoke "d" (i32.const 2)) (i32.const 3))
+           (assert_trap (invoke "d" (i32.const 0)) "integer divide by zero")"#,
+    )
+    .unwrap();
+    for tier in ["interp", "jit"] {
+        let out = wedge(&["wast", "--tier", tier, script.to_str().unwrap()]);
+        assert!(out.status.success(), "{tier}: {out:?}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("3 passed, 0 failed"));
+    }
+}

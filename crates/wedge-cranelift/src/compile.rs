@@ -1,0 +1,335 @@
+//! Compiling a whole module: functions in parallel, then linked into one block of code.
+
+use crate::func::{self, NS_FUNC, NS_HOST_TRAMPOLINE};
+use crate::{trampoline, Error, FuncBody, Isa, ModuleEnv, TrapKind};
+use cranelift_codegen::binemit::Reloc as ClifReloc;
+use cranelift_codegen::control::ControlPlane;
+use cranelift_codegen::ir::{self, ExternalName, LibCall as ClifLibCall};
+use cranelift_codegen::{Context, FinalizedRelocTarget};
+use cranelift_frontend::FunctionBuilderContext;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// Where one function lives in the code block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CodeRange {
+    /// Offset from the start of the code.
+    pub offset: u32,
+    /// Length in bytes.
+    pub len: u32,
+}
+
+/// An instruction that traps, and why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TrapSite {
+    /// Offset of the instruction from the start of the code.
+    pub offset: u32,
+    /// The trap kind.
+    pub kind: TrapKind,
+}
+
+/// How a relocation is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RelocKind {
+    /// The absolute 64-bit address of the target.
+    Abs8,
+}
+
+/// A place in the code that must hold the address of a runtime-provided routine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reloc {
+    /// Offset of the field from the start of the code.
+    pub offset: u32,
+    /// How to write it.
+    pub kind: RelocKind,
+    /// Which routine: one of the float rounding helpers (`floorf32`, ... see [`Reloc::NAMES`]).
+    pub target: u8,
+    /// Added to the routine's address.
+    pub addend: i64,
+}
+
+impl Reloc {
+    /// The routines relocations can name, by `target`: what each computes, as libm names it.
+    pub const NAMES: [&'static str; 8] = [
+        "ceilf",
+        "ceil",
+        "floorf",
+        "floor",
+        "truncf",
+        "trunc",
+        "nearbyintf",
+        "nearbyint",
+    ];
+}
+
+/// Machine code for a whole module.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CompiledCode {
+    /// The code; position independent except for `relocs`.
+    pub code: Vec<u8>,
+    /// Each defined function, in module order.
+    pub funcs: Vec<CodeRange>,
+    /// The array trampoline of each type index.
+    pub array_trampolines: Vec<u32>,
+    /// The host trampoline of each type index.
+    pub host_trampolines: Vec<u32>,
+    /// Trapping instructions, sorted by offset.
+    pub traps: Vec<TrapSite>,
+    /// Addresses to fill in when the code is loaded.
+    pub relocs: Vec<Reloc>,
+}
+
+/// One compiled unit before linking.
+struct Unit {
+    code: Vec<u8>,
+    /// (offset in unit, target unit index).
+    calls: Vec<(u32, usize)>,
+    relocs: Vec<Reloc>,
+    traps: Vec<TrapSite>,
+}
+
+/// What a unit is.
+#[derive(Clone, Copy)]
+enum Job {
+    Func(u32),
+    ArrayTrampoline(u32),
+    HostTrampoline(u32),
+}
+
+/// Compiles every defined function of a module and the trampolines of every type.
+///
+/// `bodies` are the defined functions in order. Work is spread over `threads` threads;
+/// `progress` is called with the number of finished units out of
+/// `bodies.len() + 2 * env.types.len()` (from any thread).
+pub fn compile_module(
+    isa: &Isa,
+    env: &ModuleEnv,
+    bodies: &[FuncBody<'_>],
+    threads: usize,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<CompiledCode, Error> {
+    let nfuncs = bodies.len();
+    let ntypes = env.types.len();
+    let mut jobs: Vec<Job> = (0..nfuncs as u32).map(Job::Func).collect();
+    jobs.extend((0..ntypes as u32).map(Job::ArrayTrampoline));
+    jobs.extend((0..ntypes as u32).map(Job::HostTrampoline));
+    // Index of the unit a relocation names.
+    let unit_of = |ns: u32, index: u32| -> Option<usize> {
+        match ns {
+            NS_FUNC => index
+                .checked_sub(env.num_imported_funcs)
+                .map(|i| i as usize)
+                .filter(|i| *i < nfuncs),
+            NS_HOST_TRAMPOLINE => {
+                Some(nfuncs + ntypes + index as usize).filter(|_| index < ntypes as u32)
+            }
+            _ => None,
+        }
+    };
+
+    let total = jobs.len();
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let results: Mutex<Vec<Option<Result<Unit, Error>>>> =
+        Mutex::new((0..total).map(|_| None).collect());
+    let threads = threads.clamp(1, total.max(1));
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                let mut ctx = Context::new();
+                let mut fctx = FunctionBuilderContext::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= total || failed.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    // A panic (a bug, or input the validator should have refused) becomes an
+                    // error; the contexts are rebuilt in case it left them half-used.
+                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        compile_unit(isa, env, bodies, jobs[i], &unit_of, &mut ctx, &mut fctx)
+                    }))
+                    .unwrap_or_else(|_| {
+                        ctx = Context::new();
+                        fctx = FunctionBuilderContext::new();
+                        Err(Error::Codegen {
+                            func: match jobs[i] {
+                                Job::Func(f) => env.num_imported_funcs + f,
+                                _ => u32::MAX,
+                            },
+                            message: "internal compiler error".into(),
+                        })
+                    });
+                    if r.is_err() {
+                        failed.store(true, Ordering::Relaxed);
+                    }
+                    results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
+                    progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                }
+            });
+        }
+    });
+    let results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut units = Vec::with_capacity(total);
+    for r in results {
+        match r {
+            Some(Ok(u)) => units.push(u),
+            Some(Err(e)) => return Err(e),
+            None => {}
+        }
+    }
+    if units.len() != total {
+        return Err(Error::Unsupported("compilation stopped early".into()));
+    }
+    Ok(link(units, nfuncs, ntypes))
+}
+
+fn compile_unit(
+    isa: &Isa,
+    env: &ModuleEnv,
+    bodies: &[FuncBody<'_>],
+    job: Job,
+    unit_of: &dyn Fn(u32, u32) -> Option<usize>,
+    ctx: &mut Context,
+    fctx: &mut FunctionBuilderContext,
+) -> Result<Unit, Error> {
+    let isa = isa.get();
+    ctx.clear();
+    ctx.func = ir::Function::new();
+    let func_index = match job {
+        Job::Func(i) => {
+            let index = env.num_imported_funcs + i;
+            func::translate_function(env, isa, index, bodies[i as usize], &mut ctx.func, fctx)?;
+            index
+        }
+        Job::ArrayTrampoline(t) => {
+            trampoline::array_trampoline(isa, &env.types[t as usize], t, &mut ctx.func, fctx);
+            u32::MAX
+        }
+        Job::HostTrampoline(t) => {
+            trampoline::host_trampoline(
+                isa,
+                &env.layout,
+                &env.types[t as usize],
+                t,
+                &mut ctx.func,
+                fctx,
+            );
+            u32::MAX
+        }
+    };
+    let mut ctrl = ControlPlane::default();
+    let compiled = ctx.compile(isa, &mut ctrl).map_err(|e| Error::Codegen {
+        func: func_index,
+        message: format!("{:?}", e.inner),
+    })?;
+    let code = compiled.code_buffer().to_vec();
+    let buffer = compiled.buffer.clone();
+    let mut unit = Unit {
+        code,
+        calls: Vec::new(),
+        relocs: Vec::new(),
+        traps: Vec::new(),
+    };
+    for t in buffer.traps() {
+        let kind = func::trap_kind(t.code)
+            .ok_or_else(|| Error::Unsupported(format!("trap code {:?}", t.code)))?;
+        unit.traps.push(TrapSite {
+            offset: t.offset,
+            kind,
+        });
+    }
+    let names = ctx.func.params.user_named_funcs();
+    for r in buffer.relocs() {
+        let target = match &r.target {
+            FinalizedRelocTarget::ExternalName(n) => n,
+            FinalizedRelocTarget::Func(_) => {
+                return Err(Error::Unsupported("intra-function relocation".into()))
+            }
+        };
+        match (target, r.kind) {
+            (ExternalName::User(name), ClifReloc::X86CallPCRel4 | ClifReloc::X86CallPLTRel4) => {
+                let n = &names[*name];
+                let unit_index = unit_of(n.namespace, n.index).ok_or_else(|| {
+                    Error::Unsupported(format!("call to unknown {}:{}", n.namespace, n.index))
+                })?;
+                if r.addend != -4 {
+                    return Err(Error::Unsupported(format!("call addend {}", r.addend)));
+                }
+                unit.calls.push((r.offset, unit_index));
+            }
+            (ExternalName::LibCall(lc), ClifReloc::Abs8) => {
+                let target = match lc {
+                    ClifLibCall::CeilF32 => 0,
+                    ClifLibCall::CeilF64 => 1,
+                    ClifLibCall::FloorF32 => 2,
+                    ClifLibCall::FloorF64 => 3,
+                    ClifLibCall::TruncF32 => 4,
+                    ClifLibCall::TruncF64 => 5,
+                    ClifLibCall::NearestF32 => 6,
+                    ClifLibCall::NearestF64 => 7,
+                    other => {
+                        return Err(Error::Unsupported(format!("library call {other}")));
+                    }
+                };
+                unit.relocs.push(Reloc {
+                    offset: r.offset,
+                    kind: RelocKind::Abs8,
+                    target,
+                    addend: r.addend,
+                });
+            }
+            (t, k) => {
+                return Err(Error::Unsupported(format!("relocation {k:?} to {t:?}")));
+            }
+        }
+    }
+    Ok(unit)
+}
+
+/// Lays the units out one after another and resolves the calls between them.
+fn link(units: Vec<Unit>, nfuncs: usize, ntypes: usize) -> CompiledCode {
+    let mut out = CompiledCode::default();
+    let mut starts = Vec::with_capacity(units.len());
+    for u in &units {
+        while out.code.len() % 16 != 0 {
+            out.code.push(0xcc);
+        }
+        starts.push(out.code.len() as u32);
+        out.code.extend_from_slice(&u.code);
+    }
+    for (i, u) in units.iter().enumerate() {
+        let start = starts[i];
+        for &(off, target) in &u.calls {
+            let at = (start + off) as usize;
+            // PC-relative to the end of the 4-byte field.
+            let rel = starts[target] as i64 - (at as i64 + 4);
+            out.code[at..at + 4].copy_from_slice(&(rel as i32).to_le_bytes());
+        }
+        for r in &u.relocs {
+            out.relocs.push(Reloc {
+                offset: start + r.offset,
+                ..*r
+            });
+        }
+        for t in &u.traps {
+            out.traps.push(TrapSite {
+                offset: start + t.offset,
+                kind: t.kind,
+            });
+        }
+        let range = CodeRange {
+            offset: start,
+            len: u.code.len() as u32,
+        };
+        if i < nfuncs {
+            out.funcs.push(range);
+        } else if i < nfuncs + ntypes {
+            out.array_trampolines.push(start);
+        } else {
+            out.host_trampolines.push(start);
+        }
+    }
+    out.traps.sort_by_key(|t| t.offset);
+    out
+}

@@ -1,0 +1,87 @@
+//! The shape of the runtime's context block, as offsets the generated code uses.
+
+/// Byte offsets of the runtime structures that compiled code reads and writes.
+///
+/// Three structures are involved (all fields pointer-sized unless said otherwise):
+/// - the per-instance context block (`vmctx`), the first parameter of every wasm function;
+/// - the per-store block (`store`), reached from `vmctx`;
+/// - the definitions of memories, tables and function references, reached by pointer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VmLayout {
+    /// `vmctx`: pointer to the store block.
+    pub vmctx_store: i32,
+    /// `vmctx`: pointer to the module's canonical type ids (`u32` per type index).
+    pub vmctx_type_ids: i32,
+    /// `vmctx`: start of the memory definition pointers (one per memory).
+    pub vmctx_memories: i32,
+    /// `vmctx`: start of the table definition pointers (one per table).
+    pub vmctx_tables: i32,
+    /// `vmctx`: start of the global cell pointers (one per global; a cell is 16 bytes).
+    pub vmctx_globals: i32,
+    /// `vmctx`: start of the imported functions (`code`, `vmctx` pairs, 16 bytes each).
+    pub vmctx_imported_funcs: i32,
+    /// store: lowest stack address wasm code may use.
+    pub store_stack_limit: i32,
+    /// store: pointer to the array of function reference pointers, by store function index.
+    pub store_funcrefs: i32,
+    /// store: frame pointer of the last wasm frame that called out to the runtime.
+    pub store_exit_fp: i32,
+    /// store: module function index of that frame (`u32`), or `u32::MAX` for a trampoline.
+    pub store_exit_func: i32,
+    /// store: start of the libcall table (one function pointer per [`LibCall`]).
+    pub store_libcalls: i32,
+    /// store: pointer to the interrupt flag (a byte, nonzero to stop).
+    pub store_interrupt: i32,
+    /// memory definition: base address.
+    pub memory_base: i32,
+    /// memory definition: length in bytes.
+    pub memory_len: i32,
+    /// table definition: base address of the 8-byte elements.
+    pub table_base: i32,
+    /// table definition: number of elements.
+    pub table_len: i32,
+    /// function reference: native code, callable with a wasm signature.
+    pub funcref_code: i32,
+    /// function reference: the `callee_vmctx` to pass.
+    pub funcref_vmctx: i32,
+    /// function reference: canonical type id (`u32`).
+    pub funcref_type_id: i32,
+}
+
+/// Runtime functions compiled code calls through the store's libcall table.
+///
+/// All take the calling instance's `vmctx` first; integers are `u32` for indices and `u64`
+/// for addresses, lengths and raw references. Those that can trap do not return when they do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum LibCall {
+    /// `(vmctx, mem: u32, delta: u64) -> u64`: old size in pages, or `u64::MAX`.
+    MemoryGrow = 0,
+    /// `(vmctx, mem: u32, dst: u64, val: u32, len: u64)`.
+    MemoryFill = 1,
+    /// `(vmctx, dst_mem: u32, src_mem: u32, dst: u64, src: u64, len: u64)`.
+    MemoryCopy = 2,
+    /// `(vmctx, mem: u32, data: u32, dst: u64, src: u32, len: u32)`.
+    MemoryInit = 3,
+    /// `(vmctx, data: u32)`.
+    DataDrop = 4,
+    /// `(vmctx, table: u32, init: u64, delta: u64) -> u64`: old size, or `u64::MAX`.
+    TableGrow = 5,
+    /// `(vmctx, table: u32, dst: u64, val: u64, len: u64)`.
+    TableFill = 6,
+    /// `(vmctx, dst_table: u32, src_table: u32, dst: u64, src: u64, len: u64)`.
+    TableCopy = 7,
+    /// `(vmctx, table: u32, elem: u32, dst: u64, src: u32, len: u32)`.
+    TableInit = 8,
+    /// `(vmctx, elem: u32)`.
+    ElemDrop = 9,
+    /// `(vmctx, func: u32) -> u64`: the raw reference to a module function.
+    RefFunc = 10,
+    /// `(funcref, caller_vmctx, io: *mut u64)`: calls a host or interpreted function.
+    HostCall = 11,
+}
+
+impl LibCall {
+    /// Number of libcalls (the length of the table).
+    pub const COUNT: usize = 12;
+}

@@ -1,0 +1,109 @@
+//! Unit tests of the translator on hand-made bodies.
+
+use crate::*;
+
+fn layout() -> VmLayout {
+    VmLayout {
+        vmctx_store: 0,
+        vmctx_type_ids: 8,
+        vmctx_memories: 32,
+        vmctx_tables: 40,
+        vmctx_globals: 40,
+        vmctx_imported_funcs: 40,
+        store_stack_limit: 0,
+        store_funcrefs: 8,
+        store_exit_fp: 16,
+        store_exit_func: 24,
+        store_libcalls: 32,
+        store_interrupt: 128,
+        memory_base: 0,
+        memory_len: 8,
+        table_base: 0,
+        table_len: 8,
+        funcref_code: 0,
+        funcref_vmctx: 8,
+        funcref_type_id: 16,
+    }
+}
+
+/// An environment with one `(i32) -> i32` type, one defined function and one memory.
+fn env(reserved_bytes: u64) -> ModuleEnv {
+    ModuleEnv {
+        types: vec![FuncSig {
+            params: vec![WasmType::I32],
+            results: vec![WasmType::I32],
+        }],
+        func_types: vec![0],
+        num_imported_funcs: 0,
+        globals: vec![],
+        memories: vec![MemoryDesc {
+            memory64: false,
+            shared: false,
+            page_size_log2: 16,
+            reserved_bytes,
+        }],
+        tables: vec![],
+        layout: layout(),
+        interruptible: false,
+    }
+}
+
+fn compile(env: &ModuleEnv, body: &[u8]) -> Result<CompiledCode, Error> {
+    let isa = Isa::host(false)?;
+    compile_module(
+        &isa,
+        env,
+        &[FuncBody {
+            bytes: body,
+            offset: 0,
+        }],
+        2,
+        &|_, _| {},
+    )
+}
+
+/// `local.get 0; i32.load offset=4; end` with no locals.
+const LOAD: &[u8] = &[0x00, 0x20, 0x00, 0x28, 0x02, 0x04, 0x0b];
+
+#[test]
+fn compiles_functions_and_trampolines_with_trap_sites() {
+    let code = compile(&env(0), LOAD).unwrap();
+    assert_eq!(code.funcs.len(), 1);
+    assert_eq!(code.array_trampolines.len(), 1);
+    assert_eq!(code.host_trampolines.len(), 1);
+    let f = code.funcs[0];
+    let in_func = |o: u32| (f.offset..f.offset + f.len).contains(&o);
+    // An explicitly checked load traps as out of bounds; the prologue checks the stack.
+    assert!(code
+        .traps
+        .iter()
+        .any(|t| in_func(t.offset) && t.kind == TrapKind::MemoryOutOfBounds));
+    assert!(code
+        .traps
+        .iter()
+        .any(|t| in_func(t.offset) && t.kind == TrapKind::StackOverflow));
+    assert!(code.traps.windows(2).all(|w| w[0].offset <= w[1].offset));
+}
+
+#[test]
+fn guard_reservations_leave_the_check_to_the_hardware() {
+    let checked = compile(&env(0), LOAD).unwrap();
+    let guarded = compile(&env(6 << 30), LOAD).unwrap();
+    let oob = |c: &CompiledCode| {
+        c.traps
+            .iter()
+            .filter(|t| t.kind == TrapKind::MemoryOutOfBounds)
+            .count()
+    };
+    // Both trap on out-of-bounds loads, but the guarded one needs no compare and branch.
+    assert_eq!(oob(&checked), 1);
+    assert_eq!(oob(&guarded), 1);
+    assert!(guarded.funcs[0].len < checked.funcs[0].len);
+}
+
+#[test]
+fn malformed_bodies_are_errors_not_panics() {
+    for cut in 0..LOAD.len() - 1 {
+        assert!(compile(&env(0), &LOAD[..cut]).is_err(), "cut at {cut}");
+    }
+}

@@ -1,0 +1,185 @@
+//! Compiling a module with the Cranelift tier (`wedge-cranelift`).
+
+use super::CodeImage;
+use crate::module::ModuleInner;
+use crate::runtime::vmctx::{store_offsets as so, VmShape};
+use crate::types::ValType;
+use crate::Error;
+use std::sync::OnceLock;
+use wedge_cranelift as wc;
+
+/// How errors about things the compiler tier does not support begin.
+pub(crate) const UNSUPPORTED_PREFIX: &str = "not supported by the compiler tier: ";
+
+/// The host code generator, detected once; `canonical_nans` makes every float operator
+/// produce the canonical NaN (deterministic mode).
+fn isa(canonical_nans: bool) -> Result<&'static wc::Isa, Error> {
+    static ISA: [OnceLock<Result<wc::Isa, String>>; 2] = [OnceLock::new(), OnceLock::new()];
+    ISA[canonical_nans as usize]
+        .get_or_init(|| wc::Isa::host(canonical_nans).map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(|e| Error::Limit(format!("native code: {e}")))
+}
+
+/// The stamp of code generated on this host (target, CPU features, code generation settings).
+pub(crate) fn isa_stamp(canonical_nans: bool) -> Result<String, Error> {
+    Ok(isa(canonical_nans)?.stamp())
+}
+
+fn wasm_type(t: ValType) -> wc::WasmType {
+    match t {
+        ValType::I32 => wc::WasmType::I32,
+        ValType::I64 => wc::WasmType::I64,
+        ValType::F32 => wc::WasmType::F32,
+        ValType::F64 => wc::WasmType::F64,
+        ValType::V128 => wc::WasmType::V128,
+        ValType::Ref(_) => wc::WasmType::Ref,
+    }
+}
+
+/// The shape of a module's instances' context blocks.
+pub(crate) fn shape(m: &ModuleInner) -> VmShape {
+    VmShape::new(
+        m.memories.len() as u32,
+        m.tables.len() as u32,
+        m.globals.len() as u32,
+        m.num_imported_funcs,
+    )
+}
+
+fn layout(m: &ModuleInner) -> wc::VmLayout {
+    use crate::runtime::vmctx::{WORD_STORE, WORD_TYPE_IDS};
+    let s = shape(m);
+    wc::VmLayout {
+        vmctx_store: (WORD_STORE * 8) as i32,
+        vmctx_type_ids: (WORD_TYPE_IDS * 8) as i32,
+        vmctx_memories: s.memories as i32,
+        vmctx_tables: s.tables as i32,
+        vmctx_globals: s.globals as i32,
+        vmctx_imported_funcs: s.imported_funcs as i32,
+        store_stack_limit: so::STACK_LIMIT as i32,
+        store_funcrefs: so::FUNCREFS as i32,
+        store_exit_fp: so::EXIT_FP as i32,
+        store_exit_func: so::EXIT_FUNC as i32,
+        store_libcalls: so::LIBCALLS as i32,
+        store_interrupt: so::INTERRUPT as i32,
+        memory_base: so::MEMORY_BASE as i32,
+        memory_len: so::MEMORY_LEN as i32,
+        table_base: so::TABLE_BASE as i32,
+        table_len: so::TABLE_LEN as i32,
+        funcref_code: so::FUNCREF_CODE as i32,
+        funcref_vmctx: so::FUNCREF_VMCTX as i32,
+        funcref_type_id: so::FUNCREF_TYPE_ID as i32,
+    }
+}
+
+/// Why the compiler tier cannot run a module, if it cannot: it covers WebAssembly 2.0 (plus
+/// what `wedge-cranelift` translates); typed references, GC and exceptions stay interpreted.
+pub(crate) fn unsupported(m: &ModuleInner) -> Option<String> {
+    use crate::registry::Composite;
+    let plain = |t: &ValType| match t {
+        ValType::Ref(r) => {
+            r.nullable
+                && matches!(
+                    r.heap,
+                    crate::types::HeapType::Func | crate::types::HeapType::Extern
+                )
+        }
+        _ => true,
+    };
+    if !m.tags.is_empty() {
+        return Some("exception tags".into());
+    }
+    for c in &m.canon {
+        let simple = matches!(c.composite, Composite::Func(_)) && c.is_final && c.supers.len() == 1;
+        if !simple {
+            return Some("GC or subtyped types".into());
+        }
+    }
+    let sigs_plain = m
+        .types
+        .iter()
+        .all(|t| t.params().iter().chain(t.results()).all(plain));
+    let globals_plain = m.globals.iter().all(|g| plain(&g.content));
+    let tables_plain = m.tables.iter().all(|t| plain(&ValType::Ref(t.element)));
+    if !(sigs_plain && globals_plain && tables_plain) {
+        return Some("typed or GC references".into());
+    }
+    None
+}
+
+/// Compiles every function of a module; `progress(done, total)` is called as units finish.
+pub(crate) fn compile(
+    m: &ModuleInner,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<CodeImage, Error> {
+    let isa = isa(m.engine.config().deterministic)?;
+    let env = wc::ModuleEnv {
+        types: m
+            .types
+            .iter()
+            .map(|t| wc::FuncSig {
+                params: t.params().iter().map(|v| wasm_type(*v)).collect(),
+                results: t.results().iter().map(|v| wasm_type(*v)).collect(),
+            })
+            .collect(),
+        func_types: m.func_types.clone(),
+        num_imported_funcs: m.num_imported_funcs,
+        globals: m
+            .globals
+            .iter()
+            .map(|g| wc::GlobalDesc {
+                ty: wasm_type(g.content),
+                mutable: g.mutability == crate::Mutability::Var,
+            })
+            .collect(),
+        memories: m
+            .memories
+            .iter()
+            .map(|t| wc::MemoryDesc {
+                memory64: t.memory64,
+                shared: t.shared,
+                page_size_log2: t.page_size_log2,
+                reserved_bytes: super::assumed_reservation(t),
+            })
+            .collect(),
+        tables: m
+            .tables
+            .iter()
+            .map(|_| wc::TableDesc { table64: false })
+            .collect(),
+        layout: layout(m),
+        interruptible: m.engine.config().interruptible,
+    };
+    let bodies: Vec<wc::FuncBody<'_>> = m
+        .bodies
+        .iter()
+        .map(|r| wc::FuncBody {
+            bytes: &m.bytes[r.clone()],
+            offset: r.start,
+        })
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = threads.min(bodies.len() / 8 + 1);
+    let code = wc::compile_module(isa, &env, &bodies, threads, progress).map_err(|e| match e {
+        wc::Error::Invalid(e) => Error::from(e),
+        wc::Error::Unsupported(what) => Error::Limit(format!("{UNSUPPORTED_PREFIX}{what}")),
+        other => Error::Limit(format!("native code: {other}")),
+    })?;
+    Ok(CodeImage {
+        code: code.code,
+        funcs: code.funcs.iter().map(|r| (r.offset, r.len)).collect(),
+        array_trampolines: code.array_trampolines,
+        host_trampolines: code.host_trampolines,
+        traps: code
+            .traps
+            .iter()
+            .map(|t| (t.offset, t.kind as u8))
+            .collect(),
+        relocs: code
+            .relocs
+            .iter()
+            .map(|r| (r.offset, r.target, r.addend))
+            .collect(),
+    })
+}

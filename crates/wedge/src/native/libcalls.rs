@@ -1,0 +1,244 @@
+//! Runtime functions called by compiled code (through the store's libcall table) and the
+//! float helpers its relocations may name.
+//!
+//! Each libcall does its work in a Rust function returning a `Result`, drops everything, and
+//! only then, on a trap, unwinds the compiled frames (see `entry`).
+
+use super::entry;
+use super::signals;
+use crate::runtime::vmctx::{VmFuncRef, VmStore, LIBCALLS, WORD_INSTANCE, WORD_STORE};
+use crate::runtime::{StoreInner, Trap, TrapKind};
+
+/// The store block and instance index of a context block.
+///
+/// # Safety
+/// `vmctx` must be the context block of a live instance whose store is running code.
+unsafe fn context<'a>(vmctx: *mut u8) -> (&'a mut VmStore, u32) {
+    let words = vmctx as *const u64;
+    // SAFETY: guaranteed by the caller: word 0 is the store block, word 2 the instance.
+    unsafe {
+        let vm = &mut *(*words.add(WORD_STORE) as *mut VmStore);
+        (vm, *words.add(WORD_INSTANCE) as u32)
+    }
+}
+
+/// The store of a running call.
+///
+/// # Safety
+/// As for [`context`]; the store is not otherwise borrowed while a libcall runs.
+unsafe fn store<'a>(vmctx: *mut u8) -> (&'a mut StoreInner, u32) {
+    // SAFETY: guaranteed by the caller; `store_inner` was set when the call was entered.
+    unsafe {
+        let (vm, instance) = context(vmctx);
+        (&mut *vm.store_inner, instance)
+    }
+}
+
+/// Records a trap raised on behalf of the compiled frame that called a libcall, and unwinds.
+///
+/// # Safety
+/// Must be called directly by a libcall entered from compiled code with `vmctx`.
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+unsafe fn raise(vmctx: *mut u8, trap: Trap) -> ! {
+    // SAFETY: guaranteed by the caller.
+    unsafe {
+        let (vm, instance) = context(vmctx);
+        let (exit_fp, exit_func) = (vm.exit_fp, vm.exit_func);
+        let start = (&(*vm.store_inner)).instances[instance as usize]
+            .native
+            .as_ref()
+            .map_or(0, |n| n.start());
+        super::PENDING.with(|p| *p.borrow_mut() = Some(trap));
+        let a = entry::CURRENT.with(|c| c.get());
+        (*a).trap_code = 0;
+        (*a).trap_first_func = exit_func;
+        (*a).trap_first_start = start;
+        signals::record_frames(&mut *a, None, exit_fp);
+        entry::unwind()
+    }
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_os = "linux")))]
+unsafe fn raise(_vmctx: *mut u8, _trap: Trap) -> ! {
+    unreachable!("native code never runs on this platform")
+}
+
+/// Raises a trap kind if `r` is an error.
+///
+/// # Safety
+/// As for [`raise`].
+unsafe fn check(vmctx: *mut u8, r: Result<(), TrapKind>) {
+    if let Err(kind) = r {
+        // SAFETY: guaranteed by the caller.
+        unsafe { raise(vmctx, Trap::new(kind)) }
+    }
+}
+
+unsafe extern "C" fn memory_grow(vmctx: *mut u8, mem: u32, delta: u64) -> u64 {
+    // SAFETY: called by compiled code with its own context block.
+    let (s, i) = unsafe { store(vmctx) };
+    s.memory_grow(i, mem, delta).unwrap_or(u64::MAX)
+}
+
+unsafe extern "C" fn memory_fill(vmctx: *mut u8, mem: u32, dst: u64, val: u32, len: u64) {
+    // SAFETY: called by compiled code with its own context block.
+    unsafe {
+        let (s, i) = store(vmctx);
+        let r = s.memory_fill(i, mem, dst, val as u8, len);
+        check(vmctx, r)
+    }
+}
+
+unsafe extern "C" fn memory_copy(vmctx: *mut u8, d: u32, s: u32, dst: u64, src: u64, len: u64) {
+    // SAFETY: called by compiled code with its own context block.
+    unsafe {
+        let (st, i) = store(vmctx);
+        let r = st.memory_copy(i, d, s, (dst, src, len));
+        check(vmctx, r)
+    }
+}
+
+unsafe extern "C" fn memory_init(vmctx: *mut u8, m: u32, d: u32, dst: u64, src: u32, len: u32) {
+    // SAFETY: called by compiled code with its own context block.
+    unsafe {
+        let (st, i) = store(vmctx);
+        let r = st.memory_init(i, m, d, (dst, src as u64, len as u64));
+        check(vmctx, r)
+    }
+}
+
+unsafe extern "C" fn data_drop(vmctx: *mut u8, data: u32) {
+    // SAFETY: called by compiled code with its own context block.
+    let (s, i) = unsafe { store(vmctx) };
+    s.data_drop(i, data);
+}
+
+unsafe extern "C" fn table_grow(vmctx: *mut u8, table: u32, init: u64, delta: u64) -> u64 {
+    // SAFETY: called by compiled code with its own context block.
+    let (s, i) = unsafe { store(vmctx) };
+    s.table_grow(i, table, init, delta).unwrap_or(u64::MAX)
+}
+
+unsafe extern "C" fn table_fill(vmctx: *mut u8, table: u32, dst: u64, val: u64, len: u64) {
+    // SAFETY: called by compiled code with its own context block.
+    unsafe {
+        let (s, i) = store(vmctx);
+        let r = s.table_fill(i, table, (dst, val, len));
+        check(vmctx, r)
+    }
+}
+
+unsafe extern "C" fn table_copy(vmctx: *mut u8, d: u32, s: u32, dst: u64, src: u64, len: u64) {
+    // SAFETY: called by compiled code with its own context block.
+    unsafe {
+        let (st, i) = store(vmctx);
+        let r = st.table_copy(i, d, s, (dst, src, len));
+        check(vmctx, r)
+    }
+}
+
+unsafe extern "C" fn table_init(vmctx: *mut u8, t: u32, e: u32, dst: u64, src: u32, len: u32) {
+    // SAFETY: called by compiled code with its own context block.
+    unsafe {
+        let (st, i) = store(vmctx);
+        let r = st.table_init(i, t, e, (dst, src as u64, len as u64));
+        check(vmctx, r)
+    }
+}
+
+unsafe extern "C" fn elem_drop(vmctx: *mut u8, elem: u32) {
+    // SAFETY: called by compiled code with its own context block.
+    let (s, i) = unsafe { store(vmctx) };
+    s.elem_drop(i, elem);
+}
+
+unsafe extern "C" fn ref_func(vmctx: *mut u8, func: u32) -> u64 {
+    // SAFETY: called by compiled code with its own context block.
+    let (s, i) = unsafe { store(vmctx) };
+    s.ref_func(i, func)
+}
+
+unsafe extern "C" fn host_call(funcref: *const VmFuncRef, caller_vmctx: *mut u8, io: *mut u64) {
+    // SAFETY: called by a host trampoline with a function reference of the running store,
+    // the caller's context block, and slots sized for the function's type.
+    unsafe {
+        let (vm, instance) = context(caller_vmctx);
+        let func = (*funcref).func_index;
+        let invoke = vm.invoke.expect("store block has an invoke function");
+        let store = vm.store;
+        // A panicking host function must not unwind through compiled frames: catch it here,
+        // unwind the compiled frames as for a trap, and resume the panic past them.
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            invoke(store, func, io, instance)
+        }));
+        match r {
+            Ok(Ok(())) => {}
+            Ok(Err(trap)) => raise(caller_vmctx, trap),
+            Err(payload) => {
+                super::PANIC.with(|p| *p.borrow_mut() = Some(payload));
+                raise(caller_vmctx, Trap::host("host function panicked"))
+            }
+        }
+    }
+}
+
+/// The libcall table, in `wedge_cranelift::LibCall` order.
+pub(crate) fn table() -> [usize; LIBCALLS] {
+    [
+        memory_grow as *const () as usize,
+        memory_fill as *const () as usize,
+        memory_copy as *const () as usize,
+        memory_init as *const () as usize,
+        data_drop as *const () as usize,
+        table_grow as *const () as usize,
+        table_fill as *const () as usize,
+        table_copy as *const () as usize,
+        table_init as *const () as usize,
+        elem_drop as *const () as usize,
+        ref_func as *const () as usize,
+        host_call as *const () as usize,
+    ]
+}
+
+extern "C" fn ceilf(x: f32) -> f32 {
+    x.ceil()
+}
+extern "C" fn ceil(x: f64) -> f64 {
+    x.ceil()
+}
+extern "C" fn floorf(x: f32) -> f32 {
+    x.floor()
+}
+extern "C" fn floor(x: f64) -> f64 {
+    x.floor()
+}
+extern "C" fn truncf(x: f32) -> f32 {
+    x.trunc()
+}
+extern "C" fn trunc(x: f64) -> f64 {
+    x.trunc()
+}
+extern "C" fn nearbyintf(x: f32) -> f32 {
+    x.round_ties_even()
+}
+extern "C" fn nearbyint(x: f64) -> f64 {
+    x.round_ties_even()
+}
+
+/// Number of float helpers relocations can name.
+pub(crate) const HELPERS: usize = 8;
+
+/// Address of float helper `i` (in `wedge_cranelift::Reloc::NAMES` order).
+pub(crate) fn helper(i: u8) -> usize {
+    let f: [usize; HELPERS] = [
+        ceilf as *const () as usize,
+        ceil as *const () as usize,
+        floorf as *const () as usize,
+        floor as *const () as usize,
+        truncf as *const () as usize,
+        trunc as *const () as usize,
+        nearbyintf as *const () as usize,
+        nearbyint as *const () as usize,
+    ];
+    f[i as usize]
+}

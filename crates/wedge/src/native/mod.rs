@@ -1,0 +1,386 @@
+//! Running native code: loading a module's compiled code, entering it, and turning its traps
+//! into [`Trap`]s. Compiling (with the `compiler` feature) and the AOT artifact format live in
+//! the sibling files; nothing here depends on the code generator.
+//!
+//! Without the `compiler` feature no module ever has native code (files written by
+//! `wedge compile` run as plain wasm), so most of this is unused there.
+#![cfg_attr(not(feature = "compiler"), allow(dead_code, unused_imports))]
+
+pub(crate) mod artifact;
+mod code_memory;
+#[cfg(feature = "compiler")]
+pub(crate) mod compile;
+mod entry;
+mod libcalls;
+mod signals;
+
+use crate::module::ModuleInner;
+use crate::runtime::{FrameInfo, Store, Trap, TrapKind};
+use crate::Error;
+use code_memory::CodeMemory;
+use entry::Activation;
+use signals::CodeInfo;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A module's compiled code before loading: what the compiler produces and AOT files hold.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct CodeImage {
+    /// Machine code, position independent except for `relocs`.
+    pub code: Vec<u8>,
+    /// (offset, length) of each defined function.
+    pub funcs: Vec<(u32, u32)>,
+    /// Offset of the array trampoline of each type index.
+    pub array_trampolines: Vec<u32>,
+    /// Offset of the host trampoline of each type index.
+    pub host_trampolines: Vec<u32>,
+    /// (offset, trap kind code) of each trapping instruction, sorted.
+    pub traps: Vec<(u32, u8)>,
+    /// (offset, helper index, addend) of each absolute address to fill in.
+    pub relocs: Vec<(u32, u8, i64)>,
+}
+
+impl CodeImage {
+    /// Checks that every offset lies within `len` bytes of code, so loading cannot write or
+    /// jump outside.
+    fn check(&self, m: &ModuleInner, len: usize) -> Result<(), Error> {
+        let len = len as u64;
+        let bad = |what: &str| Error::Invalid {
+            message: format!("native code: {what}"),
+            offset: 0,
+        };
+        if self.funcs.len() != m.bodies.len()
+            || self.array_trampolines.len() != m.types.len()
+            || self.host_trampolines.len() != m.types.len()
+        {
+            return Err(bad("function or type count does not match the module"));
+        }
+        let within = |o: u32| (o as u64) < len;
+        if !self
+            .funcs
+            .iter()
+            .all(|(o, l)| *o as u64 + *l as u64 <= len && *l > 0)
+            || !self.array_trampolines.iter().all(|o| within(*o))
+            || !self.host_trampolines.iter().all(|o| within(*o))
+            || !self.traps.iter().all(|(o, _)| within(*o))
+            || !self.traps.windows(2).all(|w| w[0].0 <= w[1].0)
+            || !self.funcs.windows(2).all(|w| w[0].0 < w[1].0)
+        {
+            return Err(bad("offset out of range"));
+        }
+        if !self
+            .relocs
+            .iter()
+            .all(|(o, t, _)| *o as u64 + 8 <= len && (*t as usize) < libcalls::HELPERS)
+        {
+            return Err(bad("bad relocation"));
+        }
+        Ok(())
+    }
+}
+
+/// A module's native code, loaded and executable.
+pub(crate) struct NativeCode {
+    /// What was loaded (kept to write AOT files).
+    pub image: CodeImage,
+    memory: CodeMemory,
+    info: Arc<CodeInfo>,
+    /// Function names, for backtraces.
+    names: Arc<Names>,
+}
+
+/// What a backtrace needs to name frames.
+struct Names {
+    num_imported_funcs: u32,
+    func_names: HashMap<u32, String>,
+    module_name: Option<String>,
+}
+
+impl std::fmt::Debug for NativeCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NativeCode")
+            .field("bytes", &self.memory.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Every loaded code block's names, for resolving backtraces after a trap.
+static NAMES: std::sync::RwLock<Vec<(usize, Arc<Names>)>> = std::sync::RwLock::new(Vec::new());
+
+impl NativeCode {
+    /// Loads compiled code for a module: `image.code`, or `code` when given (then the image
+    /// keeps no copy of it).
+    pub fn load(
+        image: CodeImage,
+        code: Option<&[u8]>,
+        m: &ModuleInner,
+    ) -> Result<NativeCode, Error> {
+        if !supported() {
+            return Err(Error::Limit(
+                "native code is not supported on this platform".into(),
+            ));
+        }
+        let code = code.unwrap_or(&image.code);
+        image.check(m, code.len())?;
+        let memory = CodeMemory::new(code, |bytes, base| {
+            for &(off, target, addend) in &image.relocs {
+                let addr = (libcalls::helper(target) as i64).wrapping_add(addend);
+                let at = off as usize;
+                bytes[at..at + 8].copy_from_slice(&addr.to_le_bytes());
+            }
+            let _ = base;
+        })?;
+        let start = memory.start();
+        let info = Arc::new(CodeInfo {
+            start,
+            end: start + memory.len(),
+            funcs: image.funcs.clone(),
+            traps: image.traps.clone(),
+        });
+        signals::register(info.clone());
+        let names = Arc::new(Names {
+            num_imported_funcs: m.num_imported_funcs,
+            func_names: m.func_names.clone(),
+            module_name: m.name.clone(),
+        });
+        NAMES
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((start, names.clone()));
+        Ok(NativeCode {
+            image,
+            memory,
+            info,
+            names,
+        })
+    }
+
+    /// Address of the first byte of the code.
+    pub fn start(&self) -> usize {
+        self.info.start
+    }
+
+    /// The code as compiled (before relocation), for writing AOT files.
+    pub fn code(&self) -> std::borrow::Cow<'_, [u8]> {
+        if !self.image.code.is_empty() {
+            return std::borrow::Cow::Borrowed(&self.image.code);
+        }
+        // SAFETY: the mapping holds `len()` readable bytes for as long as `self` lives.
+        let mapped = unsafe {
+            std::slice::from_raw_parts(self.memory.start() as *const u8, self.memory.len())
+        };
+        let mut code = mapped.to_vec();
+        for &(off, _, _) in &self.image.relocs {
+            // Relocated fields hold zeros until loading fills them in.
+            code[off as usize..off as usize + 8].fill(0);
+        }
+        std::borrow::Cow::Owned(code)
+    }
+
+    /// Address of defined function `def`.
+    pub fn func(&self, def: u32) -> *const u8 {
+        (self.info.start + self.image.funcs[def as usize].0 as usize) as *const u8
+    }
+
+    /// Address of the array trampoline of a type index.
+    pub fn array_trampoline(&self, type_index: u32) -> *const u8 {
+        (self.info.start + self.image.array_trampolines[type_index as usize] as usize) as *const u8
+    }
+
+    /// Address of the host trampoline of a type index.
+    pub fn host_trampoline(&self, type_index: u32) -> usize {
+        self.info.start + self.image.host_trampolines[type_index as usize] as usize
+    }
+}
+
+impl Drop for NativeCode {
+    fn drop(&mut self) {
+        signals::unregister(self.info.start);
+        let mut names = NAMES.write().unwrap_or_else(|e| e.into_inner());
+        names.retain(|(s, _)| *s != self.info.start);
+        let _ = &self.names;
+    }
+}
+
+/// The libcall table compiled code calls through (see `VmStore::libcalls`).
+pub(crate) fn libcall_table() -> [usize; crate::runtime::vmctx::LIBCALLS] {
+    libcalls::table()
+}
+
+/// Bytes from a memory's base that compiled code assumes are either accessible or fault, so
+/// that it leaves bounds checks to the hardware: 32-bit memories of 64 KiB pages have their
+/// whole index space plus a guard reserved (see `runtime::memory`). 64-bit memories and
+/// memories of smaller pages are checked explicitly (0).
+pub(crate) fn assumed_reservation(ty: &crate::types::MemoryType) -> u64 {
+    use crate::runtime::{GUARD_SIZE, PAGE_SIZE, RESERVATION_32};
+    if ty.memory64 || ty.page_size() < PAGE_SIZE {
+        0
+    } else {
+        RESERVATION_32 + GUARD_SIZE
+    }
+}
+
+/// Whether compiled code of module `m` can use these memories (imported first): each must
+/// have at least the reservation the code assumes (a memory made under an address-space
+/// limit may have none; its instance is then interpreted).
+pub(crate) fn memories_fit(
+    m: &ModuleInner,
+    memories: &[&crate::runtime::memory::LinearMemory],
+) -> bool {
+    m.memories
+        .iter()
+        .zip(memories)
+        .all(|(ty, mem)| mem.reserved() as u64 >= assumed_reservation(ty))
+}
+
+/// Whether this build can run native code on this platform.
+pub(crate) fn supported() -> bool {
+    cfg!(all(target_arch = "x86_64", target_os = "linux"))
+}
+
+thread_local! {
+    /// A trap raised by a libcall, waiting for its activation to unwind.
+    static PENDING: RefCell<Option<Trap>> = const { RefCell::new(None) };
+    /// A host function's panic, to resume once the compiled frames are unwound.
+    static PANIC: RefCell<Option<Box<dyn std::any::Any + Send>>> = const { RefCell::new(None) };
+}
+
+/// Trap kind code of an interrupt (matches `wedge_cranelift::TrapKind::Interrupted`).
+const INTERRUPTED_CODE: u8 = 12;
+
+/// The trap kind of a code recorded in trap tables.
+fn trap_kind(code: u8) -> TrapKind {
+    match code {
+        1 => TrapKind::StackExhausted,
+        2 => TrapKind::MemoryOutOfBounds,
+        3 => TrapKind::IntegerDivideByZero,
+        4 => TrapKind::IntegerOverflow,
+        5 => TrapKind::InvalidConversionToInteger,
+        6 => TrapKind::Unreachable,
+        7 => TrapKind::TableOutOfBounds,
+        8 => TrapKind::UndefinedElement,
+        9 => TrapKind::UninitializedElement,
+        10 => TrapKind::IndirectCallTypeMismatch,
+        12 => TrapKind::Interrupted,
+        _ => TrapKind::NullReference,
+    }
+}
+
+/// Names the frames recorded in an activation. The first pc is exact (a fault or, with
+/// `first_func`, replaced by that function); the rest are return addresses.
+fn backtrace(a: &Activation, first_func: Option<(usize, u32)>) -> Vec<FrameInfo> {
+    let names = NAMES.read().unwrap_or_else(|e| e.into_inner());
+    let mut frames = Vec::new();
+    let mut push = |start: usize, def: u32| {
+        let Some((_, n)) = names.iter().find(|(s, _)| *s == start) else {
+            return;
+        };
+        let func_index = n.num_imported_funcs + def;
+        frames.push(FrameInfo {
+            func_index,
+            func_name: n.func_names.get(&func_index).cloned(),
+            module_name: n.module_name.clone(),
+        });
+    };
+    if let Some((start, func)) = first_func {
+        if let Some((_, n)) = names.iter().find(|(s, _)| *s == start) {
+            push(start, func - n.num_imported_funcs);
+        }
+    }
+    for (i, &pc) in a.trap_pcs[..a.trap_frames].iter().enumerate() {
+        let pc = if i == 0 && a.first_exact { pc } else { pc - 1 };
+        if let Some(Some((start, def))) =
+            signals::with_code(pc, |c| c.func_at(pc).map(|d| (c.start, d as u32)))
+        {
+            push(start, def);
+        }
+    }
+    frames
+}
+
+/// Calls defined function `index` of a compiled instance with its parameters in `io`.
+pub(crate) fn invoke<T>(
+    store: &mut Store<T>,
+    instance: u32,
+    index: u32,
+    io: &mut [u64],
+) -> Result<(), Error> {
+    #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+    {
+        let inst = &store.inner.instances[instance as usize];
+        let native = inst.native.as_ref().expect("invoke on a compiled instance");
+        let m = &inst.module.inner;
+        let type_index = m.func_types[index as usize];
+        let trampoline = native.array_trampoline(type_index);
+        let code = native.func(index - m.num_imported_funcs);
+        let vmctx = inst.vmctx.as_ptr();
+        let max_stack = store.inner.engine.config().max_wasm_stack;
+        signals::install();
+        let limit = entry::stack_limit(max_stack);
+        let store_ptr: *mut Store<T> = store;
+        // SAFETY: `store_ptr` comes from `store`, which is not used again until the call
+        // returns, so the raw pointers are the only way to the store meanwhile.
+        let (vm, inner) = unsafe {
+            (
+                &mut *(*store_ptr).inner.vm as *mut crate::runtime::vmctx::VmStore,
+                &mut (*store_ptr).inner as *mut crate::runtime::StoreInner,
+            )
+        };
+        // SAFETY: `vm` points into the store (see above).
+        let saved = unsafe {
+            let saved = ((*vm).stack_limit, (*vm).store, (*vm).store_inner);
+            (*vm).stack_limit = limit;
+            (*vm).store = store_ptr as *mut u8;
+            (*vm).store_inner = inner;
+            (*vm).interrupt = std::sync::Arc::as_ptr(&(*inner).interrupt.flag);
+            saved
+        };
+        // SAFETY: `inner` points into the store (see above).
+        unsafe { (*inner).native_active += 1 };
+        let mut activation = Activation::new();
+        // SAFETY: the trampoline, code and vmctx belong to this instance's loaded module, and
+        // `io` holds the slots of the function's type (checked by every caller).
+        let ok = unsafe { entry::enter(&mut activation, trampoline, vmctx, io.as_mut_ptr(), code) };
+        // SAFETY: the call is over; `vm` points into the store, which is still borrowed.
+        unsafe {
+            (*inner).native_active -= 1;
+            (*vm).stack_limit = saved.0;
+            (*vm).store = saved.1;
+            (*vm).store_inner = saved.2;
+        }
+        if ok {
+            return Ok(());
+        }
+        if let Some(payload) = PANIC.with(|p| p.borrow_mut().take()) {
+            PENDING.with(|p| p.borrow_mut().take());
+            std::panic::resume_unwind(payload);
+        }
+        if activation.trap_code == INTERRUPTED_CODE {
+            // SAFETY: the call is over and `store` is usable again.
+            unsafe {
+                (*inner)
+                    .interrupt
+                    .flag
+                    .store(false, std::sync::atomic::Ordering::Relaxed)
+            };
+        }
+        let trap = if activation.trap_code != 0 {
+            Trap::new(trap_kind(activation.trap_code)).with_backtrace(backtrace(&activation, None))
+        } else {
+            let trap = PENDING.with(|p| p.borrow_mut().take());
+            let trap = trap.unwrap_or_else(|| Trap::host("unknown trap in native code"));
+            let first = (activation.trap_first_func != u32::MAX)
+                .then_some((activation.trap_first_start, activation.trap_first_func));
+            trap.with_backtrace(backtrace(&activation, first))
+        };
+        Err(trap.into())
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_os = "linux")))]
+    {
+        let _ = (store, instance, index, io);
+        Err(Error::Limit(
+            "native code is not supported on this platform".into(),
+        ))
+    }
+}

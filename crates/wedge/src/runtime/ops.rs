@@ -1,0 +1,160 @@
+//! Bulk memory and table operations on a store, shared by the interpreter and compiled code.
+//!
+//! Addresses, indices and lengths arrive already zero-extended to 64 bits.
+
+use super::store::StoreInner;
+use super::trap::TrapKind;
+
+/// A range `start..start + len` if it fits in `size`.
+fn range(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
+    let end = start.checked_add(len)?;
+    (end <= size as u64).then_some(start as usize..end as usize)
+}
+
+impl StoreInner {
+    fn memory_index(&self, instance: u32, mem: u32) -> usize {
+        self.instances[instance as usize].memories[mem as usize] as usize
+    }
+
+    fn table_index(&self, instance: u32, table: u32) -> usize {
+        self.instances[instance as usize].tables[table as usize] as usize
+    }
+
+    /// `memory.grow`: the old size in pages, or None.
+    pub(crate) fn memory_grow(&mut self, instance: u32, mem: u32, delta: u64) -> Option<u64> {
+        let m = self.memory_index(instance, mem);
+        self.grow_memory(m, delta)
+    }
+
+    /// `memory.fill` of `len` bytes at `dst` with `val`.
+    pub(crate) fn memory_fill(
+        &mut self,
+        instance: u32,
+        mem: u32,
+        dst: u64,
+        val: u8,
+        len: u64,
+    ) -> Result<(), TrapKind> {
+        let m = self.memory_index(instance, mem);
+        self.memories[m].fill(dst, len, val)
+    }
+
+    /// `memory.copy` of `len` bytes from `src` to `dst`.
+    pub(crate) fn memory_copy(
+        &mut self,
+        instance: u32,
+        dst_mem: u32,
+        src_mem: u32,
+        (dst, src, len): (u64, u64, u64),
+    ) -> Result<(), TrapKind> {
+        let mems = &self.memories;
+        let d = &mems[self.memory_index(instance, dst_mem)];
+        let s = &mems[self.memory_index(instance, src_mem)];
+        d.copy_from(dst, s, src, len)
+    }
+
+    /// `memory.init` of `len` bytes of data segment `data` from `src` to `dst`.
+    pub(crate) fn memory_init(
+        &mut self,
+        instance: u32,
+        mem: u32,
+        data: u32,
+        (dst, src, len): (u64, u64, u64),
+    ) -> Result<(), TrapKind> {
+        let m = self.memory_index(instance, mem);
+        let inst = &self.instances[instance as usize];
+        let module = inst.module.clone();
+        let seg = if inst.data_dropped[data as usize] {
+            &[][..]
+        } else {
+            &module.inner.bytes[module.inner.datas[data as usize].range.clone()]
+        };
+        let src_r = range(src, len, seg.len()).ok_or(TrapKind::MemoryOutOfBounds)?;
+        let memory = &self.memories[m];
+        memory.check(dst, 0, len)?;
+        memory.write(dst, &seg[src_r])
+    }
+
+    /// `data.drop`.
+    pub(crate) fn data_drop(&mut self, instance: u32, data: u32) {
+        self.instances[instance as usize].data_dropped[data as usize] = true;
+    }
+
+    /// `table.grow` by `delta` elements set to `init`: the old size, or None.
+    pub(crate) fn table_grow(
+        &mut self,
+        instance: u32,
+        table: u32,
+        init: u64,
+        delta: u64,
+    ) -> Option<u64> {
+        let t = self.table_index(instance, table);
+        self.grow_table(t, delta, init)
+    }
+
+    /// `table.fill` of `len` elements at `dst` with `val`.
+    pub(crate) fn table_fill(
+        &mut self,
+        instance: u32,
+        table: u32,
+        (dst, val, len): (u64, u64, u64),
+    ) -> Result<(), TrapKind> {
+        let t = self.table_index(instance, table);
+        let elems = &mut self.tables[t].elems;
+        let r = range(dst, len, elems.len()).ok_or(TrapKind::TableOutOfBounds)?;
+        elems[r].fill(val);
+        Ok(())
+    }
+
+    /// `table.copy` of `len` elements from `src` to `dst`.
+    pub(crate) fn table_copy(
+        &mut self,
+        instance: u32,
+        dst_table: u32,
+        src_table: u32,
+        (dst, src, len): (u64, u64, u64),
+    ) -> Result<(), TrapKind> {
+        let (d, s) = (
+            self.table_index(instance, dst_table),
+            self.table_index(instance, src_table),
+        );
+        let tables = &mut self.tables;
+        let src_r = range(src, len, tables[s].elems.len()).ok_or(TrapKind::TableOutOfBounds)?;
+        let dst_r = range(dst, len, tables[d].elems.len()).ok_or(TrapKind::TableOutOfBounds)?;
+        if d == s {
+            tables[d].elems.copy_within(src_r, dst_r.start);
+        } else {
+            let items = tables[s].elems[src_r].to_vec();
+            tables[d].elems[dst_r].copy_from_slice(&items);
+        }
+        Ok(())
+    }
+
+    /// `table.init` of `len` elements of segment `elem` from `src` to `dst`.
+    pub(crate) fn table_init(
+        &mut self,
+        instance: u32,
+        table: u32,
+        elem: u32,
+        (dst, src, len): (u64, u64, u64),
+    ) -> Result<(), TrapKind> {
+        let t = self.table_index(instance, table);
+        let seg = &self.instances[instance as usize].elems[elem as usize];
+        let src_r = range(src, len, seg.len()).ok_or(TrapKind::TableOutOfBounds)?;
+        let items = seg[src_r].to_vec();
+        let elems = &mut self.tables[t].elems;
+        let dst_r = range(dst, len, elems.len()).ok_or(TrapKind::TableOutOfBounds)?;
+        elems[dst_r].copy_from_slice(&items);
+        Ok(())
+    }
+
+    /// `elem.drop`.
+    pub(crate) fn elem_drop(&mut self, instance: u32, elem: u32) {
+        self.instances[instance as usize].elems[elem as usize] = Box::new([]);
+    }
+
+    /// `ref.func`: the raw reference to module function `func` of an instance.
+    pub(crate) fn ref_func(&self, instance: u32, func: u32) -> u64 {
+        self.instances[instance as usize].funcs[func as usize] as u64 + 1
+    }
+}

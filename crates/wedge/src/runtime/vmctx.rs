@@ -1,0 +1,228 @@
+//! The context block: the flat, stable-address view of runtime state that compiled code reads.
+//!
+//! Layout (all fields 8 bytes, little-endian, pointers native):
+//!
+//! ```text
+//! per instance (`VmCtx`, the `vmctx` argument of every compiled function):
+//!   word 0            *mut VmStore          the store block
+//!   word 1            *const u32            canonical type id of each module type index
+//!   word 2            u64                   the instance's index in its store
+//!   word 3            reserved (0)
+//!   words 4..         *const LinearMemory   one per memory (imported first)
+//!   then              *mut VmTable          one per table
+//!   then              *mut u128             one per global: its 16-byte cell
+//!   then              (code, vmctx)         two words per imported function
+//!
+//! per store (`VmStore`):
+//!   stack_limit, funcrefs, exit_fp, exit_func, store, store_inner, invoke, libcalls[..]
+//!
+//! per memory (`LinearMemory`, see `runtime::memory`): base at offset 0 (never changes),
+//!   length in bytes (an `AtomicUsize`) at `LinearMemory::LENGTH_OFFSET`
+//! per table  (`VmTable`):  base (*mut u64, raw references), length in elements
+//! per function (`VmFuncRef`): code, vmctx, type id, store function index
+//! ```
+//!
+//! A raw reference (table element, `funcref`/`externref` value) is a store index + 1, or 0
+//! for null. Memories are `Arc`s whose bytes never move; table, global and
+//! function-reference blocks are boxed by their owners so their addresses never change;
+//! whoever reallocates a table's elements refreshes its block before any wasm code runs again.
+
+// Compiled code reads the offsets; interpreter-only builds have none.
+#![cfg_attr(not(feature = "compiler"), allow(dead_code))]
+
+use std::mem::offset_of;
+
+/// Where a table's elements are: updated whenever the table grows.
+#[repr(C)]
+#[derive(Debug)]
+pub(crate) struct VmTable {
+    /// Address of element 0 (raw references).
+    pub base: *mut u64,
+    /// Number of elements.
+    pub len: u64,
+}
+
+/// How compiled code calls a function of the store.
+#[repr(C)]
+#[derive(Debug)]
+pub(crate) struct VmFuncRef {
+    /// Native code with the wasm calling convention, or null if none is known yet (a host or
+    /// interpreted function whose signature no compiled module has declared).
+    pub code: *const u8,
+    /// The `callee_vmctx` to pass: the instance's context block for compiled functions, this
+    /// function reference itself for host and interpreted functions.
+    pub vmctx: *mut u8,
+    /// Canonical type id.
+    pub type_id: u32,
+    /// Index of the function in its store.
+    pub func_index: u32,
+}
+
+/// Number of entries of the libcall table (see `wedge_cranelift::LibCall`).
+pub(crate) const LIBCALLS: usize = 12;
+
+/// Calls a store function on raw slots from native code; monomorphized per store data type.
+pub(crate) type InvokeFn =
+    unsafe fn(store: *mut u8, func: u32, io: *mut u64, caller: u32) -> Result<(), super::Trap>;
+
+/// The per-store block.
+#[repr(C)]
+pub(crate) struct VmStore {
+    /// Lowest stack address compiled code may use before it traps.
+    pub stack_limit: usize,
+    /// Pointer to the array of function reference pointers (by store function index).
+    pub funcrefs: *const *const VmFuncRef,
+    /// Frame pointer of the last compiled frame that called into the runtime.
+    pub exit_fp: usize,
+    /// Module function index of that frame, or `u32::MAX` for a trampoline.
+    pub exit_func: u32,
+    _pad: u32,
+    /// The `Store<T>` running code (set on every entry from the host).
+    pub store: *mut u8,
+    /// Its `StoreInner`.
+    pub store_inner: *mut super::store::StoreInner,
+    /// How to call host and interpreted functions.
+    pub invoke: Option<InvokeFn>,
+    /// Runtime functions compiled code calls.
+    pub libcalls: [usize; LIBCALLS],
+    /// The store's interrupt flag (an `AtomicBool` the store keeps alive).
+    pub interrupt: *const std::sync::atomic::AtomicBool,
+}
+
+impl VmStore {
+    /// A block with nothing running.
+    pub fn new(invoke: InvokeFn, libcalls: [usize; LIBCALLS]) -> VmStore {
+        VmStore {
+            stack_limit: usize::MAX,
+            funcrefs: std::ptr::null(),
+            exit_fp: 0,
+            exit_func: u32::MAX,
+            _pad: 0,
+            store: std::ptr::null_mut(),
+            store_inner: std::ptr::null_mut(),
+            invoke: Some(invoke),
+            libcalls,
+            interrupt: std::ptr::null(),
+        }
+    }
+}
+
+// SAFETY: the raw pointers in these blocks point into the store that owns them (or into
+// modules it keeps alive); they are only dereferenced by code running on behalf of that store,
+// which holds it mutably borrowed on one thread at a time.
+unsafe impl Send for VmStore {}
+// SAFETY: as above.
+unsafe impl Send for VmTable {}
+// SAFETY: as above.
+unsafe impl Send for VmFuncRef {}
+// SAFETY: shared references to these blocks are only read while no call runs.
+unsafe impl Sync for VmStore {}
+// SAFETY: as above.
+unsafe impl Sync for VmTable {}
+// SAFETY: as above.
+unsafe impl Sync for VmFuncRef {}
+
+/// Byte offsets within the blocks, and of each section of an instance's context block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct VmShape {
+    pub memories: u32,
+    pub tables: u32,
+    pub globals: u32,
+    pub imported_funcs: u32,
+    /// Total size in 8-byte words.
+    pub words: u32,
+}
+
+/// Words before the first memory pointer.
+const HEADER_WORDS: u32 = 4;
+/// Word index of the store pointer.
+pub(crate) const WORD_STORE: usize = 0;
+/// Word index of the type id pointer.
+pub(crate) const WORD_TYPE_IDS: usize = 1;
+/// Word index of the instance index.
+pub(crate) const WORD_INSTANCE: usize = 2;
+
+impl VmShape {
+    /// The shape of the context block of an instance with these counts.
+    pub fn new(memories: u32, tables: u32, globals: u32, imported_funcs: u32) -> VmShape {
+        let m = HEADER_WORDS;
+        let t = m + memories;
+        let g = t + tables;
+        let f = g + globals;
+        VmShape {
+            memories: m * 8,
+            tables: t * 8,
+            globals: g * 8,
+            imported_funcs: f * 8,
+            words: f + 2 * imported_funcs,
+        }
+    }
+}
+
+/// Offsets of `VmStore` fields.
+pub(crate) mod store_offsets {
+    use super::*;
+    /// `stack_limit`.
+    pub const STACK_LIMIT: usize = offset_of!(VmStore, stack_limit);
+    /// `funcrefs`.
+    pub const FUNCREFS: usize = offset_of!(VmStore, funcrefs);
+    /// `exit_fp`.
+    pub const EXIT_FP: usize = offset_of!(VmStore, exit_fp);
+    /// `exit_func`.
+    pub const EXIT_FUNC: usize = offset_of!(VmStore, exit_func);
+    /// `libcalls`.
+    pub const LIBCALLS: usize = offset_of!(VmStore, libcalls);
+    /// `interrupt`.
+    pub const INTERRUPT: usize = offset_of!(VmStore, interrupt);
+    /// A memory's base address (`LinearMemory`, fixed for its whole life).
+    pub const MEMORY_BASE: usize = crate::runtime::memory::MEMORY_BASE_OFFSET;
+    /// A memory's current length in bytes (`LinearMemory`, an `AtomicUsize`).
+    pub const MEMORY_LEN: usize = crate::runtime::memory::MEMORY_LENGTH_OFFSET;
+    /// `VmTable::base`.
+    pub const TABLE_BASE: usize = offset_of!(VmTable, base);
+    /// `VmTable::len`.
+    pub const TABLE_LEN: usize = offset_of!(VmTable, len);
+    /// `VmFuncRef::code`.
+    pub const FUNCREF_CODE: usize = offset_of!(VmFuncRef, code);
+    /// `VmFuncRef::vmctx`.
+    pub const FUNCREF_VMCTX: usize = offset_of!(VmFuncRef, vmctx);
+    /// `VmFuncRef::type_id`.
+    pub const FUNCREF_TYPE_ID: usize = offset_of!(VmFuncRef, type_id);
+}
+
+/// An instance's context block.
+pub(crate) struct VmCtx {
+    words: Box<[u64]>,
+    /// The canonical type ids the block points to.
+    _type_ids: Box<[u32]>,
+}
+
+// SAFETY: see the impls for `VmStore`.
+unsafe impl Send for VmCtx {}
+// SAFETY: see the impls for `VmStore`.
+unsafe impl Sync for VmCtx {}
+
+impl VmCtx {
+    /// A zeroed block of the given shape pointing at the store block and type ids.
+    pub fn new(shape: VmShape, store: *mut VmStore, type_ids: &[u32], instance: u32) -> VmCtx {
+        let type_ids: Box<[u32]> = type_ids.into();
+        let mut words = vec![0u64; shape.words as usize].into_boxed_slice();
+        words[WORD_STORE] = store as u64;
+        words[WORD_TYPE_IDS] = type_ids.as_ptr() as u64;
+        words[WORD_INSTANCE] = instance as u64;
+        VmCtx {
+            words,
+            _type_ids: type_ids,
+        }
+    }
+
+    /// Sets the word at a byte offset.
+    pub fn set(&mut self, byte_offset: u32, value: u64) {
+        self.words[byte_offset as usize / 8] = value;
+    }
+
+    /// The address compiled code receives.
+    pub fn as_ptr(&self) -> *mut u8 {
+        self.words.as_ptr() as *mut u8
+    }
+}

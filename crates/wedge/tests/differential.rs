@@ -1,0 +1,150 @@
+//! Differential testing of the two tiers: wasm-smith modules run in the interpreter and as
+//! compiled code must return the same values, trap the same way and leave the same memory
+//! and globals behind. Both engines run in deterministic mode, so NaNs are canonical and the
+//! comparison can be bit-exact.
+#![cfg(feature = "compiler")]
+
+#[path = "robustness/harness.rs"]
+mod harness;
+
+use arbitrary::Unstructured;
+use wedge::{Config, Engine, Error, Extern, Module, Store, Strategy, TrapKind, Val};
+
+/// How many generated modules are compared.
+const CASES: u64 = 1000;
+
+/// What one tier observed: per export call, its results or trap kind; then the final state.
+#[derive(Debug, PartialEq)]
+struct Run {
+    calls: Vec<(String, Result<Vec<Val>, TrapKind>)>,
+    memories: Vec<Vec<u8>>,
+    globals: Vec<Val>,
+}
+
+fn engine(strategy: Strategy) -> Engine {
+    let mut config = Config::new();
+    config.strategy(strategy).deterministic(true);
+    Engine::new(&config)
+}
+
+/// Runs a module like the robustness harness does, recording everything observable.
+/// `None` when instantiation fails without a comparable outcome.
+fn run(engine: &Engine, wasm: &[u8]) -> Option<Run> {
+    let module = Module::new(engine, wasm).expect("generated modules are valid");
+    let mut store = Store::new(engine, ());
+    let linker = harness::dummy_linker(&mut store).expect("dummy imports");
+    let mut out = Run {
+        calls: Vec::new(),
+        memories: Vec::new(),
+        globals: Vec::new(),
+    };
+    let instance = match linker.instantiate(&mut store, &module) {
+        Ok(i) => i,
+        Err(Error::Trap(t)) => {
+            out.calls.push(("<instantiate>".into(), Err(t.kind())));
+            return Some(out);
+        }
+        Err(_) => return None,
+    };
+    let exports = instance.exports(&store);
+    for (name, export) in &exports {
+        if let Extern::Func(func) = export {
+            let ty = func.ty(&store);
+            let params: Vec<Val> = ty.params().iter().map(|t| Val::default_of(*t)).collect();
+            let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_of(*t)).collect();
+            let r = match func.call(&mut store, &params, &mut results) {
+                Ok(()) => Ok(results),
+                Err(Error::Trap(t)) => Err(t.kind()),
+                Err(e) => panic!("call of {name} failed without a trap: {e}"),
+            };
+            out.calls.push((name.clone(), r));
+        }
+    }
+    for (_, export) in &exports {
+        match export {
+            Extern::Memory(m) => out.memories.push(m.data(&store).to_vec()),
+            Extern::Global(g) => out.globals.push(g.get(&store)),
+            _ => {}
+        }
+    }
+    Some(out)
+}
+
+/// References are store handles, equal across tiers only by null-ness and kind.
+fn comparable(v: &Val) -> String {
+    match v {
+        Val::FuncRef(f) => format!("funcref({})", f.is_some()),
+        Val::ExternRef(e) => format!("externref({})", e.is_some()),
+        other => format!("{other:?}"),
+    }
+}
+
+fn normalize(run: &Run) -> (Vec<String>, &Vec<Vec<u8>>, Vec<String>) {
+    let calls = run
+        .calls
+        .iter()
+        .map(|(n, r)| match r {
+            Ok(vals) => format!(
+                "{n} -> {:?}",
+                vals.iter().map(comparable).collect::<Vec<_>>()
+            ),
+            Err(k) => format!("{n} -> trap {k:?}"),
+        })
+        .collect();
+    let globals = run.globals.iter().map(comparable).collect();
+    (calls, &run.memories, globals)
+}
+
+#[test]
+fn interpreter_and_compiler_agree_on_generated_modules() {
+    let interp = engine(Strategy::Interpreter);
+    let jit = engine(Strategy::Compiler);
+    let (mut compared, mut skipped, mut returned, mut trapped) = (0, 0, 0, 0);
+    for index in 0..CASES {
+        let mut state = index.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0xd1ff;
+        let entropy: Vec<u8> = (0..(1024 + (index as usize % 7) * 1024))
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state as u8
+            })
+            .collect();
+        let Ok(wasm) = harness::generate(&mut Unstructured::new(&entropy)) else {
+            continue;
+        };
+        let (Some(a), Some(b)) = (run(&interp, &wasm), run(&jit, &wasm)) else {
+            skipped += 1;
+            continue;
+        };
+        // Call depth limits differ between tiers (frames vs bytes of native stack).
+        let exhausted = |r: &Run| {
+            r.calls
+                .iter()
+                .any(|(_, r)| *r == Err(TrapKind::StackExhausted))
+        };
+        if exhausted(&a) || exhausted(&b) {
+            skipped += 1;
+            continue;
+        }
+        let (na, nb) = (normalize(&a), normalize(&b));
+        if na != nb {
+            let path = std::env::temp_dir().join(format!("wedge-differential-{index}.wasm"));
+            std::fs::write(&path, &wasm).unwrap();
+            panic!(
+                "case {index} differs (module saved to {}):\ninterp: {:?}\njit:    {:?}",
+                path.display(),
+                na.0,
+                nb.0
+            );
+        }
+        compared += 1;
+        returned += a.calls.iter().filter(|(_, r)| r.is_ok()).count();
+        trapped += a.calls.iter().filter(|(_, r)| r.is_err()).count();
+    }
+    println!(
+        "differential: {compared} modules compared ({returned} calls returned, {trapped} \
+         trapped), {skipped} skipped"
+    );
+    assert!(compared > CASES / 2, "too few modules compared: {compared}");
+}
