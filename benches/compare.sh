@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs the programs in benches/programs/ under `wedge` and Wasmi at sizes that take about a
 # second, and prints the best-of-N wall time of each and the ratio Wasmi / Wedge (above 1
-# means Wedge is faster).
+# means Wedge is faster). Wedge runs its interpreter (`--tier interp`), interpreter against
+# interpreter; TIER=jit measures its compiler tier instead.
 #
 # Usage: benches/compare.sh [RUNS]
 #   WEDGE=path/to/wedge (default: the release build)   WASMI=path/to/wasmi (default: on PATH)
+#   TIER=interp|jit (default: interp)
 # Install Wasmi's CLI with: cargo install wasmi_cli --root /var/tmp/wasmi
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +14,7 @@ runs="${1:-5}"
 target="${CARGO_TARGET_DIR:-target}"
 wedge="${WEDGE:-$target/release/wedge}"
 wasmi="${WASMI:-$(command -v wasmi || echo /var/tmp/wasmi/bin/wasmi)}"
+tier="${TIER:-interp}"
 [ -x "$wedge" ] || cargo build --release -p wedge-cli
 [ -x "$wasmi" ] || { echo "Wasmi not found: cargo install wasmi_cli --root /var/tmp/wasmi" >&2; exit 1; }
 
@@ -23,9 +26,9 @@ cases=(
   "indirect 50000000  -"
 )
 
-python3 - "$runs" "$wedge" "$wasmi" "${cases[@]}" <<'PY'
+python3 - "$runs" "$wedge" "$wasmi" "$tier" "${cases[@]}" <<'PY'
 import math, subprocess, sys, time
-runs, wedge, wasmi, cases = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
+runs, wedge, wasmi, tier, cases = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
 def best(cmd, expected):
     times, out = [], None
     for _ in range(runs):
@@ -40,7 +43,7 @@ print(f"{'program':10} {'arg':>10} {'wedge s':>9} {'wasmi s':>9} {'wasmi/wedge':
 for case in cases:
     name, arg, expected = case.split()
     path = f"benches/programs/{name}.wat"
-    w, out_w = best([wedge, "run", "--invoke", "run", path, arg], expected)
+    w, out_w = best([wedge, "run", "--tier", tier, "--invoke", "run", path, arg], expected)
     i, out_i = best([wasmi, "run", "--invoke", "run", path, arg], expected)
     if out_w != out_i:
         sys.exit(f"{name}: wedge printed {out_w!r} but wasmi printed {out_i!r}")
