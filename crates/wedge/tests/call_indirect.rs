@@ -44,8 +44,15 @@ struct Host {
     set_at: Option<(u64, Func)>,
 }
 
+/// The interpreter, whose caches these tests are about.
+fn interpreter() -> Engine {
+    let mut config = Config::new();
+    config.strategy(Strategy::Interpreter);
+    Engine::new(&config)
+}
+
 fn setup() -> (Store<Host>, Instance) {
-    let engine = Engine::default();
+    let engine = interpreter();
     let mut linker = Linker::<Host>::new(&engine);
     linker
         .func_wrap("env", "poke", |mut caller: Caller<'_, Host>| {
@@ -150,7 +157,7 @@ fn elements_grown_and_set_by_the_host_during_a_call_are_called() {
 
 #[test]
 fn functions_of_another_instance_in_a_shared_table_are_called() {
-    let engine = Engine::default();
+    let engine = interpreter();
     let mut linker = Linker::<()>::new(&engine);
     let mut store = Store::new(&engine, ());
     let provider = Module::new(

@@ -353,11 +353,15 @@ fn check_op(engine: &Engine, op: &Op) {
     }
 }
 
+/// The interpreter, plain and metered (the forms are the interpreter's; metering puts
+/// instructions of its own at segment starts, which changes what the last pass sees).
 fn engines() -> Vec<(&'static str, Engine)> {
+    let mut plain = Config::new();
+    plain.strategy(Strategy::Interpreter);
     let mut metered = Config::new();
-    metered.metering(true);
+    metered.strategy(Strategy::Interpreter).metering(true);
     vec![
-        ("default", Engine::default()),
+        ("interpreter", Engine::new(&plain)),
         ("metered", Engine::new(&metered)),
     ]
 }
@@ -542,5 +546,117 @@ fn loops_and_returns_agree_with_and_without_metering() {
         for n in [0, 5, -5, i32::MIN] {
             assert_eq!(abs.call(&mut store, n).unwrap(), n.wrapping_abs());
         }
+    }
+}
+
+/// A loop counting its rounds while it steps `$i` by `step` (wat, from `$i` and `$s`) and
+/// goes on while `cmp` holds between the new `$i` and `$n`: the translator fuses the step
+/// and the test into one instruction when the step is an immediate or a slot.
+fn step_loop(name: &str, step: &str, cmp: &str) -> String {
+    format!(
+        r#"(func (export "{name}") (param $i i32) (param $s i32) (param $n i32) (result i32)
+             (local $k i32)
+             (loop $next
+               (local.set $k (i32.add (local.get $k) (i32.const 1)))
+               (br_if $next ({cmp} (local.tee $i {step}) (local.get $n))))
+             (local.get $k))"#
+    )
+}
+
+#[test]
+fn fused_loop_steps_agree_with_separate_ones() {
+    type Cmp = fn(i32, i32) -> bool;
+    let cmps: [(&str, Cmp); 3] = [
+        ("i32.lt_u", |x, n| (x as u32) < n as u32),
+        ("i32.lt_s", |x, n| x < n),
+        ("i32.ne", |x, n| x != n),
+    ];
+    // (wat of the new $i, its value from $i and $s)
+    type Step = fn(i32, i32) -> i32;
+    let steps: [(&str, &str, Step); 5] = [
+        ("imm3", "(i32.add (local.get $i) (i32.const 3))", |i, _| {
+            i.wrapping_add(3)
+        }),
+        (
+            "imm_neg",
+            "(i32.add (local.get $i) (i32.const -1))",
+            |i, _| i.wrapping_sub(1),
+        ),
+        (
+            "imm_big",
+            "(i32.add (local.get $i) (i32.const 100000))",
+            |i, _| i.wrapping_add(100_000),
+        ),
+        ("slot", "(i32.add (local.get $i) (local.get $s))", |i, s| {
+            i.wrapping_add(s)
+        }),
+        (
+            "slot_first",
+            "(i32.add (local.get $s) (local.get $i))",
+            |i, s| i.wrapping_add(s),
+        ),
+    ];
+    let mut funcs = String::new();
+    for (cmp, _) in &cmps {
+        for (step_name, step, _) in &steps {
+            funcs += &step_loop(&format!("{cmp}_{step_name}"), step, cmp);
+        }
+    }
+    // A test of the new $i against itself (the bound is the stepped slot): one round.
+    funcs += &step_loop("self", "(i32.add (local.get $i) (i32.const 1))", "i32.lt_u")
+        .replace("(local.get $n))))", "(local.get $i))))");
+    let wat = format!("(module {funcs})");
+    // (start, step, bound): wrapping around both ways, signed and unsigned orders differing.
+    let inputs: [(i32, i32, i32); 7] = [
+        (0, 3, 10),
+        (-10, 3, 5),
+        (-3, 3, 10),
+        (5, -1, 0),
+        (0, -1, -3),
+        (i32::MAX - 1, 3, i32::MIN + 5),
+        (7, 100, 7),
+    ];
+    for (label, engine) in engines() {
+        let module = Module::new(&engine, &wat).expect("valid");
+        if label == "interpreter" {
+            // The shapes above do make the fused forms.
+            let code = module.disassemble(0).unwrap() + &module.disassemble(3).unwrap();
+            assert!(code.contains("I32AddImmBrLtU"), "{code}");
+            assert!(code.contains("I32AddBrLtU"), "{code}");
+        }
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .expect("instantiates");
+        for (cmp, holds) in &cmps {
+            for (step_name, _, next) in &steps {
+                let name = format!("{cmp}_{step_name}");
+                let f = instance
+                    .get_typed_func::<(i32, i32, i32), i32>(&store, &name)
+                    .unwrap();
+                for &(start, s, n) in &inputs {
+                    // The reference, given up on after 1000 rounds (those inputs are skipped).
+                    let (mut i, mut k) = (start, 0);
+                    let expected = loop {
+                        k += 1;
+                        i = next(i, s);
+                        if !holds(i, n) {
+                            break Some(k);
+                        }
+                        if k == 1000 {
+                            break None;
+                        }
+                    };
+                    if let Some(expected) = expected {
+                        let got = f.call(&mut store, (start, s, n)).unwrap();
+                        assert_eq!(got, expected, "{label} {name} {start} {s} {n}");
+                    }
+                }
+            }
+        }
+        let f = instance
+            .get_typed_func::<(i32, i32, i32), i32>(&store, "self")
+            .unwrap();
+        assert_eq!(f.call(&mut store, (0, 0, 0)).unwrap(), 1, "{label}");
     }
 }

@@ -375,6 +375,20 @@ instrs! {
         BrI64LeU { a: R, b: R, target: i32 },
         BrI64GeS { a: R, b: R, target: i32 },
         BrI64GeU { a: R, b: R, target: i32 },
+        /// A loop counter's step and test (made by the last translation pass from an
+        /// `I32AddImm` and the `BrI32LtUAcc` right after it, which stays in place and is
+        /// skipped): `slot += imm`, then the branch if `slot < b` (unsigned).
+        I32AddImmBrLtU { imm: i16, slot: R, b: R, target: i32 },
+        /// [`Instr::I32AddImmBrLtU`] with a signed test.
+        I32AddImmBrLtS { imm: i16, slot: R, b: R, target: i32 },
+        /// [`Instr::I32AddImmBrLtU`] with the test `slot != b`.
+        I32AddImmBrNe { imm: i16, slot: R, b: R, target: i32 },
+        /// [`Instr::I32AddImmBrLtU`] stepping by slot `step`: `slot += step`.
+        I32AddBrLtU { target: i16, slot: R, step: R, b: R },
+        /// [`Instr::I32AddBrLtU`] with a signed test.
+        I32AddBrLtS { target: i16, slot: R, step: R, b: R },
+        /// [`Instr::I32AddBrLtU`] with the test `slot != b`.
+        I32AddBrNe { target: i16, slot: R, step: R, b: R },
         /// Copies `slots` slots from `src` to the frame base and returns.
         Return { src: R, slots: u32 },
         /// Calls a function defined in the same module; arguments and results live at `args`.

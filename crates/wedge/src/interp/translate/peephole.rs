@@ -66,6 +66,89 @@ pub(super) fn optimize(instrs: &mut [Instr], frame: &Frame<'_>, handlers: &[Hand
             }
         }
     }
+    for i in 0..instrs.len().saturating_sub(1) {
+        fuse_step(instrs, i);
+    }
+}
+
+/// Replaces a loop counter's step at `at`, `slot += imm` or `slot += step` (i32), followed
+/// by a branch on `slot < b` or `slot != b` read from the accumulator, by one instruction
+/// doing both. The branch stays at `at + 1` (nothing else leads to it: it reads the
+/// accumulator), skipped by the fused instruction; instruction indices do not change.
+fn fuse_step(instrs: &mut [Instr], at: usize) {
+    use Instr::*;
+    // The branch's target, relative to `at`.
+    let Some(target) = instrs[at + 1]
+        .clone()
+        .branch_target_mut()
+        .and_then(|t| t.checked_add(1))
+    else {
+        return;
+    };
+    let fused = match (instrs[at], instrs[at + 1]) {
+        (I32AddImm { dst, a, imm }, BrI32LtUAcc { b, .. }) if dst == a => {
+            let Ok(imm) = i16::try_from(imm as i32) else {
+                return;
+            };
+            I32AddImmBrLtU {
+                imm,
+                slot: dst,
+                b,
+                target,
+            }
+        }
+        (I32AddImm { dst, a, imm }, BrI32LtSAcc { b, .. }) if dst == a => {
+            let Ok(imm) = i16::try_from(imm as i32) else {
+                return;
+            };
+            I32AddImmBrLtS {
+                imm,
+                slot: dst,
+                b,
+                target,
+            }
+        }
+        (I32AddImm { dst, a, imm }, BrI32NeAcc { b, .. }) if dst == a => {
+            let Ok(imm) = i16::try_from(imm as i32) else {
+                return;
+            };
+            I32AddImmBrNe {
+                imm,
+                slot: dst,
+                b,
+                target,
+            }
+        }
+        (I32Add { dst, a, b: step }, branch) if dst == a || dst == step => {
+            let step = if dst == a { step } else { a };
+            let Ok(target) = i16::try_from(target) else {
+                return;
+            };
+            match branch {
+                BrI32LtUAcc { b, .. } => I32AddBrLtU {
+                    target,
+                    slot: dst,
+                    step,
+                    b,
+                },
+                BrI32LtSAcc { b, .. } => I32AddBrLtS {
+                    target,
+                    slot: dst,
+                    step,
+                    b,
+                },
+                BrI32NeAcc { b, .. } => I32AddBrNe {
+                    target,
+                    slot: dst,
+                    step,
+                    b,
+                },
+                _ => return,
+            }
+        }
+        _ => return,
+    };
+    instrs[at] = fused;
 }
 
 /// Replaces the unconditional branch at `at` by what its target does first, when that is

@@ -127,6 +127,38 @@ branch_cmp! {
     BrI64GeU, BrI64GeUImm, BrI64GeUAcc, BrI64GeUAccImm: u64, >=;
 }
 
+/// Handlers of a loop counter's fused step and test: `slot += step` (an immediate or a
+/// slot), then the branch if `slot $op b`; else the instruction after the next one (the
+/// next is the branch that was fused, left in place).
+macro_rules! step_branch {
+    ($($imm_name:ident, $slot_name:ident: $t:ty, $op:tt;)*) => {$(
+        handler!($imm_name(vm) Instr::$imm_name { imm, slot, b, target } => {
+            let v = (vm.r(slot) as u32).wrapping_add(imm as i32 as u32);
+            vm.put(slot, v as u64);
+            if (v as $t) $op (vm.r(b) as $t) {
+                vm.jump(target)
+            } else {
+                vm.skip(2)
+            }
+        });
+        handler!($slot_name(vm) Instr::$slot_name { target, slot, step, b } => {
+            let v = (vm.r(slot) as u32).wrapping_add(vm.r(step) as u32);
+            vm.put(slot, v as u64);
+            if (v as $t) $op (vm.r(b) as $t) {
+                vm.jump(target as i32)
+            } else {
+                vm.skip(2)
+            }
+        });
+    )*};
+}
+
+step_branch! {
+    I32AddImmBrLtU, I32AddBrLtU: u32, <;
+    I32AddImmBrLtS, I32AddBrLtS: i32, <;
+    I32AddImmBrNe, I32AddBrNe: u32, !=;
+}
+
 handler!(Select(vm) Instr::Select { dst, a, b } => {
     let (cond, _, _) = vm.extra();
     let v = if vm.r(cond) as u32 != 0 { vm.r(a) } else { vm.r(b) };
