@@ -7,7 +7,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use std::fmt::Debug;
 use std::hint::black_box;
 use std::time::Duration;
-use wedge::{Engine, Linker, Module, Store, WasmResults};
+use wedge::{Config, Engine, Linker, Module, Store, Strategy, WasmResults};
 
 /// Recursive Fibonacci.
 const FIB: &str = include_str!("../../../benches/programs/fib.wat");
@@ -17,6 +17,13 @@ const LOOP: &str = include_str!("../../../benches/programs/loop.wat");
 const SIEVE: &str = include_str!("../../../benches/programs/sieve.wat");
 /// Loop over `call_indirect` through a table of six functions.
 const INDIRECT: &str = include_str!("../../../benches/programs/indirect.wat");
+
+/// The interpreter's engine (the default one compiles where it can).
+fn interpreter() -> Engine {
+    let mut config = Config::new();
+    config.strategy(Strategy::Interpreter);
+    Engine::new(&config)
+}
 
 /// Functions in the module of the load benchmarks.
 const BIG_FUNCS: usize = 400;
@@ -100,7 +107,7 @@ fn bench_run<R>(c: &mut Criterion, name: &str, wat: &str, n: i32, expected: R)
 where
     R: WasmResults + PartialEq + Debug,
 {
-    let engine = Engine::default();
+    let engine = interpreter();
     let module = Module::new(&engine, wat).expect("benchmark program loads");
     let mut store = Store::new(&engine, ());
     let instance = Linker::new(&engine)
@@ -146,7 +153,7 @@ fn indirect(c: &mut Criterion) {
 fn load(c: &mut Criterion) {
     let text = big_module_text(BIG_FUNCS, BIG_DATA);
     let bytes = wat::parse_str(&text).expect("generated module parses");
-    let engine = Engine::default();
+    let engine = interpreter();
     let module = Module::new(&engine, &bytes).expect("generated module loads");
     let mut store = Store::new(&engine, ());
     let instance = Linker::new(&engine)

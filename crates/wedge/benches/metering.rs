@@ -1,4 +1,5 @@
-//! What metering and interruption cost: the core programs run with each off and on.
+//! What metering and interruption cost in the interpreter: the core programs run with each
+//! off and on.
 //!
 //! Compare `metering/<program>/off` with `.../gas` (gas metering and instruction counting),
 //! `.../interrupt` (interruption checks) and `.../both`. With both off the translated code
@@ -7,7 +8,7 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 use std::time::Duration;
-use wedge::{Config, Engine, Linker, Module, Store, WasmResults};
+use wedge::{Config, Engine, Linker, Module, Store, Strategy, WasmResults};
 
 /// Programs: name, text, argument.
 const PROGRAMS: &[(&str, &str, i32)] = &[
@@ -44,7 +45,10 @@ fn bench_program<R: WasmResults + PartialEq + std::fmt::Debug>(
         ("both", true, true),
     ] {
         let mut config = Config::new();
-        config.metering(metering).interruptible(interruptible);
+        config
+            .strategy(Strategy::Interpreter)
+            .metering(metering)
+            .interruptible(interruptible);
         let engine = Engine::new(&config);
         let module = Module::new(&engine, wat).expect("program loads");
         let mut store = Store::new(&engine, ());
