@@ -8,6 +8,9 @@
 use std::time::Duration;
 use wedge::*;
 
+/// Both tiers, for the limits they both implement (interruption, deterministic mode).
+const TIERS: [Strategy; 2] = [Strategy::Interpreter, Strategy::Auto];
+
 /// A metering engine with the given cost table.
 fn metering_engine(costs: CostTable) -> Engine {
     let mut config = Config::new();
@@ -277,67 +280,76 @@ fn metering_off_counts_nothing() {
 
 #[test]
 fn interrupt_stops_an_infinite_loop_and_the_store_runs_again() {
-    let mut config = Config::new();
-    config.interruptible(true);
-    let engine = Engine::new(&config);
-    let (mut store, inst) = instance(
-        &engine,
-        r#"(module
+    for strategy in TIERS {
+        let mut config = Config::new();
+        config.strategy(strategy);
+        config.interruptible(true);
+        let engine = Engine::new(&config);
+        let (mut store, inst) = instance(
+            &engine,
+            r#"(module
              (func (export "spin") (loop (br 0)))
              (func (export "one") (result i32) i32.const 1))"#,
-    );
-    let handle = store.interrupt_handle();
-    let interrupter = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(20));
-        handle.interrupt();
-    });
-    let spin = inst.get_typed_func::<(), ()>(&store, "spin").unwrap();
-    let err = spin.call(&mut store, ()).unwrap_err();
-    assert_eq!(err.as_trap().unwrap().kind(), TrapKind::Interrupted);
-    assert!(err.to_string().contains("interrupted"), "{err}");
-    interrupter.join().unwrap();
-    let one = inst.get_typed_func::<(), i32>(&store, "one").unwrap();
-    assert_eq!(one.call(&mut store, ()).unwrap(), 1);
+        );
+        let handle = store.interrupt_handle();
+        let interrupter = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(20));
+            handle.interrupt();
+        });
+        let spin = inst.get_typed_func::<(), ()>(&store, "spin").unwrap();
+        let err = spin.call(&mut store, ()).unwrap_err();
+        assert_eq!(err.as_trap().unwrap().kind(), TrapKind::Interrupted);
+        assert!(err.to_string().contains("interrupted"), "{err}");
+        interrupter.join().unwrap();
+        let one = inst.get_typed_func::<(), i32>(&store, "one").unwrap();
+        assert_eq!(one.call(&mut store, ()).unwrap(), 1);
+    }
 }
 
 #[test]
 fn interrupt_stops_recursion_without_loops() {
-    let mut config = Config::new();
-    config.interruptible(true).max_call_depth(usize::MAX);
-    let engine = Engine::new(&config);
-    // A call tree of 2^40 leaves: it would run for days, and it never loops.
-    let (mut store, inst) = instance(
-        &engine,
-        r#"(module (func $tree (export "tree") (param i32)
+    for strategy in TIERS {
+        let mut config = Config::new();
+        config.strategy(strategy);
+        config.interruptible(true).max_call_depth(usize::MAX);
+        let engine = Engine::new(&config);
+        // A call tree of 2^40 leaves: it would run for days, and it never loops.
+        let (mut store, inst) = instance(
+            &engine,
+            r#"(module (func $tree (export "tree") (param i32)
              (if (local.get 0) (then
                (call $tree (i32.sub (local.get 0) (i32.const 1)))
                (call $tree (i32.sub (local.get 0) (i32.const 1)))))))"#,
-    );
-    let _deadline = store
-        .interrupt_handle()
-        .interrupt_after(Duration::from_millis(20));
-    let tree = inst.get_typed_func::<i32, ()>(&store, "tree").unwrap();
-    let err = tree.call(&mut store, 40).unwrap_err();
-    assert_eq!(err.as_trap().unwrap().kind(), TrapKind::Interrupted);
+        );
+        let _deadline = store
+            .interrupt_handle()
+            .interrupt_after(Duration::from_millis(20));
+        let tree = inst.get_typed_func::<i32, ()>(&store, "tree").unwrap();
+        let err = tree.call(&mut store, 40).unwrap_err();
+        assert_eq!(err.as_trap().unwrap().kind(), TrapKind::Interrupted);
+    }
 }
 
 #[test]
 fn dropped_deadline_never_fires() {
-    let mut config = Config::new();
-    config.interruptible(true);
-    let engine = Engine::new(&config);
-    let (mut store, inst) = instance(
-        &engine,
-        r#"(module (func (export "one") (result i32) i32.const 1))"#,
-    );
-    drop(
-        store
-            .interrupt_handle()
-            .interrupt_after(Duration::from_millis(1)),
-    );
-    std::thread::sleep(Duration::from_millis(20));
-    let one = inst.get_typed_func::<(), i32>(&store, "one").unwrap();
-    assert_eq!(one.call(&mut store, ()).unwrap(), 1);
+    for strategy in TIERS {
+        let mut config = Config::new();
+        config.strategy(strategy);
+        config.interruptible(true);
+        let engine = Engine::new(&config);
+        let (mut store, inst) = instance(
+            &engine,
+            r#"(module (func (export "one") (result i32) i32.const 1))"#,
+        );
+        drop(
+            store
+                .interrupt_handle()
+                .interrupt_after(Duration::from_millis(1)),
+        );
+        std::thread::sleep(Duration::from_millis(20));
+        let one = inst.get_typed_func::<(), i32>(&store, "one").unwrap();
+        assert_eq!(one.call(&mut store, ()).unwrap(), 1);
+    }
 }
 
 #[test]
@@ -471,12 +483,15 @@ fn nan_bits(config: &Config) -> Vec<u32> {
 
 #[test]
 fn deterministic_mode_canonicalizes_every_nan() {
-    let mut config = Config::new();
-    config.deterministic(true);
-    assert_eq!(nan_bits(&config), vec![0x7fc0_0000; 4]);
-    // Without it the NaNs are whatever the CPU makes (each is still a NaN).
-    for bits in nan_bits(&Config::new()) {
-        assert!(f32::from_bits(bits).is_nan(), "{bits:#x}");
+    for strategy in TIERS {
+        let mut config = Config::new();
+        config.strategy(strategy);
+        config.deterministic(true);
+        assert_eq!(nan_bits(&config), vec![0x7fc0_0000; 4]);
+        // Without it the NaNs are whatever the CPU makes (each is still a NaN).
+        for bits in nan_bits(Config::new().strategy(strategy)) {
+            assert!(f32::from_bits(bits).is_nan(), "{bits:#x}");
+        }
     }
 }
 
