@@ -660,3 +660,40 @@ fn fused_loop_steps_agree_with_separate_ones() {
         assert_eq!(f.call(&mut store, (0, 0, 0)).unwrap(), 1, "{label}");
     }
 }
+
+#[test]
+fn results_returned_from_the_accumulator_reach_every_caller() {
+    // `add3` returns the result of the instruction before its return: to the host (the
+    // entry frame), to a caller in its instance, and to a caller in another instance.
+    let provider = r#"(module
+      (func $add3 (export "add3") (param i32 i32 i32) (result i32)
+        (i32.add (i32.add (local.get 0) (local.get 1)) (local.get 2)))
+      (func (export "twice") (param i32) (result i32)
+        (i32.mul (call $add3 (local.get 0) (local.get 0) (i32.const 1)) (i32.const 2))))"#;
+    let user = r#"(module
+      (import "p" "add3" (func $add3 (param i32 i32 i32) (result i32)))
+      (func (export "run") (param i32) (result i32)
+        (i32.sub (call $add3 (local.get 0) (i32.const 10) (i32.const 100)) (i32.const 1))))"#;
+    for (label, engine) in engines() {
+        let mut store = Store::new(&engine, ());
+        let mut linker = Linker::new(&engine);
+        let provider = Module::new(&engine, provider).unwrap();
+        if label == "interpreter" {
+            let code = provider.disassemble(0).unwrap();
+            assert!(code.contains("ReturnAcc"), "{code}");
+        }
+        let p = linker.instantiate(&mut store, &provider).unwrap();
+        linker.instance(&mut store, "p", p).unwrap();
+        let u = linker
+            .instantiate(&mut store, &Module::new(&engine, user).unwrap())
+            .unwrap();
+        let add3 = p
+            .get_typed_func::<(i32, i32, i32), i32>(&store, "add3")
+            .unwrap();
+        assert_eq!(add3.call(&mut store, (1, 2, -4)).unwrap(), -1, "{label}");
+        let twice = p.get_typed_func::<i32, i32>(&store, "twice").unwrap();
+        assert_eq!(twice.call(&mut store, 5).unwrap(), 22, "{label}");
+        let run = u.get_typed_func::<i32, i32>(&store, "run").unwrap();
+        assert_eq!(run.call(&mut store, 7).unwrap(), 116, "{label}");
+    }
+}

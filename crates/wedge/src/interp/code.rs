@@ -391,6 +391,9 @@ instrs! {
         I32AddBrNe { target: i16, slot: R, step: R, b: R },
         /// Copies `slots` slots from `src` to the frame base and returns.
         Return { src: R, slots: u32 },
+        /// Returns the accumulator (`Return` of one slot, the one the instruction before
+        /// wrote).
+        ReturnAcc {},
         /// Calls a function defined in the same module; arguments and results live at `args`.
         Call { func: u32, args: R },
         /// Calls an imported function.

@@ -376,6 +376,9 @@ fn with_accumulator(instr: Instr, acc: R) -> Option<(Instr, bool)> {
         Instr::BrIfEqz { cond, target } if cond == acc => {
             return Some((Instr::BrIfEqzAcc { target }, false));
         }
+        Instr::Return { src, slots: 1 } if src == acc => {
+            return Some((Instr::ReturnAcc {}, false));
+        }
         _ => {}
     }
     if instr.acc_operand() == Some(acc) {

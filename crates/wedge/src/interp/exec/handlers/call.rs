@@ -107,17 +107,35 @@ handler!(Return(vm) Instr::Return { src, slots } => {
     vm.switch(ip, regs)
 });
 
-/// `Return` of several slots, or from the entry frame, or to another instance.
+handler!(ReturnAcc(vm) Instr::ReturnAcc {} => {
+    let v = vm.acc;
+    vm.w(0, v);
+    let cx = &mut *vm.cx;
+    let ip = cx.ex.try_pop_frame(&mut cx.st);
+    if ip.is_null() {
+        return vm.call(return_slow);
+    }
+    let regs = cx.st.regs;
+    vm.switch(ip, regs)
+});
+
+/// `Return` of several slots, or from the entry frame, or to another instance (and
+/// `ReturnAcc` from the entry frame or to another instance).
 #[cold]
 #[inline(never)]
 fn return_slow(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, acc: u64) -> Exit {
     let vm = Vm::new(cx, ip, regs, mem, acc);
-    let Instr::Return { src, slots } = vm.instr() else {
-        unreachable!("return_slow runs Return")
-    };
-    // SAFETY: source and destination are inside the frame; `copy` allows overlap. (When the
-    // fast path already moved a single result, moving it again changes nothing.)
-    unsafe { std::ptr::copy(regs.add(src as usize), regs, slots as usize) };
+    match vm.instr() {
+        // SAFETY: source and destination are inside the frame; `copy` allows overlap.
+        // (When the fast path already moved a single result, moving it again changes
+        // nothing.)
+        Instr::Return { src, slots } => unsafe {
+            std::ptr::copy(regs.add(src as usize), regs, slots as usize)
+        },
+        // The fast path wrote the result to slot 0.
+        Instr::ReturnAcc {} => {}
+        _ => unreachable!("return_slow runs Return or ReturnAcc"),
+    }
     let cx = &mut *vm.cx;
     if !cx.ex.pop_frame(&mut cx.st) {
         return Exit::Done;
