@@ -697,3 +697,39 @@ fn results_returned_from_the_accumulator_reach_every_caller() {
         assert_eq!(run.call(&mut store, 7).unwrap(), 116, "{label}");
     }
 }
+
+#[test]
+fn arguments_copied_in_pairs_arrive_in_order() {
+    // Arguments from locals are copied into place two at a time; `$f` tells their order.
+    let wat = r#"(module
+      (func $f (param i32 i32 i32) (result i32)
+        (i32.add (i32.mul (local.get 0) (i32.const 100))
+          (i32.add (i32.mul (local.get 1) (i32.const 10)) (local.get 2))))
+      (func (export "run") (param $a i32) (param $b i32) (param $c i32) (result i32)
+        (local $x i32)
+        (local.set $x (call $f (local.get $c) (local.get $a) (local.get $b)))
+        (i32.add (local.get $x) (call $f (local.get $b) (local.get $b) (local.get $x)))))"#;
+    for (label, engine) in engines() {
+        let module = Module::new(&engine, wat).unwrap();
+        if label == "interpreter" {
+            let code = module.disassemble(1).unwrap();
+            assert!(code.contains("CopyPair"), "{code}");
+        }
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let run = instance
+            .get_typed_func::<(i32, i32, i32), i32>(&store, "run")
+            .unwrap();
+        for (a, b, c) in [(1, 2, 3), (7, 0, 9), (-1, 5, 2)] {
+            let x = c * 100 + a * 10 + b;
+            let expected = x + (b * 100 + b * 10 + x);
+            assert_eq!(
+                run.call(&mut store, (a, b, c)).unwrap(),
+                expected,
+                "{label}"
+            );
+        }
+    }
+}

@@ -375,6 +375,10 @@ instrs! {
         BrI64LeU { a: R, b: R, target: i32 },
         BrI64GeS { a: R, b: R, target: i32 },
         BrI64GeU { a: R, b: R, target: i32 },
+        /// Two copies (made by the last translation pass from a `Copy` to slot `dst` and the
+        /// `Copy` to `dst + 1` right after it, which stays in place and is skipped):
+        /// `dst = a`, then `dst + 1 = b`.
+        CopyPair { dst: R, a: R, b: R },
         /// A loop counter's step and test (made by the last translation pass from an
         /// `I32AddImm` and the `BrI32LtUAcc` right after it, which stays in place and is
         /// skipped): `slot += imm`, then the branch if `slot < b` (unsigned).

@@ -4,7 +4,12 @@
 //! It changes instructions in place, never their number or order, so everything keyed by
 //! instruction index (metering refunds, stack maps, exception handlers, branch targets)
 //! stays valid, and it changes no slot that anything else reads: constant slots keep their
-//! values, and every instruction still writes its result to its slot.
+//! values, and every instruction still writes its result to its slot, but for a `ToAcc`
+//! form, whose result is a temporary that only the next instruction reads.
+//!
+//! Two fusions come last: a loop counter's step with the branch after it, and two copies
+//! to consecutive slots. The fused instruction takes the first one's place and skips the
+//! second, which stays (unreached) so that indices do not move.
 //!
 //! An instruction may read the accumulator instead of slot `s` when the instruction right
 //! before it left its result `s` there ([`Instr::int_result`]) and nothing else leads to
@@ -68,6 +73,22 @@ pub(super) fn optimize(instrs: &mut [Instr], frame: &Frame<'_>, handlers: &[Hand
     }
     for i in 0..instrs.len().saturating_sub(1) {
         fuse_step(instrs, i);
+        if !targets[i + 1] {
+            fuse_copies(instrs, i);
+        }
+    }
+}
+
+/// Replaces a `Copy` to slot `d` at `at` followed by a `Copy` to `d + 1` (nothing else
+/// leading to it) by one instruction doing both in the same order; the second stays in
+/// place, skipped (as arguments of a call are copied into place).
+fn fuse_copies(instrs: &mut [Instr], at: usize) {
+    if let (Instr::Copy { dst, src: a }, Instr::Copy { dst: next, src: b }) =
+        (instrs[at], instrs[at + 1])
+    {
+        if dst.checked_add(1) == Some(next) {
+            instrs[at] = Instr::CopyPair { dst, a, b };
+        }
     }
 }
 

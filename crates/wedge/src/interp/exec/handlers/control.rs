@@ -20,6 +20,14 @@ handler!(Copy2(vm) Instr::Copy2 { dst, src } => {
     vm.next()
 });
 
+handler!(CopyPair(vm) Instr::CopyPair { dst, a, b } => {
+    let v = vm.r(a);
+    vm.w(dst, v);
+    let v = vm.r(b);
+    vm.w(dst + 1, v);
+    vm.skip(2)
+});
+
 handler!(Const32(vm) Instr::Const32 { dst, value } => {
     vm.put(dst, value as u64);
     vm.next()
