@@ -2,7 +2,9 @@
 //! directive to pass: the 2.0 core suite (with 2.0 features only), the 3.0 core suite and
 //! the 128-bit SIMD scripts (with the default features), the proposal suites Wedge
 //! implements (each with the default features plus the proposal, minus features the
-//! proposal's scripts predate), and our own legacy exception-handling scripts.
+//! proposal's scripts predate), and our own legacy exception-handling scripts. The 2.0
+//! and SIMD scripts run on each tier; the 3.0 and proposal scripts on the interpreter and
+//! with the default tier (`Auto`).
 //!
 //! `WEDGE_SPEC_FILTER=<substring>` runs only the scripts whose `<suite>/<file>`
 //! name contains the substring. Scripts listed in `tests/spec-skips.txt` at the
@@ -114,15 +116,14 @@ fn spec_simd_aot() {
 
 #[test]
 fn spec_v3() {
-    run_suite(data::spec(SpecVersion::V3).collect(), with(&[]), false);
+    run_both(|| data::spec(SpecVersion::V3).collect(), with(&[]));
 }
 
 #[test]
 fn proposal_multi_memory() {
-    run_suite(
-        data::proposal(Proposal::MultiMemory).collect(),
+    run_both(
+        || data::proposal(Proposal::MultiMemory).collect(),
         with(&[]),
-        false,
     );
 }
 
@@ -130,77 +131,67 @@ fn proposal_multi_memory() {
 fn proposal_memory64() {
     // Written before multi-memory: expects "multiple memories" to be invalid.
     let config = without(&[], &[Feature::MultiMemory]);
-    run_suite(data::proposal(Proposal::Memory64).collect(), config, false);
+    run_both(|| data::proposal(Proposal::Memory64).collect(), config);
 }
 
 #[test]
 fn proposal_custom_page_sizes() {
-    let files = data::proposal(Proposal::CustomPageSizes).collect();
-    run_suite(files, with(&[Feature::CustomPageSizes]), false);
+    let files = || data::proposal(Proposal::CustomPageSizes).collect();
+    run_both(files, with(&[Feature::CustomPageSizes]));
 }
 
 #[test]
 fn proposal_threads() {
     // Written against WebAssembly 1.0: expects multiple tables and memories to be invalid.
     let config = without(&[], &[Feature::ReferenceTypes, Feature::MultiMemory]);
-    run_suite(data::proposal(Proposal::Threads).collect(), config, false);
+    run_both(|| data::proposal(Proposal::Threads).collect(), config);
 }
 
 #[test]
 fn proposal_tail_call() {
-    run_suite(
-        data::proposal(Proposal::TailCall).collect(),
-        with(&[]),
-        false,
-    );
+    run_both(|| data::proposal(Proposal::TailCall).collect(), with(&[]));
 }
 
 #[test]
 fn proposal_extended_const() {
-    run_suite(
-        data::proposal(Proposal::ExtendedConst).collect(),
+    run_both(
+        || data::proposal(Proposal::ExtendedConst).collect(),
         with(&[]),
-        false,
     );
 }
 
 #[test]
 fn proposal_relaxed_simd() {
-    run_suite(
-        data::proposal(Proposal::RelaxedSimd).collect(),
+    run_both(
+        || data::proposal(Proposal::RelaxedSimd).collect(),
         with(&[]),
-        false,
     );
 }
 
 #[test]
 fn proposal_wide_arithmetic() {
-    let files = data::proposal(Proposal::WideArithmetic).collect();
-    run_suite(files, with(&[Feature::WideArithmetic]), false);
+    let files = || data::proposal(Proposal::WideArithmetic).collect();
+    run_both(files, with(&[Feature::WideArithmetic]));
 }
 
 #[test]
 fn proposal_gc() {
-    run_suite(data::proposal(Proposal::GC).collect(), Config::new(), false);
+    run_both(|| data::proposal(Proposal::GC).collect(), Config::new());
 }
 
 #[test]
 fn proposal_exceptions() {
-    run_suite(
-        data::proposal(Proposal::ExceptionHandling).collect(),
-        Config::new(),
-        false,
-    );
+    let files = || data::proposal(Proposal::ExceptionHandling).collect();
+    run_both(files, Config::new());
 }
 
 #[test]
 fn proposal_function_references() {
     // Written before multi-memory: expects a non-zero memory index byte to be malformed.
     let config = without(&[], &[Feature::MultiMemory]);
-    run_suite(
-        data::proposal(Proposal::FunctionReferences).collect(),
+    run_both(
+        || data::proposal(Proposal::FunctionReferences).collect(),
         config,
-        false,
     );
 }
 
@@ -307,6 +298,13 @@ fn spec_gc_exceptions_metered_interruptible() {
         let report = WastRunner::new(&engine).run_source(name, text);
         assert_eq!(report.failed, 0, "{name}: {:?}", report.failures);
     }
+}
+
+/// Runs a suite on the interpreter, then with the default tier (`Auto`: compiled where the
+/// compiler supports the module, interpreted otherwise).
+fn run_both(files: impl Fn() -> Vec<TestFile<'static>>, config: Config) {
+    run_suite(files(), tier(config.clone(), Strategy::Interpreter), false);
+    run_suite(files(), config, false);
 }
 
 /// Runs the `.wast` files of one suite, prints per-file counts, failures and
