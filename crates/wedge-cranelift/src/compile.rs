@@ -181,7 +181,8 @@ pub fn compile_module(
     if units.len() != total {
         return Err(Error::Unsupported("compilation stopped early".into()));
     }
-    Ok(link(units, nfuncs, ntypes))
+    let align = isa.get().function_alignment().preferred.max(16) as usize;
+    Ok(link(units, nfuncs, ntypes, align))
 }
 
 fn compile_unit(
@@ -287,12 +288,13 @@ fn compile_unit(
     Ok(unit)
 }
 
-/// Lays the units out one after another and resolves the calls between them.
-fn link(units: Vec<Unit>, nfuncs: usize, ntypes: usize) -> CompiledCode {
+/// Lays the units out one after another (each at a multiple of `align` bytes) and resolves
+/// the calls between them.
+fn link(units: Vec<Unit>, nfuncs: usize, ntypes: usize, align: usize) -> CompiledCode {
     let mut out = CompiledCode::default();
     let mut starts = Vec::with_capacity(units.len());
     for u in &units {
-        while out.code.len() % 16 != 0 {
+        while !out.code.len().is_multiple_of(align) {
             out.code.push(0xcc);
         }
         starts.push(out.code.len() as u32);

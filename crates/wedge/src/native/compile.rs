@@ -63,7 +63,6 @@ fn layout(m: &ModuleInner) -> wc::VmLayout {
         store_exit_func: so::EXIT_FUNC as i32,
         store_libcalls: so::LIBCALLS as i32,
         store_interrupt: so::INTERRUPT as i32,
-        memory_base: so::MEMORY_BASE as i32,
         memory_len: so::MEMORY_LEN as i32,
         table_base: so::TABLE_BASE as i32,
         table_len: so::TABLE_LEN as i32,

@@ -80,22 +80,22 @@ unsafe extern "C" fn memory_grow(vmctx: *mut u8, mem: u32, delta: u64) -> u64 {
     s.memory_grow(i, mem, delta).unwrap_or(u64::MAX)
 }
 
-unsafe extern "C" fn memory_fill(vmctx: *mut u8, mem: u32, dst: u64, val: u32, len: u64) {
-    // SAFETY: called by compiled code with its own context block.
-    unsafe {
-        let (s, i) = store(vmctx);
-        let r = s.memory_fill(i, mem, dst, val as u8, len);
-        check(vmctx, r)
-    }
+/// `memmove` on bounds-checked native addresses of linear memory.
+///
+/// # Safety
+/// Compiled code checked both ranges against their memories' lengths.
+unsafe extern "C" fn memmove(dst: *mut u8, src: *const u8, len: u64) {
+    // SAFETY: guaranteed by the caller; `copy` allows overlap.
+    unsafe { std::ptr::copy(src, dst, len as usize) }
 }
 
-unsafe extern "C" fn memory_copy(vmctx: *mut u8, d: u32, s: u32, dst: u64, src: u64, len: u64) {
-    // SAFETY: called by compiled code with its own context block.
-    unsafe {
-        let (st, i) = store(vmctx);
-        let r = st.memory_copy(i, d, s, (dst, src, len));
-        check(vmctx, r)
-    }
+/// `memset` on a bounds-checked native address of linear memory.
+///
+/// # Safety
+/// Compiled code checked the range against its memory's length.
+unsafe extern "C" fn memset(dst: *mut u8, byte: u32, len: u64) {
+    // SAFETY: guaranteed by the caller.
+    unsafe { std::ptr::write_bytes(dst, byte as u8, len as usize) }
 }
 
 unsafe extern "C" fn memory_init(vmctx: *mut u8, m: u32, d: u32, dst: u64, src: u32, len: u32) {
@@ -186,8 +186,8 @@ unsafe extern "C" fn host_call(funcref: *const VmFuncRef, caller_vmctx: *mut u8,
 pub(crate) fn table() -> [usize; LIBCALLS] {
     [
         memory_grow as *const () as usize,
-        memory_fill as *const () as usize,
-        memory_copy as *const () as usize,
+        memset as *const () as usize,
+        memmove as *const () as usize,
         memory_init as *const () as usize,
         data_drop as *const () as usize,
         table_grow as *const () as usize,

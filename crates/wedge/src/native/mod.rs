@@ -148,6 +148,9 @@ impl NativeCode {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .push((start, names.clone()));
+        if std::env::var_os("WEDGE_PERF_MAP").is_some() {
+            write_perf_map(&info, &names);
+        }
         Ok(NativeCode {
             image,
             memory,
@@ -201,6 +204,31 @@ impl Drop for NativeCode {
         names.retain(|(s, _)| *s != self.info.start);
         let _ = &self.names;
     }
+}
+
+/// Appends the functions of a code block to `/tmp/perf-<pid>.map`, where `perf report`
+/// looks for the names of JIT code (set `WEDGE_PERF_MAP=1` to profile compiled code).
+fn write_perf_map(info: &CodeInfo, names: &Names) {
+    use std::io::Write;
+    let path = format!("/tmp/perf-{}.map", std::process::id());
+    let Ok(mut file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    else {
+        return;
+    };
+    let mut text = String::new();
+    for (def, (offset, len)) in info.funcs.iter().enumerate() {
+        let index = names.num_imported_funcs + def as u32;
+        let name = names.func_names.get(&index).cloned();
+        let name = name.unwrap_or_else(|| format!("wasm[{index}]"));
+        text.push_str(&format!(
+            "{:x} {len:x} {name}\n",
+            info.start + *offset as usize
+        ));
+    }
+    let _ = file.write_all(text.as_bytes());
 }
 
 /// The libcall table compiled code calls through (see `VmStore::libcalls`).

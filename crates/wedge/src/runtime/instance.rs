@@ -343,9 +343,12 @@ fn build_vmctx(inner: &mut StoreInner, inst: &mut InstanceEntity, instance_index
     );
     let mut vmctx = VmCtx::new(shape, &mut *inner.vm, &m.type_ids, instance_index);
     for (i, &mem) in inst.memories.iter().enumerate() {
-        // The memory object itself: base address and length at the documented offsets.
-        let def = std::sync::Arc::as_ptr(&inner.memories[mem as usize]);
-        vmctx.set(shape.memories + 8 * i as u32, def as u64);
+        // The memory object (its length is at a documented offset) and a copy of its base
+        // address, which never changes.
+        let memory = &inner.memories[mem as usize];
+        let def = std::sync::Arc::as_ptr(memory);
+        vmctx.set(shape.memories + 16 * i as u32, def as u64);
+        vmctx.set(shape.memories + 16 * i as u32 + 8, memory.base() as u64);
     }
     for (i, &t) in inst.tables.iter().enumerate() {
         let def: *mut _ = &mut *inner.tables[t as usize].def;

@@ -1,4 +1,5 @@
-//! Bulk memory and table operations on a store, shared by the interpreter and compiled code.
+//! Bulk memory and table operations on a store, as compiled code calls them (the interpreter
+//! has its own in `interp::exec::bulk`); `memory.fill` and `memory.copy` are inline there.
 //!
 //! Addresses, indices and lengths arrive already zero-extended to 64 bits.
 
@@ -24,33 +25,6 @@ impl StoreInner {
     pub(crate) fn memory_grow(&mut self, instance: u32, mem: u32, delta: u64) -> Option<u64> {
         let m = self.memory_index(instance, mem);
         self.grow_memory(m, delta)
-    }
-
-    /// `memory.fill` of `len` bytes at `dst` with `val`.
-    pub(crate) fn memory_fill(
-        &mut self,
-        instance: u32,
-        mem: u32,
-        dst: u64,
-        val: u8,
-        len: u64,
-    ) -> Result<(), TrapKind> {
-        let m = self.memory_index(instance, mem);
-        self.memories[m].fill(dst, len, val)
-    }
-
-    /// `memory.copy` of `len` bytes from `src` to `dst`.
-    pub(crate) fn memory_copy(
-        &mut self,
-        instance: u32,
-        dst_mem: u32,
-        src_mem: u32,
-        (dst, src, len): (u64, u64, u64),
-    ) -> Result<(), TrapKind> {
-        let mems = &self.memories;
-        let d = &mems[self.memory_index(instance, dst_mem)];
-        let s = &mems[self.memory_index(instance, src_mem)];
-        d.copy_from(dst, s, src, len)
     }
 
     /// `memory.init` of `len` bytes of data segment `data` from `src` to `dst`.

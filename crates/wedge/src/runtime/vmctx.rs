@@ -8,7 +8,7 @@
 //!   word 1            *const u32            canonical type id of each module type index
 //!   word 2            u64                   the instance's index in its store
 //!   word 3            reserved (0)
-//!   words 4..         *const LinearMemory   one per memory (imported first)
+//!   words 4..         (*const LinearMemory, base)  two words per memory (imported first)
 //!   then              *mut VmTable          one per table
 //!   then              *mut u128             one per global: its 16-byte cell
 //!   then              (code, vmctx)         two words per imported function
@@ -146,7 +146,7 @@ impl VmShape {
     /// The shape of the context block of an instance with these counts.
     pub fn new(memories: u32, tables: u32, globals: u32, imported_funcs: u32) -> VmShape {
         let m = HEADER_WORDS;
-        let t = m + memories;
+        let t = m + 2 * memories;
         let g = t + tables;
         let f = g + globals;
         VmShape {
@@ -174,8 +174,6 @@ pub(crate) mod store_offsets {
     pub const LIBCALLS: usize = offset_of!(VmStore, libcalls);
     /// `interrupt`.
     pub const INTERRUPT: usize = offset_of!(VmStore, interrupt);
-    /// A memory's base address (`LinearMemory`, fixed for its whole life).
-    pub const MEMORY_BASE: usize = crate::runtime::memory::MEMORY_BASE_OFFSET;
     /// A memory's current length in bytes (`LinearMemory`, an `AtomicUsize`).
     pub const MEMORY_LEN: usize = crate::runtime::memory::MEMORY_LENGTH_OFFSET;
     /// `VmTable::base`.
