@@ -11,6 +11,7 @@ mod code_memory;
 #[cfg(feature = "compiler")]
 pub(crate) mod compile;
 mod entry;
+pub(crate) mod image;
 mod libcalls;
 mod signals;
 
@@ -109,11 +110,12 @@ impl std::fmt::Debug for NativeCode {
 static NAMES: std::sync::RwLock<Vec<(usize, Arc<Names>)>> = std::sync::RwLock::new(Vec::new());
 
 impl NativeCode {
-    /// Loads compiled code for a module: `image.code`, or `code` when given (then the image
-    /// keeps no copy of it).
+    /// Loads compiled code for a module: `image.code`, or the bytes at `code` in the module
+    /// binary when given (then the image keeps no copy of them; they are mapped from the
+    /// module's file when it has one and they start on a page boundary there).
     pub fn load(
         image: CodeImage,
-        code: Option<&[u8]>,
+        code: Option<std::ops::Range<usize>>,
         m: &ModuleInner,
     ) -> Result<NativeCode, Error> {
         if !supported() {
@@ -121,16 +123,22 @@ impl NativeCode {
                 "native code is not supported on this platform".into(),
             ));
         }
-        let code = code.unwrap_or(&image.code);
-        image.check(m, code.len())?;
-        let memory = CodeMemory::new(code, |bytes, base| {
+        let bytes = code.clone().map_or(&image.code[..], |r| &m.bytes[r]);
+        image.check(m, bytes.len())?;
+        let patch = |bytes: &mut [u8]| {
             for &(off, target, addend) in &image.relocs {
                 let addr = (libcalls::helper(target) as i64).wrapping_add(addend);
                 let at = off as usize;
                 bytes[at..at + 8].copy_from_slice(&addr.to_le_bytes());
             }
-            let _ = base;
-        })?;
+        };
+        let in_file = code.and_then(|r| m.bytes.file_at(r.start));
+        let mapped = in_file
+            .and_then(|(file, offset)| CodeMemory::map_file(file, offset, bytes.len(), patch));
+        let memory = match mapped {
+            Some(memory) => memory,
+            None => CodeMemory::new(bytes, patch)?,
+        };
         let start = memory.start();
         let info = Arc::new(CodeInfo {
             start,
