@@ -81,11 +81,17 @@ pub enum LibCall {
     RefFunc = 10,
     /// `(funcref, caller_vmctx, io: *mut u64)`: calls a host or interpreted function.
     HostCall = 11,
+    /// `(vmctx, mem: u32, width: u32, addr: u64, offset: u64, expected: u64, timeout: i64)
+    /// -> u64`: `memory.atomic.wait32/64` (width 4 or 8): 0 woken, 1 not equal, 2 timed out.
+    AtomicWait = 12,
+    /// `(vmctx, mem: u32, addr: u64, offset: u64, count: u32) -> u64`:
+    /// `memory.atomic.notify`, the number of waiters woken.
+    AtomicNotify = 13,
 }
 
 impl LibCall {
     /// Number of libcalls (the length of the table).
-    pub const COUNT: usize = 12;
+    pub const COUNT: usize = 14;
 
     /// Whether the call takes the caller's `vmctx` first and may reach the store (the
     /// others are plain routines on native addresses that never trap).

@@ -169,6 +169,22 @@ pub enum TrapKind {
     NullReference = 11,
     /// The store's interrupt flag was set.
     Interrupted = 12,
+    /// `call_ref` through a null reference.
+    NullFunctionReference = 13,
+    /// An atomic access at an address that is not a multiple of its size.
+    UnalignedAtomic = 14,
+    /// A `ref.cast` failed.
+    CastFailure = 15,
+    /// An array access was out of bounds.
+    ArrayOutOfBounds = 16,
+    /// A struct access through a null reference.
+    NullStructReference = 17,
+    /// An array access through a null reference.
+    NullArrayReference = 18,
+    /// `i31.get` of a null reference.
+    NullI31Reference = 19,
+    /// The store ran out of gas.
+    GasExhausted = 20,
 }
 
 impl TrapKind {
@@ -188,6 +204,14 @@ impl TrapKind {
             10 => IndirectCallTypeMismatch,
             11 => NullReference,
             12 => Interrupted,
+            13 => NullFunctionReference,
+            14 => UnalignedAtomic,
+            15 => CastFailure,
+            16 => ArrayOutOfBounds,
+            17 => NullStructReference,
+            18 => NullArrayReference,
+            19 => NullI31Reference,
+            20 => GasExhausted,
             _ => return None,
         })
     }

@@ -24,6 +24,8 @@ fn libcall_signature(call: LibCall, cc: CallConv) -> Signature {
         LibCall::ElemDrop => (&[I64, I32], &[]),
         LibCall::RefFunc => (&[I64, I32], &[I64]),
         LibCall::HostCall => (&[I64, I64, I64], &[]),
+        LibCall::AtomicWait => (&[I64, I32, I32, I64, I64, I64, I64], &[I64]),
+        LibCall::AtomicNotify => (&[I64, I32, I64, I64, I32], &[I64]),
         LibCall::Memmove => (&[I64, I64, I64], &[]),
         LibCall::Memset => (&[I64, I32, I64], &[]),
     };
@@ -82,27 +84,82 @@ impl Translator<'_, '_> {
         args
     }
 
-    pub(crate) fn call(&mut self, func: u32) -> Result<(), Error> {
+    /// Calls `code` (a native address) with the wasm signature of `type_index`, or makes it
+    /// a tail call (`tail`: the callee's results are this function's results).
+    fn call_code(&mut self, type_index: u32, code: Value, callee_vmctx: Value, tail: bool) {
+        let sig = self.sig_ref(type_index);
+        let n = self.env.types[type_index as usize].params.len();
+        let args = self.call_args(callee_vmctx, n);
+        if tail {
+            self.b.ins().return_call_indirect(sig, code, &args);
+            self.reachable = false;
+        } else {
+            let inst = self.b.ins().call_indirect(sig, code, &args);
+            self.finish_call(inst);
+        }
+    }
+
+    /// `call` or `return_call` of a module function.
+    pub(crate) fn call(&mut self, func: u32, tail: bool) -> Result<(), Error> {
         let type_index = self.env.func_types[func as usize];
         let n = self.env.types[type_index as usize].params.len();
         if func < self.env.num_imported_funcs {
             let at = self.env.layout.vmctx_imported_funcs + 16 * func as i32;
             let code = self.vmctx_ptr(at);
             let callee = self.vmctx_ptr(at + 8);
-            let sig = self.sig_ref(type_index);
-            let args = self.call_args(callee, n);
-            let inst = self.b.ins().call_indirect(sig, code, &args);
-            self.finish_call(inst);
+            self.call_code(type_index, code, callee, tail);
         } else {
             let f = self.func_ref(NS_FUNC, func, type_index);
             let args = self.call_args(self.vmctx, n);
-            let inst = self.b.ins().call(f, &args);
-            self.finish_call(inst);
+            if tail {
+                self.b.ins().return_call(f, &args);
+                self.reachable = false;
+            } else {
+                let inst = self.b.ins().call(f, &args);
+                self.finish_call(inst);
+            }
         }
         Ok(())
     }
 
-    pub(crate) fn call_indirect(&mut self, type_index: u32, table: u32) -> Result<(), Error> {
+    /// The function reference of a non-null raw reference (a store function index + 1).
+    fn funcref_of(&mut self, raw: Value) -> Value {
+        let store = self.store_ptr();
+        let refs = self.b.ins().load(
+            types::I64,
+            MemFlagsData::trusted(),
+            store,
+            self.env.layout.store_funcrefs,
+        );
+        let slot = self.b.ins().imul_imm_u(raw, 8);
+        let slot = self.b.ins().iadd(refs, slot);
+        self.b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), slot, -8)
+    }
+
+    /// Calls through a function reference (its code and `callee_vmctx`).
+    fn call_funcref(&mut self, type_index: u32, funcref: Value, tail: bool) {
+        let l = self.env.layout;
+        let trusted = MemFlagsData::trusted();
+        let code = self
+            .b
+            .ins()
+            .load(types::I64, trusted, funcref, l.funcref_code);
+        let callee = self
+            .b
+            .ins()
+            .load(types::I64, trusted, funcref, l.funcref_vmctx);
+        self.call_code(type_index, code, callee, tail);
+    }
+
+    /// `call_indirect` or `return_call_indirect`.
+    pub(crate) fn call_indirect(
+        &mut self,
+        type_index: u32,
+        table: u32,
+        tail: bool,
+    ) -> Result<(), Error> {
         let l = self.env.layout;
         let index = self.pop();
         let index = self.index_to_i64(index, self.env.tables[table as usize].table64);
@@ -123,17 +180,7 @@ impl Translator<'_, '_> {
         self.b
             .ins()
             .trapz(raw, trap_code(TrapKind::UninitializedElement));
-        let store = self.store_ptr();
-        let refs = self
-            .b
-            .ins()
-            .load(types::I64, MemFlagsData::trusted(), store, l.store_funcrefs);
-        let slot = self.b.ins().imul_imm_u(raw, 8);
-        let slot = self.b.ins().iadd(refs, slot);
-        let funcref = self
-            .b
-            .ins()
-            .load(types::I64, MemFlagsData::trusted(), slot, -8);
+        let funcref = self.funcref_of(raw);
         let flags = MemFlagsData::trusted().with_readonly();
         let actual = self
             .b
@@ -150,20 +197,18 @@ impl Translator<'_, '_> {
         self.b
             .ins()
             .trapnz(differ, trap_code(TrapKind::IndirectCallTypeMismatch));
-        let trusted = MemFlagsData::trusted();
-        let code = self
-            .b
+        self.call_funcref(type_index, funcref, tail);
+        Ok(())
+    }
+
+    /// `call_ref` or `return_call_ref`: validation guarantees the reference's type.
+    pub(crate) fn call_ref(&mut self, type_index: u32, tail: bool) -> Result<(), Error> {
+        let raw = self.pop();
+        self.b
             .ins()
-            .load(types::I64, trusted, funcref, l.funcref_code);
-        let callee = self
-            .b
-            .ins()
-            .load(types::I64, trusted, funcref, l.funcref_vmctx);
-        let sig = self.sig_ref(type_index);
-        let n = self.env.types[type_index as usize].params.len();
-        let args = self.call_args(callee, n);
-        let inst = self.b.ins().call_indirect(sig, code, &args);
-        self.finish_call(inst);
+            .trapz(raw, trap_code(TrapKind::NullFunctionReference));
+        let funcref = self.funcref_of(raw);
+        self.call_funcref(type_index, funcref, tail);
         Ok(())
     }
 

@@ -238,11 +238,44 @@ impl Translator<'_, '_> {
                 self.b.def_var(self.locals[local_index as usize].0, v);
                 self.push(v);
             }
-            Operator::Call { function_index } => self.call(function_index)?,
+            Operator::Call { function_index } => self.call(function_index, false)?,
+            Operator::ReturnCall { function_index } => self.call(function_index, true)?,
             Operator::CallIndirect {
                 type_index,
                 table_index,
-            } => self.call_indirect(type_index, table_index)?,
+            } => self.call_indirect(type_index, table_index, false)?,
+            Operator::ReturnCallIndirect {
+                type_index,
+                table_index,
+            } => self.call_indirect(type_index, table_index, true)?,
+            Operator::CallRef { type_index } => self.call_ref(type_index, false)?,
+            Operator::ReturnCallRef { type_index } => self.call_ref(type_index, true)?,
+            Operator::RefAsNonNull => {
+                let v = self.pop();
+                self.b.ins().trapz(v, trap_code(TrapKind::NullReference));
+                self.push(v);
+            }
+            Operator::BrOnNull { relative_depth } => {
+                let v = self.pop();
+                let (block, n) = self.branch_target(relative_depth);
+                let args = self.branch_args(n);
+                let next = self.b.create_block();
+                self.b.ins().brif(v, next, &[], block, &args);
+                self.b.seal_block(next);
+                self.b.switch_to_block(next);
+                self.push(v);
+            }
+            Operator::BrOnNonNull { relative_depth } => {
+                let v = self.pop();
+                self.push(v);
+                let (block, n) = self.branch_target(relative_depth);
+                let args = self.branch_args(n);
+                self.pop();
+                let next = self.b.create_block();
+                self.b.ins().brif(v, block, &args, next, &[]);
+                self.b.seal_block(next);
+                self.b.switch_to_block(next);
+            }
             _ => return Ok(false),
         }
         Ok(true)

@@ -175,26 +175,7 @@ impl Translator<'_, '_> {
                 let done = self.checked.entry((mem, wasm_addr)).or_insert(0);
                 *done = (*done).max(end);
             }
-            let oob = match end_offset {
-                Some(e) if e <= i64::MAX as u64 => {
-                    let end = if desc.memory64 {
-                        let e = self.b.ins().iconst(types::I64, e as i64);
-                        self.b.ins().uadd_overflow_trap(
-                            addr,
-                            e,
-                            trap_code(TrapKind::MemoryOutOfBounds),
-                        )
-                    } else {
-                        self.b.ins().iadd_imm_u(addr, e as i64)
-                    };
-                    let len = self.memory_len(mem);
-                    self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len)
-                }
-                _ => self.b.ins().iconst(types::I8, 1),
-            };
-            self.b
-                .ins()
-                .trapnz(oob, trap_code(TrapKind::MemoryOutOfBounds));
+            self.bounds_check(mem, addr, end_offset);
             flags = flags.with_notrap();
         }
         let mut p = self.b.ins().iadd(base, addr);
@@ -202,6 +183,30 @@ impl Translator<'_, '_> {
             p = self.b.ins().iadd_imm_u(p, memarg.offset as i64);
         }
         (p, flags)
+    }
+
+    /// Traps unless `addr` (as i64) plus `end_offset` (the static offset plus the access
+    /// size; None if that overflows) is within the memory's length.
+    pub(crate) fn bounds_check(&mut self, mem: u32, addr: Value, end_offset: Option<u64>) {
+        let memory64 = self.env.memories[mem as usize].memory64;
+        let oob = match end_offset {
+            Some(e) if e <= i64::MAX as u64 => {
+                let end = if memory64 {
+                    let e = self.b.ins().iconst(types::I64, e as i64);
+                    self.b
+                        .ins()
+                        .uadd_overflow_trap(addr, e, trap_code(TrapKind::MemoryOutOfBounds))
+                } else {
+                    self.b.ins().iadd_imm_u(addr, e as i64)
+                };
+                let len = self.memory_len(mem);
+                self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len)
+            }
+            _ => self.b.ins().iconst(types::I8, 1),
+        };
+        self.b
+            .ins()
+            .trapnz(oob, trap_code(TrapKind::MemoryOutOfBounds));
     }
 
     fn load(&mut self, memarg: &MemArg, ty: Type, size: u32, ext: Option<(Type, bool)>) {

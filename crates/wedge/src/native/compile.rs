@@ -72,18 +72,20 @@ fn layout(m: &ModuleInner) -> wc::VmLayout {
     }
 }
 
-/// Why the compiler tier cannot run a module, if it cannot: it covers WebAssembly 2.0 (plus
-/// what `wedge-cranelift` translates); typed references, GC and exceptions stay interpreted.
+/// Why the compiler tier cannot run a module, if it cannot: GC types and references and
+/// exceptions stay interpreted.
 pub(crate) fn unsupported(m: &ModuleInner) -> Option<String> {
     use crate::registry::Composite;
+    use crate::types::HeapType;
     let plain = |t: &ValType| match t {
-        ValType::Ref(r) => {
-            r.nullable
-                && matches!(
-                    r.heap,
-                    crate::types::HeapType::Func | crate::types::HeapType::Extern
-                )
-        }
+        ValType::Ref(r) => matches!(
+            r.heap,
+            HeapType::Func
+                | HeapType::Extern
+                | HeapType::Concrete(_)
+                | HeapType::NoFunc
+                | HeapType::NoExtern
+        ),
         _ => true,
     };
     if !m.tags.is_empty() {
@@ -102,7 +104,7 @@ pub(crate) fn unsupported(m: &ModuleInner) -> Option<String> {
     let globals_plain = m.globals.iter().all(|g| plain(&g.content));
     let tables_plain = m.tables.iter().all(|t| plain(&ValType::Ref(t.element)));
     if !(sigs_plain && globals_plain && tables_plain) {
-        return Some("typed or GC references".into());
+        return Some("GC references".into());
     }
     None
 }
@@ -145,7 +147,7 @@ pub(crate) fn compile(
         tables: m
             .tables
             .iter()
-            .map(|_| wc::TableDesc { table64: false })
+            .map(|t| wc::TableDesc { table64: t.table64 })
             .collect(),
         layout: layout(m),
         interruptible: m.engine.config().interruptible,

@@ -158,6 +158,52 @@ unsafe extern "C" fn ref_func(vmctx: *mut u8, func: u32) -> u64 {
     s.ref_func(i, func)
 }
 
+#[allow(clippy::too_many_arguments)]
+unsafe extern "C" fn atomic_wait(
+    vmctx: *mut u8,
+    mem: u32,
+    width: u32,
+    addr: u64,
+    offset: u64,
+    expected: u64,
+    timeout: u64,
+) -> u64 {
+    // SAFETY: called by compiled code with its own context block.
+    unsafe {
+        let (s, i) = store(vmctx);
+        let r = s.memory_atomic_wait(i, mem, width, (addr, offset), expected, timeout as i64);
+        match r {
+            Ok(v) => v,
+            Err(kind) => {
+                if kind == TrapKind::Interrupted {
+                    // The interrupt took effect, as at an interruption point.
+                    s.interrupt
+                        .flag
+                        .store(false, std::sync::atomic::Ordering::Relaxed);
+                }
+                raise(vmctx, Trap::new(kind))
+            }
+        }
+    }
+}
+
+unsafe extern "C" fn atomic_notify(
+    vmctx: *mut u8,
+    mem: u32,
+    addr: u64,
+    offset: u64,
+    n: u32,
+) -> u64 {
+    // SAFETY: called by compiled code with its own context block.
+    unsafe {
+        let (s, i) = store(vmctx);
+        match s.memory_atomic_notify(i, mem, (addr, offset), n) {
+            Ok(v) => v,
+            Err(kind) => raise(vmctx, Trap::new(kind)),
+        }
+    }
+}
+
 unsafe extern "C" fn host_call(funcref: *const VmFuncRef, caller_vmctx: *mut u8, io: *mut u64) {
     // SAFETY: called by a host trampoline with a function reference of the running store,
     // the caller's context block, and slots sized for the function's type.
@@ -197,6 +243,8 @@ pub(crate) fn table() -> [usize; LIBCALLS] {
         elem_drop as *const () as usize,
         ref_func as *const () as usize,
         host_call as *const () as usize,
+        atomic_wait as *const () as usize,
+        atomic_notify as *const () as usize,
     ]
 }
 

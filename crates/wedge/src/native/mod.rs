@@ -298,8 +298,17 @@ fn trap_kind(code: u8) -> TrapKind {
         8 => TrapKind::UndefinedElement,
         9 => TrapKind::UninitializedElement,
         10 => TrapKind::IndirectCallTypeMismatch,
+        11 => TrapKind::NullReference,
         12 => TrapKind::Interrupted,
-        _ => TrapKind::NullReference,
+        13 => TrapKind::NullFunctionReference,
+        14 => TrapKind::UnalignedAtomic,
+        15 => TrapKind::CastFailure,
+        16 => TrapKind::ArrayOutOfBounds,
+        17 => TrapKind::NullStructReference,
+        18 => TrapKind::NullArrayReference,
+        19 => TrapKind::NullI31Reference,
+        20 => TrapKind::GasExhausted,
+        _ => TrapKind::Host,
     }
 }
 
