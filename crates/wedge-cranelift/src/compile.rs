@@ -28,6 +28,17 @@ pub struct TrapSite {
     pub kind: TrapKind,
 }
 
+/// What a trap at an instruction gives back to the meter (see [`crate::Metering`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Refund {
+    /// Offset of the trapping instruction from the start of the code.
+    pub offset: u32,
+    /// Gas to give back.
+    pub gas: u64,
+    /// Instructions to give back.
+    pub count: u32,
+}
+
 /// How a relocation is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RelocKind {
@@ -75,6 +86,9 @@ pub struct CompiledCode {
     pub host_trampolines: Vec<u32>,
     /// Trapping instructions, sorted by offset.
     pub traps: Vec<TrapSite>,
+    /// With metering: what a trap gives back, for the trapping instructions inside a segment
+    /// whose refund is not zero, sorted by offset.
+    pub refunds: Vec<Refund>,
     /// Addresses to fill in when the code is loaded.
     pub relocs: Vec<Reloc>,
 }
@@ -86,6 +100,7 @@ struct Unit {
     calls: Vec<(u32, usize)>,
     relocs: Vec<Reloc>,
     traps: Vec<TrapSite>,
+    refunds: Vec<Refund>,
 }
 
 /// What a unit is.
@@ -197,10 +212,12 @@ fn compile_unit(
     let isa = isa.get();
     ctx.clear();
     ctx.func = ir::Function::new();
+    let mut record_refunds = Vec::new();
     let func_index = match job {
         Job::Func(i) => {
             let index = env.num_imported_funcs + i;
-            func::translate_function(env, isa, index, bodies[i as usize], &mut ctx.func, fctx)?;
+            record_refunds =
+                func::translate_function(env, isa, index, bodies[i as usize], &mut ctx.func, fctx)?;
             index
         }
         Job::ArrayTrampoline(t) => {
@@ -231,7 +248,9 @@ fn compile_unit(
         calls: Vec::new(),
         relocs: Vec::new(),
         traps: Vec::new(),
+        refunds: Vec::new(),
     };
+    let srclocs = buffer.get_srclocs_sorted();
     for t in buffer.traps() {
         let kind = func::trap_kind(t.code)
             .ok_or_else(|| Error::Unsupported(format!("trap code {:?}", t.code)))?;
@@ -239,6 +258,21 @@ fn compile_unit(
             offset: t.offset,
             kind,
         });
+        // The record of the operator the instruction belongs to names its refund.
+        let at = srclocs.partition_point(|s| s.start <= t.offset);
+        let loc = at
+            .checked_sub(1)
+            .map(|i| &srclocs[i])
+            .filter(|s| t.offset < s.end && !s.loc.is_default());
+        if let Some(&(gas, count)) = loc.and_then(|s| record_refunds.get(s.loc.bits() as usize)) {
+            if (gas, count) != (0, 0) {
+                unit.refunds.push(Refund {
+                    offset: t.offset,
+                    gas,
+                    count,
+                });
+            }
+        }
     }
     let names = ctx.func.params.user_named_funcs();
     for r in buffer.relocs() {
@@ -320,6 +354,12 @@ fn link(units: Vec<Unit>, nfuncs: usize, ntypes: usize, align: usize) -> Compile
                 kind: t.kind,
             });
         }
+        for r in &u.refunds {
+            out.refunds.push(Refund {
+                offset: start + r.offset,
+                ..*r
+            });
+        }
         let range = CodeRange {
             offset: start,
             len: u.code.len() as u32,
@@ -333,5 +373,6 @@ fn link(units: Vec<Unit>, nfuncs: usize, ntypes: usize, align: usize) -> Compile
         }
     }
     out.traps.sort_by_key(|t| t.offset);
+    out.refunds.sort_by_key(|r| r.offset);
     out
 }

@@ -33,6 +33,20 @@ pub struct VmLayout {
     pub store_libcalls: i32,
     /// store: pointer to the interrupt flag (a byte, nonzero to stop).
     pub store_interrupt: i32,
+    /// store: pointer to the gas meter: three `u64`s, the gas limit, the gas used and the
+    /// instructions executed, at `meter_gas_limit`, `meter_gas_used`, `meter_instructions`.
+    pub store_meter: i32,
+    /// store: gas (`u64`) a trap raised by the next libcall gives back (set before libcalls
+    /// that can trap, when metering).
+    pub store_refund_gas: i32,
+    /// store: instruction count (`u64`) given back with `store_refund_gas`.
+    pub store_refund_count: i32,
+    /// meter: gas limit.
+    pub meter_gas_limit: i32,
+    /// meter: gas used.
+    pub meter_gas_used: i32,
+    /// meter: instructions executed.
+    pub meter_instructions: i32,
     /// memory definition: length in bytes.
     pub memory_len: i32,
     /// table definition: base address of the 8-byte elements.
@@ -97,5 +111,19 @@ impl LibCall {
     /// others are plain routines on native addresses that never trap).
     pub fn takes_vmctx(self) -> bool {
         !matches!(self, LibCall::Memmove | LibCall::Memset)
+    }
+
+    /// Whether the call can trap in the middle of a metering segment (so a metered caller
+    /// stores what the trap gives back first). Host calls end their segment.
+    pub fn may_trap(self) -> bool {
+        matches!(
+            self,
+            LibCall::MemoryInit
+                | LibCall::TableFill
+                | LibCall::TableCopy
+                | LibCall::TableInit
+                | LibCall::AtomicWait
+                | LibCall::AtomicNotify
+        )
     }
 }

@@ -23,7 +23,7 @@ mod isa;
 mod layout;
 mod trampoline;
 
-pub use compile::{compile_module, CodeRange, CompiledCode, Reloc, RelocKind, TrapSite};
+pub use compile::{compile_module, CodeRange, CompiledCode, Refund, Reloc, RelocKind, TrapSite};
 
 #[cfg(test)]
 mod tests;
@@ -130,6 +130,30 @@ pub struct ModuleEnv {
     pub layout: VmLayout,
     /// Whether code checks the interrupt flag at function entries and loop headers.
     pub interruptible: bool,
+    /// Gas metering and instruction counting, if on.
+    pub metering: Option<Metering>,
+}
+
+/// How compiled code meters gas and counts instructions: the runtime's own cost table and
+/// segment rule, so both tiers charge exactly the same (see [`VmLayout::store_meter`]).
+///
+/// A segment starts at a function's first reachable operator and at the first reachable
+/// operator after one that `ends_segment`; it is charged in full (its operators' costs, and
+/// their number) when entered, and trapping if the gas does not fit ("gas exhausted", nothing
+/// charged). A trap inside a segment gives back what its operators after the trapping one
+/// were charged ([`CompiledCode::refunds`]).
+#[derive(Clone)]
+pub struct Metering {
+    /// The gas an operator costs.
+    pub cost: std::sync::Arc<dyn Fn(&wasmparser::Operator<'_>) -> u64 + Send + Sync>,
+    /// Whether a new segment starts after an operator.
+    pub ends_segment: fn(&wasmparser::Operator<'_>) -> bool,
+}
+
+impl std::fmt::Debug for Metering {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Metering").finish_non_exhaustive()
+    }
 }
 
 /// One function body to compile: its bytes and their offset in the module (for errors).

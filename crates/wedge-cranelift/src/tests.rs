@@ -16,6 +16,12 @@ fn layout() -> VmLayout {
         store_exit_func: 24,
         store_libcalls: 32,
         store_interrupt: 128,
+        store_meter: 136,
+        store_refund_gas: 144,
+        store_refund_count: 152,
+        meter_gas_limit: 0,
+        meter_gas_used: 8,
+        meter_instructions: 16,
         memory_len: 8,
         table_base: 0,
         table_len: 8,
@@ -44,6 +50,7 @@ fn env(reserved_bytes: u64) -> ModuleEnv {
         tables: vec![],
         layout: layout(),
         interruptible: false,
+        metering: None,
     }
 }
 

@@ -146,12 +146,25 @@ suite!(
     without(&[], &[Feature::MultiMemory])
 );
 
-/// Interruption checks and NaN canonicalization in compiled code change no results.
+/// Metering, interruption checks and NaN canonicalization in compiled code change no
+/// results.
 #[test]
-fn spec_v2_jit_interruptible_deterministic() {
+fn spec_v2_jit_metered_interruptible_deterministic() {
     let mut config = in_tier(wasm2(), Tier::Jit);
-    config.interruptible(true).deterministic(true);
+    config
+        .metering(true)
+        .interruptible(true)
+        .deterministic(true);
     run_suite(data::spec(SpecVersion::V2).collect(), config, false);
+}
+
+/// The same for the 3.0 suite (tail calls, typed references, multiple memories, 64-bit
+/// memories) with metering and interruption, through AOT files.
+#[test]
+fn spec_v3_aot_metered_interruptible() {
+    let mut config = in_tier(with(&[]), Tier::Aot);
+    config.metering(true).interruptible(true);
+    run_suite(data::spec(SpecVersion::V3).collect(), config, true);
 }
 
 /// The GC, exception and legacy exception scripts again with a collection at every

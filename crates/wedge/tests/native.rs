@@ -615,14 +615,78 @@ fn interruption_stops_compiled_loops_and_calls() {
     let recurse = inst.get_typed_func::<(), ()>(&store, "recurse").unwrap();
     let err = recurse.call(&mut store, ()).unwrap_err();
     assert_eq!(err.as_trap().unwrap().kind(), TrapKind::Interrupted);
-    // Metering still needs the interpreter.
-    let mut metered = Config::new();
-    metered.strategy(Strategy::Compiler).metering(true);
-    let err = Module::new(&Engine::new(&metered), wat).unwrap_err();
-    assert!(err.to_string().contains("metering"), "{err}");
+}
+
+#[test]
+fn metered_compiled_code_gives_back_what_a_trap_skips() {
+    let mut config = Config::new();
+    config
+        .strategy(Strategy::Compiler)
+        .metering(true)
+        .interruptible(true)
+        .native_code_key(Some(*b"native-test-key!"));
+    let engine = Engine::new(&config);
+    let wat = r#"(module
+        (memory 1)
+        (func (export "spin") (loop (br 0)))
+        ;; One segment of 5 operators (with the `end`); the load (the 2nd) traps.
+        (func (export "oob") (result i32)
+            i32.const 70000
+            i32.load offset=65536
+            drop
+            i32.const 7)
+        ;; memory.init traps in the runtime (a libcall) as the 4th of 6.
+        (func (export "init")
+            i32.const 0
+            i32.const 0
+            i32.const 100
+            memory.init $d
+            nop)
+        (data $d "abc"))"#;
+    let module = Module::new(&engine, wat).unwrap();
+    assert!(module.is_native());
+    // The same code through an AOT file carries the same refunds.
+    let file = module.serialize_native().unwrap();
+    let loaded = Module::new(&engine, &file).unwrap();
+    for module in [module, loaded] {
+        let mut store = Store::new(&engine, ());
+        let inst = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let trap = |store: &mut Store<()>, name: &str| {
+            let f = inst.get_func(&*store, name).unwrap();
+            let mut results = vec![Val::I32(0); f.ty(&*store).results().len()];
+            let err = f.call(&mut *store, &[], &mut results).unwrap_err();
+            err.as_trap().unwrap().kind()
+        };
+        // Interrupted at the entry: the entry segment is charged and given back.
+        store.interrupt_handle().interrupt();
+        assert_eq!(trap(&mut store, "spin"), TrapKind::Interrupted);
+        assert_eq!((store.gas_used(), store.instruction_count()), (0, 0));
+        // Interrupted at the loop head after some iterations: `loop` once, `br` per turn.
+        let deadline = store
+            .interrupt_handle()
+            .interrupt_after(std::time::Duration::from_millis(20));
+        assert_eq!(trap(&mut store, "spin"), TrapKind::Interrupted);
+        drop(deadline);
+        assert!(store.gas_used() >= 1);
+        assert_eq!(store.gas_used(), store.instruction_count());
+        store.reset_meter();
+        assert_eq!(trap(&mut store, "oob"), TrapKind::MemoryOutOfBounds);
+        assert_eq!((store.gas_used(), store.instruction_count()), (2, 2));
+        store.reset_meter();
+        assert_eq!(trap(&mut store, "init"), TrapKind::MemoryOutOfBounds);
+        assert_eq!((store.gas_used(), store.instruction_count()), (4, 4));
+        // Out of gas: the segment that does not fit charges nothing.
+        store.reset_meter();
+        store.set_gas_limit(Some(4));
+        assert_eq!(trap(&mut store, "oob"), TrapKind::GasExhausted);
+        assert_eq!((store.gas_used(), store.instruction_count()), (0, 0));
+    }
+    // Under `Auto`, metered modules are compiled too.
     let mut auto = Config::new();
     auto.metering(true);
-    assert!(!Module::new(&Engine::new(&auto), wat).unwrap().is_native());
+    assert!(Module::new(&Engine::new(&auto), wat).unwrap().is_native());
 }
 
 #[test]

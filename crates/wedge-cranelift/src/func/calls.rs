@@ -227,6 +227,7 @@ impl Translator<'_, '_> {
                 .ins()
                 .store(MemFlagsData::trusted(), me, store, l.store_exit_func);
         }
+        self.store_libcall_refund(call);
         let ptr = self.b.ins().load(
             types::I64,
             MemFlagsData::trusted().with_readonly(),

@@ -114,7 +114,6 @@ impl Translator<'_, '_> {
                 self.b.ins().jump(header, &args);
                 self.popn(params.len());
                 self.b.switch_to_block(header);
-                self.interrupt_check();
                 let vals = self.b.block_params(header).to_vec();
                 self.stack.extend(vals);
                 self.frames.push(Frame {

@@ -5,6 +5,7 @@ mod atomic;
 mod calls;
 mod control;
 mod memory;
+mod meter;
 mod numeric;
 mod simd;
 mod simd_relaxed;
@@ -108,9 +109,12 @@ pub(crate) struct Translator<'a, 'b> {
     pub(crate) checked: HashMap<(u32, Value), u64>,
     /// The block `checked` is about.
     pub(crate) checked_block: Option<ir::Block>,
+    /// Metering segments and interruption points.
+    points: meter::Points,
 }
 
-/// Compiles the body of module function `func_index` into `func`.
+/// Compiles the body of module function `func_index` into `func`. Returns, when metering,
+/// what a trap gives back at each source location the code carries (see `meter`).
 pub(crate) fn translate_function(
     env: &ModuleEnv,
     isa: &dyn TargetIsa,
@@ -118,7 +122,7 @@ pub(crate) fn translate_function(
     body: crate::FuncBody<'_>,
     func: &mut ir::Function,
     fctx: &mut FunctionBuilderContext,
-) -> Result<(), Error> {
+) -> Result<Vec<(u64, u32)>, Error> {
     let sig = &env.types[env.func_types[func_index as usize] as usize];
     func.signature = wasm_signature(sig);
     func.name = UserFuncName::user(NS_FUNC, func_index);
@@ -140,10 +144,12 @@ pub(crate) fn translate_function(
         heaps: Vec::new(),
         checked: HashMap::new(),
         checked_block: None,
+        points: meter::Points::new(),
     };
     t.translate(sig, body)?;
+    let refunds = t.finish_points();
     t.b.finalize(isa.frontend_config());
-    Ok(())
+    Ok(refunds)
 }
 
 use cranelift_codegen::entity::packed_option::ReservedValue;
@@ -175,7 +181,7 @@ impl<'a, 'b> Translator<'a, 'b> {
         }
         self.stack_check();
         self.declare_memories();
-        self.interrupt_check();
+        self.meter_entry();
         let ret = self.b.create_block();
         for t in &sig.results {
             self.b.append_block_param(ret, clif_type(*t));
@@ -189,6 +195,7 @@ impl<'a, 'b> Translator<'a, 'b> {
             num_results: sig.results.len(),
             dest_reached: false,
         });
+        let points = self.env.interruptible || self.env.metering.is_some();
         let mut reader = body.get_operators_reader()?;
         while !reader.eof() {
             let op = reader.read()?;
@@ -197,7 +204,18 @@ impl<'a, 'b> Translator<'a, 'b> {
                     "operators after the end of the body".into(),
                 ));
             }
-            self.operator(op)?;
+            if self.skip(&op)? {
+                continue;
+            }
+            if points {
+                if self.reachable {
+                    self.before_operator(&op);
+                }
+                self.operator(op.clone())?;
+                self.after_operator(&op);
+            } else {
+                self.operator(op)?;
+            }
         }
         if !self.frames.is_empty() {
             return Err(Error::Unsupported(
@@ -236,11 +254,8 @@ impl<'a, 'b> Translator<'a, 'b> {
             .trapnz(below, trap_code(TrapKind::StackOverflow));
     }
 
-    /// Traps if the store's interrupt flag is set (when the module is interruptible).
+    /// Traps if the store's interrupt flag is set.
     fn interrupt_check(&mut self) {
-        if !self.env.interruptible {
-            return;
-        }
         let store = self.store_ptr();
         let flag = self.b.ins().load(
             types::I64,
@@ -333,10 +348,8 @@ impl<'a, 'b> Translator<'a, 'b> {
         }
     }
 
+    /// Translates one operator that `skip` let through.
     fn operator(&mut self, op: Operator) -> Result<(), Error> {
-        if self.skip(&op)? {
-            return Ok(());
-        }
         if self.control(&op)?
             || self.numeric(&op)?
             || self.memory(&op)?

@@ -138,6 +138,14 @@ impl CostTable {
         Self::id_of(name).map(|id| self.costs[id])
     }
 
+    /// A hash of every cost, naming the table in the stamp of compiled code.
+    pub(crate) fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.costs.hash(&mut h);
+        h.finish()
+    }
+
     /// The cost of an operator.
     pub(crate) fn cost(&self, op: &Operator<'_>) -> u64 {
         operator_id(op).map_or(1, |id| self.costs[id])

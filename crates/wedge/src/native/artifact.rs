@@ -14,6 +14,7 @@
 //!   array trampolines, host trampolines (u32 count + offset u32 each),
 //!   trap sites (u32 count + (offset u32, kind u8) each),
 //!   relocations (u32 count + (offset u32, helper u8, addend i64) each),
+//!   trap refunds (u32 count + (offset u32, gas u64, instructions u32) each),
 //!   memory images (u32 count + (memory u32, offset u64, length u64, at u32) each),
 //! signature u64,
 //! then zero padding, the code and the memory images, each starting at a file offset that
@@ -39,7 +40,7 @@ use std::ops::Range;
 pub(crate) const SECTION_NAME: &str = "wedge.native";
 
 const MAGIC: &[u8; 8] = b"WEDGEAOT";
-const FORMAT_VERSION: u32 = 3;
+const FORMAT_VERSION: u32 = 4;
 
 /// Bytes before the section's data as `serialize` writes them: the id, a 5-byte size, the
 /// name's length and the name.
@@ -49,11 +50,16 @@ const SECTION_HEADER: usize = 1 + 5 + 1 + SECTION_NAME.len();
 #[cfg(feature = "compiler")]
 fn stamp(config: &crate::Config) -> Result<String, Error> {
     Ok(format!(
-        "wedge {};{};features={:#x};interruptible={}",
+        "wedge {};{};features={:#x};interruptible={};metering={}",
         env!("CARGO_PKG_VERSION"),
         super::compile::isa_stamp(config.deterministic)?,
         config.features.bits(),
-        config.interruptible
+        config.interruptible,
+        if config.metering {
+            format!("{:016x}", config.cost_table.fingerprint())
+        } else {
+            "off".into()
+        }
     ))
 }
 
@@ -134,6 +140,7 @@ fn parse_header(bytes: &[u8], data: Range<usize>) -> Result<Header, Error> {
         host_trampolines: r.list(4, |b| u32_at(b, 0))?,
         traps: r.list(5, |b| (u32_at(b, 0), b[4]))?,
         relocs: r.list(13, |b| (u32_at(b, 0), b[4], u64_at(b, 5) as i64))?,
+        refunds: r.list(16, |b| (u32_at(b, 0), u64_at(b, 4), u32_at(b, 12)))?,
     };
     let chunks = r.list(24, |b| {
         let at = u32_at(b, 20) as usize;
@@ -226,11 +233,6 @@ pub(crate) fn attach(
     let config = m.engine.config().clone();
     if !config.compiles() {
         return Ok(());
-    }
-    if let Some(what) = config.compiler_unsupported() {
-        return Err(Error::Limit(format!(
-            "the compiler tier does not support {what} yet; use the interpreter"
-        )));
     }
     #[cfg(feature = "compiler")]
     {
@@ -449,6 +451,12 @@ fn header(
         put_u32(&mut h, *o);
         h.push(*t);
         h.extend_from_slice(&a.to_le_bytes());
+    }
+    put_u32(&mut h, img.refunds.len() as u32);
+    for (o, gas, count) in &img.refunds {
+        put_u32(&mut h, *o);
+        h.extend_from_slice(&gas.to_le_bytes());
+        put_u32(&mut h, *count);
     }
     put_u32(&mut h, chunks.len() as u32);
     for (i, c) in chunks.iter().enumerate() {

@@ -63,6 +63,12 @@ fn layout(m: &ModuleInner) -> wc::VmLayout {
         store_exit_func: so::EXIT_FUNC as i32,
         store_libcalls: so::LIBCALLS as i32,
         store_interrupt: so::INTERRUPT as i32,
+        store_meter: so::METER as i32,
+        store_refund_gas: so::REFUND_GAS as i32,
+        store_refund_count: so::REFUND_COUNT as i32,
+        meter_gas_limit: so::METER_GAS_LIMIT as i32,
+        meter_gas_used: so::METER_GAS_USED as i32,
+        meter_instructions: so::METER_INSTRUCTIONS as i32,
         memory_len: so::MEMORY_LEN as i32,
         table_base: so::TABLE_BASE as i32,
         table_len: so::TABLE_LEN as i32,
@@ -151,6 +157,13 @@ pub(crate) fn compile(
             .collect(),
         layout: layout(m),
         interruptible: m.engine.config().interruptible,
+        metering: m.engine.config().metering.then(|| {
+            let costs = m.engine.config().cost_table.clone();
+            wc::Metering {
+                cost: std::sync::Arc::new(move |op| costs.cost(op)),
+                ends_segment: crate::limits::ends_segment,
+            }
+        }),
     };
     let bodies: Vec<wc::FuncBody<'_>> = m
         .bodies
@@ -181,6 +194,11 @@ pub(crate) fn compile(
             .relocs
             .iter()
             .map(|r| (r.offset, r.target, r.addend))
+            .collect(),
+        refunds: code
+            .refunds
+            .iter()
+            .map(|r| (r.offset, r.gas, r.count))
             .collect(),
     })
 }

@@ -70,7 +70,25 @@ unsafe fn raise(_vmctx: *mut u8, _trap: Trap) -> ! {
 unsafe fn check(vmctx: *mut u8, r: Result<(), TrapKind>) {
     if let Err(kind) = r {
         // SAFETY: guaranteed by the caller.
-        unsafe { raise(vmctx, Trap::new(kind)) }
+        unsafe { raise_in_segment(vmctx, Trap::new(kind)) }
+    }
+}
+
+/// Raises a trap in the middle of a metering segment: first gives back what the caller
+/// stored as the rest of its segment's charge (see `LibCall::may_trap`).
+///
+/// # Safety
+/// As for [`raise`].
+unsafe fn raise_in_segment(vmctx: *mut u8, trap: Trap) -> ! {
+    // SAFETY: guaranteed by the caller.
+    unsafe {
+        let (vm, _) = context(vmctx);
+        let (gas, count) = (vm.refund_gas, vm.refund_count);
+        let s = &mut *vm.store_inner;
+        if s.engine.config().metering {
+            s.meter.refund(gas, count);
+        }
+        raise(vmctx, trap)
     }
 }
 
@@ -181,7 +199,7 @@ unsafe extern "C" fn atomic_wait(
                         .flag
                         .store(false, std::sync::atomic::Ordering::Relaxed);
                 }
-                raise(vmctx, Trap::new(kind))
+                raise_in_segment(vmctx, Trap::new(kind))
             }
         }
     }
@@ -199,7 +217,7 @@ unsafe extern "C" fn atomic_notify(
         let (s, i) = store(vmctx);
         match s.memory_atomic_notify(i, mem, (addr, offset), n) {
             Ok(v) => v,
-            Err(kind) => raise(vmctx, Trap::new(kind)),
+            Err(kind) => raise_in_segment(vmctx, Trap::new(kind)),
         }
     }
 }

@@ -40,6 +40,8 @@ pub(crate) struct CodeImage {
     pub traps: Vec<(u32, u8)>,
     /// (offset, helper index, addend) of each absolute address to fill in.
     pub relocs: Vec<(u32, u8, i64)>,
+    /// With metering: (offset, gas, instructions) a trap at a trap site gives back, sorted.
+    pub refunds: Vec<(u32, u64, u32)>,
 }
 
 impl CodeImage {
@@ -66,6 +68,8 @@ impl CodeImage {
             || !self.host_trampolines.iter().all(|o| within(*o))
             || !self.traps.iter().all(|(o, _)| within(*o))
             || !self.traps.windows(2).all(|w| w[0].0 <= w[1].0)
+            || !self.refunds.iter().all(|(o, _, _)| within(*o))
+            || !self.refunds.windows(2).all(|w| w[0].0 <= w[1].0)
             || !self.funcs.windows(2).all(|w| w[0].0 < w[1].0)
         {
             return Err(bad("offset out of range"));
@@ -145,6 +149,7 @@ impl NativeCode {
             end: start + memory.len(),
             funcs: image.funcs.clone(),
             traps: image.traps.clone(),
+            refunds: image.refunds.clone(),
         });
         signals::register(info.clone());
         let names = Arc::new(Names {
@@ -285,6 +290,9 @@ thread_local! {
 /// Trap kind code of an interrupt (matches `wedge_cranelift::TrapKind::Interrupted`).
 const INTERRUPTED_CODE: u8 = 12;
 
+/// Trap kind code of running out of gas (matches `wedge_cranelift::TrapKind::GasExhausted`).
+const GAS_EXHAUSTED_CODE: u8 = 20;
+
 /// The trap kind of a code recorded in trap tables.
 fn trap_kind(code: u8) -> TrapKind {
     match code {
@@ -379,6 +387,7 @@ pub(crate) fn invoke<T>(
             (*vm).store = store_ptr as *mut u8;
             (*vm).store_inner = inner;
             (*vm).interrupt = std::sync::Arc::as_ptr(&(*inner).interrupt.flag);
+            (*vm).meter = &mut (*inner).meter;
             saved
         };
         // SAFETY: `inner` points into the store (see above).
@@ -411,6 +420,16 @@ pub(crate) fn invoke<T>(
             };
         }
         let trap = if activation.trap_code != 0 {
+            let kind = activation.trap_code;
+            let exact = activation.first_exact && activation.trap_frames > 0;
+            if exact && kind != GAS_EXHAUSTED_CODE && kind != signals::STACK_OVERFLOW_CODE {
+                // A trap inside a metering segment gives back what the rest of it was charged.
+                let pc = activation.trap_pcs[0];
+                if let Some(Some((gas, count))) = signals::with_code(pc, |c| c.refund_at(pc)) {
+                    // SAFETY: the call is over and `store` is usable again.
+                    unsafe { (*inner).meter.refund(gas, count as u64) };
+                }
+            }
             Trap::new(trap_kind(activation.trap_code)).with_backtrace(backtrace(&activation, None))
         } else {
             let trap = PENDING.with(|p| p.borrow_mut().take());

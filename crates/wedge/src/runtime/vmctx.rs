@@ -14,7 +14,8 @@
 //!   then              (code, vmctx)         two words per imported function
 //!
 //! per store (`VmStore`):
-//!   stack_limit, funcrefs, exit_fp, exit_func, store, store_inner, invoke, libcalls[..]
+//!   stack_limit, funcrefs, exit_fp, exit_func, store, store_inner, invoke, libcalls[..],
+//!   interrupt, meter (*mut Meter: gas limit, gas used, instructions), refund_gas, refund_count
 //!
 //! per memory (`LinearMemory`, see `runtime::memory`): base at offset 0 (never changes),
 //!   length in bytes (an `AtomicUsize`) at `LinearMemory::LENGTH_OFFSET`
@@ -87,6 +88,12 @@ pub(crate) struct VmStore {
     pub libcalls: [usize; LIBCALLS],
     /// The store's interrupt flag (an `AtomicBool` the store keeps alive).
     pub interrupt: *const std::sync::atomic::AtomicBool,
+    /// The store's gas meter (set on every entry from the host).
+    pub meter: *mut crate::limits::Meter,
+    /// Gas a trap raised by the next libcall gives back (metered code sets it first).
+    pub refund_gas: u64,
+    /// Instructions given back with `refund_gas`.
+    pub refund_count: u64,
 }
 
 impl VmStore {
@@ -103,6 +110,9 @@ impl VmStore {
             invoke: Some(invoke),
             libcalls,
             interrupt: std::ptr::null(),
+            meter: std::ptr::null_mut(),
+            refund_gas: 0,
+            refund_count: 0,
         }
     }
 }
@@ -174,6 +184,18 @@ pub(crate) mod store_offsets {
     pub const LIBCALLS: usize = offset_of!(VmStore, libcalls);
     /// `interrupt`.
     pub const INTERRUPT: usize = offset_of!(VmStore, interrupt);
+    /// `meter`.
+    pub const METER: usize = offset_of!(VmStore, meter);
+    /// `refund_gas`.
+    pub const REFUND_GAS: usize = offset_of!(VmStore, refund_gas);
+    /// `refund_count`.
+    pub const REFUND_COUNT: usize = offset_of!(VmStore, refund_count);
+    /// `Meter::gas_limit`.
+    pub const METER_GAS_LIMIT: usize = offset_of!(crate::limits::Meter, gas_limit);
+    /// `Meter::gas_used`.
+    pub const METER_GAS_USED: usize = offset_of!(crate::limits::Meter, gas_used);
+    /// `Meter::instructions`.
+    pub const METER_INSTRUCTIONS: usize = offset_of!(crate::limits::Meter, instructions);
     /// A memory's current length in bytes (`LinearMemory`, an `AtomicUsize`).
     pub const MEMORY_LEN: usize = crate::runtime::memory::MEMORY_LENGTH_OFFSET;
     /// `VmTable::base`.
