@@ -123,6 +123,11 @@ pub fn compile_module(
     threads: usize,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<CompiledCode, Error> {
+    if env.metering.is_some() != isa.metering() {
+        return Err(Error::Host(
+            "metering needs a code generator made for it (Isa::host)".into(),
+        ));
+    }
     let nfuncs = bodies.len();
     let ntypes = env.types.len();
     let mut jobs: Vec<Job> = (0..nfuncs as u32).map(Job::Func).collect();
@@ -221,18 +226,11 @@ fn compile_unit(
             index
         }
         Job::ArrayTrampoline(t) => {
-            trampoline::array_trampoline(isa, &env.types[t as usize], t, &mut ctx.func, fctx);
+            trampoline::array_trampoline(isa, env, &env.types[t as usize], t, &mut ctx.func, fctx);
             u32::MAX
         }
         Job::HostTrampoline(t) => {
-            trampoline::host_trampoline(
-                isa,
-                &env.layout,
-                &env.types[t as usize],
-                t,
-                &mut ctx.func,
-                fctx,
-            );
+            trampoline::host_trampoline(isa, env, &env.types[t as usize], t, &mut ctx.func, fctx);
             u32::MAX
         }
     };

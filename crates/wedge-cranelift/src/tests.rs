@@ -55,7 +55,7 @@ fn env(reserved_bytes: u64) -> ModuleEnv {
 }
 
 fn compile(env: &ModuleEnv, body: &[u8]) -> Result<CompiledCode, Error> {
-    let isa = Isa::host(false)?;
+    let isa = Isa::host(false, env.metering.is_some())?;
     compile_module(
         &isa,
         env,

@@ -1,7 +1,7 @@
 //! Metering is identical in both tiers: the interpreter and compiled code report the same gas
 //! used and instruction count after every call, and running out of gas at any limit traps at
 //! the same point (same trap, same counts). Checked on the whole-program benchmark guests and
-//! on wasm-smith modules, with the default cost table and an uneven one.
+//! on wasm-smith modules, with the default cost table, an uneven one and a uniform one.
 #![cfg(feature = "compiler")]
 
 #[path = "robustness/harness.rs"]
@@ -119,18 +119,13 @@ fn limits(total: u64) -> Vec<u64> {
 
 #[test]
 fn generated_modules_meter_alike_in_both_tiers() {
-    let default_costs = CostTable::default();
-    let uneven = uneven_costs();
-    let engines = [
+    // The default table, an uneven one, and one where every operator costs 3.
+    let engines = [CostTable::default(), uneven_costs(), CostTable::uniform(3)].map(|costs| {
         (
-            engine(Strategy::Interpreter, &default_costs),
-            engine(Strategy::Compiler, &default_costs),
-        ),
-        (
-            engine(Strategy::Interpreter, &uneven),
-            engine(Strategy::Compiler, &uneven),
-        ),
-    ];
+            engine(Strategy::Interpreter, &costs),
+            engine(Strategy::Compiler, &costs),
+        )
+    });
     let (mut compared, mut limited, mut skipped) = (0, 0, 0);
     for index in 0..CASES {
         let mut state = index.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x5eed;
@@ -145,7 +140,7 @@ fn generated_modules_meter_alike_in_both_tiers() {
         let Ok(wasm) = harness::generate(&mut Unstructured::new(&entropy)) else {
             continue;
         };
-        let (interp, jit) = &engines[index as usize % 2];
+        let (interp, jit) = &engines[index as usize % engines.len()];
         let a_module = Module::new(interp, &wasm).expect("generated modules are valid");
         let b_module = Module::new(jit, &wasm).expect("generated modules are valid");
         let (Some(a), Some(b)) = (

@@ -2,6 +2,12 @@
 //! at the start of every segment (see [`crate::Metering`]) and an interrupt check at the
 //! function entry and every loop head, after that point's charge.
 //!
+//! Metered code keeps the gas used in the pinned register: the array trampoline loads it
+//! from the store's meter on entry and stores it back on return; the host trampoline and
+//! libcalls that may trap store it first (the host trampoline reloads it after); a fault
+//! hands it to the runtime through the signal handler. The instruction count stays in the
+//! meter.
+//!
 //! A segment's total is only known once it closes, so its charge is emitted with placeholder
 //! constants that are patched afterwards. Every reachable operator gets a source location
 //! naming a *record*: its segment and what the segment had charged up to and including it,
@@ -137,10 +143,7 @@ impl Translator<'_, '_> {
         let record = self.new_record(0, 0);
         self.b.set_srcloc(SourceLoc::new(record));
         let flags = MemFlagsData::trusted();
-        let used = self
-            .b
-            .ins()
-            .load(types::I64, flags, meter, l.meter_gas_used);
+        let used = self.b.ins().get_pinned_reg(types::I64);
         let limit = self
             .b
             .ins()
@@ -149,7 +152,15 @@ impl Translator<'_, '_> {
         let new = self.b.ins().uadd_overflow_trap(used, gas, exhausted);
         let over = self.b.ins().icmp(IntCC::UnsignedGreaterThan, new, limit);
         self.b.ins().trapnz(over, exhausted);
-        self.b.ins().store(flags, new, meter, l.meter_gas_used);
+        self.b.ins().set_pinned_reg(new);
+        if !self
+            .env
+            .metering
+            .as_ref()
+            .is_some_and(|m| m.count_instructions)
+        {
+            return;
+        }
         let n = self
             .b
             .ins()
@@ -166,11 +177,16 @@ impl Translator<'_, '_> {
         }
     }
 
-    /// Before a libcall that may trap mid-segment: stores what such a trap gives back.
+    /// Before a libcall that may trap mid-segment: stores the gas used (kept in the pinned
+    /// register) and what such a trap gives back.
     pub(crate) fn store_libcall_refund(&mut self, call: LibCall) {
         if self.env.metering.is_none() || !call.may_trap() {
             return;
         }
+        let meter = self.points.meter.expect("meter loaded at the entry");
+        let used = self.b.ins().get_pinned_reg(types::I64);
+        let at = self.env.layout.meter_gas_used;
+        self.b.ins().store(MemFlagsData::trusted(), used, meter, at);
         let Some(record) = self.points.records.len().checked_sub(1) else {
             return;
         };

@@ -52,7 +52,7 @@ fn stamp(config: &crate::Config) -> Result<String, Error> {
     Ok(format!(
         "wedge {};{};features={:#x};interruptible={};metering={}",
         env!("CARGO_PKG_VERSION"),
-        super::compile::isa_stamp(config.deterministic)?,
+        super::compile::isa_stamp(config)?,
         config.features.bits(),
         config.interruptible,
         if config.metering {

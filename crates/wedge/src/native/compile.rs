@@ -11,19 +11,21 @@ use wedge_cranelift as wc;
 /// How errors about things the compiler tier does not support begin.
 pub(crate) const UNSUPPORTED_PREFIX: &str = "not supported by the compiler tier: ";
 
-/// The host code generator, detected once; `canonical_nans` makes every float operator
-/// produce the canonical NaN (deterministic mode).
-fn isa(canonical_nans: bool) -> Result<&'static wc::Isa, Error> {
-    static ISA: [OnceLock<Result<wc::Isa, String>>; 2] = [OnceLock::new(), OnceLock::new()];
-    ISA[canonical_nans as usize]
-        .get_or_init(|| wc::Isa::host(canonical_nans).map_err(|e| e.to_string()))
+/// The host code generator, detected once per setting; `canonical_nans` makes every float
+/// operator produce the canonical NaN (deterministic mode), `metering` keeps the gas used in
+/// the pinned register.
+fn isa(canonical_nans: bool, metering: bool) -> Result<&'static wc::Isa, Error> {
+    static ISA: [OnceLock<Result<wc::Isa, String>>; 4] = [const { OnceLock::new() }; 4];
+    ISA[canonical_nans as usize * 2 + metering as usize]
+        .get_or_init(|| wc::Isa::host(canonical_nans, metering).map_err(|e| e.to_string()))
         .as_ref()
         .map_err(|e| Error::Limit(format!("native code: {e}")))
 }
 
-/// The stamp of code generated on this host (target, CPU features, code generation settings).
-pub(crate) fn isa_stamp(canonical_nans: bool) -> Result<String, Error> {
-    Ok(isa(canonical_nans)?.stamp())
+/// The stamp of code generated on this host for `config` (target, CPU features, code
+/// generation settings).
+pub(crate) fn isa_stamp(config: &crate::Config) -> Result<String, Error> {
+    Ok(isa(config.deterministic, config.metering)?.stamp())
 }
 
 fn wasm_type(t: ValType) -> wc::WasmType {
@@ -120,7 +122,7 @@ pub(crate) fn compile(
     m: &ModuleInner,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<CodeImage, Error> {
-    let isa = isa(m.engine.config().deterministic)?;
+    let isa = isa(m.engine.config().deterministic, m.engine.config().metering)?;
     let env = wc::ModuleEnv {
         types: m
             .types
@@ -159,9 +161,13 @@ pub(crate) fn compile(
         interruptible: m.engine.config().interruptible,
         metering: m.engine.config().metering.then(|| {
             let costs = m.engine.config().cost_table.clone();
+            // With one cost for every operator the store derives the instruction count
+            // from the gas (see `Store::instruction_count`).
+            let count_instructions = costs.uniform_cost().is_none_or(|c| c == 0);
             wc::Metering {
                 cost: std::sync::Arc::new(move |op| costs.cost(op)),
                 ends_segment: crate::limits::ends_segment,
+                count_instructions,
             }
         }),
     };

@@ -421,6 +421,10 @@ pub(crate) fn invoke<T>(
         }
         let trap = if activation.trap_code != 0 {
             let kind = activation.trap_code;
+            if store.inner.engine.config().metering {
+                // Metered code kept the gas used in the pinned register.
+                store.inner.meter.gas_used = activation.trap_pinned;
+            }
             let exact = activation.first_exact && activation.trap_frames > 0;
             if exact && kind != GAS_EXHAUSTED_CODE && kind != signals::STACK_OVERFLOW_CODE {
                 // A trap inside a metering segment gives back what the rest of it was charged.

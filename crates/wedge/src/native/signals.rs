@@ -167,6 +167,7 @@ mod handler {
         // in compiled code, whose frame pointer chain is intact.
         unsafe {
             (*a).trap_code = kind;
+            (*a).trap_pinned = gregs[libc::REG_R15 as usize] as u64;
             record_frames(&mut *a, Some(pc), fp);
         }
         gregs[libc::REG_RIP as usize] = entry::unwind_address() as i64;
