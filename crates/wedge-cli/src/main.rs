@@ -79,6 +79,8 @@ enum Command {
         input: PathBuf,
         /// Where to write the universal `.wasm` file.
         output: PathBuf,
+        #[command(flatten)]
+        code: compile::CodeArgs,
     },
     /// Print a module's imports, exports, memories, tables and custom sections.
     Inspect {
@@ -125,7 +127,11 @@ fn run(cli: Cli, config: &wedge::Config) -> Result<ExitCode> {
             wasi,
             limits,
         } => return wasi_run::run(config, &file, invoke, &args, &wasi, &limits, tier),
-        Command::Compile { input, output } => compile::compile(config, &input, &output)?,
+        Command::Compile {
+            input,
+            output,
+            code,
+        } => compile::compile(config, &input, &output, &code)?,
         Command::Wast { tier, files } => {
             let report = wedge_wast::run_files(&files, &tier::engine(tier, config));
             if report.failed > 0 {
