@@ -30,7 +30,9 @@ fn engine(strategy: Strategy, costs: &CostTable) -> Engine {
         .strategy(strategy)
         .metering(true)
         .cost_table(costs.clone())
-        .deterministic(true);
+        .interruptible(true)
+        .deterministic(true)
+        .wasm_all_features(true);
     Engine::new(&config)
 }
 
@@ -119,6 +121,27 @@ fn limits(total: u64) -> Vec<u64> {
 
 #[test]
 fn generated_modules_meter_alike_in_both_tiers() {
+    compare(|u| harness::generate(u).ok(), CASES);
+}
+
+/// The same with the 3.0 proposals the compiler translates (tail calls, multiple and 64-bit
+/// memories, relaxed SIMD, extended constants, wide arithmetic, custom page sizes; no
+/// threads, which deterministic mode refuses).
+#[test]
+fn generated_wasm3_modules_meter_alike_in_both_tiers() {
+    let generate = |u: &mut Unstructured<'_>| {
+        let config = wasm_smith::Config {
+            threads_enabled: false,
+            ..harness::smith_config_wasm3()
+        };
+        harness::generate_with(config, u).ok()
+    };
+    compare(generate, CASES / 2);
+}
+
+/// Compares both tiers' counts on `cases` modules from `generate`, without a limit and at
+/// several limits.
+fn compare(generate: fn(&mut Unstructured<'_>) -> Option<Vec<u8>>, cases: u64) {
     // The default table, an uneven one, and one where every operator costs 3.
     let engines = [CostTable::default(), uneven_costs(), CostTable::uniform(3)].map(|costs| {
         (
@@ -127,7 +150,7 @@ fn generated_modules_meter_alike_in_both_tiers() {
         )
     });
     let (mut compared, mut limited, mut skipped) = (0, 0, 0);
-    for index in 0..CASES {
+    for index in 0..cases {
         let mut state = index.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x5eed;
         let entropy: Vec<u8> = (0..(1024 + (index as usize % 7) * 1024))
             .map(|_| {
@@ -137,7 +160,7 @@ fn generated_modules_meter_alike_in_both_tiers() {
                 state as u8
             })
             .collect();
-        let Ok(wasm) = harness::generate(&mut Unstructured::new(&entropy)) else {
+        let Some(wasm) = generate(&mut Unstructured::new(&entropy)) else {
             continue;
         };
         let (interp, jit) = &engines[index as usize % engines.len()];
@@ -169,7 +192,7 @@ fn generated_modules_meter_alike_in_both_tiers() {
         "metering across tiers: {compared} modules compared, {limited} runs with a gas \
          limit, {skipped} skipped"
     );
-    assert!(compared > CASES / 2, "too few modules compared: {compared}");
+    assert!(compared > cases / 2, "too few modules compared: {compared}");
 }
 
 /// Runs `run(n)` of a benchmark guest under `gas_limit`: its result (or trap), gas used and

@@ -177,6 +177,8 @@ impl Translator<'_, '_> {
             }
             self.bounds_check(mem, addr, end_offset);
             flags = flags.with_notrap();
+        } else {
+            self.faulting_access();
         }
         let mut p = self.b.ins().iadd(base, addr);
         if memarg.offset > 0 {

@@ -37,6 +37,8 @@ pub(crate) struct Points {
     records: Vec<(usize, u64, u64)>,
     /// Constants stored before a trapping libcall: (gas constant, count constant, record).
     libcall_refunds: Vec<(Inst, Inst, usize)>,
+    /// The current operator accesses memory with an access that faults when out of bounds.
+    faulting_access: bool,
 }
 
 /// One segment's charge.
@@ -59,6 +61,7 @@ impl Points {
             segments: Vec::new(),
             records: Vec::new(),
             libcall_refunds: Vec::new(),
+            faulting_access: false,
         }
     }
 }
@@ -102,8 +105,20 @@ impl Translator<'_, '_> {
         }
     }
 
+    /// Notes that the current operator makes a memory access whose fault is the trap.
+    pub(crate) fn faulting_access(&mut self) {
+        self.points.faulting_access = true;
+    }
+
     /// Called after an operator was translated (reachable, or an `else`/`end` in dead code).
     pub(crate) fn after_operator(&mut self, op: &Operator) {
+        if std::mem::take(&mut self.points.faulting_access) && self.env.metering.is_some() {
+            // Code generation may fold a load into the instruction using its value, which
+            // can belong to the next operator (whose refund differs). Rewriting the pinned
+            // register is a side effect loads are never moved across.
+            let used = self.b.ins().get_pinned_reg(types::I64);
+            self.b.ins().set_pinned_reg(used);
+        }
         if let Some(m) = &self.env.metering {
             if (m.ends_segment)(op) {
                 self.points.pending_segment = true;
