@@ -114,10 +114,9 @@ impl Translator<'_, '_> {
     pub(crate) fn after_operator(&mut self, op: &Operator) {
         if std::mem::take(&mut self.points.faulting_access) && self.env.metering.is_some() {
             // Code generation may fold a load into the instruction using its value, which
-            // can belong to the next operator (whose refund differs). Rewriting the pinned
-            // register is a side effect loads are never moved across.
-            let used = self.b.ins().get_pinned_reg(types::I64);
-            self.b.ins().set_pinned_reg(used);
+            // can belong to the next operator (whose refund differs). A sequence point (no
+            // code) is a side effect loads are never moved across.
+            self.b.ins().sequence_point();
         }
         if let Some(m) = &self.env.metering {
             if (m.ends_segment)(op) {
