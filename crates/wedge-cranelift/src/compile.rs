@@ -262,7 +262,15 @@ fn compile_unit(
             .checked_sub(1)
             .map(|i| &srclocs[i])
             .filter(|s| t.offset < s.end && !s.loc.is_default());
-        if let Some(&(gas, count)) = loc.and_then(|s| record_refunds.get(s.loc.bits() as usize)) {
+        let refund = loc.and_then(|s| record_refunds.get(s.loc.bits() as usize));
+        if refund.is_none() && !record_refunds.is_empty() && kind != TrapKind::StackOverflow {
+            // Counts must be exact: never guess which operator a trap belongs to (the
+            // prologue's stack check is before any charge).
+            return Err(Error::Unsupported(format!(
+                "metering: a trap site without its operator in function {func_index}"
+            )));
+        }
+        if let Some(&(gas, count)) = refund {
             if (gas, count) != (0, 0) {
                 unit.refunds.push(Refund {
                     offset: t.offset,
