@@ -257,9 +257,10 @@ impl<'a, 'b> Translator<'a, 'b> {
     /// Traps if the store's interrupt flag is set.
     fn interrupt_check(&mut self) {
         let store = self.store_ptr();
+        // The flag's address is set when the store is entered and stays for the call.
         let flag = self.b.ins().load(
             types::I64,
-            MemFlagsData::trusted().with_readonly(),
+            MemFlagsData::trusted().with_readonly().with_can_move(),
             store,
             self.env.layout.store_interrupt,
         );
