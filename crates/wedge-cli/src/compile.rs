@@ -2,18 +2,57 @@
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Compilations taking longer than this show a progress bar (on a terminal).
 const SHOW_AFTER: Duration = Duration::from_millis(300);
 
-/// Compiles `input` for this host (with the features of `base`) and writes the universal
-/// file to `output`.
-pub fn compile(base: &wedge::Config, input: &Path, output: &Path) -> Result<()> {
+/// Settings that change the generated code; `wedge run` uses a file's native code only when
+/// its own flags ask for the same (else it compiles again, with a warning).
+#[derive(clap::Args, Debug, Default)]
+pub struct CodeArgs {
+    /// Meter gas and count instructions, for runs with `--gas-limit`, `--cost-table` or the
+    /// counting statistics.
+    #[arg(long)]
+    pub metering: bool,
+    /// Gas cost of each operator, from FILE, as `wedge run --cost-table` (implies --metering).
+    #[arg(long, value_name = "FILE")]
+    pub cost_table: Option<PathBuf>,
+    /// Check for interruption at function entries and loop heads, for runs with
+    /// `--time-limit`.
+    #[arg(long)]
+    pub interruptible: bool,
+    /// Canonical NaNs, for runs with `--deterministic`.
+    #[arg(long)]
+    pub deterministic: bool,
+}
+
+impl CodeArgs {
+    /// Applies the settings to `config`.
+    fn configure(&self, config: &mut wedge::Config) -> Result<()> {
+        if self.metering || self.cost_table.is_some() {
+            config.metering(true);
+        }
+        if let Some(path) = &self.cost_table {
+            let table = wedge::CostTable::from_file(path)
+                .with_context(|| format!("cannot use cost table {}", path.display()))?;
+            config.cost_table(table);
+        }
+        config
+            .interruptible(self.interruptible)
+            .deterministic(self.deterministic);
+        Ok(())
+    }
+}
+
+/// Compiles `input` for this host (with the features of `base` and the code settings of
+/// `code`) and writes the universal file to `output`.
+pub fn compile(base: &wedge::Config, input: &Path, output: &Path, code: &CodeArgs) -> Result<()> {
     let bytes = std::fs::read(input).with_context(|| format!("cannot read {}", input.display()))?;
     let mut config = base.clone();
+    code.configure(&mut config)?;
     config
         .strategy(wedge::Strategy::Compiler)
         .native_code_key(Some(crate::aot_key::load_or_create()?));

@@ -79,6 +79,8 @@ enum Command {
         input: PathBuf,
         /// Where to write the universal `.wasm` file.
         output: PathBuf,
+        #[command(flatten)]
+        code: compile::CodeArgs,
     },
     /// Print a module's imports, exports, memories, tables and custom sections.
     Inspect {
@@ -125,7 +127,11 @@ fn run(cli: Cli, config: &wedge::Config) -> Result<ExitCode> {
             wasi,
             limits,
         } => return wasi_run::run(config, &file, invoke, &args, &wasi, &limits, tier),
-        Command::Compile { input, output } => compile::compile(config, &input, &output)?,
+        Command::Compile {
+            input,
+            output,
+            code,
+        } => compile::compile(config, &input, &output, &code)?,
         Command::Wast { tier, files } => {
             let report = wedge_wast::run_files(&files, &tier::engine(tier, config));
             if report.failed > 0 {
@@ -152,13 +158,11 @@ fn run(cli: Cli, config: &wedge::Config) -> Result<ExitCode> {
 
 /// Reads and validates a module file.
 fn load(engine: &wedge::Engine, path: &Path) -> Result<wedge::Module> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let module = if bytes.starts_with(b"\0asm") {
-        wedge::Module::from_vec(engine, bytes)
-    } else {
-        wedge::Module::new(engine, bytes)
-    }
-    .with_context(|| format!("{}", path.display()))?;
+    // SAFETY: the file is mapped rather than read (no copy; native code and memory images
+    // are mapped from it). Whoever can change the file while it runs could as well have
+    // changed it before: the contract is the same as for running any program file.
+    let module = unsafe { wedge::Module::from_file_mapped(engine, path) }
+        .with_context(|| format!("{}", path.display()))?;
     if let Some(warning) = module.native_code_warning() {
         eprintln!("warning: {}: {warning}", path.display());
     }

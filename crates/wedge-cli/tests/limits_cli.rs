@@ -41,23 +41,27 @@ const COUNTER: &str = r#"(module
   ))"#;
 
 #[test]
-fn instruction_count_and_gas_are_printed() {
+fn instruction_count_and_gas_are_printed_alike_in_both_tiers() {
     let file = write_temp("counter.wat", COUNTER);
-    let out = wedge(&[
-        "run",
-        "--enable-instruction-count",
-        "--enable-gas-measuring",
-        "--invoke",
-        "count",
-        file.to_str().unwrap(),
-        "10",
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "7\n");
-    // 2 + 10 * (3 + 5) + 3 + 2 = 87.
-    let err = stderr(&out);
-    assert!(err.contains("instructions executed: 87"), "{err}");
-    assert!(err.contains("gas used: 87"), "{err}");
+    for tier in ["interp", "jit"] {
+        let out = wedge(&[
+            "run",
+            "--tier",
+            tier,
+            "--enable-instruction-count",
+            "--enable-gas-measuring",
+            "--invoke",
+            "count",
+            file.to_str().unwrap(),
+            "10",
+        ]);
+        assert!(out.status.success(), "{tier}: {}", stderr(&out));
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "7\n");
+        // 2 + 10 * (3 + 5) + 3 + 2 = 87.
+        let err = stderr(&out);
+        assert!(err.contains("instructions executed: 87"), "{tier}: {err}");
+        assert!(err.contains("gas used: 87"), "{tier}: {err}");
+    }
 }
 
 #[test]
@@ -97,35 +101,51 @@ fn bad_cost_table_is_a_clear_error() {
 }
 
 #[test]
-fn gas_limit_traps_with_gas_exhausted() {
+fn gas_limit_traps_with_gas_exhausted_in_both_tiers() {
     let file = write_temp("counter4.wat", COUNTER);
-    let out = wedge(&[
-        "run",
-        "--gas-limit",
-        "50",
-        "--enable-gas-measuring",
-        "--invoke",
-        "count",
-        file.to_str().unwrap(),
-        "1000",
-    ]);
-    assert_eq!(out.status.code(), Some(134));
-    let err = stderr(&out);
-    assert!(err.contains("gas exhausted"), "{err}");
-    // Segments of 2, then 3 and 5 per iteration: 2 + 6 * 8 = 50 fits exactly.
-    assert!(err.contains("gas used: 50 of 50"), "{err}");
+    for tier in ["interp", "jit"] {
+        let out = wedge(&[
+            "run",
+            "--tier",
+            tier,
+            "--gas-limit",
+            "50",
+            "--enable-gas-measuring",
+            "--invoke",
+            "count",
+            file.to_str().unwrap(),
+            "1000",
+        ]);
+        assert_eq!(out.status.code(), Some(134), "{tier}");
+        let err = stderr(&out);
+        assert!(err.contains("gas exhausted"), "{tier}: {err}");
+        // Segments of 2, then 3 and 5 per iteration: 2 + 6 * 8 = 50 fits exactly.
+        assert!(err.contains("gas used: 50 of 50"), "{tier}: {err}");
+    }
 }
 
 #[test]
-fn time_limit_ends_an_infinite_loop() {
+fn time_limit_ends_an_infinite_loop_in_both_tiers() {
     let file = write_temp(
         "spin.wat",
         r#"(module (func (export "_start") (loop (br 0))))"#,
     );
-    let out = wedge(&["run", "--time-limit", "30", file.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(134));
-    let err = stderr(&out);
-    assert!(err.contains("time limit of 30 ms exceeded"), "{err}");
+    for tier in ["interp", "jit"] {
+        let out = wedge(&[
+            "run",
+            "--tier",
+            tier,
+            "--time-limit",
+            "30",
+            file.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(134), "{tier}");
+        let err = stderr(&out);
+        assert!(
+            err.contains("time limit of 30 ms exceeded"),
+            "{tier}: {err}"
+        );
+    }
 }
 
 #[test]

@@ -105,6 +105,59 @@ fn a_stamp_mismatch_recompiles_with_a_warning() {
 }
 
 #[test]
+fn metered_files_serve_metered_runs_without_compiling() {
+    let dir = temp_dir("metered");
+    let wat = dir.join("fac.wat");
+    std::fs::write(&wat, FAC).unwrap();
+    let costs = dir.join("costs.txt");
+    std::fs::write(&costs, "default 2\ncall 10\n").unwrap();
+    let plain = dir.join("fac.plain.wasm");
+    let metered = dir.join("fac.metered.wasm");
+    let (w, p, m, c) = (
+        wat.to_str().unwrap(),
+        plain.to_str().unwrap(),
+        metered.to_str().unwrap(),
+        costs.to_str().unwrap(),
+    );
+    let out = wedge(&["compile", w, p]);
+    assert!(out.status.success(), "{out:?}");
+    let out = wedge(&["compile", "--cost-table", c, "--interruptible", w, m]);
+    assert!(out.status.success(), "{out:?}");
+    // The same counts from the interpreter, the metered file and the plain file (which a
+    // metered run compiles again, with a warning).
+    let run = |file: &str, tier: &str| {
+        let out = wedge(&[
+            "run",
+            "--tier",
+            tier,
+            "--cost-table",
+            c,
+            "--time-limit",
+            "60000",
+            "--enable-instruction-count",
+            "--enable-gas-measuring",
+            "--invoke",
+            "fac",
+            file,
+            "10",
+        ]);
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "3628800\n");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let interp = run(w, "interp");
+    let from_metered = run(m, "jit");
+    let from_plain = run(p, "jit");
+    assert!(interp.contains("instructions executed: "), "{interp}");
+    assert_eq!(from_metered, interp);
+    assert!(
+        from_plain.contains("compiling the module again"),
+        "{from_plain}"
+    );
+    assert!(from_plain.ends_with(&interp), "{from_plain}");
+}
+
+#[test]
 fn files_signed_with_another_key_are_compiled_again() {
     let dir = temp_dir("otherkey");
     let wat = dir.join("fac.wat");

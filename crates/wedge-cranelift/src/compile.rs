@@ -28,6 +28,17 @@ pub struct TrapSite {
     pub kind: TrapKind,
 }
 
+/// What a trap at an instruction gives back to the meter (see [`crate::Metering`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Refund {
+    /// Offset of the trapping instruction from the start of the code.
+    pub offset: u32,
+    /// Gas to give back.
+    pub gas: u64,
+    /// Instructions to give back.
+    pub count: u32,
+}
+
 /// How a relocation is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RelocKind {
@@ -75,6 +86,9 @@ pub struct CompiledCode {
     pub host_trampolines: Vec<u32>,
     /// Trapping instructions, sorted by offset.
     pub traps: Vec<TrapSite>,
+    /// With metering: what a trap gives back, for the trapping instructions inside a segment
+    /// whose refund is not zero, sorted by offset.
+    pub refunds: Vec<Refund>,
     /// Addresses to fill in when the code is loaded.
     pub relocs: Vec<Reloc>,
 }
@@ -86,6 +100,7 @@ struct Unit {
     calls: Vec<(u32, usize)>,
     relocs: Vec<Reloc>,
     traps: Vec<TrapSite>,
+    refunds: Vec<Refund>,
 }
 
 /// What a unit is.
@@ -108,6 +123,11 @@ pub fn compile_module(
     threads: usize,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<CompiledCode, Error> {
+    if env.metering.is_some() != isa.metering() {
+        return Err(Error::Host(
+            "metering needs a code generator made for it (Isa::host)".into(),
+        ));
+    }
     let nfuncs = bodies.len();
     let ntypes = env.types.len();
     let mut jobs: Vec<Job> = (0..nfuncs as u32).map(Job::Func).collect();
@@ -181,7 +201,8 @@ pub fn compile_module(
     if units.len() != total {
         return Err(Error::Unsupported("compilation stopped early".into()));
     }
-    Ok(link(units, nfuncs, ntypes))
+    let align = isa.get().function_alignment().preferred.max(16) as usize;
+    Ok(link(units, nfuncs, ntypes, align))
 }
 
 fn compile_unit(
@@ -196,25 +217,20 @@ fn compile_unit(
     let isa = isa.get();
     ctx.clear();
     ctx.func = ir::Function::new();
+    let mut record_refunds = Vec::new();
     let func_index = match job {
         Job::Func(i) => {
             let index = env.num_imported_funcs + i;
-            func::translate_function(env, isa, index, bodies[i as usize], &mut ctx.func, fctx)?;
+            record_refunds =
+                func::translate_function(env, isa, index, bodies[i as usize], &mut ctx.func, fctx)?;
             index
         }
         Job::ArrayTrampoline(t) => {
-            trampoline::array_trampoline(isa, &env.types[t as usize], t, &mut ctx.func, fctx);
+            trampoline::array_trampoline(isa, env, &env.types[t as usize], t, &mut ctx.func, fctx);
             u32::MAX
         }
         Job::HostTrampoline(t) => {
-            trampoline::host_trampoline(
-                isa,
-                &env.layout,
-                &env.types[t as usize],
-                t,
-                &mut ctx.func,
-                fctx,
-            );
+            trampoline::host_trampoline(isa, env, &env.types[t as usize], t, &mut ctx.func, fctx);
             u32::MAX
         }
     };
@@ -230,7 +246,9 @@ fn compile_unit(
         calls: Vec::new(),
         relocs: Vec::new(),
         traps: Vec::new(),
+        refunds: Vec::new(),
     };
+    let srclocs = buffer.get_srclocs_sorted();
     for t in buffer.traps() {
         let kind = func::trap_kind(t.code)
             .ok_or_else(|| Error::Unsupported(format!("trap code {:?}", t.code)))?;
@@ -238,6 +256,29 @@ fn compile_unit(
             offset: t.offset,
             kind,
         });
+        // The record of the operator the instruction belongs to names its refund.
+        let at = srclocs.partition_point(|s| s.start <= t.offset);
+        let loc = at
+            .checked_sub(1)
+            .map(|i| &srclocs[i])
+            .filter(|s| t.offset < s.end && !s.loc.is_default());
+        let refund = loc.and_then(|s| record_refunds.get(s.loc.bits() as usize));
+        if refund.is_none() && !record_refunds.is_empty() && kind != TrapKind::StackOverflow {
+            // Counts must be exact: never guess which operator a trap belongs to (the
+            // prologue's stack check is before any charge).
+            return Err(Error::Unsupported(format!(
+                "metering: a trap site without its operator in function {func_index}"
+            )));
+        }
+        if let Some(&(gas, count)) = refund {
+            if (gas, count) != (0, 0) {
+                unit.refunds.push(Refund {
+                    offset: t.offset,
+                    gas,
+                    count,
+                });
+            }
+        }
     }
     let names = ctx.func.params.user_named_funcs();
     for r in buffer.relocs() {
@@ -287,12 +328,13 @@ fn compile_unit(
     Ok(unit)
 }
 
-/// Lays the units out one after another and resolves the calls between them.
-fn link(units: Vec<Unit>, nfuncs: usize, ntypes: usize) -> CompiledCode {
+/// Lays the units out one after another (each at a multiple of `align` bytes) and resolves
+/// the calls between them.
+fn link(units: Vec<Unit>, nfuncs: usize, ntypes: usize, align: usize) -> CompiledCode {
     let mut out = CompiledCode::default();
     let mut starts = Vec::with_capacity(units.len());
     for u in &units {
-        while out.code.len() % 16 != 0 {
+        while !out.code.len().is_multiple_of(align) {
             out.code.push(0xcc);
         }
         starts.push(out.code.len() as u32);
@@ -318,6 +360,12 @@ fn link(units: Vec<Unit>, nfuncs: usize, ntypes: usize) -> CompiledCode {
                 kind: t.kind,
             });
         }
+        for r in &u.refunds {
+            out.refunds.push(Refund {
+                offset: start + r.offset,
+                ..*r
+            });
+        }
         let range = CodeRange {
             offset: start,
             len: u.code.len() as u32,
@@ -331,5 +379,6 @@ fn link(units: Vec<Unit>, nfuncs: usize, ntypes: usize) -> CompiledCode {
         }
     }
     out.traps.sort_by_key(|t| t.offset);
+    out.refunds.sort_by_key(|r| r.offset);
     out
 }

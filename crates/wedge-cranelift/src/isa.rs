@@ -31,11 +31,15 @@ const SETTINGS: &[(&str, &str)] = &[
 
 impl Isa {
     /// Detects the host CPU and its features; `canonical_nans` makes every float operator
-    /// return the canonical NaN instead of whichever NaN the hardware produces.
-    pub fn host(canonical_nans: bool) -> Result<Isa, Error> {
+    /// return the canonical NaN instead of whichever NaN the hardware produces; `metering`
+    /// reserves the pinned register for the gas used (see [`crate::Metering`]).
+    pub fn host(canonical_nans: bool, metering: bool) -> Result<Isa, Error> {
         let mut flags = settings::builder();
         flags
             .set("enable_nan_canonicalization", &canonical_nans.to_string())
+            .map_err(|e| Error::Host(e.to_string()))?;
+        flags
+            .set("enable_pinned_reg", &metering.to_string())
             .map_err(|e| Error::Host(e.to_string()))?;
         for (name, value) in SETTINGS {
             flags
@@ -47,6 +51,11 @@ impl Isa {
             .finish(settings::Flags::new(flags))
             .map_err(|e| Error::Host(e.to_string()))?;
         Ok(Isa { isa })
+    }
+
+    /// Whether code keeps the gas used in the pinned register (see [`Isa::host`]).
+    pub fn metering(&self) -> bool {
+        self.isa.flags().enable_pinned_reg()
     }
 
     pub(crate) fn get(&self) -> &dyn TargetIsa {
@@ -66,6 +75,6 @@ impl Isa {
 }
 
 /// The stamp of the host ISA, or an error if the host is unsupported.
-pub fn host_isa_stamp(canonical_nans: bool) -> Result<String, Error> {
-    Isa::host(canonical_nans).map(|i| i.stamp())
+pub fn host_isa_stamp(canonical_nans: bool, metering: bool) -> Result<String, Error> {
+    Isa::host(canonical_nans, metering).map(|i| i.stamp())
 }

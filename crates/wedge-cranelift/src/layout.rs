@@ -12,7 +12,8 @@ pub struct VmLayout {
     pub vmctx_store: i32,
     /// `vmctx`: pointer to the module's canonical type ids (`u32` per type index).
     pub vmctx_type_ids: i32,
-    /// `vmctx`: start of the memory definition pointers (one per memory).
+    /// `vmctx`: start of the memories, two words each: a pointer to the memory's definition
+    /// (whose length is at `memory_len`) and its base address (which never changes).
     pub vmctx_memories: i32,
     /// `vmctx`: start of the table definition pointers (one per table).
     pub vmctx_tables: i32,
@@ -32,8 +33,20 @@ pub struct VmLayout {
     pub store_libcalls: i32,
     /// store: pointer to the interrupt flag (a byte, nonzero to stop).
     pub store_interrupt: i32,
-    /// memory definition: base address.
-    pub memory_base: i32,
+    /// store: pointer to the gas meter: three `u64`s, the gas limit, the gas used and the
+    /// instructions executed, at `meter_gas_limit`, `meter_gas_used`, `meter_instructions`.
+    pub store_meter: i32,
+    /// store: gas (`u64`) a trap raised by the next libcall gives back (set before libcalls
+    /// that can trap, when metering).
+    pub store_refund_gas: i32,
+    /// store: instruction count (`u64`) given back with `store_refund_gas`.
+    pub store_refund_count: i32,
+    /// meter: gas limit.
+    pub meter_gas_limit: i32,
+    /// meter: gas used.
+    pub meter_gas_used: i32,
+    /// meter: instructions executed.
+    pub meter_instructions: i32,
     /// memory definition: length in bytes.
     pub memory_len: i32,
     /// table definition: base address of the 8-byte elements.
@@ -50,17 +63,20 @@ pub struct VmLayout {
 
 /// Runtime functions compiled code calls through the store's libcall table.
 ///
-/// All take the calling instance's `vmctx` first; integers are `u32` for indices and `u64`
-/// for addresses, lengths and raw references. Those that can trap do not return when they do.
+/// All but the plain memory routines (see [`LibCall::takes_vmctx`]) take the calling
+/// instance's `vmctx` first; integers are `u32` for indices and `u64` for addresses, lengths
+/// and raw references. Those that can trap do not return when they do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u32)]
 pub enum LibCall {
     /// `(vmctx, mem: u32, delta: u64) -> u64`: old size in pages, or `u64::MAX`.
     MemoryGrow = 0,
-    /// `(vmctx, mem: u32, dst: u64, val: u32, len: u64)`.
-    MemoryFill = 1,
-    /// `(vmctx, dst_mem: u32, src_mem: u32, dst: u64, src: u64, len: u64)`.
-    MemoryCopy = 2,
+    /// `(dst: *mut u8, byte: u32, len: u64)`: fills bytes already bounds-checked, as C's
+    /// `memset`.
+    Memset = 1,
+    /// `(dst: *mut u8, src: *const u8, len: u64)`: copies bytes already bounds-checked
+    /// (the ranges may overlap), as C's `memmove`.
+    Memmove = 2,
     /// `(vmctx, mem: u32, data: u32, dst: u64, src: u32, len: u32)`.
     MemoryInit = 3,
     /// `(vmctx, data: u32)`.
@@ -79,9 +95,35 @@ pub enum LibCall {
     RefFunc = 10,
     /// `(funcref, caller_vmctx, io: *mut u64)`: calls a host or interpreted function.
     HostCall = 11,
+    /// `(vmctx, mem: u32, width: u32, addr: u64, offset: u64, expected: u64, timeout: i64)
+    /// -> u64`: `memory.atomic.wait32/64` (width 4 or 8): 0 woken, 1 not equal, 2 timed out.
+    AtomicWait = 12,
+    /// `(vmctx, mem: u32, addr: u64, offset: u64, count: u32) -> u64`:
+    /// `memory.atomic.notify`, the number of waiters woken.
+    AtomicNotify = 13,
 }
 
 impl LibCall {
     /// Number of libcalls (the length of the table).
-    pub const COUNT: usize = 12;
+    pub const COUNT: usize = 14;
+
+    /// Whether the call takes the caller's `vmctx` first and may reach the store (the
+    /// others are plain routines on native addresses that never trap).
+    pub fn takes_vmctx(self) -> bool {
+        !matches!(self, LibCall::Memmove | LibCall::Memset)
+    }
+
+    /// Whether the call can trap in the middle of a metering segment (so a metered caller
+    /// stores what the trap gives back first). Host calls end their segment.
+    pub fn may_trap(self) -> bool {
+        matches!(
+            self,
+            LibCall::MemoryInit
+                | LibCall::TableFill
+                | LibCall::TableCopy
+                | LibCall::TableInit
+                | LibCall::AtomicWait
+                | LibCall::AtomicNotify
+        )
+    }
 }

@@ -7,16 +7,21 @@ fn layout() -> VmLayout {
         vmctx_store: 0,
         vmctx_type_ids: 8,
         vmctx_memories: 32,
-        vmctx_tables: 40,
-        vmctx_globals: 40,
-        vmctx_imported_funcs: 40,
+        vmctx_tables: 48,
+        vmctx_globals: 48,
+        vmctx_imported_funcs: 48,
         store_stack_limit: 0,
         store_funcrefs: 8,
         store_exit_fp: 16,
         store_exit_func: 24,
         store_libcalls: 32,
         store_interrupt: 128,
-        memory_base: 0,
+        store_meter: 136,
+        store_refund_gas: 144,
+        store_refund_count: 152,
+        meter_gas_limit: 0,
+        meter_gas_used: 8,
+        meter_instructions: 16,
         memory_len: 8,
         table_base: 0,
         table_len: 8,
@@ -45,11 +50,12 @@ fn env(reserved_bytes: u64) -> ModuleEnv {
         tables: vec![],
         layout: layout(),
         interruptible: false,
+        metering: None,
     }
 }
 
 fn compile(env: &ModuleEnv, body: &[u8]) -> Result<CompiledCode, Error> {
-    let isa = Isa::host(false)?;
+    let isa = Isa::host(false, env.metering.is_some())?;
     compile_module(
         &isa,
         env,

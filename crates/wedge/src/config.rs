@@ -111,15 +111,6 @@ impl Config {
         self
     }
 
-    /// Why the compiler tier cannot honour this configuration, if it cannot.
-    pub(crate) fn compiler_unsupported(&self) -> Option<&'static str> {
-        if self.metering {
-            Some("metering (instruction counting and gas)")
-        } else {
-            None
-        }
-    }
-
     /// The strategy setting (before `Auto` is resolved).
     pub fn strategy_setting(&self) -> Strategy {
         self.strategy
@@ -131,11 +122,7 @@ impl Config {
         match self.strategy {
             Strategy::Interpreter => false,
             Strategy::Compiler => true,
-            Strategy::Auto => {
-                cfg!(feature = "compiler")
-                    && crate::native::supported()
-                    && self.compiler_unsupported().is_none()
-            }
+            Strategy::Auto => cfg!(feature = "compiler") && crate::native::supported(),
         }
     }
 

@@ -23,8 +23,30 @@ struct Run {
 
 fn engine(strategy: Strategy) -> Engine {
     let mut config = Config::new();
-    config.strategy(strategy).deterministic(true);
+    config
+        .strategy(strategy)
+        .deterministic(true)
+        .wasm_all_features(true);
     Engine::new(&config)
+}
+
+/// A module generated from `entropy` by `config` (the harness's fuel keeps it terminating).
+type Generator = fn(&mut Unstructured<'_>) -> Option<Vec<u8>>;
+
+/// WebAssembly 2.0 modules.
+fn wasm2(u: &mut Unstructured<'_>) -> Option<Vec<u8>> {
+    harness::generate(u).ok()
+}
+
+/// Modules with the 3.0 proposals the compiler translates (tail calls, multiple and 64-bit
+/// memories, relaxed SIMD, extended constants, wide arithmetic, custom page sizes); no
+/// threads, which deterministic mode refuses.
+fn wasm3(u: &mut Unstructured<'_>) -> Option<Vec<u8>> {
+    let config = wasm_smith::Config {
+        threads_enabled: false,
+        ..harness::smith_config_wasm3()
+    };
+    harness::generate_with(config, u).ok()
 }
 
 /// Runs a module like the robustness harness does, recording everything observable.
@@ -97,10 +119,20 @@ fn normalize(run: &Run) -> (Vec<String>, &Vec<Vec<u8>>, Vec<String>) {
 
 #[test]
 fn interpreter_and_compiler_agree_on_generated_modules() {
+    compare("2.0", wasm2, CASES);
+}
+
+#[test]
+fn interpreter_and_compiler_agree_on_generated_wasm3_modules() {
+    compare("3.0", wasm3, CASES / 2);
+}
+
+/// Compares both tiers on `cases` modules from `generate`.
+fn compare(what: &str, generate: Generator, cases: u64) {
     let interp = engine(Strategy::Interpreter);
     let jit = engine(Strategy::Compiler);
     let (mut compared, mut skipped, mut returned, mut trapped) = (0, 0, 0, 0);
-    for index in 0..CASES {
+    for index in 0..cases {
         let mut state = index.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0xd1ff;
         let entropy: Vec<u8> = (0..(1024 + (index as usize % 7) * 1024))
             .map(|_| {
@@ -110,7 +142,7 @@ fn interpreter_and_compiler_agree_on_generated_modules() {
                 state as u8
             })
             .collect();
-        let Ok(wasm) = harness::generate(&mut Unstructured::new(&entropy)) else {
+        let Some(wasm) = generate(&mut Unstructured::new(&entropy)) else {
             continue;
         };
         let (Some(a), Some(b)) = (run(&interp, &wasm), run(&jit, &wasm)) else {
@@ -143,8 +175,8 @@ fn interpreter_and_compiler_agree_on_generated_modules() {
         trapped += a.calls.iter().filter(|(_, r)| r.is_err()).count();
     }
     println!(
-        "differential: {compared} modules compared ({returned} calls returned, {trapped} \
-         trapped), {skipped} skipped"
+        "differential ({what}): {compared} modules compared ({returned} calls returned, \
+         {trapped} trapped), {skipped} skipped"
     );
-    assert!(compared > CASES / 2, "too few modules compared: {compared}");
+    assert!(compared > cases / 2, "too few modules compared: {compared}");
 }

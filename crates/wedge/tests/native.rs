@@ -478,13 +478,81 @@ fn aot_files_load_without_compiling_and_fall_back_on_mismatch() {
     assert!(m.native_code_warning().unwrap().contains("signature"));
 
     // Every truncation of the section is rejected cleanly.
-    for cut in (plain_len(&file) + 20..file.len()).step_by(7) {
+    for cut in (plain_len(&file) + 20..file.len()).step_by(61) {
         let mut t = file[..cut].to_vec();
         fix_section_size(&mut t, plain_len(&file));
         if let Ok(m) = Module::new(&engine, &t) {
             assert!(m.native_code_warning().is_some());
         }
     }
+}
+
+/// A file written by `wedge compile`, loaded with `Module::from_file_mapped`, runs its code
+/// and the initial contents of its memory mapped from the file; writes stay private.
+#[test]
+fn aot_files_map_code_and_memory_images() {
+    let wat = r#"(module (memory (export "mem") 2)
+        (data (i32.const 10) "hello")
+        (data (i32.const 70000) "world")
+        (data (i32.const 12) "LL")
+        (func (export "get") (param i32) (result i32) (i32.load8_u (local.get 0)))
+        (func (export "set") (param i32 i32) (i32.store8 (local.get 0) (local.get 1))))"#;
+    let engine = jit();
+    let file = Module::new(&engine, wat)
+        .unwrap()
+        .serialize_native()
+        .unwrap();
+    let path = std::env::temp_dir().join(format!("wedge-image-test-{}.wasm", std::process::id()));
+    std::fs::write(&path, &file).unwrap();
+    // SAFETY: the test owns the file and does not change it while the module lives.
+    let module = unsafe { Module::from_file_mapped(&engine, &path) }.unwrap();
+    assert!(module.is_native());
+    assert!(module.native_code_warning().is_none());
+    let run = |module: &Module| {
+        let mut store = Store::new(&engine, ());
+        let inst = Linker::new(&engine)
+            .instantiate(&mut store, module)
+            .unwrap();
+        let get = inst.get_typed_func::<i32, i32>(&store, "get").unwrap();
+        let set = inst
+            .get_typed_func::<(i32, i32), ()>(&store, "set")
+            .unwrap();
+        let text: Vec<u8> = (10..15)
+            .map(|a| get.call(&mut store, a).unwrap() as u8)
+            .collect();
+        assert_eq!(text, b"heLLo");
+        assert_eq!(get.call(&mut store, 70004).unwrap(), b'd' as i32);
+        assert_eq!(get.call(&mut store, 9000).unwrap(), 0);
+        set.call(&mut store, (10, b'J' as i32)).unwrap();
+        set.call(&mut store, (5000, 7)).unwrap();
+        assert_eq!(get.call(&mut store, 10).unwrap(), b'J' as i32);
+        let mem = inst.get_memory(&store, "mem").unwrap();
+        assert_eq!(&mem.data(&store)[10..15], b"JeLLo");
+        assert_eq!(mem.data(&store)[5000], 7);
+        // The module, its code and the memory image are each mapped from the file.
+        let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+        let name = path.file_name().unwrap().to_str().unwrap();
+        assert!(
+            maps.lines().filter(|l| l.contains(name)).count() >= 3,
+            "{maps}"
+        );
+    };
+    run(&module);
+    // A second instance starts from the image again, and the file is unchanged.
+    run(&module);
+    assert_eq!(std::fs::read(&path).unwrap(), file);
+    // An interpreting engine reads the same file as plain wasm.
+    let interp = engine_interp();
+    // SAFETY: as above.
+    let plain = unsafe { Module::from_file_mapped(&interp, &path) }.unwrap();
+    let mut store = Store::new(&interp, ());
+    let inst = Linker::new(&interp)
+        .instantiate(&mut store, &plain)
+        .unwrap();
+    let get = inst.get_typed_func::<i32, i32>(&store, "get").unwrap();
+    assert_eq!(get.call(&mut store, 12).unwrap(), b'L' as i32);
+    drop((module, plain, store));
+    std::fs::remove_file(&path).unwrap();
 }
 
 fn engine_interp() -> Engine {
@@ -495,15 +563,13 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-/// Length of the module before the `wedge.native` section.
+/// Length of the module before the `wedge.native` section (written by `wedge compile` with
+/// a 5-byte section size).
 fn plain_len(file: &[u8]) -> usize {
     let name = find(file, b"wedge.native").unwrap();
-    // id byte, size LEB, name length byte, then the name.
-    let mut start = name - 2;
-    while file[start] & 0x80 != 0 || file[start - 1] != 0 {
-        start -= 1;
-    }
-    start - 1
+    // id byte, 5-byte size, name length byte, then the name.
+    assert_eq!(file[name - 7], 0);
+    name - 7
 }
 
 /// Rewrites the size of the last section (starting at `at`) to match the truncated file.
@@ -549,14 +615,78 @@ fn interruption_stops_compiled_loops_and_calls() {
     let recurse = inst.get_typed_func::<(), ()>(&store, "recurse").unwrap();
     let err = recurse.call(&mut store, ()).unwrap_err();
     assert_eq!(err.as_trap().unwrap().kind(), TrapKind::Interrupted);
-    // Metering still needs the interpreter.
-    let mut metered = Config::new();
-    metered.strategy(Strategy::Compiler).metering(true);
-    let err = Module::new(&Engine::new(&metered), wat).unwrap_err();
-    assert!(err.to_string().contains("metering"), "{err}");
+}
+
+#[test]
+fn metered_compiled_code_gives_back_what_a_trap_skips() {
+    let mut config = Config::new();
+    config
+        .strategy(Strategy::Compiler)
+        .metering(true)
+        .interruptible(true)
+        .native_code_key(Some(*b"native-test-key!"));
+    let engine = Engine::new(&config);
+    let wat = r#"(module
+        (memory 1)
+        (func (export "spin") (loop (br 0)))
+        ;; One segment of 5 operators (with the `end`); the load (the 2nd) traps.
+        (func (export "oob") (result i32)
+            i32.const 70000
+            i32.load offset=65536
+            drop
+            i32.const 7)
+        ;; memory.init traps in the runtime (a libcall) as the 4th of 6.
+        (func (export "init")
+            i32.const 0
+            i32.const 0
+            i32.const 100
+            memory.init $d
+            nop)
+        (data $d "abc"))"#;
+    let module = Module::new(&engine, wat).unwrap();
+    assert!(module.is_native());
+    // The same code through an AOT file carries the same refunds.
+    let file = module.serialize_native().unwrap();
+    let loaded = Module::new(&engine, &file).unwrap();
+    for module in [module, loaded] {
+        let mut store = Store::new(&engine, ());
+        let inst = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let trap = |store: &mut Store<()>, name: &str| {
+            let f = inst.get_func(&*store, name).unwrap();
+            let mut results = vec![Val::I32(0); f.ty(&*store).results().len()];
+            let err = f.call(&mut *store, &[], &mut results).unwrap_err();
+            err.as_trap().unwrap().kind()
+        };
+        // Interrupted at the entry: the entry segment is charged and given back.
+        store.interrupt_handle().interrupt();
+        assert_eq!(trap(&mut store, "spin"), TrapKind::Interrupted);
+        assert_eq!((store.gas_used(), store.instruction_count()), (0, 0));
+        // Interrupted at the loop head after some iterations: `loop` once, `br` per turn.
+        let deadline = store
+            .interrupt_handle()
+            .interrupt_after(std::time::Duration::from_millis(20));
+        assert_eq!(trap(&mut store, "spin"), TrapKind::Interrupted);
+        drop(deadline);
+        assert!(store.gas_used() >= 1);
+        assert_eq!(store.gas_used(), store.instruction_count());
+        store.reset_meter();
+        assert_eq!(trap(&mut store, "oob"), TrapKind::MemoryOutOfBounds);
+        assert_eq!((store.gas_used(), store.instruction_count()), (2, 2));
+        store.reset_meter();
+        assert_eq!(trap(&mut store, "init"), TrapKind::MemoryOutOfBounds);
+        assert_eq!((store.gas_used(), store.instruction_count()), (4, 4));
+        // Out of gas: the segment that does not fit charges nothing.
+        store.reset_meter();
+        store.set_gas_limit(Some(4));
+        assert_eq!(trap(&mut store, "oob"), TrapKind::GasExhausted);
+        assert_eq!((store.gas_used(), store.instruction_count()), (0, 0));
+    }
+    // Under `Auto`, metered modules are compiled too.
     let mut auto = Config::new();
     auto.metering(true);
-    assert!(!Module::new(&Engine::new(&auto), wat).unwrap().is_native());
+    assert!(Module::new(&Engine::new(&auto), wat).unwrap().is_native());
 }
 
 #[test]

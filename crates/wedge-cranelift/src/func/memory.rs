@@ -61,7 +61,7 @@ impl Translator<'_, '_> {
             return self.b.use_var(var);
         }
         let l = self.env.layout;
-        let def = self.vmctx_ptr(l.vmctx_memories + 8 * mem as i32);
+        let def = self.vmctx_ptr(l.vmctx_memories + 16 * mem as i32);
         if self.env.memories[mem as usize].shared {
             let at = self.b.ins().iadd_imm_u(def, l.memory_len as i64);
             self.b
@@ -85,9 +85,7 @@ impl Translator<'_, '_> {
     pub(crate) fn declare_memories(&mut self) {
         let l = self.env.layout;
         for mem in 0..self.env.memories.len() {
-            let def = self.vmctx_ptr(l.vmctx_memories + 8 * mem as i32);
-            let flags = MemFlagsData::trusted().with_readonly().with_can_move();
-            let base = self.b.ins().load(types::I64, flags, def, l.memory_base);
+            let base = self.vmctx_ptr(l.vmctx_memories + 16 * mem as i32 + 8);
             let len = self.keeps_len(mem).then(|| self.b.declare_var(types::I64));
             self.heaps.push(super::Heap { base, len });
         }
@@ -101,11 +99,27 @@ impl Translator<'_, '_> {
             let Some(var) = self.heaps[mem].len else {
                 continue;
             };
-            let def = self.vmctx_ptr(l.vmctx_memories + 8 * mem as i32);
+            let def = self.vmctx_ptr(l.vmctx_memories + 16 * mem as i32);
             let flags = self.flags_in(Region::Defs);
             let len = self.b.ins().load(types::I64, flags, def, l.memory_len);
             self.b.def_var(var, len);
         }
+    }
+
+    /// The native address of `len` bytes at `start` of a memory, trapping unless they are all
+    /// in bounds (`is64`: the sum may overflow 64 bits; 32-bit operands cannot).
+    fn bulk_range(&mut self, mem: u32, start: Value, len: Value, is64: bool) -> Value {
+        let oob = trap_code(TrapKind::MemoryOutOfBounds);
+        let end = if is64 {
+            self.b.ins().uadd_overflow_trap(start, len, oob)
+        } else {
+            self.b.ins().iadd(start, len)
+        };
+        let size = self.memory_len(mem);
+        let past = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, size);
+        self.b.ins().trapnz(past, oob);
+        let base = self.memory_base(mem);
+        self.b.ins().iadd(base, start)
     }
 
     /// Base and length of a table.
@@ -161,33 +175,40 @@ impl Translator<'_, '_> {
                 let done = self.checked.entry((mem, wasm_addr)).or_insert(0);
                 *done = (*done).max(end);
             }
-            let oob = match end_offset {
-                Some(e) if e <= i64::MAX as u64 => {
-                    let end = if desc.memory64 {
-                        let e = self.b.ins().iconst(types::I64, e as i64);
-                        self.b.ins().uadd_overflow_trap(
-                            addr,
-                            e,
-                            trap_code(TrapKind::MemoryOutOfBounds),
-                        )
-                    } else {
-                        self.b.ins().iadd_imm_u(addr, e as i64)
-                    };
-                    let len = self.memory_len(mem);
-                    self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len)
-                }
-                _ => self.b.ins().iconst(types::I8, 1),
-            };
-            self.b
-                .ins()
-                .trapnz(oob, trap_code(TrapKind::MemoryOutOfBounds));
+            self.bounds_check(mem, addr, end_offset);
             flags = flags.with_notrap();
+        } else {
+            self.faulting_access();
         }
         let mut p = self.b.ins().iadd(base, addr);
         if memarg.offset > 0 {
             p = self.b.ins().iadd_imm_u(p, memarg.offset as i64);
         }
         (p, flags)
+    }
+
+    /// Traps unless `addr` (as i64) plus `end_offset` (the static offset plus the access
+    /// size; None if that overflows) is within the memory's length.
+    pub(crate) fn bounds_check(&mut self, mem: u32, addr: Value, end_offset: Option<u64>) {
+        let memory64 = self.env.memories[mem as usize].memory64;
+        let oob = match end_offset {
+            Some(e) if e <= i64::MAX as u64 => {
+                let end = if memory64 {
+                    let e = self.b.ins().iconst(types::I64, e as i64);
+                    self.b
+                        .ins()
+                        .uadd_overflow_trap(addr, e, trap_code(TrapKind::MemoryOutOfBounds))
+                } else {
+                    self.b.ins().iadd_imm_u(addr, e as i64)
+                };
+                let len = self.memory_len(mem);
+                self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len)
+            }
+            _ => self.b.ins().iconst(types::I8, 1),
+        };
+        self.b
+            .ins()
+            .trapnz(oob, trap_code(TrapKind::MemoryOutOfBounds));
     }
 
     fn load(&mut self, memarg: &MemArg, ty: Type, size: u32, ext: Option<(Type, bool)>) {
@@ -210,11 +231,15 @@ impl Translator<'_, '_> {
         flags: MemFlagsData,
         p: Value,
     ) -> Value {
-        let v = self.b.ins().load(narrow, flags, p, 0);
-        if signed {
-            self.b.ins().sextend(to, v)
-        } else {
-            self.b.ins().uextend(to, v)
+        // Extending loads: one `movzx`/`movsx`, not a load and a separate extension.
+        let ins = self.b.ins();
+        match (narrow, signed) {
+            (types::I8, false) => ins.uload8(to, flags, p, 0),
+            (types::I8, true) => ins.sload8(to, flags, p, 0),
+            (types::I16, false) => ins.uload16(to, flags, p, 0),
+            (types::I16, true) => ins.sload16(to, flags, p, 0),
+            (_, false) => ins.uload32(flags, p, 0),
+            (_, true) => ins.sload32(flags, p, 0),
         }
     }
 
@@ -320,21 +345,22 @@ impl Translator<'_, '_> {
             }
             Operator::MemoryFill { mem } => {
                 let (dst, val, len) = self.pop3();
+                let is64 = self.env.memories[*mem as usize].memory64;
                 let dst = self.mem_index(dst, *mem);
                 let len = self.mem_index(len, *mem);
-                let m = self.b.ins().iconst(I32, *mem as i64);
-                self.libcall(LibCall::MemoryFill, &[m, dst, val, len]);
+                let p = self.bulk_range(*mem, dst, len, is64);
+                self.libcall(LibCall::Memset, &[p, val, len]);
             }
             Operator::MemoryCopy { dst_mem, src_mem } => {
                 let (dst, src, len) = self.pop3();
+                let dst64 = self.env.memories[*dst_mem as usize].memory64;
+                let src64 = self.env.memories[*src_mem as usize].memory64;
                 let dst = self.mem_index(dst, *dst_mem);
                 let src = self.mem_index(src, *src_mem);
-                let both64 = self.env.memories[*dst_mem as usize].memory64
-                    && self.env.memories[*src_mem as usize].memory64;
-                let len = self.index_to_i64(len, both64);
-                let d = self.b.ins().iconst(I32, *dst_mem as i64);
-                let s = self.b.ins().iconst(I32, *src_mem as i64);
-                self.libcall(LibCall::MemoryCopy, &[d, s, dst, src, len]);
+                let len = self.index_to_i64(len, dst64 && src64);
+                let s = self.bulk_range(*src_mem, src, len, src64);
+                let d = self.bulk_range(*dst_mem, dst, len, dst64);
+                self.libcall(LibCall::Memmove, &[d, s, len]);
             }
             Operator::MemoryInit { data_index, mem } => {
                 let (dst, src, len) = self.pop3();

@@ -1,4 +1,5 @@
-//! Scalar numeric operators: constants, integer and float arithmetic, comparisons, conversions.
+//! Scalar numeric operators: constants, integer and float arithmetic (with 128-bit wide
+//! arithmetic), comparisons, conversions.
 
 use super::Translator;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
@@ -186,6 +187,33 @@ impl Translator<'_, '_> {
             Operator::I64Extend8S => self.extend_from(I64, types::I8),
             Operator::I64Extend16S => self.extend_from(I64, types::I16),
             Operator::I64Extend32S => self.extend_from(I64, I32),
+            Operator::I64Add128 | Operator::I64Sub128 => {
+                let b_hi = self.pop();
+                let b_lo = self.pop();
+                let a_hi = self.pop();
+                let a_lo = self.pop();
+                let a = self.b.ins().iconcat(a_lo, a_hi);
+                let b = self.b.ins().iconcat(b_lo, b_hi);
+                let r = if matches!(op, Operator::I64Add128) {
+                    self.b.ins().iadd(a, b)
+                } else {
+                    self.b.ins().isub(a, b)
+                };
+                let (lo, hi) = self.b.ins().isplit(r);
+                self.push(lo);
+                self.push(hi);
+            }
+            Operator::I64MulWideS | Operator::I64MulWideU => {
+                let (a, b) = self.pop2();
+                let lo = self.b.ins().imul(a, b);
+                let hi = if matches!(op, Operator::I64MulWideS) {
+                    self.b.ins().smulhi(a, b)
+                } else {
+                    self.b.ins().umulhi(a, b)
+                };
+                self.push(lo);
+                self.push(hi);
+            }
             _ => return Ok(false),
         }
         Ok(true)

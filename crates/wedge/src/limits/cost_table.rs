@@ -64,6 +64,8 @@ fn names() -> &'static HashMap<&'static str, usize> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CostTable {
     costs: Arc<[u64]>,
+    /// The cost of every operator, if they all cost the same.
+    uniform: Option<u64>,
 }
 
 impl Default for CostTable {
@@ -75,9 +77,20 @@ impl Default for CostTable {
 impl CostTable {
     /// A table where every operator costs `cost`.
     pub fn uniform(cost: u64) -> CostTable {
+        Self::from_costs(vec![cost; VISITOR_NAMES.len()])
+    }
+
+    fn from_costs(costs: Vec<u64>) -> CostTable {
+        let uniform = costs.iter().all(|c| *c == costs[0]).then_some(costs[0]);
         CostTable {
-            costs: vec![cost; VISITOR_NAMES.len()].into(),
+            costs: costs.into(),
+            uniform,
         }
+    }
+
+    /// The cost of every operator, if they all cost the same.
+    pub(crate) fn uniform_cost(&self) -> Option<u64> {
+        self.uniform
     }
 
     /// Parses the text format described in the module documentation.
@@ -109,9 +122,7 @@ impl CostTable {
         for (id, cost) in entries {
             costs[id] = cost;
         }
-        Ok(CostTable {
-            costs: costs.into(),
-        })
+        Ok(Self::from_costs(costs))
     }
 
     /// Reads and parses a cost table file.
@@ -128,14 +139,20 @@ impl CostTable {
             Self::id_of(name).ok_or_else(|| Error::Config(format!("unknown operator `{name}`")))?;
         let mut costs = self.costs.to_vec();
         costs[id] = cost;
-        Ok(CostTable {
-            costs: costs.into(),
-        })
+        Ok(Self::from_costs(costs))
     }
 
     /// The cost of the operator named `name` (text format), if it is one.
     pub fn cost_of(&self, name: &str) -> Option<u64> {
         Self::id_of(name).map(|id| self.costs[id])
+    }
+
+    /// A hash of every cost, naming the table in the stamp of compiled code.
+    pub(crate) fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.costs.hash(&mut h);
+        h.finish()
     }
 
     /// The cost of an operator.

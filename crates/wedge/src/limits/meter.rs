@@ -3,7 +3,10 @@
 use wasmparser::Operator;
 
 /// A store's counters: gas used against its limit, and instructions executed.
+///
+/// Compiled code updates them in place, so their layout is fixed (see `native::compile`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(C)]
 pub struct Meter {
     /// Gas the store may use in total; `u64::MAX` means unlimited.
     pub gas_limit: u64,

@@ -54,8 +54,15 @@ pub enum ConstOp {
 /// A validated constant expression as a list of stack operations.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConstExpr {
-    /// The operations in order.
-    pub ops: Vec<ConstOp>,
+    ops: Ops,
+}
+
+/// The operations of a constant expression: most have one, kept without an allocation
+/// (modules can have tens of thousands of segment offsets and element expressions).
+#[derive(Clone, Debug, PartialEq)]
+enum Ops {
+    One([ConstOp; 1]),
+    Many(Box<[ConstOp]>),
 }
 
 impl ConstExpr {
@@ -63,10 +70,11 @@ impl ConstExpr {
     pub(crate) fn decode(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, Error> {
         use wasmparser::Operator as O;
         let mut ops = Vec::new();
+        let mut first = None;
         let mut reader = expr.get_operators_reader();
         while !reader.eof() {
             let op = reader.read()?;
-            ops.push(match op {
+            let op = match op {
                 O::I32Const { value } => ConstOp::I32(value),
                 O::I64Const { value } => ConstOp::I64(value),
                 O::F32Const { value } => ConstOp::F32(value.bits()),
@@ -103,14 +111,43 @@ impl ConstExpr {
                         offset: reader.original_position(),
                     })
                 }
-            });
+            };
+            match first {
+                None => first = Some(op),
+                Some(f) => {
+                    if ops.is_empty() {
+                        ops.push(f);
+                    }
+                    ops.push(op);
+                }
+            }
         }
-        Ok(ConstExpr { ops })
+        Ok(match (first, ops.is_empty()) {
+            (Some(op), true) => ConstExpr::one(op),
+            _ => ConstExpr {
+                ops: Ops::Many(ops.into()),
+            },
+        })
+    }
+
+    /// An expression of one operation.
+    pub fn one(op: ConstOp) -> ConstExpr {
+        ConstExpr {
+            ops: Ops::One([op]),
+        }
+    }
+
+    /// The operations in order.
+    pub fn ops(&self) -> &[ConstOp] {
+        match &self.ops {
+            Ops::One(op) => op,
+            Ops::Many(ops) => ops,
+        }
     }
 
     /// The function index if the expression is exactly `ref.func i`.
     pub fn as_ref_func(&self) -> Option<u32> {
-        match self.ops.as_slice() {
+        match self.ops() {
             [ConstOp::RefFunc(i)] => Some(*i),
             _ => None,
         }

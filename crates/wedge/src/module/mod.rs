@@ -1,9 +1,11 @@
 //! Modules: decoding, validation and the metadata an instance is built from.
 
+mod bytes;
 mod const_expr;
 mod parse;
 mod types;
 
+pub(crate) use bytes::ModuleBytes;
 pub use const_expr::{ConstExpr, ConstOp};
 
 use crate::interp::{self, CompiledFunc};
@@ -125,7 +127,7 @@ pub struct DataSegment {
 /// Everything known about a module after decoding and validation.
 pub(crate) struct ModuleInner {
     pub engine: Engine,
-    pub bytes: Box<[u8]>,
+    pub bytes: ModuleBytes,
     pub name: Option<String>,
     /// The signature of each type (an empty placeholder for struct and array types).
     pub types: Vec<Arc<FuncType>>,
@@ -165,10 +167,13 @@ pub(crate) struct ModuleInner {
     pub aot: Option<Range<usize>>,
     /// Why that section could not be used, if it was not.
     pub aot_warning: Option<String>,
-    /// Whether the section's signature was checked already (and function bodies were not
-    /// validated again, see `native::artifact::authenticated`).
+    /// Memory images stored in that section that instantiation maps from the module's file.
+    pub images: Vec<crate::native::image::StoredChunk>,
+    /// The section's header when its signature was checked while parsing (and function
+    /// bodies were then not validated again, see `native::artifact::authenticated`); taken
+    /// when the code is loaded.
     #[cfg_attr(not(feature = "compiler"), allow(dead_code))]
-    pub aot_authenticated: bool,
+    pub aot_header: Option<crate::native::artifact::Header>,
 }
 
 impl Module {
@@ -209,17 +214,45 @@ impl Module {
         bytes: &[u8],
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<Module, Error> {
-        Self::from_owned(engine, bytes.into(), progress)
+        Self::from_owned(engine, ModuleBytes::Owned(bytes.into()), progress)
     }
 
     /// Decodes and validates a module from binary bytes it takes over (no copy).
     pub fn from_vec(engine: &Engine, bytes: Vec<u8>) -> Result<Module, Error> {
-        Self::from_owned(engine, bytes.into_boxed_slice(), &|_, _| {})
+        let bytes = ModuleBytes::Owned(bytes.into_boxed_slice());
+        Self::from_owned(engine, bytes, &|_, _| {})
+    }
+
+    /// Loads a module from a `.wasm` or `.wat` file, mapping a binary file into memory instead
+    /// of reading it: large modules start faster, and native code and memory images stored by
+    /// `wedge compile` are mapped from the file rather than copied.
+    ///
+    /// # Safety
+    /// Nobody may change or truncate the file while the module, or any instance of it, lives:
+    /// Wedge reads the mapped bytes as immutable (and a truncated file faults on access).
+    pub unsafe fn from_file_mapped(
+        engine: &Engine,
+        path: impl AsRef<std::path::Path>,
+    ) -> Result<Module, Error> {
+        let path = path.as_ref();
+        let cannot = |e: std::io::Error| Error::Invalid {
+            message: format!("cannot read {}: {e}", path.display()),
+            offset: 0,
+        };
+        let mut file = std::fs::File::open(path).map_err(cannot)?;
+        let mut magic = [0u8; 4];
+        use std::io::Read;
+        if file.read_exact(&mut magic).is_err() || &magic != b"\0asm" {
+            return Module::from_file(engine, path);
+        }
+        // SAFETY: forwarded to our caller.
+        let mapped = unsafe { bytes::MappedFile::map(file) }.map_err(cannot)?;
+        Self::from_owned(engine, ModuleBytes::Mapped(mapped), &|_, _| {})
     }
 
     fn from_owned(
         engine: &Engine,
-        bytes: Box<[u8]>,
+        bytes: ModuleBytes,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<Module, Error> {
         let mut inner = parse::parse(engine, bytes)?;

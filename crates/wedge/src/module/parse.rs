@@ -5,22 +5,12 @@ use crate::types::{Mutability, RefType};
 use wasmparser::{Parser, Payload, TypeRef, Validator};
 
 /// Validates the whole binary, then decodes what an instance needs.
-pub(super) fn parse(engine: &Engine, owned: Box<[u8]>) -> Result<ModuleInner, Error> {
+pub(super) fn parse(engine: &Engine, owned: ModuleBytes) -> Result<ModuleInner, Error> {
     // The module keeps the bytes (moved in at the end, without a copy).
     let bytes: &[u8] = &owned;
     let config = engine.config();
     let flags = config.validation_features();
-    let mut validator = Validator::new_with_features(flags);
-    let aot_authenticated = crate::native::artifact::authenticated(config, bytes);
-    if aot_authenticated {
-        // Signed by `wedge compile` with our key after it validated everything with these
-        // features: check the module structure, not every function body again.
-        for payload in Parser::new(0).parse_all(bytes) {
-            if let wasmparser::ValidPayload::End(_) = validator.payload(&payload?)? {
-                break;
-            }
-        }
-    } else if let Err(e) = validator.validate_all(bytes) {
+    let with_hint = |e: wasmparser::BinaryReaderError| {
         let mut err = Error::from(e);
         if let (Error::Invalid { message, .. }, Some(why)) = (
             &mut err,
@@ -28,12 +18,26 @@ pub(super) fn parse(engine: &Engine, owned: Box<[u8]>) -> Result<ModuleInner, Er
         ) {
             *message = format!("{why}: {message}");
         }
-        return Err(err);
+        err
+    };
+    // A native-code section signed by `wedge compile` with our key (after it validated
+    // everything with these features) spares validating every function body again; its
+    // signature is checked on another thread while this one validates the structure.
+    let (aot_header, funcs) = std::thread::scope(|s| {
+        let check = crate::native::artifact::may_have_native_code(config, bytes)
+            .then(|| s.spawn(|| crate::native::artifact::authenticated(config, bytes)));
+        let funcs = validate_structure(flags, bytes);
+        let header = check.and_then(|c| c.join().ok()).flatten();
+        (header, funcs)
+    });
+    let funcs = funcs.map_err(with_hint)?;
+    if aot_header.is_none() {
+        validate_bodies(funcs).map_err(with_hint)?;
     }
 
     let mut m = ModuleInner {
         engine: engine.clone(),
-        bytes: Box::new([]),
+        bytes: ModuleBytes::Owned(Box::new([])),
         name: None,
         types: Vec::new(),
         type_ids: Vec::new(),
@@ -63,7 +67,8 @@ pub(super) fn parse(engine: &Engine, owned: Box<[u8]>) -> Result<ModuleInner, Er
         native: None,
         aot: None,
         aot_warning: None,
-        aot_authenticated,
+        images: Vec::new(),
+        aot_header,
     };
 
     for payload in Parser::new(0).parse_all(bytes) {
@@ -187,9 +192,7 @@ pub(super) fn parse(engine: &Engine, owned: Box<[u8]>) -> Result<ModuleInner, Er
                     match elem.items {
                         wasmparser::ElementItems::Functions(funcs) => {
                             for f in funcs {
-                                items.push(ConstExpr {
-                                    ops: vec![ConstOp::RefFunc(f?)],
-                                });
+                                items.push(ConstExpr::one(ConstOp::RefFunc(f?)));
                             }
                         }
                         wasmparser::ElementItems::Expressions(_, exprs) => {
@@ -202,6 +205,7 @@ pub(super) fn parse(engine: &Engine, owned: Box<[u8]>) -> Result<ModuleInner, Er
                 }
             }
             Payload::DataSection(reader) => {
+                m.datas.reserve_exact(reader.count() as usize);
                 for data in reader {
                     let data = data?;
                     let start = data.data.as_ptr() as usize - bytes.as_ptr() as usize;
@@ -247,6 +251,65 @@ pub(super) fn parse(engine: &Engine, owned: Box<[u8]>) -> Result<ModuleInner, Er
     m.code = (0..m.bodies.len()).map(|_| OnceLock::new()).collect();
     m.bytes = owned;
     Ok(m)
+}
+
+/// A function body waiting for validation.
+type Pending<'a> = (
+    wasmparser::FuncToValidate<wasmparser::ValidatorResources>,
+    wasmparser::FunctionBody<'a>,
+);
+
+/// Validates everything but the function bodies, which it returns.
+fn validate_structure(
+    flags: wasmparser::WasmFeatures,
+    bytes: &[u8],
+) -> Result<Vec<Pending<'_>>, wasmparser::BinaryReaderError> {
+    let mut validator = Validator::new_with_features(flags);
+    let mut parser = Parser::new(0);
+    parser.set_features(flags);
+    let mut funcs = Vec::new();
+    for payload in parser.parse_all(bytes) {
+        match validator.payload(&payload?)? {
+            wasmparser::ValidPayload::Func(func, body) => funcs.push((func, body)),
+            wasmparser::ValidPayload::End(_) => break,
+            _ => {}
+        }
+    }
+    Ok(funcs)
+}
+
+/// Validates function bodies, on every core for large modules; the first invalid body (in
+/// module order) gives the error.
+fn validate_bodies(mut funcs: Vec<Pending<'_>>) -> Result<(), wasmparser::BinaryReaderError> {
+    let validate = |part: Vec<Pending<'_>>| {
+        let mut allocs = wasmparser::FuncValidatorAllocations::default();
+        for (func, body) in part {
+            let mut v = func.into_validator(allocs);
+            v.validate(&body)?;
+            allocs = v.into_allocations();
+        }
+        Ok(())
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = threads.min(funcs.len() / 64 + 1);
+    if threads <= 1 {
+        return validate(funcs);
+    }
+    let chunk = funcs.len().div_ceil(threads);
+    let mut parts = Vec::with_capacity(threads);
+    while !funcs.is_empty() {
+        let rest = funcs.split_off(chunk.min(funcs.len()));
+        parts.push(std::mem::replace(&mut funcs, rest));
+    }
+    std::thread::scope(|s| {
+        let running: Vec<_> = parts
+            .into_iter()
+            .map(|part| s.spawn(move || validate(part)))
+            .collect();
+        running
+            .into_iter()
+            .try_for_each(|r| r.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+    })
 }
 
 /// Reads module and function names; a malformed name section is ignored, as the spec asks.

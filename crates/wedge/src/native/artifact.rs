@@ -1,46 +1,65 @@
 //! The AOT artifact: native code stored in a custom section of a still-valid wasm module
 //! (a "universal" file: other runtimes ignore the section and run the wasm).
 //!
-//! Section `wedge.native`, all integers little-endian:
+//! Section `wedge.native` is the last section, written with a 5-byte section size so that
+//! its layout in the file is known in advance. Its data, all integers little-endian:
 //!
 //! ```text
-//! magic "WEDGEAOT", format version u32,
-//! stamp (u32 length + UTF-8): Wedge version, code generator target and settings, features,
-//! module length u64 (the bytes before this section),
-//! code (u32 length + bytes),
-//! functions (u32 count + (offset u32, length u32) each),
-//! array trampolines, host trampolines (u32 count + offset u32 each),
-//! trap sites (u32 count + (offset u32, kind u8) each),
-//! relocations (u32 count + (offset u32, helper u8, addend i64) each),
-//!
-//! signature u64: SipHash-2-4, keyed with `Config::native_code_key`, of the module bytes
-//! before the section followed by everything above
+//! header:
+//!   magic "WEDGEAOT", format version u32,
+//!   stamp (u32 length + UTF-8): Wedge version, code generator target and settings, features,
+//!   module length u64 (the bytes before this section),
+//!   code at u32, code length u32 (offset from the start of the section data),
+//!   functions (u32 count + (offset u32, length u32) each),
+//!   array trampolines, host trampolines (u32 count + offset u32 each),
+//!   trap sites (u32 count + (offset u32, kind u8) each),
+//!   relocations (u32 count + (offset u32, helper u8, addend i64) each),
+//!   trap refunds (u32 count + (offset u32, gas u64, instructions u32) each),
+//!   memory images (u32 count + (memory u32, offset u64, length u64, at u32) each),
+//! signature u64,
+//! then zero padding, the code and the memory images, each starting at a file offset that
+//! is a multiple of 4096 (so they can be mapped straight from the file)
 //! ```
 //!
-//! A file whose signature, stamp or hash does not match is compiled again (with a warning);
-//! one whose contents are inconsistent is rejected the same way, never trusted. Without a
-//! key nothing stored is ever run: native code in a file is machine code, so only files
-//! signed with the engine's own secret key are.
+//! The signature is a SipHash-2-4, keyed with `Config::native_code_key`, of every section of
+//! the module before it except custom and data sections (what compiled code depends on and
+//! what is not validated again), the header and the code. Without a key nothing stored is
+//! ever run: native code in a file is machine code, so only files signed with the engine's
+//! own secret key are. A file whose signature, stamp or contents do not match is compiled
+//! again, with a warning. Memory images are not signed: like the data section they only
+//! decide the guest's own memory contents, and they are used only with the code they came
+//! with (see `native::image`).
 
+use super::image::{self, StoredChunk};
 use super::CodeImage;
 use crate::module::ModuleInner;
 use crate::Error;
+use std::ops::Range;
 
 /// Name of the custom section holding native code.
 pub(crate) const SECTION_NAME: &str = "wedge.native";
 
 const MAGIC: &[u8; 8] = b"WEDGEAOT";
-const FORMAT_VERSION: u32 = 2;
+const FORMAT_VERSION: u32 = 4;
+
+/// Bytes before the section's data as `serialize` writes them: the id, a 5-byte size, the
+/// name's length and the name.
+const SECTION_HEADER: usize = 1 + 5 + 1 + SECTION_NAME.len();
 
 /// Everything that must match for stored code to be usable here.
 #[cfg(feature = "compiler")]
 fn stamp(config: &crate::Config) -> Result<String, Error> {
     Ok(format!(
-        "wedge {};{};features={:#x};interruptible={}",
+        "wedge {};{};features={:#x};interruptible={};metering={}",
         env!("CARGO_PKG_VERSION"),
-        super::compile::isa_stamp(config.deterministic)?,
+        super::compile::isa_stamp(config)?,
         config.features.bits(),
-        config.interruptible
+        config.interruptible,
+        if config.metering {
+            format!("{:016x}", config.cost_table.fingerprint())
+        } else {
+            "off".into()
+        }
     ))
 }
 
@@ -56,61 +75,152 @@ fn leb(b: &[u8]) -> Option<(usize, usize)> {
     None
 }
 
-/// The trailing native-code section of a binary: where the section starts and its data.
-fn trailing_section(bytes: &[u8]) -> Option<(usize, std::ops::Range<usize>)> {
+/// The sections of a binary: (id, start of the section, byte range of the contents), or
+/// None if malformed.
+fn sections(bytes: &[u8]) -> Option<Vec<(u8, usize, Range<usize>)>> {
     if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
         return None;
     }
+    let mut out = Vec::new();
     let mut p = 8;
-    let mut found = None;
     while p < bytes.len() {
-        let start = p;
         let id = bytes[p];
-        let (size, n) = leb(&bytes[p + 1..])?;
+        let (size, n) = leb(bytes.get(p + 1..)?)?;
         let body = p + 1 + n;
         let end = body.checked_add(size).filter(|e| *e <= bytes.len())?;
-        found = None;
-        if id == 0 {
-            let (name_len, m) = leb(&bytes[body..end])?;
-            let name_end = (body + m).checked_add(name_len).filter(|e| *e <= end)?;
-            if &bytes[body + m..name_end] == SECTION_NAME.as_bytes() {
-                found = Some((start, name_end..end));
-            }
-        }
+        out.push((id, p, body..end));
         p = end;
     }
-    found
+    Some(out)
 }
 
-/// Whether `bytes` end with native code signed with the engine's key, for this host and
-/// configuration: such a file was validated by `wedge compile` (with the same features),
-/// so its function bodies need not be validated again.
-pub(crate) fn authenticated(config: &crate::Config, bytes: &[u8]) -> bool {
+/// The native-code section of a binary if it is the last section: where that section
+/// starts and the range of its data.
+fn trailing_section(bytes: &[u8]) -> Option<(usize, Range<usize>)> {
+    let (id, start, body) = sections(bytes)?.pop()?;
+    if id != 0 {
+        return None;
+    }
+    let (name_len, m) = leb(&bytes[body.clone()])?;
+    let name_end = (body.start + m).checked_add(name_len)?;
+    if name_end > body.end || &bytes[body.start + m..name_end] != SECTION_NAME.as_bytes() {
+        return None;
+    }
+    Some((start, name_end..body.end))
+}
+
+/// A parsed section header.
+pub(crate) struct Header {
+    stamp: String,
+    module_len: u64,
+    /// The code, as a range of the module binary.
+    code: Range<usize>,
+    image: CodeImage,
+    chunks: Vec<StoredChunk>,
+    /// The header's bytes (what the signature covers besides the module and the code).
+    signed: Range<usize>,
+    signature: u64,
+}
+
+/// Parses the section whose data is `data` (a range of `bytes`).
+fn parse_header(bytes: &[u8], data: Range<usize>) -> Result<Header, Error> {
+    let mut r = Reader {
+        bytes: &bytes[data.clone()],
+    };
+    if r.take(8)? != MAGIC || r.u32()? != FORMAT_VERSION {
+        return Err(unusable("not a Wedge native-code section of this format"));
+    }
+    let stamp = r.string()?;
+    let module_len = r.u64()?;
+    let (code_at, code_len) = (r.u32()? as usize, r.u32()? as usize);
+    let image = CodeImage {
+        code: Vec::new(),
+        funcs: r.list(8, |b| (u32_at(b, 0), u32_at(b, 4)))?,
+        array_trampolines: r.list(4, |b| u32_at(b, 0))?,
+        host_trampolines: r.list(4, |b| u32_at(b, 0))?,
+        traps: r.list(5, |b| (u32_at(b, 0), b[4]))?,
+        relocs: r.list(13, |b| (u32_at(b, 0), b[4], u64_at(b, 5) as i64))?,
+        refunds: r.list(16, |b| (u32_at(b, 0), u64_at(b, 4), u32_at(b, 12)))?,
+    };
+    let chunks = r.list(24, |b| {
+        let at = u32_at(b, 20) as usize;
+        (u32_at(b, 0), u64_at(b, 4), u64_at(b, 12), at)
+    })?;
+    let signed = data.start..data.end - r.bytes.len();
+    let signature = r.u64()?;
+    let within = |at: usize, len: u64| {
+        let start = data.start.checked_add(at)?;
+        let end = start.checked_add(usize::try_from(len).ok()?)?;
+        (start >= signed.end + 8 && end <= data.end).then_some(start..end)
+    };
+    let code = within(code_at, code_len as u64).ok_or_else(|| unusable("code out of range"))?;
+    let chunks = chunks
+        .into_iter()
+        .map(|(memory, offset, len, at)| {
+            let range = within(at, len).ok_or_else(|| unusable("memory image out of range"))?;
+            Ok(StoredChunk {
+                memory,
+                offset,
+                len,
+                at: range.start,
+            })
+        })
+        .collect::<Result<_, Error>>()?;
+    Ok(Header {
+        stamp,
+        module_len,
+        code,
+        image,
+        chunks,
+        signed,
+        signature,
+    })
+}
+
+/// Why stored native code cannot be used.
+fn unusable(what: &str) -> Error {
+    Error::Limit(format!("native code in the file is unusable: {what}"))
+}
+
+/// Whether the header's signature is right for the module before `start` and the code.
+#[cfg(feature = "compiler")]
+fn signature_ok(key: &[u8; 16], bytes: &[u8], start: usize, h: &Header) -> bool {
+    sign(
+        key,
+        &bytes[..start],
+        &bytes[h.signed.clone()],
+        &bytes[h.code.clone()],
+    )
+    .is_some_and(|s| s == h.signature)
+}
+
+/// Whether `bytes` may end with native code this engine would use (a cheap test, before
+/// [`authenticated`]).
+pub(crate) fn may_have_native_code(config: &crate::Config, bytes: &[u8]) -> bool {
+    cfg!(feature = "compiler")
+        && config.native_code_key.is_some()
+        && config.compiles()
+        && trailing_section(bytes).is_some()
+}
+
+/// The header of the native code `bytes` end with, if it is signed with the engine's key
+/// for this host and configuration: such a file was validated by `wedge compile` (with the
+/// same features), so its function bodies need not be validated again.
+pub(crate) fn authenticated(config: &crate::Config, bytes: &[u8]) -> Option<Header> {
     #[cfg(feature = "compiler")]
     {
-        let Some(key) = config.native_code_key.filter(|_| config.compiles()) else {
-            return false;
-        };
-        let Some((start, data)) = trailing_section(bytes) else {
-            return false;
-        };
-        let data = &bytes[data];
-        if data.len() < 8 {
-            return false;
-        }
-        let (signed, signature) = data.split_at(data.len() - 8);
-        if sign(&key, &bytes[..start], signed).to_le_bytes() != signature {
-            return false;
-        }
-        let mut r = Reader { bytes: signed };
-        let header = (|| Ok::<_, Error>((r.take(8)?.to_vec(), r.u32()?, r.string()?)))();
-        matches!(header, Ok((magic, v, s)) if magic == MAGIC && v == FORMAT_VERSION
-            && stamp(config).is_ok_and(|mine| mine == s))
+        let key = config.native_code_key.filter(|_| config.compiles())?;
+        let (start, data) = trailing_section(bytes)?;
+        let h = parse_header(bytes, data).ok()?;
+        let ok = h.module_len == start as u64
+            && stamp(config).is_ok_and(|mine| mine == h.stamp)
+            && signature_ok(&key, bytes, start, &h);
+        ok.then_some(h)
     }
     #[cfg(not(feature = "compiler"))]
     {
         let _ = (config, bytes);
-        false
+        None
     }
 }
 
@@ -124,17 +234,14 @@ pub(crate) fn attach(
     if !config.compiles() {
         return Ok(());
     }
-    if let Some(what) = config.compiler_unsupported() {
-        return Err(Error::Limit(format!(
-            "the compiler tier does not support {what} yet; use the interpreter"
-        )));
-    }
     #[cfg(feature = "compiler")]
     {
         if let Some(range) = m.aot.clone() {
-            match load(m, range) {
-                Ok(code) => {
+            let header = m.aot_header.take();
+            match load(m, range, header) {
+                Ok((code, chunks)) => {
                     m.native = Some(std::sync::Arc::new(code));
+                    m.images = chunks;
                     return Ok(());
                 }
                 Err(e) => {
@@ -177,54 +284,59 @@ pub(crate) fn attach(
     }
 }
 
-/// Reads and loads the native-code section at `range`.
+/// Reads and loads the native-code section with data at `range` (whose `authenticated`
+/// header is given if parsing found it), with the memory images that can be mapped from
+/// the module's file.
 #[cfg(feature = "compiler")]
-fn load(m: &ModuleInner, range: std::ops::Range<usize>) -> Result<super::NativeCode, Error> {
-    let bad = |what: &str| Error::Limit(format!("native code in the file is unusable: {what}"));
+fn load(
+    m: &ModuleInner,
+    range: Range<usize>,
+    authenticated: Option<Header>,
+) -> Result<(super::NativeCode, Vec<StoredChunk>), Error> {
     let key = m
         .engine
         .config()
         .native_code_key
-        .ok_or_else(|| bad("no native-code key is configured to authenticate it"))?;
-    let data = &m.bytes[range.clone()];
-    if data.len() < 8 {
-        return Err(bad("truncated"));
-    }
-    let (signed, signature) = data.split_at(data.len() - 8);
-    let module_len = plain_len(m, &range);
-    if !m.aot_authenticated && sign(&key, &m.bytes[..module_len], signed).to_le_bytes() != signature
-    {
-        return Err(bad(
+        .ok_or_else(|| unusable("no native-code key is configured to authenticate it"))?;
+    let start = trailing_section(&m.bytes)
+        .filter(|(_, data)| *data == range)
+        .map(|(start, _)| start)
+        .ok_or_else(|| unusable("it is not the module's last section"))?;
+    let checked = authenticated.is_some();
+    let h = match authenticated {
+        Some(h) => h,
+        None => parse_header(&m.bytes, range)?,
+    };
+    if !checked && !signature_ok(&key, &m.bytes, start, &h) {
+        return Err(unusable(
             "its signature does not match this key (compiled elsewhere or altered)",
         ));
     }
-    let mut r = Reader { bytes: signed };
-    if r.take(8)? != MAGIC || r.u32()? != FORMAT_VERSION {
-        return Err(bad("not a Wedge native-code section of this format"));
-    }
-    let stamp_found = r.string()?;
-    if stamp_found != stamp(m.engine.config())? {
-        return Err(bad(
+    if h.stamp != stamp(m.engine.config())? {
+        return Err(unusable(
             "it was compiled by another Wedge version, for another CPU, or with other settings",
         ));
     }
-    if r.u64()? != module_len as u64 {
-        return Err(bad("it belongs to another module"));
+    if h.module_len != start as u64 {
+        return Err(unusable("it belongs to another module"));
     }
-    let code_len = r.u32()? as usize;
-    let code = r.take(code_len)?;
-    let image = CodeImage {
-        code: Vec::new(),
-        funcs: r.list(|r| Ok((r.u32()?, r.u32()?)))?,
-        array_trampolines: r.list(|r| r.u32())?,
-        host_trampolines: r.list(|r| r.u32())?,
-        traps: r.list(|r| Ok((r.u32()?, r.u8()?)))?,
-        relocs: r.list(|r| Ok((r.u32()?, r.u8()?, r.u64()? as i64)))?,
+    let code = super::NativeCode::load(h.image, Some(h.code.clone()), m)?;
+    let page = super::code_memory::page_size() as u64;
+    let mappable = |c: &StoredChunk| {
+        m.bytes
+            .file_at(c.at)
+            .is_some_and(|(_, off)| off.is_multiple_of(page))
+            && c.offset.is_multiple_of(page)
+            && c.len.is_multiple_of(page)
+            && (c.memory as usize) < m.memories.len()
+            && c.memory >= m.num_imported_memories
     };
-    if !r.bytes.is_empty() {
-        return Err(bad("trailing bytes"));
-    }
-    super::NativeCode::load(image, Some(code), m)
+    let chunks = if h.chunks.iter().all(mappable) {
+        h.chunks
+    } else {
+        Vec::new()
+    };
+    Ok((code, chunks))
 }
 
 /// The module's bytes with a native-code section for this host appended (replacing an
@@ -239,49 +351,56 @@ pub(crate) fn serialize(m: &ModuleInner) -> Result<Vec<u8>, Error> {
             Error::Limit("writing native code needs a key (Config::native_code_key)".into())
         })?;
         let module = original_bytes(m);
-        let mut data = Vec::with_capacity(native.image.code.len() + 4096);
-        data.extend_from_slice(MAGIC);
-        put_u32(&mut data, FORMAT_VERSION);
-        let s = stamp(m.engine.config())?;
-        put_u32(&mut data, s.len() as u32);
-        data.extend_from_slice(s.as_bytes());
-        data.extend_from_slice(&(module.len() as u64).to_le_bytes());
-        let img = &native.image;
         let code = native.code();
-        put_u32(&mut data, code.len() as u32);
-        data.extend_from_slice(&code);
-        put_u32(&mut data, img.funcs.len() as u32);
-        for (o, l) in &img.funcs {
-            put_u32(&mut data, *o);
-            put_u32(&mut data, *l);
+        let chunks = image::memory_images(m);
+        let data_start = module.len() + SECTION_HEADER;
+        let stamp = stamp(m.engine.config())?;
+        let img = &native.image;
+        // The header has the same length whatever the offsets: lay out with zeros first.
+        let header_len = header(&stamp, module.len(), img, (0, code.len()), &chunks, &[]).len();
+        let page = image::IMAGE_PAGE as usize;
+        let align = |at: usize| (data_start + at).next_multiple_of(page) - data_start;
+        let code_at = align(header_len + 8);
+        let mut end = code_at + code.len();
+        let mut chunk_at = Vec::with_capacity(chunks.len());
+        for c in &chunks {
+            let at = align(end);
+            chunk_at.push(at);
+            end = at + c.bytes.len();
         }
-        for list in [&img.array_trampolines, &img.host_trampolines] {
-            put_u32(&mut data, list.len() as u32);
-            for o in list {
-                put_u32(&mut data, *o);
-            }
-        }
-        put_u32(&mut data, img.traps.len() as u32);
-        for (o, k) in &img.traps {
-            put_u32(&mut data, *o);
-            data.push(*k);
-        }
-        put_u32(&mut data, img.relocs.len() as u32);
-        for (o, t, a) in &img.relocs {
-            put_u32(&mut data, *o);
-            data.push(*t);
-            data.extend_from_slice(&a.to_le_bytes());
-        }
-        let signature = sign(&key, module, &data);
+        let head = header(
+            &stamp,
+            module.len(),
+            img,
+            (code_at, code.len()),
+            &chunks,
+            &chunk_at,
+        );
+        let signature = sign(&key, module, &head, &code)
+            .ok_or_else(|| Error::Limit("the module's sections are malformed".into()))?;
+        let mut data = head;
         data.extend_from_slice(&signature.to_le_bytes());
-        let mut out = module.to_vec();
-        let mut payload = Vec::new();
-        put_leb(&mut payload, SECTION_NAME.len() as u64);
-        payload.extend_from_slice(SECTION_NAME.as_bytes());
-        payload.extend_from_slice(&data);
+        data.resize(code_at, 0);
+        data.extend_from_slice(&code);
+        for (c, at) in chunks.iter().zip(&chunk_at) {
+            data.resize(*at, 0);
+            data.extend_from_slice(&c.bytes);
+        }
+        let payload = 1 + SECTION_NAME.len() + data.len();
+        let size = u32::try_from(payload)
+            .map_err(|_| Error::Limit("native code too large for a custom section".into()))?;
+        let mut out = Vec::with_capacity(data_start + data.len());
+        out.extend_from_slice(module);
         out.push(0);
-        put_leb(&mut out, payload.len() as u64);
-        out.extend_from_slice(&payload);
+        for i in 0..5 {
+            // A fixed-size LEB128 (trailing groups padded with continuation bits).
+            let group = ((size >> (7 * i)) & 0x7f) as u8;
+            out.push(if i < 4 { group | 0x80 } else { group });
+        }
+        out.push(SECTION_NAME.len() as u8);
+        out.extend_from_slice(SECTION_NAME.as_bytes());
+        debug_assert_eq!(out.len(), data_start);
+        out.extend_from_slice(&data);
         Ok(out)
     }
     #[cfg(not(feature = "compiler"))]
@@ -293,37 +412,75 @@ pub(crate) fn serialize(m: &ModuleInner) -> Result<Vec<u8>, Error> {
     }
 }
 
+/// The header bytes for the given layout (`chunk_at` empty: zeros).
+#[cfg(feature = "compiler")]
+fn header(
+    stamp: &str,
+    module_len: usize,
+    img: &CodeImage,
+    (code_at, code_len): (usize, usize),
+    chunks: &[image::ImageChunk],
+    chunk_at: &[usize],
+) -> Vec<u8> {
+    let mut h = Vec::with_capacity(4096);
+    h.extend_from_slice(MAGIC);
+    put_u32(&mut h, FORMAT_VERSION);
+    put_u32(&mut h, stamp.len() as u32);
+    h.extend_from_slice(stamp.as_bytes());
+    h.extend_from_slice(&(module_len as u64).to_le_bytes());
+    put_u32(&mut h, code_at as u32);
+    put_u32(&mut h, code_len as u32);
+    put_u32(&mut h, img.funcs.len() as u32);
+    for (o, l) in &img.funcs {
+        put_u32(&mut h, *o);
+        put_u32(&mut h, *l);
+    }
+    for list in [&img.array_trampolines, &img.host_trampolines] {
+        put_u32(&mut h, list.len() as u32);
+        for o in list {
+            put_u32(&mut h, *o);
+        }
+    }
+    put_u32(&mut h, img.traps.len() as u32);
+    for (o, k) in &img.traps {
+        put_u32(&mut h, *o);
+        h.push(*k);
+    }
+    put_u32(&mut h, img.relocs.len() as u32);
+    for (o, t, a) in &img.relocs {
+        put_u32(&mut h, *o);
+        h.push(*t);
+        h.extend_from_slice(&a.to_le_bytes());
+    }
+    put_u32(&mut h, img.refunds.len() as u32);
+    for (o, gas, count) in &img.refunds {
+        put_u32(&mut h, *o);
+        h.extend_from_slice(&gas.to_le_bytes());
+        put_u32(&mut h, *count);
+    }
+    put_u32(&mut h, chunks.len() as u32);
+    for (i, c) in chunks.iter().enumerate() {
+        put_u32(&mut h, c.memory);
+        h.extend_from_slice(&c.offset.to_le_bytes());
+        h.extend_from_slice(&(c.bytes.len() as u64).to_le_bytes());
+        put_u32(&mut h, chunk_at.get(i).copied().unwrap_or(0) as u32);
+    }
+    h
+}
+
 /// The module bytes without a trailing native-code section.
 #[cfg(feature = "compiler")]
 fn original_bytes(m: &ModuleInner) -> &[u8] {
-    match &m.aot {
-        Some(r) => &m.bytes[..plain_len(m, r)],
-        None => &m.bytes,
+    match trailing_section(&m.bytes) {
+        Some((start, _)) if m.aot.is_some() => &m.bytes[..start],
+        _ => &m.bytes,
     }
 }
 
-/// Where the module ends and a native-code section with data at `r` begins, if that section
-/// is the last one as `serialize` writes it; else the whole length.
+/// The signature of a section: a keyed SipHash-2-4 of the module's sections other than
+/// custom and data sections, the header and the code; None if the module is malformed.
 #[cfg(feature = "compiler")]
-fn plain_len(m: &ModuleInner, r: &std::ops::Range<usize>) -> usize {
-    if r.end == m.bytes.len() {
-        // The section header: id 0, size, then the name (length-prefixed).
-        let payload = r.end - r.start + SECTION_NAME.len() + 1;
-        let mut leb = Vec::new();
-        put_leb(&mut leb, payload as u64);
-        let header = 1 + leb.len() + 1 + SECTION_NAME.len();
-        if let Some(start) = r.start.checked_sub(header) {
-            if m.bytes[start] == 0 {
-                return start;
-            }
-        }
-    }
-    m.bytes.len()
-}
-
-/// The signature of a section: a keyed SipHash-2-4 of the module and the section data.
-#[cfg(feature = "compiler")]
-fn sign(key: &[u8; 16], module: &[u8], data: &[u8]) -> u64 {
+fn sign(key: &[u8; 16], module: &[u8], header: &[u8], code: &[u8]) -> Option<u64> {
     use std::hash::Hasher;
     let k0 = u64::from_le_bytes(key[..8].try_into().expect("8 bytes"));
     let k1 = u64::from_le_bytes(key[8..].try_into().expect("8 bytes"));
@@ -331,10 +488,18 @@ fn sign(key: &[u8; 16], module: &[u8], data: &[u8]) -> u64 {
     // cannot be computed. std keeps it under its old name.
     #[allow(deprecated)]
     let mut h = std::hash::SipHasher::new_with_keys(k0, k1);
-    h.write(&(module.len() as u64).to_le_bytes());
-    h.write(module);
-    h.write(data);
-    h.finish()
+    for (id, _, range) in sections(module)? {
+        if id == 0 || id == 11 {
+            continue;
+        }
+        h.write_u8(id);
+        h.write_u64(range.len() as u64);
+        h.write(&module[range]);
+    }
+    h.write_u64(header.len() as u64);
+    h.write(header);
+    h.write(code);
+    Some(h.finish())
 }
 
 #[cfg(feature = "compiler")]
@@ -342,40 +507,29 @@ fn put_u32(out: &mut Vec<u8>, v: u32) {
     out.extend_from_slice(&v.to_le_bytes());
 }
 
-#[cfg(feature = "compiler")]
-fn put_leb(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
+/// The little-endian `u32` at `at` of a record.
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"))
+}
+
+/// The little-endian `u64` at `at` of a record.
+fn u64_at(b: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))
 }
 
 /// A bounds-checked little-endian reader.
-#[cfg(feature = "compiler")]
 struct Reader<'a> {
     bytes: &'a [u8],
 }
 
-#[cfg(feature = "compiler")]
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
         if n > self.bytes.len() {
-            return Err(Error::Limit(
-                "native code in the file is unusable: truncated".into(),
-            ));
+            return Err(unusable("truncated"));
         }
         let (a, b) = self.bytes.split_at(n);
         self.bytes = b;
         Ok(a)
-    }
-
-    fn u8(&mut self) -> Result<u8, Error> {
-        Ok(self.take(1)?[0])
     }
 
     fn u32(&mut self) -> Result<u32, Error> {
@@ -390,27 +544,19 @@ impl<'a> Reader<'a> {
         ))
     }
 
-    fn take_vec(&mut self) -> Result<Vec<u8>, Error> {
-        let n = self.u32()? as usize;
-        Ok(self.take(n)?.to_vec())
-    }
-
     fn string(&mut self) -> Result<String, Error> {
-        let v = self.take_vec()?;
-        String::from_utf8(v).map_err(|_| Error::Limit("native code: bad stamp".into()))
+        let n = self.u32()? as usize;
+        let v = self.take(n)?.to_vec();
+        String::from_utf8(v).map_err(|_| unusable("bad stamp"))
     }
 
-    fn list<T>(
-        &mut self,
-        mut f: impl FnMut(&mut Self) -> Result<T, Error>,
-    ) -> Result<Vec<T>, Error> {
+    /// A count, then that many records of `size` bytes, each decoded by `f`.
+    fn list<T>(&mut self, size: usize, f: impl Fn(&[u8]) -> T) -> Result<Vec<T>, Error> {
         let n = self.u32()? as usize;
-        // Each entry takes at least 4 bytes: a count beyond that is malformed.
-        if n > self.bytes.len() / 4 + 1 {
-            return Err(Error::Limit(
-                "native code in the file is unusable: bad count".into(),
-            ));
-        }
-        (0..n).map(|_| f(self)).collect()
+        let bytes = n
+            .checked_mul(size)
+            .filter(|b| *b <= self.bytes.len())
+            .ok_or_else(|| unusable("bad count"))?;
+        Ok(self.take(bytes)?.chunks_exact(size).map(f).collect())
     }
 }

@@ -1,4 +1,5 @@
-//! Executable memory: code is copied into fresh pages, patched, then made read-only + executable.
+//! Executable memory: code is copied into fresh pages (or mapped privately from the file
+//! holding it), patched, then made read-only + executable.
 
 use crate::Error;
 
@@ -17,7 +18,7 @@ unsafe impl Sync for CodeMemory {}
 
 impl CodeMemory {
     /// Maps `code`, lets `patch` write the relocations, and makes the pages executable.
-    pub fn new(code: &[u8], patch: impl FnOnce(&mut [u8], usize)) -> Result<CodeMemory, Error> {
+    pub fn new(code: &[u8], patch: impl FnOnce(&mut [u8])) -> Result<CodeMemory, Error> {
         let page = page_size();
         let mapped = code.len().max(1).next_multiple_of(page);
         // SAFETY: an anonymous private mapping with no address hint; the result is checked.
@@ -43,19 +44,65 @@ impl CodeMemory {
         // SAFETY: the mapping is `mapped >= code.len()` bytes, writable, and owned by `mem`.
         let bytes = unsafe { std::slice::from_raw_parts_mut(ptr, code.len()) };
         bytes.copy_from_slice(code);
-        patch(bytes, ptr as usize);
-        // SAFETY: `ptr..ptr + mapped` is the mapping created above.
+        patch(bytes);
+        mem.make_executable()?;
+        Ok(mem)
+    }
+
+    /// Maps `len` bytes of `file` at `offset` (a multiple of the page size) privately, lets
+    /// `patch` write the relocations (copying only the pages it touches) and makes the pages
+    /// executable; None if the system refuses (e.g. a file system mounted `noexec`).
+    pub fn map_file(
+        file: &std::fs::File,
+        offset: u64,
+        len: usize,
+        patch: impl FnOnce(&mut [u8]),
+    ) -> Option<CodeMemory> {
+        use std::os::fd::AsRawFd;
+        if len == 0 || !offset.is_multiple_of(page_size() as u64) {
+            return None;
+        }
+        let mapped = len.next_multiple_of(page_size());
+        // SAFETY: a private mapping of an open file at an address the kernel picks; writes
+        // to it never reach the file. The result is checked for MAP_FAILED.
+        let ptr = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                mapped,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE,
+                file.as_raw_fd(),
+                libc::off_t::try_from(offset).ok()?,
+            )
+        };
+        if ptr == libc::MAP_FAILED {
+            return None;
+        }
+        let mem = CodeMemory {
+            ptr: ptr as *mut u8,
+            len,
+            mapped,
+        };
+        // SAFETY: the mapping is `mapped >= len` bytes, writable, private and owned by `mem`.
+        patch(unsafe { std::slice::from_raw_parts_mut(mem.ptr, len) });
+        mem.make_executable().ok()?;
+        Some(mem)
+    }
+
+    /// Makes the whole mapping read-only and executable.
+    fn make_executable(&self) -> Result<(), Error> {
+        // SAFETY: `ptr..ptr + mapped` is this value's own mapping.
         let r = unsafe {
             libc::mprotect(
-                ptr as *mut libc::c_void,
-                mapped,
+                self.ptr as *mut libc::c_void,
+                self.mapped,
                 libc::PROT_READ | libc::PROT_EXEC,
             )
         };
         if r != 0 {
             return Err(Error::Limit("cannot make native code executable".into()));
         }
-        Ok(mem)
+        Ok(())
     }
 
     /// Address of the first byte.

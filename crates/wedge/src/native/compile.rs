@@ -11,19 +11,21 @@ use wedge_cranelift as wc;
 /// How errors about things the compiler tier does not support begin.
 pub(crate) const UNSUPPORTED_PREFIX: &str = "not supported by the compiler tier: ";
 
-/// The host code generator, detected once; `canonical_nans` makes every float operator
-/// produce the canonical NaN (deterministic mode).
-fn isa(canonical_nans: bool) -> Result<&'static wc::Isa, Error> {
-    static ISA: [OnceLock<Result<wc::Isa, String>>; 2] = [OnceLock::new(), OnceLock::new()];
-    ISA[canonical_nans as usize]
-        .get_or_init(|| wc::Isa::host(canonical_nans).map_err(|e| e.to_string()))
+/// The host code generator, detected once per setting; `canonical_nans` makes every float
+/// operator produce the canonical NaN (deterministic mode), `metering` keeps the gas used in
+/// the pinned register.
+fn isa(canonical_nans: bool, metering: bool) -> Result<&'static wc::Isa, Error> {
+    static ISA: [OnceLock<Result<wc::Isa, String>>; 4] = [const { OnceLock::new() }; 4];
+    ISA[canonical_nans as usize * 2 + metering as usize]
+        .get_or_init(|| wc::Isa::host(canonical_nans, metering).map_err(|e| e.to_string()))
         .as_ref()
         .map_err(|e| Error::Limit(format!("native code: {e}")))
 }
 
-/// The stamp of code generated on this host (target, CPU features, code generation settings).
-pub(crate) fn isa_stamp(canonical_nans: bool) -> Result<String, Error> {
-    Ok(isa(canonical_nans)?.stamp())
+/// The stamp of code generated on this host for `config` (target, CPU features, code
+/// generation settings).
+pub(crate) fn isa_stamp(config: &crate::Config) -> Result<String, Error> {
+    Ok(isa(config.deterministic, config.metering)?.stamp())
 }
 
 fn wasm_type(t: ValType) -> wc::WasmType {
@@ -63,7 +65,12 @@ fn layout(m: &ModuleInner) -> wc::VmLayout {
         store_exit_func: so::EXIT_FUNC as i32,
         store_libcalls: so::LIBCALLS as i32,
         store_interrupt: so::INTERRUPT as i32,
-        memory_base: so::MEMORY_BASE as i32,
+        store_meter: so::METER as i32,
+        store_refund_gas: so::REFUND_GAS as i32,
+        store_refund_count: so::REFUND_COUNT as i32,
+        meter_gas_limit: so::METER_GAS_LIMIT as i32,
+        meter_gas_used: so::METER_GAS_USED as i32,
+        meter_instructions: so::METER_INSTRUCTIONS as i32,
         memory_len: so::MEMORY_LEN as i32,
         table_base: so::TABLE_BASE as i32,
         table_len: so::TABLE_LEN as i32,
@@ -73,18 +80,20 @@ fn layout(m: &ModuleInner) -> wc::VmLayout {
     }
 }
 
-/// Why the compiler tier cannot run a module, if it cannot: it covers WebAssembly 2.0 (plus
-/// what `wedge-cranelift` translates); typed references, GC and exceptions stay interpreted.
+/// Why the compiler tier cannot run a module, if it cannot: GC types and references and
+/// exceptions stay interpreted.
 pub(crate) fn unsupported(m: &ModuleInner) -> Option<String> {
     use crate::registry::Composite;
+    use crate::types::HeapType;
     let plain = |t: &ValType| match t {
-        ValType::Ref(r) => {
-            r.nullable
-                && matches!(
-                    r.heap,
-                    crate::types::HeapType::Func | crate::types::HeapType::Extern
-                )
-        }
+        ValType::Ref(r) => matches!(
+            r.heap,
+            HeapType::Func
+                | HeapType::Extern
+                | HeapType::Concrete(_)
+                | HeapType::NoFunc
+                | HeapType::NoExtern
+        ),
         _ => true,
     };
     if !m.tags.is_empty() {
@@ -103,7 +112,7 @@ pub(crate) fn unsupported(m: &ModuleInner) -> Option<String> {
     let globals_plain = m.globals.iter().all(|g| plain(&g.content));
     let tables_plain = m.tables.iter().all(|t| plain(&ValType::Ref(t.element)));
     if !(sigs_plain && globals_plain && tables_plain) {
-        return Some("typed or GC references".into());
+        return Some("GC references".into());
     }
     None
 }
@@ -113,7 +122,7 @@ pub(crate) fn compile(
     m: &ModuleInner,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<CodeImage, Error> {
-    let isa = isa(m.engine.config().deterministic)?;
+    let isa = isa(m.engine.config().deterministic, m.engine.config().metering)?;
     let env = wc::ModuleEnv {
         types: m
             .types
@@ -146,10 +155,21 @@ pub(crate) fn compile(
         tables: m
             .tables
             .iter()
-            .map(|_| wc::TableDesc { table64: false })
+            .map(|t| wc::TableDesc { table64: t.table64 })
             .collect(),
         layout: layout(m),
         interruptible: m.engine.config().interruptible,
+        metering: m.engine.config().metering.then(|| {
+            let costs = m.engine.config().cost_table.clone();
+            // With one cost for every operator the store derives the instruction count
+            // from the gas (see `Store::instruction_count`).
+            let count_instructions = costs.uniform_cost().is_none_or(|c| c == 0);
+            wc::Metering {
+                cost: std::sync::Arc::new(move |op| costs.cost(op)),
+                ends_segment: crate::limits::ends_segment,
+                count_instructions,
+            }
+        }),
     };
     let bodies: Vec<wc::FuncBody<'_>> = m
         .bodies
@@ -180,6 +200,11 @@ pub(crate) fn compile(
             .relocs
             .iter()
             .map(|r| (r.offset, r.target, r.addend))
+            .collect(),
+        refunds: code
+            .refunds
+            .iter()
+            .map(|r| (r.offset, r.gas, r.count))
             .collect(),
     })
 }

@@ -29,6 +29,8 @@ pub(crate) struct Activation {
     pub trap_first_func: u32,
     /// See `trap_first_func`.
     pub trap_first_start: usize,
+    /// The pinned register at a fault: metered code keeps the gas used there.
+    pub trap_pinned: u64,
 }
 
 /// Frames recorded for a trap's backtrace.
@@ -45,6 +47,7 @@ impl Activation {
             first_exact: false,
             trap_first_func: u32::MAX,
             trap_first_start: 0,
+            trap_pinned: 0,
         }
     }
 }

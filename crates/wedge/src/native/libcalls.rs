@@ -70,7 +70,25 @@ unsafe fn raise(_vmctx: *mut u8, _trap: Trap) -> ! {
 unsafe fn check(vmctx: *mut u8, r: Result<(), TrapKind>) {
     if let Err(kind) = r {
         // SAFETY: guaranteed by the caller.
-        unsafe { raise(vmctx, Trap::new(kind)) }
+        unsafe { raise_in_segment(vmctx, Trap::new(kind)) }
+    }
+}
+
+/// Raises a trap in the middle of a metering segment: first gives back what the caller
+/// stored as the rest of its segment's charge (see `LibCall::may_trap`).
+///
+/// # Safety
+/// As for [`raise`].
+unsafe fn raise_in_segment(vmctx: *mut u8, trap: Trap) -> ! {
+    // SAFETY: guaranteed by the caller.
+    unsafe {
+        let (vm, _) = context(vmctx);
+        let (gas, count) = (vm.refund_gas, vm.refund_count);
+        let s = &mut *vm.store_inner;
+        if s.engine.config().metering {
+            s.meter.refund(gas, count);
+        }
+        raise(vmctx, trap)
     }
 }
 
@@ -80,22 +98,22 @@ unsafe extern "C" fn memory_grow(vmctx: *mut u8, mem: u32, delta: u64) -> u64 {
     s.memory_grow(i, mem, delta).unwrap_or(u64::MAX)
 }
 
-unsafe extern "C" fn memory_fill(vmctx: *mut u8, mem: u32, dst: u64, val: u32, len: u64) {
-    // SAFETY: called by compiled code with its own context block.
-    unsafe {
-        let (s, i) = store(vmctx);
-        let r = s.memory_fill(i, mem, dst, val as u8, len);
-        check(vmctx, r)
-    }
+/// `memmove` on bounds-checked native addresses of linear memory.
+///
+/// # Safety
+/// Compiled code checked both ranges against their memories' lengths.
+unsafe extern "C" fn memmove(dst: *mut u8, src: *const u8, len: u64) {
+    // SAFETY: guaranteed by the caller; `copy` allows overlap.
+    unsafe { std::ptr::copy(src, dst, len as usize) }
 }
 
-unsafe extern "C" fn memory_copy(vmctx: *mut u8, d: u32, s: u32, dst: u64, src: u64, len: u64) {
-    // SAFETY: called by compiled code with its own context block.
-    unsafe {
-        let (st, i) = store(vmctx);
-        let r = st.memory_copy(i, d, s, (dst, src, len));
-        check(vmctx, r)
-    }
+/// `memset` on a bounds-checked native address of linear memory.
+///
+/// # Safety
+/// Compiled code checked the range against its memory's length.
+unsafe extern "C" fn memset(dst: *mut u8, byte: u32, len: u64) {
+    // SAFETY: guaranteed by the caller.
+    unsafe { std::ptr::write_bytes(dst, byte as u8, len as usize) }
 }
 
 unsafe extern "C" fn memory_init(vmctx: *mut u8, m: u32, d: u32, dst: u64, src: u32, len: u32) {
@@ -158,6 +176,52 @@ unsafe extern "C" fn ref_func(vmctx: *mut u8, func: u32) -> u64 {
     s.ref_func(i, func)
 }
 
+#[allow(clippy::too_many_arguments)]
+unsafe extern "C" fn atomic_wait(
+    vmctx: *mut u8,
+    mem: u32,
+    width: u32,
+    addr: u64,
+    offset: u64,
+    expected: u64,
+    timeout: u64,
+) -> u64 {
+    // SAFETY: called by compiled code with its own context block.
+    unsafe {
+        let (s, i) = store(vmctx);
+        let r = s.memory_atomic_wait(i, mem, width, (addr, offset), expected, timeout as i64);
+        match r {
+            Ok(v) => v,
+            Err(kind) => {
+                if kind == TrapKind::Interrupted {
+                    // The interrupt took effect, as at an interruption point.
+                    s.interrupt
+                        .flag
+                        .store(false, std::sync::atomic::Ordering::Relaxed);
+                }
+                raise_in_segment(vmctx, Trap::new(kind))
+            }
+        }
+    }
+}
+
+unsafe extern "C" fn atomic_notify(
+    vmctx: *mut u8,
+    mem: u32,
+    addr: u64,
+    offset: u64,
+    n: u32,
+) -> u64 {
+    // SAFETY: called by compiled code with its own context block.
+    unsafe {
+        let (s, i) = store(vmctx);
+        match s.memory_atomic_notify(i, mem, (addr, offset), n) {
+            Ok(v) => v,
+            Err(kind) => raise_in_segment(vmctx, Trap::new(kind)),
+        }
+    }
+}
+
 unsafe extern "C" fn host_call(funcref: *const VmFuncRef, caller_vmctx: *mut u8, io: *mut u64) {
     // SAFETY: called by a host trampoline with a function reference of the running store,
     // the caller's context block, and slots sized for the function's type.
@@ -186,8 +250,8 @@ unsafe extern "C" fn host_call(funcref: *const VmFuncRef, caller_vmctx: *mut u8,
 pub(crate) fn table() -> [usize; LIBCALLS] {
     [
         memory_grow as *const () as usize,
-        memory_fill as *const () as usize,
-        memory_copy as *const () as usize,
+        memset as *const () as usize,
+        memmove as *const () as usize,
         memory_init as *const () as usize,
         data_drop as *const () as usize,
         table_grow as *const () as usize,
@@ -197,6 +261,8 @@ pub(crate) fn table() -> [usize; LIBCALLS] {
         elem_drop as *const () as usize,
         ref_func as *const () as usize,
         host_call as *const () as usize,
+        atomic_wait as *const () as usize,
+        atomic_notify as *const () as usize,
     ]
 }
 

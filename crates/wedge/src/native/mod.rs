@@ -11,6 +11,7 @@ mod code_memory;
 #[cfg(feature = "compiler")]
 pub(crate) mod compile;
 mod entry;
+pub(crate) mod image;
 mod libcalls;
 mod signals;
 
@@ -39,6 +40,8 @@ pub(crate) struct CodeImage {
     pub traps: Vec<(u32, u8)>,
     /// (offset, helper index, addend) of each absolute address to fill in.
     pub relocs: Vec<(u32, u8, i64)>,
+    /// With metering: (offset, gas, instructions) a trap at a trap site gives back, sorted.
+    pub refunds: Vec<(u32, u64, u32)>,
 }
 
 impl CodeImage {
@@ -65,6 +68,8 @@ impl CodeImage {
             || !self.host_trampolines.iter().all(|o| within(*o))
             || !self.traps.iter().all(|(o, _)| within(*o))
             || !self.traps.windows(2).all(|w| w[0].0 <= w[1].0)
+            || !self.refunds.iter().all(|(o, _, _)| within(*o))
+            || !self.refunds.windows(2).all(|w| w[0].0 <= w[1].0)
             || !self.funcs.windows(2).all(|w| w[0].0 < w[1].0)
         {
             return Err(bad("offset out of range"));
@@ -109,11 +114,12 @@ impl std::fmt::Debug for NativeCode {
 static NAMES: std::sync::RwLock<Vec<(usize, Arc<Names>)>> = std::sync::RwLock::new(Vec::new());
 
 impl NativeCode {
-    /// Loads compiled code for a module: `image.code`, or `code` when given (then the image
-    /// keeps no copy of it).
+    /// Loads compiled code for a module: `image.code`, or the bytes at `code` in the module
+    /// binary when given (then the image keeps no copy of them; they are mapped from the
+    /// module's file when it has one and they start on a page boundary there).
     pub fn load(
         image: CodeImage,
-        code: Option<&[u8]>,
+        code: Option<std::ops::Range<usize>>,
         m: &ModuleInner,
     ) -> Result<NativeCode, Error> {
         if !supported() {
@@ -121,22 +127,29 @@ impl NativeCode {
                 "native code is not supported on this platform".into(),
             ));
         }
-        let code = code.unwrap_or(&image.code);
-        image.check(m, code.len())?;
-        let memory = CodeMemory::new(code, |bytes, base| {
+        let bytes = code.clone().map_or(&image.code[..], |r| &m.bytes[r]);
+        image.check(m, bytes.len())?;
+        let patch = |bytes: &mut [u8]| {
             for &(off, target, addend) in &image.relocs {
                 let addr = (libcalls::helper(target) as i64).wrapping_add(addend);
                 let at = off as usize;
                 bytes[at..at + 8].copy_from_slice(&addr.to_le_bytes());
             }
-            let _ = base;
-        })?;
+        };
+        let in_file = code.and_then(|r| m.bytes.file_at(r.start));
+        let mapped = in_file
+            .and_then(|(file, offset)| CodeMemory::map_file(file, offset, bytes.len(), patch));
+        let memory = match mapped {
+            Some(memory) => memory,
+            None => CodeMemory::new(bytes, patch)?,
+        };
         let start = memory.start();
         let info = Arc::new(CodeInfo {
             start,
             end: start + memory.len(),
             funcs: image.funcs.clone(),
             traps: image.traps.clone(),
+            refunds: image.refunds.clone(),
         });
         signals::register(info.clone());
         let names = Arc::new(Names {
@@ -148,6 +161,9 @@ impl NativeCode {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .push((start, names.clone()));
+        if std::env::var_os("WEDGE_PERF_MAP").is_some() {
+            write_perf_map(&info, &names);
+        }
         Ok(NativeCode {
             image,
             memory,
@@ -203,6 +219,31 @@ impl Drop for NativeCode {
     }
 }
 
+/// Appends the functions of a code block to `/tmp/perf-<pid>.map`, where `perf report`
+/// looks for the names of JIT code (set `WEDGE_PERF_MAP=1` to profile compiled code).
+fn write_perf_map(info: &CodeInfo, names: &Names) {
+    use std::io::Write;
+    let path = format!("/tmp/perf-{}.map", std::process::id());
+    let Ok(mut file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    else {
+        return;
+    };
+    let mut text = String::new();
+    for (def, (offset, len)) in info.funcs.iter().enumerate() {
+        let index = names.num_imported_funcs + def as u32;
+        let name = names.func_names.get(&index).cloned();
+        let name = name.unwrap_or_else(|| format!("wasm[{index}]"));
+        text.push_str(&format!(
+            "{:x} {len:x} {name}\n",
+            info.start + *offset as usize
+        ));
+    }
+    let _ = file.write_all(text.as_bytes());
+}
+
 /// The libcall table compiled code calls through (see `VmStore::libcalls`).
 pub(crate) fn libcall_table() -> [usize; crate::runtime::vmctx::LIBCALLS] {
     libcalls::table()
@@ -249,6 +290,9 @@ thread_local! {
 /// Trap kind code of an interrupt (matches `wedge_cranelift::TrapKind::Interrupted`).
 const INTERRUPTED_CODE: u8 = 12;
 
+/// Trap kind code of running out of gas (matches `wedge_cranelift::TrapKind::GasExhausted`).
+const GAS_EXHAUSTED_CODE: u8 = 20;
+
 /// The trap kind of a code recorded in trap tables.
 fn trap_kind(code: u8) -> TrapKind {
     match code {
@@ -262,8 +306,17 @@ fn trap_kind(code: u8) -> TrapKind {
         8 => TrapKind::UndefinedElement,
         9 => TrapKind::UninitializedElement,
         10 => TrapKind::IndirectCallTypeMismatch,
+        11 => TrapKind::NullReference,
         12 => TrapKind::Interrupted,
-        _ => TrapKind::NullReference,
+        13 => TrapKind::NullFunctionReference,
+        14 => TrapKind::UnalignedAtomic,
+        15 => TrapKind::CastFailure,
+        16 => TrapKind::ArrayOutOfBounds,
+        17 => TrapKind::NullStructReference,
+        18 => TrapKind::NullArrayReference,
+        19 => TrapKind::NullI31Reference,
+        20 => TrapKind::GasExhausted,
+        _ => TrapKind::Host,
     }
 }
 
@@ -334,6 +387,7 @@ pub(crate) fn invoke<T>(
             (*vm).store = store_ptr as *mut u8;
             (*vm).store_inner = inner;
             (*vm).interrupt = std::sync::Arc::as_ptr(&(*inner).interrupt.flag);
+            (*vm).meter = &mut (*inner).meter;
             saved
         };
         // SAFETY: `inner` points into the store (see above).
@@ -366,6 +420,20 @@ pub(crate) fn invoke<T>(
             };
         }
         let trap = if activation.trap_code != 0 {
+            let kind = activation.trap_code;
+            if store.inner.engine.config().metering {
+                // Metered code kept the gas used in the pinned register.
+                store.inner.meter.gas_used = activation.trap_pinned;
+            }
+            let exact = activation.first_exact && activation.trap_frames > 0;
+            if exact && kind != GAS_EXHAUSTED_CODE && kind != signals::STACK_OVERFLOW_CODE {
+                // A trap inside a metering segment gives back what the rest of it was charged.
+                let pc = activation.trap_pcs[0];
+                if let Some(Some((gas, count))) = signals::with_code(pc, |c| c.refund_at(pc)) {
+                    // SAFETY: the call is over and `store` is usable again.
+                    unsafe { (*inner).meter.refund(gas, count as u64) };
+                }
+            }
             Trap::new(trap_kind(activation.trap_code)).with_backtrace(backtrace(&activation, None))
         } else {
             let trap = PENDING.with(|p| p.borrow_mut().take());

@@ -14,6 +14,8 @@ pub(crate) struct CodeInfo {
     pub funcs: Vec<(u32, u32)>,
     /// (offset, trap kind code) of each trapping instruction, sorted by offset.
     pub traps: Vec<(u32, u8)>,
+    /// (offset, gas, instructions) a trap gives back, sorted by offset (metered code only).
+    pub refunds: Vec<(u32, u64, u32)>,
 }
 
 impl CodeInfo {
@@ -26,6 +28,13 @@ impl CodeInfo {
             .checked_sub(1)?;
         let (o, len) = self.funcs[i];
         (off < o + len).then_some(i)
+    }
+
+    /// What a trap at `pc` gives back to the meter, if anything.
+    pub fn refund_at(&self, pc: usize) -> Option<(u64, u32)> {
+        let off = (pc - self.start) as u32;
+        let i = self.refunds.binary_search_by_key(&off, |r| r.0).ok()?;
+        Some((self.refunds[i].1, self.refunds[i].2))
     }
 
     /// The trap kind code of the instruction at `pc`, if it is a trap site.
@@ -158,6 +167,7 @@ mod handler {
         // in compiled code, whose frame pointer chain is intact.
         unsafe {
             (*a).trap_code = kind;
+            (*a).trap_pinned = gregs[libc::REG_R15 as usize] as u64;
             record_frames(&mut *a, Some(pc), fp);
         }
         gregs[libc::REG_RIP as usize] = entry::unwind_address() as i64;

@@ -145,7 +145,7 @@ pub(crate) fn eval_const(
 ) -> Result<u128, Error> {
     let mut stack: Vec<u128> = Vec::with_capacity(4);
     let pop = |stack: &mut Vec<u128>| stack.pop().unwrap_or(0);
-    for op in &expr.ops {
+    for op in expr.ops() {
         let v = match *op {
             ConstOp::I32(v) => v as u32 as u128,
             ConstOp::I64(v) => v as u64 as u128,
@@ -281,11 +281,16 @@ pub(crate) fn instantiate<T>(
         inner.tables.push(TableEntity::new(*ty, init)?);
         inst.tables.push(inner.tables.len() as u32 - 1);
     }
-    for ty in &m.memories[m.num_imported_memories as usize..] {
+    // Memories whose initial contents were mapped from a stored image (by module index).
+    let mut imaged = vec![false; m.memories.len()];
+    for (i, ty) in m.memories.iter().enumerate() {
+        if i < m.num_imported_memories as usize {
+            continue;
+        }
         inner.check_new_memory(ty)?;
-        inner
-            .memories
-            .push(std::sync::Arc::new(LinearMemory::new(*ty)?));
+        let mut memory = LinearMemory::new(*ty)?;
+        imaged[i] = map_image(m, i as u32, &mut memory);
+        inner.memories.push(std::sync::Arc::new(memory));
         inst.memories.push(inner.memories.len() as u32 - 1);
     }
     if inst.native.is_some() {
@@ -323,7 +328,7 @@ pub(crate) fn instantiate<T>(
         store: inner.id,
         index: instance_index,
     };
-    initialize_segments(inner, instance_index)?;
+    initialize_segments(inner, instance_index, &imaged)?;
     if let Some(start) = m.start {
         let func = inner.instances[instance_index as usize].funcs[start as usize];
         super::call::invoke(store, func, &mut [])?;
@@ -343,9 +348,12 @@ fn build_vmctx(inner: &mut StoreInner, inst: &mut InstanceEntity, instance_index
     );
     let mut vmctx = VmCtx::new(shape, &mut *inner.vm, &m.type_ids, instance_index);
     for (i, &mem) in inst.memories.iter().enumerate() {
-        // The memory object itself: base address and length at the documented offsets.
-        let def = std::sync::Arc::as_ptr(&inner.memories[mem as usize]);
-        vmctx.set(shape.memories + 8 * i as u32, def as u64);
+        // The memory object (its length is at a documented offset) and a copy of its base
+        // address, which never changes.
+        let memory = &inner.memories[mem as usize];
+        let def = std::sync::Arc::as_ptr(memory);
+        vmctx.set(shape.memories + 16 * i as u32, def as u64);
+        vmctx.set(shape.memories + 16 * i as u32 + 8, memory.base() as u64);
     }
     for (i, &t) in inst.tables.iter().enumerate() {
         let def: *mut _ = &mut *inner.tables[t as usize].def;
@@ -380,8 +388,27 @@ fn build_vmctx(inner: &mut StoreInner, inst: &mut InstanceEntity, instance_index
     inst.vmctx = vmctx;
 }
 
-/// Copies active element and data segments into their tables and memories, then drops them.
-fn initialize_segments(inner: &mut StoreInner, instance: u32) -> Result<(), Error> {
+/// Maps the stored image of memory `mem` of a module loaded from an AOT file, if it has one;
+/// true if the memory's initial contents are then complete.
+fn map_image(m: &crate::module::ModuleInner, mem: u32, memory: &mut LinearMemory) -> bool {
+    let mut chunks = m.images.iter().filter(|c| c.memory == mem).peekable();
+    if chunks.peek().is_none() {
+        return false;
+    }
+    chunks.all(|c| {
+        m.bytes
+            .file_at(c.at)
+            .is_some_and(|(file, at)| memory.map_file(c.offset, c.len, file, at))
+    })
+}
+
+/// Copies active element and data segments into their tables and memories, then drops them;
+/// data segments of memories in `imaged` (by module index) are already in place.
+fn initialize_segments(
+    inner: &mut StoreInner,
+    instance: u32,
+    imaged: &[bool],
+) -> Result<(), Error> {
     let module = inner.instances[instance as usize].module.clone();
     let m = &module.inner;
     for (i, seg) in m.elems.iter().enumerate() {
@@ -409,6 +436,10 @@ fn initialize_segments(inner: &mut StoreInner, instance: u32) -> Result<(), Erro
     }
     for (i, seg) in m.datas.iter().enumerate() {
         if let DataMode::Active { memory, offset } = &seg.mode {
+            if imaged[*memory as usize] {
+                inner.instances[instance as usize].data_dropped[i] = true;
+                continue;
+            }
             let inst = &inner.instances[instance as usize];
             let (funcs, globals) = (inst.funcs.clone(), inst.globals.clone());
             let offset = eval_const(inner, m, &funcs, &globals, offset)? as u64;

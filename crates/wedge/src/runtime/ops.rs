@@ -1,4 +1,5 @@
-//! Bulk memory and table operations on a store, shared by the interpreter and compiled code.
+//! Bulk memory and table operations on a store, as compiled code calls them (the interpreter
+//! has its own in `interp::exec::bulk`); `memory.fill` and `memory.copy` are inline there.
 //!
 //! Addresses, indices and lengths arrive already zero-extended to 64 bits.
 
@@ -26,31 +27,53 @@ impl StoreInner {
         self.grow_memory(m, delta)
     }
 
-    /// `memory.fill` of `len` bytes at `dst` with `val`.
-    pub(crate) fn memory_fill(
-        &mut self,
+    /// `memory.atomic.wait32/64` (`width` 4 or 8) at `addr + offset` of memory `mem`: 0 when
+    /// woken, 1 when the memory did not hold `expected`, 2 when `timeout_ns` passed (negative:
+    /// wait forever). An interruptible store's interrupt ends the wait with a trap.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn memory_atomic_wait(
+        &self,
         instance: u32,
         mem: u32,
-        dst: u64,
-        val: u8,
-        len: u64,
-    ) -> Result<(), TrapKind> {
-        let m = self.memory_index(instance, mem);
-        self.memories[m].fill(dst, len, val)
+        width: u32,
+        (addr, offset): (u64, u64),
+        expected: u64,
+        timeout_ns: i64,
+    ) -> Result<u64, TrapKind> {
+        use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::SeqCst};
+        let memory = &self.memories[self.memory_index(instance, mem)];
+        let interrupt = self
+            .engine
+            .config()
+            .interruptible
+            .then_some(&*self.interrupt.flag);
+        let at = addr.wrapping_add(offset);
+        let result = if width == 4 {
+            let cell = memory.atomic::<AtomicU32>(addr, offset)?;
+            memory.wait(
+                at,
+                timeout_ns,
+                || cell.load(SeqCst) == expected as u32,
+                interrupt,
+            )?
+        } else {
+            let cell = memory.atomic::<AtomicU64>(addr, offset)?;
+            memory.wait(at, timeout_ns, || cell.load(SeqCst) == expected, interrupt)?
+        };
+        Ok(result as u64)
     }
 
-    /// `memory.copy` of `len` bytes from `src` to `dst`.
-    pub(crate) fn memory_copy(
-        &mut self,
+    /// `memory.atomic.notify` at `addr + offset` of memory `mem`: how many waiters woke.
+    pub(crate) fn memory_atomic_notify(
+        &self,
         instance: u32,
-        dst_mem: u32,
-        src_mem: u32,
-        (dst, src, len): (u64, u64, u64),
-    ) -> Result<(), TrapKind> {
-        let mems = &self.memories;
-        let d = &mems[self.memory_index(instance, dst_mem)];
-        let s = &mems[self.memory_index(instance, src_mem)];
-        d.copy_from(dst, s, src, len)
+        mem: u32,
+        (addr, offset): (u64, u64),
+        count: u32,
+    ) -> Result<u64, TrapKind> {
+        let memory = &self.memories[self.memory_index(instance, mem)];
+        memory.atomic::<std::sync::atomic::AtomicU32>(addr, offset)?;
+        Ok(memory.notify(addr + offset, count) as u64)
     }
 
     /// `memory.init` of `len` bytes of data segment `data` from `src` to `dst`.

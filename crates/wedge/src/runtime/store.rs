@@ -209,13 +209,23 @@ impl<T> Store<T> {
     }
 
     /// Wasm instructions executed so far by this store (needs metering).
+    ///
+    /// With a cost table where every operator costs the same `c > 0`, the gas used is always
+    /// `c` times the instructions executed, and compiled code keeps only the gas.
     pub fn instruction_count(&self) -> u64 {
-        self.inner.meter.instructions
+        let m = &self.inner.meter;
+        match self.inner.engine.config().cost_table.uniform_cost() {
+            Some(c) if c > 0 => m.gas_used / c,
+            _ => m.instructions,
+        }
     }
 
     /// All counters at once.
     pub fn meter(&self) -> Meter {
-        self.inner.meter
+        Meter {
+            instructions: self.instruction_count(),
+            ..self.inner.meter
+        }
     }
 
     /// Sets the gas used and instruction counters back to zero (the limit stays).

@@ -8,13 +8,14 @@
 //!   word 1            *const u32            canonical type id of each module type index
 //!   word 2            u64                   the instance's index in its store
 //!   word 3            reserved (0)
-//!   words 4..         *const LinearMemory   one per memory (imported first)
+//!   words 4..         (*const LinearMemory, base)  two words per memory (imported first)
 //!   then              *mut VmTable          one per table
 //!   then              *mut u128             one per global: its 16-byte cell
 //!   then              (code, vmctx)         two words per imported function
 //!
 //! per store (`VmStore`):
-//!   stack_limit, funcrefs, exit_fp, exit_func, store, store_inner, invoke, libcalls[..]
+//!   stack_limit, funcrefs, exit_fp, exit_func, store, store_inner, invoke, libcalls[..],
+//!   interrupt, meter (*mut Meter: gas limit, gas used, instructions), refund_gas, refund_count
 //!
 //! per memory (`LinearMemory`, see `runtime::memory`): base at offset 0 (never changes),
 //!   length in bytes (an `AtomicUsize`) at `LinearMemory::LENGTH_OFFSET`
@@ -59,7 +60,7 @@ pub(crate) struct VmFuncRef {
 }
 
 /// Number of entries of the libcall table (see `wedge_cranelift::LibCall`).
-pub(crate) const LIBCALLS: usize = 12;
+pub(crate) const LIBCALLS: usize = 14;
 
 /// Calls a store function on raw slots from native code; monomorphized per store data type.
 pub(crate) type InvokeFn =
@@ -87,6 +88,12 @@ pub(crate) struct VmStore {
     pub libcalls: [usize; LIBCALLS],
     /// The store's interrupt flag (an `AtomicBool` the store keeps alive).
     pub interrupt: *const std::sync::atomic::AtomicBool,
+    /// The store's gas meter (set on every entry from the host).
+    pub meter: *mut crate::limits::Meter,
+    /// Gas a trap raised by the next libcall gives back (metered code sets it first).
+    pub refund_gas: u64,
+    /// Instructions given back with `refund_gas`.
+    pub refund_count: u64,
 }
 
 impl VmStore {
@@ -103,6 +110,9 @@ impl VmStore {
             invoke: Some(invoke),
             libcalls,
             interrupt: std::ptr::null(),
+            meter: std::ptr::null_mut(),
+            refund_gas: 0,
+            refund_count: 0,
         }
     }
 }
@@ -146,7 +156,7 @@ impl VmShape {
     /// The shape of the context block of an instance with these counts.
     pub fn new(memories: u32, tables: u32, globals: u32, imported_funcs: u32) -> VmShape {
         let m = HEADER_WORDS;
-        let t = m + memories;
+        let t = m + 2 * memories;
         let g = t + tables;
         let f = g + globals;
         VmShape {
@@ -174,8 +184,18 @@ pub(crate) mod store_offsets {
     pub const LIBCALLS: usize = offset_of!(VmStore, libcalls);
     /// `interrupt`.
     pub const INTERRUPT: usize = offset_of!(VmStore, interrupt);
-    /// A memory's base address (`LinearMemory`, fixed for its whole life).
-    pub const MEMORY_BASE: usize = crate::runtime::memory::MEMORY_BASE_OFFSET;
+    /// `meter`.
+    pub const METER: usize = offset_of!(VmStore, meter);
+    /// `refund_gas`.
+    pub const REFUND_GAS: usize = offset_of!(VmStore, refund_gas);
+    /// `refund_count`.
+    pub const REFUND_COUNT: usize = offset_of!(VmStore, refund_count);
+    /// `Meter::gas_limit`.
+    pub const METER_GAS_LIMIT: usize = offset_of!(crate::limits::Meter, gas_limit);
+    /// `Meter::gas_used`.
+    pub const METER_GAS_USED: usize = offset_of!(crate::limits::Meter, gas_used);
+    /// `Meter::instructions`.
+    pub const METER_INSTRUCTIONS: usize = offset_of!(crate::limits::Meter, instructions);
     /// A memory's current length in bytes (`LinearMemory`, an `AtomicUsize`).
     pub const MEMORY_LEN: usize = crate::runtime::memory::MEMORY_LENGTH_OFFSET;
     /// `VmTable::base`.

@@ -128,6 +128,22 @@ impl LinearMemory {
         self.map.reserved()
     }
 
+    /// Maps `len` bytes of `file` at `file_offset` copy-on-write over the bytes at `offset`
+    /// (all page aligned, within the accessible pages): a memory image stored by
+    /// `wedge compile`. False if that cannot be done (the caller copies the bytes instead).
+    pub fn map_file(
+        &mut self,
+        offset: u64,
+        len: u64,
+        file: &std::fs::File,
+        file_offset: u64,
+    ) -> bool {
+        let (Ok(at), Ok(n)) = (usize::try_from(offset), usize::try_from(len)) else {
+            return false;
+        };
+        self.map.map_file(at, n, file, file_offset)
+    }
+
     /// Current size in pages.
     pub fn pages(&self) -> u64 {
         self.len() as u64 / self.page_size

@@ -48,6 +48,9 @@ pub(crate) struct Mmap {
     reserved: usize,
     /// Bytes from `ptr` mapped read-write; only grows.
     accessible: AtomicUsize,
+    /// Whether some pages are mapped from a file (such a reservation is not pooled: its
+    /// pages would not read as zero once given back).
+    file_backed: bool,
 }
 
 // SAFETY: the mapping is plain memory owned by this value; all mutation of its bytes goes
@@ -87,7 +90,50 @@ impl Mmap {
             ptr,
             reserved,
             accessible: AtomicUsize::new(0),
+            file_backed: false,
         })
+    }
+
+    /// Maps `len` bytes of `file` at `file_offset` privately (copy-on-write) over the
+    /// accessible bytes at `at`; all three must be multiples of the host page size. False if
+    /// out of range or refused by the system (the bytes are then unchanged or partly mapped;
+    /// the caller writes them another way).
+    pub fn map_file(
+        &mut self,
+        at: usize,
+        len: usize,
+        file: &std::fs::File,
+        file_offset: u64,
+    ) -> bool {
+        use std::os::fd::AsRawFd;
+        let page = host_page_size();
+        let in_range = at
+            .checked_add(len)
+            .is_some_and(|end| end <= *self.accessible.get_mut());
+        let Ok(offset) = libc::off_t::try_from(file_offset) else {
+            return false;
+        };
+        let aligned = at.is_multiple_of(page)
+            && len.is_multiple_of(page)
+            && (offset as usize).is_multiple_of(page);
+        if !in_range || !aligned {
+            return false;
+        }
+        self.file_backed = true;
+        // SAFETY: `at..at + len` lies in the accessible part of our own reservation (checked)
+        // and is page aligned; `self` is borrowed exclusively, so nothing reads or writes
+        // those pages meanwhile. MAP_FIXED replaces exactly them with private file pages.
+        let ptr = unsafe {
+            libc::mmap(
+                self.ptr.as_ptr().add(at).cast(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_FIXED,
+                file.as_raw_fd(),
+                offset,
+            )
+        };
+        ptr != libc::MAP_FAILED
     }
 
     /// The start of the reservation; it never changes while the mapping lives.
@@ -305,13 +351,14 @@ impl Mmap {
 impl Drop for Mmap {
     fn drop(&mut self) {
         if let Ok(mut pool) = POOL.lock() {
-            if pool.len() < POOL_CAPACITY && self.wipe() {
+            if pool.len() < POOL_CAPACITY && !self.file_backed && self.wipe() {
                 // The pool takes over the mapping: the new value owns the same pages and
                 // this one ends here without unmapping them.
                 pool.push(Mmap {
                     ptr: self.ptr,
                     reserved: self.reserved,
                     accessible: AtomicUsize::new(*self.accessible.get_mut()),
+                    file_backed: false,
                 });
                 return;
             }

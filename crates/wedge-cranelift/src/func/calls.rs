@@ -1,0 +1,258 @@
+//! Calls: direct, through imports and tables, and into the runtime (libcalls).
+
+use super::{trap_code, wasm_signature, Translator, NS_FUNC};
+use crate::layout::LibCall;
+use crate::{Error, TrapKind};
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{
+    self, types, AbiParam, ExtFuncData, ExternalName, FuncRef, InstBuilder, MemFlagsData, SigRef,
+    Signature, Type, UserExternalName, Value,
+};
+use cranelift_codegen::isa::CallConv;
+
+/// The `extern "C"` signature of a libcall.
+fn libcall_signature(call: LibCall, cc: CallConv) -> Signature {
+    use types::{I32, I64};
+    let (params, ret): (&[Type], &[Type]) = match call {
+        LibCall::MemoryGrow => (&[I64, I32, I64], &[I64]),
+        LibCall::MemoryInit => (&[I64, I32, I32, I64, I32, I32], &[]),
+        LibCall::DataDrop => (&[I64, I32], &[]),
+        LibCall::TableGrow => (&[I64, I32, I64, I64], &[I64]),
+        LibCall::TableFill => (&[I64, I32, I64, I64, I64], &[]),
+        LibCall::TableCopy => (&[I64, I32, I32, I64, I64, I64], &[]),
+        LibCall::TableInit => (&[I64, I32, I32, I64, I32, I32], &[]),
+        LibCall::ElemDrop => (&[I64, I32], &[]),
+        LibCall::RefFunc => (&[I64, I32], &[I64]),
+        LibCall::HostCall => (&[I64, I64, I64], &[]),
+        LibCall::AtomicWait => (&[I64, I32, I32, I64, I64, I64, I64], &[I64]),
+        LibCall::AtomicNotify => (&[I64, I32, I64, I64, I32], &[I64]),
+        LibCall::Memmove => (&[I64, I64, I64], &[]),
+        LibCall::Memset => (&[I64, I32, I64], &[]),
+    };
+    let mut s = Signature::new(cc);
+    s.params.extend(params.iter().map(|t| AbiParam::new(*t)));
+    s.returns.extend(ret.iter().map(|t| AbiParam::new(*t)));
+    s
+}
+
+impl Translator<'_, '_> {
+    /// The signature reference of a module type.
+    pub(crate) fn sig_ref(&mut self, type_index: u32) -> SigRef {
+        if let Some(s) = self.sigs.get(&type_index) {
+            return *s;
+        }
+        let sig = wasm_signature(&self.env.types[type_index as usize]);
+        let s = self.b.import_signature(sig);
+        self.sigs.insert(type_index, s);
+        s
+    }
+
+    /// A direct reference to a function or trampoline in the same code block.
+    pub(crate) fn func_ref(&mut self, namespace: u32, index: u32, type_index: u32) -> FuncRef {
+        if let Some(f) = self.funcs.get(&(namespace, index)) {
+            return *f;
+        }
+        let signature = self.sig_ref(type_index);
+        let name = self
+            .b
+            .func
+            .declare_imported_user_function(UserExternalName::new(namespace, index));
+        let f = self.b.import_function(ExtFuncData {
+            name: ExternalName::user(name),
+            signature,
+            colocated: true,
+            patchable: false,
+        });
+        self.funcs.insert((namespace, index), f);
+        f
+    }
+
+    /// Pushes a call's results, and reloads memory bases the callee may have changed.
+    pub(crate) fn finish_call(&mut self, inst: ir::Inst) {
+        let results = self.b.inst_results(inst).to_vec();
+        self.stack.extend(results);
+        self.reload_memories();
+    }
+
+    pub(crate) fn call_args(&mut self, callee_vmctx: Value, n: usize) -> Vec<Value> {
+        let mut args = vec![callee_vmctx, self.vmctx];
+        let vals = self.popn(n);
+        for v in vals {
+            let v = self.canon(v);
+            args.push(v);
+        }
+        args
+    }
+
+    /// Calls `code` (a native address) with the wasm signature of `type_index`, or makes it
+    /// a tail call (`tail`: the callee's results are this function's results).
+    fn call_code(&mut self, type_index: u32, code: Value, callee_vmctx: Value, tail: bool) {
+        let sig = self.sig_ref(type_index);
+        let n = self.env.types[type_index as usize].params.len();
+        let args = self.call_args(callee_vmctx, n);
+        if tail {
+            self.b.ins().return_call_indirect(sig, code, &args);
+            self.reachable = false;
+        } else {
+            let inst = self.b.ins().call_indirect(sig, code, &args);
+            self.finish_call(inst);
+        }
+    }
+
+    /// `call` or `return_call` of a module function.
+    pub(crate) fn call(&mut self, func: u32, tail: bool) -> Result<(), Error> {
+        let type_index = self.env.func_types[func as usize];
+        let n = self.env.types[type_index as usize].params.len();
+        if func < self.env.num_imported_funcs {
+            let at = self.env.layout.vmctx_imported_funcs + 16 * func as i32;
+            let code = self.vmctx_ptr(at);
+            let callee = self.vmctx_ptr(at + 8);
+            self.call_code(type_index, code, callee, tail);
+        } else {
+            let f = self.func_ref(NS_FUNC, func, type_index);
+            let args = self.call_args(self.vmctx, n);
+            if tail {
+                self.b.ins().return_call(f, &args);
+                self.reachable = false;
+            } else {
+                let inst = self.b.ins().call(f, &args);
+                self.finish_call(inst);
+            }
+        }
+        Ok(())
+    }
+
+    /// The function reference of a non-null raw reference (a store function index + 1).
+    fn funcref_of(&mut self, raw: Value) -> Value {
+        let store = self.store_ptr();
+        let refs = self.b.ins().load(
+            types::I64,
+            MemFlagsData::trusted(),
+            store,
+            self.env.layout.store_funcrefs,
+        );
+        let slot = self.b.ins().imul_imm_u(raw, 8);
+        let slot = self.b.ins().iadd(refs, slot);
+        self.b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), slot, -8)
+    }
+
+    /// Calls through a function reference (its code and `callee_vmctx`).
+    fn call_funcref(&mut self, type_index: u32, funcref: Value, tail: bool) {
+        let l = self.env.layout;
+        let trusted = MemFlagsData::trusted();
+        let code = self
+            .b
+            .ins()
+            .load(types::I64, trusted, funcref, l.funcref_code);
+        let callee = self
+            .b
+            .ins()
+            .load(types::I64, trusted, funcref, l.funcref_vmctx);
+        self.call_code(type_index, code, callee, tail);
+    }
+
+    /// `call_indirect` or `return_call_indirect`.
+    pub(crate) fn call_indirect(
+        &mut self,
+        type_index: u32,
+        table: u32,
+        tail: bool,
+    ) -> Result<(), Error> {
+        let l = self.env.layout;
+        let index = self.pop();
+        let index = self.index_to_i64(index, self.env.tables[table as usize].table64);
+        let (base, len) = self.table_def(table);
+        let oob = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, index, len);
+        self.b
+            .ins()
+            .trapnz(oob, trap_code(TrapKind::UndefinedElement));
+        let addr = self.b.ins().imul_imm_u(index, 8);
+        let addr = self.b.ins().iadd(base, addr);
+        let raw = self
+            .b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), addr, 0);
+        self.b
+            .ins()
+            .trapz(raw, trap_code(TrapKind::UninitializedElement));
+        let funcref = self.funcref_of(raw);
+        let flags = MemFlagsData::trusted().with_readonly();
+        let actual = self
+            .b
+            .ins()
+            .load(types::I32, flags, funcref, l.funcref_type_id);
+        let ids = self.vmctx_ptr(l.vmctx_type_ids);
+        let expected = self.b.ins().load(
+            types::I32,
+            MemFlagsData::trusted().with_readonly().with_can_move(),
+            ids,
+            4 * type_index as i32,
+        );
+        let differ = self.b.ins().icmp(IntCC::NotEqual, actual, expected);
+        self.b
+            .ins()
+            .trapnz(differ, trap_code(TrapKind::IndirectCallTypeMismatch));
+        self.call_funcref(type_index, funcref, tail);
+        Ok(())
+    }
+
+    /// `call_ref` or `return_call_ref`: validation guarantees the reference's type.
+    pub(crate) fn call_ref(&mut self, type_index: u32, tail: bool) -> Result<(), Error> {
+        let raw = self.pop();
+        self.b
+            .ins()
+            .trapz(raw, trap_code(TrapKind::NullFunctionReference));
+        let funcref = self.funcref_of(raw);
+        self.call_funcref(type_index, funcref, tail);
+        Ok(())
+    }
+
+    /// Calls a runtime function through the store's libcall table, after recording this
+    /// frame for backtraces. Returns the call's results.
+    pub(crate) fn libcall(&mut self, call: LibCall, args: &[Value]) -> Vec<Value> {
+        let l = self.env.layout;
+        let store = self.store_ptr();
+        if call.takes_vmctx() {
+            let fp = self.b.ins().get_frame_pointer(types::I64);
+            self.b
+                .ins()
+                .store(MemFlagsData::trusted(), fp, store, l.store_exit_fp);
+            let me = self.b.ins().iconst(types::I32, self.func_index as i64);
+            self.b
+                .ins()
+                .store(MemFlagsData::trusted(), me, store, l.store_exit_func);
+        }
+        self.store_libcall_refund(call);
+        let ptr = self.b.ins().load(
+            types::I64,
+            MemFlagsData::trusted().with_readonly(),
+            store,
+            l.store_libcalls + 8 * call as i32,
+        );
+        let sig = match self.libcall_sigs.get(&(call as u32)) {
+            Some(s) => *s,
+            None => {
+                let cc = self.isa.default_call_conv();
+                let s = self.b.import_signature(libcall_signature(call, cc));
+                self.libcall_sigs.insert(call as u32, s);
+                s
+            }
+        };
+        let mut all = Vec::with_capacity(args.len() + 1);
+        if call.takes_vmctx() {
+            all.push(self.vmctx);
+        }
+        all.extend_from_slice(args);
+        let inst = self.b.ins().call_indirect(sig, ptr, &all);
+        let results = self.b.inst_results(inst).to_vec();
+        if call == LibCall::MemoryGrow {
+            self.reload_memories();
+        }
+        results
+    }
+}
