@@ -239,8 +239,7 @@ fn legacy_exceptions() {
 }
 
 /// In the interpreter, metering, interruption points and NaN canonicalization change the
-/// translated code,
-/// never its meaning.
+/// translated code, never its meaning.
 #[test]
 fn spec_v2_metered_interruptible_deterministic() {
     let mut config = in_tier(wasm2(), Tier::Interp);
