@@ -73,6 +73,16 @@ impl Reloc {
     ];
 }
 
+/// One slot of a call site's stack map: at the call returning to `offset`, the 8 bytes at
+/// `sp_offset` from the caller's stack pointer (at the call) hold a reference.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StackMapEntry {
+    /// Offset of the return address in the code.
+    pub offset: u32,
+    /// Offset of the slot from the stack pointer at the call.
+    pub sp_offset: u32,
+}
+
 /// Machine code for a whole module.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CompiledCode {
@@ -91,6 +101,8 @@ pub struct CompiledCode {
     pub refunds: Vec<Refund>,
     /// Addresses to fill in when the code is loaded.
     pub relocs: Vec<Reloc>,
+    /// The references each call site's frame holds, sorted by offset.
+    pub stack_maps: Vec<StackMapEntry>,
 }
 
 /// One compiled unit before linking.
@@ -101,6 +113,7 @@ struct Unit {
     relocs: Vec<Reloc>,
     traps: Vec<TrapSite>,
     refunds: Vec<Refund>,
+    stack_maps: Vec<StackMapEntry>,
 }
 
 /// What a unit is.
@@ -247,7 +260,16 @@ fn compile_unit(
         relocs: Vec::new(),
         traps: Vec::new(),
         refunds: Vec::new(),
+        stack_maps: Vec::new(),
     };
+    for (offset, _, map) in buffer.user_stack_maps() {
+        for (_, sp_offset) in map.entries() {
+            unit.stack_maps.push(StackMapEntry {
+                offset: *offset,
+                sp_offset,
+            });
+        }
+    }
     let srclocs = buffer.get_srclocs_sorted();
     for t in buffer.traps() {
         let kind = func::trap_kind(t.code)
@@ -366,6 +388,12 @@ fn link(units: Vec<Unit>, nfuncs: usize, ntypes: usize, align: usize) -> Compile
                 ..*r
             });
         }
+        for m in &u.stack_maps {
+            out.stack_maps.push(StackMapEntry {
+                offset: start + m.offset,
+                ..*m
+            });
+        }
         let range = CodeRange {
             offset: start,
             len: u.code.len() as u32,
@@ -380,5 +408,6 @@ fn link(units: Vec<Unit>, nfuncs: usize, ntypes: usize, align: usize) -> Compile
     }
     out.traps.sort_by_key(|t| t.offset);
     out.refunds.sort_by_key(|r| r.offset);
+    out.stack_maps.sort_by_key(|m| (m.offset, m.sp_offset));
     out
 }

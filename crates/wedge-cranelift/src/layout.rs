@@ -101,11 +101,16 @@ pub enum LibCall {
     /// `(vmctx, mem: u32, addr: u64, offset: u64, count: u32) -> u64`:
     /// `memory.atomic.notify`, the number of waiters woken.
     AtomicNotify = 13,
+    /// `(vmctx, op: u32, a: u32, b: u32, io: *mut u64, sp: u64)`: the GC operation `op`
+    /// (a [`crate::GcOp`]) with immediates `a` and `b` on the operands in `io`, its result
+    /// written back to `io`; `sp` is the caller's stack pointer at the call (its stack map
+    /// lists the references it holds, relative to it).
+    Gc = 14,
 }
 
 impl LibCall {
     /// Number of libcalls (the length of the table).
-    pub const COUNT: usize = 14;
+    pub const COUNT: usize = 15;
 
     /// Whether the call takes the caller's `vmctx` first and may reach the store (the
     /// others are plain routines on native addresses that never trap).
@@ -124,6 +129,7 @@ impl LibCall {
                 | LibCall::TableInit
                 | LibCall::AtomicWait
                 | LibCall::AtomicNotify
+                | LibCall::Gc
         )
     }
 }

@@ -19,11 +19,15 @@
 
 mod compile;
 mod func;
+mod gc;
 mod isa;
 mod layout;
 mod trampoline;
 
-pub use compile::{compile_module, CodeRange, CompiledCode, Refund, Reloc, RelocKind, TrapSite};
+pub use compile::{
+    compile_module, CodeRange, CompiledCode, Refund, Reloc, RelocKind, StackMapEntry, TrapSite,
+};
+pub use gc::{abstract_code, abstract_of, heap_code, GcOp, GcType, Storage, ABSTRACT_HEAP};
 
 #[cfg(test)]
 mod tests;
@@ -114,8 +118,13 @@ pub struct TableDesc {
 /// Everything the translator needs to know about a module besides its function bodies.
 #[derive(Clone, Debug)]
 pub struct ModuleEnv {
-    /// The module's function types.
+    /// The module's function types (empty signatures for struct and array types).
     pub types: Vec<FuncSig>,
+    /// Every module type as GC instructions see it, by type index.
+    pub gc_types: Vec<GcType>,
+    /// Whether a function type may have subtypes (then `call_indirect` accepts a callee
+    /// whose type differs from the expected one if it is a subtype).
+    pub func_subtyping: bool,
     /// The type index of every function, imported first.
     pub func_types: Vec<u32>,
     /// How many functions are imported.

@@ -38,6 +38,8 @@ fn env(reserved_bytes: u64) -> ModuleEnv {
             params: vec![WasmType::I32],
             results: vec![WasmType::I32],
         }],
+        gc_types: vec![GcType::Func],
+        func_subtyping: false,
         func_types: vec![0],
         num_imported_funcs: 0,
         globals: vec![],

@@ -172,13 +172,28 @@ fn spec_v3_aot_metered_interruptible() {
 /// still in use, which the scripts notice.
 #[test]
 fn gc_stress_collect_at_every_allocation() {
+    gc_stress(Tier::Interp);
+}
+
+/// The same in compiled code: the roots in compiled frames come from its stack maps.
+#[test]
+fn gc_stress_compiled_collect_at_every_allocation() {
+    gc_stress(Tier::Jit);
+}
+
+/// Runs the GC stress scripts in `tier`.
+fn gc_stress(tier: Tier) {
     let mut files: Vec<(String, &'static str)> = Vec::new();
+    let compiled = !matches!(tier, Tier::Interp);
     for file in data::proposal(Proposal::GC).chain(data::proposal(Proposal::ExceptionHandling)) {
         files.push((format!("{}/{}", file.parent(), file.name()), file.contents));
     }
-    files.extend(LEGACY.iter().map(|(n, t)| (n.to_string(), *t)));
-    let skips = skip_list(false);
-    let engine = Engine::default();
+    if !compiled {
+        // Exceptions are not compiled yet (the skip list names the proposal's scripts).
+        files.extend(LEGACY.iter().map(|(n, t)| (n.to_string(), *t)));
+    }
+    let skips = skip_list(compiled);
+    let engine = Engine::new(&in_tier(Config::new(), tier));
     let mut total = Report::default();
     for (name, text) in files {
         if !name.ends_with(".wast") || skips.contains(name.as_str()) {

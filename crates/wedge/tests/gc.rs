@@ -1,10 +1,48 @@
 //! The GC heap: bounded memory for garbage-heavy programs and precise roots (frames,
 //! operand stacks across calls, globals, tables, frames suspended in host calls).
 
-use wedge::{Caller, Engine, Linker, Module, Store, Val};
+//!
+//! Every test runs in the interpreter and in compiled code (whose frames' roots come from
+//! the stack maps the compiler records at each call).
 
-fn instantiate(text: &str) -> (Store<()>, wedge::Instance) {
-    let engine = Engine::default();
+use wedge::{Caller, Config, Engine, Linker, Module, Store, Strategy, Val};
+
+/// Defines a test module running `$name(strategy)` in the interpreter and compiled.
+macro_rules! in_both_tiers {
+    ($($name:ident),* $(,)?) => {
+        $(mod $name {
+            #[test]
+            fn interpreted() {
+                super::$name(wedge::Strategy::Interpreter);
+            }
+            #[test]
+            fn compiled() {
+                super::$name(wedge::Strategy::Compiler);
+            }
+        })*
+    };
+}
+
+in_both_tiers!(
+    ten_million_short_lived_structs_run_in_bounded_memory,
+    live_objects_survive_collections,
+    operand_stack_references_across_calls_are_roots,
+    frames_suspended_in_host_calls_are_roots,
+    explicit_collection_frees_garbage_and_stale_references_are_rejected,
+    i31_references_cross_the_api,
+    host_reads_structs_and_arrays,
+    references_in_compiled_frames_survive_collection_at_every_allocation,
+);
+
+/// An engine running every function with `strategy`.
+fn engine(strategy: Strategy) -> Engine {
+    let mut config = Config::new();
+    config.strategy(strategy);
+    Engine::new(&config)
+}
+
+fn instantiate(strategy: Strategy, text: &str) -> (Store<()>, wedge::Instance) {
+    let engine = engine(strategy);
     let module = Module::new(&engine, text).expect("module compiles");
     let mut store = Store::new(&engine, ());
     let instance = Linker::new(&engine)
@@ -16,9 +54,9 @@ fn instantiate(text: &str) -> (Store<()>, wedge::Instance) {
 /// Ten million structs that die right away: the heap must stay small, which needs many
 /// collections. The loop also reads every struct back, so a wrongly freed object would
 /// change the sum.
-#[test]
-fn ten_million_short_lived_structs_run_in_bounded_memory() {
+fn ten_million_short_lived_structs_run_in_bounded_memory(strategy: Strategy) {
     let (mut store, instance) = instantiate(
+        strategy,
         r#"(module
           (type $pair (struct (field i64) (field (mut i64))))
           (func (export "churn") (param $n i32) (result i64)
@@ -48,9 +86,9 @@ fn ten_million_short_lived_structs_run_in_bounded_memory() {
 
 /// A long list held in a local, a struct held in a global and an array held in a table
 /// survive many collections caused by garbage allocated around them.
-#[test]
-fn live_objects_survive_collections() {
+fn live_objects_survive_collections(strategy: Strategy) {
     let (mut store, instance) = instantiate(
+        strategy,
         r#"(module
           (type $node (struct (field $v i32) (field $next (ref null $node))))
           (type $arr (array (mut i32)))
@@ -92,9 +130,9 @@ fn live_objects_survive_collections() {
 
 /// A reference that only sits on the caller's operand stack (an argument evaluated
 /// before a call that allocates) is a root.
-#[test]
-fn operand_stack_references_across_calls_are_roots() {
+fn operand_stack_references_across_calls_are_roots(strategy: Strategy) {
     let (mut store, instance) = instantiate(
+        strategy,
         r#"(module
           (type $box (struct (field i64)))
           (func $churn (result i64)
@@ -117,9 +155,8 @@ fn operand_stack_references_across_calls_are_roots() {
 
 /// Frames of an execution suspended in a host call stay roots while the host runs wasm
 /// that collects.
-#[test]
-fn frames_suspended_in_host_calls_are_roots() {
-    let engine = Engine::default();
+fn frames_suspended_in_host_calls_are_roots(strategy: Strategy) {
+    let engine = engine(strategy);
     let module = Module::new(
         &engine,
         r#"(module
@@ -157,9 +194,9 @@ fn frames_suspended_in_host_calls_are_roots() {
 
 /// `Store::gc` frees what nothing references; references the host got before are then
 /// stale and rejected instead of reaching freed memory.
-#[test]
-fn explicit_collection_frees_garbage_and_stale_references_are_rejected() {
+fn explicit_collection_frees_garbage_and_stale_references_are_rejected(strategy: Strategy) {
     let (mut store, instance) = instantiate(
+        strategy,
         r#"(module
           (type $box (struct (field i32)))
           (global $keep (mut (ref null $box)) (ref.null $box))
@@ -194,9 +231,9 @@ fn explicit_collection_frees_garbage_and_stale_references_are_rejected() {
 }
 
 /// `i31` references are values, not heap objects: they cross the API unchanged.
-#[test]
-fn i31_references_cross_the_api() {
+fn i31_references_cross_the_api(strategy: Strategy) {
     let (mut store, instance) = instantiate(
+        strategy,
         r#"(module
           (func (export "twice") (param i31ref) (result i31ref)
             (ref.i31 (i32.mul (i31.get_s (local.get 0)) (i32.const 2)))))"#,
@@ -212,9 +249,9 @@ fn i31_references_cross_the_api() {
 }
 
 /// The host reads struct fields and array elements, following references between them.
-#[test]
-fn host_reads_structs_and_arrays() {
+fn host_reads_structs_and_arrays(strategy: Strategy) {
     let (mut store, instance) = instantiate(
+        strategy,
         r#"(module
           (type $arr (array (mut i16)))
           (type $rec (struct (field i64) (field i8) (field (ref $arr)) (field f32)))
@@ -253,5 +290,49 @@ fn host_reads_structs_and_arrays() {
         rec.struct_field(&store, 0),
         None,
         "nothing kept the struct alive"
+    );
+}
+
+/// References held in compiled frames (locals, operands of an allocation, values live
+/// across calls, block results) survive a collection at every allocation.
+fn references_in_compiled_frames_survive_collection_at_every_allocation(strategy: Strategy) {
+    let (mut store, instance) = instantiate(
+        strategy,
+        r#"(module
+          (type $box (struct (field i64)))
+          (type $pair (struct (field (ref null $box)) (field (ref null $box))))
+          (type $arr (array (mut (ref null $box))))
+          (func $new (param i64) (result (ref $box)) (struct.new $box (local.get 0)))
+          (func $get (param (ref null $box)) (result i64) (struct.get $box 0 (local.get 0)))
+          (func (export "run") (result i64)
+            (local $keep (ref null $box)) (local $a (ref null $arr)) (local $i i32)
+            (local $sum i64)
+            (local.set $keep (call $new (i64.const 1000)))
+            (local.set $a (array.new_default $arr (i32.const 8)))
+            (loop $l
+              (array.set $arr (local.get $a) (i32.and (local.get $i) (i32.const 7))
+                (struct.new $box (i64.extend_i32_u (local.get $i))))
+              (local.set $sum (i64.add (local.get $sum)
+                (struct.get $box 0 (struct.get $pair 1
+                  (struct.new $pair (call $new (i64.const 5)) (call $new (i64.const 2)))))))
+              (local.set $sum (i64.add (local.get $sum)
+                (block (result (ref null $box))
+                  (struct.new $box (i64.const 3))
+                  (drop (call $new (i64.const 9))))
+                  (call $get)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $l (i32.lt_u (local.get $i) (i32.const 2000))))
+            (i64.add (local.get $sum)
+              (i64.add (call $get (local.get $keep))
+                (call $get (array.get $arr (local.get $a) (i32.const 3)))))))"#,
+    );
+    store.set_gc_min_heap(0);
+    let run = instance.get_typed_func::<(), i64>(&store, "run").unwrap();
+    // 2000 * (2 + 3) + 1000 + 1995 (the last index written to element 3).
+    assert_eq!(run.call(&mut store, ()).unwrap(), 10_000 + 1000 + 1995);
+    assert!(
+        store.gc_stats().collections > 2000,
+        "{:?}",
+        store.gc_stats()
     );
 }

@@ -28,6 +28,7 @@ fn libcall_signature(call: LibCall, cc: CallConv) -> Signature {
         LibCall::AtomicNotify => (&[I64, I32, I64, I64, I32], &[I64]),
         LibCall::Memmove => (&[I64, I64, I64], &[]),
         LibCall::Memset => (&[I64, I32, I64], &[]),
+        LibCall::Gc => (&[I64, I32, I32, I32, I64, I64], &[]),
     };
     let mut s = Signature::new(cc);
     s.params.extend(params.iter().map(|t| AbiParam::new(*t)));
@@ -95,6 +96,7 @@ impl Translator<'_, '_> {
             self.reachable = false;
         } else {
             let inst = self.b.ins().call_indirect(sig, code, &args);
+            self.mark_call_results(inst, type_index);
             self.finish_call(inst);
         }
     }
@@ -116,6 +118,7 @@ impl Translator<'_, '_> {
                 self.reachable = false;
             } else {
                 let inst = self.b.ins().call(f, &args);
+                self.mark_call_results(inst, type_index);
                 self.finish_call(inst);
             }
         }
@@ -194,9 +197,13 @@ impl Translator<'_, '_> {
             4 * type_index as i32,
         );
         let differ = self.b.ins().icmp(IntCC::NotEqual, actual, expected);
-        self.b
-            .ins()
-            .trapnz(differ, trap_code(TrapKind::IndirectCallTypeMismatch));
+        if self.env.func_subtyping {
+            self.check_func_subtype(differ, actual, type_index);
+        } else {
+            self.b
+                .ins()
+                .trapnz(differ, trap_code(TrapKind::IndirectCallTypeMismatch));
+        }
         self.call_funcref(type_index, funcref, tail);
         Ok(())
     }

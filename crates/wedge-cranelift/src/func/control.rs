@@ -77,13 +77,18 @@ impl Translator<'_, '_> {
             return Ok(false);
         }
         match op {
-            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+            Operator::Block { .. }
+            | Operator::Loop { .. }
+            | Operator::If { .. }
+            | Operator::TryTable { .. }
+            | Operator::Try { .. } => {
                 self.skip_depth += 1;
                 Ok(true)
             }
             Operator::Else if self.skip_depth == 0 => Ok(false),
             Operator::End if self.skip_depth == 0 => Ok(false),
-            Operator::End => {
+            // `delegate` closes a legacy `try` as `end` does.
+            Operator::End | Operator::Delegate { .. } if self.skip_depth > 0 => {
                 self.skip_depth -= 1;
                 Ok(true)
             }
@@ -96,6 +101,7 @@ impl Translator<'_, '_> {
             Operator::Block { blockty } => {
                 let (params, results) = self.block_type(blockty)?;
                 let dest = self.new_block_with(&results);
+                self.mark_block_refs(dest, blockty, false);
                 self.frames.push(Frame {
                     kind: FrameKind::Block,
                     dest,
@@ -110,6 +116,8 @@ impl Translator<'_, '_> {
                 let (params, results) = self.block_type(blockty)?;
                 let dest = self.new_block_with(&results);
                 let header = self.new_block_with(&params);
+                self.mark_block_refs(dest, blockty, false);
+                self.mark_block_refs(header, blockty, true);
                 let args = self.branch_args(params.len());
                 self.b.ins().jump(header, &args);
                 self.popn(params.len());
@@ -132,6 +140,7 @@ impl Translator<'_, '_> {
                 let then_block = self.b.create_block();
                 let else_block = self.b.create_block();
                 let dest = self.new_block_with(&results);
+                self.mark_block_refs(dest, blockty, false);
                 self.b.ins().brif(cond, then_block, &[], else_block, &[]);
                 self.b.seal_block(then_block);
                 self.b.seal_block(else_block);
@@ -220,6 +229,9 @@ impl Translator<'_, '_> {
                 let (a, b, c) = self.pop3();
                 let (a, b) = (self.canon(a), self.canon(b));
                 let v = self.b.ins().select(c, a, b);
+                if let Operator::TypedSelect { ty } = *op {
+                    self.mark_if_ref(v, wasm_type(ty)?);
+                }
                 self.push(v);
             }
             Operator::LocalGet { local_index } => {

@@ -316,6 +316,7 @@ impl Translator<'_, '_> {
                     flags.with_readonly()
                 };
                 let v = self.b.ins().load(ty, flags, cell, 0);
+                self.mark_if_ref(v, self.env.globals[*global_index as usize].ty);
                 self.push(v);
             }
             Operator::GlobalSet { global_index } => {
@@ -380,6 +381,7 @@ impl Translator<'_, '_> {
                 let p = self.table_elem(*table, index);
                 let flags = self.flags_in(Region::Tables);
                 let v = self.b.ins().load(I64, flags, p, 0);
+                self.mark_ref(v);
                 self.push(v);
             }
             Operator::TableSet { table } => {

@@ -4,6 +4,7 @@
 mod atomic;
 mod calls;
 mod control;
+mod gc;
 mod memory;
 mod meter;
 mod numeric;
@@ -165,15 +166,22 @@ impl<'a, 'b> Translator<'a, 'b> {
         for (i, t) in sig.params.iter().enumerate() {
             let ty = clif_type(*t);
             let var = self.b.declare_var(ty);
+            if *t == WasmType::Ref {
+                self.b.declare_var_needs_stack_map(var);
+            }
             self.b.def_var(var, params[i + 2]);
             self.locals.push((var, ty));
         }
         let body = FunctionBody::new(BinaryReader::new(body.bytes, body.offset as u64));
         for local in body.get_locals_reader()? {
             let (count, t) = local?;
-            let ty = clif_type(wasm_type(t)?);
+            let wt = wasm_type(t)?;
+            let ty = clif_type(wt);
             for _ in 0..count {
                 let var = self.b.declare_var(ty);
+                if wt == WasmType::Ref {
+                    self.b.declare_var_needs_stack_map(var);
+                }
                 let zero = self.zero(ty);
                 self.b.def_var(var, zero);
                 self.locals.push((var, ty));
@@ -357,6 +365,7 @@ impl<'a, 'b> Translator<'a, 'b> {
             || self.simd(&op)?
             || self.simd_relaxed(&op)?
             || self.atomic(&op)?
+            || self.gc(&op)?
         {
             return Ok(());
         }

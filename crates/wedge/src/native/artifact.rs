@@ -15,6 +15,7 @@
 //!   trap sites (u32 count + (offset u32, kind u8) each),
 //!   relocations (u32 count + (offset u32, helper u8, addend i64) each),
 //!   trap refunds (u32 count + (offset u32, gas u64, instructions u32) each),
+//!   stack maps (u32 count + (return offset u32, slot offset from sp u32) each),
 //!   memory images (u32 count + (memory u32, offset u64, length u64, at u32) each),
 //! signature u64,
 //! then zero padding, the code and the memory images, each starting at a file offset that
@@ -40,7 +41,7 @@ use std::ops::Range;
 pub(crate) const SECTION_NAME: &str = "wedge.native";
 
 const MAGIC: &[u8; 8] = b"WEDGEAOT";
-const FORMAT_VERSION: u32 = 4;
+const FORMAT_VERSION: u32 = 5;
 
 /// Bytes before the section's data as `serialize` writes them: the id, a 5-byte size, the
 /// name's length and the name.
@@ -141,6 +142,7 @@ fn parse_header(bytes: &[u8], data: Range<usize>) -> Result<Header, Error> {
         traps: r.list(5, |b| (u32_at(b, 0), b[4]))?,
         relocs: r.list(13, |b| (u32_at(b, 0), b[4], u64_at(b, 5) as i64))?,
         refunds: r.list(16, |b| (u32_at(b, 0), u64_at(b, 4), u32_at(b, 12)))?,
+        stack_maps: r.list(8, |b| (u32_at(b, 0), u32_at(b, 4)))?,
     };
     let chunks = r.list(24, |b| {
         let at = u32_at(b, 20) as usize;
@@ -457,6 +459,11 @@ fn header(
         put_u32(&mut h, *o);
         h.extend_from_slice(&gas.to_le_bytes());
         put_u32(&mut h, *count);
+    }
+    put_u32(&mut h, img.stack_maps.len() as u32);
+    for (o, sp) in &img.stack_maps {
+        put_u32(&mut h, *o);
+        put_u32(&mut h, *sp);
     }
     put_u32(&mut h, chunks.len() as u32);
     for (i, c) in chunks.iter().enumerate() {

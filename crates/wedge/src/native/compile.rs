@@ -39,6 +39,28 @@ fn wasm_type(t: ValType) -> wc::WasmType {
     }
 }
 
+/// How the translator sees a struct field or array element.
+fn storage(s: crate::registry::StorageType) -> wc::Storage {
+    use crate::registry::StorageType;
+    match s {
+        StorageType::I8 => wc::Storage::I8,
+        StorageType::I16 => wc::Storage::I16,
+        StorageType::Val(v) => wc::Storage::Val(wasm_type(v)),
+    }
+}
+
+/// How the translator sees a module type.
+fn gc_type(c: &crate::registry::CanonType) -> wc::GcType {
+    use crate::registry::Composite;
+    match &c.composite {
+        Composite::Func(_) => wc::GcType::Func,
+        Composite::Struct(s) => {
+            wc::GcType::Struct(s.fields.iter().map(|f| storage(f.storage)).collect())
+        }
+        Composite::Array(f) => wc::GcType::Array(storage(f.storage)),
+    }
+}
+
 /// The shape of a module's instances' context blocks.
 pub(crate) fn shape(m: &ModuleInner) -> VmShape {
     VmShape::new(
@@ -80,39 +102,12 @@ fn layout(m: &ModuleInner) -> wc::VmLayout {
     }
 }
 
-/// Why the compiler tier cannot run a module, if it cannot: GC types and references and
-/// exceptions stay interpreted.
+/// Why the compiler tier cannot run a module, if it cannot: exceptions stay interpreted
+/// (references of every type compile, exception references included: they only pass
+/// through).
 pub(crate) fn unsupported(m: &ModuleInner) -> Option<String> {
-    use crate::registry::Composite;
-    use crate::types::HeapType;
-    let plain = |t: &ValType| match t {
-        ValType::Ref(r) => matches!(
-            r.heap,
-            HeapType::Func
-                | HeapType::Extern
-                | HeapType::Concrete(_)
-                | HeapType::NoFunc
-                | HeapType::NoExtern
-        ),
-        _ => true,
-    };
     if !m.tags.is_empty() {
         return Some("exception tags".into());
-    }
-    for c in &m.canon {
-        let simple = matches!(c.composite, Composite::Func(_)) && c.is_final && c.supers.len() == 1;
-        if !simple {
-            return Some("GC or subtyped types".into());
-        }
-    }
-    let sigs_plain = m
-        .types
-        .iter()
-        .all(|t| t.params().iter().chain(t.results()).all(plain));
-    let globals_plain = m.globals.iter().all(|g| plain(&g.content));
-    let tables_plain = m.tables.iter().all(|t| plain(&ValType::Ref(t.element)));
-    if !(sigs_plain && globals_plain && tables_plain) {
-        return Some("GC references".into());
     }
     None
 }
@@ -132,6 +127,11 @@ pub(crate) fn compile(
                 results: t.results().iter().map(|v| wasm_type(*v)).collect(),
             })
             .collect(),
+        gc_types: m.canon.iter().map(|c| gc_type(c)).collect(),
+        func_subtyping: m.canon.iter().any(|c| {
+            matches!(c.composite, crate::registry::Composite::Func(_))
+                && (!c.is_final || c.supers.len() > 1)
+        }),
         func_types: m.func_types.clone(),
         num_imported_funcs: m.num_imported_funcs,
         globals: m
@@ -205,6 +205,11 @@ pub(crate) fn compile(
             .refunds
             .iter()
             .map(|r| (r.offset, r.gas, r.count))
+            .collect(),
+        stack_maps: code
+            .stack_maps
+            .iter()
+            .map(|s| (s.offset, s.sp_offset))
             .collect(),
     })
 }

@@ -6,6 +6,7 @@
 
 use super::entry;
 use super::signals;
+use super::{gc_ops, gc_roots};
 use crate::runtime::vmctx::{VmFuncRef, VmStore, LIBCALLS, WORD_INSTANCE, WORD_STORE};
 use crate::runtime::{StoreInner, Trap, TrapKind};
 
@@ -222,12 +223,37 @@ unsafe extern "C" fn atomic_notify(
     }
 }
 
+unsafe extern "C" fn gc(vmctx: *mut u8, op: u32, a: u32, b: u32, io: *mut u64, sp: u64) {
+    // SAFETY: called by compiled code with its own context block, operand slots for `op`
+    // and its stack pointer at the call; `exit_fp` was written before the call.
+    unsafe {
+        let fp = context(vmctx).0.exit_fp;
+        let (s, i) = store(vmctx);
+        let frames = gc_ops::Frames {
+            sp: sp as usize,
+            fp,
+        };
+        let r = gc_ops::run(s, i, op, (a, b), &gc_ops::Io(io), frames);
+        check(vmctx, r)
+    }
+}
+
 unsafe extern "C" fn host_call(funcref: *const VmFuncRef, caller_vmctx: *mut u8, io: *mut u64) {
     // SAFETY: called by a host trampoline with a function reference of the running store,
     // the caller's context block, and slots sized for the function's type.
     unsafe {
         let (vm, instance) = context(caller_vmctx);
         let func = (*funcref).func_index;
+        // The host may run wasm that collects: publish the references the compiled frames
+        // below hold (the host trampoline wrote its frame pointer to `exit_fp`).
+        let inner = &mut *vm.store_inner;
+        let mut roots = Vec::new();
+        if !inner.gc.heap.is_empty() {
+            gc_roots::compiled_frame_roots(0, vm.exit_fp, &mut roots);
+        }
+        let published = roots.len();
+        inner.gc.suspended.extend_from_slice(&roots);
+        drop(roots);
         let invoke = vm.invoke.expect("store block has an invoke function");
         let store = vm.store;
         // A panicking host function must not unwind through compiled frames: catch it here,
@@ -235,6 +261,8 @@ unsafe extern "C" fn host_call(funcref: *const VmFuncRef, caller_vmctx: *mut u8,
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             invoke(store, func, io, instance)
         }));
+        let s = &mut (*vm.store_inner).gc.suspended;
+        s.truncate(s.len().saturating_sub(published));
         match r {
             Ok(Ok(())) => {}
             Ok(Err(trap)) => raise(caller_vmctx, trap),
@@ -263,6 +291,7 @@ pub(crate) fn table() -> [usize; LIBCALLS] {
         host_call as *const () as usize,
         atomic_wait as *const () as usize,
         atomic_notify as *const () as usize,
+        gc as *const () as usize,
     ]
 }
 

@@ -11,6 +11,8 @@ mod code_memory;
 #[cfg(feature = "compiler")]
 pub(crate) mod compile;
 mod entry;
+mod gc_ops;
+mod gc_roots;
 pub(crate) mod image;
 mod libcalls;
 mod signals;
@@ -42,6 +44,9 @@ pub(crate) struct CodeImage {
     pub relocs: Vec<(u32, u8, i64)>,
     /// With metering: (offset, gas, instructions) a trap at a trap site gives back, sorted.
     pub refunds: Vec<(u32, u64, u32)>,
+    /// (return offset, slot offset from the stack pointer at the call) of every reference a
+    /// frame holds across a call, sorted (see `gc_roots`).
+    pub stack_maps: Vec<(u32, u32)>,
 }
 
 impl CodeImage {
@@ -70,6 +75,11 @@ impl CodeImage {
             || !self.traps.windows(2).all(|w| w[0].0 <= w[1].0)
             || !self.refunds.iter().all(|(o, _, _)| within(*o))
             || !self.refunds.windows(2).all(|w| w[0].0 <= w[1].0)
+            || !self
+                .stack_maps
+                .iter()
+                .all(|(o, sp)| within(*o) && *sp % 8 == 0)
+            || !self.stack_maps.windows(2).all(|w| w[0] <= w[1])
             || !self.funcs.windows(2).all(|w| w[0].0 < w[1].0)
         {
             return Err(bad("offset out of range"));
@@ -150,6 +160,7 @@ impl NativeCode {
             funcs: image.funcs.clone(),
             traps: image.traps.clone(),
             refunds: image.refunds.clone(),
+            stack_maps: image.stack_maps.clone(),
         });
         signals::register(info.clone());
         let names = Arc::new(Names {

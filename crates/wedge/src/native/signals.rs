@@ -16,6 +16,9 @@ pub(crate) struct CodeInfo {
     pub traps: Vec<(u32, u8)>,
     /// (offset, gas, instructions) a trap gives back, sorted by offset (metered code only).
     pub refunds: Vec<(u32, u64, u32)>,
+    /// (return offset, slot offset from sp) of the references frames hold across calls,
+    /// sorted.
+    pub stack_maps: Vec<(u32, u32)>,
 }
 
 impl CodeInfo {
@@ -35,6 +38,15 @@ impl CodeInfo {
         let off = (pc - self.start) as u32;
         let i = self.refunds.binary_search_by_key(&off, |r| r.0).ok()?;
         Some((self.refunds[i].1, self.refunds[i].2))
+    }
+
+    /// The offsets from the stack pointer at the call returning to `ra` of the slots that
+    /// hold references (empty when none do).
+    pub fn stack_map_at(&self, ra: usize) -> &[(u32, u32)] {
+        let off = (ra - self.start) as u32;
+        let from = self.stack_maps.partition_point(|m| m.0 < off);
+        let to = self.stack_maps.partition_point(|m| m.0 <= off);
+        &self.stack_maps[from..to]
     }
 
     /// The trap kind code of the instruction at `pc`, if it is a trap site.

@@ -60,7 +60,7 @@ pub(crate) struct VmFuncRef {
 }
 
 /// Number of entries of the libcall table (see `wedge_cranelift::LibCall`).
-pub(crate) const LIBCALLS: usize = 14;
+pub(crate) const LIBCALLS: usize = 15;
 
 /// Calls a store function on raw slots from native code; monomorphized per store data type.
 pub(crate) type InvokeFn =

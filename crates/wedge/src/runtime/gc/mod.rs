@@ -85,10 +85,6 @@ impl StoreInner {
     /// Runs a collection with the store's roots plus `extra` (frame slots of the running
     /// execution).
     pub(crate) fn collect_garbage(&mut self, extra: &[u64]) {
-        if self.native_active > 0 {
-            // Compiled frames may hold references that no root names: collect later.
-            return;
-        }
         self.gc.drain_released();
         let mut roots = extra.to_vec();
         self.store_roots(&mut roots);
