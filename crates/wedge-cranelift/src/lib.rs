@@ -47,8 +47,11 @@ pub enum WasmType {
     F64,
     /// 128-bit vector.
     V128,
-    /// A reference (an opaque 64-bit value; 0 is null).
+    /// A reference the collector traces (an opaque 64-bit value; 0 is null): compiled
+    /// frames list where they keep these in their stack maps.
     Ref,
+    /// A function reference (an opaque 64-bit value; 0 is null), never traced.
+    FuncRef,
 }
 
 impl WasmType {

@@ -49,6 +49,16 @@ fn wasm3(u: &mut Unstructured<'_>) -> Option<Vec<u8>> {
     harness::generate_with(config, u).ok()
 }
 
+/// Modules with GC types and instructions and typed function references (no exceptions,
+/// which stay interpreted).
+fn gc(u: &mut Unstructured<'_>) -> Option<Vec<u8>> {
+    let config = wasm_smith::Config {
+        exceptions_enabled: false,
+        ..harness::smith_config_gc()
+    };
+    harness::generate_with(config, u).ok()
+}
+
 /// Runs a module like the robustness harness does, recording everything observable.
 /// `None` when instantiation fails without a comparable outcome.
 fn run(engine: &Engine, wasm: &[u8]) -> Option<Run> {
@@ -97,6 +107,7 @@ fn comparable(v: &Val) -> String {
     match v {
         Val::FuncRef(f) => format!("funcref({})", f.is_some()),
         Val::ExternRef(e) => format!("externref({})", e.is_some()),
+        Val::AnyRef(a) => format!("anyref({:?})", a.map(|r| r.as_i31())),
         other => format!("{other:?}"),
     }
 }
@@ -125,6 +136,11 @@ fn interpreter_and_compiler_agree_on_generated_modules() {
 #[test]
 fn interpreter_and_compiler_agree_on_generated_wasm3_modules() {
     compare("3.0", wasm3, CASES / 2);
+}
+
+#[test]
+fn interpreter_and_compiler_agree_on_generated_gc_modules() {
+    compare("gc", gc, CASES / 2);
 }
 
 /// Compares both tiers on `cases` modules from `generate`.

@@ -139,6 +139,20 @@ fn generated_wasm3_modules_meter_alike_in_both_tiers() {
     compare(generate, CASES / 2);
 }
 
+/// The same with GC types and instructions and typed function references (compiled code
+/// calls the runtime for struct, array and cast operations, which may trap mid-segment).
+#[test]
+fn generated_gc_modules_meter_alike_in_both_tiers() {
+    let generate = |u: &mut Unstructured<'_>| {
+        let config = wasm_smith::Config {
+            exceptions_enabled: false,
+            ..harness::smith_config_gc()
+        };
+        harness::generate_with(config, u).ok()
+    };
+    compare(generate, CASES / 2);
+}
+
 /// Compares both tiers' counts on `cases` modules from `generate`, without a limit and at
 /// several limits.
 fn compare(generate: fn(&mut Unstructured<'_>) -> Option<Vec<u8>>, cases: u64) {

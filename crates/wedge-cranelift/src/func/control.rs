@@ -230,7 +230,8 @@ impl Translator<'_, '_> {
                 let (a, b) = (self.canon(a), self.canon(b));
                 let v = self.b.ins().select(c, a, b);
                 if let Operator::TypedSelect { ty } = *op {
-                    self.mark_if_ref(v, wasm_type(ty)?);
+                    let t = self.ref_kind(ty);
+                    self.mark_if_ref(v, t);
                 }
                 self.push(v);
             }

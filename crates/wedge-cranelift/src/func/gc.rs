@@ -28,6 +28,26 @@ impl Translator<'_, '_> {
         }
     }
 
+    /// The wedge type of a wasmparser value type, telling references the collector traces
+    /// ([`WasmType::Ref`]) from function references ([`WasmType::FuncRef`]).
+    pub(crate) fn ref_kind(&self, t: wasmparser::ValType) -> WasmType {
+        use wasmparser::{AbstractHeapType as A, HeapType as H};
+        let wasmparser::ValType::Ref(r) = t else {
+            return super::wasm_type(t).unwrap_or(WasmType::I32);
+        };
+        let func = match r.heap_type() {
+            H::Abstract { ty, .. } => matches!(ty, A::Func | A::NoFunc),
+            H::Concrete(i) | H::Exact(i) => i
+                .as_module_index()
+                .is_some_and(|i| matches!(self.env.gc_types.get(i as usize), Some(GcType::Func))),
+        };
+        if func {
+            WasmType::FuncRef
+        } else {
+            WasmType::Ref
+        }
+    }
+
     /// Marks the reference-typed parameters of a block made for `bt` (`params`: the
     /// block type's parameters, else its results).
     pub(crate) fn mark_block_refs(&mut self, block: ir::Block, bt: BlockType, params: bool) {
@@ -37,7 +57,7 @@ impl Translator<'_, '_> {
                 if params {
                     vec![]
                 } else {
-                    vec![super::wasm_type(t).unwrap_or(WasmType::I32)]
+                    vec![self.ref_kind(t)]
                 }
             }
             BlockType::FuncType(i) => {

@@ -56,7 +56,7 @@ pub(crate) fn trap_kind(code: TrapCode) -> Option<TrapKind> {
 pub(crate) fn clif_type(t: WasmType) -> Type {
     match t {
         WasmType::I32 => types::I32,
-        WasmType::I64 | WasmType::Ref => types::I64,
+        WasmType::I64 | WasmType::Ref | WasmType::FuncRef => types::I64,
         WasmType::F32 => types::F32,
         WasmType::F64 => types::F64,
         WasmType::V128 => types::I8X16,
@@ -175,7 +175,7 @@ impl<'a, 'b> Translator<'a, 'b> {
         let body = FunctionBody::new(BinaryReader::new(body.bytes, body.offset as u64));
         for local in body.get_locals_reader()? {
             let (count, t) = local?;
-            let wt = wasm_type(t)?;
+            let wt = self.ref_kind(t);
             let ty = clif_type(wt);
             for _ in 0..count {
                 let var = self.b.declare_var(ty);
@@ -373,7 +373,8 @@ impl<'a, 'b> Translator<'a, 'b> {
     }
 }
 
-/// The wedge type of a wasmparser value type (every reference is an opaque 64-bit value).
+/// The wedge type of a wasmparser value type (every reference is an opaque 64-bit value;
+/// see `Translator::ref_kind` for telling traced references from function references).
 pub(crate) fn wasm_type(t: wasmparser::ValType) -> Result<WasmType, Error> {
     Ok(match t {
         wasmparser::ValType::I32 => WasmType::I32,

@@ -35,7 +35,8 @@ fn wasm_type(t: ValType) -> wc::WasmType {
         ValType::F32 => wc::WasmType::F32,
         ValType::F64 => wc::WasmType::F64,
         ValType::V128 => wc::WasmType::V128,
-        ValType::Ref(_) => wc::WasmType::Ref,
+        ValType::Ref(r) if r.is_traced() => wc::WasmType::Ref,
+        ValType::Ref(_) => wc::WasmType::FuncRef,
     }
 }
 
