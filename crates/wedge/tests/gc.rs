@@ -304,6 +304,11 @@ fn references_in_compiled_frames_survive_collection_at_every_allocation(strategy
           (type $arr (array (mut (ref null $box))))
           (func $new (param i64) (result (ref $box)) (struct.new $box (local.get 0)))
           (func $get (param (ref null $box)) (result i64) (struct.get $box 0 (local.get 0)))
+          ;; More parameters than registers: some arrive on the stack, below the frame.
+          (func $many (param i64 i64 i64 i64 i64 i64 i64 i64 (ref $box) i64) (result i64)
+            (drop (struct.new $box (i64.const 0)))
+            (i64.add (call $get (struct.new $box (local.get 9)))
+              (i64.add (struct.get $box 0 (local.get 8)) (local.get 7))))
           (func (export "run") (result i64)
             (local $keep (ref null $box)) (local $a (ref null $arr)) (local $i i32)
             (local $sum i64)
@@ -320,6 +325,10 @@ fn references_in_compiled_frames_survive_collection_at_every_allocation(strategy
                   (struct.new $box (i64.const 3))
                   (drop (call $new (i64.const 9))))
                   (call $get)))
+              (local.set $sum (i64.add (local.get $sum)
+                (call $many (i64.const 0) (i64.const 0) (i64.const 0) (i64.const 0)
+                  (i64.const 0) (i64.const 0) (i64.const 0) (i64.const 1)
+                  (struct.new $box (i64.const 2)) (i64.const 3))))
               (local.set $i (i32.add (local.get $i) (i32.const 1)))
               (br_if $l (i32.lt_u (local.get $i) (i32.const 2000))))
             (i64.add (local.get $sum)
@@ -328,8 +337,8 @@ fn references_in_compiled_frames_survive_collection_at_every_allocation(strategy
     );
     store.set_gc_min_heap(0);
     let run = instance.get_typed_func::<(), i64>(&store, "run").unwrap();
-    // 2000 * (2 + 3) + 1000 + 1995 (the last index written to element 3).
-    assert_eq!(run.call(&mut store, ()).unwrap(), 10_000 + 1000 + 1995);
+    // 2000 * (2 + 3 + 6) + 1000 + 1995 (the last index written to element 3).
+    assert_eq!(run.call(&mut store, ()).unwrap(), 22_000 + 1000 + 1995);
     assert!(
         store.gc_stats().collections > 2000,
         "{:?}",

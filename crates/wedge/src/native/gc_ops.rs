@@ -130,9 +130,12 @@ pub(super) fn run(
     frames: Frames,
 ) -> Result<(), TrapKind> {
     let op = GcOp::from_u32(op).ok_or(TrapKind::Unreachable)?;
-    let module = s.instances[instance as usize].module.inner.clone();
-    let canon = |ty: u32| -> Result<Arc<CanonType>, TrapKind> {
-        module
+    // Only the operations that need the module look it up (field accesses are the hot ones).
+    let module = |s: &StoreInner| s.instances[instance as usize].module.inner.clone();
+    let canon = |s: &StoreInner, ty: u32| -> Result<Arc<CanonType>, TrapKind> {
+        s.instances[instance as usize]
+            .module
+            .inner
             .canon
             .get(ty as usize)
             .cloned()
@@ -141,7 +144,8 @@ pub(super) fn run(
     match op {
         GcOp::RefTest | GcOp::RefCast => {
             let v = io.r(0);
-            let ok = s.ref_matches(v, cast_type(&module, a, b));
+            let ty = cast_type(&s.instances[instance as usize].module.inner, a, b);
+            let ok = s.ref_matches(v, ty);
             if op == GcOp::RefTest {
                 io.w(ok as u128);
             } else if !ok {
@@ -149,12 +153,13 @@ pub(super) fn run(
             }
         }
         GcOp::FuncSubtype => {
-            let want = module.type_ids.get(a as usize).copied();
+            let m = &s.instances[instance as usize].module.inner;
+            let want = m.type_ids.get(a as usize).copied();
             let ok = want.is_some_and(|want| s.types.is_subtype(io.r(0) as u32, want));
             io.w(ok as u128);
         }
         GcOp::StructNew | GcOp::StructNewDefault => {
-            let ty = canon(a)?;
+            let ty = canon(s, a)?;
             let Composite::Struct(st) = &ty.composite else {
                 return Err(TrapKind::Unreachable);
             };
@@ -203,7 +208,7 @@ pub(super) fn run(
             write_field(&mut obj.data, at, storage, v);
         }
         GcOp::ArrayNew | GcOp::ArrayNewDefault => {
-            let ty = canon(a)?;
+            let ty = canon(s, a)?;
             let storage = array_elem(&ty).storage;
             let wide = storage.size() == 16;
             let (init, len) = if op == GcOp::ArrayNew {
@@ -217,7 +222,7 @@ pub(super) fn run(
             io.w(v as u128);
         }
         GcOp::ArrayNewFixed => {
-            let ty = canon(a)?;
+            let ty = canon(s, a)?;
             let storage = array_elem(&ty).storage;
             let wide = storage.size() == 16;
             let step = 1 + wide as usize;
@@ -232,10 +237,11 @@ pub(super) fn run(
             io.w(v as u128);
         }
         GcOp::ArrayNewData => {
-            let ty = canon(a)?;
+            let ty = canon(s, a)?;
             let size = array_elem(&ty).storage.size() as u64;
             let (offset, len) = (io.r(0) as u32 as u64, io.r(1) as u32);
             let dropped = s.instances[instance as usize].data_dropped[b as usize];
+            let module = module(s);
             let data = data_bytes(&module, dropped, b);
             let end = offset + len as u64 * size;
             if end > data.len() as u64 {
@@ -248,7 +254,7 @@ pub(super) fn run(
             io.w(v as u128);
         }
         GcOp::ArrayNewElem => {
-            let ty = canon(a)?;
+            let ty = canon(s, a)?;
             let (offset, len) = (io.r(0) as u32 as usize, io.r(1) as u32 as usize);
             let seg = &s.instances[instance as usize].elems[b as usize];
             let end = offset.checked_add(len).ok_or(TrapKind::TableOutOfBounds)?;
@@ -338,6 +344,7 @@ pub(super) fn run(
             let (arr, dst_off) = (io.r(0), io.r(1) as u32 as usize);
             let (src_off, len) = (io.r(2) as u32 as usize, io.r(3) as u32 as usize);
             let dropped = s.instances[instance as usize].data_dropped[b as usize];
+            let module = module(s);
             let data = data_bytes(&module, dropped, b);
             let obj = s.gc.heap.get_mut(arr).ok_or(TrapKind::NullArrayReference)?;
             let size = array_elem(&obj.ty).storage.size() as usize;

@@ -401,15 +401,12 @@ pub(crate) fn invoke<T>(
             (*vm).meter = &mut (*inner).meter;
             saved
         };
-        // SAFETY: `inner` points into the store (see above).
-        unsafe { (*inner).native_active += 1 };
         let mut activation = Activation::new();
         // SAFETY: the trampoline, code and vmctx belong to this instance's loaded module, and
         // `io` holds the slots of the function's type (checked by every caller).
         let ok = unsafe { entry::enter(&mut activation, trampoline, vmctx, io.as_mut_ptr(), code) };
         // SAFETY: the call is over; `vm` points into the store, which is still borrowed.
         unsafe {
-            (*inner).native_active -= 1;
             (*vm).stack_limit = saved.0;
             (*vm).store = saved.1;
             (*vm).store_inner = saved.2;

@@ -108,9 +108,6 @@ pub(crate) struct StoreInner {
     pub funcref_ptrs: FuncRefPtrs,
     /// Host trampoline of each canonical type id, from compiled modules instantiated here.
     pub trampolines: HashMap<u32, usize>,
-    /// How many calls into compiled code are running; garbage collection waits for none
-    /// (compiled frames have no stack maps, so references they hold are not roots).
-    pub native_active: u32,
     /// Gas and instruction counters.
     pub meter: Meter,
     /// Caps on memory and table growth.
@@ -159,7 +156,6 @@ impl<T> Store<T> {
                 )),
                 funcref_ptrs: FuncRefPtrs::default(),
                 trampolines: HashMap::new(),
-                native_active: 0,
                 meter: Meter::default(),
                 limits: StoreLimits::default(),
                 interrupt: InterruptHandle::default(),
