@@ -2,28 +2,42 @@
 //! operand stacks across calls, globals, tables, frames suspended in host calls).
 
 //!
-//! Every test runs in the interpreter and in compiled code (whose frames' roots come from
-//! the stack maps the compiler records at each call).
+//! Every test runs in the interpreter, in compiled code (whose frames' roots come from
+//! the stack maps the compiler records at each call) and from an AOT file (which stores
+//! those stack maps).
 
 use wedge::{Caller, Config, Engine, Linker, Module, Store, Strategy, Val};
 
-/// Defines a test module running `$name(strategy)` in the interpreter and compiled.
-macro_rules! in_both_tiers {
+/// How a test runs its module.
+#[derive(Clone, Copy)]
+enum Tier {
+    Interp,
+    Jit,
+    Aot,
+}
+
+/// Defines a test module running `$name(tier)` in every tier.
+macro_rules! in_every_tier {
     ($($name:ident),* $(,)?) => {
         $(mod $name {
+            use super::Tier;
             #[test]
             fn interpreted() {
-                super::$name(wedge::Strategy::Interpreter);
+                super::$name(Tier::Interp);
             }
             #[test]
             fn compiled() {
-                super::$name(wedge::Strategy::Compiler);
+                super::$name(Tier::Jit);
+            }
+            #[test]
+            fn aot() {
+                super::$name(Tier::Aot);
             }
         })*
     };
 }
 
-in_both_tiers!(
+in_every_tier!(
     ten_million_short_lived_structs_run_in_bounded_memory,
     live_objects_survive_collections,
     operand_stack_references_across_calls_are_roots,
@@ -34,16 +48,34 @@ in_both_tiers!(
     references_in_compiled_frames_survive_collection_at_every_allocation,
 );
 
-/// An engine running every function with `strategy`.
-fn engine(strategy: Strategy) -> Engine {
+/// An engine running every function in `tier`.
+fn engine(tier: Tier) -> Engine {
     let mut config = Config::new();
-    config.strategy(strategy);
+    let strategy = match tier {
+        Tier::Interp => Strategy::Interpreter,
+        Tier::Jit | Tier::Aot => Strategy::Compiler,
+    };
+    config
+        .strategy(strategy)
+        .native_code_key(Some(*b"gc-test-key!!!!!"));
     Engine::new(&config)
 }
 
-fn instantiate(strategy: Strategy, text: &str) -> (Store<()>, wedge::Instance) {
-    let engine = engine(strategy);
-    let module = Module::new(&engine, text).expect("module compiles");
+/// The module of `text` for `tier` (through an AOT file for [`Tier::Aot`]).
+fn module(engine: &Engine, tier: Tier, text: &str) -> Module {
+    let module = Module::new(engine, text).expect("module compiles");
+    if !matches!(tier, Tier::Aot) {
+        return module;
+    }
+    let file = module.serialize_native().expect("AOT file");
+    let loaded = Module::new(engine, &file).expect("AOT file loads");
+    assert!(loaded.is_native() && loaded.native_code_warning().is_none());
+    loaded
+}
+
+fn instantiate(tier: Tier, text: &str) -> (Store<()>, wedge::Instance) {
+    let engine = engine(tier);
+    let module = module(&engine, tier, text);
     let mut store = Store::new(&engine, ());
     let instance = Linker::new(&engine)
         .instantiate(&mut store, &module)
@@ -54,9 +86,9 @@ fn instantiate(strategy: Strategy, text: &str) -> (Store<()>, wedge::Instance) {
 /// Ten million structs that die right away: the heap must stay small, which needs many
 /// collections. The loop also reads every struct back, so a wrongly freed object would
 /// change the sum.
-fn ten_million_short_lived_structs_run_in_bounded_memory(strategy: Strategy) {
+fn ten_million_short_lived_structs_run_in_bounded_memory(tier: Tier) {
     let (mut store, instance) = instantiate(
-        strategy,
+        tier,
         r#"(module
           (type $pair (struct (field i64) (field (mut i64))))
           (func (export "churn") (param $n i32) (result i64)
@@ -86,9 +118,9 @@ fn ten_million_short_lived_structs_run_in_bounded_memory(strategy: Strategy) {
 
 /// A long list held in a local, a struct held in a global and an array held in a table
 /// survive many collections caused by garbage allocated around them.
-fn live_objects_survive_collections(strategy: Strategy) {
+fn live_objects_survive_collections(tier: Tier) {
     let (mut store, instance) = instantiate(
-        strategy,
+        tier,
         r#"(module
           (type $node (struct (field $v i32) (field $next (ref null $node))))
           (type $arr (array (mut i32)))
@@ -130,9 +162,9 @@ fn live_objects_survive_collections(strategy: Strategy) {
 
 /// A reference that only sits on the caller's operand stack (an argument evaluated
 /// before a call that allocates) is a root.
-fn operand_stack_references_across_calls_are_roots(strategy: Strategy) {
+fn operand_stack_references_across_calls_are_roots(tier: Tier) {
     let (mut store, instance) = instantiate(
-        strategy,
+        tier,
         r#"(module
           (type $box (struct (field i64)))
           (func $churn (result i64)
@@ -155,10 +187,11 @@ fn operand_stack_references_across_calls_are_roots(strategy: Strategy) {
 
 /// Frames of an execution suspended in a host call stay roots while the host runs wasm
 /// that collects.
-fn frames_suspended_in_host_calls_are_roots(strategy: Strategy) {
-    let engine = engine(strategy);
-    let module = Module::new(
+fn frames_suspended_in_host_calls_are_roots(tier: Tier) {
+    let engine = engine(tier);
+    let module = module(
         &engine,
+        tier,
         r#"(module
           (type $box (struct (field i32)))
           (import "host" "reenter" (func $reenter))
@@ -174,8 +207,7 @@ fn frames_suspended_in_host_calls_are_roots(strategy: Strategy) {
             (local.set $b (struct.new $box (i32.const 99)))
             (call $reenter)
             (struct.get $box 0 (local.get $b))))"#,
-    )
-    .unwrap();
+    );
     let mut linker = Linker::new(&engine);
     linker
         .func_wrap("host", "reenter", |mut caller: Caller<'_, ()>| {
@@ -194,9 +226,9 @@ fn frames_suspended_in_host_calls_are_roots(strategy: Strategy) {
 
 /// `Store::gc` frees what nothing references; references the host got before are then
 /// stale and rejected instead of reaching freed memory.
-fn explicit_collection_frees_garbage_and_stale_references_are_rejected(strategy: Strategy) {
+fn explicit_collection_frees_garbage_and_stale_references_are_rejected(tier: Tier) {
     let (mut store, instance) = instantiate(
-        strategy,
+        tier,
         r#"(module
           (type $box (struct (field i32)))
           (global $keep (mut (ref null $box)) (ref.null $box))
@@ -231,9 +263,9 @@ fn explicit_collection_frees_garbage_and_stale_references_are_rejected(strategy:
 }
 
 /// `i31` references are values, not heap objects: they cross the API unchanged.
-fn i31_references_cross_the_api(strategy: Strategy) {
+fn i31_references_cross_the_api(tier: Tier) {
     let (mut store, instance) = instantiate(
-        strategy,
+        tier,
         r#"(module
           (func (export "twice") (param i31ref) (result i31ref)
             (ref.i31 (i32.mul (i31.get_s (local.get 0)) (i32.const 2)))))"#,
@@ -249,9 +281,9 @@ fn i31_references_cross_the_api(strategy: Strategy) {
 }
 
 /// The host reads struct fields and array elements, following references between them.
-fn host_reads_structs_and_arrays(strategy: Strategy) {
+fn host_reads_structs_and_arrays(tier: Tier) {
     let (mut store, instance) = instantiate(
-        strategy,
+        tier,
         r#"(module
           (type $arr (array (mut i16)))
           (type $rec (struct (field i64) (field i8) (field (ref $arr)) (field f32)))
@@ -295,9 +327,9 @@ fn host_reads_structs_and_arrays(strategy: Strategy) {
 
 /// References held in compiled frames (locals, operands of an allocation, values live
 /// across calls, block results) survive a collection at every allocation.
-fn references_in_compiled_frames_survive_collection_at_every_allocation(strategy: Strategy) {
+fn references_in_compiled_frames_survive_collection_at_every_allocation(tier: Tier) {
     let (mut store, instance) = instantiate(
-        strategy,
+        tier,
         r#"(module
           (type $box (struct (field i64)))
           (type $pair (struct (field (ref null $box)) (field (ref null $box))))
