@@ -116,6 +116,9 @@ pub struct MemoryDesc {
 pub struct TableDesc {
     /// Whether indices are 64-bit.
     pub table64: bool,
+    /// Whether the collector traces the elements ([`WasmType::Ref`]) or they are function
+    /// references ([`WasmType::FuncRef`]).
+    pub elem: WasmType,
 }
 
 /// Everything the translator needs to know about a module besides its function bodies.

@@ -381,7 +381,7 @@ impl Translator<'_, '_> {
                 let p = self.table_elem(*table, index);
                 let flags = self.flags_in(Region::Tables);
                 let v = self.b.ins().load(I64, flags, p, 0);
-                self.mark_ref(v);
+                self.mark_if_ref(v, self.env.tables[*table as usize].elem);
                 self.push(v);
             }
             Operator::TableSet { table } => {

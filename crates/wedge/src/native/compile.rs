@@ -156,7 +156,10 @@ pub(crate) fn compile(
         tables: m
             .tables
             .iter()
-            .map(|t| wc::TableDesc { table64: t.table64 })
+            .map(|t| wc::TableDesc {
+                table64: t.table64,
+                elem: wasm_type(ValType::Ref(t.element)),
+            })
             .collect(),
         layout: layout(m),
         interruptible: m.engine.config().interruptible,
