@@ -18,6 +18,13 @@ pub(crate) enum FrameKind {
         params: Vec<Value>,
     },
     Else,
+    /// A `try_table`: the block its exceptions go to, its catch clauses, and whether
+    /// anything throws to it.
+    TryTable {
+        dispatch: ir::Block,
+        catches: Vec<wasmparser::Catch>,
+        used: bool,
+    },
 }
 
 /// One entry of the control stack.
@@ -77,7 +84,10 @@ impl Translator<'_, '_> {
             return Ok(false);
         }
         match op {
-            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+            Operator::Block { .. }
+            | Operator::Loop { .. }
+            | Operator::If { .. }
+            | Operator::TryTable { .. } => {
                 self.skip_depth += 1;
                 Ok(true)
             }
@@ -286,6 +296,14 @@ impl Translator<'_, '_> {
             f.dest_reached = true;
             let args = self.branch_args(f.num_results);
             self.b.ins().jump(f.dest, &args);
+        }
+        if let FrameKind::TryTable {
+            dispatch,
+            catches,
+            used: true,
+        } = &f.kind
+        {
+            self.finish_dispatch(*dispatch, catches);
         }
         if let FrameKind::If { else_block, params } = &f.kind {
             // An `if` without `else` passes its parameters through to the end.

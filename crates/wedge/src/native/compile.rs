@@ -68,6 +68,7 @@ fn layout(m: &ModuleInner) -> wc::VmLayout {
         store_meter: so::METER as i32,
         store_refund_gas: so::REFUND_GAS as i32,
         store_refund_count: so::REFUND_COUNT as i32,
+        store_pending_exn: so::PENDING_EXN as i32,
         meter_gas_limit: so::METER_GAS_LIMIT as i32,
         meter_gas_used: so::METER_GAS_USED as i32,
         meter_instructions: so::METER_INSTRUCTIONS as i32,
@@ -80,8 +81,8 @@ fn layout(m: &ModuleInner) -> wc::VmLayout {
     }
 }
 
-/// Why the compiler tier cannot run a module, if it cannot: GC types and references and
-/// exceptions stay interpreted.
+/// Why the compiler tier cannot run a module, if it cannot: GC types and references stay
+/// interpreted.
 pub(crate) fn unsupported(m: &ModuleInner) -> Option<String> {
     use crate::registry::Composite;
     use crate::types::HeapType;
@@ -93,12 +94,11 @@ pub(crate) fn unsupported(m: &ModuleInner) -> Option<String> {
                 | HeapType::Concrete(_)
                 | HeapType::NoFunc
                 | HeapType::NoExtern
+                | HeapType::Exn
+                | HeapType::NoExn
         ),
         _ => true,
     };
-    if !m.tags.is_empty() {
-        return Some("exception tags".into());
-    }
     for c in &m.canon {
         let simple = matches!(c.composite, Composite::Func(_)) && c.is_final && c.supers.len() == 1;
         if !simple {
@@ -157,6 +157,7 @@ pub(crate) fn compile(
             .iter()
             .map(|t| wc::TableDesc { table64: t.table64 })
             .collect(),
+        tags: m.tags.clone(),
         layout: layout(m),
         interruptible: m.engine.config().interruptible,
         metering: m.engine.config().metering.then(|| {

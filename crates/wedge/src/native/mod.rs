@@ -397,11 +397,16 @@ pub(crate) fn invoke<T>(
         // `io` holds the slots of the function's type (checked by every caller).
         let ok = unsafe { entry::enter(&mut activation, trampoline, vmctx, io.as_mut_ptr(), code) };
         // SAFETY: the call is over; `vm` points into the store, which is still borrowed.
-        unsafe {
+        let exn = unsafe {
             (*inner).native_active -= 1;
             (*vm).stack_limit = saved.0;
             (*vm).store = saved.1;
             (*vm).store_inner = saved.2;
+            std::mem::take(&mut (*vm).pending_exn)
+        };
+        if ok && exn != 0 {
+            // An exception nothing in the compiled frames caught: thrown by this call.
+            return Err(store.inner.escaping_exception(exn).into());
         }
         if ok {
             return Ok(());
