@@ -49,6 +49,17 @@ fn wasm3(u: &mut Unstructured<'_>) -> Option<Vec<u8>> {
     harness::generate_with(config, u).ok()
 }
 
+/// WebAssembly 2.0 modules with exception handling (tags, `throw`, `throw_ref`,
+/// `try_table`) and tail calls.
+fn exceptions(u: &mut Unstructured<'_>) -> Option<Vec<u8>> {
+    let config = wasm_smith::Config {
+        exceptions_enabled: true,
+        tail_call_enabled: true,
+        ..harness::smith_config()
+    };
+    harness::generate_with(config, u).ok()
+}
+
 /// Runs a module like the robustness harness does, recording everything observable.
 /// `None` when instantiation fails without a comparable outcome.
 fn run(engine: &Engine, wasm: &[u8]) -> Option<Run> {
@@ -97,6 +108,7 @@ fn comparable(v: &Val) -> String {
     match v {
         Val::FuncRef(f) => format!("funcref({})", f.is_some()),
         Val::ExternRef(e) => format!("externref({})", e.is_some()),
+        Val::ExnRef(e) => format!("exnref({})", e.is_some()),
         other => format!("{other:?}"),
     }
 }
@@ -125,6 +137,11 @@ fn interpreter_and_compiler_agree_on_generated_modules() {
 #[test]
 fn interpreter_and_compiler_agree_on_generated_wasm3_modules() {
     compare("3.0", wasm3, CASES / 2);
+}
+
+#[test]
+fn interpreter_and_compiler_agree_on_generated_exception_modules() {
+    compare("exceptions", exceptions, CASES / 2);
 }
 
 /// Compares both tiers on `cases` modules from `generate`.

@@ -44,6 +44,7 @@ fn show(v: &Val) -> String {
     match v {
         Val::FuncRef(f) => format!("funcref({})", f.is_some()),
         Val::ExternRef(e) => format!("externref({})", e.is_some()),
+        Val::ExnRef(e) => format!("exnref({})", e.is_some()),
         other => format!("{other:?}"),
     }
 }
@@ -133,6 +134,20 @@ fn generated_wasm3_modules_meter_alike_in_both_tiers() {
         let config = wasm_smith::Config {
             threads_enabled: false,
             ..harness::smith_config_wasm3()
+        };
+        harness::generate_with(config, u).ok()
+    };
+    compare(generate, CASES / 2);
+}
+
+/// Modules with exception handling: throws, handlers and exceptions leaving calls.
+#[test]
+fn generated_exception_modules_meter_alike_in_both_tiers() {
+    let generate = |u: &mut Unstructured<'_>| {
+        let config = wasm_smith::Config {
+            exceptions_enabled: true,
+            tail_call_enabled: true,
+            ..harness::smith_config()
         };
         harness::generate_with(config, u).ok()
     };
