@@ -25,6 +25,17 @@ pub(crate) enum FrameKind {
         catches: Vec<wasmparser::Catch>,
         used: bool,
     },
+    /// A legacy `try`: the block its exceptions go to, whether anything throws to it, its
+    /// handlers so far (tag or catch-all, and the block that runs each), the variable
+    /// holding the caught exception (for `rethrow`), and whether a handler is being
+    /// translated (exceptions there go further out).
+    Try {
+        dispatch: ir::Block,
+        used: bool,
+        handlers: Vec<(Option<u32>, ir::Block)>,
+        exn: cranelift_frontend::Variable,
+        in_catch: bool,
+    },
 }
 
 /// One entry of the control stack.
@@ -87,13 +98,18 @@ impl Translator<'_, '_> {
             Operator::Block { .. }
             | Operator::Loop { .. }
             | Operator::If { .. }
-            | Operator::TryTable { .. } => {
+            | Operator::TryTable { .. }
+            | Operator::Try { .. } => {
                 self.skip_depth += 1;
                 Ok(true)
             }
-            Operator::Else if self.skip_depth == 0 => Ok(false),
-            Operator::End if self.skip_depth == 0 => Ok(false),
-            Operator::End => {
+            Operator::Else | Operator::Catch { .. } | Operator::CatchAll
+                if self.skip_depth == 0 =>
+            {
+                Ok(false)
+            }
+            Operator::End | Operator::Delegate { .. } if self.skip_depth == 0 => Ok(false),
+            Operator::End | Operator::Delegate { .. } => {
                 self.skip_depth -= 1;
                 Ok(true)
             }
@@ -291,6 +307,11 @@ impl Translator<'_, '_> {
     }
 
     pub(crate) fn end(&mut self) -> Result<(), Error> {
+        self.end_with(None)
+    }
+
+    /// `end`, or with `delegate`: a legacy `try` ending with `delegate` to that label.
+    pub(crate) fn end_with(&mut self, delegate: Option<u32>) -> Result<(), Error> {
         let mut f = self.frames.pop().expect("end matches a frame");
         if self.reachable {
             f.dest_reached = true;
@@ -304,6 +325,16 @@ impl Translator<'_, '_> {
         } = &f.kind
         {
             self.finish_dispatch(*dispatch, catches);
+        }
+        if let FrameKind::Try {
+            dispatch,
+            used,
+            handlers,
+            exn,
+            ..
+        } = &f.kind
+        {
+            self.finish_try(*dispatch, *used, handlers, *exn, delegate);
         }
         if let FrameKind::If { else_block, params } = &f.kind {
             // An `if` without `else` passes its parameters through to the end.

@@ -21,10 +21,25 @@ impl Translator<'_, '_> {
     /// The block an exception thrown here goes to: the dispatch of the innermost enclosing
     /// `try_table`, or the block that returns from the function.
     pub(crate) fn exn_target(&mut self) -> ir::Block {
-        for f in self.frames.iter_mut().rev() {
-            if let FrameKind::TryTable { dispatch, used, .. } = &mut f.kind {
-                *used = true;
-                return *dispatch;
+        self.exn_target_from(self.frames.len())
+    }
+
+    /// The exception target of code just inside `frames[..end]` (the innermost of them
+    /// first).
+    fn exn_target_from(&mut self, end: usize) -> ir::Block {
+        for f in self.frames[..end].iter_mut().rev() {
+            match &mut f.kind {
+                FrameKind::TryTable { dispatch, used, .. }
+                | FrameKind::Try {
+                    dispatch,
+                    used,
+                    in_catch: false,
+                    ..
+                } => {
+                    *used = true;
+                    return *dispatch;
+                }
+                _ => {}
             }
         }
         if let Some(b) = self.propagate {
@@ -144,9 +159,140 @@ impl Translator<'_, '_> {
                     dest_reached: false,
                 });
             }
+            Operator::Try { blockty } => {
+                let (params, results) = self.block_type(*blockty)?;
+                let dest = self.new_block_with(&results);
+                let dispatch = self.b.create_block();
+                self.b.set_cold_block(dispatch);
+                let exn = self.b.declare_var(types::I64);
+                let zero = self.b.ins().iconst(types::I64, 0);
+                self.b.def_var(exn, zero);
+                self.frames.push(super::control::Frame {
+                    kind: FrameKind::Try {
+                        dispatch,
+                        used: false,
+                        handlers: Vec::new(),
+                        exn,
+                        in_catch: false,
+                    },
+                    dest,
+                    header: None,
+                    height: self.stack.len() - params.len(),
+                    num_params: params.len(),
+                    num_results: results.len(),
+                    dest_reached: false,
+                });
+            }
+            Operator::Catch { tag_index } => self.legacy_catch(Some(*tag_index)),
+            Operator::CatchAll => self.legacy_catch(None),
+            Operator::Delegate { relative_depth } => self.end_with(Some(*relative_depth))?,
+            Operator::Rethrow { relative_depth } => {
+                let i = self.frames.len() - 1 - *relative_depth as usize;
+                let FrameKind::Try { exn, .. } = self.frames[i].kind else {
+                    return Err(crate::Error::Unsupported("rethrow outside catch".into()));
+                };
+                let exn = self.b.use_var(exn);
+                self.set_pending(exn);
+                let target = self.exn_target();
+                self.b.ins().jump(target, &[]);
+                self.reachable = false;
+            }
             _ => return Ok(false),
         }
         Ok(true)
+    }
+
+    /// Legacy `catch` (with a tag) or `catch_all`: ends the try body or the previous
+    /// handler and starts a handler, which receives the payload.
+    fn legacy_catch(&mut self, tag: Option<u32>) {
+        let types: Vec<ir::Type> = tag.map_or_else(Vec::new, |t| {
+            self.tag_payload(t).0.into_iter().map(clif_type).collect()
+        });
+        let handler = self.new_block_with(&types);
+        let f = self.frames.last_mut().expect("catch inside try");
+        let (dest, n, height) = (f.dest, f.num_results, f.height);
+        if let FrameKind::Try {
+            handlers, in_catch, ..
+        } = &mut f.kind
+        {
+            handlers.push((tag, handler));
+            *in_catch = true;
+        }
+        if self.reachable {
+            self.frames.last_mut().expect("try frame").dest_reached = true;
+            let args = self.branch_args(n);
+            self.b.ins().jump(dest, &args);
+        }
+        self.stack.truncate(height);
+        self.b.switch_to_block(handler);
+        let vals = self.b.block_params(handler).to_vec();
+        self.stack.extend(vals);
+        self.reachable = true;
+    }
+
+    /// Fills the dispatch block of a legacy `try` that just ended (with `delegate`, its
+    /// exceptions go to the handlers of that label's frame), and seals its handlers.
+    pub(crate) fn finish_try(
+        &mut self,
+        dispatch: ir::Block,
+        used: bool,
+        handlers: &[(Option<u32>, ir::Block)],
+        exn_var: cranelift_frontend::Variable,
+        delegate: Option<u32>,
+    ) {
+        if used {
+            self.b.switch_to_block(dispatch);
+            self.b.seal_block(dispatch);
+            let exn = self.load_pending();
+            let mut caught = false;
+            for &(tag, handler) in handlers {
+                let mut vals = Vec::new();
+                let mut next = None;
+                if let Some(tag) = tag {
+                    let (params, words) = self.tag_payload(tag);
+                    let addr = self.word_buffer(words);
+                    let t = self.b.ins().iconst(types::I32, tag as i64);
+                    let hit = self.libcall(LibCall::ExnCatch, &[exn, t, addr])[0];
+                    let matched = self.b.create_block();
+                    let miss = self.b.create_block();
+                    self.b.ins().brif(hit, matched, &[], miss, &[]);
+                    self.b.seal_block(matched);
+                    self.b.seal_block(miss);
+                    self.b.switch_to_block(matched);
+                    let mut offset = 0;
+                    for t in &params {
+                        let v =
+                            self.b
+                                .ins()
+                                .load(clif_type(*t), MemFlagsData::trusted(), addr, offset);
+                        vals.push(BlockArg::Value(v));
+                        offset += if *t == WasmType::V128 { 16 } else { 8 };
+                    }
+                    next = Some(miss);
+                }
+                let zero = self.b.ins().iconst(types::I64, 0);
+                self.set_pending(zero);
+                self.b.def_var(exn_var, exn);
+                self.b.ins().jump(handler, &vals);
+                match next {
+                    Some(miss) => self.b.switch_to_block(miss),
+                    None => {
+                        caught = true;
+                        break;
+                    }
+                }
+            }
+            if !caught {
+                let target = match delegate {
+                    Some(depth) => self.exn_target_from(self.frames.len() - depth as usize),
+                    None => self.exn_target(),
+                };
+                self.b.ins().jump(target, &[]);
+            }
+        }
+        for &(_, handler) in handlers {
+            self.b.seal_block(handler);
+        }
     }
 
     /// Fills the dispatch block of a `try_table` that just ended (the control stack is back
