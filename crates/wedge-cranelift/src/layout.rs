@@ -41,6 +41,9 @@ pub struct VmLayout {
     pub store_refund_gas: i32,
     /// store: instruction count (`u64`) given back with `store_refund_gas`.
     pub store_refund_count: i32,
+    /// store: the exception (`u64` raw reference) being thrown, or 0: compiled code checks
+    /// it after every call and `throw`, and goes to its handler or returns.
+    pub store_pending_exn: i32,
     /// meter: gas limit.
     pub meter_gas_limit: i32,
     /// meter: gas used.
@@ -101,16 +104,22 @@ pub enum LibCall {
     /// `(vmctx, mem: u32, addr: u64, offset: u64, count: u32) -> u64`:
     /// `memory.atomic.notify`, the number of waiters woken.
     AtomicNotify = 13,
+    /// `(vmctx, tag: u32, payload: *const u64)`: allocates an exception of module tag `tag`
+    /// from its payload words and makes it the pending exception.
+    Throw = 14,
+    /// `(vmctx, exn: u64, tag: u32, payload: *mut u64) -> u32`: whether exception `exn` has
+    /// module tag `tag`; if so, writes its payload words.
+    ExnCatch = 15,
     /// `(vmctx, op: u32, a: u32, b: u32, io: *mut u64, sp: u64)`: the GC operation `op`
     /// (a [`crate::GcOp`]) with immediates `a` and `b` on the operands in `io`, its result
     /// written back to `io`; `sp` is the caller's stack pointer at the call (its stack map
     /// lists the references it holds, relative to it).
-    Gc = 14,
+    Gc = 16,
 }
 
 impl LibCall {
     /// Number of libcalls (the length of the table).
-    pub const COUNT: usize = 15;
+    pub const COUNT: usize = 17;
 
     /// Whether the call takes the caller's `vmctx` first and may reach the store (the
     /// others are plain routines on native addresses that never trap).
@@ -129,6 +138,7 @@ impl LibCall {
                 | LibCall::TableInit
                 | LibCall::AtomicWait
                 | LibCall::AtomicNotify
+                | LibCall::Throw
                 | LibCall::Gc
         )
     }

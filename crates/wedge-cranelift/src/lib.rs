@@ -141,6 +141,8 @@ pub struct ModuleEnv {
     pub memories: Vec<MemoryDesc>,
     /// Every table, imported first.
     pub tables: Vec<TableDesc>,
+    /// The type index of every exception tag, imported first.
+    pub tags: Vec<u32>,
     /// Where the runtime keeps things.
     pub layout: VmLayout,
     /// Whether code checks the interrupt flag at function entries and loop headers.

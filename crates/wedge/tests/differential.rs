@@ -49,12 +49,23 @@ fn wasm3(u: &mut Unstructured<'_>) -> Option<Vec<u8>> {
     harness::generate_with(config, u).ok()
 }
 
-/// Modules with GC types and instructions and typed function references (no exceptions,
-/// which stay interpreted).
+/// Modules with GC types and instructions, typed function references and exception
+/// handling.
 fn gc(u: &mut Unstructured<'_>) -> Option<Vec<u8>> {
     let config = wasm_smith::Config {
-        exceptions_enabled: false,
+        tail_call_enabled: true,
         ..harness::smith_config_gc()
+    };
+    harness::generate_with(config, u).ok()
+}
+
+/// WebAssembly 2.0 modules with exception handling (tags, `throw`, `throw_ref`,
+/// `try_table`) and tail calls.
+fn exceptions(u: &mut Unstructured<'_>) -> Option<Vec<u8>> {
+    let config = wasm_smith::Config {
+        exceptions_enabled: true,
+        tail_call_enabled: true,
+        ..harness::smith_config()
     };
     harness::generate_with(config, u).ok()
 }
@@ -108,6 +119,7 @@ fn comparable(v: &Val) -> String {
         Val::FuncRef(f) => format!("funcref({})", f.is_some()),
         Val::ExternRef(e) => format!("externref({})", e.is_some()),
         Val::AnyRef(a) => format!("anyref({:?})", a.map(|r| r.as_i31())),
+        Val::ExnRef(e) => format!("exnref({})", e.is_some()),
         other => format!("{other:?}"),
     }
 }
@@ -141,6 +153,11 @@ fn interpreter_and_compiler_agree_on_generated_wasm3_modules() {
 #[test]
 fn interpreter_and_compiler_agree_on_generated_gc_modules() {
     compare("gc", gc, CASES / 2);
+}
+
+#[test]
+fn interpreter_and_compiler_agree_on_generated_exception_modules() {
+    compare("exceptions", exceptions, CASES / 2);
 }
 
 /// Compares both tiers on `cases` modules from `generate`.

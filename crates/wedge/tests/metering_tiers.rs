@@ -44,6 +44,7 @@ fn show(v: &Val) -> String {
     match v {
         Val::FuncRef(f) => format!("funcref({})", f.is_some()),
         Val::ExternRef(e) => format!("externref({})", e.is_some()),
+        Val::ExnRef(e) => format!("exnref({})", e.is_some()),
         other => format!("{other:?}"),
     }
 }
@@ -139,14 +140,29 @@ fn generated_wasm3_modules_meter_alike_in_both_tiers() {
     compare(generate, CASES / 2);
 }
 
-/// The same with GC types and instructions and typed function references (compiled code
-/// calls the runtime for struct, array and cast operations, which may trap mid-segment).
+/// The same with GC types and instructions, typed function references and exceptions
+/// (compiled code calls the runtime for struct, array and cast operations, which may trap
+/// mid-segment).
 #[test]
 fn generated_gc_modules_meter_alike_in_both_tiers() {
     let generate = |u: &mut Unstructured<'_>| {
         let config = wasm_smith::Config {
-            exceptions_enabled: false,
+            tail_call_enabled: true,
             ..harness::smith_config_gc()
+        };
+        harness::generate_with(config, u).ok()
+    };
+    compare(generate, CASES / 2);
+}
+
+/// Modules with exception handling: throws, handlers and exceptions leaving calls.
+#[test]
+fn generated_exception_modules_meter_alike_in_both_tiers() {
+    let generate = |u: &mut Unstructured<'_>| {
+        let config = wasm_smith::Config {
+            exceptions_enabled: true,
+            tail_call_enabled: true,
+            ..harness::smith_config()
         };
         harness::generate_with(config, u).ok()
     };
@@ -247,6 +263,94 @@ fn benchmark_guests_meter_alike_in_both_tiers() {
                 assert_eq!(a.0, "trap GasExhausted", "{name} with gas limit {limit}");
                 assert!(a.1 <= limit);
             }
+        }
+    }
+}
+
+/// Exceptions caught by `try_table` and by the legacy `try`/`catch`/`delegate`/`rethrow`,
+/// thrown in the same function and by callees, meter alike in both tiers (handlers start
+/// their own segments), with and without gas limits.
+#[test]
+fn exception_handlers_meter_alike_in_both_tiers() {
+    let wat = r#"(module
+      (tag $e (param i32))
+      (tag $f)
+      (func $throw (param i32) (if (local.get 0) (then (throw $e (local.get 0)))))
+      (func (export "try_table") (result i32)
+        (local $i i32) (local $sum i32)
+        (loop $next
+          (block $caught (result i32)
+            (try_table (catch $e $caught)
+              (call $throw (local.get $i))
+              (local.set $sum (i32.add (local.get $sum) (i32.const 100))))
+            (i32.const 0))
+          (local.set $sum (i32.add (local.get $sum)))
+          (br_if $next (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                                 (i32.const 5))))
+        (local.get $sum))
+      (func (export "legacy") (result i32)
+        (local $sum i32)
+        try (result i32)
+          try
+            i32.const 3
+            call $throw
+          catch $f
+            i32.const 1000
+            local.set $sum
+          catch $e
+            local.set $sum
+            rethrow 0
+          end
+          i32.const 0
+        catch $e
+          local.get $sum
+          i32.add
+        catch_all
+          i32.const -1
+        end)
+      (func (export "delegate") (result i32)
+        try (result i32)
+          try
+            i32.const 7
+            call $throw
+          delegate 0
+          i32.const 0
+        catch $e
+          i32.const 1
+          i32.add
+        catch_all
+          i32.const -1
+        end)
+      (func (export "escape")
+        try
+          throw $f
+        catch $e
+          drop
+        end))"#;
+    for costs in [CostTable::default(), uneven_costs()] {
+        let interp = engine(Strategy::Interpreter, &costs);
+        let jit = engine(Strategy::Compiler, &costs);
+        let a_module = Module::new(&interp, wat).expect("valid module");
+        let b_module = Module::new(&jit, wat).expect("valid module");
+        let a = run_generated(&interp, &a_module, None).expect("runs");
+        let b = run_generated(&jit, &b_module, None).expect("runs");
+        assert_eq!(a, b, "counts differ between tiers");
+        let results: Vec<&str> = a.iter().map(|s| s.0.as_str()).collect();
+        assert_eq!(
+            results,
+            [
+                "instantiate",
+                "try_table: I32(110)",
+                "legacy: I32(6)",
+                "delegate: I32(8)",
+                "escape: trap Exception"
+            ]
+        );
+        let total = a.last().map_or(0, |s| s.1);
+        for limit in limits(total) {
+            let a = run_generated(&interp, &a_module, Some(limit));
+            let b = run_generated(&jit, &b_module, Some(limit));
+            assert_eq!(a, b, "counts differ between tiers with gas limit {limit}");
         }
     }
 }

@@ -28,6 +28,8 @@ fn libcall_signature(call: LibCall, cc: CallConv) -> Signature {
         LibCall::AtomicNotify => (&[I64, I32, I64, I64, I32], &[I64]),
         LibCall::Memmove => (&[I64, I64, I64], &[]),
         LibCall::Memset => (&[I64, I32, I64], &[]),
+        LibCall::Throw => (&[I64, I32, I64], &[]),
+        LibCall::ExnCatch => (&[I64, I64, I32, I64], &[I32]),
         LibCall::Gc => (&[I64, I32, I32, I32, I64, I64], &[]),
     };
     let mut s = Signature::new(cc);
@@ -69,10 +71,12 @@ impl Translator<'_, '_> {
     }
 
     /// Pushes a call's results, and reloads memory bases the callee may have changed.
+    /// and goes to the exception handler if the callee threw.
     pub(crate) fn finish_call(&mut self, inst: ir::Inst) {
         let results = self.b.inst_results(inst).to_vec();
         self.stack.extend(results);
         self.reload_memories();
+        self.check_exception();
     }
 
     pub(crate) fn call_args(&mut self, callee_vmctx: Value, n: usize) -> Vec<Value> {

@@ -18,6 +18,24 @@ pub(crate) enum FrameKind {
         params: Vec<Value>,
     },
     Else,
+    /// A `try_table`: the block its exceptions go to, its catch clauses, and whether
+    /// anything throws to it.
+    TryTable {
+        dispatch: ir::Block,
+        catches: Vec<wasmparser::Catch>,
+        used: bool,
+    },
+    /// A legacy `try`: the block its exceptions go to, whether anything throws to it, its
+    /// handlers so far (tag or catch-all, and the block that runs each), the variable
+    /// holding the caught exception (for `rethrow`), and whether a handler is being
+    /// translated (exceptions there go further out).
+    Try {
+        dispatch: ir::Block,
+        used: bool,
+        handlers: Vec<(Option<u32>, ir::Block)>,
+        exn: cranelift_frontend::Variable,
+        in_catch: bool,
+    },
 }
 
 /// One entry of the control stack.
@@ -85,10 +103,13 @@ impl Translator<'_, '_> {
                 self.skip_depth += 1;
                 Ok(true)
             }
-            Operator::Else if self.skip_depth == 0 => Ok(false),
-            Operator::End if self.skip_depth == 0 => Ok(false),
-            // `delegate` closes a legacy `try` as `end` does.
-            Operator::End | Operator::Delegate { .. } if self.skip_depth > 0 => {
+            Operator::Else | Operator::Catch { .. } | Operator::CatchAll
+                if self.skip_depth == 0 =>
+            {
+                Ok(false)
+            }
+            Operator::End | Operator::Delegate { .. } if self.skip_depth == 0 => Ok(false),
+            Operator::End | Operator::Delegate { .. } => {
                 self.skip_depth -= 1;
                 Ok(true)
             }
@@ -294,11 +315,34 @@ impl Translator<'_, '_> {
     }
 
     pub(crate) fn end(&mut self) -> Result<(), Error> {
+        self.end_with(None)
+    }
+
+    /// `end`, or with `delegate`: a legacy `try` ending with `delegate` to that label.
+    pub(crate) fn end_with(&mut self, delegate: Option<u32>) -> Result<(), Error> {
         let mut f = self.frames.pop().expect("end matches a frame");
         if self.reachable {
             f.dest_reached = true;
             let args = self.branch_args(f.num_results);
             self.b.ins().jump(f.dest, &args);
+        }
+        if let FrameKind::TryTable {
+            dispatch,
+            catches,
+            used: true,
+        } = &f.kind
+        {
+            self.finish_dispatch(*dispatch, catches);
+        }
+        if let FrameKind::Try {
+            dispatch,
+            used,
+            handlers,
+            exn,
+            ..
+        } = &f.kind
+        {
+            self.finish_try(*dispatch, *used, handlers, *exn, delegate);
         }
         if let FrameKind::If { else_block, params } = &f.kind {
             // An `if` without `else` passes its parameters through to the end.

@@ -4,6 +4,7 @@
 mod atomic;
 mod calls;
 mod control;
+mod exceptions;
 mod gc;
 mod memory;
 mod meter;
@@ -112,6 +113,8 @@ pub(crate) struct Translator<'a, 'b> {
     pub(crate) checked_block: Option<ir::Block>,
     /// Metering segments and interruption points.
     points: meter::Points,
+    /// The block that returns from the function with an exception pending, once needed.
+    propagate: Option<ir::Block>,
 }
 
 /// Compiles the body of module function `func_index` into `func`. Returns, when metering,
@@ -146,6 +149,7 @@ pub(crate) fn translate_function(
         checked: HashMap::new(),
         checked_block: None,
         points: meter::Points::new(),
+        propagate: None,
     };
     t.translate(sig, body)?;
     let refunds = t.finish_points();
@@ -230,6 +234,7 @@ impl<'a, 'b> Translator<'a, 'b> {
                 "function body ends without `end`".into(),
             ));
         }
+        self.finish_propagate();
         Ok(())
     }
 
@@ -365,6 +370,7 @@ impl<'a, 'b> Translator<'a, 'b> {
             || self.simd(&op)?
             || self.simd_relaxed(&op)?
             || self.atomic(&op)?
+            || self.exceptions(&op)?
             || self.gc(&op)?
         {
             return Ok(());

@@ -91,6 +91,7 @@ fn layout(m: &ModuleInner) -> wc::VmLayout {
         store_meter: so::METER as i32,
         store_refund_gas: so::REFUND_GAS as i32,
         store_refund_count: so::REFUND_COUNT as i32,
+        store_pending_exn: so::PENDING_EXN as i32,
         meter_gas_limit: so::METER_GAS_LIMIT as i32,
         meter_gas_used: so::METER_GAS_USED as i32,
         meter_instructions: so::METER_INSTRUCTIONS as i32,
@@ -103,13 +104,9 @@ fn layout(m: &ModuleInner) -> wc::VmLayout {
     }
 }
 
-/// Why the compiler tier cannot run a module, if it cannot: exceptions stay interpreted
-/// (references of every type compile, exception references included: they only pass
-/// through).
-pub(crate) fn unsupported(m: &ModuleInner) -> Option<String> {
-    if !m.tags.is_empty() {
-        return Some("exception tags".into());
-    }
+/// Why the compiler tier cannot run a module, if it cannot: it translates every type and
+/// reference the interpreter runs (an operator it cannot translate fails the compilation).
+pub(crate) fn unsupported(_m: &ModuleInner) -> Option<String> {
     None
 }
 
@@ -161,6 +158,7 @@ pub(crate) fn compile(
                 elem: wasm_type(ValType::Ref(t.element)),
             })
             .collect(),
+        tags: m.tags.clone(),
         layout: layout(m),
         interruptible: m.engine.config().interruptible,
         metering: m.engine.config().metering.then(|| {

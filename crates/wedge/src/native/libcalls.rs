@@ -265,11 +265,85 @@ unsafe extern "C" fn host_call(funcref: *const VmFuncRef, caller_vmctx: *mut u8,
         s.truncate(s.len().saturating_sub(published));
         match r {
             Ok(Ok(())) => {}
-            Ok(Err(trap)) => raise(caller_vmctx, trap),
+            Ok(Err(trap)) => {
+                let id = (*vm.store_inner).id;
+                match trap.exception() {
+                    // The caller checks for a pending exception when the call returns.
+                    Some(exn) if exn.store == id => vm.pending_exn = exn.raw,
+                    Some(_) => raise(
+                        caller_vmctx,
+                        Trap::host("a host function threw an exception of another store"),
+                    ),
+                    None => raise(caller_vmctx, trap),
+                }
+            }
             Err(payload) => {
                 super::PANIC.with(|p| *p.borrow_mut() = Some(payload));
                 raise(caller_vmctx, Trap::host("host function panicked"))
             }
+        }
+    }
+}
+
+/// `throw`: allocates an exception of module tag `tag` from its payload words and makes it
+/// the pending exception (the caller then goes to its handler).
+unsafe extern "C" fn throw(vmctx: *mut u8, tag: u32, payload: *const u64) {
+    // SAFETY: called by compiled code with its own context block and a buffer holding the
+    // tag's payload words.
+    unsafe {
+        let (s, i) = store(vmctx);
+        let store_tag = s.instances[i as usize].tags[tag as usize];
+        let slots = s.tags[store_tag as usize].ty.param_slots() as usize;
+        if s.gc.heap.over_limit(slots * 8) {
+            raise_in_segment(vmctx, Trap::new(TrapKind::AllocationTooLarge))
+        }
+        let words = std::slice::from_raw_parts(payload, slots).to_vec();
+        let exn = s.alloc_exception(store_tag, &words);
+        let (vm, _) = context(vmctx);
+        vm.pending_exn = exn;
+        record_throw(vmctx);
+    }
+}
+
+/// Records the frames of a throw in the running activation, as the backtrace of the
+/// exception should it leave the compiled code uncaught.
+///
+/// # Safety
+/// Must be called directly by a libcall entered from compiled code with `vmctx`.
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+unsafe fn record_throw(vmctx: *mut u8) {
+    // SAFETY: guaranteed by the caller.
+    unsafe {
+        let (vm, instance) = context(vmctx);
+        let (exit_fp, exit_func) = (vm.exit_fp, vm.exit_func);
+        let start = (&(*vm.store_inner)).instances[instance as usize]
+            .native
+            .as_ref()
+            .map_or(0, |n| n.start());
+        let a = entry::CURRENT.with(|c| c.get());
+        (*a).trap_first_func = exit_func;
+        (*a).trap_first_start = start;
+        signals::record_frames(&mut *a, None, exit_fp);
+    }
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_os = "linux")))]
+unsafe fn record_throw(_vmctx: *mut u8) {}
+
+/// Whether exception `exn` has module tag `tag`; if so, writes its payload words to
+/// `payload`.
+unsafe extern "C" fn exn_catch(vmctx: *mut u8, exn: u64, tag: u32, payload: *mut u64) -> u32 {
+    // SAFETY: called by compiled code with its own context block and a buffer sized for the
+    // tag's payload words.
+    unsafe {
+        let (s, i) = store(vmctx);
+        let want = s.instances[i as usize].tags[tag as usize];
+        match s.exception_parts(exn) {
+            Some((t, words)) if t == want => {
+                std::ptr::copy_nonoverlapping(words.as_ptr(), payload, words.len());
+                1
+            }
+            _ => 0,
         }
     }
 }
@@ -291,6 +365,8 @@ pub(crate) fn table() -> [usize; LIBCALLS] {
         host_call as *const () as usize,
         atomic_wait as *const () as usize,
         atomic_notify as *const () as usize,
+        throw as *const () as usize,
+        exn_catch as *const () as usize,
         gc as *const () as usize,
     ]
 }

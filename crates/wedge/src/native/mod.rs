@@ -406,10 +406,19 @@ pub(crate) fn invoke<T>(
         // `io` holds the slots of the function's type (checked by every caller).
         let ok = unsafe { entry::enter(&mut activation, trampoline, vmctx, io.as_mut_ptr(), code) };
         // SAFETY: the call is over; `vm` points into the store, which is still borrowed.
-        unsafe {
+        let exn = unsafe {
             (*vm).stack_limit = saved.0;
             (*vm).store = saved.1;
             (*vm).store_inner = saved.2;
+            std::mem::take(&mut (*vm).pending_exn)
+        };
+        if ok && exn != 0 {
+            // An exception nothing in the compiled frames caught: thrown by this call, with
+            // the frames its throw recorded.
+            let first = (activation.trap_first_func != u32::MAX)
+                .then_some((activation.trap_first_start, activation.trap_first_func));
+            let trap = store.inner.escaping_exception(exn);
+            return Err(trap.with_backtrace(backtrace(&activation, first)).into());
         }
         if ok {
             return Ok(());

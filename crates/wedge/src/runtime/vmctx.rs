@@ -15,7 +15,8 @@
 //!
 //! per store (`VmStore`):
 //!   stack_limit, funcrefs, exit_fp, exit_func, store, store_inner, invoke, libcalls[..],
-//!   interrupt, meter (*mut Meter: gas limit, gas used, instructions), refund_gas, refund_count
+//!   interrupt, meter (*mut Meter: gas limit, gas used, instructions), refund_gas, refund_count,
+//!   pending_exn
 //!
 //! per memory (`LinearMemory`, see `runtime::memory`): base at offset 0 (never changes),
 //!   length in bytes (an `AtomicUsize`) at `LinearMemory::LENGTH_OFFSET`
@@ -60,7 +61,7 @@ pub(crate) struct VmFuncRef {
 }
 
 /// Number of entries of the libcall table (see `wedge_cranelift::LibCall`).
-pub(crate) const LIBCALLS: usize = 15;
+pub(crate) const LIBCALLS: usize = 17;
 
 /// Calls a store function on raw slots from native code; monomorphized per store data type.
 pub(crate) type InvokeFn =
@@ -94,6 +95,8 @@ pub(crate) struct VmStore {
     pub refund_gas: u64,
     /// Instructions given back with `refund_gas`.
     pub refund_count: u64,
+    /// The exception compiled code is throwing (a raw reference), or 0.
+    pub pending_exn: u64,
 }
 
 impl VmStore {
@@ -113,6 +116,7 @@ impl VmStore {
             meter: std::ptr::null_mut(),
             refund_gas: 0,
             refund_count: 0,
+            pending_exn: 0,
         }
     }
 }
@@ -190,6 +194,8 @@ pub(crate) mod store_offsets {
     pub const REFUND_GAS: usize = offset_of!(VmStore, refund_gas);
     /// `refund_count`.
     pub const REFUND_COUNT: usize = offset_of!(VmStore, refund_count);
+    /// `pending_exn`.
+    pub const PENDING_EXN: usize = offset_of!(VmStore, pending_exn);
     /// `Meter::gas_limit`.
     pub const METER_GAS_LIMIT: usize = offset_of!(crate::limits::Meter, gas_limit);
     /// `Meter::gas_used`.
