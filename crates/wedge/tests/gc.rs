@@ -10,6 +10,7 @@ use wedge::{Caller, Config, Engine, Linker, Module, Store, Strategy, Val};
 
 /// How a test runs its module.
 #[derive(Clone, Copy)]
+#[cfg_attr(not(feature = "compiler"), allow(dead_code))]
 enum Tier {
     Interp,
     Jit,
@@ -25,10 +26,12 @@ macro_rules! in_every_tier {
             fn interpreted() {
                 super::$name(Tier::Interp);
             }
+            #[cfg(feature = "compiler")]
             #[test]
             fn compiled() {
                 super::$name(Tier::Jit);
             }
+            #[cfg(feature = "compiler")]
             #[test]
             fn aot() {
                 super::$name(Tier::Aot);

@@ -148,6 +148,7 @@ impl CostTable {
     }
 
     /// A hash of every cost, naming the table in the stamp of compiled code.
+    #[cfg_attr(not(feature = "compiler"), allow(dead_code))]
     pub(crate) fn fingerprint(&self) -> u64 {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();

@@ -5,8 +5,10 @@
 //! only then, on a trap, unwinds the compiled frames (see `entry`).
 
 use super::entry;
+#[cfg(feature = "compiler")]
+use super::gc_ops;
+use super::gc_roots;
 use super::signals;
-use super::{gc_ops, gc_roots};
 use crate::runtime::vmctx::{VmFuncRef, VmStore, LIBCALLS, WORD_INSTANCE, WORD_STORE};
 use crate::runtime::{StoreInner, Trap, TrapKind};
 
@@ -227,13 +229,22 @@ unsafe extern "C" fn gc(vmctx: *mut u8, op: u32, a: u32, b: u32, io: *mut u64, s
     // SAFETY: called by compiled code with its own context block, operand slots for `op`
     // and its stack pointer at the call; `exit_fp` was written before the call.
     unsafe {
-        let fp = context(vmctx).0.exit_fp;
-        let (s, i) = store(vmctx);
-        let frames = gc_ops::Frames {
-            sp: sp as usize,
-            fp,
+        #[cfg(feature = "compiler")]
+        let r = {
+            let fp = context(vmctx).0.exit_fp;
+            let (s, i) = store(vmctx);
+            let frames = gc_ops::Frames {
+                sp: sp as usize,
+                fp,
+            };
+            gc_ops::run(s, i, op, (a, b), &gc_ops::Io(io), frames)
         };
-        let r = gc_ops::run(s, i, op, (a, b), &gc_ops::Io(io), frames);
+        // Interpreter-only builds run no compiled code, so nothing calls this.
+        #[cfg(not(feature = "compiler"))]
+        let r = {
+            let _ = (op, a, b, io, sp);
+            Err(TrapKind::Unreachable)
+        };
         check(vmctx, r)
     }
 }

@@ -11,6 +11,7 @@ mod code_memory;
 #[cfg(feature = "compiler")]
 pub(crate) mod compile;
 mod entry;
+#[cfg(feature = "compiler")]
 mod gc_ops;
 mod gc_roots;
 pub(crate) mod image;
