@@ -6,6 +6,7 @@ use super::gc_roots::compiled_frame_roots;
 use crate::module::ModuleInner;
 use crate::registry::{CanonType, Composite, StorageType};
 use crate::runtime::gc::alloc::{array_bytes, array_elem};
+use crate::runtime::gc::array_ops;
 use crate::runtime::gc::heap::{extend_packed, read_field, write_field};
 use crate::runtime::{StoreInner, TrapKind};
 use crate::types::{HeapType, RefType, ValType};
@@ -298,82 +299,30 @@ pub(super) fn run(
             io.w((obj.data.len() / size) as u128);
         }
         GcOp::ArrayFill => {
-            let offset = io.r(1) as u32 as usize;
-            let obj =
-                s.gc.heap
-                    .get_mut(io.r(0))
-                    .ok_or(TrapKind::NullArrayReference)?;
-            let storage = array_elem(&obj.ty).storage;
-            let size = storage.size() as usize;
-            let wide = size == 16;
+            let storage = array_ops::storage(&s.gc.heap, io.r(0))?;
+            let wide = storage.size() == 16;
             let value = io.value(2, wide);
             let len = io.r(3 + wide as usize) as u32 as usize;
-            if offset + len > obj.data.len() / size {
-                return Err(TrapKind::ArrayOutOfBounds);
-            }
-            for k in offset..offset + len {
-                write_field(&mut obj.data, k * size, storage, value);
-            }
+            array_ops::fill(&mut s.gc.heap, io.r(0), io.r(1) as u32 as usize, value, len)?;
         }
         GcOp::ArrayCopy => {
-            let (dst_ref, dst_off) = (io.r(0), io.r(1) as u32 as usize);
-            let (src_ref, src_off) = (io.r(2), io.r(3) as u32 as usize);
-            let len = io.r(4) as u32 as usize;
-            let heap = &mut s.gc.heap;
-            if heap.get(dst_ref).is_none() || heap.get(src_ref).is_none() {
-                return Err(TrapKind::NullArrayReference);
-            }
-            let size = heap
-                .get(dst_ref)
-                .map_or(1, |o| array_elem(&o.ty).storage.size() as usize);
-            let dst_len = heap.get(dst_ref).map_or(0, |o| o.data.len() / size);
-            let src_len = heap.get(src_ref).map_or(0, |o| o.data.len() / size);
-            if dst_off + len > dst_len || src_off + len > src_len {
-                return Err(TrapKind::ArrayOutOfBounds);
-            }
-            let (from, to, n) = (src_off * size, dst_off * size, len * size);
-            if dst_ref == src_ref {
-                if let Some(o) = heap.get_mut(dst_ref) {
-                    o.data.copy_within(from..from + n, to);
-                }
-            } else if let Some((d, src)) = heap.get_two(dst_ref, src_ref) {
-                d.data[to..to + n].copy_from_slice(&src.data[from..from + n]);
-            }
+            let dst = (io.r(0), io.r(1) as u32 as usize);
+            let src = (io.r(2), io.r(3) as u32 as usize);
+            array_ops::copy(&mut s.gc.heap, dst, src, io.r(4) as u32 as usize)?;
         }
         GcOp::ArrayInitData => {
-            let (arr, dst_off) = (io.r(0), io.r(1) as u32 as usize);
+            let dst = (io.r(0), io.r(1) as u32 as usize);
             let (src_off, len) = (io.r(2) as u32 as usize, io.r(3) as u32 as usize);
             let dropped = s.instances[instance as usize].data_dropped[b as usize];
             let module = module(s);
             let data = data_bytes(&module, dropped, b);
-            let obj = s.gc.heap.get_mut(arr).ok_or(TrapKind::NullArrayReference)?;
-            let size = array_elem(&obj.ty).storage.size() as usize;
-            if dst_off + len > obj.data.len() / size {
-                return Err(TrapKind::ArrayOutOfBounds);
-            }
-            if src_off + len * size > data.len() {
-                return Err(TrapKind::MemoryOutOfBounds);
-            }
-            obj.data[dst_off * size..(dst_off + len) * size]
-                .copy_from_slice(&data[src_off..src_off + len * size]);
+            array_ops::init_data(&mut s.gc.heap, dst, (data, src_off), len)?;
         }
         GcOp::ArrayInitElem => {
-            let (arr, dst_off) = (io.r(0), io.r(1) as u32 as usize);
+            let dst = (io.r(0), io.r(1) as u32 as usize);
             let (src_off, len) = (io.r(2) as u32 as usize, io.r(3) as u32 as usize);
-            let seg = s.instances[instance as usize].elems[b as usize].clone();
-            let obj = s.gc.heap.get_mut(arr).ok_or(TrapKind::NullArrayReference)?;
-            let storage = array_elem(&obj.ty).storage;
-            let size = storage.size() as usize;
-            if dst_off + len > obj.data.len() / size {
-                return Err(TrapKind::ArrayOutOfBounds);
-            }
-            if src_off + len > seg.len() {
-                return Err(TrapKind::TableOutOfBounds);
-            }
-            for k in 0..len {
-                let v = seg[src_off + k] as u128;
-                write_field(&mut obj.data, (dst_off + k) * size, storage, v);
-            }
+            let seg = &s.instances[instance as usize].elems[b as usize];
+            array_ops::init_elem(&mut s.gc.heap, dst, (seg, src_off), len)?;
         }
     }
     Ok(())

@@ -7,7 +7,7 @@ use crate::interp::CompiledFunc;
 use crate::registry::{CanonType, Composite, StorageType};
 use crate::runtime::gc::alloc::{array_bytes, array_elem};
 use crate::runtime::gc::heap::{extend_packed, read_field, write_field};
-use crate::runtime::gc::refs;
+use crate::runtime::gc::{array_ops, refs};
 use crate::runtime::TrapKind;
 use crate::Error;
 use std::sync::Arc;
@@ -296,94 +296,38 @@ impl Executor<'_> {
                 w(dst, (obj.data.len() / size) as u64);
             }
             GcOp::ArrayFill => {
-                let obj = inner
-                    .gc
-                    .heap
-                    .get_mut(r(a))
-                    .ok_or(TrapKind::NullArrayReference)?;
-                let storage = array_elem(&obj.ty).storage;
-                let size = storage.size() as usize;
-                let wide = size == 16;
-                let offset = r(a + 1) as u32 as usize;
+                let storage = array_ops::storage(&inner.gc.heap, r(a))?;
+                let wide = storage.size() == 16;
                 let value = if wide { r128(a + 2) } else { r(a + 2) as u128 };
                 let len = r(a + 3 + wide as u32) as u32 as usize;
-                if offset + len > obj.data.len() / size {
-                    return Err(TrapKind::ArrayOutOfBounds);
-                }
-                for k in offset..offset + len {
-                    write_field(&mut obj.data, k * size, storage, value);
-                }
+                array_ops::fill(
+                    &mut inner.gc.heap,
+                    r(a),
+                    r(a + 1) as u32 as usize,
+                    value,
+                    len,
+                )?;
             }
             GcOp::ArrayCopy => {
-                let (dst_ref, dst_off) = (r(a), r(a + 1) as u32 as usize);
-                let (src_ref, src_off) = (r(a + 2), r(a + 3) as u32 as usize);
-                let len = r(a + 4) as u32 as usize;
-                let heap = &mut inner.gc.heap;
-                if heap.get(dst_ref).is_none() || heap.get(src_ref).is_none() {
-                    return Err(TrapKind::NullArrayReference);
-                }
-                let size = heap
-                    .get(dst_ref)
-                    .map_or(1, |o| array_elem(&o.ty).storage.size() as usize);
-                let dst_len = heap.get(dst_ref).map_or(0, |o| o.data.len() / size);
-                let src_len = heap.get(src_ref).map_or(0, |o| o.data.len() / size);
-                if dst_off + len > dst_len || src_off + len > src_len {
-                    return Err(TrapKind::ArrayOutOfBounds);
-                }
-                let (from, to) = (src_off * size, dst_off * size);
-                let n = len * size;
-                if dst_ref == src_ref {
-                    if let Some(o) = heap.get_mut(dst_ref) {
-                        o.data.copy_within(from..from + n, to);
-                    }
-                } else if let Some((d, s)) = heap.get_two(dst_ref, src_ref) {
-                    d.data[to..to + n].copy_from_slice(&s.data[from..from + n]);
-                }
+                let dst = (r(a), r(a + 1) as u32 as usize);
+                let src = (r(a + 2), r(a + 3) as u32 as usize);
+                array_ops::copy(&mut inner.gc.heap, dst, src, r(a + 4) as u32 as usize)?;
             }
             GcOp::ArrayInitData => {
-                let (arr, dst_off) = (r(a), r(a + 1) as u32 as usize);
+                let dst = (r(a), r(a + 1) as u32 as usize);
                 let (src_off, len) = (r(a + 2) as u32 as usize, r(a + 3) as u32 as usize);
                 // SAFETY: the module outlives the call.
                 let module = unsafe { &*st.module };
                 let dropped =
                     inner.instances[st.instance as usize].data_dropped[site.field as usize];
                 let data = data_bytes(module, dropped, site.field);
-                let obj = inner
-                    .gc
-                    .heap
-                    .get_mut(arr)
-                    .ok_or(TrapKind::NullArrayReference)?;
-                let size = array_elem(&obj.ty).storage.size() as usize;
-                if dst_off + len > obj.data.len() / size {
-                    return Err(TrapKind::ArrayOutOfBounds);
-                }
-                if src_off + len * size > data.len() {
-                    return Err(TrapKind::MemoryOutOfBounds);
-                }
-                obj.data[dst_off * size..(dst_off + len) * size]
-                    .copy_from_slice(&data[src_off..src_off + len * size]);
+                array_ops::init_data(&mut inner.gc.heap, dst, (data, src_off), len)?;
             }
             GcOp::ArrayInitElem => {
-                let (arr, dst_off) = (r(a), r(a + 1) as u32 as usize);
+                let dst = (r(a), r(a + 1) as u32 as usize);
                 let (src_off, len) = (r(a + 2) as u32 as usize, r(a + 3) as u32 as usize);
-                let seg = inner.instances[st.instance as usize].elems[site.field as usize].clone();
-                let obj = inner
-                    .gc
-                    .heap
-                    .get_mut(arr)
-                    .ok_or(TrapKind::NullArrayReference)?;
-                let storage = array_elem(&obj.ty).storage;
-                let size = storage.size() as usize;
-                if dst_off + len > obj.data.len() / size {
-                    return Err(TrapKind::ArrayOutOfBounds);
-                }
-                if src_off + len > seg.len() {
-                    return Err(TrapKind::TableOutOfBounds);
-                }
-                for k in 0..len {
-                    let v = seg[src_off + k] as u128;
-                    write_field(&mut obj.data, (dst_off + k) * size, storage, v);
-                }
+                let seg = &inner.instances[st.instance as usize].elems[site.field as usize];
+                array_ops::init_elem(&mut inner.gc.heap, dst, (seg, src_off), len)?;
             }
         }
         Ok(())

@@ -2,6 +2,7 @@
 
 mod access;
 pub(crate) mod alloc;
+pub(crate) mod array_ops;
 pub mod heap;
 pub mod refs;
 
