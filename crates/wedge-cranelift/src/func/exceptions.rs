@@ -255,25 +255,8 @@ impl Translator<'_, '_> {
                 let mut vals = Vec::new();
                 let mut next = None;
                 if let Some(tag) = tag {
-                    let (params, words) = self.tag_payload(tag);
-                    let addr = self.word_buffer(words);
-                    let t = self.b.ins().iconst(types::I32, tag as i64);
-                    let hit = self.libcall(LibCall::ExnCatch, &[exn, t, addr])[0];
-                    let matched = self.b.create_block();
-                    let miss = self.b.create_block();
-                    self.b.ins().brif(hit, matched, &[], miss, &[]);
-                    self.b.seal_block(matched);
-                    self.b.seal_block(miss);
-                    self.b.switch_to_block(matched);
-                    let mut offset = 0;
-                    for t in &params {
-                        let v =
-                            self.b
-                                .ins()
-                                .load(clif_type(*t), MemFlagsData::trusted(), addr, offset);
-                        vals.push(BlockArg::Value(v));
-                        offset += if *t == WasmType::V128 { 16 } else { 8 };
-                    }
+                    let (payload, miss) = self.match_tag(exn, tag);
+                    vals.extend(payload.into_iter().map(BlockArg::Value));
                     next = Some(miss);
                 }
                 let zero = self.b.ins().iconst(types::I64, 0);
@@ -301,6 +284,29 @@ impl Translator<'_, '_> {
         }
     }
 
+    /// Tests whether exception `exn` has tag `tag`: code continues in a block reached on a
+    /// match, with the payload loaded; returns the payload and the block reached on a miss.
+    fn match_tag(&mut self, exn: Value, tag: u32) -> (Vec<Value>, ir::Block) {
+        let (params, words) = self.tag_payload(tag);
+        let addr = self.word_buffer(words);
+        let t = self.b.ins().iconst(types::I32, tag as i64);
+        let hit = self.libcall(LibCall::ExnCatch, &[exn, t, addr])[0];
+        let matched = self.b.create_block();
+        let miss = self.b.create_block();
+        self.b.ins().brif(hit, matched, &[], miss, &[]);
+        self.b.seal_block(matched);
+        self.b.seal_block(miss);
+        self.b.switch_to_block(matched);
+        let mut payload = Vec::with_capacity(params.len());
+        let mut offset = 0;
+        for t in &params {
+            let flags = MemFlagsData::trusted();
+            payload.push(self.b.ins().load(clif_type(*t), flags, addr, offset));
+            offset += if *t == WasmType::V128 { 16 } else { 8 };
+        }
+        (payload, miss)
+    }
+
     /// Fills the dispatch block of a `try_table` that just ended (the control stack is back
     /// to its enclosing frames, which its catch labels name).
     pub(crate) fn finish_dispatch(&mut self, dispatch: ir::Block, catches: &[Catch]) {
@@ -317,25 +323,8 @@ impl Translator<'_, '_> {
             let mut vals = Vec::new();
             let mut next = None;
             if let Some(tag) = tag {
-                let (params, words) = self.tag_payload(tag);
-                let addr = self.word_buffer(words);
-                let t = self.b.ins().iconst(types::I32, tag as i64);
-                let hit = self.libcall(LibCall::ExnCatch, &[exn, t, addr])[0];
-                let matched = self.b.create_block();
-                let miss = self.b.create_block();
-                self.b.ins().brif(hit, matched, &[], miss, &[]);
-                self.b.seal_block(matched);
-                self.b.seal_block(miss);
-                self.b.switch_to_block(matched);
-                let mut offset = 0;
-                for t in &params {
-                    let v = self
-                        .b
-                        .ins()
-                        .load(clif_type(*t), MemFlagsData::trusted(), addr, offset);
-                    vals.push(v);
-                    offset += if *t == WasmType::V128 { 16 } else { 8 };
-                }
+                let (payload, miss) = self.match_tag(exn, tag);
+                vals = payload;
                 next = Some(miss);
             }
             if with_ref {
