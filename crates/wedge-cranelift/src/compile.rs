@@ -143,6 +143,7 @@ pub fn compile_module(
     }
     let nfuncs = bodies.len();
     let ntypes = env.types.len();
+    let throws = crate::throws::analyze(env, bodies)?;
     let mut jobs: Vec<Job> = (0..nfuncs as u32).map(Job::Func).collect();
     jobs.extend((0..ntypes as u32).map(Job::ArrayTrampoline));
     jobs.extend((0..ntypes as u32).map(Job::HostTrampoline));
@@ -180,7 +181,9 @@ pub fn compile_module(
                     // A panic (a bug, or input the validator should have refused) becomes an
                     // error; the contexts are rebuilt in case it left them half-used.
                     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        compile_unit(isa, env, bodies, jobs[i], &unit_of, &mut ctx, &mut fctx)
+                        compile_unit(
+                            isa, env, &throws, bodies, jobs[i], &unit_of, &mut ctx, &mut fctx,
+                        )
                     }))
                     .unwrap_or_else(|_| {
                         ctx = Context::new();
@@ -218,9 +221,11 @@ pub fn compile_module(
     Ok(link(units, nfuncs, ntypes, align))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn compile_unit(
     isa: &Isa,
     env: &ModuleEnv,
+    throws: &crate::Throws,
     bodies: &[FuncBody<'_>],
     job: Job,
     unit_of: &dyn Fn(u32, u32) -> Option<usize>,
@@ -234,8 +239,15 @@ fn compile_unit(
     let func_index = match job {
         Job::Func(i) => {
             let index = env.num_imported_funcs + i;
-            record_refunds =
-                func::translate_function(env, isa, index, bodies[i as usize], &mut ctx.func, fctx)?;
+            record_refunds = func::translate_function(
+                env,
+                throws,
+                isa,
+                index,
+                bodies[i as usize],
+                &mut ctx.func,
+                fctx,
+            )?;
             index
         }
         Job::ArrayTrampoline(t) => {

@@ -22,6 +22,7 @@ mod func;
 mod gc;
 mod isa;
 mod layout;
+mod throws;
 mod trampoline;
 
 pub use compile::{
@@ -33,6 +34,7 @@ pub use gc::{abstract_code, abstract_of, heap_code, GcOp, GcType, Storage, ABSTR
 mod tests;
 pub use isa::{host_isa_stamp, Isa};
 pub use layout::{LibCall, VmLayout};
+pub use throws::Throws;
 
 /// A WebAssembly value type, as far as code generation cares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -141,6 +143,11 @@ pub struct ModuleEnv {
     pub memories: Vec<MemoryDesc>,
     /// Every table, imported first.
     pub tables: Vec<TableDesc>,
+    /// Whether no function reference from outside the module can reach its tables or
+    /// `call_ref` (no table is imported or exported, and no import or export carries a
+    /// reference): then calls through them reach only the module's own functions and
+    /// imports, which decides where code must look for a pending exception.
+    pub closed: bool,
     /// The type index of every exception tag, imported first.
     pub tags: Vec<u32>,
     /// Where the runtime keeps things.

@@ -51,6 +51,7 @@ fn env(reserved_bytes: u64) -> ModuleEnv {
             reserved_bytes,
         }],
         tables: vec![],
+        closed: true,
         tags: vec![],
         layout: layout(),
         interruptible: false,
@@ -75,24 +76,80 @@ fn compile(env: &ModuleEnv, body: &[u8]) -> Result<CompiledCode, Error> {
 /// `local.get 0; i32.load offset=4; end` with no locals.
 const LOAD: &[u8] = &[0x00, 0x20, 0x00, 0x28, 0x02, 0x04, 0x0b];
 
+/// `local.get 0; call 0; end`: calls itself.
+const RECURSE: &[u8] = &[0x00, 0x20, 0x00, 0x10, 0x00, 0x0b];
+
+fn has_trap(code: &CompiledCode, kind: TrapKind) -> bool {
+    let f = code.funcs[0];
+    let in_func = |o: u32| (f.offset..f.offset + f.len).contains(&o);
+    code.traps
+        .iter()
+        .any(|t| in_func(t.offset) && t.kind == kind)
+}
+
 #[test]
 fn compiles_functions_and_trampolines_with_trap_sites() {
     let code = compile(&env(0), LOAD).unwrap();
     assert_eq!(code.funcs.len(), 1);
     assert_eq!(code.array_trampolines.len(), 1);
     assert_eq!(code.host_trampolines.len(), 1);
-    let f = code.funcs[0];
-    let in_func = |o: u32| (f.offset..f.offset + f.len).contains(&o);
-    // An explicitly checked load traps as out of bounds; the prologue checks the stack.
-    assert!(code
-        .traps
-        .iter()
-        .any(|t| in_func(t.offset) && t.kind == TrapKind::MemoryOutOfBounds));
-    assert!(code
-        .traps
-        .iter()
-        .any(|t| in_func(t.offset) && t.kind == TrapKind::StackOverflow));
+    // An explicitly checked load traps as out of bounds.
+    assert!(has_trap(&code, TrapKind::MemoryOutOfBounds));
     assert!(code.traps.windows(2).all(|w| w[0].offset <= w[1].offset));
+}
+
+#[test]
+fn only_functions_that_call_or_have_a_frame_check_the_stack() {
+    // A leaf without a frame needs only its return address: no check.
+    assert!(!has_trap(
+        &compile(&env(0), LOAD).unwrap(),
+        TrapKind::StackOverflow
+    ));
+    assert!(has_trap(
+        &compile(&env(0), RECURSE).unwrap(),
+        TrapKind::StackOverflow
+    ));
+}
+
+/// What `throws::analyze` says of functions with these bodies (`imports` imported first).
+fn throws_of(imports: u32, closed: bool, bodies: &[&[u8]]) -> Throws {
+    let mut env = env(0);
+    env.num_imported_funcs = imports;
+    env.func_types = vec![0; imports as usize + bodies.len()];
+    env.closed = closed;
+    let bodies: Vec<FuncBody<'_>> = bodies
+        .iter()
+        .map(|b| FuncBody {
+            bytes: b,
+            offset: 0,
+        })
+        .collect();
+    crate::throws::analyze(&env, &bodies).unwrap()
+}
+
+#[test]
+fn exceptions_are_checked_for_only_after_calls_that_may_throw() {
+    const PURE: &[u8] = &[0x00, 0x0b];
+    const THROW: &[u8] = &[0x00, 0x08, 0x00, 0x0b];
+    let call = |f: u8| vec![0x00, 0x10, f, 0x0b];
+    // call_indirect (type 0) (table 0)
+    const INDIRECT: &[u8] = &[0x00, 0x11, 0x00, 0x00, 0x0b];
+    // Throwing spreads to direct callers, and then to calls through tables.
+    let t = throws_of(0, true, &[&call(1), THROW, PURE, &call(2), INDIRECT]);
+    assert_eq!(t.funcs, [true, true, false, false, true]);
+    assert!(t.indirect);
+    // Nothing throws: a closed module's calls through tables cannot either.
+    let t = throws_of(0, true, &[PURE, INDIRECT, &call(1)]);
+    assert_eq!(t.funcs, [false, false, false]);
+    assert!(!t.indirect);
+    // In an open module they may reach anything.
+    let t = throws_of(0, false, &[PURE, INDIRECT, &call(1)]);
+    assert_eq!(t.funcs, [false, true, true]);
+    assert!(t.indirect);
+    // Imports may always throw.
+    let t = throws_of(1, true, &[&call(0), PURE]);
+    assert_eq!(t.funcs, [true, true, false]);
+    assert!(t.indirect);
 }
 
 #[test]

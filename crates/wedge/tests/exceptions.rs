@@ -310,3 +310,82 @@ fn exceptions_pass_through_instances_without_handlers() {
         assert_eq!(after.get(&store), Val::I32(0));
     }
 }
+
+/// Compiled code looks for a pending exception only after calls that may throw. A module
+/// with no imports and no throws of its own still gets exceptions from a host function
+/// the host puts in its exported table, or passes in as a function reference: both reach
+/// the handler through a function that has none.
+#[test]
+fn exceptions_from_functions_entering_through_tables_and_references_are_caught() {
+    for engine in &engines() {
+        let mut store = Store::new(engine, ());
+        let module = Module::new(
+            engine,
+            r#"(module
+              (type $f (func (param i32)))
+              (tag $e (export "e") (param i32))
+              (table (export "table") 1 funcref)
+              (global $after (export "after") (mut i32) (i32.const 0))
+              (func $middle (param i32)
+                (call_indirect (type $f) (local.get 0) (i32.const 0))
+                (global.set $after (i32.const 1)))
+              (func (export "via_table") (param i32) (result i32)
+                (block $caught (result i32)
+                  (try_table (catch $e $caught) (call $middle (local.get 0)))
+                  (i32.const -1)))
+              (func $middle_ref (param i32) (param (ref $f))
+                (call_ref $f (local.get 0) (local.get 1)))
+              (func (export "via_ref") (param i32) (param funcref) (result i32)
+                (block $caught (result i32)
+                  (try_table (catch $e $caught)
+                    (call $middle_ref (local.get 0)
+                      (ref.cast (ref $f) (local.get 1))))
+                  (i32.const -1))))"#,
+        )
+        .unwrap();
+        let instance = Linker::new(engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let Some(Extern::Tag(tag)) = instance.get_export(&store, "e") else {
+            panic!("tag export missing");
+        };
+        let thrower = wedge::Func::wrap(
+            &mut store,
+            move |mut caller: Caller<'_, ()>, x: i32| -> Result<(), Trap> {
+                if x == 0 {
+                    return Ok(());
+                }
+                let exn = ExnRef::new(&mut caller, tag, &[Val::I32(x * 10)])
+                    .map_err(|e| Trap::host(e.to_string()))?;
+                Err(Trap::throw(exn))
+            },
+        );
+        let table = instance.get_table(&store, "table").unwrap();
+        table
+            .set(&mut store, 0, Val::FuncRef(Some(thrower)))
+            .unwrap();
+        let after = instance.get_global(&store, "after").unwrap();
+        let via_table = instance
+            .get_typed_func::<i32, i32>(&store, "via_table")
+            .unwrap();
+        assert_eq!(via_table.call(&mut store, 0).unwrap(), -1);
+        assert_eq!(after.get(&store), Val::I32(1));
+        after.set(&mut store, Val::I32(0)).unwrap();
+        assert_eq!(via_table.call(&mut store, 4).unwrap(), 40);
+        assert_eq!(
+            after.get(&store),
+            Val::I32(0),
+            "the middle frame stopped at the throw"
+        );
+        let via_ref = instance.get_func(&store, "via_ref").unwrap();
+        let mut out = [Val::I32(0)];
+        via_ref
+            .call(
+                &mut store,
+                &[Val::I32(6), Val::FuncRef(Some(thrower))],
+                &mut out,
+            )
+            .unwrap();
+        assert_eq!(out[0], Val::I32(60));
+    }
+}

@@ -70,13 +70,15 @@ impl Translator<'_, '_> {
         f
     }
 
-    /// Pushes a call's results, and reloads memory bases the callee may have changed.
-    /// and goes to the exception handler if the callee threw.
-    pub(crate) fn finish_call(&mut self, inst: ir::Inst) {
+    /// Pushes a call's results, reloads memory lengths the callee may have changed, and
+    /// goes to the exception handler if the callee threw (when it `may_throw`).
+    pub(crate) fn finish_call(&mut self, inst: ir::Inst, may_throw: bool) {
         let results = self.b.inst_results(inst).to_vec();
         self.stack.extend(results);
         self.reload_memories();
-        self.check_exception();
+        if may_throw {
+            self.check_exception();
+        }
     }
 
     pub(crate) fn call_args(&mut self, callee_vmctx: Value, n: usize) -> Vec<Value> {
@@ -90,8 +92,16 @@ impl Translator<'_, '_> {
     }
 
     /// Calls `code` (a native address) with the wasm signature of `type_index`, or makes it
-    /// a tail call (`tail`: the callee's results are this function's results).
-    fn call_code(&mut self, type_index: u32, code: Value, callee_vmctx: Value, tail: bool) {
+    /// a tail call (`tail`: the callee's results are this function's results); `may_throw`:
+    /// whether the callee may leave an exception pending.
+    fn call_code(
+        &mut self,
+        type_index: u32,
+        code: Value,
+        callee_vmctx: Value,
+        tail: bool,
+        may_throw: bool,
+    ) {
         let sig = self.sig_ref(type_index);
         let n = self.env.types[type_index as usize].params.len();
         let args = self.call_args(callee_vmctx, n);
@@ -101,7 +111,7 @@ impl Translator<'_, '_> {
         } else {
             let inst = self.b.ins().call_indirect(sig, code, &args);
             self.mark_call_results(inst, type_index);
-            self.finish_call(inst);
+            self.finish_call(inst, may_throw);
         }
     }
 
@@ -113,7 +123,8 @@ impl Translator<'_, '_> {
             let at = self.env.layout.vmctx_imported_funcs + 16 * func as i32;
             let code = self.vmctx_ptr(at);
             let callee = self.vmctx_ptr(at + 8);
-            self.call_code(type_index, code, callee, tail);
+            let may_throw = self.throws.funcs[func as usize];
+            self.call_code(type_index, code, callee, tail, may_throw);
         } else {
             let f = self.func_ref(NS_FUNC, func, type_index);
             let args = self.call_args(self.vmctx, n);
@@ -123,7 +134,7 @@ impl Translator<'_, '_> {
             } else {
                 let inst = self.b.ins().call(f, &args);
                 self.mark_call_results(inst, type_index);
-                self.finish_call(inst);
+                self.finish_call(inst, self.throws.funcs[func as usize]);
             }
         }
         Ok(())
@@ -157,7 +168,8 @@ impl Translator<'_, '_> {
             .b
             .ins()
             .load(types::I64, trusted, funcref, l.funcref_vmctx);
-        self.call_code(type_index, code, callee, tail);
+        let may_throw = self.throws.indirect;
+        self.call_code(type_index, code, callee, tail, may_throw);
     }
 
     /// `call_indirect` or `return_call_indirect`.

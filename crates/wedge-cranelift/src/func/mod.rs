@@ -14,10 +14,9 @@ mod simd_relaxed;
 
 use crate::{Error, FuncSig, ModuleEnv, TrapKind, WasmType};
 use control::{Frame, FrameKind};
-use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
-    self, types, AbiParam, ArgumentPurpose, BlockArg, FuncRef, InstBuilder, MemFlagsData, SigRef,
-    Signature, TrapCode, Type, UserFuncName, Value,
+    self, types, AbiParam, ArgumentPurpose, BlockArg, FuncRef, GlobalValueData, InstBuilder,
+    MemFlagsData, SigRef, Signature, TrapCode, Type, UserFuncName, Value,
 };
 use cranelift_codegen::isa::{CallConv, TargetIsa};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
@@ -89,6 +88,8 @@ pub(crate) struct Heap {
 /// Translates one function.
 pub(crate) struct Translator<'a, 'b> {
     pub(crate) env: &'a ModuleEnv,
+    /// Which calls may leave an exception pending.
+    pub(crate) throws: &'a crate::Throws,
     pub(crate) isa: &'a dyn TargetIsa,
     pub(crate) b: FunctionBuilder<'b>,
     /// Module index of the function being translated.
@@ -121,6 +122,7 @@ pub(crate) struct Translator<'a, 'b> {
 /// what a trap gives back at each source location the code carries (see `meter`).
 pub(crate) fn translate_function(
     env: &ModuleEnv,
+    throws: &crate::Throws,
     isa: &dyn TargetIsa,
     func_index: u32,
     body: crate::FuncBody<'_>,
@@ -133,6 +135,7 @@ pub(crate) fn translate_function(
     let b = FunctionBuilder::new(func, fctx);
     let mut t = Translator {
         env,
+        throws,
         isa,
         b,
         func_index,
@@ -251,20 +254,28 @@ impl<'a, 'b> Translator<'a, 'b> {
         }
     }
 
-    /// Traps if the stack pointer is below the store's stack limit.
+    /// Has the prologue trap if the stack pointer, less this function's frame, would fall
+    /// below the store's stack limit. Cranelift emits the check before the frame is
+    /// allocated and leaves it out of leaf functions without a frame (they need only
+    /// their return address, which the reserve below the limit holds).
     fn stack_check(&mut self) {
-        let store = self.store_ptr();
-        let limit = self.b.ins().load(
-            types::I64,
-            MemFlagsData::trusted(),
-            store,
-            self.env.layout.store_stack_limit,
-        );
-        let sp = self.b.ins().get_stack_pointer(types::I64);
-        let below = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
-        self.b
-            .ins()
-            .trapnz(below, trap_code(TrapKind::StackOverflow));
+        let flags = &mut self.b.func.dfg.mem_flags;
+        let readonly = flags.insert_unchecked(MemFlagsData::trusted().with_readonly());
+        let plain = flags.insert_unchecked(MemFlagsData::trusted());
+        let vmctx = self.b.create_global_value(GlobalValueData::VMContext);
+        let store = self.b.create_global_value(GlobalValueData::Load {
+            base: vmctx,
+            offset: self.env.layout.vmctx_store.into(),
+            global_type: types::I64,
+            flags: readonly,
+        });
+        let limit = self.b.create_global_value(GlobalValueData::Load {
+            base: store,
+            offset: self.env.layout.store_stack_limit.into(),
+            global_type: types::I64,
+            flags: plain,
+        });
+        self.b.func.stack_limit = Some(limit);
     }
 
     /// Traps if the store's interrupt flag is set.

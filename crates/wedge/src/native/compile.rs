@@ -110,6 +110,29 @@ pub(crate) fn unsupported(_m: &ModuleInner) -> Option<String> {
     None
 }
 
+/// Whether no function reference from outside a module can reach its tables or `call_ref`:
+/// no table is imported or exported, and no import or export carries a reference.
+fn closed(m: &ModuleInner) -> bool {
+    use crate::module::ExportIndex;
+    use crate::types::{ExternType, FuncType};
+    let is_ref = |t: &ValType| matches!(t, ValType::Ref(_));
+    let carries_ref = |f: &FuncType| f.params().iter().chain(f.results()).any(is_ref);
+    let imports_closed = m.imports.iter().all(|i| match &i.ty {
+        ExternType::Func(f) | ExternType::Tag(f) => !carries_ref(f),
+        ExternType::Table(_) => false,
+        ExternType::Memory(_) => true,
+        ExternType::Global(g) => !is_ref(&g.content),
+    });
+    let exports_closed = m.exports.iter().all(|e| match e.index {
+        ExportIndex::Func(f) => !carries_ref(&m.types[m.func_types[f as usize] as usize]),
+        ExportIndex::Tag(t) => !carries_ref(&m.types[m.tags[t as usize] as usize]),
+        ExportIndex::Table(_) => false,
+        ExportIndex::Memory(_) => true,
+        ExportIndex::Global(g) => !is_ref(&m.globals[g as usize].content),
+    });
+    imports_closed && exports_closed
+}
+
 /// Compiles every function of a module; `progress(done, total)` is called as units finish.
 pub(crate) fn compile(
     m: &ModuleInner,
@@ -158,6 +181,7 @@ pub(crate) fn compile(
                 elem: wasm_type(ValType::Ref(t.element)),
             })
             .collect(),
+        closed: closed(m),
         tags: m.tags.clone(),
         layout: layout(m),
         interruptible: m.engine.config().interruptible,
