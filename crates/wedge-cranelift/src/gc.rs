@@ -21,6 +21,28 @@ impl Storage {
             Storage::Val(t) => t,
         }
     }
+
+    /// Bytes a value of this storage takes in an object (1, 2, 4, 8 or 16).
+    pub fn size(self) -> u32 {
+        match self {
+            Storage::I8 => 1,
+            Storage::I16 => 2,
+            Storage::Val(WasmType::I32 | WasmType::F32) => 4,
+            Storage::Val(WasmType::V128) => 16,
+            Storage::Val(_) => 8,
+        }
+    }
+}
+
+/// A struct field: its storage and where the runtime lays it out in the object's payload
+/// (the runtime's own offsets, so compiled code and the runtime cannot disagree; a subtype
+/// keeps its supertype's fields at the same offsets).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GcField {
+    /// How the value is stored.
+    pub storage: Storage,
+    /// Byte offset in the payload.
+    pub offset: u32,
 }
 
 /// A module type, as far as GC instructions care.
@@ -29,7 +51,7 @@ pub enum GcType {
     /// A function type.
     Func,
     /// A struct type with its fields.
-    Struct(Vec<Storage>),
+    Struct(Vec<GcField>),
     /// An array type with its element.
     Array(Storage),
 }

@@ -44,6 +44,18 @@ pub struct VmLayout {
     /// store: the exception (`u64` raw reference) being thrown, or 0: compiled code checks
     /// it after every call and `throw`, and goes to its handler or returns.
     pub store_pending_exn: i32,
+    /// store: pointer to the GC heap's table cell (never changes for a store), whose word at
+    /// `gc_table_base` is the address of the slot views (which moves when the heap
+    /// allocates or collects, so it is read again after every call). The view of an object
+    /// reference `r` is the 16 bytes at `base + (r << 2) - 16`: the payload address at
+    /// `slot_view_data` and, for arrays, the length in elements (`u64`) at `slot_view_len`.
+    pub store_gc_table: i32,
+    /// GC table cell: address of the slot views.
+    pub gc_table_base: i32,
+    /// slot view: payload address.
+    pub slot_view_data: i32,
+    /// slot view: array length in elements.
+    pub slot_view_len: i32,
     /// meter: gas limit.
     pub meter_gas_limit: i32,
     /// meter: gas used.

@@ -28,7 +28,9 @@ mod trampoline;
 pub use compile::{
     compile_module, CodeRange, CompiledCode, Refund, Reloc, RelocKind, StackMapEntry, TrapSite,
 };
-pub use gc::{abstract_code, abstract_of, heap_code, GcOp, GcType, Storage, ABSTRACT_HEAP};
+pub use gc::{
+    abstract_code, abstract_of, heap_code, GcField, GcOp, GcType, Storage, ABSTRACT_HEAP,
+};
 
 #[cfg(test)]
 mod tests;

@@ -1,8 +1,9 @@
 //! GC instructions (structs, arrays, `i31`, casts) and the stack-map marks that let the
 //! runtime find every reference a compiled frame holds when it collects.
 //!
-//! Struct, array and cast operations are calls into the runtime ([`LibCall::Gc`]): the
-//! operands go to a stack slot, the result comes back in it. `i31` and `ref.eq` are inline.
+//! Allocation, cast and bulk array operations are calls into the runtime ([`LibCall::Gc`]):
+//! the operands go to a stack slot, the result comes back in it. Field and element accesses
+//! are inline (`gc_access.rs`), with these calls left only for types validation rules out. `i31` and `ref.eq` are inline.
 //! Every value that may hold a reference is declared to need a stack map, so at each call
 //! Cranelift spills the live ones to slots it lists for the call's return address.
 
@@ -87,7 +88,7 @@ impl Translator<'_, '_> {
     /// The fields of struct type `ty`.
     fn struct_fields(&self, ty: u32) -> Vec<Storage> {
         match self.env.gc_types.get(ty as usize) {
-            Some(GcType::Struct(f)) => f.clone(),
+            Some(GcType::Struct(f)) => f.iter().map(|f| f.storage).collect(),
             _ => Vec::new(),
         }
     }
@@ -165,6 +166,9 @@ impl Translator<'_, '_> {
     /// Translates a GC operator; false if `op` is none.
     pub(crate) fn gc(&mut self, op: &Operator) -> Result<bool, Error> {
         use WasmType::{Ref, I32};
+        if self.gc_access(op) {
+            return Ok(true);
+        }
         match *op {
             Operator::RefI31 => {
                 let v = self.pop();

@@ -20,6 +20,10 @@ pub(crate) enum Region {
     Globals = 3,
     /// Table elements.
     Tables = 4,
+    /// The GC heap's slot views and the cell pointing at them.
+    GcViews = 5,
+    /// GC object payloads (struct fields, array elements).
+    GcData = 6,
 }
 
 /// Every address a 32-bit index can form before its static offset.
@@ -32,6 +36,8 @@ impl Translator<'_, '_> {
             Region::Defs => "defs",
             Region::Globals => "globals",
             Region::Tables => "tables",
+            Region::GcViews => "gc views",
+            Region::GcData => "gc data",
         };
         self.b.func.dfg.alias_regions.insert(AliasRegionData {
             user_id: r as u32,

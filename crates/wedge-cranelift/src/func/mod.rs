@@ -6,6 +6,7 @@ mod calls;
 mod control;
 mod exceptions;
 mod gc;
+mod gc_access;
 mod memory;
 mod meter;
 mod numeric;

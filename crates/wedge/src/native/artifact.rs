@@ -41,7 +41,7 @@ use std::ops::Range;
 pub(crate) const SECTION_NAME: &str = "wedge.native";
 
 const MAGIC: &[u8; 8] = b"WEDGEAOT";
-const FORMAT_VERSION: u32 = 5;
+const FORMAT_VERSION: u32 = 6;
 
 /// Bytes before the section's data as `serialize` writes them: the id, a 5-byte size, the
 /// name's length and the name.

@@ -55,9 +55,16 @@ fn gc_type(c: &crate::registry::CanonType) -> wc::GcType {
     use crate::registry::Composite;
     match &c.composite {
         Composite::Func(_) => wc::GcType::Func,
-        Composite::Struct(s) => {
-            wc::GcType::Struct(s.fields.iter().map(|f| storage(f.storage)).collect())
-        }
+        Composite::Struct(s) => wc::GcType::Struct(
+            s.fields
+                .iter()
+                .zip(s.offsets.iter())
+                .map(|(f, &offset)| wc::GcField {
+                    storage: storage(f.storage),
+                    offset,
+                })
+                .collect(),
+        ),
         Composite::Array(f) => wc::GcType::Array(storage(f.storage)),
     }
 }
@@ -92,6 +99,10 @@ fn layout(m: &ModuleInner) -> wc::VmLayout {
         store_refund_gas: so::REFUND_GAS as i32,
         store_refund_count: so::REFUND_COUNT as i32,
         store_pending_exn: so::PENDING_EXN as i32,
+        store_gc_table: so::GC_TABLE as i32,
+        gc_table_base: so::GC_TABLE_BASE as i32,
+        slot_view_data: so::SLOT_VIEW_DATA as i32,
+        slot_view_len: so::SLOT_VIEW_LEN as i32,
         meter_gas_limit: so::METER_GAS_LIMIT as i32,
         meter_gas_used: so::METER_GAS_USED as i32,
         meter_instructions: so::METER_INSTRUCTIONS as i32,

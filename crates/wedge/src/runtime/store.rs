@@ -135,7 +135,7 @@ pub struct Store<T> {
 impl<T> Store<T> {
     /// Creates an empty store holding `data` for host functions.
     pub fn new(engine: &Engine, data: T) -> Store<T> {
-        Store {
+        let mut store = Store {
             inner: StoreInner {
                 id: StoreId::fresh(),
                 engine: engine.clone(),
@@ -163,7 +163,10 @@ impl<T> Store<T> {
             },
             host_funcs: Vec::new(),
             data,
-        }
+        };
+        // The heap owns its table cell (boxed), so the address stays valid for the store.
+        store.inner.vm.gc_table = store.inner.gc.heap.table();
+        store
     }
 
     /// The engine the store was created with.

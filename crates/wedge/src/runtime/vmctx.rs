@@ -22,6 +22,8 @@
 //!   length in bytes (an `AtomicUsize`) at `LinearMemory::LENGTH_OFFSET`
 //! per table  (`VmTable`):  base (*mut u64, raw references), length in elements
 //! per function (`VmFuncRef`): code, vmctx, type id, store function index
+//! per store's GC heap (`VmGcTable`): base of the slot views (`VmSlotView`, 16 bytes each:
+//!   payload address, array length); the view of reference `r` is at `base + (r << 2) - 16`
 //! ```
 //!
 //! A raw reference (table element, `funcref`/`externref` value) is a store index + 1, or 0
@@ -42,6 +44,45 @@ pub(crate) struct VmTable {
     pub base: *mut u64,
     /// Number of elements.
     pub len: u64,
+}
+
+/// Where a GC heap object's payload is, as compiled code reads it: one per heap slot, kept
+/// in step with the heap's object table (see `runtime::gc::heap`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct VmSlotView {
+    /// Address of the payload (null for a free slot).
+    pub data: *mut u8,
+    /// For an array: its length in elements; otherwise 0.
+    pub len: u64,
+}
+
+impl VmSlotView {
+    /// The view of a free slot.
+    pub const FREE: VmSlotView = VmSlotView {
+        data: std::ptr::null_mut(),
+        len: 0,
+    };
+}
+
+// Compiled code finds the view of reference `(i + 1) << 2` at `base + (r << 2) - 16`.
+const _: () = assert!(std::mem::size_of::<VmSlotView>() == 16);
+
+/// Where a GC heap's slot views are: updated whenever they move (boxed by the heap, so its
+/// address never changes; the store block points at it).
+#[repr(C)]
+#[derive(Debug)]
+pub(crate) struct VmGcTable {
+    /// Address of the view of slot 0.
+    pub base: *const VmSlotView,
+}
+
+impl Default for VmGcTable {
+    fn default() -> VmGcTable {
+        VmGcTable {
+            base: std::ptr::null(),
+        }
+    }
 }
 
 /// How compiled code calls a function of the store.
@@ -97,6 +138,8 @@ pub(crate) struct VmStore {
     pub refund_count: u64,
     /// The exception compiled code is throwing (a raw reference), or 0.
     pub pending_exn: u64,
+    /// The store's GC slot views (set when the store is created; the heap owns them).
+    pub gc_table: *const VmGcTable,
 }
 
 impl VmStore {
@@ -117,6 +160,7 @@ impl VmStore {
             refund_gas: 0,
             refund_count: 0,
             pending_exn: 0,
+            gc_table: std::ptr::null(),
         }
     }
 }
@@ -129,6 +173,14 @@ unsafe impl Send for VmStore {}
 unsafe impl Send for VmTable {}
 // SAFETY: as above.
 unsafe impl Send for VmFuncRef {}
+// SAFETY: a view points into an object its heap owns; only that heap's store uses it.
+unsafe impl Send for VmSlotView {}
+// SAFETY: as above.
+unsafe impl Send for VmGcTable {}
+// SAFETY: views are only read through shared references while no call runs.
+unsafe impl Sync for VmSlotView {}
+// SAFETY: as above.
+unsafe impl Sync for VmGcTable {}
 // SAFETY: shared references to these blocks are only read while no call runs.
 unsafe impl Sync for VmStore {}
 // SAFETY: as above.
@@ -196,6 +248,14 @@ pub(crate) mod store_offsets {
     pub const REFUND_COUNT: usize = offset_of!(VmStore, refund_count);
     /// `pending_exn`.
     pub const PENDING_EXN: usize = offset_of!(VmStore, pending_exn);
+    /// `gc_table`.
+    pub const GC_TABLE: usize = offset_of!(VmStore, gc_table);
+    /// `VmGcTable::base`.
+    pub const GC_TABLE_BASE: usize = offset_of!(VmGcTable, base);
+    /// `VmSlotView::data`.
+    pub const SLOT_VIEW_DATA: usize = offset_of!(VmSlotView, data);
+    /// `VmSlotView::len`.
+    pub const SLOT_VIEW_LEN: usize = offset_of!(VmSlotView, len);
     /// `Meter::gas_limit`.
     pub const METER_GAS_LIMIT: usize = offset_of!(crate::limits::Meter, gas_limit);
     /// `Meter::gas_used`.

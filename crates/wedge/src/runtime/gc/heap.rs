@@ -17,6 +17,16 @@
 //! Packed fields hold the low bits; `get_s`/`get_u` extend them. References in fields use
 //! the slot encoding of [`super::refs`], so a compiled tier can copy them unchanged.
 //!
+//! # The view compiled code reads
+//!
+//! Beside the object table the heap keeps, per slot, a plain view (`VmSlotView`: the
+//! payload's address and, for arrays, the length in elements; null for a free slot) and a
+//! boxed cell (`VmGcTable`) holding the views' current address, which the store block
+//! points at. Compiled code reads and writes struct fields and array elements through them
+//! without calling the runtime. Both are updated by [`GcHeap::alloc`] and
+//! [`GcHeap::collect`], the only operations that add or free objects; a payload is never
+//! replaced while its object lives, so its address stays valid until the object is freed.
+//!
 //! # Collection and the root-finding contract
 //!
 //! A collection happens only at a safepoint: an instruction that allocates. The caller of
@@ -38,6 +48,7 @@
 
 use super::refs;
 use crate::registry::{CanonType, Composite, StorageType};
+use crate::runtime::vmctx::{VmGcTable, VmSlotView};
 use crate::types::ValType;
 use std::sync::Arc;
 
@@ -61,7 +72,8 @@ pub struct Object {
     pub ty: Arc<CanonType>,
     /// For exceptions: the store index of the tag; otherwise 0.
     pub tag: u32,
-    /// The payload, laid out as the module docs describe.
+    /// The payload, laid out as the module docs describe (never replaced: compiled code
+    /// holds its address).
     pub data: Box<[u8]>,
 }
 
@@ -94,6 +106,10 @@ pub struct GcHeap {
     /// Heap size below which no collection happens (`MIN_THRESHOLD` when unset).
     min_heap: Option<usize>,
     stats: GcStats,
+    /// Per slot, where its payload is (see the module docs).
+    views: Vec<VmSlotView>,
+    /// The views' address, for compiled code (boxed: its own address never changes).
+    table: Box<VmGcTable>,
 }
 
 impl GcHeap {
@@ -123,19 +139,35 @@ impl GcHeap {
         self.bytes + payload + OBJECT_OVERHEAD > MAX_HEAP_BYTES
     }
 
+    /// The cell compiled code reads the slot views' address from (its address is stable).
+    pub(crate) fn table(&self) -> *const VmGcTable {
+        &*self.table
+    }
+
     /// Allocates an object and returns its reference.
-    pub fn alloc(&mut self, ty: Arc<CanonType>, tag: u32, data: Box<[u8]>) -> u64 {
+    pub fn alloc(&mut self, ty: Arc<CanonType>, tag: u32, mut data: Box<[u8]>) -> u64 {
         self.bytes += data.len() + OBJECT_OVERHEAD;
         self.stats.peak_bytes = self.stats.peak_bytes.max(self.bytes);
         self.stats.objects += 1;
+        let len = match &ty.composite {
+            Composite::Array(f) => (data.len() / f.storage.size() as usize) as u64,
+            _ => 0,
+        };
+        let view = VmSlotView {
+            data: data.as_mut_ptr(),
+            len,
+        };
         let obj = Some(Object { ty, tag, data });
         let index = match self.free.pop() {
             Some(i) => {
                 self.objects[i] = obj;
+                self.views[i] = view;
                 i
             }
             None => {
                 self.objects.push(obj);
+                self.views.push(view);
+                self.table.base = self.views.as_ptr();
                 self.objects.len() - 1
             }
         };
@@ -224,6 +256,7 @@ impl GcHeap {
                     self.bytes -= obj.data.len() + OBJECT_OVERHEAD;
                     self.stats.objects -= 1;
                     self.free.push(i);
+                    self.views[i] = VmSlotView::FREE;
                 }
             }
         }
@@ -232,6 +265,8 @@ impl GcHeap {
             self.objects.pop();
         }
         let len = self.objects.len();
+        self.views.truncate(len);
+        self.table.base = self.views.as_ptr();
         self.free.retain(|&i| i < len);
         self.free.sort_unstable_by(|a, b| b.cmp(a));
         self.threshold = match self.min_heap.unwrap_or(MIN_THRESHOLD) {
