@@ -141,8 +141,8 @@ fn generated_wasm3_modules_meter_alike_in_both_tiers() {
 }
 
 /// The same with GC types and instructions, typed function references and exceptions
-/// (compiled code calls the runtime for struct, array and cast operations, which may trap
-/// mid-segment).
+/// (compiled code calls the runtime for allocations and casts, and checks field and element
+/// accesses inline; both may trap mid-segment).
 #[test]
 fn generated_gc_modules_meter_alike_in_both_tiers() {
     let generate = |u: &mut Unstructured<'_>| {
