@@ -96,6 +96,7 @@ impl Translator<'_, '_> {
         let n = self.env.types[type_index as usize].params.len();
         let args = self.call_args(callee_vmctx, n);
         if tail {
+            self.inlinable = false;
             self.b.ins().return_call_indirect(sig, code, &args);
             self.reachable = false;
         } else {
@@ -109,6 +110,9 @@ impl Translator<'_, '_> {
     pub(crate) fn call(&mut self, func: u32, tail: bool) -> Result<(), Error> {
         let type_index = self.env.func_types[func as usize];
         let n = self.env.types[type_index as usize].params.len();
+        if tail || func == self.func_index {
+            self.inlinable = false;
+        }
         if func < self.env.num_imported_funcs {
             let at = self.env.layout.vmctx_imported_funcs + 16 * func as i32;
             let code = self.vmctx_ptr(at);
@@ -229,6 +233,7 @@ impl Translator<'_, '_> {
         let l = self.env.layout;
         let store = self.store_ptr();
         if call.takes_vmctx() {
+            self.inlinable = false;
             let fp = self.b.ins().get_frame_pointer(types::I64);
             self.b
                 .ins()

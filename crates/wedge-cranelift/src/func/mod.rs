@@ -115,10 +115,22 @@ pub(crate) struct Translator<'a, 'b> {
     points: meter::Points,
     /// The block that returns from the function with an exception pending, once needed.
     propagate: Option<ir::Block>,
+    /// Whether the function may be inlined into its callers (see [`Translated::inlinable`]).
+    inlinable: bool,
 }
 
-/// Compiles the body of module function `func_index` into `func`. Returns, when metering,
-/// what a trap gives back at each source location the code carries (see `meter`).
+/// What translating a function found out besides its code.
+pub(crate) struct Translated {
+    /// When metering, what a trap gives back at each source location the code carries (see
+    /// `meter`).
+    pub(crate) refunds: Vec<(u64, u32)>,
+    /// Whether the code may be copied into a caller's: it has no tail call, no call to
+    /// itself and no runtime call that records the calling frame (those name this function
+    /// and its frame for backtraces, exception dispatch and the collector's stack walk).
+    pub(crate) inlinable: bool,
+}
+
+/// Compiles the body of module function `func_index` into `func`.
 pub(crate) fn translate_function(
     env: &ModuleEnv,
     isa: &dyn TargetIsa,
@@ -126,7 +138,7 @@ pub(crate) fn translate_function(
     body: crate::FuncBody<'_>,
     func: &mut ir::Function,
     fctx: &mut FunctionBuilderContext,
-) -> Result<Vec<(u64, u32)>, Error> {
+) -> Result<Translated, Error> {
     let sig = &env.types[env.func_types[func_index as usize] as usize];
     func.signature = wasm_signature(sig);
     func.name = UserFuncName::user(NS_FUNC, func_index);
@@ -150,11 +162,13 @@ pub(crate) fn translate_function(
         checked_block: None,
         points: meter::Points::new(),
         propagate: None,
+        inlinable: true,
     };
     t.translate(sig, body)?;
     let refunds = t.finish_points();
+    let inlinable = t.inlinable;
     t.b.finalize(isa.frontend_config());
-    Ok(refunds)
+    Ok(Translated { refunds, inlinable })
 }
 
 use cranelift_codegen::entity::packed_option::ReservedValue;
