@@ -1,7 +1,7 @@
 //! Compiling a whole module: functions in parallel, then linked into one block of code.
 
 use crate::func::{self, NS_FUNC, NS_HOST_TRAMPOLINE};
-use crate::inline::{self, Callees};
+use crate::inline::{self, Callee, Callees};
 use crate::{trampoline, Error, FuncBody, Isa, ModuleEnv, TrapKind};
 use cranelift_codegen::binemit::Reloc as ClifReloc;
 use cranelift_codegen::control::ControlPlane;
@@ -166,6 +166,7 @@ pub fn compile_module(
         env,
         bodies,
         funcs: (0..nfuncs).map(|_| None).collect(),
+        leaves: Vec::new(),
     };
     if inline::enabled(env) {
         let candidates: Vec<usize> = (0..nfuncs)
@@ -179,9 +180,11 @@ pub fn compile_module(
             &|| {},
         );
         // A body that fails here fails again, with its error, in pass 2.
+        callees.leaves = vec![false; nfuncs];
         for (k, r) in translated.into_iter().enumerate() {
-            if let Some(Ok(Some(f))) = r {
-                callees.funcs[candidates[k]] = Some(f);
+            if let Some(Ok(Some(c))) = r {
+                callees.leaves[candidates[k]] = c.leaf;
+                callees.funcs[candidates[k]] = Some(c.func);
             }
         }
     }
@@ -273,13 +276,21 @@ fn translate_callee(
     bodies: &[FuncBody<'_>],
     i: usize,
     fctx: &mut FunctionBuilderContext,
-) -> Option<Box<ir::Function>> {
+) -> Option<Callee> {
     let mut func = ir::Function::new();
     let index = env.num_imported_funcs + i as u32;
-    let t = func::translate_function(env, isa.get(), index, bodies[i], &mut func, fctx).ok()?;
+    let options = func::Options {
+        leaves: &[],
+        inline_copy: true,
+    };
+    let t = func::translate_function(env, isa.get(), index, bodies[i], &mut func, fctx, options)
+        .ok()?;
     // The inliner wants valid IR; a function that fails the verifier is left to pass 2.
     let valid = cranelift_codegen::verify_function(&func, isa.get().flags()).is_ok();
-    (t.inlinable && valid).then(|| Box::new(func))
+    (t.inlinable && valid).then(|| Callee {
+        func: Box::new(func),
+        leaf: t.leaf,
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -300,15 +311,14 @@ fn compile_unit(
     let func_index = match job {
         Job::Func(i) => {
             let index = env.num_imported_funcs + i;
-            match &callees.funcs[i as usize] {
-                Some(f) => ctx.func = ir::Function::clone(f),
-                None => {
-                    let body = bodies[i as usize];
-                    record_refunds =
-                        func::translate_function(env, isa, index, body, &mut ctx.func, fctx)?
-                            .refunds;
-                }
-            }
+            let options = func::Options {
+                leaves: &callees.leaves,
+                inline_copy: false,
+            };
+            let body = bodies[i as usize];
+            record_refunds =
+                func::translate_function(env, isa, index, body, &mut ctx.func, fctx, options)?
+                    .refunds;
             if inline::enabled(env) {
                 ctx.inline(callees.inliner(index))
                     .map_err(|e| Error::Codegen {

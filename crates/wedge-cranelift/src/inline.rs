@@ -10,6 +10,9 @@
 //! - Traps keep their trap codes, so they map to the same trap kinds; a trap inside inlined
 //!   code is reported in the frame of the function it was inlined into (the callee's frame
 //!   does not exist).
+//! - Leaves: a candidate that calls nothing can neither throw nor grow a memory, so its
+//!   callers skip the exception check and the reload of memory lengths after calling it,
+//!   inlined or not. Copies for inlining have no stack check (the caller's covers them).
 //! - Exceptions: an inlined callee that sees an exception pending after one of its calls
 //!   "returns" (jumps past the inlined body with zero results), and the caller's own check
 //!   after the call site, which stays, dispatches it as before.
@@ -27,14 +30,14 @@ use cranelift_codegen::ir::{self, ExternalName};
 use std::borrow::Cow;
 
 /// Largest wasm body (in bytes, locals included) of a function that may be inlined.
-pub(crate) const SMALL_CALLEE: usize = 50;
+pub(crate) const SMALL_CALLEE: usize = 100;
 
 /// Wasm bytes of inlined bodies every caller may take in; a larger caller may take in as
 /// many bytes as its own body has (so it at most doubles).
 const GROWTH_BUDGET: usize = 2000;
 
-/// How deep inlined bodies nest: a callee's callees are inlined too, theirs not.
-const MAX_DEPTH: u32 = 2;
+/// How deep inlined bodies nest (a callee's callees' callees are inlined too, theirs not).
+const MAX_DEPTH: u32 = 3;
 
 /// Whether inlining is done at all for a module.
 pub(crate) fn enabled(env: &ModuleEnv) -> bool {
@@ -52,8 +55,18 @@ pub(crate) struct Callees<'a> {
     pub(crate) env: &'a ModuleEnv,
     /// The defined functions' bodies (for their sizes).
     pub(crate) bodies: &'a [FuncBody<'a>],
-    /// Each defined function's IR if it is a candidate.
+    /// Each defined function's IR (without the stack check) if it is a candidate.
     pub(crate) funcs: Vec<Option<Box<ir::Function>>>,
+    /// For each defined function, whether it is a leaf (empty without inlining).
+    pub(crate) leaves: Vec<bool>,
+}
+
+/// One candidate.
+pub(crate) struct Callee {
+    /// Its IR, translated for inlining.
+    pub(crate) func: Box<ir::Function>,
+    /// Whether it is a leaf (see [`crate::func::Translated::leaf`]).
+    pub(crate) leaf: bool,
 }
 
 impl Callees<'_> {

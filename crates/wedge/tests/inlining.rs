@@ -1,7 +1,7 @@
 //! Inlining of small callees in compiled code (`Config::inlining`): inlined callees that
-//! trap, return several values, use memory, call the host or call a function that throws
-//! give what the interpreter gives, and a trap inside an inlined callee is reported in its
-//! caller's frame.
+//! trap, return several values, use memory, call the host, call a function that throws or
+//! grows memory give what the interpreter gives, and a trap inside an inlined callee is
+//! reported in its caller's frame.
 #![cfg(feature = "compiler")]
 
 use wedge::*;
@@ -24,6 +24,8 @@ const WAT: &str = r#"(module
     (func $calls_thrower (param i32) (result i32)
         (i32.add (call $thrower (local.get 0)) (i32.const 1)))
     (func $inner unreachable)
+    (func $grow (param i32) (result i32) (memory.grow (local.get 0)))
+    (func $grow_via (param i32) (result i32) (call $grow (local.get 0)))
     (func (export "store_load") (param i32 i32) (result i32)
         (call $store (local.get 0) (local.get 1))
         (call $load (local.get 0)))
@@ -43,6 +45,9 @@ const WAT: &str = r#"(module
         (i32.add (i32.const 100)))
     (func (export "uncaught") (param i32) (result i32)
         (call $calls_thrower (local.get 0)))
+    (func (export "grow_load") (param i32) (result i32)
+        (drop (call $grow_via (i32.const 1)))
+        (i32.load (local.get 0)))
     (func (export "outer") (call $inner)))"#;
 
 fn engine(strategy: Strategy, inlining: bool) -> Engine {
@@ -78,6 +83,7 @@ fn outcomes(engine: &Engine) -> Vec<String> {
         ("catch", &[-3]),
         ("uncaught", &[5]),
         ("uncaught", &[-3]),
+        ("grow_load", &[65536]),
         ("outer", &[]),
     ];
     let mut out = Vec::new();
@@ -111,6 +117,7 @@ fn inlined_callees_behave_as_in_the_interpreter() {
         "uncaught[I32(-3)]: trap Exception",
         "host[I32(20)]: [I32(41)]",
         "divmod[I32(-7), I32(2)]: [I32(-3001)]",
+        "grow_load[I32(65536)]: [I32(0)]",
     ] {
         assert!(all.contains(what), "{what} missing from\n{all}");
     }
@@ -130,7 +137,7 @@ fn outer_frames(inlining: bool) -> Vec<u32> {
 
 #[test]
 fn a_trap_in_an_inlined_callee_is_reported_in_its_callers_frame() {
-    // Function 7 is `$inner`, function 13 the exported `outer`.
-    assert_eq!(outer_frames(false), [7, 13]);
-    assert_eq!(outer_frames(true), [13]);
+    // Function 7 is `$inner`, function 16 the exported `outer`.
+    assert_eq!(outer_frames(false), [7, 16]);
+    assert_eq!(outer_frames(true), [16]);
 }

@@ -73,10 +73,19 @@ impl Translator<'_, '_> {
     /// Pushes a call's results, and reloads memory bases the callee may have changed.
     /// and goes to the exception handler if the callee threw.
     pub(crate) fn finish_call(&mut self, inst: ir::Inst) {
+        self.leaf = false;
         let results = self.b.inst_results(inst).to_vec();
         self.stack.extend(results);
         self.reload_memories();
         self.check_exception();
+    }
+
+    /// Whether module function `func` is known to be a leaf.
+    fn is_leaf(&self, func: u32) -> bool {
+        let leaves = self.options.leaves;
+        func.checked_sub(self.env.num_imported_funcs)
+            .and_then(|i| leaves.get(i as usize))
+            .is_some_and(|leaf| *leaf)
     }
 
     pub(crate) fn call_args(&mut self, callee_vmctx: Value, n: usize) -> Vec<Value> {
@@ -127,7 +136,14 @@ impl Translator<'_, '_> {
             } else {
                 let inst = self.b.ins().call(f, &args);
                 self.mark_call_results(inst, type_index);
-                self.finish_call(inst);
+                if self.is_leaf(func) {
+                    // A leaf neither throws nor grows a memory.
+                    self.leaf = false;
+                    let results = self.b.inst_results(inst).to_vec();
+                    self.stack.extend(results);
+                } else {
+                    self.finish_call(inst);
+                }
             }
         }
         Ok(())

@@ -117,6 +117,22 @@ pub(crate) struct Translator<'a, 'b> {
     propagate: Option<ir::Block>,
     /// Whether the function may be inlined into its callers (see [`Translated::inlinable`]).
     inlinable: bool,
+    /// Whether the function calls nothing (see [`Translated::leaf`]).
+    leaf: bool,
+    /// What is known about the functions this one calls.
+    options: Options<'a>,
+}
+
+/// What translation may rely on, besides the module.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Options<'a> {
+    /// For each defined function, whether it is a leaf (see [`Translated::leaf`]): a call to
+    /// a leaf needs no exception check and no reload of memory lengths after it. Empty when
+    /// unknown.
+    pub(crate) leaves: &'a [bool],
+    /// Translate a copy to inline into callers: without the stack check, which the
+    /// caller's covers.
+    pub(crate) inline_copy: bool,
 }
 
 /// What translating a function found out besides its code.
@@ -128,6 +144,9 @@ pub(crate) struct Translated {
     /// itself and no runtime call that records the calling frame (those name this function
     /// and its frame for backtraces, exception dispatch and the collector's stack walk).
     pub(crate) inlinable: bool,
+    /// Whether the function is inlinable and calls nothing at all (apart from `memory.copy`
+    /// and `memory.fill`), so it can neither throw nor grow a memory.
+    pub(crate) leaf: bool,
 }
 
 /// Compiles the body of module function `func_index` into `func`.
@@ -138,6 +157,7 @@ pub(crate) fn translate_function(
     body: crate::FuncBody<'_>,
     func: &mut ir::Function,
     fctx: &mut FunctionBuilderContext,
+    options: Options<'_>,
 ) -> Result<Translated, Error> {
     let sig = &env.types[env.func_types[func_index as usize] as usize];
     func.signature = wasm_signature(sig);
@@ -163,12 +183,18 @@ pub(crate) fn translate_function(
         points: meter::Points::new(),
         propagate: None,
         inlinable: true,
+        leaf: true,
+        options,
     };
     t.translate(sig, body)?;
     let refunds = t.finish_points();
-    let inlinable = t.inlinable;
+    let (inlinable, leaf) = (t.inlinable, t.inlinable && t.leaf);
     t.b.finalize(isa.frontend_config());
-    Ok(Translated { refunds, inlinable })
+    Ok(Translated {
+        refunds,
+        inlinable,
+        leaf,
+    })
 }
 
 use cranelift_codegen::entity::packed_option::ReservedValue;
@@ -205,7 +231,9 @@ impl<'a, 'b> Translator<'a, 'b> {
                 self.locals.push((var, ty));
             }
         }
-        self.stack_check();
+        if !self.options.inline_copy {
+            self.stack_check();
+        }
         self.declare_memories();
         self.meter_entry();
         let ret = self.b.create_block();
