@@ -6,7 +6,8 @@
 # Usage: benches/programs.sh [ROUNDS]     (ROUNDS: runs per measurement, best is kept; default 3)
 # Environment: WEDGE (default target/release/wedge), WASMTIME (default: `wasmtime` on PATH or
 # /var/tmp/wasmtime/bin/wasmtime; install with
-# `cargo install --locked wasmtime-cli@48.0.8 --root /var/tmp/wasmtime`), SKIP_INTERP=1.
+# `cargo install --locked wasmtime-cli@48.0.8 --root /var/tmp/wasmtime`), SKIP_INTERP=1,
+# INLINE=1 (wedge's JIT and AOT runs with `--inline`).
 #
 # Wasmtime's JIT runs with its compilation cache off (-C cache=n), like wedge's.
 # Prints per-program wall-clock seconds (process start to exit, best of ROUNDS), the ratio
@@ -19,6 +20,8 @@ ROUNDS="${1:-3}"
 WEDGE="${WEDGE:-${CARGO_TARGET_DIR:-target}/release/wedge}"
 WASMTIME="${WASMTIME:-$(command -v wasmtime || echo /var/tmp/wasmtime/bin/wasmtime)}"
 GUESTS=tests/guests/bench/wasm
+CODE=()
+[ -n "${INLINE:-}" ] && CODE=(--inline)
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 
@@ -49,7 +52,7 @@ log_aot=0; log_jit=0; count=0
 for entry in $PROGRAMS; do
   name=${entry%%:*}; n=${entry##*:}
   wasm="$GUESTS/$name.wasm"
-  "$WEDGE" compile "$wasm" "$TMP/$name.aot.wasm"
+  "$WEDGE" "${CODE[@]}" compile "$wasm" "$TMP/$name.aot.wasm"
   "$WASMTIME" compile "$wasm" -o "$TMP/$name.cwasm"
 
   t_int="-"
@@ -57,9 +60,9 @@ for entry in $PROGRAMS; do
     t_int=$(best_time "$WEDGE" run --tier interp --invoke run "$wasm" "$n")
     expect=$(cat "$TMP/out")
   fi
-  t_jit=$(best_time "$WEDGE" run --tier jit --invoke run "$wasm" "$n")
+  t_jit=$(best_time "$WEDGE" "${CODE[@]}" run --tier jit --invoke run "$wasm" "$n")
   got_jit=$(cat "$TMP/out")
-  t_aot=$(best_time "$WEDGE" run --invoke run "$TMP/$name.aot.wasm" "$n")
+  t_aot=$(best_time "$WEDGE" "${CODE[@]}" run --invoke run "$TMP/$name.aot.wasm" "$n")
   got_aot=$(cat "$TMP/out")
   w_jit=$(best_time "$WASMTIME" run -C cache=n --invoke run "$wasm" "$n")
   got_wt=$(tail -n1 "$TMP/out")

@@ -29,6 +29,11 @@ struct Cli {
     command: Command,
     #[command(flatten)]
     features: features::FeatureFlags,
+    /// Inline small functions into their callers in compiled code (faster; a trap inside
+    /// inlined code shows the caller's frame in the backtrace). It changes the code, so give
+    /// it to both `compile` and `run` of an AOT file.
+    #[arg(long, global = true)]
+    inline: bool,
 }
 
 // Parsed once per process: the size of the `Run` variant does not matter.
@@ -98,7 +103,10 @@ const TRAP_EXIT: u8 = 134;
 fn main() -> ExitCode {
     let cli = Cli::parse_from(wasi_run::with_implicit_run(std::env::args_os()));
     let config = match cli.features.config() {
-        Ok(config) => config,
+        Ok(mut config) => {
+            config.inlining(cli.inline);
+            config
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             return ExitCode::from(2);

@@ -210,3 +210,48 @@ fn wast_runs_in_either_tier() {
         assert!(String::from_utf8_lossy(&out.stdout).contains("3 passed, 0 failed"));
     }
 }
+
+/// `--inline` changes the code: an AOT file made with it serves runs with it, and a run
+/// without it compiles again; a trap in an inlined function shows only its caller's frame.
+#[test]
+fn inline_flag_inlines_and_is_part_of_the_stamp() {
+    let dir = temp_dir("inline");
+    let wat = dir.join("trap.wat");
+    std::fs::write(
+        &wat,
+        r#"(module
+             (memory 1)
+             (func $get (param i32) (result i32) (i32.load (local.get 0)))
+             (func (export "outer") (param i32) (result i32)
+               (i32.add (call $get (local.get 0)) (i32.const 1))))"#,
+    )
+    .unwrap();
+    let aot = dir.join("trap.inline.wasm");
+    let (w, a) = (wat.to_str().unwrap(), aot.to_str().unwrap());
+    let out = wedge(&["compile", "--inline", w, a]);
+    assert!(out.status.success(), "{out:?}");
+    let run = |inline: bool, arg: &str| {
+        let mut args = vec!["run", "--tier", "jit", "--invoke", "outer", a, arg];
+        if inline {
+            args.insert(1, "--inline");
+        }
+        wedge(&args)
+    };
+    let out = run(true, "0");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "1\n");
+    assert!(out.stderr.is_empty(), "the file's code is used: {out:?}");
+    let inlined = run(true, "70000");
+    assert_eq!(inlined.status.code(), Some(134));
+    let err = String::from_utf8_lossy(&inlined.stderr);
+    assert!(err.contains("out of bounds memory access"), "{err}");
+    assert!(err.contains("0: func 1") && !err.contains("get"), "{err}");
+    let plain = run(false, "70000");
+    assert_eq!(plain.status.code(), Some(134));
+    let err = String::from_utf8_lossy(&plain.stderr);
+    assert!(err.contains("compiling the module again"), "{err}");
+    assert!(
+        err.contains("0: get (func 0)") && err.contains("1: func 1"),
+        "{err}"
+    );
+}

@@ -1,6 +1,7 @@
 //! Compiling a whole module: functions in parallel, then linked into one block of code.
 
 use crate::func::{self, NS_FUNC, NS_HOST_TRAMPOLINE};
+use crate::inline::{self, Callee, Callees};
 use crate::{trampoline, Error, FuncBody, Isa, ModuleEnv, TrapKind};
 use cranelift_codegen::binemit::Reloc as ClifReloc;
 use cranelift_codegen::control::ControlPlane;
@@ -161,51 +162,64 @@ pub fn compile_module(
         }
     };
 
-    let total = jobs.len();
-    let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
-    let results: Mutex<Vec<Option<Result<Unit, Error>>>> =
-        Mutex::new((0..total).map(|_| None).collect());
-    let threads = threads.clamp(1, total.max(1));
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| {
-                let mut ctx = Context::new();
-                let mut fctx = FunctionBuilderContext::new();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= total || failed.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    // A panic (a bug, or input the validator should have refused) becomes an
-                    // error; the contexts are rebuilt in case it left them half-used.
-                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        compile_unit(
-                            isa, env, &throws, bodies, jobs[i], &unit_of, &mut ctx, &mut fctx,
-                        )
-                    }))
-                    .unwrap_or_else(|_| {
-                        ctx = Context::new();
-                        fctx = FunctionBuilderContext::new();
-                        Err(Error::Codegen {
-                            func: match jobs[i] {
-                                Job::Func(f) => env.num_imported_funcs + f,
-                                _ => u32::MAX,
-                            },
-                            message: "internal compiler error".into(),
-                        })
-                    });
-                    if r.is_err() {
-                        failed.store(true, Ordering::Relaxed);
-                    }
-                    results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
-                    progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-                }
-            });
+    // Pass 1: the IR of every small function that may be inlined.
+    let mut callees = Callees {
+        env,
+        bodies,
+        funcs: (0..nfuncs).map(|_| None).collect(),
+        leaves: Vec::new(),
+    };
+    if inline::enabled(env) {
+        let candidates: Vec<usize> = (0..nfuncs)
+            .filter(|i| inline::is_candidate(&bodies[*i]))
+            .collect();
+        let translated = parallel(
+            candidates.len(),
+            threads,
+            &|k, _, fctx| {
+                Ok(translate_callee(
+                    isa,
+                    env,
+                    &throws,
+                    bodies,
+                    candidates[k],
+                    fctx,
+                ))
+            },
+            &|_| Error::Unsupported("internal compiler error".into()),
+            &|| {},
+        );
+        // A body that fails here fails again, with its error, in pass 2.
+        callees.leaves = vec![false; nfuncs];
+        for (k, r) in translated.into_iter().enumerate() {
+            if let Some(Ok(Some(c))) = r {
+                callees.leaves[candidates[k]] = c.leaf;
+                callees.funcs[candidates[k]] = Some(c.func);
+            }
         }
-    });
-    let results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    }
+
+    // Pass 2: every unit, with candidates inlined into functions.
+    let total = jobs.len();
+    let done = AtomicUsize::new(0);
+    let results = parallel(
+        total,
+        threads,
+        &|i, ctx, fctx| {
+            compile_unit(
+                isa, env, &throws, bodies, &callees, jobs[i], &unit_of, ctx, fctx,
+            )
+        },
+        &|i| Error::Codegen {
+            func: match jobs[i] {
+                Job::Func(f) => env.num_imported_funcs + f,
+                _ => u32::MAX,
+            },
+            message: "internal compiler error".into(),
+        },
+        &|| progress(done.fetch_add(1, Ordering::Relaxed) + 1, total),
+    );
+    drop(callees);
     let mut units = Vec::with_capacity(total);
     for r in results {
         match r {
@@ -221,12 +235,87 @@ pub fn compile_module(
     Ok(link(units, nfuncs, ntypes, align))
 }
 
+/// Runs `work` for jobs `0..total` on up to `threads` threads, each with its own contexts,
+/// calling `finished` after each job. Stops starting jobs after the first error; the
+/// results of jobs not run are `None`. A panic in job `i` (a bug, or input the validator
+/// should have refused) becomes the error `panicked(i)`.
+fn parallel<T: Send>(
+    total: usize,
+    threads: usize,
+    work: &(dyn Fn(usize, &mut Context, &mut FunctionBuilderContext) -> Result<T, Error> + Sync),
+    panicked: &(dyn Fn(usize) -> Error + Sync),
+    finished: &(dyn Fn() + Sync),
+) -> Vec<Option<Result<T, Error>>> {
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let results: Mutex<Vec<Option<Result<T, Error>>>> =
+        Mutex::new((0..total).map(|_| None).collect());
+    let threads = threads.clamp(1, total.max(1));
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                let mut ctx = Context::new();
+                let mut fctx = FunctionBuilderContext::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= total || failed.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    // The contexts are rebuilt after a panic in case it left them half-used.
+                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        work(i, &mut ctx, &mut fctx)
+                    }))
+                    .unwrap_or_else(|_| {
+                        ctx = Context::new();
+                        fctx = FunctionBuilderContext::new();
+                        Err(panicked(i))
+                    });
+                    if r.is_err() {
+                        failed.store(true, Ordering::Relaxed);
+                    }
+                    results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
+                    finished();
+                }
+            });
+        }
+    });
+    results.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The IR of defined function `i` if it may be inlined; `None` if not, or if it does not
+/// translate.
+fn translate_callee(
+    isa: &Isa,
+    env: &ModuleEnv,
+    throws: &crate::Throws,
+    bodies: &[FuncBody<'_>],
+    i: usize,
+    fctx: &mut FunctionBuilderContext,
+) -> Option<Callee> {
+    let mut func = ir::Function::new();
+    let index = env.num_imported_funcs + i as u32;
+    let options = func::Options {
+        throws,
+        leaves: &[],
+        inline_copy: true,
+    };
+    let t = func::translate_function(env, isa.get(), index, bodies[i], &mut func, fctx, options)
+        .ok()?;
+    // The inliner wants valid IR; a function that fails the verifier is left to pass 2.
+    let valid = cranelift_codegen::verify_function(&func, isa.get().flags()).is_ok();
+    (t.inlinable && valid).then(|| Callee {
+        func: Box::new(func),
+        leaf: t.leaf,
+    })
+}
+
 #[allow(clippy::too_many_arguments)]
 fn compile_unit(
     isa: &Isa,
     env: &ModuleEnv,
     throws: &crate::Throws,
     bodies: &[FuncBody<'_>],
+    callees: &Callees<'_>,
     job: Job,
     unit_of: &dyn Fn(u32, u32) -> Option<usize>,
     ctx: &mut Context,
@@ -239,15 +328,22 @@ fn compile_unit(
     let func_index = match job {
         Job::Func(i) => {
             let index = env.num_imported_funcs + i;
-            record_refunds = func::translate_function(
-                env,
+            let options = func::Options {
                 throws,
-                isa,
-                index,
-                bodies[i as usize],
-                &mut ctx.func,
-                fctx,
-            )?;
+                leaves: &callees.leaves,
+                inline_copy: false,
+            };
+            let body = bodies[i as usize];
+            record_refunds =
+                func::translate_function(env, isa, index, body, &mut ctx.func, fctx, options)?
+                    .refunds;
+            if inline::enabled(env) {
+                ctx.inline(callees.inliner(index))
+                    .map_err(|e| Error::Codegen {
+                        func: index,
+                        message: format!("inlining: {e:?}"),
+                    })?;
+            }
             index
         }
         Job::ArrayTrampoline(t) => {

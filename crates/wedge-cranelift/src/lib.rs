@@ -20,6 +20,7 @@
 mod compile;
 mod func;
 mod gc;
+mod inline;
 mod isa;
 mod layout;
 mod throws;
@@ -156,6 +157,10 @@ pub struct ModuleEnv {
     pub layout: VmLayout,
     /// Whether code checks the interrupt flag at function entries and loop headers.
     pub interruptible: bool,
+    /// Whether calls to small defined functions are replaced by their code (never with
+    /// `interruptible` or `metering`). A trap inside inlined code is reported in the frame
+    /// of the function it was inlined into.
+    pub inlining: bool,
     /// Gas metering and instruction counting, if on.
     pub metering: Option<Metering>,
 }

@@ -59,6 +59,7 @@ fn env(reserved_bytes: u64) -> ModuleEnv {
         tags: vec![],
         layout: layout(),
         interruptible: false,
+        inlining: true,
         metering: None,
     }
 }
@@ -177,4 +178,76 @@ fn malformed_bodies_are_errors_not_panics() {
     for cut in 0..LOAD.len() - 1 {
         assert!(compile(&env(0), &LOAD[..cut]).is_err(), "cut at {cut}");
     }
+}
+
+/// `local.get 0; call 0; end`: calls function 0.
+const CALL_0: &[u8] = &[0x00, 0x20, 0x00, 0x10, 0x00, 0x0b];
+
+/// `local.get 0; call 1; end`: calls function 1.
+const CALL_1: &[u8] = &[0x00, 0x20, 0x00, 0x10, 0x01, 0x0b];
+
+/// `local.get 0; call 2; end`: calls function 2.
+const CALL_2: &[u8] = &[0x00, 0x20, 0x00, 0x10, 0x02, 0x0b];
+
+/// Compiles `bodies` (all of type `(i32) -> i32`, with one memory), inlining or not.
+fn compile_all(bodies: &[&[u8]], inlining: bool) -> CompiledCode {
+    let mut env = env(0);
+    env.func_types = vec![0; bodies.len()];
+    env.inlining = inlining;
+    let isa = Isa::host(false, false).unwrap();
+    let bodies: Vec<FuncBody<'_>> = bodies
+        .iter()
+        .map(|b| FuncBody {
+            bytes: b,
+            offset: 0,
+        })
+        .collect();
+    compile_module(&isa, &env, &bodies, 2, &|_, _| {}).unwrap()
+}
+
+/// Whether function `from`'s code holds a direct call (`call rel32`) to function `to`.
+fn calls(code: &CompiledCode, from: usize, to: usize) -> bool {
+    let f = code.funcs[from];
+    let target = code.funcs[to].offset as i64;
+    (f.offset..f.offset + f.len.saturating_sub(4)).any(|at| {
+        let at = at as usize;
+        let field = &code.code[at + 1..at + 5];
+        let rel = i32::from_le_bytes(field.try_into().unwrap()) as i64;
+        code.code[at] == 0xe8 && at as i64 + 5 + rel == target
+    })
+}
+
+/// Whether function `f` has a trap site of `kind`.
+fn traps_in(code: &CompiledCode, f: usize, kind: TrapKind) -> bool {
+    let r = code.funcs[f];
+    code.traps
+        .iter()
+        .any(|t| (r.offset..r.offset + r.len).contains(&t.offset) && t.kind == kind)
+}
+
+#[test]
+fn small_direct_callees_are_inlined_with_their_trap_sites() {
+    let plain = compile_all(&[LOAD, CALL_0], false);
+    assert!(calls(&plain, 1, 0));
+    assert!(!traps_in(&plain, 1, TrapKind::MemoryOutOfBounds));
+    // Inlined: no call left, and the callee's load traps as out of bounds in the caller.
+    let inlined = compile_all(&[LOAD, CALL_0], true);
+    assert!(!calls(&inlined, 1, 0));
+    assert!(traps_in(&inlined, 1, TrapKind::MemoryOutOfBounds));
+    // The callee itself is still compiled on its own.
+    assert!(traps_in(&inlined, 0, TrapKind::MemoryOutOfBounds));
+}
+
+#[test]
+fn recursive_callees_stay_calls_and_cycles_stop() {
+    // Function 0 calls itself: never inlined, so function 1 keeps its call.
+    let code = compile_all(&[CALL_0, CALL_0], true);
+    assert!(calls(&code, 1, 0));
+    // Functions 1 and 2 call each other; each keeps a call to itself where the cycle
+    // closes, and function 0 inlines 1, 2 and 1 again, nested, but no deeper.
+    let code = compile_all(&[CALL_1, CALL_2, CALL_1], true);
+    assert!(calls(&code, 1, 1));
+    assert!(calls(&code, 2, 2));
+    assert!(calls(&code, 0, 2));
+    assert!(!calls(&code, 0, 1));
 }

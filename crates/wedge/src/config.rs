@@ -28,6 +28,7 @@ pub struct Config {
     pub(crate) metering: bool,
     pub(crate) cost_table: CostTable,
     pub(crate) interruptible: bool,
+    pub(crate) inlining: bool,
     pub(crate) host_time: bool,
     pub(crate) deterministic: bool,
 }
@@ -57,6 +58,7 @@ impl Default for Config {
             metering: false,
             cost_table: CostTable::default(),
             interruptible: false,
+            inlining: false,
             host_time: false,
             deterministic: false,
         }
@@ -143,6 +145,16 @@ impl Config {
     /// function entry and loop iteration (off by default: it costs a little on every loop).
     pub fn interruptible(&mut self, yes: bool) -> &mut Self {
         self.interruptible = yes;
+        self
+    }
+
+    /// Lets the compiler replace calls to small functions of the module by their code (off by
+    /// default). Programs with many small helpers run faster; a trap inside an inlined
+    /// function is reported in the frame of its caller (the inlined function's own frame
+    /// is missing from the backtrace). Ignored with metering or interruption, whose counts
+    /// and checks are per function.
+    pub fn inlining(&mut self, yes: bool) -> &mut Self {
+        self.inlining = yes;
         self
     }
 

@@ -21,10 +21,11 @@ struct Run {
     globals: Vec<Val>,
 }
 
-fn engine(strategy: Strategy) -> Engine {
+fn engine(strategy: Strategy, inlining: bool) -> Engine {
     let mut config = Config::new();
     config
         .strategy(strategy)
+        .inlining(inlining)
         .deterministic(true)
         .wasm_all_features(true);
     Engine::new(&config)
@@ -160,10 +161,14 @@ fn interpreter_and_compiler_agree_on_generated_exception_modules() {
     compare("exceptions", exceptions, CASES / 2);
 }
 
-/// Compares both tiers on `cases` modules from `generate`.
+/// Compares both tiers on `cases` modules from `generate`; every other module is compiled
+/// with small callees inlined.
 fn compare(what: &str, generate: Generator, cases: u64) {
-    let interp = engine(Strategy::Interpreter);
-    let jit = engine(Strategy::Compiler);
+    let interp = engine(Strategy::Interpreter, false);
+    let jits = [
+        engine(Strategy::Compiler, false),
+        engine(Strategy::Compiler, true),
+    ];
     let (mut compared, mut skipped, mut returned, mut trapped) = (0, 0, 0, 0);
     for index in 0..cases {
         let mut state = index.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0xd1ff;
@@ -178,7 +183,8 @@ fn compare(what: &str, generate: Generator, cases: u64) {
         let Some(wasm) = generate(&mut Unstructured::new(&entropy)) else {
             continue;
         };
-        let (Some(a), Some(b)) = (run(&interp, &wasm), run(&jit, &wasm)) else {
+        let jit = &jits[index as usize % 2];
+        let (Some(a), Some(b)) = (run(&interp, &wasm), run(jit, &wasm)) else {
             skipped += 1;
             continue;
         };

@@ -31,6 +31,7 @@ fn engine(strategy: Strategy, costs: &CostTable) -> Engine {
         .metering(true)
         .cost_table(costs.clone())
         .interruptible(true)
+        .inlining(true)
         .deterministic(true)
         .wasm_all_features(true);
     Engine::new(&config)

@@ -73,12 +73,21 @@ impl Translator<'_, '_> {
     /// Pushes a call's results, reloads memory lengths the callee may have changed, and
     /// goes to the exception handler if the callee threw (when it `may_throw`).
     pub(crate) fn finish_call(&mut self, inst: ir::Inst, may_throw: bool) {
+        self.leaf = false;
         let results = self.b.inst_results(inst).to_vec();
         self.stack.extend(results);
         self.reload_memories();
         if may_throw {
             self.check_exception();
         }
+    }
+
+    /// Whether module function `func` is known to be a leaf.
+    fn is_leaf(&self, func: u32) -> bool {
+        let leaves = self.options.leaves;
+        func.checked_sub(self.env.num_imported_funcs)
+            .and_then(|i| leaves.get(i as usize))
+            .is_some_and(|leaf| *leaf)
     }
 
     pub(crate) fn call_args(&mut self, callee_vmctx: Value, n: usize) -> Vec<Value> {
@@ -106,6 +115,7 @@ impl Translator<'_, '_> {
         let n = self.env.types[type_index as usize].params.len();
         let args = self.call_args(callee_vmctx, n);
         if tail {
+            self.inlinable = false;
             self.b.ins().return_call_indirect(sig, code, &args);
             self.reachable = false;
         } else {
@@ -119,11 +129,14 @@ impl Translator<'_, '_> {
     pub(crate) fn call(&mut self, func: u32, tail: bool) -> Result<(), Error> {
         let type_index = self.env.func_types[func as usize];
         let n = self.env.types[type_index as usize].params.len();
+        if tail || func == self.func_index {
+            self.inlinable = false;
+        }
         if func < self.env.num_imported_funcs {
             let at = self.env.layout.vmctx_imported_funcs + 16 * func as i32;
             let code = self.vmctx_ptr(at);
             let callee = self.vmctx_ptr(at + 8);
-            let may_throw = self.throws.funcs[func as usize];
+            let may_throw = self.options.throws.funcs[func as usize];
             self.call_code(type_index, code, callee, tail, may_throw);
         } else {
             let f = self.func_ref(NS_FUNC, func, type_index);
@@ -134,7 +147,14 @@ impl Translator<'_, '_> {
             } else {
                 let inst = self.b.ins().call(f, &args);
                 self.mark_call_results(inst, type_index);
-                self.finish_call(inst, self.throws.funcs[func as usize]);
+                if self.is_leaf(func) {
+                    // A leaf neither throws nor grows a memory.
+                    self.leaf = false;
+                    let results = self.b.inst_results(inst).to_vec();
+                    self.stack.extend(results);
+                } else {
+                    self.finish_call(inst, self.options.throws.funcs[func as usize]);
+                }
             }
         }
         Ok(())
@@ -168,7 +188,7 @@ impl Translator<'_, '_> {
             .b
             .ins()
             .load(types::I64, trusted, funcref, l.funcref_vmctx);
-        let may_throw = self.throws.indirect;
+        let may_throw = self.options.throws.indirect;
         self.call_code(type_index, code, callee, tail, may_throw);
     }
 
@@ -241,6 +261,7 @@ impl Translator<'_, '_> {
         let l = self.env.layout;
         let store = self.store_ptr();
         if call.takes_vmctx() {
+            self.inlinable = false;
             let fp = self.b.ins().get_frame_pointer(types::I64);
             self.b
                 .ins()

@@ -89,8 +89,6 @@ pub(crate) struct Heap {
 /// Translates one function.
 pub(crate) struct Translator<'a, 'b> {
     pub(crate) env: &'a ModuleEnv,
-    /// Which calls may leave an exception pending.
-    pub(crate) throws: &'a crate::Throws,
     pub(crate) isa: &'a dyn TargetIsa,
     pub(crate) b: FunctionBuilder<'b>,
     /// Module index of the function being translated.
@@ -117,26 +115,58 @@ pub(crate) struct Translator<'a, 'b> {
     points: meter::Points,
     /// The block that returns from the function with an exception pending, once needed.
     propagate: Option<ir::Block>,
+    /// Whether the function may be inlined into its callers (see [`Translated::inlinable`]).
+    inlinable: bool,
+    /// Whether the function calls nothing (see [`Translated::leaf`]).
+    leaf: bool,
+    /// What is known about the functions this one calls.
+    options: Options<'a>,
 }
 
-/// Compiles the body of module function `func_index` into `func`. Returns, when metering,
-/// what a trap gives back at each source location the code carries (see `meter`).
+/// What translation may rely on, besides the module.
+#[derive(Clone, Copy)]
+pub(crate) struct Options<'a> {
+    /// Which calls may leave an exception pending.
+    pub(crate) throws: &'a crate::Throws,
+    /// For each defined function, whether it is a leaf (see [`Translated::leaf`]): a call to
+    /// a leaf needs no exception check and no reload of memory lengths after it. Empty when
+    /// unknown.
+    pub(crate) leaves: &'a [bool],
+    /// Translate a copy to inline into callers: without the stack check, which the
+    /// caller's covers.
+    pub(crate) inline_copy: bool,
+}
+
+/// What translating a function found out besides its code.
+pub(crate) struct Translated {
+    /// When metering, what a trap gives back at each source location the code carries (see
+    /// `meter`).
+    pub(crate) refunds: Vec<(u64, u32)>,
+    /// Whether the code may be copied into a caller's: it has no tail call, no call to
+    /// itself and no runtime call that records the calling frame (those name this function
+    /// and its frame for backtraces, exception dispatch and the collector's stack walk).
+    pub(crate) inlinable: bool,
+    /// Whether the function is inlinable and calls nothing at all (apart from `memory.copy`
+    /// and `memory.fill`), so it can neither throw nor grow a memory.
+    pub(crate) leaf: bool,
+}
+
+/// Compiles the body of module function `func_index` into `func`.
 pub(crate) fn translate_function(
     env: &ModuleEnv,
-    throws: &crate::Throws,
     isa: &dyn TargetIsa,
     func_index: u32,
     body: crate::FuncBody<'_>,
     func: &mut ir::Function,
     fctx: &mut FunctionBuilderContext,
-) -> Result<Vec<(u64, u32)>, Error> {
+    options: Options<'_>,
+) -> Result<Translated, Error> {
     let sig = &env.types[env.func_types[func_index as usize] as usize];
     func.signature = wasm_signature(sig);
     func.name = UserFuncName::user(NS_FUNC, func_index);
     let b = FunctionBuilder::new(func, fctx);
     let mut t = Translator {
         env,
-        throws,
         isa,
         b,
         func_index,
@@ -154,11 +184,19 @@ pub(crate) fn translate_function(
         checked_block: None,
         points: meter::Points::new(),
         propagate: None,
+        inlinable: true,
+        leaf: true,
+        options,
     };
     t.translate(sig, body)?;
     let refunds = t.finish_points();
+    let (inlinable, leaf) = (t.inlinable, t.inlinable && t.leaf);
     t.b.finalize(isa.frontend_config());
-    Ok(refunds)
+    Ok(Translated {
+        refunds,
+        inlinable,
+        leaf,
+    })
 }
 
 use cranelift_codegen::entity::packed_option::ReservedValue;
@@ -195,7 +233,9 @@ impl<'a, 'b> Translator<'a, 'b> {
                 self.locals.push((var, ty));
             }
         }
-        self.stack_check();
+        if !self.options.inline_copy {
+            self.stack_check();
+        }
         self.declare_memories();
         self.meter_entry();
         let ret = self.b.create_block();

@@ -51,11 +51,12 @@ const SECTION_HEADER: usize = 1 + 5 + 1 + SECTION_NAME.len();
 #[cfg(feature = "compiler")]
 fn stamp(config: &crate::Config) -> Result<String, Error> {
     Ok(format!(
-        "wedge {};{};features={:#x};interruptible={};metering={}",
+        "wedge {};{};features={:#x};interruptible={};inlining={};metering={}",
         env!("CARGO_PKG_VERSION"),
         super::compile::isa_stamp(config)?,
         config.features.bits(),
         config.interruptible,
+        config.inlining,
         if config.metering {
             format!("{:016x}", config.cost_table.fingerprint())
         } else {

@@ -196,6 +196,7 @@ pub(crate) fn compile(
         tags: m.tags.clone(),
         layout: layout(m),
         interruptible: m.engine.config().interruptible,
+        inlining: m.engine.config().inlining,
         metering: m.engine.config().metering.then(|| {
             let costs = m.engine.config().cost_table.clone();
             // With one cost for every operator the store derives the instruction count
