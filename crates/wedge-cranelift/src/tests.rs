@@ -116,19 +116,24 @@ fn only_functions_that_call_or_have_a_frame_check_the_stack() {
     ));
 }
 
+/// Function bodies at offset 0.
+fn func_bodies<'a>(bodies: &[&'a [u8]]) -> Vec<FuncBody<'a>> {
+    bodies
+        .iter()
+        .map(|b| FuncBody {
+            bytes: b,
+            offset: 0,
+        })
+        .collect()
+}
+
 /// What `throws::analyze` says of functions with these bodies (`imports` imported first).
 fn throws_of(imports: u32, closed: bool, bodies: &[&[u8]]) -> Throws {
     let mut env = env(0);
     env.num_imported_funcs = imports;
     env.func_types = vec![0; imports as usize + bodies.len()];
     env.closed = closed;
-    let bodies: Vec<FuncBody<'_>> = bodies
-        .iter()
-        .map(|b| FuncBody {
-            bytes: b,
-            offset: 0,
-        })
-        .collect();
+    let bodies = func_bodies(bodies);
     crate::throws::analyze(&env, &bodies).unwrap()
 }
 
@@ -195,13 +200,7 @@ fn compile_all(bodies: &[&[u8]], inlining: bool) -> CompiledCode {
     env.func_types = vec![0; bodies.len()];
     env.inlining = inlining;
     let isa = Isa::host(false, false).unwrap();
-    let bodies: Vec<FuncBody<'_>> = bodies
-        .iter()
-        .map(|b| FuncBody {
-            bytes: b,
-            offset: 0,
-        })
-        .collect();
+    let bodies = func_bodies(bodies);
     compile_module(&isa, &env, &bodies, 2, &|_, _| {}).unwrap()
 }
 
