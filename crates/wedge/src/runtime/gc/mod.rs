@@ -113,6 +113,10 @@ impl StoreInner {
         }
         out.extend_from_slice(&self.gc.suspended);
         out.extend(self.gc.pinned.keys().copied());
+        // An exception compiled code has thrown and not yet caught or returned to the host.
+        if self.vm.pending_exn != 0 {
+            out.push(self.vm.pending_exn);
+        }
     }
 
     /// Whether a non-stale raw reference is a value of type `ty` (the dynamic check of
