@@ -29,9 +29,9 @@ struct Cli {
     command: Command,
     #[command(flatten)]
     features: features::FeatureFlags,
-    /// Inline small functions into their callers in compiled code (faster; a trap inside
-    /// inlined code shows the caller's frame in the backtrace). It changes the code, so give
-    /// it to both `compile` and `run` of an AOT file.
+    /// Inline small functions into their callers in compiled code (faster; backtraces keep
+    /// the inlined functions' frames). It changes the code, so give it to both `compile` and
+    /// `run` of an AOT file.
     #[arg(long, global = true)]
     inline: bool,
 }

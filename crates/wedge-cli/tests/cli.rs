@@ -134,14 +134,19 @@ fn run_reports_traps_with_backtrace_and_exit_code() {
         "trap.wat",
         r#"(module (func $inner (unreachable)) (func (export "outer") (call $inner)))"#,
     );
-    let out = wedge(&["run", "--invoke", "outer", file.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(134));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("unreachable"), "{err}");
-    assert!(
-        err.contains("0: inner (func 0)") && err.contains("1: func 1"),
-        "{err}"
-    );
+    // With `--inline`, `inner` runs inlined into `outer` and keeps its frame.
+    for inline in [&[][..], &["--inline"][..]] {
+        let mut args = vec!["run", "--invoke", "outer", file.to_str().unwrap()];
+        args.extend_from_slice(inline);
+        let out = wedge(&args);
+        assert_eq!(out.status.code(), Some(134), "{inline:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("unreachable"), "{err}");
+        assert!(
+            err.contains("0: inner (func 0)") && err.contains("1: func 1"),
+            "{inline:?}: {err}"
+        );
+    }
 }
 
 #[test]

@@ -84,6 +84,27 @@ pub struct StackMapEntry {
     pub sp_offset: u32,
 }
 
+/// A function inlined into another: which one, and where.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InlineSite {
+    /// Module index of the inlined function.
+    pub func: u32,
+    /// The site (index in [`CompiledCode::inline_sites`]) of the inlined copy it was inlined
+    /// into, or `None` if it was inlined into the compiled function itself.
+    pub parent: Option<u32>,
+}
+
+/// Machine code that runs an inlined copy of a function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InlinedRange {
+    /// Offset from the start of the code.
+    pub offset: u32,
+    /// Length in bytes.
+    pub len: u32,
+    /// The copy's site (index in [`CompiledCode::inline_sites`]).
+    pub site: u32,
+}
+
 /// Machine code for a whole module.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CompiledCode {
@@ -104,6 +125,11 @@ pub struct CompiledCode {
     pub relocs: Vec<Reloc>,
     /// The references each call site's frame holds, sorted by offset.
     pub stack_maps: Vec<StackMapEntry>,
+    /// The code of inlined copies (with their trap instructions and calls), sorted by
+    /// offset; code in no range belongs to the function it is in.
+    pub inlined: Vec<InlinedRange>,
+    /// Every inlined copy's site; parents come before their children.
+    pub inline_sites: Vec<InlineSite>,
 }
 
 /// One compiled unit before linking.
@@ -115,6 +141,10 @@ struct Unit {
     traps: Vec<TrapSite>,
     refunds: Vec<Refund>,
     stack_maps: Vec<StackMapEntry>,
+    /// Ranges with sites local to the unit.
+    inlined: Vec<InlinedRange>,
+    /// Sites, with parents local to the unit.
+    inline_sites: Vec<InlineSite>,
 }
 
 /// What a unit is.
@@ -325,6 +355,7 @@ fn compile_unit(
     ctx.clear();
     ctx.func = ir::Function::new();
     let mut record_refunds = Vec::new();
+    let mut inline_sites = Vec::new();
     let func_index = match job {
         Job::Func(i) => {
             let index = env.num_imported_funcs + i;
@@ -338,11 +369,13 @@ fn compile_unit(
                 func::translate_function(env, isa, index, body, &mut ctx.func, fctx, options)?
                     .refunds;
             if inline::enabled(env) {
-                ctx.inline(callees.inliner(index))
-                    .map_err(|e| Error::Codegen {
-                        func: index,
-                        message: format!("inlining: {e:?}"),
-                    })?;
+                let mut inliner = callees.inliner(index);
+                ctx.inline(&mut inliner).map_err(|e| Error::Codegen {
+                    func: index,
+                    message: format!("inlining: {e:?}"),
+                })?;
+                inliner.mark_sites(&mut ctx.func);
+                inline_sites = inliner.sites;
             }
             index
         }
@@ -369,6 +402,8 @@ fn compile_unit(
         traps: Vec::new(),
         refunds: Vec::new(),
         stack_maps: Vec::new(),
+        inlined: Vec::new(),
+        inline_sites: Vec::new(),
     };
     for (offset, _, map) in buffer.user_stack_maps() {
         for (_, sp_offset) in map.entries() {
@@ -379,6 +414,27 @@ fn compile_unit(
         }
     }
     let srclocs = buffer.get_srclocs_sorted();
+    if !inline_sites.is_empty() {
+        // Only inlined copies have source locations (metering, the other user, turns
+        // inlining off): location `site + 1`.
+        for s in srclocs
+            .iter()
+            .filter(|s| !s.loc.is_default() && s.end > s.start)
+        {
+            let site = s.loc.bits() - 1;
+            match unit.inlined.last_mut() {
+                Some(r) if r.site == site && r.offset + r.len == s.start => {
+                    r.len += s.end - s.start
+                }
+                _ => unit.inlined.push(InlinedRange {
+                    offset: s.start,
+                    len: s.end - s.start,
+                    site,
+                }),
+            }
+        }
+        unit.inline_sites = inline_sites;
+    }
     for t in buffer.traps() {
         let kind = func::trap_kind(t.code)
             .ok_or_else(|| Error::Unsupported(format!("trap code {:?}", t.code)))?;
@@ -502,6 +558,20 @@ fn link(units: Vec<Unit>, nfuncs: usize, ntypes: usize, align: usize) -> Compile
                 ..*m
             });
         }
+        let first_site = out.inline_sites.len() as u32;
+        for r in &u.inlined {
+            out.inlined.push(InlinedRange {
+                offset: start + r.offset,
+                len: r.len,
+                site: first_site + r.site,
+            });
+        }
+        for s in &u.inline_sites {
+            out.inline_sites.push(InlineSite {
+                func: s.func,
+                parent: s.parent.map(|p| first_site + p),
+            });
+        }
         let range = CodeRange {
             offset: start,
             len: u.code.len() as u32,
@@ -517,5 +587,6 @@ fn link(units: Vec<Unit>, nfuncs: usize, ntypes: usize, align: usize) -> Compile
     out.traps.sort_by_key(|t| t.offset);
     out.refunds.sort_by_key(|r| r.offset);
     out.stack_maps.sort_by_key(|m| (m.offset, m.sp_offset));
+    out.inlined.sort_by_key(|r| r.offset);
     out
 }

@@ -7,9 +7,11 @@
 //! into the function's direct `call`s while the function's growth budget lasts.
 //!
 //! What stays true in inlined code:
-//! - Traps keep their trap codes, so they map to the same trap kinds; a trap inside inlined
-//!   code is reported in the frame of the function it was inlined into (the callee's frame
-//!   does not exist).
+//! - Traps keep their trap codes, so they map to the same trap kinds.
+//! - Backtraces keep the inlined functions' frames ("virtual frames"): every instruction of
+//!   an inlined copy gets the source location of its [`InlineSite`] (the inlined function
+//!   and the site it was inlined into), so the machine code of each copy, its calls and its
+//!   out-of-line trap instructions included, is known ([`InlinedRange`]).
 //! - Leaves: a candidate that calls nothing can neither throw nor grow a memory, so its
 //!   callers skip the exception check and the reload of memory lengths after calling it,
 //!   inlined or not. Copies for inlining have no stack check (the caller's covers them).
@@ -24,9 +26,9 @@
 //! [`inlinable`]: crate::func::Translated::inlinable
 
 use crate::func::NS_FUNC;
-use crate::{FuncBody, ModuleEnv};
+use crate::{FuncBody, InlineSite, ModuleEnv};
 use cranelift_codegen::inline::{Inline, InlineCommand};
-use cranelift_codegen::ir::{self, ExternalName};
+use cranelift_codegen::ir::{self, ExternalName, SourceLoc};
 use std::borrow::Cow;
 
 /// Largest wasm body (in bytes, locals included) of a function that may be inlined.
@@ -88,7 +90,8 @@ impl Callees<'_> {
             caller,
             budget: GROWTH_BUDGET.max(own),
             used: 0,
-            inlined: Vec::new(),
+            starts: Vec::new(),
+            sites: Vec::new(),
         }
     }
 }
@@ -103,20 +106,47 @@ pub(crate) struct Inliner<'a> {
     /// Wasm bytes of callees taken in so far.
     used: usize,
     /// For each body inlined so far, in order: the number of the first instruction of its
-    /// copy, and how deep it is nested. Cranelift numbers instructions in the order it
-    /// creates them and copies one body completely before asking about the next call, so
-    /// an instruction belongs to the last body whose copy starts at or before it (or to the
-    /// function itself, at depth 0, before the first).
-    inlined: Vec<(u32, u32)>,
+    /// copy. Cranelift numbers instructions in the order it creates them and copies one body
+    /// completely before asking about the next call, so an instruction belongs to the last
+    /// body whose copy starts at or before it (or to the function itself before the first).
+    starts: Vec<u32>,
+    /// The site of each body inlined so far, in the same order.
+    pub(crate) sites: Vec<InlineSite>,
 }
 
 impl Inliner<'_> {
-    /// How deep the inlined body holding instruction `inst` is nested.
-    fn depth(&self, inst: ir::Inst) -> u32 {
-        let at = self
-            .inlined
-            .partition_point(|(start, _)| *start <= inst.as_u32());
-        at.checked_sub(1).map_or(0, |i| self.inlined[i].1)
+    /// Index in `sites` of the inlined body holding instruction `inst`, if any.
+    fn site_of(&self, inst: ir::Inst) -> Option<u32> {
+        let at = self.starts.partition_point(|start| *start <= inst.as_u32());
+        at.checked_sub(1).map(|i| i as u32)
+    }
+
+    /// How deep site `site` is nested (1 for a body inlined into the function itself).
+    fn depth(&self, mut site: Option<u32>) -> u32 {
+        let mut depth = 0;
+        while let Some(s) = site {
+            depth += 1;
+            site = self.sites[s as usize].parent;
+        }
+        depth
+    }
+
+    /// After inlining: gives every instruction of an inlined copy the source location
+    /// `site + 1` (the function's own instructions keep the default location).
+    pub(crate) fn mark_sites(&self, func: &mut ir::Function) {
+        if self.sites.is_empty() {
+            return;
+        }
+        let insts: Vec<ir::Inst> = func
+            .layout
+            .blocks()
+            .flat_map(|b| func.layout.block_insts(b))
+            .collect();
+        for inst in insts {
+            if let Some(site) = self.site_of(inst) {
+                func.set_srcloc(inst, SourceLoc::new(site + 1));
+            }
+        }
     }
 }
 
@@ -143,13 +173,17 @@ impl Inline for Inliner<'_> {
         let Some((body, size)) = self.callees.get(name.index) else {
             return InlineCommand::KeepCall;
         };
-        let depth = self.depth(call) + 1;
-        if self.used + size > self.budget || depth > MAX_DEPTH {
+        let parent = self.site_of(call);
+        if self.used + size > self.budget || self.depth(parent) + 1 > MAX_DEPTH {
             return InlineCommand::KeepCall;
         }
         self.used += size;
         let start = u32::try_from(caller.dfg.num_insts()).unwrap_or(u32::MAX);
-        self.inlined.push((start, depth));
+        self.starts.push(start);
+        self.sites.push(InlineSite {
+            func: name.index,
+            parent,
+        });
         // The inlined body's own calls are considered too, up to `MAX_DEPTH`.
         InlineCommand::Inline {
             callee: Cow::Borrowed(body),

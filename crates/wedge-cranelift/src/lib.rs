@@ -27,7 +27,8 @@ mod throws;
 mod trampoline;
 
 pub use compile::{
-    compile_module, CodeRange, CompiledCode, Refund, Reloc, RelocKind, StackMapEntry, TrapSite,
+    compile_module, CodeRange, CompiledCode, InlineSite, InlinedRange, Refund, Reloc, RelocKind,
+    StackMapEntry, TrapSite,
 };
 pub use gc::{
     abstract_code, abstract_of, heap_code, GcField, GcOp, GcType, Storage, ABSTRACT_HEAP,
@@ -158,8 +159,8 @@ pub struct ModuleEnv {
     /// Whether code checks the interrupt flag at function entries and loop headers.
     pub interruptible: bool,
     /// Whether calls to small defined functions are replaced by their code (never with
-    /// `interruptible` or `metering`). A trap inside inlined code is reported in the frame
-    /// of the function it was inlined into.
+    /// `interruptible` or `metering`). Where inlined code came from is recorded
+    /// ([`CompiledCode::inlined`]).
     pub inlining: bool,
     /// Gas metering and instruction counting, if on.
     pub metering: Option<Metering>,

@@ -250,3 +250,62 @@ fn recursive_callees_stay_calls_and_cycles_stop() {
     assert!(calls(&code, 0, 2));
     assert!(!calls(&code, 0, 1));
 }
+
+/// The functions whose inlined code the byte at `off` runs, innermost first.
+fn inlined_at(code: &CompiledCode, off: u32) -> Vec<u32> {
+    let Some(r) = code
+        .inlined
+        .iter()
+        .find(|r| (r.offset..r.offset + r.len).contains(&off))
+    else {
+        return Vec::new();
+    };
+    let mut funcs = Vec::new();
+    let mut site = Some(r.site);
+    while let Some(s) = site {
+        let s = code.inline_sites[s as usize];
+        funcs.push(s.func);
+        site = s.parent;
+    }
+    funcs
+}
+
+#[test]
+fn inlined_code_knows_which_functions_it_came_from() {
+    // The callee's bounds check traps out of line (after the function's code), and its
+    // trap instruction is still known to be function 0's inlined code.
+    let code = compile_all(&[LOAD, CALL_0], true);
+    let caller = code.funcs[1];
+    let in_caller = |o: u32| (caller.offset..caller.offset + caller.len).contains(&o);
+    let oob: Vec<u32> = code
+        .traps
+        .iter()
+        .filter(|t| in_caller(t.offset) && t.kind == TrapKind::MemoryOutOfBounds)
+        .map(|t| t.offset)
+        .collect();
+    assert!(!oob.is_empty());
+    for t in oob {
+        assert_eq!(inlined_at(&code, t), [0]);
+    }
+    // The caller's own code (its first instruction) is no inlined code.
+    assert_eq!(inlined_at(&code, caller.offset), Vec::<u32>::new());
+    assert!(code.inlined.iter().all(|r| in_caller(r.offset)));
+
+    // Nested: function 0 inlines 1, 2 and 1 again; the call to 2 left at the bottom
+    // returns into code inlined three deep.
+    let code = compile_all(&[CALL_1, CALL_2, CALL_1], true);
+    let f = code.funcs[0];
+    let target = code.funcs[2].offset as i64;
+    let call = (f.offset..f.offset + f.len - 4)
+        .find(|&at| {
+            let at = at as usize;
+            let rel = i32::from_le_bytes(code.code[at + 1..at + 5].try_into().unwrap()) as i64;
+            code.code[at] == 0xe8 && at as i64 + 5 + rel == target
+        })
+        .unwrap();
+    // The return address is `call + 5`; the call's last byte belongs to the call.
+    assert_eq!(inlined_at(&code, call + 4), [1, 2, 1]);
+    // Without inlining there is nothing to record.
+    let plain = compile_all(&[CALL_1, CALL_2, CALL_1], false);
+    assert!(plain.inlined.is_empty() && plain.inline_sites.is_empty());
+}

@@ -149,9 +149,8 @@ impl Config {
     }
 
     /// Lets the compiler replace calls to small functions of the module by their code (off by
-    /// default). Programs with many small helpers run faster; a trap inside an inlined
-    /// function is reported in the frame of its caller (the inlined function's own frame
-    /// is missing from the backtrace). Ignored with metering or interruption, whose counts
+    /// default). Programs with many small helpers run faster; backtraces still show the
+    /// frames of inlined functions. Ignored with metering or interruption, whose counts
     /// and checks are per function.
     pub fn inlining(&mut self, yes: bool) -> &mut Self {
         self.inlining = yes;

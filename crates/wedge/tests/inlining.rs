@@ -1,7 +1,7 @@
 //! Inlining of small callees in compiled code (`Config::inlining`): inlined callees that
 //! trap, return several values, use memory, call the host, call a function that throws or
-//! grows memory give what the interpreter gives, and a trap inside an inlined callee is
-//! reported in its caller's frame.
+//! grows memory give what the interpreter gives, and a trap inside an inlined callee keeps
+//! the inlined functions' frames in its backtrace.
 #![cfg(feature = "compiler")]
 
 use wedge::*;
@@ -48,7 +48,12 @@ const WAT: &str = r#"(module
     (func (export "grow_load") (param i32) (result i32)
         (drop (call $grow_via (i32.const 1)))
         (i32.load (local.get 0)))
-    (func (export "outer") (call $inner)))"#;
+    (func (export "outer") (call $inner))
+    (func $mid (call $inner))
+    (func (export "nested") (call $mid))
+    (func $mid_div (param i32 i32) (result i32) (i32.add (call $divmod (local.get 0) (local.get 1))))
+    (func (export "nested_div") (param i32 i32) (result i32)
+        (i32.add (call $mid_div (local.get 0) (local.get 1)) (i32.const 1))))"#;
 
 fn engine(strategy: Strategy, inlining: bool) -> Engine {
     let mut config = Config::new();
@@ -65,8 +70,10 @@ fn instance(engine: &Engine, store: &mut Store<()>) -> Instance {
     linker.instantiate(store, &module).unwrap()
 }
 
-/// What each export gives for a set of arguments, as text.
-fn outcomes(engine: &Engine) -> Vec<String> {
+/// What each export gives for a set of arguments, as text; with `frames`, traps name the
+/// functions of their backtraces (the tiers differ there: an uncaught exception's
+/// backtrace starts at the thrower in compiled code, at the entry in the interpreter).
+fn outcomes(engine: &Engine, frames: bool) -> Vec<String> {
     let mut store = Store::new(engine, ());
     let inst = instance(engine, &mut store);
     let cases: &[(&str, &[i32])] = &[
@@ -85,6 +92,10 @@ fn outcomes(engine: &Engine) -> Vec<String> {
         ("uncaught", &[-3]),
         ("grow_load", &[65536]),
         ("outer", &[]),
+        ("nested", &[]),
+        ("nested_div", &[7, 2]),
+        ("nested_div", &[7, 0]),
+        ("nested_div", &[i32::MIN, -1]),
     ];
     let mut out = Vec::new();
     for (name, args) in cases {
@@ -93,6 +104,10 @@ fn outcomes(engine: &Engine) -> Vec<String> {
         let mut results = vec![Val::I32(0); f.ty(&store).results().len()];
         let r = match f.call(&mut store, &args, &mut results) {
             Ok(()) => format!("{results:?}"),
+            Err(Error::Trap(t)) if frames => {
+                let frames: Vec<u32> = t.backtrace().iter().map(|f| f.func_index).collect();
+                format!("trap {:?} in {frames:?}", t.kind())
+            }
             Err(Error::Trap(t)) => format!("trap {:?}", t.kind()),
             Err(e) => format!("error {e}"),
         };
@@ -103,9 +118,12 @@ fn outcomes(engine: &Engine) -> Vec<String> {
 
 #[test]
 fn inlined_callees_behave_as_in_the_interpreter() {
-    let expected = outcomes(&engine(Strategy::Interpreter, false));
-    assert_eq!(outcomes(&engine(Strategy::Compiler, false)), expected);
-    assert_eq!(outcomes(&engine(Strategy::Compiler, true)), expected);
+    let expected = outcomes(&engine(Strategy::Interpreter, false), false);
+    assert_eq!(
+        outcomes(&engine(Strategy::Compiler, false), false),
+        expected
+    );
+    assert_eq!(outcomes(&engine(Strategy::Compiler, true), false), expected);
     // The interesting cases did happen: traps, a caught exception and an uncaught one.
     let all = expected.join("\n");
     for what in [
@@ -117,7 +135,27 @@ fn inlined_callees_behave_as_in_the_interpreter() {
         "uncaught[I32(-3)]: trap Exception",
         "host[I32(20)]: [I32(41)]",
         "divmod[I32(-7), I32(2)]: [I32(-3001)]",
+        "nested_div[I32(7), I32(2)]: [I32(5)]",
         "grow_load[I32(65536)]: [I32(0)]",
+    ] {
+        assert!(all.contains(what), "{what} missing from\n{all}");
+    }
+}
+
+#[test]
+fn inlined_callees_keep_their_frames_in_backtraces() {
+    let expected = outcomes(&engine(Strategy::Compiler, false), true);
+    assert_eq!(outcomes(&engine(Strategy::Compiler, true), true), expected);
+    // Traps in callees inlined one and two deep, in place (a store into the guard pages,
+    // `unreachable`) and out of line (division checks).
+    let all = expected.join("\n");
+    for what in [
+        "store_load[I32(65533), I32(1)]: trap MemoryOutOfBounds in [2, 10]",
+        "divmod[I32(1), I32(0)]: trap IntegerDivideByZero in [3, 11]",
+        "divmod[I32(-2147483648), I32(-1)]: trap IntegerOverflow in [3, 11]",
+        "nested[]: trap Unreachable in [7, 17, 18]",
+        "nested_div[I32(7), I32(0)]: trap IntegerDivideByZero in [3, 19, 20]",
+        "uncaught[I32(-3)]: trap Exception in [5, 6, 14]",
     ] {
         assert!(all.contains(what), "{what} missing from\n{all}");
     }
@@ -136,8 +174,8 @@ fn outer_frames(inlining: bool) -> Vec<u32> {
 }
 
 #[test]
-fn a_trap_in_an_inlined_callee_is_reported_in_its_callers_frame() {
+fn a_trap_in_an_inlined_callee_keeps_the_inlined_frames() {
     // Function 7 is `$inner`, function 16 the exported `outer`.
     assert_eq!(outer_frames(false), [7, 16]);
-    assert_eq!(outer_frames(true), [16]);
+    assert_eq!(outer_frames(true), [7, 16]);
 }

@@ -16,6 +16,16 @@ fn jit() -> Engine {
     engine(Strategy::Compiler)
 }
 
+/// The compiler tier, inlining small callees or not.
+fn jit_inlining(inlining: bool) -> Engine {
+    let mut config = Config::new();
+    config
+        .strategy(Strategy::Compiler)
+        .inlining(inlining)
+        .native_code_key(Some(*b"native-test-key!"));
+    Engine::new(&config)
+}
+
 fn instance(engine: &Engine, store: &mut Store<()>, wat: &str) -> Instance {
     let module = Module::new(engine, wat).unwrap();
     assert!(module.is_native());
@@ -24,7 +34,12 @@ fn instance(engine: &Engine, store: &mut Store<()>, wat: &str) -> Instance {
 
 #[test]
 fn traps_carry_kind_and_backtrace() {
-    let engine = jit();
+    traps_carry_kind_and_backtrace_with(false);
+    traps_carry_kind_and_backtrace_with(true);
+}
+
+fn traps_carry_kind_and_backtrace_with(inlining: bool) {
+    let engine = jit_inlining(inlining);
     let mut store = Store::new(&engine, ());
     let wat = r#"(module
         (memory 1)
@@ -40,6 +55,30 @@ fn traps_carry_kind_and_backtrace() {
     let trap = err.as_trap().unwrap();
     assert_eq!(trap.kind(), TrapKind::Unreachable);
     let names: Vec<_> = trap
+        .backtrace()
+        .iter()
+        .map(|f| f.func_name.clone().unwrap())
+        .collect();
+    assert_eq!(names, ["inner", "outer"]);
+    // The same from an AOT file, which stores where inlined code came from.
+    let file = Module::new(&engine, wat)
+        .unwrap()
+        .serialize_native()
+        .unwrap();
+    let loaded = Module::new(&engine, &file).unwrap();
+    assert!(loaded.is_native() && loaded.native_code_warning().is_none());
+    let mut aot_store = Store::new(&engine, ());
+    let aot = Linker::new(&engine)
+        .instantiate(&mut aot_store, &loaded)
+        .unwrap();
+    let err = aot
+        .get_func(&aot_store, "outer")
+        .unwrap()
+        .call(&mut aot_store, &[], &mut [])
+        .unwrap_err();
+    let names: Vec<_> = err
+        .as_trap()
+        .unwrap()
         .backtrace()
         .iter()
         .map(|f| f.func_name.clone().unwrap())
@@ -233,7 +272,12 @@ fn memory_growth_is_seen_by_compiled_code_and_the_host() {
 /// same code then runs on normally.
 #[test]
 fn guard_pages_turn_out_of_bounds_accesses_into_traps() {
-    let engine = jit();
+    guard_pages_turn_out_of_bounds_accesses_into_traps_with(false);
+    guard_pages_turn_out_of_bounds_accesses_into_traps_with(true);
+}
+
+fn guard_pages_turn_out_of_bounds_accesses_into_traps_with(inlining: bool) {
+    let engine = jit_inlining(inlining);
     let mut store = Store::new(&engine, ());
     let wat = r#"(module (memory (export "mem") 1 3)
         (func $load (export "load") (param i32) (result i32) (i32.load (local.get 0)))

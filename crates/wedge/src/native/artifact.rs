@@ -16,6 +16,8 @@
 //!   relocations (u32 count + (offset u32, helper u8, addend i64) each),
 //!   trap refunds (u32 count + (offset u32, gas u64, instructions u32) each),
 //!   stack maps (u32 count + (return offset u32, slot offset from sp u32) each),
+//!   inlined code (u32 count + (offset u32, length u32, site u32) each),
+//!   inline sites (u32 count + (function index u32, parent site u32 or u32::MAX) each),
 //!   memory images (u32 count + (memory u32, offset u64, length u64, at u32) each),
 //! signature u64,
 //! then zero padding, the code and the memory images, each starting at a file offset that
@@ -41,7 +43,7 @@ use std::ops::Range;
 pub(crate) const SECTION_NAME: &str = "wedge.native";
 
 const MAGIC: &[u8; 8] = b"WEDGEAOT";
-const FORMAT_VERSION: u32 = 6;
+const FORMAT_VERSION: u32 = 7;
 
 /// Bytes before the section's data as `serialize` writes them: the id, a 5-byte size, the
 /// name's length and the name.
@@ -144,6 +146,8 @@ fn parse_header(bytes: &[u8], data: Range<usize>) -> Result<Header, Error> {
         relocs: r.list(13, |b| (u32_at(b, 0), b[4], u64_at(b, 5) as i64))?,
         refunds: r.list(16, |b| (u32_at(b, 0), u64_at(b, 4), u32_at(b, 12)))?,
         stack_maps: r.list(8, |b| (u32_at(b, 0), u32_at(b, 4)))?,
+        inlined: r.list(12, |b| (u32_at(b, 0), u32_at(b, 4), u32_at(b, 8)))?,
+        inline_sites: r.list(8, |b| (u32_at(b, 0), u32_at(b, 4)))?,
     };
     let chunks = r.list(24, |b| {
         let at = u32_at(b, 20) as usize;
@@ -465,6 +469,17 @@ fn header(
     for (o, sp) in &img.stack_maps {
         put_u32(&mut h, *o);
         put_u32(&mut h, *sp);
+    }
+    put_u32(&mut h, img.inlined.len() as u32);
+    for (o, l, site) in &img.inlined {
+        put_u32(&mut h, *o);
+        put_u32(&mut h, *l);
+        put_u32(&mut h, *site);
+    }
+    put_u32(&mut h, img.inline_sites.len() as u32);
+    for (f, parent) in &img.inline_sites {
+        put_u32(&mut h, *f);
+        put_u32(&mut h, *parent);
     }
     put_u32(&mut h, chunks.len() as u32);
     for (i, c) in chunks.iter().enumerate() {

@@ -1,6 +1,6 @@
 //! Compiling a module with the Cranelift tier (`wedge-cranelift`).
 
-use super::CodeImage;
+use super::{CodeImage, NO_SITE};
 use crate::module::ModuleInner;
 use crate::runtime::vmctx::{store_offsets as so, VmShape};
 use crate::types::ValType;
@@ -248,6 +248,16 @@ pub(crate) fn compile(
             .stack_maps
             .iter()
             .map(|s| (s.offset, s.sp_offset))
+            .collect(),
+        inlined: code
+            .inlined
+            .iter()
+            .map(|r| (r.offset, r.len, r.site))
+            .collect(),
+        inline_sites: code
+            .inline_sites
+            .iter()
+            .map(|s| (s.func, s.parent.unwrap_or(NO_SITE)))
             .collect(),
     })
 }

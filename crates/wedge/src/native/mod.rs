@@ -48,7 +48,16 @@ pub(crate) struct CodeImage {
     /// (return offset, slot offset from the stack pointer at the call) of every reference a
     /// frame holds across a call, sorted (see `gc_roots`).
     pub stack_maps: Vec<(u32, u32)>,
+    /// (offset, length, site) of the code of each inlined copy of a function, sorted
+    /// (see [`CodeInfo::inlined_at`]).
+    pub inlined: Vec<(u32, u32, u32)>,
+    /// (module function index, site it was inlined into or [`NO_SITE`]) of each inlined
+    /// copy; a site's parent comes before it.
+    pub inline_sites: Vec<(u32, u32)>,
 }
+
+/// The parent of an inline site inlined straight into a compiled function.
+pub(crate) const NO_SITE: u32 = u32::MAX;
 
 impl CodeImage {
     /// Checks that every offset lies within `len` bytes of code, so loading cannot write or
@@ -82,8 +91,23 @@ impl CodeImage {
                 .all(|(o, sp)| within(*o) && *sp % 8 == 0)
             || !self.stack_maps.windows(2).all(|w| w[0] <= w[1])
             || !self.funcs.windows(2).all(|w| w[0].0 < w[1].0)
+            || !self.inlined.iter().all(|(o, l, site)| {
+                *o as u64 + *l as u64 <= len && (*site as usize) < self.inline_sites.len()
+            })
+            || !self.inlined.windows(2).all(|w| w[0].0 + w[0].1 <= w[1].0)
         {
             return Err(bad("offset out of range"));
+        }
+        let funcs = m.num_imported_funcs as u64 + m.bodies.len() as u64;
+        if !self
+            .inline_sites
+            .iter()
+            .enumerate()
+            .all(|(i, (f, parent))| {
+                (*f as u64) < funcs && (*parent == NO_SITE || (*parent as usize) < i)
+            })
+        {
+            return Err(bad("bad inline site"));
         }
         if !self
             .relocs
@@ -162,6 +186,8 @@ impl NativeCode {
             traps: image.traps.clone(),
             refunds: image.refunds.clone(),
             stack_maps: image.stack_maps.clone(),
+            inlined: image.inlined.clone(),
+            inline_sites: image.inline_sites.clone(),
         });
         signals::register(info.clone());
         let names = Arc::new(Names {
@@ -333,15 +359,15 @@ fn trap_kind(code: u8) -> TrapKind {
 }
 
 /// Names the frames recorded in an activation. The first pc is exact (a fault or, with
-/// `first_func`, replaced by that function); the rest are return addresses.
+/// `first_func`, replaced by that function); the rest are return addresses. A pc in code
+/// inlined from other functions stands for their frames too, innermost first.
 fn backtrace(a: &Activation, first_func: Option<(usize, u32)>) -> Vec<FrameInfo> {
     let names = NAMES.read().unwrap_or_else(|e| e.into_inner());
     let mut frames = Vec::new();
-    let mut push = |start: usize, def: u32| {
+    let mut push = |start: usize, func_index: u32| {
         let Some((_, n)) = names.iter().find(|(s, _)| *s == start) else {
             return;
         };
-        let func_index = n.num_imported_funcs + def;
         frames.push(FrameInfo {
             func_index,
             func_name: n.func_names.get(&func_index).cloned(),
@@ -349,16 +375,23 @@ fn backtrace(a: &Activation, first_func: Option<(usize, u32)>) -> Vec<FrameInfo>
         });
     };
     if let Some((start, func)) = first_func {
-        if let Some((_, n)) = names.iter().find(|(s, _)| *s == start) {
-            push(start, func - n.num_imported_funcs);
-        }
+        push(start, func);
     }
     for (i, &pc) in a.trap_pcs[..a.trap_frames].iter().enumerate() {
         let pc = if i == 0 && a.first_exact { pc } else { pc - 1 };
-        if let Some(Some((start, def))) =
-            signals::with_code(pc, |c| c.func_at(pc).map(|d| (c.start, d as u32)))
-        {
-            push(start, def);
+        let found = signals::with_code(pc, |c| {
+            let def = c.func_at(pc)?;
+            Some((c.start, c.inlined_at(pc), def as u32))
+        });
+        if let Some(Some((start, inlined, def))) = found {
+            for func in inlined {
+                push(start, func);
+            }
+            let imported = names
+                .iter()
+                .find(|(s, _)| *s == start)
+                .map_or(0, |(_, n)| n.num_imported_funcs);
+            push(start, imported + def);
         }
     }
     frames

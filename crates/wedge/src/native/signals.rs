@@ -19,6 +19,11 @@ pub(crate) struct CodeInfo {
     /// (return offset, slot offset from sp) of the references frames hold across calls,
     /// sorted.
     pub stack_maps: Vec<(u32, u32)>,
+    /// (offset, length, site) of inlined code, sorted (see `CodeImage::inlined`).
+    pub inlined: Vec<(u32, u32, u32)>,
+    /// (module function index, parent site) of each inline site (see
+    /// `CodeImage::inline_sites`).
+    pub inline_sites: Vec<(u32, u32)>,
 }
 
 impl CodeInfo {
@@ -31,6 +36,32 @@ impl CodeInfo {
             .checked_sub(1)?;
         let (o, len) = self.funcs[i];
         (off < o + len).then_some(i)
+    }
+
+    /// The module indices of the functions whose inlined code `pc` runs, innermost first
+    /// (empty outside inlined code).
+    pub fn inlined_at(&self, pc: usize) -> Vec<u32> {
+        let mut funcs = Vec::new();
+        let Some(off) = pc.checked_sub(self.start) else {
+            return funcs;
+        };
+        let off = off as u32;
+        let Some(i) = self
+            .inlined
+            .partition_point(|(o, _, _)| *o <= off)
+            .checked_sub(1)
+        else {
+            return funcs;
+        };
+        let (o, len, site) = self.inlined[i];
+        let mut site = (off < o + len).then_some(site);
+        while let Some(s) = site {
+            let (func, parent) = self.inline_sites[s as usize];
+            funcs.push(func);
+            // Parents come before their children, so this ends.
+            site = (parent < s).then_some(parent);
+        }
+        funcs
     }
 
     /// What a trap at `pc` gives back to the meter, if anything.
