@@ -94,7 +94,10 @@ impl CodeImage {
             || !self.inlined.iter().all(|(o, l, site)| {
                 *o as u64 + *l as u64 <= len && (*site as usize) < self.inline_sites.len()
             })
-            || !self.inlined.windows(2).all(|w| w[0].0 + w[0].1 <= w[1].0)
+            || !self
+                .inlined
+                .windows(2)
+                .all(|w| w[0].0 as u64 + w[0].1 as u64 <= w[1].0 as u64)
         {
             return Err(bad("offset out of range"));
         }
@@ -501,5 +504,41 @@ pub(crate) fn invoke<T>(
         Err(Error::Limit(
             "native code is not supported on this platform".into(),
         ))
+    }
+}
+
+#[cfg(all(test, feature = "compiler"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loading_checks_inline_sites() {
+        let mut config = crate::Config::new();
+        config.strategy(crate::Strategy::Compiler).inlining(true);
+        let engine = crate::Engine::new(&config);
+        let module = crate::Module::new(
+            &engine,
+            r#"(module (func $a unreachable) (func $b (call $a)) (func (export "c") (call $b)))"#,
+        )
+        .unwrap();
+        let m = &module.inner;
+        let native = m.native.as_ref().unwrap();
+        let image = native.image.clone();
+        let len = native.code().len();
+        // `$b` inlined into `c`, and `$a` into both (once within the copy of `$b`).
+        assert_eq!(image.inline_sites.len(), 3);
+        assert!(image.check(m, len).is_ok());
+        let broken = |edit: &dyn Fn(&mut CodeImage)| {
+            let mut bad = image.clone();
+            edit(&mut bad);
+            bad.check(m, len).is_err()
+        };
+        // A site naming a function the module lacks, a parent that does not come first
+        // (which could loop), a range naming a missing site or lying past the code.
+        assert!(broken(&|i| i.inline_sites[0].0 = 3));
+        assert!(broken(&|i| i.inline_sites[0].1 = 0));
+        assert!(broken(&|i| i.inline_sites[1].1 = 2));
+        assert!(broken(&|i| i.inlined[0].2 = 3));
+        assert!(broken(&|i| i.inlined[0].1 = u32::MAX));
     }
 }
