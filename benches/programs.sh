@@ -7,7 +7,7 @@
 # Environment: WEDGE (default target/release/wedge), WASMTIME (default: `wasmtime` on PATH or
 # /var/tmp/wasmtime/bin/wasmtime; install with
 # `cargo install --locked wasmtime-cli@48.0.8 --root /var/tmp/wasmtime`), SKIP_INTERP=1,
-# INLINE=1 (wedge's JIT and AOT runs with `--inline`).
+# INLINE=1 (wedge's JIT runs with `--inline` too; `wedge compile` inlines by default).
 #
 # Wasmtime's JIT runs with its compilation cache off (-C cache=n), like wedge's.
 # Prints per-program wall-clock seconds (process start to exit, best of ROUNDS), the ratio

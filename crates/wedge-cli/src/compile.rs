@@ -27,6 +27,10 @@ pub struct CodeArgs {
     /// Canonical NaNs, for runs with `--deterministic`.
     #[arg(long)]
     pub deterministic: bool,
+    /// Do not inline small functions into their callers (compiles faster; the code runs
+    /// the same, a little slower). Files made either way serve every run.
+    #[arg(long)]
+    pub no_inline: bool,
 }
 
 impl CodeArgs {
@@ -42,7 +46,8 @@ impl CodeArgs {
         }
         config
             .interruptible(self.interruptible)
-            .deterministic(self.deterministic);
+            .deterministic(self.deterministic)
+            .inlining(!self.no_inline);
         Ok(())
     }
 }

@@ -29,9 +29,9 @@ struct Cli {
     command: Command,
     #[command(flatten)]
     features: features::FeatureFlags,
-    /// Inline small functions into their callers in compiled code (faster; backtraces keep
-    /// the inlined functions' frames). It changes the code, so give it to both `compile` and
-    /// `run` of an AOT file.
+    /// Inline small functions into their callers when compiling just in time (`wedge compile`
+    /// does by default): faster code, longer compilation; results, traps and backtraces are
+    /// the same.
     #[arg(long, global = true)]
     inline: bool,
 }

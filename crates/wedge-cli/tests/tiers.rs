@@ -211,10 +211,11 @@ fn wast_runs_in_either_tier() {
     }
 }
 
-/// `--inline` changes the code: an AOT file made with it serves runs with it, and a run
-/// without it compiles again; a trap in an inlined function shows its frame either way.
+/// `wedge compile` inlines small functions unless told `--no-inline`; the code differs, but
+/// files made either way serve runs with and without `--inline`, with the same results,
+/// traps and backtraces (the inlined function keeps its frame).
 #[test]
-fn inline_flag_inlines_and_is_part_of_the_stamp() {
+fn compiled_files_inline_by_default_and_serve_every_run() {
     let dir = temp_dir("inline");
     let wat = dir.join("trap.wat");
     std::fs::write(
@@ -226,35 +227,38 @@ fn inline_flag_inlines_and_is_part_of_the_stamp() {
                (i32.add (call $get (local.get 0)) (i32.const 1))))"#,
     )
     .unwrap();
-    let aot = dir.join("trap.inline.wasm");
-    let (w, a) = (wat.to_str().unwrap(), aot.to_str().unwrap());
-    let out = wedge(&["compile", "--inline", w, a]);
-    assert!(out.status.success(), "{out:?}");
-    let run = |inline: bool, arg: &str| {
-        let mut args = vec!["run", "--tier", "jit", "--invoke", "outer", a, arg];
-        if inline {
-            args.insert(1, "--inline");
+    let inlined = dir.join("trap.inlined.wasm");
+    let plain = dir.join("trap.plain.wasm");
+    let w = wat.to_str().unwrap();
+    let (i, p) = (inlined.to_str().unwrap(), plain.to_str().unwrap());
+    assert!(wedge(&["compile", w, i]).status.success());
+    assert!(wedge(&["compile", "--no-inline", w, p]).status.success());
+    assert_ne!(
+        std::fs::read(&inlined).unwrap(),
+        std::fs::read(&plain).unwrap(),
+        "inlining changes the code"
+    );
+    for file in [i, p] {
+        for flag in [None, Some("--inline")] {
+            let run = |arg: &str| {
+                let mut args = vec!["run", "--tier", "jit", "--invoke", "outer", file, arg];
+                if let Some(flag) = flag {
+                    args.insert(1, flag);
+                }
+                wedge(&args)
+            };
+            let out = run("0");
+            assert!(out.status.success(), "{out:?}");
+            assert_eq!(String::from_utf8_lossy(&out.stdout), "1\n");
+            assert!(out.stderr.is_empty(), "the file's code is used: {out:?}");
+            let out = run("70000");
+            assert_eq!(out.status.code(), Some(134));
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains("out of bounds memory access"), "{err}");
+            assert!(
+                err.contains("0: get (func 0)") && err.contains("1: func 1"),
+                "{err}"
+            );
         }
-        wedge(&args)
-    };
-    let out = run(true, "0");
-    assert!(out.status.success(), "{out:?}");
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "1\n");
-    assert!(out.stderr.is_empty(), "the file's code is used: {out:?}");
-    let inlined = run(true, "70000");
-    assert_eq!(inlined.status.code(), Some(134));
-    let err = String::from_utf8_lossy(&inlined.stderr);
-    assert!(err.contains("out of bounds memory access"), "{err}");
-    assert!(
-        err.contains("0: get (func 0)") && err.contains("1: func 1"),
-        "{err}"
-    );
-    let plain = run(false, "70000");
-    assert_eq!(plain.status.code(), Some(134));
-    let err = String::from_utf8_lossy(&plain.stderr);
-    assert!(err.contains("compiling the module again"), "{err}");
-    assert!(
-        err.contains("0: get (func 0)") && err.contains("1: func 1"),
-        "{err}"
-    );
+    }
 }

@@ -149,9 +149,10 @@ impl Config {
     }
 
     /// Lets the compiler replace calls to small functions of the module by their code (off by
-    /// default). Programs with many small helpers run faster; backtraces still show the
-    /// frames of inlined functions. Ignored with metering or interruption, whose counts
-    /// and checks are per function.
+    /// default: it costs compile time, which a JIT pays at every start; `wedge compile` turns
+    /// it on). Programs with many small helpers run faster; results, traps and backtraces
+    /// (which still show the frames of inlined functions) are the same. Ignored with metering
+    /// or interruption, whose counts and checks are per function.
     pub fn inlining(&mut self, yes: bool) -> &mut Self {
         self.inlining = yes;
         self

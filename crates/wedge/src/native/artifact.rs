@@ -49,16 +49,17 @@ const FORMAT_VERSION: u32 = 7;
 /// name's length and the name.
 const SECTION_HEADER: usize = 1 + 5 + 1 + SECTION_NAME.len();
 
-/// Everything that must match for stored code to be usable here.
+/// Everything that must match for stored code to be usable here. Inlining is not part of
+/// it: inlined code gives the same results, traps and backtraces, so a file compiled with
+/// or without it serves every run.
 #[cfg(feature = "compiler")]
 fn stamp(config: &crate::Config) -> Result<String, Error> {
     Ok(format!(
-        "wedge {};{};features={:#x};interruptible={};inlining={};metering={}",
+        "wedge {};{};features={:#x};interruptible={};metering={}",
         env!("CARGO_PKG_VERSION"),
         super::compile::isa_stamp(config)?,
         config.features.bits(),
         config.interruptible,
-        config.inlining,
         if config.metering {
             format!("{:016x}", config.cost_table.fingerprint())
         } else {
