@@ -70,13 +70,15 @@ impl Translator<'_, '_> {
         f
     }
 
-    /// Pushes a call's results, reloads memory lengths the callee may have changed, and
-    /// goes to the exception handler if the callee threw (when it `may_throw`).
-    pub(crate) fn finish_call(&mut self, inst: ir::Inst, may_throw: bool) {
+    /// Pushes a call's results, reloads memory lengths if the callee `may_grow` a memory,
+    /// and goes to the exception handler if the callee threw (when it `may_throw`).
+    pub(crate) fn finish_call(&mut self, inst: ir::Inst, may_throw: bool, may_grow: bool) {
         self.leaf = false;
         let results = self.b.inst_results(inst).to_vec();
         self.stack.extend(results);
-        self.reload_memories();
+        if may_grow {
+            self.reload_memories();
+        }
         if may_throw {
             self.check_exception();
         }
@@ -121,7 +123,7 @@ impl Translator<'_, '_> {
         } else {
             let inst = self.b.ins().call_indirect(sig, code, &args);
             self.mark_call_results(inst, type_index);
-            self.finish_call(inst, may_throw);
+            self.finish_call(inst, may_throw, true);
         }
     }
 
@@ -147,14 +149,9 @@ impl Translator<'_, '_> {
             } else {
                 let inst = self.b.ins().call(f, &args);
                 self.mark_call_results(inst, type_index);
-                if self.is_leaf(func) {
-                    // A leaf neither throws nor grows a memory.
-                    self.leaf = false;
-                    let results = self.b.inst_results(inst).to_vec();
-                    self.stack.extend(results);
-                } else {
-                    self.finish_call(inst, self.options.throws.funcs[func as usize]);
-                }
+                // A leaf (known when inlining) grows no memory.
+                let may_grow = !self.is_leaf(func);
+                self.finish_call(inst, self.options.throws.funcs[func as usize], may_grow);
             }
         }
         Ok(())
@@ -202,16 +199,7 @@ impl Translator<'_, '_> {
         let l = self.env.layout;
         let index = self.pop();
         let index = self.index_to_i64(index, self.env.tables[table as usize].table64);
-        let (base, len) = self.table_def(table);
-        let oob = self
-            .b
-            .ins()
-            .icmp(IntCC::UnsignedGreaterThanOrEqual, index, len);
-        self.b
-            .ins()
-            .trapnz(oob, trap_code(TrapKind::UndefinedElement));
-        let addr = self.b.ins().imul_imm_u(index, 8);
-        let addr = self.b.ins().iadd(base, addr);
+        let addr = self.table_elem(table, index, TrapKind::UndefinedElement);
         let raw = self
             .b
             .ins()

@@ -54,6 +54,26 @@ pub(crate) struct Frame {
 }
 
 impl Translator<'_, '_> {
+    /// Opens a construct whose `num_params` parameters are on top of the operand stack.
+    pub(crate) fn push_frame(
+        &mut self,
+        kind: FrameKind,
+        dest: ir::Block,
+        header: Option<ir::Block>,
+        num_params: usize,
+        num_results: usize,
+    ) {
+        self.frames.push(Frame {
+            kind,
+            dest,
+            header,
+            height: self.stack.len() - num_params,
+            num_params,
+            num_results,
+            dest_reached: false,
+        });
+    }
+
     pub(crate) fn block_type(&self, bt: BlockType) -> Result<(Vec<Type>, Vec<Type>), Error> {
         Ok(match bt {
             BlockType::Empty => (vec![], vec![]),
@@ -123,15 +143,7 @@ impl Translator<'_, '_> {
                 let (params, results) = self.block_type(blockty)?;
                 let dest = self.new_block_with(&results);
                 self.mark_block_refs(dest, blockty, false);
-                self.frames.push(Frame {
-                    kind: FrameKind::Block,
-                    dest,
-                    header: None,
-                    height: self.stack.len() - params.len(),
-                    num_params: params.len(),
-                    num_results: results.len(),
-                    dest_reached: false,
-                });
+                self.push_frame(FrameKind::Block, dest, None, params.len(), results.len());
             }
             Operator::Loop { blockty } => {
                 let (params, results) = self.block_type(blockty)?;
@@ -145,15 +157,13 @@ impl Translator<'_, '_> {
                 self.b.switch_to_block(header);
                 let vals = self.b.block_params(header).to_vec();
                 self.stack.extend(vals);
-                self.frames.push(Frame {
-                    kind: FrameKind::Loop,
+                self.push_frame(
+                    FrameKind::Loop,
                     dest,
-                    header: Some(header),
-                    height: self.stack.len() - params.len(),
-                    num_params: params.len(),
-                    num_results: results.len(),
-                    dest_reached: false,
-                });
+                    Some(header),
+                    params.len(),
+                    results.len(),
+                );
             }
             Operator::If { blockty } => {
                 let (params, results) = self.block_type(blockty)?;
@@ -166,20 +176,12 @@ impl Translator<'_, '_> {
                 self.b.seal_block(then_block);
                 self.b.seal_block(else_block);
                 self.b.switch_to_block(then_block);
-                let at = self.stack.len() - params.len();
-                let saved = self.stack[at..].to_vec();
-                self.frames.push(Frame {
-                    kind: FrameKind::If {
-                        else_block,
-                        params: saved,
-                    },
-                    dest,
-                    header: None,
-                    height: at,
-                    num_params: params.len(),
-                    num_results: results.len(),
-                    dest_reached: false,
-                });
+                let saved = self.stack[self.stack.len() - params.len()..].to_vec();
+                let kind = FrameKind::If {
+                    else_block,
+                    params: saved,
+                };
+                self.push_frame(kind, dest, None, params.len(), results.len());
             }
             Operator::Else => {
                 let f = self.frames.last_mut().expect("else inside if");

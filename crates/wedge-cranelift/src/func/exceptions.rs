@@ -146,19 +146,12 @@ impl Translator<'_, '_> {
                 self.mark_block_refs(dest, try_table.ty, false);
                 let dispatch = self.b.create_block();
                 self.b.set_cold_block(dispatch);
-                self.frames.push(super::control::Frame {
-                    kind: FrameKind::TryTable {
-                        dispatch,
-                        catches: try_table.catches.clone(),
-                        used: false,
-                    },
-                    dest,
-                    header: None,
-                    height: self.stack.len() - params.len(),
-                    num_params: params.len(),
-                    num_results: results.len(),
-                    dest_reached: false,
-                });
+                let kind = FrameKind::TryTable {
+                    dispatch,
+                    catches: try_table.catches.clone(),
+                    used: false,
+                };
+                self.push_frame(kind, dest, None, params.len(), results.len());
             }
             Operator::Try { blockty } => {
                 let (params, results) = self.block_type(*blockty)?;
@@ -170,21 +163,14 @@ impl Translator<'_, '_> {
                 self.b.declare_var_needs_stack_map(exn);
                 let zero = self.b.ins().iconst(types::I64, 0);
                 self.b.def_var(exn, zero);
-                self.frames.push(super::control::Frame {
-                    kind: FrameKind::Try {
-                        dispatch,
-                        used: false,
-                        handlers: Vec::new(),
-                        exn,
-                        in_catch: false,
-                    },
-                    dest,
-                    header: None,
-                    height: self.stack.len() - params.len(),
-                    num_params: params.len(),
-                    num_results: results.len(),
-                    dest_reached: false,
-                });
+                let kind = FrameKind::Try {
+                    dispatch,
+                    used: false,
+                    handlers: Vec::new(),
+                    exn,
+                    in_catch: false,
+                };
+                self.push_frame(kind, dest, None, params.len(), results.len());
             }
             Operator::Catch { tag_index } => self.legacy_catch(Some(*tag_index)),
             Operator::CatchAll => self.legacy_catch(None),

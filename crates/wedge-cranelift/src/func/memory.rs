@@ -384,7 +384,7 @@ impl Translator<'_, '_> {
             Operator::TableGet { table } => {
                 let index = self.pop();
                 let index = self.table_index(index, *table);
-                let p = self.table_elem(*table, index);
+                let p = self.table_elem(*table, index, TrapKind::TableOutOfBounds);
                 let flags = self.flags_in(Region::Tables);
                 let v = self.b.ins().load(I64, flags, p, 0);
                 self.mark_if_ref(v, self.env.tables[*table as usize].elem);
@@ -394,7 +394,7 @@ impl Translator<'_, '_> {
                 let val = self.pop();
                 let index = self.pop();
                 let index = self.table_index(index, *table);
-                let p = self.table_elem(*table, index);
+                let p = self.table_elem(*table, index, TrapKind::TableOutOfBounds);
                 let flags = self.flags_in(Region::Tables);
                 self.b.ins().store(flags, val, p, 0);
             }
@@ -466,16 +466,14 @@ impl Translator<'_, '_> {
         Ok(true)
     }
 
-    /// The address of a table element, trapping when the index is out of bounds.
-    fn table_elem(&mut self, table: u32, index: Value) -> Value {
+    /// The address of a table element, trapping with `oob` when the index is out of bounds.
+    pub(crate) fn table_elem(&mut self, table: u32, index: Value, oob: TrapKind) -> Value {
         let (base, len) = self.table_def(table);
-        let oob = self
+        let past = self
             .b
             .ins()
             .icmp(IntCC::UnsignedGreaterThanOrEqual, index, len);
-        self.b
-            .ins()
-            .trapnz(oob, trap_code(TrapKind::TableOutOfBounds));
+        self.b.ins().trapnz(past, trap_code(oob));
         let off = self.b.ins().imul_imm_u(index, 8);
         self.b.ins().iadd(base, off)
     }

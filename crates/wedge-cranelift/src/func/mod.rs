@@ -242,15 +242,7 @@ impl<'a, 'b> Translator<'a, 'b> {
         for t in &sig.results {
             self.b.append_block_param(ret, clif_type(*t));
         }
-        self.frames.push(Frame {
-            kind: FrameKind::Func,
-            dest: ret,
-            header: None,
-            height: 0,
-            num_params: 0,
-            num_results: sig.results.len(),
-            dest_reached: false,
-        });
+        self.push_frame(FrameKind::Func, ret, None, 0, sig.results.len());
         let points = self.env.interruptible || self.env.metering.is_some();
         let mut reader = body.get_operators_reader()?;
         while !reader.eof() {
