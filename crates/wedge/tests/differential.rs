@@ -171,15 +171,7 @@ fn compare(what: &str, generate: Generator, cases: u64) {
     ];
     let (mut compared, mut skipped, mut returned, mut trapped) = (0, 0, 0, 0);
     for index in 0..cases {
-        let mut state = index.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0xd1ff;
-        let entropy: Vec<u8> = (0..(1024 + (index as usize % 7) * 1024))
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                state as u8
-            })
-            .collect();
+        let entropy = harness::case_entropy(index, 0xd1ff);
         let Some(wasm) = generate(&mut Unstructured::new(&entropy)) else {
             continue;
         };

@@ -182,15 +182,7 @@ fn compare(generate: fn(&mut Unstructured<'_>) -> Option<Vec<u8>>, cases: u64) {
     });
     let (mut compared, mut limited, mut skipped) = (0, 0, 0);
     for index in 0..cases {
-        let mut state = index.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x5eed;
-        let entropy: Vec<u8> = (0..(1024 + (index as usize % 7) * 1024))
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                state as u8
-            })
-            .collect();
+        let entropy = harness::case_entropy(index, 0x5eed);
         let Some(wasm) = generate(&mut Unstructured::new(&entropy)) else {
             continue;
         };

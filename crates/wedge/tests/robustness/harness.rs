@@ -15,6 +15,20 @@ use wedge::{
     Val, ValType,
 };
 
+/// Deterministic bytes for generating case `index` of a run (`salt` tells runs apart): 1 to 7
+/// KiB from an xorshift generator, so every case is reproducible from its index.
+pub fn case_entropy(index: u64, salt: u64) -> Vec<u8> {
+    let mut state = index.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ salt;
+    (0..(1024 + (index as usize % 7) * 1024))
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect()
+}
+
 /// Fuel given to each generated module: loop iterations, calls and bulk-operation lengths.
 pub const FUEL: u32 = 10_000;
 
