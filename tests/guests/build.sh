@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rebuilds the guest programs under tests/guests and copies them to tests/guests/bin.
-# Needs Debian's wasm toolchain (installed here when missing; see ../shared/GUESTS.md).
+# Needs Debian's wasm toolchain (installed here when missing; see docs/GUESTS.md).
 # CI does not run this: the built .wasm files are committed.
 set -euo pipefail
 cd "$(dirname "$0")"
