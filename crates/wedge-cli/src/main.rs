@@ -6,6 +6,7 @@ mod features;
 mod inspect;
 mod invoke;
 mod limits;
+mod oci;
 mod tier;
 mod wasi_run;
 
@@ -95,6 +96,9 @@ enum Command {
         #[arg(long)]
         disassemble: bool,
     },
+    /// Build OCI images of wasm modules (`wedge oci pack APP.wasm -o app.tar --name NAME:TAG`).
+    #[command(subcommand)]
+    Oci(oci::OciCommand),
 }
 
 /// Exit code when the guest traps.
@@ -146,6 +150,7 @@ fn run(cli: Cli, config: &wedge::Config) -> Result<ExitCode> {
                 return Ok(ExitCode::from(1));
             }
         }
+        Command::Oci(command) => oci::run(command)?,
         Command::Validate { file } => {
             load(&engine, &file)?;
             println!("{}: valid", file.display());
