@@ -82,7 +82,7 @@ ctr_section() {
   run $C run --rm --runtime $RT "$IMG" args /app.wasm one "two words"
   check "ctr run: args from the spec" "$CODE" 0 '^arg 1: one' '^arg 2: two words'
 
-  run $C run --rm --runtime $RT "$IMG" tmpwrite /app.wasm write /tmp/x
+  run $C run --rm --runtime $RT "$IMG" tmpwrite /app.wasm write /written.txt
   check "ctr run: the guest writes into its rootfs" "$CODE" 0 '^read back: written by wedge'
 
   run $C run --rm --runtime $RT "$IMG" exit7 /app.wasm exit 7
@@ -117,9 +117,10 @@ ctr_section() {
   check "ctr run: artifact layout, first start" "$CODE" 0 '^hello from wedge'
   run $C run --rm --runtime $RT "$ART" art2 /app.wasm exit 5
   check "ctr run: artifact layout, second start" "$CODE" 5 '^exiting 5'
-  if grep -q 'precompiled layer' "$T/containerd.log" &&
-     [ "$(grep -c 'precompiled layer' "$T/containerd.log")" = 1 ] &&
-     grep -q 'running precompiled native code (no compilation)' "$T/containerd.log"; then
+  # The shim logs through containerd: one compilation (at the first start), then both
+  # starts run the stored code.
+  if [ "$(grep -c 'msg="precompiled layer sha256:' "$T/containerd.log")" = 1 ] &&
+     grep -q 'instance="art2" msg="/app.wasm: running precompiled native code (no compilation)' "$T/containerd.log"; then
     ok "precompilation: compiled once, the second start runs stored native code"
   else
     fail "precompilation: compiled once, the second start runs stored native code" \
@@ -177,10 +178,8 @@ docker_section() {
   run docker inspect -f '{{.State.ExitCode}}' spinner
   check "docker stop: exit code 143 (SIGTERM, not the SIGKILL after the grace time)" "$CODE" 0 '^143$'
   docker rm spinner >/dev/null
-  run docker load -i "$T/app-artifact.tar"
-  check "docker load (artifact layout)" "$CODE" 0 "$ART"
-  run docker run --rm --runtime $RT --platform wasi/wasm "$ART"
-  check "docker run: artifact layout" "$CODE" 0 '^hello from wedge'
+  # (Docker creates its containerd containers without an image reference, so the shim
+  # cannot find an artifact's wasm layer: Docker uses the image layout.)
 }
 
 crun_section() {
@@ -190,9 +189,16 @@ crun_section() {
   mkdir -p "$R/opt/wedge/lib" "$R/bundle/rootfs"
   cp "$WEDGE_COMPAT_LIB" "$R/opt/wedge/lib/libwasmedge.so.0"
   cp "$GUEST" "$R/bundle/rootfs/app.wasm"
-  # Its own /proc, /sys and /dev (we are in a private mount namespace).
-  mount --rbind /proc "$R/proc" && mount --rbind /sys "$R/sys" && mount --rbind /dev "$R/dev" &&
+  # The userland is a mount point (crun changes the propagation of / and pivots from it),
+  # with its own /proc, /sys and /dev (we are in a private mount namespace).
+  mount --bind "$R" "$R" &&
+    mount --rbind /proc "$R/proc" && mount --rbind /sys "$R/sys" && mount --rbind /dev "$R/dev" &&
     mount -t tmpfs tmpfs "$R/run" || { fail "crun: mounts"; return; }
+  # crun refuses a hybrid cgroup v1/v2 layout (as on these machines): hide the unified
+  # hierarchy from it, so that it sees cgroup v1.
+  if [ "$(stat -fc %T /sys/fs/cgroup)" = tmpfs ] && [ -d "$R/sys/fs/cgroup/unified" ]; then
+    mount -t tmpfs tmpfs "$R/sys/fs/cgroup/unified"
+  fi
   local CRUN="chroot $R env LD_LIBRARY_PATH=/opt/wedge/lib crun --root /run/crun"
   run $CRUN --version
   check "crun: trixie's crun has the WasmEdge handler" "$CODE" 0 'WASM:wasmedge'
@@ -230,7 +236,7 @@ PY
   run $CRUN list -q
   check "crun: no container left" "$CODE" 0
   [ -z "$OUT" ] || fail "crun: containers left: $OUT"
-  umount -R "$R/proc" "$R/sys" "$R/dev" "$R/run" 2>/dev/null
+  umount -R "$R" 2>/dev/null
 }
 
 for s in $SECTIONS; do "${s}_section"; done

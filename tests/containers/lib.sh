@@ -60,6 +60,9 @@ state = "$T/containerd/state"
   address = "$T/containerd.sock.ttrpc"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "wedge.test/pause:1"
+  # Containers may not get a lower OOM score than containerd has (as in rootless set-ups:
+  # this machine's root cannot lower it).
+  restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
@@ -70,7 +73,7 @@ state = "$T/containerd/state"
     bin_dir = "$T/cni/bin"
     conf_dir = "$T/cni/conf"
 TOML
-  containerd --config "$T/containerd/config.toml" --log-level info >"$T/containerd.log" 2>&1 &
+  containerd --config "$T/containerd/config.toml" --log-level "${CONTAINERD_LOG_LEVEL:-info}" >"$T/containerd.log" 2>&1 &
   PIDS+=($!)
   CTR="ctr --address $T/containerd.sock"
   wait_for "$CTR version" 30

@@ -6,7 +6,7 @@
 //! * `image`: a normal OCI image for platform `wasi/wasm` whose single tar layer holds the
 //!   module as `/app.wasm`, the entrypoint;
 //! * `artifact`: the module itself is the layer (media type `application/wasm`), with an
-//!   image config for platform `wasip1/wasm` whose entrypoint is `/app.wasm`; shims built on
+//!   image config for platform `wasi/wasm` whose entrypoint is `/app.wasm`; shims built on
 //!   runwasi read the module from that layer (and precompile it once per node).
 
 use anyhow::{bail, Context, Result};
@@ -22,6 +22,8 @@ const MANIFEST_TYPE: &str = "application/vnd.oci.image.manifest.v1+json";
 const CONFIG_TYPE: &str = "application/vnd.oci.image.config.v1+json";
 /// Media type of an uncompressed tar layer.
 const TAR_LAYER_TYPE: &str = "application/vnd.oci.image.layer.v1.tar";
+/// The platform's OS, for both layouts: `--platform wasi/wasm` selects either.
+const PLATFORM_OS: &str = "wasi";
 /// Media type of a layer that is a wasm module.
 const WASM_LAYER_TYPE: &str = "application/wasm";
 
@@ -84,14 +86,15 @@ pub fn pack(module: &Path, output: &Path, name: &str, layout: Layout) -> Result<
         .with_context(|| format!("{} is not a valid module", module.display()))?;
 
     let mut blobs = Vec::new();
-    let (layer, diff_id, os) = match layout {
+    let (layer, diff_id) = match layout {
         Layout::Image => {
             let tar = layer_tar(&wasm)?;
             let diff_id = sha256(&tar);
-            (Blob::new(TAR_LAYER_TYPE, tar), Some(diff_id), "wasi")
+            (Blob::new(TAR_LAYER_TYPE, tar), Some(diff_id))
         }
-        Layout::Artifact => (Blob::new(WASM_LAYER_TYPE, wasm), None, "wasip1"),
+        Layout::Artifact => (Blob::new(WASM_LAYER_TYPE, wasm), None),
     };
+    let os = PLATFORM_OS;
     let config = json!({
         "architecture": "wasm",
         "os": os,
