@@ -30,6 +30,10 @@ setup_tmp() {
       [ -e "$CACHE/trixie/$d/$b" ] && ln -sf "$CACHE/trixie/$d/$b" "$BIN/$b"
     done
   done
+  # containerd, its shims and dockerd keep sockets, fifos and state under /run: give them
+  # a /run of our own (this mount namespace's), so nothing is left in the host's.
+  mkdir -p "$T/run"
+  mount --bind "$T/run" /run
   export PATH=$BIN:$PATH
   export WEDGE_AOT_KEY_FILE=$T/aot.key
   trap cleanup EXIT

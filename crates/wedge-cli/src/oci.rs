@@ -264,6 +264,72 @@ impl Reference {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
+    use std::io::Read;
+
+    /// The files of a tarball by path.
+    fn files(tarball: &[u8]) -> HashMap<String, Vec<u8>> {
+        let mut out = HashMap::new();
+        for entry in tar::Archive::new(tarball).entries().unwrap() {
+            let mut entry = entry.unwrap();
+            let path = entry.path().unwrap().display().to_string();
+            let mut bytes = Vec::new();
+            entry.read_to_end(&mut bytes).unwrap();
+            out.insert(path, bytes);
+        }
+        out
+    }
+
+    /// Follows a descriptor to its blob, checking the digest and size.
+    fn blob<'a>(files: &'a HashMap<String, Vec<u8>>, descriptor: &Value) -> &'a [u8] {
+        let digest = descriptor["digest"].as_str().unwrap();
+        let bytes = &files[&format!("blobs/sha256/{}", &digest[7..])];
+        assert_eq!(sha256(bytes), digest);
+        assert_eq!(descriptor["size"].as_u64().unwrap(), bytes.len() as u64);
+        bytes
+    }
+
+    #[test]
+    fn both_layouts_hold_the_module_behind_checked_digests() {
+        let dir = tempfile::tempdir().unwrap();
+        let module = dir.path().join("app.wat");
+        std::fs::write(&module, r#"(module (func (export "_start")))"#).unwrap();
+        let wasm = wat::parse_file(&module).unwrap();
+        for layout in [Layout::Image, Layout::Artifact] {
+            let out = dir.path().join("app.tar");
+            pack(&module, &out, "example.com/app:1", layout).unwrap();
+            let files = files(&std::fs::read(&out).unwrap());
+            let index: Value = serde_json::from_slice(&files["index.json"]).unwrap();
+            let entry = &index["manifests"][0];
+            assert_eq!(
+                entry["platform"],
+                json!({"architecture": "wasm", "os": "wasi"})
+            );
+            assert_eq!(
+                entry["annotations"]["io.containerd.image.name"],
+                "example.com/app:1"
+            );
+            let manifest: Value = serde_json::from_slice(blob(&files, entry)).unwrap();
+            let config: Value = serde_json::from_slice(blob(&files, &manifest["config"])).unwrap();
+            assert_eq!(config["config"]["Entrypoint"], json!(["/app.wasm"]));
+            let layer = blob(&files, &manifest["layers"][0]);
+            match layout {
+                Layout::Image => {
+                    assert_eq!(config["rootfs"]["diff_ids"][0], json!(sha256(layer)));
+                    assert_eq!(self::files(layer)["app.wasm"], wasm);
+                }
+                Layout::Artifact => {
+                    assert_eq!(manifest["layers"][0]["mediaType"], "application/wasm");
+                    assert_eq!(layer, wasm);
+                }
+            }
+            let docker: Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+            assert_eq!(docker[0]["RepoTags"], json!(["example.com/app:1"]));
+        }
+        std::fs::write(&module, "not wasm").unwrap();
+        let err = pack(&module, &dir.path().join("x.tar"), "app", Layout::Image).unwrap_err();
+        assert!(format!("{err:#}").contains("neither a wasm module nor wat text"));
+    }
 
     #[test]
     fn references_are_qualified_like_docker() {

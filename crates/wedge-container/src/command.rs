@@ -129,6 +129,7 @@ impl Command {
 
         crate::signals::install(store.interrupt_handle());
         let outcome = func.call(&mut store, &[], &mut results);
+        crate::signals::finished();
         // The process ends right after: skip tearing the store and module down.
         std::mem::forget(store);
         std::mem::forget(module);
