@@ -89,7 +89,10 @@ pss = rss = 0
 for cid in ids:
     shim = [p for p, (cmd, _) in procs.items() if f"-id {cid} " in cmd + " " and tmp in cmd and "-address" in cmd]
     for pid in (tree(shim[0]) if shim else []):
-        pss += field(pid, "Pss"); rss += field(pid, "VmRSS", "status")
+        p, r = field(pid, "Pss"), field(pid, "VmRSS", "status")
+        pss += p; rss += r
+        if os.environ.get("MEM_DETAIL") and cid == ids[0]:
+            print(f"    {pid:7} PSS {p / 1024:6.1f} RSS {r / 1024:6.1f}  {procs[pid][0][:60]}")
 n = len(ids)
 print(f"  {kind:10} PSS {pss / n / 1024:6.1f} MiB  RSS {rss / n / 1024:6.1f} MiB per container (shim + process)")
 PY
@@ -100,3 +103,4 @@ PY
 echo "memory per running container ($COUNT idle containers each):"
 mem runc io.containerd.runc.v2 wedge.test/pause:1
 mem wedge io.containerd.wedge.v1 wedge.test/app:1 /app.wasm sleep
+mem wedge-art io.containerd.wedge.v1 wedge.test/art:1 /app.wasm sleep
