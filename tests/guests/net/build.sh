@@ -37,7 +37,7 @@ clang-19 --target=wasm32-wasi --sysroot=/usr -O2 -c stubs/pthread.c -o "$target/
     -C link-arg=/usr/lib/wasm32-wasi/crt1-command.o -C link-arg=$target/pthread-stubs.o"
   /usr/bin/cargo build --release --target wasm32-wasip1 -Zbuild-std=std,panic_abort
 )
-for g in socket http-server http-client redis mysql postgres; do
+for g in socket http-server http-client redis mysql postgres tls; do
   cp "$target/wasm32-wasip1/release/net-$g.wasm" "$bin/net-$g.wasm"
 done
 

@@ -49,6 +49,9 @@ fn fetch(url: &str, ca: &str) -> Result<()> {
     for cert in CertificateDer::pem_file_iter(ca)? {
         roots.add(cert?)?;
     }
+    // rustls deprecates the ring provider in favour of aws-lc-rs (post-quantum key
+    // exchange), whose C build needs CMake and a WASI port; ring builds with clang alone.
+    #[allow(deprecated)]
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
