@@ -91,13 +91,21 @@ fn udp_datagrams_both_ways() {
         let mut guest = Guest::start(wedge_run(
             tier,
             "net-socket",
-            &["udp", &format!("127.0.0.1:{host_port}"), "ping from the guest"],
+            &[
+                "udp",
+                &format!("127.0.0.1:{host_port}"),
+                "ping from the guest",
+            ],
         ));
         let bound = port_of(&guest.expect("bound "));
         let mut buf = [0u8; 1500];
         let (n, from) = host.recv_from(&mut buf).unwrap();
         assert_eq!(&buf[..n], b"ping from the guest", "{tier}");
-        assert_eq!(from.port(), bound, "{tier}: the sender is the guest's bound socket");
+        assert_eq!(
+            from.port(),
+            bound,
+            "{tier}: the sender is the guest's bound socket"
+        );
         assert!(from.ip().is_loopback());
         host.send_to(b"pong from the host", from).unwrap();
         let reply = guest.expect("reply: ");
@@ -209,7 +217,12 @@ fn hyper_server_guest_answers_curl_and_a_rust_client() {
             assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{tier}: {text}");
             assert!(text.ends_with("\r\n\r\nHello, World!"), "{tier}: {text}");
             let out = Command::new("curl")
-                .args(["-sS", "--data-binary", "from curl", &format!("http://{addr}/echo")])
+                .args([
+                    "-sS",
+                    "--data-binary",
+                    "from curl",
+                    &format!("http://{addr}/echo"),
+                ])
                 .output()
                 .unwrap();
             assert_eq!(String::from_utf8_lossy(&out.stdout), "from curl", "{tier}");
@@ -239,8 +252,15 @@ fn http_client_guests_fetch_from_a_local_server() {
             let requests = server.requests();
             assert_eq!(requests.len(), expected_requests);
             let (line, host_header, _) = requests.last().unwrap();
-            assert_eq!(line, &format!("GET /path/{client}?q=1 HTTP/1.1"), "{client}");
-            assert!(host_header.starts_with(host), "{client}: Host {host_header}");
+            assert_eq!(
+                line,
+                &format!("GET /path/{client}?q=1 HTTP/1.1"),
+                "{client}"
+            );
+            assert!(
+                host_header.starts_with(host),
+                "{client}: Host {host_header}"
+            );
         }
     }
     let url = format!("http://127.0.0.1:{port}/post");
@@ -270,7 +290,11 @@ fn http_client_guest_fetches_from_the_hyper_server_guest() {
     let out = run_ok(wedge_run(
         "jit",
         "net-http-client",
-        &["reqwest-post", &format!("http://127.0.0.1:{port}/echo"), "round trip"],
+        &[
+            "reqwest-post",
+            &format!("http://127.0.0.1:{port}/echo"),
+            "round trip",
+        ],
     ));
     assert_eq!(out, ["status: 200", "body: round trip"]);
     let out = run_ok(wedge_run(
@@ -339,7 +363,10 @@ fn postgres_round_trip_against_postgresql() {
         let table = format!("wedge_t_{}_{tier}", std::process::id());
         let mut out = run_ok(wedge_run(tier, "net-postgres", &[&url, &table]));
         let server = out.remove(0);
-        assert!(server.starts_with("server: PostgreSQL "), "{tier}: {server}");
+        assert!(
+            server.starts_with("server: PostgreSQL "),
+            "{tier}: {server}"
+        );
         assert_eq!(out, SQL_ROWS, "{tier}");
     }
 }
@@ -353,34 +380,33 @@ struct TestPki {
 impl TestPki {
     fn new() -> TestPki {
         let dir = tempfile::tempdir().unwrap();
-        let openssl = |args: &[&str]| {
+        // Runs openssl with the whitespace-separated arguments in `args`.
+        let openssl = |args: &str| {
             let out = Command::new("openssl")
-                .args(args)
+                .args(args.split_whitespace())
                 .current_dir(dir.path())
                 .output()
                 .unwrap();
-            assert!(out.status.success(), "openssl {args:?}: {out:?}");
+            assert!(out.status.success(), "openssl {args}: {out:?}");
         };
+        let key = "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes";
         for ca in ["ca", "other-ca"] {
-            openssl(&[
-                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-                "-nodes", "-days", "2", "-subj", &format!("/CN=Wedge test {ca}"),
-                "-keyout", &format!("{ca}.key"), "-out", &format!("{ca}.pem"),
-            ]);
+            openssl(&format!(
+                "req -x509 {key} -days 2 -subj /CN=Wedge-test-{ca} -keyout {ca}.key -out {ca}.pem"
+            ));
         }
-        openssl(&[
-            "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-            "-subj", "/CN=localhost", "-keyout", "server.key", "-out", "server.csr",
-        ]);
+        openssl(&format!(
+            "req {key} -subj /CN=localhost -keyout server.key -out server.csr"
+        ));
         std::fs::write(
             dir.path().join("ext.cnf"),
             "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
         )
         .unwrap();
-        openssl(&[
-            "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-            "-CAcreateserial", "-days", "2", "-extfile", "ext.cnf", "-out", "server.pem",
-        ]);
+        openssl(
+            "x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+             -extfile ext.cnf -out server.pem",
+        );
         std::fs::write(dir.path().join("hello.txt"), "secret over TLS\n").unwrap();
         TestPki { dir }
     }
@@ -392,7 +418,15 @@ impl TestPki {
         let mut command = Command::new("openssl");
         command
             .args(["s_server", "-accept", &format!("127.0.0.1:{port}")])
-            .args(["-cert", "server.pem", "-key", "server.key", "-WWW", "-naccept", "1"])
+            .args([
+                "-cert",
+                "server.pem",
+                "-key",
+                "server.key",
+                "-WWW",
+                "-naccept",
+                "1",
+            ])
             .args(args)
             .current_dir(self.dir.path())
             .stdin(std::process::Stdio::null());

@@ -199,7 +199,10 @@ pub fn tool(name: &str) -> bool {
             .status()
             .is_ok();
     if !found {
-        assert!(!strict(), "{name} is not installed (apt-get install {name})");
+        assert!(
+            !strict(),
+            "{name} is not installed (apt-get install {name})"
+        );
         eprintln!("SKIPPED: {name} is not installed (WEDGE_CI=1 makes this a failure)");
     }
     found
@@ -416,11 +419,9 @@ fn serve_connection(stream: TcpStream, body: &str, log: &RequestLog) {
         if reader.read_exact(&mut request_body).is_err() {
             return;
         }
-        log.lock().unwrap().push((
-            request_line.trim_end().to_string(),
-            host,
-            request_body,
-        ));
+        log.lock()
+            .unwrap()
+            .push((request_line.trim_end().to_string(), host, request_body));
         let response = format!(
             "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{body}",
             body.len()
