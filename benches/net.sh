@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 duration=${DURATION:-10s}
 connections=${CONNECTIONS:-1 64 1024}
-tiers=${TIERS:-jit interp}
+tiers=${TIERS-jit interp}
 
 if ! command -v wrk >/dev/null; then
   apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk
@@ -90,19 +90,19 @@ bench() {
 
 echo "net-http-server under wrk for $duration per run (machine: $(nproc) cores)"
 bench native "$native"
+names=
 for t in $tiers; do
   bench "wedge-$t" "$wedge" run --tier "$t" "$guest"
+  names="$names wedge-$t"
 done
 if [ -n "${WASMEDGE:-}" ]; then
   # shellcheck disable=SC2086
   bench wasmedge $WASMEDGE "${WASMEDGE_GUEST:-$guest}"
+  names="$names wasmedge"
 fi
 
 echo
 echo "requests/s as a percentage of native:"
-names="${tiers// / wedge-}"
-names="wedge-$names"
-[ -n "${WASMEDGE:-}" ] && names="$names wasmedge"
 for name in $names; do
   for c in $connections; do
     awk -v n="$name" -v c="$c" -v a="${rps[$name,$c]}" -v b="${rps[native,$c]}" \
