@@ -267,11 +267,7 @@ fn overloads_bind_by_the_import_type() {
     let run = instance.get_typed_func::<(), i32>(&store, "run").unwrap();
     assert_eq!(run.call(&mut store, ()).unwrap(), 10 + 42);
     // A type that matches no overload is a link error naming the import.
-    let module = Module::new(
-        &engine,
-        r#"(module (import "env" "f" (func (param i64))))"#,
-    )
-    .unwrap();
+    let module = Module::new(&engine, r#"(module (import "env" "f" (func (param i64))))"#).unwrap();
     let err = linker.instantiate(&mut store, &module).unwrap_err();
     assert!(err.to_string().contains("env::f"), "{err}");
 }
