@@ -35,6 +35,7 @@ pub fn wedge_run(tier: &str, name: &str, args: &[&str]) -> Command {
 pub struct Guest {
     child: Child,
     lines: Receiver<String>,
+    stdout: Option<JoinHandle<()>>,
     stderr: Option<JoinHandle<String>>,
     /// Every line read so far (for failure messages).
     pub seen: Vec<String>,
@@ -50,7 +51,7 @@ impl Guest {
             .expect("wedge starts");
         let (tx, lines) = channel();
         let stdout = BufReader::new(child.stdout.take().unwrap());
-        std::thread::spawn(move || {
+        let stdout = std::thread::spawn(move || {
             for line in stdout.lines() {
                 let Ok(line) = line else { break };
                 if tx.send(line).is_err() {
@@ -67,6 +68,7 @@ impl Guest {
         Guest {
             child,
             lines,
+            stdout: Some(stdout),
             stderr: Some(stderr),
             seen: Vec::new(),
         }
@@ -113,6 +115,9 @@ impl Guest {
             }
             std::thread::sleep(Duration::from_millis(10));
         };
+        // The pipes reach their end once the process has exited: every line is then in the
+        // channel.
+        let _ = self.stdout.take().unwrap().join();
         let rest: Vec<String> = self.lines.try_iter().collect();
         self.seen.extend(rest.iter().cloned());
         let stderr = self.stderr.take().unwrap().join().unwrap_or_default();
