@@ -22,7 +22,7 @@ tiers=${TIERS-jit interp}
 if ! command -v wrk >/dev/null; then
   apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk
 fi
-ulimit -n 65536 2>/dev/null || ulimit -n 8192
+ulimit -n "$(ulimit -Hn)"
 
 target=${CARGO_TARGET_DIR:-$root/target}
 cargo build --release -q -p wedge-cli
@@ -84,6 +84,11 @@ bench() {
     errors=$(grep -E "Socket errors|Non-2xx" "$work/wrk.out" | tr -s ' ' | tr '\n' ';' || true)
     rps[$name,$c]=$r
     printf "%-14s %6s conns  %12s req/s  p99 %9s ms  %s\n" "$name" "$c" "$r" "$p99" "$errors"
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+      echo "$name: the server exited during the run: $(grep -v '^connection error' "$work/server.err" | tail -3)"
+      server_pid=
+      return
+    fi
   done
   stop_server
 }
@@ -105,7 +110,7 @@ echo
 echo "requests/s as a percentage of native:"
 for name in $names; do
   for c in $connections; do
-    awk -v n="$name" -v c="$c" -v a="${rps[$name,$c]}" -v b="${rps[native,$c]}" \
+    awk -v n="$name" -v c="$c" -v a="${rps[$name,$c]:-0}" -v b="${rps[native,$c]:-0}" \
       'BEGIN { printf "%-14s %6s conns  %6.1f %%\n", n, c, (b > 0 ? 100 * a / b : 0) }'
   done
 done

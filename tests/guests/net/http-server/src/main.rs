@@ -50,7 +50,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     loop {
         let (stream, _) = listener.accept().await?;
         tokio::task::spawn(async move {
+            // One buffer per response: on WASI the socket under tokio_wasi/mio_wasi
+            // (wasmedge_wasi_socket's TcpStream) has no vectored write, so headers and body
+            // would leave in two segments and the second would wait for the client's delayed
+            // ACK (Nagle; WasmEdge's ABI cannot set TCP_NODELAY): 40 ms per response. The
+            // native build does the same, for a fair comparison.
             if let Err(err) = Http::new()
+                .http1_writev(false)
                 .serve_connection(stream, service_fn(handle))
                 .await
             {
