@@ -358,7 +358,7 @@ pub fn read_response(reader: &mut impl BufRead) -> HttpResponse {
 pub struct HttpServer {
     /// `IP:PORT` it listens on.
     pub addr: String,
-    seen: std::sync::Arc<std::sync::Mutex<Vec<(String, String, Vec<u8>)>>>,
+    seen: std::sync::Arc<RequestLog>,
 }
 
 impl HttpServer {
@@ -380,7 +380,7 @@ impl HttpServer {
     }
 
     /// The requests served so far: request line, Host header, body.
-    pub fn requests(&self) -> Vec<(String, String, Vec<u8>)> {
+    pub fn requests(&self) -> Vec<Request> {
         self.seen.lock().unwrap().clone()
     }
 
@@ -390,7 +390,10 @@ impl HttpServer {
     }
 }
 
-type RequestLog = std::sync::Mutex<Vec<(String, String, Vec<u8>)>>;
+/// A request an `HttpServer` served: request line, Host header, body.
+pub type Request = (String, String, Vec<u8>);
+
+type RequestLog = std::sync::Mutex<Vec<Request>>;
 
 fn serve_connection(stream: TcpStream, body: &str, log: &RequestLog) {
     let mut reader = BufReader::new(stream);

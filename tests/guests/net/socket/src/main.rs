@@ -8,6 +8,9 @@
 //!   send MESSAGE, shut down the write side, read to the end, print `reply: TEXT`.
 //! - `udp ADDR MESSAGE`: bind 127.0.0.1:0, print `bound IP:PORT`, send MESSAGE to ADDR, wait
 //!   for one datagram and print `reply: TEXT from IP:PORT`.
+//! - `udp-server ADDR`: bind ADDR (port 0 = any), print `bound IP:PORT`, wait for one
+//!   datagram, send `echo:` and its bytes back to the address `recv_from` reported, print
+//!   `served TEXT from IP:PORT`.
 //! - `dns NAME`: resolve NAME with `sock_getaddrinfo` and print `addr: IP:PORT` per result.
 //!
 //! Errors are printed as `error: ...` with exit code 1.
@@ -23,8 +26,9 @@ fn main() -> ExitCode {
         ["tcp-server", addr, n] => tcp_server(addr, n.parse().unwrap_or(1)),
         ["tcp-client", addr, message] => tcp_client(addr, message),
         ["udp", addr, message] => udp(addr, message),
+        ["udp-server", addr] => udp_server(addr),
         ["dns", name] => dns(name),
-        _ => Err("usage: net-socket tcp-server ADDR N | tcp-client ADDR MESSAGE | udp ADDR MESSAGE | dns NAME".into()),
+        _ => Err("usage: net-socket tcp-server ADDR N | tcp-client ADDR MESSAGE | udp ADDR MESSAGE | udp-server ADDR | dns NAME".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -79,6 +83,19 @@ fn udp(addr: &str, message: &str) -> Result<()> {
     let mut buf = [0u8; 1500];
     let (n, from) = socket.recv_from(&mut buf)?;
     println!("reply: {} from {from}", String::from_utf8_lossy(&buf[..n]));
+    Ok(())
+}
+
+fn udp_server(addr: &str) -> Result<()> {
+    let socket = UdpSocket::bind(addr)?;
+    println!("bound {}", socket.as_ref().get_local()?);
+    std::io::stdout().flush()?;
+    let mut buf = [0u8; 1500];
+    let (n, from) = socket.recv_from(&mut buf)?;
+    let mut reply = b"echo:".to_vec();
+    reply.extend_from_slice(&buf[..n]);
+    socket.send_to(&reply, from)?;
+    println!("served {} from {from}", String::from_utf8_lossy(&buf[..n]));
     Ok(())
 }
 
