@@ -6,7 +6,7 @@
  *
  *   sockets probe          the whole probe; prints "probe: ok"
  *   sockets emfile         opens sockets until the descriptor limit; prints the count
- *   sockets cycle N        opens and closes a socket N times
+ *   sockets cycle N        opens and closes a socket N times (waiting on every tenth)
  *   sockets connect IP PORT / sendto IP PORT / bind IP PORT
  *                          one call under the network policy; prints "errno N"
  *   sockets dns NAME       resolves NAME; prints "errno N" and the first IPv4 address
@@ -537,6 +537,8 @@ static int cycle(long times) {
     for (long i = 0; i < times; i++) {
         int32_t fd;
         EXPECT(sock_open(AF4, i % 2 ? STREAM : DGRAM, &fd), 0);
+        /* Now and then wait on it first, so that it is in the epoll set when closed. */
+        if (i % 10 == 0) EXPECT(wait_fd(fd, 1), __WASI_EVENTTYPE_FD_WRITE);
         EXPECT(__wasi_fd_close(fd), 0);
     }
     printf("cycle: ok\n");
