@@ -13,8 +13,8 @@ fn open_fds() -> usize {
 
 #[test]
 fn open_close_cycles_leak_no_descriptor() {
-    let wasm = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/guests/bin/c-sockets.wasm");
+    let wasm =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/guests/bin/c-sockets.wasm");
     let engine = Engine::default();
     let module = Module::from_file(&engine, wasm).unwrap();
     let mut linker = Linker::new(&engine);

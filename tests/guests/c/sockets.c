@@ -281,6 +281,13 @@ static void tcp(void) {
     EXPECT(ev[0].userdata, 7);
     EXPECT(ev[0].error, 0);
     EXPECT(ev[0].fd_readwrite.nbytes, 3);
+    /* The same descriptor and direction twice: both fire. */
+    __wasi_subscription_t twice[2] = {subs[0], subs[0]};
+    twice[1].userdata = 9;
+    EXPECT(__wasi_poll_oneoff(twice, ev, 2, &ne), 0);
+    EXPECT(ne, 2);
+    EXPECT(ev[0].userdata, 7);
+    EXPECT(ev[1].userdata, 9);
     __wasi_iovec_t r = {(uint8_t *)buf, 3};
     __wasi_size_t rn = 0;
     EXPECT(__wasi_fd_read(conn, &r, 1, &rn), 0);
