@@ -6,7 +6,7 @@
  *
  *   sockets probe          the whole probe; prints "probe: ok"
  *   sockets emfile         opens sockets until the descriptor limit; prints the count
- *   sockets cycle N        opens and closes a socket N times
+ *   sockets cycle N        opens and closes a socket N times (waiting on every tenth)
  *   sockets connect IP PORT / sendto IP PORT / bind IP PORT
  *                          one call under the network policy; prints "errno N"
  *   sockets dns NAME       resolves NAME; prints "errno N" and the first IPv4 address
@@ -281,6 +281,13 @@ static void tcp(void) {
     EXPECT(ev[0].userdata, 7);
     EXPECT(ev[0].error, 0);
     EXPECT(ev[0].fd_readwrite.nbytes, 3);
+    /* The same descriptor and direction twice: both fire. */
+    __wasi_subscription_t twice[2] = {subs[0], subs[0]};
+    twice[1].userdata = 9;
+    EXPECT(__wasi_poll_oneoff(twice, ev, 2, &ne), 0);
+    EXPECT(ne, 2);
+    EXPECT(ev[0].userdata, 7);
+    EXPECT(ev[1].userdata, 9);
     __wasi_iovec_t r = {(uint8_t *)buf, 3};
     __wasi_size_t rn = 0;
     EXPECT(__wasi_fd_read(conn, &r, 1, &rn), 0);
@@ -537,6 +544,8 @@ static int cycle(long times) {
     for (long i = 0; i < times; i++) {
         int32_t fd;
         EXPECT(sock_open(AF4, i % 2 ? STREAM : DGRAM, &fd), 0);
+        /* Now and then wait on it first, so that it is in the epoll set when closed. */
+        if (i % 10 == 0) EXPECT(wait_fd(fd, 1), __WASI_EVENTTYPE_FD_WRITE);
         EXPECT(__wasi_fd_close(fd), 0);
     }
     printf("cycle: ok\n");

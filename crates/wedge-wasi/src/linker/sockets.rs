@@ -31,24 +31,7 @@ pub fn add_common<T: 'static>(
     get: GetCtx<T>,
     module: &'static str,
 ) -> Result<(), wedge::Error> {
-    mem_fn!(
-        linker,
-        get,
-        module,
-        "sock_recv",
-        |ctx, mem, fd: u32, iovs: u32, n: u32, flags: u32, len: u32, oflags: u32| {
-            sock::sock_recv(ctx, mem, fd, iovs, n, flags, len, oflags)
-        }
-    );
-    mem_fn!(
-        linker,
-        get,
-        module,
-        "sock_send",
-        |ctx, mem, fd: u32, iovs: u32, n: u32, flags: u32, len: u32| {
-            sock::sock_send(ctx, mem, fd, iovs, n, flags, len)
-        }
-    );
+    add_recv_send(linker, get, module, "sock_recv", "sock_send")?;
     plain_fn!(
         linker,
         get,
@@ -59,6 +42,48 @@ pub fn add_common<T: 'static>(
     Ok(())
 }
 
+/// `sock_recv` and `sock_send` under the given names (V1 and V2 are the same functions).
+fn add_recv_send<T: 'static>(
+    linker: &mut Linker<T>,
+    get: GetCtx<T>,
+    module: &'static str,
+    recv: &str,
+    send: &str,
+) -> Result<(), wedge::Error> {
+    linker.func_wrap(
+        module,
+        recv,
+        move |mut caller: Caller<'_, T>,
+              fd: u32,
+              iovs: u32,
+              n: u32,
+              flags: u32,
+              len: u32,
+              oflags: u32|
+              -> Result<i32, Trap> {
+            with_memory(&mut caller, get, |ctx, mem| {
+                sock::sock_recv(ctx, mem, fd, iovs, n, flags, len, oflags)
+            })
+        },
+    )?;
+    linker.func_wrap(
+        module,
+        send,
+        move |mut caller: Caller<'_, T>,
+              fd: u32,
+              iovs: u32,
+              n: u32,
+              flags: u32,
+              len: u32|
+              -> Result<i32, Trap> {
+            with_memory(&mut caller, get, |ctx, mem| {
+                sock::sock_send(ctx, mem, fd, iovs, n, flags, len)
+            })
+        },
+    )?;
+    Ok(())
+}
+
 /// Every socket function of WasmEdge's `wasi_snapshot_preview1`, and `epoll_oneoff`.
 pub fn add_preview1<T: 'static>(
     linker: &mut Linker<T>,
@@ -66,24 +91,7 @@ pub fn add_preview1<T: 'static>(
 ) -> Result<(), wedge::Error> {
     let module = MODULE;
     add_common(linker, get, module)?;
-    mem_fn!(
-        linker,
-        get,
-        module,
-        "sock_recv_v2",
-        |ctx, mem, fd: u32, iovs: u32, n: u32, flags: u32, len: u32, oflags: u32| {
-            sock::sock_recv(ctx, mem, fd, iovs, n, flags, len, oflags)
-        }
-    );
-    mem_fn!(
-        linker,
-        get,
-        module,
-        "sock_send_v2",
-        |ctx, mem, fd: u32, iovs: u32, n: u32, flags: u32, len: u32| {
-            sock::sock_send(ctx, mem, fd, iovs, n, flags, len)
-        }
-    );
+    add_recv_send(linker, get, module, "sock_recv_v2", "sock_send_v2")?;
     for name in ["sock_open", "sock_open_v2"] {
         linker.func_wrap(
             module,
