@@ -2,7 +2,6 @@
 # Rebuilds the network guest programs under tests/guests/net and copies them to
 # tests/guests/bin/net-*.wasm. Needs Debian's wasm toolchain (installed here when missing;
 # see docs/GUESTS.md). CI does not run this: the built .wasm files are committed.
-# Also builds the native hello server used by benches/net.sh when given `--native`.
 set -euo pipefail
 cd "$(dirname "$0")"
 bin=$(cd ../bin && pwd)
