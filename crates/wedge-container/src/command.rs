@@ -192,15 +192,19 @@ fn report_code_origin(module: &wedge::Module, name: &str) {
     }
 }
 
-/// The guest's WASI context: argv, environment, this process's stdio, preopened directories.
+/// The guest's WASI context: argv, environment, this process's stdio, preopened directories,
+/// the network.
 fn wasi_ctx(
     args: &[String],
     envs: &[String],
     preopens: &[(String, PathBuf)],
 ) -> Result<WasiCtx, String> {
+    // The container's network namespace is the boundary: inside it the guest may use the
+    // network as under WasmEdge (its socket extension, name resolution).
     let mut b = WasiCtxBuilder::new()
         .args(args.iter().cloned())
-        .inherit_stdio();
+        .inherit_stdio()
+        .inherit_network();
     for entry in envs {
         let (name, value) = entry.split_once('=').unwrap_or((entry, ""));
         b = b.env(name, value);
