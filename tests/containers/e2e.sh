@@ -133,6 +133,26 @@ ctr_section() {
   run $C run --rm --runtime $RT wedge.test/hello:1 native
   check "ctr run: a Linux ELF entrypoint runs as a normal container" "$CODE" 0 '^hello from wedge'
 
+  # Networking: a C guest using WasmEdge's socket extension, in a container on the host's
+  # network, against a reversing echo server on loopback.
+  "$WEDGE" oci pack "$REPO/tests/guests/bin/net-c-echo.wasm" -o "$T/net.tar" --name wedge.test/net:1 &&
+    $C images import --platform wasi/wasm "$T/net.tar" >/dev/null
+  timeout 120 python3 -c '
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+c, _ = s.accept(); data = b""
+while True:
+    chunk = c.recv(4096)
+    if not chunk: break
+    data += chunk
+c.sendall(data[::-1]); c.close()' "$T/echo.port" &
+  local echo=$!
+  wait_for "test -s $T/echo.port" 30
+  run $C run --rm --net-host --runtime $RT wedge.test/net:1 net /app.wasm client "$(cat "$T/echo.port")" stressed
+  check "ctr run: WasmEdge sockets in the container (a C client against a host server)" "$CODE" 0 '^reply: desserts'
+  kill "$echo" 2>/dev/null; wait "$echo" 2>/dev/null
+
   # Bad images and entrypoints.
   run $C run --rm --runtime $RT "$IMG" missing /missing.wasm
   check "bad input: missing module file" "$CODE" 1 'cannot read the module /missing.wasm'
