@@ -10,7 +10,7 @@ mod run;
 
 use containerd_shim_wasm::sandbox::context::RuntimeContext;
 use containerd_shim_wasm::sandbox::Sandbox;
-use containerd_shim_wasm::shim::{version, Cli, Config, Shim, Version};
+use containerd_shim_wasm::shim::{Cli, Config, Shim, Version};
 
 /// The shim: its name (`wedge`, so containerd's runtime is `io.containerd.wedge.v1`) and its
 /// precompilation hook.
@@ -27,8 +27,13 @@ impl Shim for WedgeShim {
         "wedge"
     }
 
+    /// The crate's version. (runwasi's `version!()` also embeds the git revision, which
+    /// rebuilds the shim at every commit.)
     fn version() -> Version {
-        version!()
+        Version {
+            version: env!("CARGO_PKG_VERSION"),
+            revision: "<none>",
+        }
     }
 
     async fn compiler() -> Option<impl containerd_shim_wasm::shim::Compiler> {
