@@ -283,6 +283,11 @@ impl Module {
         Module::new(engine, bytes).map(|_| ())
     }
 
+    /// Returns true if both handles refer to the same module.
+    pub fn same(a: &Module, b: &Module) -> bool {
+        Arc::ptr_eq(&a.inner, &b.inner)
+    }
+
     /// The engine this module belongs to.
     pub fn engine(&self) -> &Engine {
         &self.inner.engine
