@@ -363,6 +363,12 @@ impl Module {
         crate::native::artifact::serialize(&self.inner)
     }
 
+    /// The module's binary as it was given, without a native-code section added by
+    /// [`Module::serialize_native`] or `wedge compile`.
+    pub fn binary(&self) -> &[u8] {
+        crate::native::artifact::original_bytes(&self.inner)
+    }
+
     /// How many defined functions have been translated to interpreter code so far.
     pub fn translated_function_count(&self) -> usize {
         self.inner.code.iter().filter(|c| c.get().is_some()).count()

@@ -375,6 +375,9 @@ fn backtrace(a: &Activation, first_func: Option<(usize, u32)>) -> Vec<FrameInfo>
             func_index,
             func_name: n.func_names.get(&func_index).cloned(),
             module_name: n.module_name.clone(),
+            instance: None,
+            module_offset: None,
+            func_offset: None,
         });
     };
     if let Some((start, func)) = first_func {
