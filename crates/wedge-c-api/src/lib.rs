@@ -22,3 +22,5 @@ mod trap;
 mod types;
 mod val;
 mod vec;
+mod wasi;
+mod wedge_ext;

@@ -118,7 +118,7 @@ impl StoreCell {
 /// A fresh random key for native code made by this process (so `wasm_module_serialize`
 /// output runs natively when deserialized in this process, and nowhere else unless the
 /// embedder sets a key of its own with `wedge_config_native_code_key`).
-fn process_key() -> [u8; 16] {
+pub(crate) fn process_key() -> [u8; 16] {
     static KEY: OnceLock<[u8; 16]> = OnceLock::new();
     *KEY.get_or_init(|| {
         let mut key = [0u8; 16];

@@ -609,11 +609,6 @@ impl wasm_importtype_t {
     pub(crate) fn names(&self) -> (String, String) {
         (vec::text(&self.module), vec::text(&self.name))
     }
-
-    /// The type.
-    pub(crate) fn ty(&self) -> &wasm_externtype_t {
-        &self.ty
-    }
 }
 
 impl wasm_exporttype_t {

@@ -1,0 +1,110 @@
+//! Builds each C program in `tests/c` against libwedge with the system C compiler, runs it
+//! and compares its standard output with `tests/c/NAME.expected`, written by hand.
+//!
+//! With `WEDGE_C_API_VALGRIND=1` every program also runs under valgrind, which must report
+//! no errors and no definitely lost memory (programs whose work scales take a smaller count
+//! then, see `scaled`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The crate's directory.
+fn crate_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Where cargo put libwedge.so: the profile directory above this test's `deps/`.
+fn lib_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps/<test>")
+        .to_path_buf()
+}
+
+/// Compiles `tests/c/NAME.c` (C11, warnings are errors) and returns the executable.
+fn build(name: &str) -> PathBuf {
+    let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("c-api");
+    std::fs::create_dir_all(&out_dir).expect("output directory");
+    let exe = out_dir.join(name);
+    let lib = lib_dir();
+    assert!(
+        lib.join("libwedge.so").exists(),
+        "libwedge.so not found in {}",
+        lib.display()
+    );
+    let src = crate_dir().join("tests/c").join(format!("{name}.c"));
+    let status = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()))
+        .args(["-std=c11", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-pthread"])
+        .arg("-I")
+        .arg(crate_dir().join("include"))
+        .arg(&src)
+        .arg("-o")
+        .arg(&exe)
+        .arg(format!("-L{}", lib.display()))
+        .arg(format!("-Wl,-rpath,{}", lib.display()))
+        .arg("-lwedge")
+        .status()
+        .expect("run the C compiler");
+    assert!(status.success(), "compiling {} failed", src.display());
+    exe
+}
+
+fn valgrind() -> bool {
+    std::env::var("WEDGE_C_API_VALGRIND").is_ok_and(|v| v == "1")
+}
+
+/// Runs a program (under valgrind if asked) and returns its stdout, failing on a non-zero
+/// exit.
+fn run(exe: &Path, args: &[&str]) -> String {
+    let mut cmd = if valgrind() {
+        let mut c = Command::new("valgrind");
+        c.args([
+            "--quiet",
+            "--error-exitcode=99",
+            "--leak-check=full",
+            "--errors-for-leak-kinds=definite",
+            "--show-leak-kinds=definite",
+        ])
+        .arg(exe);
+        c
+    } else {
+        Command::new(exe)
+    };
+    let out = cmd
+        .args(args)
+        .current_dir(crate_dir().join("tests/c"))
+        .output()
+        .expect("run the test program");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{} failed ({}):\nstdout:\n{stdout}\nstderr:\n{}",
+        exe.display(),
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// Builds and runs `NAME`, comparing its stdout with `NAME.expected` (where `{N}` stands
+/// for the count passed as the first argument, if any).
+fn check(name: &str, count: Option<(u32, u32)>) {
+    let exe = build(name);
+    let expected_path = crate_dir().join("tests/c").join(format!("{name}.expected"));
+    let mut expected = std::fs::read_to_string(&expected_path).expect("expected output");
+    let out = match count {
+        Some((normal, small)) => {
+            let n = if valgrind() { small } else { normal };
+            expected = expected.replace("{N}", &n.to_string());
+            run(&exe, &[&n.to_string()])
+        }
+        None => run(&exe, &[]),
+    };
+    assert_eq!(out, expected, "stdout of {name} differs from {name}.expected");
+}
+
+#[test]
+fn hello() {
+    check("hello", None);
+}
