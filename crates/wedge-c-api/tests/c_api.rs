@@ -22,8 +22,29 @@ fn lib_dir() -> PathBuf {
         .to_path_buf()
 }
 
+/// Builds libwedge itself: `cargo test` builds only what the test executable links, and
+/// the C programs link the cdylib.
+fn build_library() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let lib = lib_dir();
+        let mut cmd = Command::new(env!("CARGO"));
+        cmd.args(["build", "-p", "wedge-c-api", "--lib"])
+            .current_dir(crate_dir());
+        if lib.file_name().is_some_and(|n| n == "release") {
+            cmd.arg("--release");
+        }
+        if let Some(target) = lib.parent() {
+            cmd.env("CARGO_TARGET_DIR", target);
+        }
+        let status = cmd.status().expect("run cargo");
+        assert!(status.success(), "building libwedge failed");
+    });
+}
+
 /// Compiles `tests/c/NAME.c` (C11, warnings are errors) and returns the executable.
 fn build(name: &str) -> PathBuf {
+    build_library();
     let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("c-api");
     std::fs::create_dir_all(&out_dir).expect("output directory");
     let exe = out_dir.join(name);
@@ -107,4 +128,19 @@ fn check(name: &str, count: Option<(u32, u32)>) {
 #[test]
 fn hello() {
     check("hello", None);
+}
+
+#[test]
+fn callbacks_with_environments_and_finalizers() {
+    check("callback", None);
+}
+
+#[test]
+fn traps_with_frames_and_messages() {
+    check("trap", None);
+}
+
+#[test]
+fn trapping_start_function() {
+    check("start", None);
 }

@@ -211,9 +211,10 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
     let mut skip_depth = 0u32;
     // Module offset of the operator each instruction came from (for trap frames).
     let mut offsets: Vec<u32> = Vec::new();
+    let mut at = range.start as u32;
     while !reader.eof() {
-        let at = reader.original_position() as u32;
         offsets.resize(t.instrs.len(), at);
+        at = reader.original_position() as u32;
         let op = reader.read()?;
         if !t.reachable {
             match op {
@@ -251,7 +252,7 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
     // The init template is padded to whole chunks so the executor copies it in fixed-size
     // pieces; the frame is made large enough for the padding.
     let refunds = t.finish_points(&mut points);
-    offsets.resize(t.instrs.len(), range.end.saturating_sub(1) as u32);
+    offsets.resize(t.instrs.len(), at);
     let frame = peephole::Frame {
         consts: peephole::Consts {
             base: t.consts.base,
