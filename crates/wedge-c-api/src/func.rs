@@ -40,9 +40,9 @@ pub struct wedge_caller_t {
 
 /// The C callback of a host function and its environment.
 enum Callback {
-    Plain(wasm_func_callback_t),
-    Env(wasm_func_callback_with_env_t),
-    Caller(wedge_func_callback_t),
+    Plain(Option<wasm_func_callback_t>),
+    Env(Option<wasm_func_callback_with_env_t>),
+    Caller(Option<wedge_func_callback_t>),
 }
 
 /// Owns a host function's environment and runs its finalizer when the function goes (with
@@ -93,9 +93,13 @@ impl HostEnv {
                 // SAFETY: the embedder's callback, called with the arguments its type promises.
                 unsafe {
                     match self.callback {
-                        Callback::Plain(f) => f(&args, &mut outs),
-                        Callback::Env(f) => f(self.env, &args, &mut outs),
-                        Callback::Caller(f) => f(self.env, &mut c, &args, &mut outs),
+                        Callback::Plain(Some(f)) => f(&args, &mut outs),
+                        Callback::Env(Some(f)) => f(self.env, &args, &mut outs),
+                        Callback::Caller(Some(f)) => f(self.env, &mut c, &args, &mut outs),
+                        _ => crate::trap::trap_handle(
+                            Some(&cell),
+                            Trap::host("the host function has no callback"),
+                        ),
                     }
                 }
             })
@@ -178,7 +182,7 @@ unsafe fn new_func(
 pub unsafe extern "C" fn wasm_func_new(
     store: *mut wasm_store_t,
     ty: *const wasm_functype_t,
-    callback: wasm_func_callback_t,
+    callback: Option<wasm_func_callback_t>,
 ) -> *mut wasm_ref_t {
     new_func(store, ty, Callback::Plain(callback), ptr::null_mut(), None)
 }
@@ -189,7 +193,7 @@ pub unsafe extern "C" fn wasm_func_new(
 pub unsafe extern "C" fn wasm_func_new_with_env(
     store: *mut wasm_store_t,
     ty: *const wasm_functype_t,
-    callback: wasm_func_callback_with_env_t,
+    callback: Option<wasm_func_callback_with_env_t>,
     env: *mut c_void,
     finalizer: Option<unsafe extern "C" fn(*mut c_void)>,
 ) -> *mut wasm_ref_t {
@@ -201,7 +205,7 @@ pub unsafe extern "C" fn wasm_func_new_with_env(
 pub unsafe extern "C" fn wedge_func_new_with_caller(
     store: *mut wasm_store_t,
     ty: *const wasm_functype_t,
-    callback: wedge_func_callback_t,
+    callback: Option<wedge_func_callback_t>,
     env: *mut c_void,
     finalizer: Option<unsafe extern "C" fn(*mut c_void)>,
 ) -> *mut wasm_ref_t {

@@ -144,3 +144,13 @@ fn traps_with_frames_and_messages() {
 fn trapping_start_function() {
     check("start", None);
 }
+
+#[test]
+fn reflection_of_imports_exports_and_limits() {
+    check("reflect", None);
+}
+
+#[test]
+fn globals() {
+    check("global", None);
+}
