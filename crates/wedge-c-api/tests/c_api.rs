@@ -154,3 +154,13 @@ fn reflection_of_imports_exports_and_limits() {
 fn globals() {
     check("global", None);
 }
+
+#[test]
+fn memories_with_grow() {
+    check("memory", None);
+}
+
+#[test]
+fn tables_with_grow_set_get_and_call_indirect() {
+    check("table", None);
+}
