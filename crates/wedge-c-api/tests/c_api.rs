@@ -164,3 +164,13 @@ fn memories_with_grow() {
 fn tables_with_grow_set_get_and_call_indirect() {
     check("table", None);
 }
+
+#[test]
+fn externref_and_foreign_objects() {
+    check("hostref", None);
+}
+
+#[test]
+fn multi_value_host_functions() {
+    check("multi", None);
+}
