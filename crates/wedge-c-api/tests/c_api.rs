@@ -174,3 +174,23 @@ fn externref_and_foreign_objects() {
 fn multi_value_host_functions() {
     check("multi", None);
 }
+
+#[test]
+fn serialize_and_deserialize() {
+    check("serialize", None);
+}
+
+#[test]
+fn many_instantiations_run_all_finalizers() {
+    check("instances", Some((100_000, 300)));
+}
+
+#[test]
+fn threads_share_a_module_with_a_store_each() {
+    check("threads", None);
+}
+
+#[test]
+fn wasi_hello() {
+    check("wasi", None);
+}
