@@ -65,7 +65,7 @@ static wasm_trap_t *print_cb(void *p, wedge_caller_t *caller, const wasm_val_vec
 }
 
 int main(void) {
-  wasm_engine_t *engine = wasm_engine_new();
+  wasm_engine_t *engine = test_engine();
   wasm_store_t *store = wasm_store_new(engine);
   wasm_module_t *module = compile_wat(store,
       "(module"

@@ -16,6 +16,16 @@
     }                                                                            \
   } while (0)
 
+/* The engine of a test: the default one, or the interpreter when WEDGE_TEST_INTERPRET=1
+ * (the valgrind run sets it: valgrind cannot hand compiled code's trap signals back). */
+static inline wasm_engine_t *test_engine(void) {
+  const char *interp = getenv("WEDGE_TEST_INTERPRET");
+  if (!interp || strcmp(interp, "1") != 0) return wasm_engine_new();
+  wasm_config_t *config = wasm_config_new();
+  CHECK(wedge_config_strategy(config, WEDGE_STRATEGY_INTERPRETER));
+  return wasm_engine_new_with_config(config);
+}
+
 /* Compiles a module from WebAssembly text; exits with the error if it fails. */
 static inline wasm_module_t *compile_wat(wasm_store_t *store, const char *wat) {
   wasm_byte_vec_t binary;

@@ -9,7 +9,7 @@ static wasm_trap_t *hello_callback(const wasm_val_vec_t *args, wasm_val_vec_t *r
 }
 
 int main(void) {
-  wasm_engine_t *engine = wasm_engine_new();
+  wasm_engine_t *engine = test_engine();
   wasm_store_t *store = wasm_store_new(engine);
   wasm_module_t *module = compile_wat(store,
       "(module (func $hello (import \"\" \"hello\"))"

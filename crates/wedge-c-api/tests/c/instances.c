@@ -25,7 +25,7 @@ static wasm_trap_t *tick(void *env, const wasm_val_vec_t *args, wasm_val_vec_t *
 
 int main(int argc, char **argv) {
   long n = argc > 1 ? atol(argv[1]) : 100000;
-  wasm_engine_t *engine = wasm_engine_new();
+  wasm_engine_t *engine = test_engine();
   wasm_store_t *compile_store = wasm_store_new(engine);
   wasm_module_t *module = compile_wat(compile_store,
       "(module (import \"\" \"tick\" (func $tick (param i32)))"

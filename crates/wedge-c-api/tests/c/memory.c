@@ -12,7 +12,7 @@ static int32_t call_i32(wasm_func_t *f, int32_t a, int32_t b, int nargs, wasm_tr
 }
 
 int main(void) {
-  wasm_engine_t *engine = wasm_engine_new();
+  wasm_engine_t *engine = test_engine();
   wasm_store_t *store = wasm_store_new(engine);
   wasm_module_t *module = compile_wat(store,
       "(module"

@@ -11,7 +11,7 @@ static wasm_trap_t *reverse_cb(const wasm_val_vec_t *args, wasm_val_vec_t *resul
 }
 
 int main(void) {
-  wasm_engine_t *engine = wasm_engine_new();
+  wasm_engine_t *engine = test_engine();
   wasm_store_t *store = wasm_store_new(engine);
   wasm_module_t *module = compile_wat(store,
       "(module"

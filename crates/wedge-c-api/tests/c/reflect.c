@@ -69,7 +69,7 @@ static void print_externtype(const wasm_externtype_t *t) {
 }
 
 int main(void) {
-  wasm_engine_t *engine = wasm_engine_new();
+  wasm_engine_t *engine = test_engine();
   wasm_store_t *store = wasm_store_new(engine);
   wasm_module_t *module = compile_wat(store,
       "(module"

@@ -48,7 +48,7 @@ static void *worker(void *arg) {
 }
 
 int main(void) {
-  engine = wasm_engine_new();
+  engine = test_engine();
   wasm_store_t *store = wasm_store_new(engine);
   wasm_module_t *module = compile_wat(store,
       "(module (import \"\" \"count\" (func $count))"

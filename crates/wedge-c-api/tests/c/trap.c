@@ -53,7 +53,8 @@ static void print_frames(wasm_trap_t *trap, wasm_instance_t *instance, int exact
 static void run_tier(uint8_t strategy, const char *tier) {
   printf("%s:\n", tier);
   wasm_config_t *config = wasm_config_new();
-  CHECK(wedge_config_strategy(config, strategy));
+  const char *interp = getenv("WEDGE_TEST_INTERPRET");
+  CHECK(wedge_config_strategy(config, interp && strcmp(interp, "1") == 0 ? WEDGE_STRATEGY_INTERPRETER : strategy));
   wasm_engine_t *engine = wasm_engine_new_with_config(config);
   wasm_store_t *store = wasm_store_new(engine);
   wasm_module_t *module = compile_wat(store, WAT);
@@ -113,7 +114,7 @@ static void run_tier(uint8_t strategy, const char *tier) {
 /* Host misuse gives errors with messages, never an abort. */
 static void bad_input(void) {
   printf("bad input:\n");
-  wasm_engine_t *engine = wasm_engine_new();
+  wasm_engine_t *engine = test_engine();
   wasm_store_t *store = wasm_store_new(engine);
   wasm_byte_vec_t junk;
   wasm_byte_vec_new(&junk, 8, "\0asm\x02\0\0\0");

@@ -17,7 +17,7 @@ static wasm_byte_vec_t read_file(const char *path) {
 }
 
 int main(void) {
-  wasm_engine_t *engine = wasm_engine_new();
+  wasm_engine_t *engine = test_engine();
   wasm_store_t *store = wasm_store_new(engine);
   wasm_byte_vec_t binary = read_file("guest/greet.wasm");
   wasm_module_t *module = wasm_module_new(store, &binary);
