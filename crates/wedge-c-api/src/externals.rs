@@ -166,7 +166,11 @@ pub unsafe extern "C" fn wasm_table_new(
 }
 
 /// A reference handle (borrowed) as a value of a table's element type.
-fn ref_val(cell: &Rc<StoreCell>, r: *mut wasm_ref_t, element: wedge::RefType) -> Result<Val, String> {
+fn ref_val(
+    cell: &Rc<StoreCell>,
+    r: *mut wasm_ref_t,
+    element: wedge::RefType,
+) -> Result<Val, String> {
     let ty = ValType::Ref(element);
     let v = wasm_val_t {
         kind: crate::types::kind_of(ty),
@@ -210,7 +214,11 @@ pub unsafe extern "C" fn wasm_table_get(t: *const wasm_ref_t, index: u32) -> *mu
 
 /// Sets the element at `index` to a reference (borrowed; null: a null reference).
 #[no_mangle]
-pub unsafe extern "C" fn wasm_table_set(t: *mut wasm_ref_t, index: u32, r: *mut wasm_ref_t) -> bool {
+pub unsafe extern "C" fn wasm_table_set(
+    t: *mut wasm_ref_t,
+    index: u32,
+    r: *mut wasm_ref_t,
+) -> bool {
     let Some((cell, t)) = table_of(t) else {
         return false;
     };
@@ -226,12 +234,18 @@ pub unsafe extern "C" fn wasm_table_set(t: *mut wasm_ref_t, index: u32, r: *mut 
 /// The table's size in elements.
 #[no_mangle]
 pub unsafe extern "C" fn wasm_table_size(t: *const wasm_ref_t) -> u32 {
-    table_of(t).map_or(0, |(cell, t)| t.size(cell.ctx()).min(u32::MAX as u64) as u32)
+    table_of(t).map_or(0, |(cell, t)| {
+        t.size(cell.ctx()).min(u32::MAX as u64) as u32
+    })
 }
 
 /// Grows the table by `delta` elements set to `init`; false if it cannot grow.
 #[no_mangle]
-pub unsafe extern "C" fn wasm_table_grow(t: *mut wasm_ref_t, delta: u32, init: *mut wasm_ref_t) -> bool {
+pub unsafe extern "C" fn wasm_table_grow(
+    t: *mut wasm_ref_t,
+    delta: u32,
+    init: *mut wasm_ref_t,
+) -> bool {
     let Some((cell, t)) = table_of(t) else {
         return false;
     };
@@ -298,7 +312,9 @@ pub unsafe extern "C" fn wasm_memory_data_size(m: *const wasm_ref_t) -> usize {
 /// The memory's size in pages.
 #[no_mangle]
 pub unsafe extern "C" fn wasm_memory_size(m: *const wasm_ref_t) -> u32 {
-    memory_of(m).map_or(0, |(cell, m)| m.size(cell.ctx()).min(u32::MAX as u64) as u32)
+    memory_of(m).map_or(0, |(cell, m)| {
+        m.size(cell.ctx()).min(u32::MAX as u64) as u32
+    })
 }
 
 /// Grows the memory by `delta` pages; false if it cannot grow.
@@ -407,10 +423,17 @@ pub unsafe extern "C" fn wasm_instance_new(
         ptr::null_mut()
     };
     let Some(module) = module_of(module) else {
-        return fail(wedge::Error::Link("wasm_instance_new needs a module".into()));
+        return fail(wedge::Error::Link(
+            "wasm_instance_new needs a module".into(),
+        ));
     };
     let mut externs = Vec::new();
-    for (i, p) in imports.as_ref().map_or(&[][..], |v| v.as_slice()).iter().enumerate() {
+    for (i, p) in imports
+        .as_ref()
+        .map_or(&[][..], |v| v.as_slice())
+        .iter()
+        .enumerate()
+    {
         let ext = p.as_ref().and_then(|r| {
             let same_store = r.store.as_ref().is_some_and(|s| Rc::ptr_eq(s, cell));
             r.item.as_extern().filter(|_| same_store)
@@ -429,8 +452,10 @@ pub unsafe extern "C" fn wasm_instance_new(
         .data()
         .time_limit
         .map(|d| ctx.interrupt_handle().interrupt_after(d));
-    let r = catch_unwind(AssertUnwindSafe(|| Instance::new(&mut *ctx, module, &externs)))
-        .unwrap_or_else(|p| Err(panic_error(p)));
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        Instance::new(&mut *ctx, module, &externs)
+    }))
+    .unwrap_or_else(|p| Err(panic_error(p)));
     drop(deadline);
     match r {
         Ok(i) => wasm_ref_t::new(cell, Item::Instance(i)).boxed(),

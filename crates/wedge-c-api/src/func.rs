@@ -13,8 +13,10 @@ use std::rc::Rc;
 use wedge::{AsContextMut, Caller, Func, FuncType, Store, Trap, Val};
 
 /// A callback without environment (`wasm_func_callback_t`).
-pub type wasm_func_callback_t =
-    unsafe extern "C" fn(args: *const wasm_val_vec_t, results: *mut wasm_val_vec_t) -> *mut wasm_ref_t;
+pub type wasm_func_callback_t = unsafe extern "C" fn(
+    args: *const wasm_val_vec_t,
+    results: *mut wasm_val_vec_t,
+) -> *mut wasm_ref_t;
 
 /// A callback with an environment (`wasm_func_callback_with_env_t`).
 pub type wasm_func_callback_with_env_t = unsafe extern "C" fn(
@@ -70,12 +72,20 @@ impl Drop for HostEnv {
 
 impl HostEnv {
     /// Runs the C callback for a call from wasm.
-    fn call(&self, mut caller: Caller<'_, StoreData>, params: &[Val], results: &mut [Val]) -> Result<(), Trap> {
+    fn call(
+        &self,
+        mut caller: Caller<'_, StoreData>,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> Result<(), Trap> {
         let Some(cell) = caller.data().cell.upgrade() else {
             return Err(Trap::host("the store is being deleted"));
         };
         let ty_results: Vec<wedge::ValType> = results.iter().map(val_type).collect();
-        let args: Vec<wasm_val_t> = params.iter().map(|v| wasm_val_t::from_val(&cell, *v)).collect();
+        let args: Vec<wasm_val_t> = params
+            .iter()
+            .map(|v| wasm_val_t::from_val(&cell, *v))
+            .collect();
         let mut args = Vector::from_vec(args);
         let mut outs = Vector::from_vec(results.iter().map(|_| wasm_val_t::null()).collect());
         let store: *mut Store<StoreData> = caller.as_context_mut();
@@ -271,7 +281,10 @@ pub unsafe extern "C" fn wasm_func_call(
     results: *mut wasm_val_vec_t,
 ) -> *mut wasm_ref_t {
     let Some((cell, func)) = func_of(f) else {
-        return error_handle(None, wedge::Error::Type("wasm_func_call needs a function".into()));
+        return error_handle(
+            None,
+            wedge::Error::Type("wasm_func_call needs a function".into()),
+        );
     };
     let store = cell.ctx();
     let ty: FuncType = func.ty(&*store);
@@ -317,7 +330,12 @@ fn call(
         heap.resize(args.len(), Val::I32(0));
         &mut heap
     };
-    for (i, ((a, t), p)) in args.iter().zip(ty.params()).zip(params.iter_mut()).enumerate() {
+    for (i, ((a, t), p)) in args
+        .iter()
+        .zip(ty.params())
+        .zip(params.iter_mut())
+        .enumerate()
+    {
         *p = a
             .to_val(cell, *t)
             .map_err(|e| wedge::Error::Type(format!("argument {i}: {e}")))?;

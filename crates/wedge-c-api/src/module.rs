@@ -62,7 +62,10 @@ pub unsafe extern "C" fn wasm_module_validate(
 
 /// The module's imports, in order.
 #[no_mangle]
-pub unsafe extern "C" fn wasm_module_imports(m: *const wasm_ref_t, out: *mut wasm_importtype_vec_t) {
+pub unsafe extern "C" fn wasm_module_imports(
+    m: *const wasm_ref_t,
+    out: *mut wasm_importtype_vec_t,
+) {
     let v = match module_of(m) {
         Some(m) => m
             .imports()
@@ -75,7 +78,10 @@ pub unsafe extern "C" fn wasm_module_imports(m: *const wasm_ref_t, out: *mut was
 
 /// The module's exports, in order.
 #[no_mangle]
-pub unsafe extern "C" fn wasm_module_exports(m: *const wasm_ref_t, out: *mut wasm_exporttype_vec_t) {
+pub unsafe extern "C" fn wasm_module_exports(
+    m: *const wasm_ref_t,
+    out: *mut wasm_exporttype_vec_t,
+) {
     let v = match module_of(m) {
         Some(m) => m
             .exports()

@@ -111,7 +111,6 @@ pub struct wasm_ref_t {
     pub(crate) item: Item,
 }
 
-
 impl wasm_ref_t {
     /// A handle to an object of `store`.
     pub(crate) fn new(store: &Rc<StoreCell>, item: Item) -> wasm_ref_t {
@@ -384,7 +383,9 @@ struct ForeignMarker;
 
 /// Makes a foreign object: an opaque host reference that wasm can hold as `externref`.
 #[no_mangle]
-pub unsafe extern "C" fn wasm_foreign_new(store: *mut crate::store::wasm_store_t) -> *mut wasm_ref_t {
+pub unsafe extern "C" fn wasm_foreign_new(
+    store: *mut crate::store::wasm_store_t,
+) -> *mut wasm_ref_t {
     let cell = &(*store).cell;
     let e = ExternRef::new(cell.ctx(), ForeignMarker);
     wasm_ref_t::new(cell, Item::Foreign(e)).boxed()

@@ -6,7 +6,9 @@
 
 use crate::vec::{self, wasm_byte_vec_t, wasm_valtype_vec_t, Vector};
 use std::ptr;
-use wedge::{ExternType, FuncType, GlobalType, MemoryType, Mutability, RefType, TableType, ValType};
+use wedge::{
+    ExternType, FuncType, GlobalType, MemoryType, Mutability, RefType, TableType, ValType,
+};
 
 /// `WASM_I32` and the other value kinds of `wasm.h`, plus Wedge's additions in `wedge.h`.
 pub(crate) mod kind {
@@ -170,7 +172,11 @@ impl Clone for wasm_externtype_t {
                     content: content.clone(),
                     mutability: *mutability,
                 },
-                Which::Table { ty, element, limits } => Which::Table {
+                Which::Table {
+                    ty,
+                    element,
+                    limits,
+                } => Which::Table {
                     ty: *ty,
                     element: element.clone(),
                     limits: *limits,
@@ -444,9 +450,7 @@ pub unsafe extern "C" fn wasm_tabletype_element(
 
 /// The limits of a table type (borrowed).
 #[no_mangle]
-pub unsafe extern "C" fn wasm_tabletype_limits(
-    p: *const wasm_tabletype_t,
-) -> *const wasm_limits_t {
+pub unsafe extern "C" fn wasm_tabletype_limits(p: *const wasm_tabletype_t) -> *const wasm_limits_t {
     match &(*p).which {
         Which::Table { limits, .. } => limits,
         _ => ptr::null(),
@@ -680,7 +684,9 @@ pub unsafe extern "C" fn wasm_importtype_module(
 
 /// The field name of an import (borrowed).
 #[no_mangle]
-pub unsafe extern "C" fn wasm_importtype_name(p: *const wasm_importtype_t) -> *const wasm_byte_vec_t {
+pub unsafe extern "C" fn wasm_importtype_name(
+    p: *const wasm_importtype_t,
+) -> *const wasm_byte_vec_t {
     &(*p).name
 }
 
@@ -700,7 +706,9 @@ pub unsafe extern "C" fn wasm_importtype_delete(p: *mut wasm_importtype_t) {
 
 /// Copies an import type.
 #[no_mangle]
-pub unsafe extern "C" fn wasm_importtype_copy(p: *const wasm_importtype_t) -> *mut wasm_importtype_t {
+pub unsafe extern "C" fn wasm_importtype_copy(
+    p: *const wasm_importtype_t,
+) -> *mut wasm_importtype_t {
     copy(p)
 }
 
@@ -721,7 +729,9 @@ pub unsafe extern "C" fn wasm_exporttype_new(
 
 /// The name of an export (borrowed).
 #[no_mangle]
-pub unsafe extern "C" fn wasm_exporttype_name(p: *const wasm_exporttype_t) -> *const wasm_byte_vec_t {
+pub unsafe extern "C" fn wasm_exporttype_name(
+    p: *const wasm_exporttype_t,
+) -> *const wasm_byte_vec_t {
     &(*p).name
 }
 
@@ -741,6 +751,8 @@ pub unsafe extern "C" fn wasm_exporttype_delete(p: *mut wasm_exporttype_t) {
 
 /// Copies an export type.
 #[no_mangle]
-pub unsafe extern "C" fn wasm_exporttype_copy(p: *const wasm_exporttype_t) -> *mut wasm_exporttype_t {
+pub unsafe extern "C" fn wasm_exporttype_copy(
+    p: *const wasm_exporttype_t,
+) -> *mut wasm_exporttype_t {
     copy(p)
 }

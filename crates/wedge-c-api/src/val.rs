@@ -110,11 +110,24 @@ impl wasm_val_t {
         let (kind, of) = match v {
             Val::I32(i) => (kind::I32, wasm_val_union { i32: i }),
             Val::I64(i) => (kind::I64, wasm_val_union { i64: i }),
-            Val::F32(b) => (kind::F32, wasm_val_union { f32: f32::from_bits(b) }),
-            Val::F64(b) => (kind::F64, wasm_val_union { f64: f64::from_bits(b) }),
+            Val::F32(b) => (
+                kind::F32,
+                wasm_val_union {
+                    f32: f32::from_bits(b),
+                },
+            ),
+            Val::F64(b) => (
+                kind::F64,
+                wasm_val_union {
+                    f64: f64::from_bits(b),
+                },
+            ),
             Val::V128(b) => (kind::V128, wasm_val_union { i64: b as i64 }),
             Val::FuncRef(f) => (kind::FUNCREF, handle(cell, f.map(Item::Func))),
-            Val::ExternRef(e) => (kind::EXTERNREF, handle(cell, e.map(|e| extern_item(cell, e)))),
+            Val::ExternRef(e) => (
+                kind::EXTERNREF,
+                handle(cell, e.map(|e| extern_item(cell, e))),
+            ),
             Val::AnyRef(a) => (kind::ANYREF, handle(cell, a.map(Item::Any))),
             Val::ExnRef(e) => (kind::EXNREF, handle(cell, e.map(Item::Exn))),
         };

@@ -127,13 +127,19 @@ pub unsafe extern "C" fn wasi_config_inherit_env(c: *mut wasi_config_t) {
 
 /// Reads the guest's stdin from a host file.
 #[no_mangle]
-pub unsafe extern "C" fn wasi_config_set_stdin_file(c: *mut wasi_config_t, path: *const c_char) -> bool {
+pub unsafe extern "C" fn wasi_config_set_stdin_file(
+    c: *mut wasi_config_t,
+    path: *const c_char,
+) -> bool {
     set_stdio(c, 0, path)
 }
 
 /// Gives the guest these bytes as stdin (taking ownership of the vector).
 #[no_mangle]
-pub unsafe extern "C" fn wasi_config_set_stdin_bytes(c: *mut wasi_config_t, bytes: *mut wasm_byte_vec_t) {
+pub unsafe extern "C" fn wasi_config_set_stdin_bytes(
+    c: *mut wasi_config_t,
+    bytes: *mut wasm_byte_vec_t,
+) {
     (*c).stdio[0] = Stdio::Bytes((*bytes).take());
 }
 
@@ -145,7 +151,10 @@ pub unsafe extern "C" fn wasi_config_inherit_stdin(c: *mut wasi_config_t) {
 
 /// Writes the guest's stdout to a host file (created or truncated).
 #[no_mangle]
-pub unsafe extern "C" fn wasi_config_set_stdout_file(c: *mut wasi_config_t, path: *const c_char) -> bool {
+pub unsafe extern "C" fn wasi_config_set_stdout_file(
+    c: *mut wasi_config_t,
+    path: *const c_char,
+) -> bool {
     set_stdio(c, 1, path)
 }
 
@@ -163,7 +172,10 @@ pub unsafe extern "C" fn wasi_config_capture_stdout(c: *mut wasi_config_t) {
 
 /// Writes the guest's stderr to a host file (created or truncated).
 #[no_mangle]
-pub unsafe extern "C" fn wasi_config_set_stderr_file(c: *mut wasi_config_t, path: *const c_char) -> bool {
+pub unsafe extern "C" fn wasi_config_set_stderr_file(
+    c: *mut wasi_config_t,
+    path: *const c_char,
+) -> bool {
     set_stdio(c, 2, path)
 }
 
@@ -287,7 +299,10 @@ fn build(c: wasi_config_t) -> Result<(wedge_wasi::WasiCtx, [Option<File>; 2]), S
 /// Gives the store's guests this WASI configuration (taking ownership of it); false if a
 /// file or directory could not be opened (`wedge_last_error_message` says which).
 #[no_mangle]
-pub unsafe extern "C" fn wasi_store_set_config(store: *mut wasm_store_t, c: *mut wasi_config_t) -> bool {
+pub unsafe extern "C" fn wasi_store_set_config(
+    store: *mut wasm_store_t,
+    c: *mut wasi_config_t,
+) -> bool {
     if c.is_null() {
         return false;
     }
@@ -346,7 +361,9 @@ pub unsafe extern "C" fn wasi_store_bind_import(
     match wasi_func(cell, &module, &name) {
         Some(f) => wasm_ref_t::new(cell, Item::Func(f)).boxed(),
         None => {
-            set_last(format!("`{module}::{name}` is not a WASI preview1 function"));
+            set_last(format!(
+                "`{module}::{name}` is not a WASI preview1 function"
+            ));
             ptr::null_mut()
         }
     }
@@ -413,12 +430,18 @@ fn captured(store: *mut wasm_store_t, which: usize, out: *mut wasm_byte_vec_t) {
 
 /// Everything the store's guests wrote to a captured stdout so far.
 #[no_mangle]
-pub unsafe extern "C" fn wasi_store_captured_stdout(store: *mut wasm_store_t, out: *mut wasm_byte_vec_t) {
+pub unsafe extern "C" fn wasi_store_captured_stdout(
+    store: *mut wasm_store_t,
+    out: *mut wasm_byte_vec_t,
+) {
     captured(store, 0, out)
 }
 
 /// Everything the store's guests wrote to a captured stderr so far.
 #[no_mangle]
-pub unsafe extern "C" fn wasi_store_captured_stderr(store: *mut wasm_store_t, out: *mut wasm_byte_vec_t) {
+pub unsafe extern "C" fn wasi_store_captured_stderr(
+    store: *mut wasm_store_t,
+    out: *mut wasm_byte_vec_t,
+) {
     captured(store, 1, out)
 }

@@ -136,7 +136,8 @@ pub unsafe extern "C" fn wedge_config_max_wasm_stack(c: *mut wasm_config_t, byte
 #[no_mangle]
 pub unsafe extern "C" fn wedge_config_native_code_key(c: *mut wasm_config_t, key: *const u8) {
     if key.is_null() {
-        (*c).config.native_code_key(Some(crate::store::process_key()));
+        (*c).config
+            .native_code_key(Some(crate::store::process_key()));
         return;
     }
     let mut k = [0u8; 16];
@@ -244,7 +245,10 @@ pub unsafe extern "C" fn wedge_instance_export_get(
 
 /// Makes an exception tag of a tag type, as an extern to import.
 #[no_mangle]
-pub unsafe extern "C" fn wedge_tag_new(store: *mut wasm_store_t, ty: *const wasm_tagtype_t) -> *mut wasm_ref_t {
+pub unsafe extern "C" fn wedge_tag_new(
+    store: *mut wasm_store_t,
+    ty: *const wasm_tagtype_t,
+) -> *mut wasm_ref_t {
     let Some(ExternType::Tag(f)) = ty.as_ref().and_then(wasm_externtype_t::to_extern) else {
         set_last("wedge_tag_new needs a tag type");
         return ptr::null_mut();
@@ -277,13 +281,19 @@ pub unsafe extern "C" fn wedge_trap_is_interrupt(t: *const wasm_ref_t) -> bool {
 
 /// The frame's function name from the name section; false (and an empty vector) if none.
 #[no_mangle]
-pub unsafe extern "C" fn wedge_frame_func_name(f: *const wasm_frame_t, out: *mut wasm_byte_vec_t) -> bool {
+pub unsafe extern "C" fn wedge_frame_func_name(
+    f: *const wasm_frame_t,
+    out: *mut wasm_byte_vec_t,
+) -> bool {
     name_out((*f).info.func_name.as_deref(), out)
 }
 
 /// The frame's module name from the name section; false (and an empty vector) if none.
 #[no_mangle]
-pub unsafe extern "C" fn wedge_frame_module_name(f: *const wasm_frame_t, out: *mut wasm_byte_vec_t) -> bool {
+pub unsafe extern "C" fn wedge_frame_module_name(
+    f: *const wasm_frame_t,
+    out: *mut wasm_byte_vec_t,
+) -> bool {
     name_out((*f).info.module_name.as_deref(), out)
 }
 
@@ -305,7 +315,9 @@ unsafe fn name_out(name: Option<&str>, out: *mut wasm_byte_vec_t) -> bool {
 /// Sets the gas the store may use in total (`UINT64_MAX`: unlimited); needs metering.
 #[no_mangle]
 pub unsafe extern "C" fn wedge_store_set_gas_limit(s: *mut wasm_store_t, limit: u64) {
-    (*s).cell.ctx().set_gas_limit((limit != u64::MAX).then_some(limit));
+    (*s).cell
+        .ctx()
+        .set_gas_limit((limit != u64::MAX).then_some(limit));
 }
 
 /// Raises the gas limit by `gas`.
@@ -380,7 +392,9 @@ pub struct wedge_interrupt_handle_t {
 
 /// The store's interrupt handle (owned by the caller).
 #[no_mangle]
-pub unsafe extern "C" fn wedge_store_interrupt_handle(s: *const wasm_store_t) -> *mut wedge_interrupt_handle_t {
+pub unsafe extern "C" fn wedge_store_interrupt_handle(
+    s: *const wasm_store_t,
+) -> *mut wedge_interrupt_handle_t {
     Box::into_raw(Box::new(wedge_interrupt_handle_t {
         handle: (*s).cell.ctx().interrupt_handle(),
     }))

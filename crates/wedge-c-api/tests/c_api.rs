@@ -58,7 +58,9 @@ fn build(name: &str) -> PathBuf {
     );
     let src = crate_dir().join("tests/c").join(format!("{name}.c"));
     let status = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()))
-        .args(["-std=c11", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-pthread"])
+        .args([
+            "-std=c11", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-pthread",
+        ])
         .arg("-I")
         .arg(crate_dir().join("include"))
         .arg(&src)
@@ -126,7 +128,10 @@ fn check(name: &str, count: Option<(u32, u32)>) {
         }
         None => run(&exe, &[]),
     };
-    assert_eq!(out, expected, "stdout of {name} differs from {name}.expected");
+    assert_eq!(
+        out, expected,
+        "stdout of {name} differs from {name}.expected"
+    );
 }
 
 #[test]

@@ -76,7 +76,10 @@ fn exported() -> BTreeSet<String> {
     if let Some(target) = lib.parent().and_then(|p| p.parent()) {
         cmd.env("CARGO_TARGET_DIR", target);
     }
-    assert!(cmd.status().expect("run cargo").success(), "building libwedge failed");
+    assert!(
+        cmd.status().expect("run cargo").success(),
+        "building libwedge failed"
+    );
     let out = Command::new("nm")
         .args(["-D", "--defined-only"])
         .arg(&lib)
@@ -101,7 +104,10 @@ fn every_declared_function_is_exported() {
         let declared = declared(header);
         assert!(declared.len() > 20, "{header}: too few declarations found");
         let missing: Vec<_> = declared.difference(&exported).collect();
-        assert!(missing.is_empty(), "{header} declares but libwedge lacks: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "{header} declares but libwedge lacks: {missing:?}"
+        );
         total += declared.len();
     }
     // wasm.h alone declares 293 functions (tag types included).
@@ -121,9 +127,18 @@ fn wasm_h_declares_what_wasm_c_api_does() {
         "wasm_externtype_as_tagtype_const",
         "wasm_val_vec_copy",
     ] {
-        assert!(d.contains(name), "{name} not found among wasm.h's declarations");
+        assert!(
+            d.contains(name),
+            "{name} not found among wasm.h's declarations"
+        );
     }
-    assert!(!d.contains("wasm_valkind_is_num"), "static inline helpers are not declarations");
-    assert!(!d.contains("wasm_valtype_new_i32"), "static inline helpers are not declarations");
+    assert!(
+        !d.contains("wasm_valkind_is_num"),
+        "static inline helpers are not declarations"
+    );
+    assert!(
+        !d.contains("wasm_valtype_new_i32"),
+        "static inline helpers are not declarations"
+    );
     assert_eq!(d.len(), 293);
 }

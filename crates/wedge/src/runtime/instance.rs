@@ -3,7 +3,9 @@
 use super::func::Func;
 use super::global::Global;
 use super::memory::{LinearMemory, Memory};
-use super::store::{AsContext, AsContextMut, FuncKind, GlobalEntity, InstanceEntity, Store, StoreId, StoreInner};
+use super::store::{
+    AsContext, AsContextMut, FuncKind, GlobalEntity, InstanceEntity, Store, StoreId, StoreInner,
+};
 use super::table::{Table, TableEntity};
 use super::trap::{Trap, TrapKind};
 use super::typed::TypedFunc;
