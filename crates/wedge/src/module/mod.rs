@@ -366,7 +366,14 @@ impl Module {
     /// The module's binary as it was given, without a native-code section added by
     /// [`Module::serialize_native`] or `wedge compile`.
     pub fn binary(&self) -> &[u8] {
-        crate::native::artifact::original_bytes(&self.inner)
+        #[cfg(feature = "compiler")]
+        {
+            crate::native::artifact::original_bytes(&self.inner)
+        }
+        #[cfg(not(feature = "compiler"))]
+        {
+            &self.inner.bytes
+        }
     }
 
     /// How many defined functions have been translated to interpreter code so far.
