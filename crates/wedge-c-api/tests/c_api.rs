@@ -46,31 +46,42 @@ fn build_library() {
 
 /// Compiles `tests/c/NAME.c` (C11, warnings are errors) and returns the executable.
 fn build(name: &str) -> PathBuf {
+    let src = crate_dir().join("tests/c").join(format!("{name}.c"));
+    compile(&src, name, "CC", "cc", &["-std=c11"], &[])
+}
+
+/// Compiles one C or C++ source against libwedge with the compiler named by `$var` (or
+/// `default`), warnings as errors, and returns the executable.
+fn compile(
+    src: &Path,
+    name: &str,
+    var: &str,
+    default: &str,
+    flags: &[&str],
+    includes: &[PathBuf],
+) -> PathBuf {
     build_library();
     let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("c-api");
     std::fs::create_dir_all(&out_dir).expect("output directory");
     let exe = out_dir.join(name);
     let lib = lib_dir();
-    assert!(
-        lib.join("libwedge.so").exists(),
-        "libwedge.so not found in {}",
-        lib.display()
-    );
-    let src = crate_dir().join("tests/c").join(format!("{name}.c"));
-    let status = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()))
-        .args([
-            "-std=c11", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-pthread",
-        ])
+    let mut cmd = Command::new(std::env::var(var).unwrap_or_else(|_| default.into()));
+    cmd.args(flags)
+        .args(["-O1", "-g", "-Wall", "-Wextra", "-Werror", "-pthread"])
         .arg("-I")
-        .arg(crate_dir().join("include"))
-        .arg(&src)
+        .arg(crate_dir().join("include"));
+    for dir in includes {
+        cmd.arg("-I").arg(dir);
+    }
+    let status = cmd
+        .arg(src)
         .arg("-o")
         .arg(&exe)
         .arg(format!("-L{}", lib.display()))
         .arg(format!("-Wl,-rpath,{}", lib.display()))
         .arg("-lwedge")
         .status()
-        .expect("run the C compiler");
+        .expect("run the compiler");
     assert!(status.success(), "compiling {} failed", src.display());
     exe
 }
@@ -79,9 +90,14 @@ fn valgrind() -> bool {
     std::env::var("WEDGE_C_API_VALGRIND").is_ok_and(|v| v == "1")
 }
 
-/// Runs a program (under valgrind if asked) and returns its stdout, failing on a non-zero
-/// exit.
+/// Runs a program in `tests/c` (under valgrind if asked) and returns its stdout, failing on
+/// a non-zero exit.
 fn run(exe: &Path, args: &[&str]) -> String {
+    run_in(exe, args, &crate_dir().join("tests/c"))
+}
+
+/// Runs a program in directory `dir`.
+fn run_in(exe: &Path, args: &[&str], dir: &Path) -> String {
     let mut cmd = if valgrind() {
         let mut c = Command::new("valgrind");
         c.args([
@@ -100,7 +116,7 @@ fn run(exe: &Path, args: &[&str]) -> String {
     };
     let out = cmd
         .args(args)
-        .current_dir(crate_dir().join("tests/c"))
+        .current_dir(dir)
         .output()
         .expect("run the test program");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -202,4 +218,21 @@ fn threads_share_a_module_with_a_store_each() {
 #[test]
 fn wasi_hello() {
     check("wasi", None);
+}
+
+/// The C++ wrapper's own test program, `bindings/cpp/tests/test_wedge.cc`.
+#[test]
+fn cpp_wrapper() {
+    let cpp = crate_dir().join("../../bindings/cpp");
+    let exe = compile(
+        &cpp.join("tests/test_wedge.cc"),
+        "test_wedge",
+        "CXX",
+        "c++",
+        &["-std=c++17"],
+        std::slice::from_ref(&cpp),
+    );
+    let out = run_in(&exe, &[], &cpp.join("tests"));
+    let expected = std::fs::read_to_string(cpp.join("tests/test_wedge.expected")).expect("expected output");
+    assert_eq!(out, expected, "stdout of test_wedge differs from test_wedge.expected");
 }
