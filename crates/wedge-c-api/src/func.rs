@@ -287,13 +287,13 @@ pub unsafe extern "C" fn wasm_func_call(
         );
     };
     let store = cell.ctx();
-    let ty: FuncType = func.ty(&*store);
+    let ty = (*f).func_ty.get_or_init(|| Rc::new(func.ty(&*store)));
     let args = args.as_ref().map_or(&[][..], |a| a.as_slice());
     let results = match results.as_mut() {
         Some(r) => r.as_mut_slice(),
         None => &mut [],
     };
-    match call(cell, store, func, &ty, args, results) {
+    match call(cell, store, func, ty, args, results) {
         Ok(()) => ptr::null_mut(),
         Err(e) => error_handle(Some(cell), e),
     }

@@ -209,10 +209,19 @@ impl Func {
                 results.len()
             )));
         }
-        let mut io = vec![0u64; io_slots(&ty)];
-        write_vals(&store.inner, params, &mut io);
-        super::call::invoke(store, self.index, &mut io)?;
-        read_vals(&store.inner, ty.results(), &io, results);
+        // Small signatures pass their slots on the stack: no allocation per call.
+        let n = io_slots(&ty);
+        let mut small = [0u64; 16];
+        let mut big = Vec::new();
+        let io: &mut [u64] = if n <= small.len() {
+            &mut small[..n]
+        } else {
+            big.resize(n, 0);
+            &mut big
+        };
+        write_vals(&store.inner, params, io);
+        super::call::invoke(store, self.index, io)?;
+        read_vals(&store.inner, ty.results(), io, results);
         Ok(())
     }
 
