@@ -240,3 +240,8 @@ fn cpp_wrapper() {
         "stdout of test_wedge differs from test_wedge.expected"
     );
 }
+
+#[test]
+fn gas_time_limits_interrupts_and_features() {
+    check("limits", None);
+}
