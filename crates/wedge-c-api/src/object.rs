@@ -110,7 +110,7 @@ pub struct wasm_ref_t {
     pub(crate) store: Option<Rc<StoreCell>>,
     pub(crate) item: Item,
     /// The function type of a function handle, once asked for (it never changes).
-    pub(crate) func_ty: std::cell::OnceCell<Rc<wedge::FuncType>>,
+    pub(crate) func_ty: std::cell::OnceCell<Rc<crate::func::FuncInfo>>,
 }
 
 impl wasm_ref_t {

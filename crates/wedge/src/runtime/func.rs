@@ -225,6 +225,39 @@ impl Func {
         Ok(())
     }
 
+    /// Calls a function whose signature has no references with its parameters as raw slots
+    /// in `io` (an i32 or f32 in the low bits of one slot, an i64 or f64 in one slot, a v128
+    /// in two); the results are written back the same way. The fast path for bindings that
+    /// hold numbers already: no values are built or checked one by one. Fails for a
+    /// signature with references (raw bits must never forge one) or too few slots.
+    pub fn call_numeric<T>(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        io: &mut [u64],
+    ) -> Result<(), Error> {
+        let store = store.as_context_mut();
+        store.inner.check(self.store);
+        let ty = &store.inner.funcs[self.index as usize].ty;
+        if ty
+            .params()
+            .iter()
+            .chain(ty.results())
+            .any(|t| matches!(t, crate::ValType::Ref(_)))
+        {
+            return Err(Error::Type(
+                "call_numeric needs a signature without references".into(),
+            ));
+        }
+        let needed = io_slots(ty);
+        if io.len() < needed {
+            return Err(Error::Type(format!(
+                "expected {needed} slots for parameters and results, got {}",
+                io.len()
+            )));
+        }
+        super::call::invoke(store, self.index, &mut io[..needed])
+    }
+
     /// A statically typed view of the function; fails if the signature differs.
     pub fn typed<P: super::WasmParams, R: super::WasmResults>(
         &self,
