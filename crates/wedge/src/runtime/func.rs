@@ -230,6 +230,20 @@ impl Func {
     /// in two); the results are written back the same way. The fast path for bindings that
     /// hold numbers already: no values are built or checked one by one. Fails for a
     /// signature with references (raw bits must never forge one) or too few slots.
+    ///
+    /// ```
+    /// use wedge::*;
+    /// let engine = Engine::default();
+    /// let module = Module::new(&engine, r#"(module (func (export "add") (param i32 i64) (result i64)
+    ///     (i64.add (i64.extend_i32_s (local.get 0)) (local.get 1))))"#)?;
+    /// let mut store = Store::new(&engine, ());
+    /// let add = Linker::new(&engine).instantiate(&mut store, &module)?.get_func(&store, "add").unwrap();
+    /// let mut io = [(-2i32) as u32 as u64, 5];
+    /// add.call_numeric(&mut store, &mut io)?;
+    /// assert_eq!(io[0] as i64, 3);
+    /// assert!(add.call_numeric(&mut store, &mut [0]).is_err());
+    /// # Ok::<(), wedge::Error>(())
+    /// ```
     pub fn call_numeric<T>(
         &self,
         mut store: impl AsContextMut<Data = T>,
