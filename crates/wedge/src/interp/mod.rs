@@ -10,7 +10,7 @@ mod translate;
 mod wide;
 
 pub use code::{Instr, R};
-pub(crate) use exec::invoke;
+pub(crate) use exec::{invoke, invoke_nested};
 pub use gc_code::{GcMap, GcOp, GcSite, Handler, HandlerKind};
 pub(crate) use translate::{translate, INIT_CHUNK};
 
@@ -43,6 +43,12 @@ pub struct CompiledFunc {
     /// Per instruction, when metering: the (gas, instructions) its segment charged for
     /// operators after it, given back if it traps.
     pub(crate) refunds: Box<[(u64, u32)]>,
+    /// Tiered modules: what a call takes off `countdown` (0: the module is not tiered, and
+    /// nothing counts).
+    pub(crate) call_cost: i32,
+    /// Tiered modules: calls and loop iterations left before the function is hot (see
+    /// `crate::tier`).
+    pub(crate) countdown: std::sync::atomic::AtomicI32,
 }
 
 impl CompiledFunc {

@@ -16,8 +16,10 @@ pub(crate) struct Activation {
     pub saved_sp: usize,
     /// The activation this one is nested in.
     pub prev: *mut Activation,
-    /// Return addresses recorded by a trap, innermost first (fault pc first).
-    pub trap_pcs: [usize; MAX_TRAP_FRAMES],
+    /// Return addresses recorded by a trap, innermost first (fault pc first); the first
+    /// `trap_frames` are written (the rest stays uninitialized: entering compiled code
+    /// should not cost clearing them).
+    pub trap_pcs: [std::mem::MaybeUninit<usize>; MAX_TRAP_FRAMES],
     /// How many of `trap_pcs` are valid.
     pub trap_frames: usize,
     /// Trap kind code recorded by the signal handler (0 = none).
@@ -33,6 +35,16 @@ pub(crate) struct Activation {
     pub trap_pinned: u64,
 }
 
+impl Activation {
+    /// The pcs recorded by a trap.
+    pub fn recorded_pcs(&self) -> &[usize] {
+        let n = self.trap_frames.min(MAX_TRAP_FRAMES);
+        // SAFETY: `record_frames` wrote the first `trap_frames` entries (and the count is
+        // never above the array's length).
+        unsafe { std::slice::from_raw_parts(self.trap_pcs.as_ptr() as *const usize, n) }
+    }
+}
+
 /// Frames recorded for a trap's backtrace.
 pub(crate) const MAX_TRAP_FRAMES: usize = 256;
 
@@ -41,7 +53,7 @@ impl Activation {
         Activation {
             saved_sp: 0,
             prev: std::ptr::null_mut(),
-            trap_pcs: [0; MAX_TRAP_FRAMES],
+            trap_pcs: [const { std::mem::MaybeUninit::uninit() }; MAX_TRAP_FRAMES],
             trap_frames: 0,
             trap_code: 0,
             first_exact: false,
@@ -57,6 +69,10 @@ thread_local! {
     pub(crate) static CURRENT: Cell<*mut Activation> = const { Cell::new(std::ptr::null_mut()) };
     /// Lowest stack address compiled code may use on this thread (0 = not computed).
     pub(crate) static STACK_LIMIT: Cell<usize> = const { Cell::new(0) };
+    /// The lowest address of this thread's stack (0 = not known yet, 1 = unknown): asking
+    /// the system can be slow (for the main thread glibc reads `/proc/self/maps`), and
+    /// interpreted code of a tiered module enters compiled code often.
+    static STACK_LOW: Cell<usize> = const { Cell::new(0) };
 }
 
 #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
@@ -186,7 +202,15 @@ pub(crate) fn stack_limit(max_stack: usize) -> usize {
     }
     let here = &known as *const usize as usize;
     let mut limit = here.saturating_sub(max_stack);
-    if let Some(low) = thread_stack_low() {
+    let low = match STACK_LOW.with(|l| l.get()) {
+        0 => {
+            let low = thread_stack_low().unwrap_or(1);
+            STACK_LOW.with(|l| l.set(low));
+            low
+        }
+        low => low,
+    };
+    if low > 1 {
         limit = limit.max(low + STACK_RESERVE);
     }
     STACK_LIMIT.with(|l| l.set(limit));
