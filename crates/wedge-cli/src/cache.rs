@@ -111,12 +111,8 @@ pub fn fill_later(module: &wedge::Module) {
 /// In a process started by [`fill_later`]: compiles the module into the cache, at the
 /// lowest priority, unless another process is at it.
 pub fn fill_now(module: &wedge::Module) -> Result<ExitCode> {
-    // SAFETY: plain system calls on this process, with valid arguments.
-    unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, 19);
-        let param = libc::sched_param { sched_priority: 0 };
-        libc::sched_setscheduler(0, libc::SCHED_IDLE, &param);
-    }
+    // SAFETY: a plain system call on this process.
+    unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 19) };
     let Some(entry) = module.cache_entry() else {
         return Ok(ExitCode::SUCCESS);
     };

@@ -24,7 +24,7 @@ pub struct CacheArgs {
     /// `$XDG_CACHE_HOME/wedge/code`, else `~/.cache/wedge/code`).
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
-    /// Neither use nor fill the code cache.
+    /// Neither use nor fill the code cache (as `WEDGE_CACHE=off` in the environment).
     #[arg(long, conflicts_with = "cache_dir")]
     pub no_cache: bool,
 }
@@ -32,7 +32,7 @@ pub struct CacheArgs {
 impl CacheArgs {
     /// The cache directory these flags select, if the cache is on and a place can be named.
     pub fn dir(&self) -> Option<PathBuf> {
-        if self.no_cache {
+        if self.no_cache || std::env::var_os("WEDGE_CACHE").is_some_and(|v| v == "off") {
             return None;
         }
         if let Some(dir) = &self.cache_dir {

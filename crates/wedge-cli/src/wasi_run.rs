@@ -122,6 +122,10 @@ pub fn run(
     crate::tier::configure(how.tier, &mut config);
     limits.configure(&mut config)?;
     crate::tier::configure_cache(&how.cache, &mut config);
+    if crate::cache::is_fill_process() {
+        // Compiled off the critical path: worth inlining (entries serve runs either way).
+        config.inlining(true);
+    }
     let engine = &wedge::Engine::new(&config);
     let module = crate::load(engine, file)?;
     if crate::cache::is_fill_process() {

@@ -477,7 +477,11 @@ pub(crate) unsafe fn invoke_code<T>(
     {
         let inst = &store.inner.instances[instance as usize];
         let vmctx = inst.vmctx.as_ptr();
-        let max_stack = store.inner.engine.config().max_wasm_stack;
+        let config = store.inner.engine.config();
+        // Under the tiered strategy interpreter activations between compiled frames take
+        // native stack too (a few KiB each, for a call from compiled code to an interpreted
+        // function): allow as many wasm calls as compiled code alone would get.
+        let max_stack = config.max_wasm_stack * if config.tiered() { 8 } else { 1 };
         signals::install();
         let limit = entry::stack_limit(max_stack);
         let store_ptr: *mut Store<T> = store;
