@@ -40,7 +40,9 @@ for g in hello wasi-calls jsrun; do
   cp "$target/wasm32-wasip1/release/$g.wasm" "bin/$g.wasm"
 done
 
-# C guests.
+# C guests, each c/NAME.c to bin/c-NAME.wasm. Among them the networking guests (c/sockets.c:
+# WasmEdge socket ABI probe and policy calls; c/echo.c: TCP/UDP echo server and client;
+# c/preview1.c: open/pwrite/EISDIR cases), which declare WasmEdge's socket imports in c/net.h.
 for c in c/*.c; do
   name=$(basename "$c" .c)
   clang-19 --target=wasm32-wasi --sysroot=/usr -O2 "$c" -o "bin/c-$name.wasm"

@@ -111,8 +111,7 @@ pub fn fill_later(module: &wedge::Module) {
 /// In a process started by [`fill_later`]: compiles the module into the cache, at the
 /// lowest priority, unless another process is at it.
 pub fn fill_now(module: &wedge::Module) -> Result<ExitCode> {
-    // SAFETY: a plain system call on this process.
-    unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 19) };
+    let _ = rustix::process::setpriority_process(None, 19);
     let Some(entry) = module.cache_entry() else {
         return Ok(ExitCode::SUCCESS);
     };

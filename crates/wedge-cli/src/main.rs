@@ -7,6 +7,7 @@ mod features;
 mod inspect;
 mod invoke;
 mod limits;
+mod net_flags;
 mod tier;
 mod wasi_run;
 

@@ -26,6 +26,8 @@ pub struct WasiOptions {
     /// for `sock_accept`. Repeatable.
     #[arg(long = "tcplisten", value_name = "HOST:PORT")]
     pub tcplisten: Vec<String>,
+    #[command(flatten)]
+    pub net: crate::net_flags::NetFlags,
 }
 
 /// A parsed `--dir` value.
@@ -71,7 +73,10 @@ pub fn parse_dir(spec: &str) -> Result<DirSpec, String> {
 
 /// Builds the guest's WASI context: argv, environment, inherited stdio, directories, sockets.
 fn build_ctx(argv: Vec<String>, opts: &WasiOptions) -> Result<WasiCtx> {
-    let mut b = WasiCtxBuilder::new().args(argv).inherit_stdio();
+    let mut b = WasiCtxBuilder::new()
+        .args(argv)
+        .inherit_stdio()
+        .net_policy(opts.net.policy()?);
     for (name, value) in &opts.envs {
         b = b.env(name, value);
     }
@@ -86,17 +91,14 @@ fn build_ctx(argv: Vec<String>, opts: &WasiOptions) -> Result<WasiCtx> {
     Ok(b.build()?)
 }
 
-/// WASI functions whose results depend on the outside world (time, randomness, network),
-/// refused in deterministic mode.
+/// WASI functions whose results depend on the outside world (time, randomness, readiness),
+/// refused in deterministic mode, as is every `sock_*` function (the network).
 const NONDETERMINISTIC: &[&str] = &[
     "clock_res_get",
     "clock_time_get",
     "poll_oneoff",
     "random_get",
-    "sock_accept",
-    "sock_recv",
-    "sock_send",
-    "sock_shutdown",
+    "epoll_oneoff",
 ];
 
 /// How `run` executes the module: the tier and the code cache.
@@ -132,10 +134,10 @@ pub fn run(
         return crate::cache::fill_now(&module);
     }
     if limits.deterministic {
-        if let Some(import) = module
-            .imports()
-            .find(|i| i.module.starts_with("wasi_") && NONDETERMINISTIC.contains(&i.name.as_str()))
-        {
+        if let Some(import) = module.imports().find(|i| {
+            i.module.starts_with("wasi_")
+                && (i.name.starts_with("sock_") || NONDETERMINISTIC.contains(&i.name.as_str()))
+        }) {
             bail!(
                 "{}: imports `{}::{}`, whose result is not deterministic; --deterministic refuses it",
                 file.display(),
@@ -159,6 +161,7 @@ pub fn run(
         (None, Vec::new(), argv)
     };
 
+    crate::net_flags::raise_fd_limit();
     let ctx = build_ctx(argv, opts)?;
     let mut store = wedge::Store::new(engine, ctx);
     let running = limits.apply(&mut store);

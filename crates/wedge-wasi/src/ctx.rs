@@ -2,8 +2,13 @@
 
 use crate::descriptor::{Descriptor, DirHandle, Kind};
 use crate::errno::Errno;
+use crate::policy::{NetPolicy, NetRule};
+use crate::poll::Poller;
+use crate::sock::Socket;
 use crate::types::{filetype, rights};
 use rustix::fd::OwnedFd;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::net::TcpListener;
 use std::path::Path;
 use std::time::Instant;
@@ -25,6 +30,9 @@ pub enum SetupError {
     /// An argument or environment entry contains a NUL byte.
     #[error("{0} contains a NUL byte")]
     Nul(String),
+    /// A socket to preopen is not an IPv4 or IPv6 socket.
+    #[error("cannot preopen the socket: {0}")]
+    Socket(Errno),
 }
 
 /// Whether a preopened directory may be changed by the guest.
@@ -41,11 +49,19 @@ pub struct WasiCtx {
     pub(crate) args: Vec<Vec<u8>>,
     pub(crate) env: Vec<Vec<u8>>,
     pub(crate) fds: Vec<Option<Descriptor>>,
+    /// Free descriptor numbers below `fds.len()`, lowest first (may hold numbers since
+    /// reused by `fd_renumber`; `insert` skips those).
+    free: BinaryHeap<Reverse<u32>>,
     /// Origin of the monotonic clock (the guest sees time since its context was made).
     pub(crate) start: Instant,
+    /// What the guest may do on the network.
+    pub(crate) net: NetPolicy,
+    /// The epoll instance behind `poll_oneoff`, made when first needed.
+    pub(crate) poller: Option<Poller>,
 }
 
-/// Builds a [`WasiCtx`]: arguments, environment, stdio, preopened directories and sockets.
+/// Builds a [`WasiCtx`]: arguments, environment, stdio, preopened directories and sockets,
+/// and the network policy, which allows nothing until told otherwise.
 ///
 /// ```
 /// let ctx = wedge_wasi::WasiCtxBuilder::new()
@@ -62,6 +78,7 @@ pub struct WasiCtxBuilder {
     stdio: [Option<Kind>; 3],
     extra: Vec<Descriptor>,
     error: Option<SetupError>,
+    net: NetPolicy,
 }
 
 impl Default for WasiCtxBuilder {
@@ -79,6 +96,7 @@ impl WasiCtxBuilder {
             stdio: [None, None, None],
             extra: Vec::new(),
             error: None,
+            net: NetPolicy::deny_all(),
         }
     }
 
@@ -169,15 +187,41 @@ impl WasiCtxBuilder {
         self
     }
 
-    /// Preopens a listening TCP socket, for the guest to `sock_accept` connections on.
+    /// Preopens a listening TCP socket, for the guest to `sock_accept` connections on. (The
+    /// network policy does not apply to it: the embedder chose to give it.)
     pub fn preopened_listener(mut self, listener: TcpListener) -> Self {
-        self.extra.push(Descriptor {
-            kind: Kind::Listener(listener),
-            filetype: filetype::SOCKET_STREAM,
-            base: rights::LISTENER,
-            inheriting: rights::SOCKET,
-            flags: 0,
-        });
+        match Socket::from_host(OwnedFd::from(listener)) {
+            Ok(socket) => self.extra.push(socket.into_descriptor(0)),
+            Err(e) => {
+                self.error.get_or_insert(SetupError::Socket(e));
+            }
+        }
+        self
+    }
+
+    /// Lets the guest open sockets and use every address, and resolve names: what WasmEdge
+    /// allows every guest (the `wedge run` default).
+    pub fn inherit_network(mut self) -> Self {
+        self.net = NetPolicy::allow_all();
+        self
+    }
+
+    /// Lets the guest open sockets and bind, connect and send to the networks of `rule`
+    /// (repeat for more); other addresses fail with `EACCES`. Does not allow name resolution.
+    pub fn allow_net(mut self, rule: NetRule) -> Self {
+        self.net.allow(rule);
+        self
+    }
+
+    /// Allows or denies name resolution (`sock_getaddrinfo`; denied: `EACCES`).
+    pub fn allow_ip_name_lookup(mut self, allowed: bool) -> Self {
+        self.net.set_dns(allowed);
+        self
+    }
+
+    /// Replaces the whole network policy.
+    pub fn net_policy(mut self, policy: NetPolicy) -> Self {
+        self.net = policy;
         self
     }
 
@@ -200,7 +244,10 @@ impl WasiCtxBuilder {
             args,
             env,
             fds,
+            free: BinaryHeap::new(),
             start: Instant::now(),
+            net: self.net,
+            poller: None,
         })
     }
 }
@@ -249,11 +296,14 @@ impl WasiCtx {
         }
     }
 
-    /// Puts a descriptor in the lowest free slot and returns its number.
+    /// Puts a descriptor in the lowest free slot and returns its number (`EMFILE` when
+    /// [`MAX_FDS`] are open).
     pub(crate) fn insert(&mut self, d: Descriptor) -> Result<u32, Errno> {
-        if let Some(i) = self.fds.iter().position(Option::is_none) {
-            self.fds[i] = Some(d);
-            return Ok(i as u32);
+        while let Some(Reverse(i)) = self.free.pop() {
+            if let Some(slot @ None) = self.fds.get_mut(i as usize) {
+                *slot = Some(d);
+                return Ok(i);
+            }
         }
         if self.fds.len() >= MAX_FDS {
             return Err(Errno::Mfile);
@@ -262,11 +312,24 @@ impl WasiCtx {
         Ok(self.fds.len() as u32 - 1)
     }
 
-    /// Removes a descriptor, closing its host object.
+    /// Puts a descriptor at number `fd`, which must be free (`fd_renumber`).
+    pub(crate) fn place(&mut self, fd: u32, d: Descriptor) {
+        if let Some(slot) = self.fds.get_mut(fd as usize) {
+            *slot = Some(d);
+        }
+    }
+
+    /// Removes a descriptor (closing its host object when the caller drops it).
     pub(crate) fn remove(&mut self, fd: u32) -> Result<Descriptor, Errno> {
-        self.fds
+        let d = self
+            .fds
             .get_mut(fd as usize)
             .and_then(Option::take)
-            .ok_or(Errno::Badf)
+            .ok_or(Errno::Badf)?;
+        if let Some(p) = &mut self.poller {
+            p.forget(fd, d.kind.fd());
+        }
+        self.free.push(Reverse(fd));
+        Ok(d)
     }
 }

@@ -1,9 +1,9 @@
 //! What a WASI file descriptor refers to, its rights and flags, and byte I/O on it.
 
 use crate::errno::Errno;
+use crate::sock::Socket;
 use crate::types::{fdflags, filetype, rights, Fdstat, Filestat};
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
-use std::net::{TcpListener, TcpStream};
 
 /// The host object behind a descriptor.
 pub enum Kind {
@@ -17,10 +17,8 @@ pub enum Kind {
     File(std::fs::File),
     /// A directory: a sandbox root that no path resolution can leave.
     Dir(DirHandle),
-    /// A listening TCP socket.
-    Listener(TcpListener),
-    /// A connected TCP socket.
-    Stream(TcpStream),
+    /// A socket: preopened, opened by the guest with `sock_open`, or accepted.
+    Socket(Socket),
 }
 
 /// A directory descriptor.
@@ -133,6 +131,10 @@ impl Descriptor {
         match &self.kind {
             Kind::Null => Ok(buf.len()),
             Kind::Dir(_) => Err(Errno::Badf),
+            // A socket whose peer is gone must give EPIPE, not SIGPIPE.
+            Kind::Socket(s) => {
+                retry(|| rustix::net::send(&s.fd, buf, rustix::net::SendFlags::NOSIGNAL))
+            }
             kind => {
                 let fd = kind.fd().ok_or(Errno::Badf)?;
                 retry(|| rustix::io::write(fd, buf))
@@ -173,7 +175,10 @@ impl Descriptor {
                 let fd = kind.fd().ok_or(Errno::Badf)?;
                 let st = rustix::fs::fstat(fd)?;
                 let mut stat = crate::filestat::from_stat(&st);
-                if self.filetype != stat.filetype && stat.filetype == filetype::UNKNOWN {
+                // The host says "socket" for UDP too; the descriptor knows better.
+                if matches!(kind, Kind::Socket(_))
+                    || (self.filetype != stat.filetype && stat.filetype == filetype::UNKNOWN)
+                {
                     stat.filetype = self.filetype;
                 }
                 Ok(stat)
@@ -191,8 +196,7 @@ impl Kind {
             Kind::Host(fd) => Some(fd.as_fd()),
             Kind::File(f) => Some(f.as_fd()),
             Kind::Dir(d) => Some(d.dir.as_fd()),
-            Kind::Listener(l) => Some(l.as_fd()),
-            Kind::Stream(s) => Some(s.as_fd()),
+            Kind::Socket(s) => Some(s.fd.as_fd()),
         }
     }
 }

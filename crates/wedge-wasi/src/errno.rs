@@ -2,7 +2,8 @@
 
 use std::io;
 
-/// A WASI preview1 error number, with the exact values of the witx definition.
+/// A WASI preview1 error number, with the exact values of the witx definition (0-76), plus
+/// WasmEdge's name-resolution errors (77-87) returned by `sock_getaddrinfo`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
 #[repr(u16)]
 #[allow(missing_docs)]
@@ -159,6 +160,29 @@ pub enum Errno {
     Xdev = 75,
     #[error("extension: capabilities insufficient")]
     Notcapable = 76,
+    // WasmEdge's extension: `sock_getaddrinfo` failures (`EAI_*`).
+    #[error("address family for the host name not supported")]
+    Aiaddrfamily = 77,
+    #[error("temporary failure in name resolution")]
+    Aiagain = 78,
+    #[error("bad value for ai_flags")]
+    Aibadflag = 79,
+    #[error("non-recoverable failure in name resolution")]
+    Aifail = 80,
+    #[error("address family not supported by name resolution")]
+    Aifamily = 81,
+    #[error("memory allocation failure in name resolution")]
+    Aimemory = 82,
+    #[error("no address associated with the host name")]
+    Ainodata = 83,
+    #[error("name or service not known")]
+    Ainoname = 84,
+    #[error("service not supported for the socket type")]
+    Aiservice = 85,
+    #[error("socket type not supported")]
+    Aisocktype = 86,
+    #[error("system error in name resolution")]
+    Aisystem = 87,
 }
 
 impl Errno {
@@ -203,6 +227,10 @@ impl From<io::Error> for Errno {
 /// Maps a host (Linux/POSIX) error number to the WASI one.
 fn from_host(code: i32) -> Option<Errno> {
     use rustix::io::Errno as E;
+    // rustix takes only real error numbers (1..4096); anything else is no known error.
+    if !(1..4096).contains(&code) {
+        return None;
+    }
     let e = E::from_raw_os_error(code);
     Some(match e {
         E::TOOBIG => Errno::TooBig,
@@ -296,6 +324,9 @@ mod tests {
         assert_eq!(Errno::Noent.raw(), 44);
         assert_eq!(Errno::Perm.raw(), 63);
         assert_eq!(Errno::Notcapable.raw(), 76);
+        assert_eq!(Errno::Aiaddrfamily.raw(), 77);
+        assert_eq!(Errno::Ainoname.raw(), 84);
+        assert_eq!(Errno::Aisystem.raw(), 87);
     }
 
     #[test]
@@ -306,5 +337,9 @@ mod tests {
         assert_eq!(Errno::from(eloop), Errno::Loop);
         let escape = io::Error::new(io::ErrorKind::PermissionDenied, "outside");
         assert_eq!(Errno::from(escape), Errno::Perm);
+        // Not error numbers at all: no panic, just EIO.
+        for code in [0, -1, 4096, i32::MAX] {
+            assert_eq!(Errno::from(io::Error::from_raw_os_error(code)), Errno::Io);
+        }
     }
 }

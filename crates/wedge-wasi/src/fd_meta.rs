@@ -5,7 +5,7 @@ use crate::ctx::WasiCtx;
 use crate::descriptor::{retry, DirEntry, Kind};
 use crate::errno::Errno;
 use crate::memory::GuestMemory;
-use crate::types::{advice, fdflags, filetype, fstflags, preopentype, rights, size};
+use crate::types::{advice, fdflags, filetype, fstflags, preopentype, rights, size, Abi};
 use rustix::fs::{OFlags, Timespec, Timestamps};
 
 /// `fd_close`.
@@ -19,7 +19,8 @@ pub fn fd_renumber(ctx: &mut WasiCtx, from: u32, to: u32) -> Result<(), Errno> {
     ctx.get(to)?;
     if from != to {
         let d = ctx.remove(from)?;
-        ctx.fds[to as usize] = Some(d);
+        drop(ctx.remove(to)?);
+        ctx.place(to, d);
     }
     Ok(())
 }
@@ -48,7 +49,7 @@ pub fn fd_fdstat_set_flags(ctx: &mut WasiCtx, fd: u32, flags: u16) -> Result<(),
         return Err(Errno::Notsup);
     }
     match &d.kind {
-        Kind::File(_) | Kind::Host(_) | Kind::Listener(_) | Kind::Stream(_) => {
+        Kind::File(_) | Kind::Host(_) | Kind::Socket(_) => {
             let fd = d.kind.fd().ok_or(Errno::Badf)?;
             let mut host = rustix::fs::fcntl_getfl(fd)?;
             host.set(OFlags::APPEND, flags & fdflags::APPEND != 0);
@@ -84,11 +85,12 @@ pub fn fd_filestat_get(
     mem: &mut GuestMemory<'_>,
     fd: u32,
     out: u32,
+    abi: Abi,
 ) -> Result<(), Errno> {
     let d = ctx.get(fd)?;
     d.require(rights::FD_FILESTAT_GET)?;
     let stat = d.filestat()?;
-    mem.write_record(out, 8, stat.to_bytes())
+    crate::filestat::write(mem, out, stat, abi)
 }
 
 /// `fd_filestat_set_size`: truncates or extends a file.

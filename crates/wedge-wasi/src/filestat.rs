@@ -1,6 +1,8 @@
 //! Converting host file metadata into WASI `filestat` records and file types.
 
-use crate::types::{filetype, Filestat};
+use crate::errno::Errno;
+use crate::memory::GuestMemory;
+use crate::types::{filetype, Abi, Filestat};
 use cap_fs_ext::OsMetadataExt;
 
 /// The WASI `filetype` of a host `st_mode`.
@@ -68,5 +70,13 @@ pub fn filetype_of(ft: cap_std::fs::FileType) -> u8 {
         filetype::SOCKET_STREAM
     } else {
         filetype::UNKNOWN
+    }
+}
+
+/// Writes a `filestat` record at `out` in the layout of `abi`.
+pub fn write(mem: &mut GuestMemory<'_>, out: u32, stat: Filestat, abi: Abi) -> Result<(), Errno> {
+    match abi {
+        Abi::Preview1 => mem.write_record(out, 8, stat.to_bytes()),
+        Abi::Unstable => mem.write_record(out, 8, stat.to_unstable_bytes()),
     }
 }

@@ -149,6 +149,36 @@ impl<'a> GuestMemory<'a> {
         self.record(iovs, bytes, 4).map(|_| ())
     }
 
+    /// Mutable views of several guest buffers at once, in the order given (empty buffers left
+    /// out), for one scattering system call; `Ok(None)` when two buffers overlap, which Rust
+    /// cannot lend out together (the caller then goes through a bounce buffer).
+    pub fn disjoint_mut(&mut self, bufs: &[IoVec]) -> Result<Option<Vec<&mut [u8]>>, Errno> {
+        let mut order: Vec<usize> = (0..bufs.len()).filter(|&i| bufs[i].len > 0).collect();
+        for &i in &order {
+            self.range(bufs[i].ptr, bufs[i].len)?;
+        }
+        order.sort_by_key(|&i| bufs[i].ptr);
+        let end = |v: IoVec| v.ptr as u64 + v.len as u64;
+        if order
+            .windows(2)
+            .any(|w| end(bufs[w[0]]) > bufs[w[1]].ptr as u64)
+        {
+            return Ok(None);
+        }
+        let mut views: Vec<Option<&mut [u8]>> = (0..bufs.len()).map(|_| None).collect();
+        let mut rest: &mut [u8] = &mut *self.bytes;
+        let mut base = 0usize;
+        for &i in &order {
+            let v = bufs[i];
+            let (_, tail) = std::mem::take(&mut rest).split_at_mut(v.ptr as usize - base);
+            let (view, tail) = tail.split_at_mut(v.len as usize);
+            views[i] = Some(view);
+            rest = tail;
+            base = v.ptr as usize + v.len as usize;
+        }
+        Ok(Some(views.into_iter().flatten().collect()))
+    }
+
     /// Writes `strings` as NUL-terminated bytes into a buffer at `buf`, with a pointer table at
     /// `ptrs` (the layout of `args_get` and `environ_get`).
     pub fn write_string_table(
@@ -191,5 +221,20 @@ mod tests {
         assert_eq!(m.check_iovecs(0, u32::MAX), Err(Errno::Fault));
         assert_eq!(m.check_iovecs(0, 8), Ok(()));
         assert_eq!(m.check_iovecs(0, 9), Err(Errno::Fault));
+    }
+
+    #[test]
+    fn disjoint_views_keep_the_given_order() {
+        let mut bytes: Vec<u8> = (0..32).collect();
+        let mut m = GuestMemory::new(&mut bytes);
+        let v = |ptr, len| IoVec { ptr, len };
+        let views = m
+            .disjoint_mut(&[v(20, 2), v(0, 0), v(4, 3), v(8, 1)])
+            .unwrap()
+            .unwrap();
+        let got: Vec<&[u8]> = views.iter().map(|s| &**s).collect();
+        assert_eq!(got, [&[20u8, 21][..], &[4, 5, 6], &[8]]);
+        assert!(m.disjoint_mut(&[v(4, 4), v(7, 2)]).unwrap().is_none());
+        assert_eq!(m.disjoint_mut(&[v(30, 4)]).err(), Some(Errno::Fault));
     }
 }

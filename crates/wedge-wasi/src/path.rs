@@ -6,7 +6,7 @@ use crate::ctx::WasiCtx;
 use crate::descriptor::{Descriptor, DirHandle, Kind};
 use crate::errno::Errno;
 use crate::memory::GuestMemory;
-use crate::types::{fdflags, filetype, lookupflags, oflags, rights};
+use crate::types::{fdflags, filetype, lookupflags, oflags, rights, Abi};
 use cap_fs_ext::{
     DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsMaybeDirExt, OpenOptionsSyncExt,
 };
@@ -69,6 +69,7 @@ pub fn path_unlink_file(
 }
 
 /// `path_filestat_get`.
+#[allow(clippy::too_many_arguments)]
 pub fn path_filestat_get(
     ctx: &mut WasiCtx,
     mem: &mut GuestMemory<'_>,
@@ -77,6 +78,7 @@ pub fn path_filestat_get(
     path: u32,
     len: u32,
     out: u32,
+    abi: Abi,
 ) -> Result<(), Errno> {
     let follow = follows(flags)?;
     let dir = ctx.dir(fd, rights::PATH_FILESTAT_GET)?;
@@ -86,7 +88,7 @@ pub fn path_filestat_get(
     } else {
         dir.dir.symlink_metadata(path)?
     };
-    mem.write_record(out, 8, crate::filestat::from_cap(&meta).to_bytes())
+    crate::filestat::write(mem, out, crate::filestat::from_cap(&meta), abi)
 }
 
 /// `path_filestat_set_times`.
@@ -280,6 +282,8 @@ pub fn path_open(
         d.require(needed)?;
         (dir, d.inheriting)
     };
+    // Asking to write a directory is `EISDIR` (checked once the path is known to name one).
+    let wants_write = base & rights::FD_WRITE != 0;
     // Rights the directory cannot pass on are dropped, not refused: the guest asks for what
     // it would like and sees what it got in `fd_fdstat_get`.
     let base = base & dir_inheriting;
@@ -311,11 +315,16 @@ pub fn path_open(
         };
         d.into_std_file()
     } else {
+        // Appending and truncating at once is what C's O_APPEND|O_TRUNC asks; the standard
+        // library refuses that combination, so the file is opened for writing and truncated,
+        // and appending is switched on once it is open.
+        let append = fdflags & fdflags::APPEND != 0;
+        let truncate = oflags & oflags::TRUNC != 0;
         let mut opts = OpenOptions::new();
         opts.read(read)
-            .write(write && fdflags & fdflags::APPEND == 0)
-            .append(fdflags & fdflags::APPEND != 0)
-            .truncate(oflags & oflags::TRUNC != 0)
+            .write(write && (!append || truncate))
+            .append(append && !truncate)
+            .truncate(truncate)
             .follow(follow_mode)
             .maybe_dir(!write)
             .dsync(fdflags & fdflags::DSYNC != 0)
@@ -327,11 +336,19 @@ pub fn path_open(
         } else if creating {
             opts.create(true);
         }
-        dir.dir.open_with(path, &opts)?.into_std()
+        let file = dir.dir.open_with(path, &opts)?.into_std();
+        if append && truncate {
+            let flags = rustix::fs::fcntl_getfl(&file)?;
+            rustix::fs::fcntl_setfl(&file, flags | rustix::fs::OFlags::APPEND)?;
+        }
+        file
     };
 
     let st = rustix::fs::fstat(&std_file)?;
     let ft = crate::filestat::filetype_of_mode(st.st_mode);
+    if ft == filetype::DIRECTORY && wants_write {
+        return Err(Errno::Isdir);
+    }
     let descriptor = if ft == filetype::DIRECTORY {
         Descriptor {
             kind: Kind::Dir(DirHandle {

@@ -1,5 +1,16 @@
 //! The preview1 ABI: numeric values of enums and flags, and the layout of records in guest memory.
 
+/// Which preview1-style ABI a function serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Abi {
+    /// `wasi_snapshot_preview1`.
+    Preview1,
+    /// `wasi_unstable` (snapshot 0), for binaries older than preview1: `whence` numbered
+    /// CUR=0, END=1, SET=2; `filestat` with a `u32` link count (56 bytes); clock
+    /// subscriptions with an extra 8-byte identifier (56-byte subscriptions).
+    Unstable,
+}
+
 /// Rights (`rights` flags): what may be done with a descriptor.
 pub mod rights {
     /// `fd_datasync`.
@@ -131,17 +142,19 @@ pub mod rights {
         | FD_SYNC
         | FD_DATASYNC;
 
-    /// Rights of a connected socket.
+    /// Rights of every socket, listening or connected, whether preopened, opened with
+    /// `sock_open` or accepted. These are preview1's bits: WasmEdge numbers its socket rights
+    /// differently from bit 29 up (its `SOCK_OPEN` is preview1's `SOCK_ACCEPT`), and its
+    /// socket calls check none of them, so a socket here carries the preview1 rights that
+    /// apply and the socket calls check only those (`FD_READ` to receive, `FD_WRITE` to send,
+    /// `SOCK_SHUTDOWN`, `SOCK_ACCEPT`), which only a guest that drops rights can notice.
     pub const SOCKET: u64 = FD_READ
         | FD_WRITE
         | FD_FDSTAT_SET_FLAGS
         | FD_FILESTAT_GET
         | POLL_FD_READWRITE
-        | SOCK_SHUTDOWN;
-
-    /// Rights of a listening socket.
-    pub const LISTENER: u64 =
-        FD_FDSTAT_SET_FLAGS | FD_FILESTAT_GET | POLL_FD_READWRITE | SOCK_ACCEPT | FD_READ;
+        | SOCK_SHUTDOWN
+        | SOCK_ACCEPT;
 }
 
 /// `filetype`: the type of a file descriptor or file.
@@ -282,12 +295,107 @@ pub mod riflags {
     pub const RECV_WAITALL: u16 = 1 << 1;
 }
 
+/// `roflags` of `sock_recv`.
+pub mod roflags {
+    /// The datagram was longer than the buffers and was cut.
+    pub const RECV_DATA_TRUNCATED: u16 = 1 << 0;
+}
+
 /// `sdflags` of `sock_shutdown`.
 pub mod sdflags {
     /// Shut down the receiving side.
     pub const RD: u8 = 1 << 0;
     /// Shut down the sending side.
     pub const WR: u8 = 1 << 1;
+}
+
+/// WasmEdge's socket extension: address families (`u8` in records, `i32` as arguments).
+pub mod addrfamily {
+    /// Unspecified (name resolution hints only).
+    pub const UNSPEC: u8 = 0;
+    /// IPv4.
+    pub const INET4: u8 = 1;
+    /// IPv6.
+    pub const INET6: u8 = 2;
+    /// Unix domain sockets (not supported: `sock_open` gives `ENOSYS`, as WasmEdge does
+    /// without `--allow-af-unix`).
+    pub const AF_UNIX: u8 = 3;
+}
+
+/// WasmEdge's socket extension: socket types.
+pub mod socktype {
+    /// Any type (name resolution hints only).
+    pub const ANY: u8 = 0;
+    /// Datagrams (UDP).
+    pub const DGRAM: u8 = 1;
+    /// A byte stream (TCP).
+    pub const STREAM: u8 = 2;
+}
+
+/// WasmEdge's socket extension: protocols in `addrinfo` records.
+pub mod protocol {
+    /// Any protocol.
+    pub const IP: u8 = 0;
+    /// TCP.
+    pub const TCP: u8 = 1;
+    /// UDP.
+    pub const UDP: u8 = 2;
+}
+
+/// WasmEdge's socket extension: `sock_getsockopt`/`sock_setsockopt` levels and names.
+pub mod sockopt {
+    /// The only level: `SOL_SOCKET`.
+    pub const SOL_SOCKET: u32 = 0;
+    /// `SO_REUSEADDR`.
+    pub const SO_REUSEADDR: u32 = 0;
+    /// `SO_TYPE` (read as a WASI socket type).
+    pub const SO_TYPE: u32 = 1;
+    /// `SO_ERROR` (read as a WASI errno).
+    pub const SO_ERROR: u32 = 2;
+    /// `SO_DONTROUTE`.
+    pub const SO_DONTROUTE: u32 = 3;
+    /// `SO_BROADCAST`.
+    pub const SO_BROADCAST: u32 = 4;
+    /// `SO_SNDBUF`.
+    pub const SO_SNDBUF: u32 = 5;
+    /// `SO_RCVBUF`.
+    pub const SO_RCVBUF: u32 = 6;
+    /// `SO_KEEPALIVE`.
+    pub const SO_KEEPALIVE: u32 = 7;
+    /// `SO_OOBINLINE`.
+    pub const SO_OOBINLINE: u32 = 8;
+    /// `SO_LINGER`.
+    pub const SO_LINGER: u32 = 9;
+    /// `SO_RCVLOWAT`.
+    pub const SO_RCVLOWAT: u32 = 10;
+    /// `SO_RCVTIMEO`.
+    pub const SO_RCVTIMEO: u32 = 11;
+    /// `SO_SNDTIMEO`.
+    pub const SO_SNDTIMEO: u32 = 12;
+    /// `SO_ACCEPTCONN`.
+    pub const SO_ACCEPTCONN: u32 = 13;
+    /// `SO_BINDTODEVICE`.
+    pub const SO_BINDTODEVICE: u32 = 14;
+}
+
+/// WasmEdge's socket extension: `aiflags` of `sock_getaddrinfo` hints.
+pub mod aiflags {
+    /// `AI_PASSIVE`.
+    pub const PASSIVE: u16 = 1 << 0;
+    /// `AI_CANONNAME`.
+    pub const CANONNAME: u16 = 1 << 1;
+    /// `AI_NUMERICHOST`.
+    pub const NUMERICHOST: u16 = 1 << 2;
+    /// `AI_NUMERICSERV`.
+    pub const NUMERICSERV: u16 = 1 << 3;
+    /// `AI_V4MAPPED`.
+    pub const V4MAPPED: u16 = 1 << 4;
+    /// `AI_ALL`.
+    pub const ALL: u16 = 1 << 5;
+    /// `AI_ADDRCONFIG`.
+    pub const ADDRCONFIG: u16 = 1 << 6;
+    /// Every defined flag.
+    pub const DEFINED: u16 = (1 << 7) - 1;
 }
 
 /// `preopentype`.
@@ -312,6 +420,16 @@ pub mod size {
     pub const EVENT: u32 = 32;
     /// `iovec` and `ciovec`.
     pub const IOVEC: u32 = 8;
+    /// WasmEdge's `address`: a pointer and a length.
+    pub const ADDRESS: u32 = 8;
+    /// WasmEdge's address storage (`u16` family, then the address bytes).
+    pub const ADDR_STORAGE: u32 = 128;
+    /// WasmEdge's `addrinfo`.
+    pub const ADDRINFO: u32 = 28;
+    /// WasmEdge's `sockaddr` (family, data length, data pointer).
+    pub const SOCKADDR: u32 = 12;
+    /// The most iovecs one socket call takes (WasmEdge's `kIOVMax`).
+    pub const IOV_MAX: u32 = 1024;
 }
 
 /// A `filestat` record.
@@ -347,6 +465,23 @@ impl Filestat {
         b[40..48].copy_from_slice(&self.atim.to_le_bytes());
         b[48..56].copy_from_slice(&self.mtim.to_le_bytes());
         b[56..64].copy_from_slice(&self.ctim.to_le_bytes());
+        b
+    }
+}
+
+impl Filestat {
+    /// The record's bytes in `wasi_unstable`'s layout (`nlink` is a `u32` at offset 20).
+    pub fn to_unstable_bytes(self) -> [u8; 56] {
+        let mut b = [0u8; 56];
+        b[0..8].copy_from_slice(&self.dev.to_le_bytes());
+        b[8..16].copy_from_slice(&self.ino.to_le_bytes());
+        b[16] = self.filetype;
+        let nlink = u32::try_from(self.nlink).unwrap_or(u32::MAX);
+        b[20..24].copy_from_slice(&nlink.to_le_bytes());
+        b[24..32].copy_from_slice(&self.size.to_le_bytes());
+        b[32..40].copy_from_slice(&self.atim.to_le_bytes());
+        b[40..48].copy_from_slice(&self.mtim.to_le_bytes());
+        b[48..56].copy_from_slice(&self.ctim.to_le_bytes());
         b
     }
 }

@@ -235,3 +235,39 @@ fn store_has_user_data() {
     store.data_mut().push('!');
     assert_eq!(store.into_data(), "ctx!");
 }
+
+#[test]
+fn overloads_bind_by_the_import_type() {
+    let engine = Engine::default();
+    let mut linker = Linker::<()>::new(&engine);
+    linker
+        .func_wrap("env", "f", |_: Caller<'_, ()>, x: i32| x + 1)
+        .unwrap();
+    linker
+        .func_wrap_overload("env", "f", |_: Caller<'_, ()>, x: i32, y: i32| x * y)
+        .unwrap();
+    // The same type twice, or an overload of nothing, is refused.
+    assert!(linker
+        .func_wrap_overload("env", "f", |_: Caller<'_, ()>, x: i32| x)
+        .is_err());
+    assert!(linker
+        .func_wrap_overload("env", "g", |_: Caller<'_, ()>, x: i32| x)
+        .is_err());
+    let mut store = Store::new(&engine, ());
+    // One module imports both signatures under the one name.
+    let instance = instantiate(
+        &linker,
+        &mut store,
+        r#"(module
+             (import "env" "f" (func $one (param i32) (result i32)))
+             (import "env" "f" (func $two (param i32 i32) (result i32)))
+             (func (export "run") (result i32)
+               (i32.add (call $one (i32.const 9)) (call $two (i32.const 6) (i32.const 7)))))"#,
+    );
+    let run = instance.get_typed_func::<(), i32>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, ()).unwrap(), 10 + 42);
+    // A type that matches no overload is a link error naming the import.
+    let module = Module::new(&engine, r#"(module (import "env" "f" (func (param i64))))"#).unwrap();
+    let err = linker.instantiate(&mut store, &module).unwrap_err();
+    assert!(err.to_string().contains("env::f"), "{err}");
+}

@@ -18,6 +18,9 @@ enum Definition<T> {
     Extern(Extern),
     /// A host function, created in each store it is instantiated into.
     HostFunc(FuncType, HostFn<T>),
+    /// Host functions of different types under one name: an import takes the one whose type
+    /// it declares (the first is the one [`Linker::get`] returns).
+    Overloads(Vec<(FuncType, HostFn<T>)>),
     /// A shared memory, attached to each store it is instantiated into.
     SharedMemory(SharedMemory),
 }
@@ -27,6 +30,7 @@ impl<T> Clone for Definition<T> {
         match self {
             Definition::Extern(e) => Definition::Extern(*e),
             Definition::HostFunc(t, f) => Definition::HostFunc(t.clone(), f.clone()),
+            Definition::Overloads(v) => Definition::Overloads(v.clone()),
             Definition::SharedMemory(m) => Definition::SharedMemory(m.clone()),
         }
     }
@@ -115,6 +119,44 @@ impl<T: 'static> Linker<T> {
         self.insert(module, name, Definition::HostFunc(ty, host))
     }
 
+    /// Adds another signature to the host function already defined as `module::name`.
+    ///
+    /// An import of that name then binds the definition whose function type equals the
+    /// import's (falling back to the first, which gives the usual type-mismatch error). This is
+    /// how one host module offers two versions of a function under one name and lets each
+    /// guest pick by the signature it was compiled against (WasmEdge's socket functions).
+    pub fn func_wrap_overload<Params, Results>(
+        &mut self,
+        module: &str,
+        name: &str,
+        f: impl super::IntoFunc<T, Params, Results>,
+    ) -> Result<&mut Self, Error> {
+        let (ty, host) = f.into_host_fn();
+        let key = (module.to_string(), name.to_string());
+        let defined = match self.defs.remove(&key) {
+            Some(Definition::HostFunc(t, h)) => vec![(t, h)],
+            Some(Definition::Overloads(v)) => v,
+            other => {
+                if let Some(def) = other {
+                    self.defs.insert(key, def);
+                }
+                return Err(Error::Link(format!(
+                    "`{module}::{name}` must be defined as a host function before an overload"
+                )));
+            }
+        };
+        if defined.iter().any(|(t, _)| *t == ty) {
+            self.defs.insert(key, Definition::Overloads(defined));
+            return Err(Error::Link(format!(
+                "`{module}::{name}` already has an overload of type {ty}"
+            )));
+        }
+        let mut all = defined;
+        all.push((ty, host));
+        self.defs.insert(key, Definition::Overloads(all));
+        Ok(self)
+    }
+
     /// Defines a shared memory; every store instantiating through this linker imports the
     /// same memory (see [`SharedMemory`]).
     pub fn define_shared_memory(
@@ -142,20 +184,42 @@ impl<T: 'static> Linker<T> {
     /// Looks up a definition, creating host functions in `store` as needed.
     pub fn get(
         &self,
-        mut store: impl AsContextMut<Data = T>,
+        store: impl AsContextMut<Data = T>,
         module: &str,
         name: &str,
     ) -> Option<Extern> {
+        self.resolve(store, module, name, None)
+    }
+
+    /// Looks up a definition for an import of type `want` (`None`: any type), choosing among
+    /// overloads by function type.
+    fn resolve(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &str,
+        name: &str,
+        want: Option<&ExternType>,
+    ) -> Option<Extern> {
         let def = self.defs.get(&(module.to_string(), name.to_string()))?;
-        Some(match def {
-            Definition::Extern(e) => *e,
-            Definition::HostFunc(ty, f) => Extern::Func(Func::from_host_fn(
-                store.as_context_mut(),
-                ty.clone(),
-                f.clone(),
-            )),
-            Definition::SharedMemory(m) => Extern::Memory(m.attach(store.as_context_mut())),
-        })
+        let (ty, f) = match def {
+            Definition::Extern(e) => return Some(*e),
+            Definition::SharedMemory(m) => {
+                return Some(Extern::Memory(m.attach(store.as_context_mut())))
+            }
+            Definition::HostFunc(ty, f) => (ty, f),
+            Definition::Overloads(all) => {
+                let chosen = match want {
+                    Some(ExternType::Func(want)) => all.iter().find(|(t, _)| t == want),
+                    _ => None,
+                };
+                chosen.or(all.first()).map(|(ty, f)| (ty, f))?
+            }
+        };
+        Some(Extern::Func(Func::from_host_fn(
+            store.as_context_mut(),
+            ty.clone(),
+            f.clone(),
+        )))
     }
 
     /// Resolves the module's imports and instantiates it, running its start function.
@@ -173,7 +237,7 @@ impl<T: 'static> Linker<T> {
         let mut imports = Vec::with_capacity(module.imports().len());
         for import in module.imports() {
             let ext = self
-                .get(&mut *store, &import.module, &import.name)
+                .resolve(&mut *store, &import.module, &import.name, Some(&import.ty))
                 .ok_or_else(|| {
                     Error::Link(format!(
                         "unknown import: `{}::{}` has not been defined",

@@ -36,7 +36,7 @@ pub fn escapes() {
             other => check!(false, "stat of {path:?} gave {:?}, expected EPERM", other.map(|s| s.ino)),
         }
     }
-    fails!(open(JAIL, true, "dir_up", O_DIRECTORY, RIGHTS_ALL, 0), EPERM);
+    fails!(open(JAIL, true, "dir_up", O_DIRECTORY, RIGHTS_DIR, 0), EPERM);
     fails!(open(JAIL, true, "loop1", 0, RIGHT_FD_READ, 0), ELOOP);
     fails!(open(JAIL, true, "self_loop", 0, RIGHT_FD_READ, 0), ELOOP);
     fails!(open(JAIL, true, "self_loop/x", 0, RIGHT_FD_READ, 0), ELOOP);
@@ -74,7 +74,7 @@ pub fn escapes() {
     ok!(unlink(JAIL, "new_rel"));
 
     // Every directory descriptor is a root of its own: `..` from a subdirectory fails too.
-    let sub = ok!(open(JAIL, true, "sub", O_DIRECTORY, RIGHTS_ALL, 0));
+    let sub = ok!(open(JAIL, true, "sub", O_DIRECTORY, RIGHTS_DIR, 0));
     check!(ok!(read_file(sub, "inner.txt")) == b"INNER");
     fails!(read_file(sub, "../inside.txt"), EPERM);
     ok!(close(sub));
@@ -109,11 +109,11 @@ pub fn readonly() {
 /// descriptor opened before the swap keeps naming the real directory.
 pub fn swap() {
     check!(ok!(read_file(JAIL, "swap/secret.txt")) == b"INSIDE");
-    let held = ok!(open(JAIL, true, "swap", O_DIRECTORY, RIGHTS_ALL, 0));
+    let held = ok!(open(JAIL, true, "swap", O_DIRECTORY, RIGHTS_DIR, 0));
     ok!(rename(JAIL, "swap", JAIL, "swap_real"));
     ok!(symlink("../outside", JAIL, "swap"));
     fails!(read_file(JAIL, "swap/secret.txt"), EPERM);
-    fails!(open(JAIL, true, "swap", O_DIRECTORY, RIGHTS_ALL, 0), EPERM);
+    fails!(open(JAIL, true, "swap", O_DIRECTORY, RIGHTS_DIR, 0), EPERM);
     check!(ok!(read_file(held, "secret.txt")) == b"INSIDE");
     ok!(unlink(JAIL, "swap"));
     ok!(symlink("sub", JAIL, "swap"));

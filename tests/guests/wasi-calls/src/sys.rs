@@ -83,6 +83,8 @@ pub const RIGHT_FD_SEEK: i64 = 1 << 2;
 pub const RIGHT_FD_TELL: i64 = 1 << 5;
 pub const RIGHT_FD_WRITE: i64 = 1 << 6;
 pub const RIGHTS_ALL: i64 = (1 << 30) - 1;
+/// Every right but writing, which a directory refuses (`EISDIR`).
+pub const RIGHTS_DIR: i64 = RIGHTS_ALL & !RIGHT_FD_WRITE;
 
 pub const O_CREAT: i32 = 1;
 pub const O_DIRECTORY: i32 = 2;

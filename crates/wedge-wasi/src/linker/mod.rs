@@ -3,12 +3,17 @@
 use crate::ctx::WasiCtx;
 use crate::errno::Errno;
 use crate::memory::GuestMemory;
+use crate::poll::SubLayout;
 use crate::process::Raise;
-use crate::{clock, fd_io, fd_meta, path, poll, process, sock};
+use crate::types::{whence, Abi};
+use crate::{clock, fd_io, fd_meta, path, poll, process};
 use wedge::{Caller, Extern, Linker, Trap};
 
 /// The import module name of WASI preview1.
 pub const MODULE: &str = "wasi_snapshot_preview1";
+
+/// The import module name of the WASI snapshot before preview1.
+pub const UNSTABLE_MODULE: &str = "wasi_unstable";
 
 /// How a host function finds the WASI context in the store's data.
 pub type GetCtx<T> = fn(&mut T) -> &mut WasiCtx;
@@ -50,10 +55,21 @@ fn narrow<N: TryFrom<u32>>(v: u32) -> Result<N, Errno> {
     N::try_from(v).map_err(|_| Errno::Inval)
 }
 
+/// `fd_seek`'s `whence` in preview1's numbering (`wasi_unstable` numbers CUR, END, SET).
+fn whence_of(abi: Abi, w: u8) -> Result<u8, Errno> {
+    match (abi, w) {
+        (Abi::Preview1, w) => Ok(w),
+        (Abi::Unstable, 0) => Ok(whence::CUR),
+        (Abi::Unstable, 1) => Ok(whence::END),
+        (Abi::Unstable, 2) => Ok(whence::SET),
+        _ => Err(Errno::Inval),
+    }
+}
+
 macro_rules! mem_fn {
-    ($linker:ident, $get:ident, $name:literal, |$ctx:ident, $mem:ident $(, $arg:ident : $ty:ty)*| $body:expr) => {
+    ($linker:ident, $get:ident, $module:ident, $name:literal, |$ctx:ident, $mem:ident $(, $arg:ident : $ty:ty)*| $body:expr) => {
         $linker.func_wrap(
-            MODULE,
+            $module,
             $name,
             move |mut caller: Caller<'_, T>, $($arg: $ty),*| -> Result<i32, Trap> {
                 with_memory(&mut caller, $get, |$ctx, $mem| $body)
@@ -63,9 +79,9 @@ macro_rules! mem_fn {
 }
 
 macro_rules! plain_fn {
-    ($linker:ident, $get:ident, $name:literal, |$ctx:ident $(, $arg:ident : $ty:ty)*| $body:expr) => {
+    ($linker:ident, $get:ident, $module:ident, $name:literal, |$ctx:ident $(, $arg:ident : $ty:ty)*| $body:expr) => {
         $linker.func_wrap(
-            MODULE,
+            $module,
             $name,
             move |mut caller: Caller<'_, T>, $($arg: $ty),*| -> Result<i32, Trap> {
                 without_memory(&mut caller, $get, |$ctx| $body)
@@ -74,8 +90,9 @@ macro_rules! plain_fn {
     };
 }
 
-/// Defines all 46 functions of `wasi_snapshot_preview1` in `linker`, reading the context with
-/// `get` from the store's data.
+/// Defines every function of `wasi_snapshot_preview1` with WasmEdge's socket extension, and
+/// of the older `wasi_unstable`, in `linker`, reading the context with `get` from the store's
+/// data.
 ///
 /// ```
 /// use wedge::*;
@@ -98,48 +115,76 @@ pub fn add_to_linker<T: 'static>(
     linker: &mut Linker<T>,
     get: GetCtx<T>,
 ) -> Result<(), wedge::Error> {
-    mem_fn!(linker, get, "args_get", |ctx, mem, argv: u32, buf: u32| {
-        process::args_get(ctx, mem, argv, buf)
-    });
+    add_module(linker, get, MODULE, Abi::Preview1)?;
+    sockets::add_preview1(linker, get)?;
+    add_module(linker, get, UNSTABLE_MODULE, Abi::Unstable)?;
+    sockets::add_common(linker, get, UNSTABLE_MODULE)
+}
+
+/// Defines the functions `module` shares with preview1 (all but the sockets), in the
+/// flavour of `abi`.
+fn add_module<T: 'static>(
+    linker: &mut Linker<T>,
+    get: GetCtx<T>,
+    module: &'static str,
+    abi: Abi,
+) -> Result<(), wedge::Error> {
     mem_fn!(
         linker,
         get,
+        module,
+        "args_get",
+        |ctx, mem, argv: u32, buf: u32| { process::args_get(ctx, mem, argv, buf) }
+    );
+    mem_fn!(
+        linker,
+        get,
+        module,
         "args_sizes_get",
         |ctx, mem, count: u32, size: u32| process::args_sizes_get(ctx, mem, count, size)
     );
     mem_fn!(
         linker,
         get,
+        module,
         "environ_get",
         |ctx, mem, env: u32, buf: u32| process::environ_get(ctx, mem, env, buf)
     );
     mem_fn!(
         linker,
         get,
+        module,
         "environ_sizes_get",
         |ctx, mem, count: u32, size: u32| process::environ_sizes_get(ctx, mem, count, size)
     );
     mem_fn!(
         linker,
         get,
+        module,
         "clock_res_get",
         |ctx, mem, id: u32, out: u32| clock::clock_res_get(ctx, mem, id, out)
     );
     mem_fn!(
         linker,
         get,
+        module,
         "clock_time_get",
         |ctx, mem, id: u32, precision: u64, out: u32| clock::clock_time_get(
             ctx, mem, id, precision, out
         )
     );
-    mem_fn!(linker, get, "random_get", |ctx, mem, buf: u32, len: u32| {
-        clock::random_get(ctx, mem, buf, len)
-    });
+    mem_fn!(
+        linker,
+        get,
+        module,
+        "random_get",
+        |ctx, mem, buf: u32, len: u32| { clock::random_get(ctx, mem, buf, len) }
+    );
 
     plain_fn!(
         linker,
         get,
+        module,
         "fd_advise",
         |ctx, fd: u32, offset: u64, len: u64, advice: u32| fd_meta::fd_advise(
             ctx,
@@ -152,33 +197,37 @@ pub fn add_to_linker<T: 'static>(
     plain_fn!(
         linker,
         get,
+        module,
         "fd_allocate",
         |ctx, fd: u32, offset: u64, len: u64| fd_meta::fd_allocate(ctx, fd, offset, len)
     );
-    plain_fn!(linker, get, "fd_close", |ctx, fd: u32| fd_meta::fd_close(
-        ctx, fd
-    ));
-    plain_fn!(linker, get, "fd_datasync", |ctx, fd: u32| {
+    plain_fn!(linker, get, module, "fd_close", |ctx, fd: u32| {
+        fd_meta::fd_close(ctx, fd)
+    });
+    plain_fn!(linker, get, module, "fd_datasync", |ctx, fd: u32| {
         fd_meta::fd_datasync(ctx, fd)
     });
-    plain_fn!(linker, get, "fd_sync", |ctx, fd: u32| fd_meta::fd_sync(
-        ctx, fd
-    ));
+    plain_fn!(linker, get, module, "fd_sync", |ctx, fd: u32| {
+        fd_meta::fd_sync(ctx, fd)
+    });
     mem_fn!(
         linker,
         get,
+        module,
         "fd_fdstat_get",
         |ctx, mem, fd: u32, out: u32| fd_meta::fd_fdstat_get(ctx, mem, fd, out)
     );
     plain_fn!(
         linker,
         get,
+        module,
         "fd_fdstat_set_flags",
         |ctx, fd: u32, flags: u32| fd_meta::fd_fdstat_set_flags(ctx, fd, narrow(flags)?)
     );
     plain_fn!(
         linker,
         get,
+        module,
         "fd_fdstat_set_rights",
         |ctx, fd: u32, base: u64, inheriting: u64| fd_meta::fd_fdstat_set_rights(
             ctx, fd, base, inheriting
@@ -187,18 +236,21 @@ pub fn add_to_linker<T: 'static>(
     mem_fn!(
         linker,
         get,
+        module,
         "fd_filestat_get",
-        |ctx, mem, fd: u32, out: u32| fd_meta::fd_filestat_get(ctx, mem, fd, out)
+        |ctx, mem, fd: u32, out: u32| fd_meta::fd_filestat_get(ctx, mem, fd, out, abi)
     );
     plain_fn!(
         linker,
         get,
+        module,
         "fd_filestat_set_size",
         |ctx, fd: u32, size: u64| fd_meta::fd_filestat_set_size(ctx, fd, size)
     );
     plain_fn!(
         linker,
         get,
+        module,
         "fd_filestat_set_times",
         |ctx, fd: u32, atim: u64, mtim: u64, flags: u32| fd_meta::fd_filestat_set_times(
             ctx,
@@ -211,6 +263,7 @@ pub fn add_to_linker<T: 'static>(
     mem_fn!(
         linker,
         get,
+        module,
         "fd_pread",
         |ctx, mem, fd: u32, iovs: u32, len: u32, offset: u64, nread: u32| fd_io::fd_pread(
             ctx, mem, fd, iovs, len, offset, nread
@@ -219,12 +272,14 @@ pub fn add_to_linker<T: 'static>(
     mem_fn!(
         linker,
         get,
+        module,
         "fd_prestat_get",
         |ctx, mem, fd: u32, out: u32| fd_meta::fd_prestat_get(ctx, mem, fd, out)
     );
     mem_fn!(
         linker,
         get,
+        module,
         "fd_prestat_dir_name",
         |ctx, mem, fd: u32, path: u32, len: u32| fd_meta::fd_prestat_dir_name(
             ctx, mem, fd, path, len
@@ -233,6 +288,7 @@ pub fn add_to_linker<T: 'static>(
     mem_fn!(
         linker,
         get,
+        module,
         "fd_pwrite",
         |ctx, mem, fd: u32, iovs: u32, len: u32, offset: u64, nwritten: u32| fd_io::fd_pwrite(
             ctx, mem, fd, iovs, len, offset, nwritten
@@ -241,6 +297,7 @@ pub fn add_to_linker<T: 'static>(
     mem_fn!(
         linker,
         get,
+        module,
         "fd_read",
         |ctx, mem, fd: u32, iovs: u32, len: u32, nread: u32| fd_io::fd_read(
             ctx, mem, fd, iovs, len, nread
@@ -249,33 +306,44 @@ pub fn add_to_linker<T: 'static>(
     mem_fn!(
         linker,
         get,
+        module,
         "fd_readdir",
         |ctx, mem, fd: u32, buf: u32, len: u32, cookie: u64, used: u32| fd_meta::fd_readdir(
             ctx, mem, fd, buf, len, cookie, used
         )
     );
-    plain_fn!(linker, get, "fd_renumber", |ctx, from: u32, to: u32| {
-        fd_meta::fd_renumber(ctx, from, to)
-    });
+    plain_fn!(
+        linker,
+        get,
+        module,
+        "fd_renumber",
+        |ctx, from: u32, to: u32| { fd_meta::fd_renumber(ctx, from, to) }
+    );
     mem_fn!(
         linker,
         get,
+        module,
         "fd_seek",
         |ctx, mem, fd: u32, offset: i64, whence: u32, out: u32| fd_io::fd_seek(
             ctx,
             mem,
             fd,
             offset,
-            narrow(whence)?,
+            whence_of(abi, narrow(whence)?)?,
             out
         )
     );
-    mem_fn!(linker, get, "fd_tell", |ctx, mem, fd: u32, out: u32| {
-        fd_io::fd_tell(ctx, mem, fd, out)
-    });
     mem_fn!(
         linker,
         get,
+        module,
+        "fd_tell",
+        |ctx, mem, fd: u32, out: u32| { fd_io::fd_tell(ctx, mem, fd, out) }
+    );
+    mem_fn!(
+        linker,
+        get,
+        module,
         "fd_write",
         |ctx, mem, fd: u32, iovs: u32, len: u32, nwritten: u32| fd_io::fd_write(
             ctx, mem, fd, iovs, len, nwritten
@@ -285,6 +353,7 @@ pub fn add_to_linker<T: 'static>(
     mem_fn!(
         linker,
         get,
+        module,
         "path_create_directory",
         |ctx, mem, fd: u32, path: u32, len: u32| path::path_create_directory(
             ctx, mem, fd, path, len
@@ -293,14 +362,16 @@ pub fn add_to_linker<T: 'static>(
     mem_fn!(
         linker,
         get,
+        module,
         "path_filestat_get",
         |ctx, mem, fd: u32, flags: u32, path: u32, len: u32, out: u32| path::path_filestat_get(
-            ctx, mem, fd, flags, path, len, out
+            ctx, mem, fd, flags, path, len, out, abi
         )
     );
     mem_fn!(
         linker,
         get,
+        module,
         "path_filestat_set_times",
         |ctx, mem, fd: u32, flags: u32, path: u32, len: u32, atim: u64, mtim: u64, fst: u32| {
             path::path_filestat_set_times(ctx, mem, fd, flags, path, len, atim, mtim, narrow(fst)?)
@@ -309,6 +380,7 @@ pub fn add_to_linker<T: 'static>(
     mem_fn!(
         linker,
         get,
+        module,
         "path_link",
         |ctx,
          mem,
@@ -325,6 +397,7 @@ pub fn add_to_linker<T: 'static>(
     mem_fn!(
         linker,
         get,
+        module,
         "path_open",
         |ctx,
          mem,
@@ -353,6 +426,7 @@ pub fn add_to_linker<T: 'static>(
     mem_fn!(
         linker,
         get,
+        module,
         "path_readlink",
         |ctx, mem, fd: u32, path: u32, len: u32, buf: u32, buf_len: u32, used: u32| {
             path::path_readlink(ctx, mem, fd, path, len, buf, buf_len, used)
@@ -361,6 +435,7 @@ pub fn add_to_linker<T: 'static>(
     mem_fn!(
         linker,
         get,
+        module,
         "path_remove_directory",
         |ctx, mem, fd: u32, path: u32, len: u32| path::path_remove_directory(
             ctx, mem, fd, path, len
@@ -369,6 +444,7 @@ pub fn add_to_linker<T: 'static>(
     mem_fn!(
         linker,
         get,
+        module,
         "path_rename",
         |ctx, mem, fd: u32, old: u32, old_len: u32, new_fd: u32, new: u32, new_len: u32| {
             path::path_rename(ctx, mem, fd, old, old_len, new_fd, new, new_len)
@@ -377,6 +453,7 @@ pub fn add_to_linker<T: 'static>(
     mem_fn!(
         linker,
         get,
+        module,
         "path_symlink",
         |ctx, mem, old: u32, old_len: u32, fd: u32, new: u32, new_len: u32| path::path_symlink(
             ctx, mem, old, old_len, fd, new, new_len
@@ -385,6 +462,7 @@ pub fn add_to_linker<T: 'static>(
     mem_fn!(
         linker,
         get,
+        module,
         "path_unlink_file",
         |ctx, mem, fd: u32, path: u32, len: u32| path::path_unlink_file(ctx, mem, fd, path, len)
     );
@@ -392,18 +470,28 @@ pub fn add_to_linker<T: 'static>(
     mem_fn!(
         linker,
         get,
+        module,
         "poll_oneoff",
         |ctx, mem, subs: u32, events: u32, n: u32, nevents: u32| poll::poll_oneoff(
-            ctx, mem, subs, events, n, nevents
+            ctx,
+            mem,
+            subs,
+            events,
+            n,
+            nevents,
+            match abi {
+                Abi::Preview1 => SubLayout::PREVIEW1,
+                Abi::Unstable => SubLayout::UNSTABLE,
+            }
         )
     );
     linker.func_wrap(
-        MODULE,
+        module,
         "proc_exit",
         |_caller: Caller<'_, T>, code: u32| -> Result<(), Trap> { Err(Trap::exit(code as i32)) },
     )?;
     linker.func_wrap(
-        MODULE,
+        module,
         "proc_raise",
         |_caller: Caller<'_, T>, sig: u32| -> Result<i32, Trap> {
             match process::proc_raise(sig) {
@@ -415,44 +503,11 @@ pub fn add_to_linker<T: 'static>(
             }
         },
     )?;
-    plain_fn!(linker, get, "sched_yield", |ctx| process::sched_yield(ctx));
-
-    mem_fn!(
-        linker,
-        get,
-        "sock_accept",
-        |ctx, mem, fd: u32, flags: u32, out: u32| sock::sock_accept(
-            ctx,
-            mem,
-            fd,
-            narrow(flags)?,
-            out
-        )
-    );
-    mem_fn!(
-        linker,
-        get,
-        "sock_recv",
-        |ctx, mem, fd: u32, iovs: u32, len: u32, flags: u32, datalen: u32, oflags: u32| {
-            sock::sock_recv(ctx, mem, fd, iovs, len, narrow(flags)?, datalen, oflags)
-        }
-    );
-    mem_fn!(
-        linker,
-        get,
-        "sock_send",
-        |ctx, mem, fd: u32, iovs: u32, len: u32, flags: u32, datalen: u32| sock::sock_send(
-            ctx,
-            mem,
-            fd,
-            iovs,
-            len,
-            narrow(flags)?,
-            datalen
-        )
-    );
-    plain_fn!(linker, get, "sock_shutdown", |ctx, fd: u32, how: u32| {
-        sock::sock_shutdown(ctx, fd, narrow(how)?)
+    plain_fn!(linker, get, module, "sched_yield", |ctx| {
+        process::sched_yield(ctx)
     });
+
     Ok(())
 }
+
+mod sockets;
