@@ -52,7 +52,7 @@ enum Command {
         /// Call this exported function with ARGS parsed by its signature and print its results.
         #[arg(long, value_name = "NAME")]
         invoke: Option<String>,
-        /// Execution tier (default: tiered where available, else interp).
+        /// Execution tier (default: jit where available, else interp).
         #[arg(long, value_enum)]
         tier: Option<tier::Tier>,
         #[command(flatten)]
@@ -74,7 +74,7 @@ enum Command {
     },
     /// Run WebAssembly spec scripts (`.wast`) and report `N passed, M failed`.
     Wast {
-        /// Execution tier (default: tiered where available, else interp).
+        /// Execution tier (default: jit where available, else interp).
         #[arg(long, value_enum)]
         tier: Option<tier::Tier>,
         /// The script files.

@@ -12,8 +12,8 @@ pub enum Tier {
     /// Native code from the Cranelift compiler (fast execution); uses native code stored by
     /// `wedge compile`, or in the code cache, when it matches this host.
     Jit,
-    /// Start in the interpreter and compile hot functions in the background (the default
-    /// where the compiler is available); uses stored native code like `jit`.
+    /// Start in the interpreter and compile hot functions in the background; uses stored
+    /// native code like `jit`.
     Tiered,
 }
 
@@ -48,7 +48,7 @@ impl CacheArgs {
     }
 }
 
-/// Sets the strategy for a tier; without one, Wedge runs tiered where it can compile.
+/// Sets the strategy for a tier; without one, Wedge compiles when it can.
 pub fn configure(tier: Option<Tier>, config: &mut wedge::Config) {
     config.native_code_key(crate::aot_key::load());
     config.strategy(match tier {

@@ -75,8 +75,8 @@ fn run_stores_reuses_and_replaces_compiled_code() {
         text(&out.stdout)
     );
 
-    // The default tier runs it from the cache, without a word.
-    let out = run_js(&dir, &[]);
+    // Tiered runs take it from the cache too, without a word.
+    let out = run_js(&dir, &["--tier", "tiered"]);
     assert!(out.status.success());
     assert_eq!(text(&out.stdout), "7,14,21\n");
     assert_eq!(text(&out.stderr), "");
@@ -89,7 +89,7 @@ fn run_stores_reuses_and_replaces_compiled_code() {
         *b ^= 0x5a;
     }
     std::fs::write(&stored[0], &bytes).unwrap();
-    let out = run_js(&dir, &[]);
+    let out = run_js(&dir, &["--tier", "tiered"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "7,14,21\n");
     assert!(

@@ -155,9 +155,8 @@ pub(crate) fn load(
     let Hit { path, data, header } = hit;
     let code = &data.bytes()[header.code.clone()];
     let in_file = Some((data.file(), header.code.start as u64));
-    crate::native::NativeCode::load_from(header.image, code, in_file, m).map_err(|e| {
+    crate::native::NativeCode::load_from(header.image, code, in_file, m).inspect_err(|_| {
         let _ = std::fs::remove_file(&path);
-        e
     })
 }
 

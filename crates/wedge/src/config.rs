@@ -41,7 +41,7 @@ pub struct Config {
 /// How an engine runs wasm functions.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Strategy {
-    /// [`Strategy::Tiered`] when this build and host can compile, else interpret.
+    /// Compile to native code when this build and host can, else interpret.
     #[default]
     Auto,
     /// Always interpret (register bytecode, translated lazily).
@@ -158,9 +158,9 @@ impl Config {
     }
 
     /// Whether modules start interpreted and compile their hot functions: the strategy is
-    /// `Tiered` (or `Auto`) and this build and host can compile.
+    /// `Tiered` and this build and host can compile.
     pub fn tiered(&self) -> bool {
-        matches!(self.strategy, Strategy::Auto | Strategy::Tiered) && self.compiles()
+        self.strategy == Strategy::Tiered && self.compiles()
     }
 
     /// Under [`Strategy::Tiered`]: how many calls make a function hot

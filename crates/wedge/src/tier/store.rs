@@ -88,9 +88,9 @@ fn attach(inner: &mut StoreInner, m: &ModuleInner, instance: u32) {
     };
     let mut new: HashMap<u32, usize> = HashMap::new();
     for (t, &id) in m.type_ids.iter().enumerate() {
-        if !inner.trampolines.contains_key(&id) {
+        if let std::collections::hash_map::Entry::Vacant(e) = inner.trampolines.entry(id) {
             let code = base.host_trampoline(t as u32);
-            inner.trampolines.insert(id, code);
+            e.insert(code);
             new.insert(id, code);
         }
     }
