@@ -268,17 +268,11 @@ fn benchmark_guests_meter_alike_in_both_tiers() {
 }
 
 /// Tiered runs (every function compiled at its second call) count as the interpreter does.
+/// (The regex guest found that trampolines left the upper half of i32 slots undefined,
+/// which interpreted callees read as part of the value.)
 #[test]
 fn benchmark_guests_meter_alike_tiered() {
-    tiered_guests(&["matmul", "interp", "hash", "compress", "json"]);
-}
-
-/// The regex guest, tiered: a known bug makes this mix of tiers compute a wrong length
-/// (the guest panics with `capacity_overflow`), with or without metering.
-#[test]
-#[ignore = "known bug: the regex guest traps when run tiered with eager tier-up"]
-fn regex_guest_meters_alike_tiered() {
-    tiered_guests(&["regex"]);
+    tiered_guests(&["matmul", "interp", "hash", "compress", "json", "regex"]);
 }
 
 fn tiered_guests(names: &[&str]) {
