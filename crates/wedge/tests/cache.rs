@@ -155,7 +155,8 @@ fn another_key_finds_nothing() {
 fn code_affecting_settings_have_their_own_entries() {
     let dir = TempDir::new("settings");
     let wasm = wat::parse_str(module_text(3)).unwrap();
-    let settings: Vec<Box<dyn Fn(&mut Config)>> = vec![
+    type Tweak = Box<dyn Fn(&mut Config)>;
+    let settings: Vec<Tweak> = vec![
         Box::new(|_| {}),
         Box::new(|c| {
             c.metering(true);

@@ -36,6 +36,7 @@ impl ModuleBytes {
 
 impl MappedFile {
     /// The file mapped.
+    #[cfg_attr(not(feature = "compiler"), allow(dead_code))]
     pub fn file(&self) -> &File {
         &self.file
     }
