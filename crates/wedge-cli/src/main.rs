@@ -1,6 +1,7 @@
 //! The `wedge` command-line runtime.
 
 mod aot_key;
+mod cache;
 mod compile;
 mod features;
 mod inspect;
@@ -55,6 +56,8 @@ enum Command {
         /// Execution tier (default: jit where available, else interp).
         #[arg(long, value_enum)]
         tier: Option<tier::Tier>,
+        #[command(flatten)]
+        cache: tier::CacheArgs,
         /// The module file (`.wasm` or `.wat`).
         file: PathBuf,
         /// Arguments for the guest program (or for the invoked function).
@@ -89,6 +92,9 @@ enum Command {
         #[command(flatten)]
         code: compile::CodeArgs,
     },
+    /// Inspect or clear the code cache (compiled code `run` keeps between runs).
+    #[command(subcommand)]
+    Cache(cache::CacheCommand),
     /// Print a module's imports, exports, memories, tables and custom sections.
     Inspect {
         /// The module file.
@@ -135,11 +141,16 @@ fn run(cli: Cli, config: &wedge::Config) -> Result<ExitCode> {
         Command::Run {
             invoke,
             tier,
+            cache,
             file,
             args,
             wasi,
             limits,
-        } => return wasi_run::run(config, &file, invoke, &args, &wasi, &limits, tier),
+        } => {
+            let how = wasi_run::How { tier, cache };
+            return wasi_run::run(config, &file, invoke, &args, &wasi, &limits, how);
+        }
+        Command::Cache(cmd) => cache::command(&cmd)?,
         Command::Compile {
             input,
             output,

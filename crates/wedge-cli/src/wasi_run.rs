@@ -101,6 +101,14 @@ const NONDETERMINISTIC: &[&str] = &[
     "epoll_oneoff",
 ];
 
+/// How `run` executes the module: the tier and the code cache.
+pub struct How {
+    /// The tier (`--tier`).
+    pub tier: Option<crate::tier::Tier>,
+    /// The code cache flags.
+    pub cache: crate::tier::CacheArgs,
+}
+
 /// `wedge run`: runs `_start` (a command), a reactor export, or the export named by `invoke`,
 /// within the resource limits, on an engine with `features` (the feature flags' config).
 pub fn run(
@@ -110,13 +118,21 @@ pub fn run(
     args: &[String],
     opts: &WasiOptions,
     limits: &LimitArgs,
-    tier: Option<crate::tier::Tier>,
+    how: How,
 ) -> Result<ExitCode> {
     let mut config = features.clone();
-    crate::tier::configure(tier, &mut config);
+    crate::tier::configure(how.tier, &mut config);
     limits.configure(&mut config)?;
+    crate::tier::configure_cache(&how.cache, &mut config);
+    if crate::cache::is_fill_process() {
+        // Compiled off the critical path: worth inlining (entries serve runs either way).
+        config.inlining(true);
+    }
     let engine = &wedge::Engine::new(&config);
     let module = crate::load(engine, file)?;
+    if crate::cache::is_fill_process() {
+        return crate::cache::fill_now(&module);
+    }
     if limits.deterministic {
         if let Some(import) = module.imports().find(|i| {
             i.module.starts_with("wasi_")
@@ -151,6 +167,7 @@ pub fn run(
     let running = limits.apply(&mut store);
     let outcome = run_in_store(&mut store, &module, export, &call_args, opts.reactor);
     limits.report(&store, running);
+    crate::cache::fill_later(&module);
     // The process ends right after: the system reclaims memory mappings and open files at
     // once, faster than tearing the store and module down piece by piece (zeroing memories
     // for reuse, unmapping code, freeing metadata).
@@ -241,7 +258,9 @@ fn finish(outcome: Result<Vec<wedge::Val>, wedge::Error>) -> Result<ExitCode> {
 }
 
 /// Subcommands of `wedge`: any other first argument is a module file to run.
-const SUBCOMMANDS: &[&str] = &["run", "validate", "wast", "inspect", "oci", "help"];
+const SUBCOMMANDS: &[&str] = &[
+    "run", "validate", "wast", "inspect", "compile", "cache", "oci", "help",
+];
 
 /// Inserts `run` after the program name when the first argument names a module file (an
 /// existing path, or one ending in `.wasm`/`.wat`), so that `wedge FILE ARGS...` means

@@ -5,6 +5,7 @@ use std::process::{Command, Output};
 
 fn wedge(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_wedge"))
+        .env("WEDGE_CACHE", "off")
         .args(args)
         .output()
         .expect("wedge binary runs")

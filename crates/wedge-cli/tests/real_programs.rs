@@ -10,6 +10,7 @@ fn repo() -> PathBuf {
 
 fn wedge(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_wedge"))
+        .env("WEDGE_CACHE", "off")
         .args(args)
         .stdin(Stdio::null())
         .output()

@@ -5,6 +5,7 @@ use std::process::{Command, Output};
 
 fn wedge(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_wedge"))
+        .env("WEDGE_CACHE", "off")
         .args(args)
         .env("WEDGE_AOT_KEY_FILE", temp_dir("key").join("aot.key"))
         .output()
@@ -164,6 +165,7 @@ fn files_signed_with_another_key_are_compiled_again() {
     std::fs::write(&wat, FAC).unwrap();
     let out_file = dir.join("fac.native.wasm");
     let out = Command::new(env!("CARGO_BIN_EXE_wedge"))
+        .env("WEDGE_CACHE", "off")
         .args(["compile", wat.to_str().unwrap(), out_file.to_str().unwrap()])
         .env("WEDGE_AOT_KEY_FILE", dir.join("someone-else.key"))
         .output()

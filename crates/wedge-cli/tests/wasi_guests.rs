@@ -10,7 +10,9 @@ fn guest(name: &str) -> PathBuf {
 }
 
 fn wedge() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_wedge"))
+    let mut wedge = Command::new(env!("CARGO_BIN_EXE_wedge"));
+    wedge.env("WEDGE_CACHE", "off");
+    wedge
 }
 
 /// Runs `wedge ARGS` with empty stdin.

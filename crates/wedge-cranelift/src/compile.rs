@@ -167,40 +167,119 @@ pub fn compile_module(
     threads: usize,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<CompiledCode, Error> {
+    check_isa(isa, env)?;
+    let throws = crate::throws::analyze(env, bodies)?;
+    let all: Vec<u32> = (0..bodies.len() as u32).collect();
+    compile_jobs(
+        isa, env, &throws, bodies, &all, true, None, threads, progress,
+    )
+}
+
+/// Compiles some defined functions of a module into a code block of their own (for
+/// compiling hot functions one batch at a time): `funcs` are defined-function indices (into
+/// `bodies`, all of the module's), and the block's [`CompiledCode::funcs`] follow their order.
+/// Calls between functions of the block are direct; calls to other defined functions go
+/// through their slots in the context block ([`VmLayout::vmctx_defined_funcs`]). With
+/// `trampolines` the block also has the array and host trampolines of every type (else
+/// those lists are empty). `throws` is [`analyze_throws`] of the module. Nothing is inlined.
+pub fn compile_functions(
+    isa: &Isa,
+    env: &ModuleEnv,
+    throws: &crate::Throws,
+    bodies: &[FuncBody<'_>],
+    funcs: &[u32],
+    trampolines: bool,
+    threads: usize,
+) -> Result<CompiledCode, Error> {
+    check_isa(isa, env)?;
+    if let Some(bad) = funcs.iter().find(|f| **f as usize >= bodies.len()) {
+        return Err(Error::Unsupported(format!("no defined function {bad}")));
+    }
+    let mut in_block = vec![false; bodies.len()];
+    for &f in funcs {
+        in_block[f as usize] = true;
+    }
+    let env = ModuleEnv {
+        inlining: false,
+        ..env.clone()
+    };
+    compile_jobs(
+        isa,
+        &env,
+        throws,
+        bodies,
+        funcs,
+        trampolines,
+        Some(&in_block),
+        threads,
+        &|_, _| {},
+    )
+}
+
+/// Which functions of a module may leave an exception pending (what [`compile_functions`]
+/// needs to know about the whole module).
+pub fn analyze_throws(env: &ModuleEnv, bodies: &[FuncBody<'_>]) -> Result<crate::Throws, Error> {
+    crate::throws::analyze(env, bodies)
+}
+
+fn check_isa(isa: &Isa, env: &ModuleEnv) -> Result<(), Error> {
     if env.metering.is_some() != isa.metering() {
         return Err(Error::Host(
             "metering needs a code generator made for it (Isa::host)".into(),
         ));
     }
-    let nfuncs = bodies.len();
-    let ntypes = env.types.len();
-    let throws = crate::throws::analyze(env, bodies)?;
-    let mut jobs: Vec<Job> = (0..nfuncs as u32).map(Job::Func).collect();
+    Ok(())
+}
+
+/// Compiles defined functions `funcs` (and with `trampolines`, those of every type) into one
+/// linked block. `in_block` (per defined function) says which calls may be direct; `None`:
+/// all of them (then `funcs` must be every defined function).
+#[allow(clippy::too_many_arguments)]
+fn compile_jobs(
+    isa: &Isa,
+    env: &ModuleEnv,
+    throws: &crate::Throws,
+    bodies: &[FuncBody<'_>],
+    funcs: &[u32],
+    trampolines: bool,
+    in_block: Option<&[bool]>,
+    threads: usize,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<CompiledCode, Error> {
+    let nfuncs = funcs.len();
+    let ntypes = if trampolines { env.types.len() } else { 0 };
+    let mut jobs: Vec<Job> = funcs.iter().map(|f| Job::Func(*f)).collect();
     jobs.extend((0..ntypes as u32).map(Job::ArrayTrampoline));
     jobs.extend((0..ntypes as u32).map(Job::HostTrampoline));
+    // The unit of each defined function compiled here.
+    let mut unit_of_def = vec![usize::MAX; bodies.len()];
+    for (u, f) in funcs.iter().enumerate() {
+        unit_of_def[*f as usize] = u;
+    }
     // Index of the unit a relocation names.
     let unit_of = |ns: u32, index: u32| -> Option<usize> {
         match ns {
             NS_FUNC => index
                 .checked_sub(env.num_imported_funcs)
-                .map(|i| i as usize)
-                .filter(|i| *i < nfuncs),
+                .and_then(|i| unit_of_def.get(i as usize).copied())
+                .filter(|u| *u < nfuncs),
             NS_HOST_TRAMPOLINE => {
                 Some(nfuncs + ntypes + index as usize).filter(|_| index < ntypes as u32)
             }
             _ => None,
         }
     };
+    let nbodies = bodies.len();
 
     // Pass 1: the IR of every small function that may be inlined.
     let mut callees = Callees {
         env,
         bodies,
-        funcs: (0..nfuncs).map(|_| None).collect(),
+        funcs: (0..nbodies).map(|_| None).collect(),
         leaves: Vec::new(),
     };
     if inline::enabled(env) {
-        let candidates: Vec<usize> = (0..nfuncs)
+        let candidates: Vec<usize> = (0..nbodies)
             .filter(|i| inline::is_candidate(&bodies[*i]))
             .collect();
         let translated = parallel(
@@ -210,7 +289,7 @@ pub fn compile_module(
                 Ok(translate_callee(
                     isa,
                     env,
-                    &throws,
+                    throws,
                     bodies,
                     candidates[k],
                     fctx,
@@ -220,7 +299,7 @@ pub fn compile_module(
             &|| {},
         );
         // A body that fails here fails again, with its error, in pass 2.
-        callees.leaves = vec![false; nfuncs];
+        callees.leaves = vec![false; nbodies];
         for (k, r) in translated.into_iter().enumerate() {
             if let Some(Ok(Some(c))) = r {
                 callees.leaves[candidates[k]] = c.leaf;
@@ -237,7 +316,7 @@ pub fn compile_module(
         threads,
         &|i, ctx, fctx| {
             compile_unit(
-                isa, env, &throws, bodies, &callees, jobs[i], &unit_of, ctx, fctx,
+                isa, env, throws, bodies, &callees, jobs[i], &unit_of, in_block, ctx, fctx,
             )
         },
         &|i| Error::Codegen {
@@ -328,6 +407,7 @@ fn translate_callee(
         throws,
         leaves: &[],
         inline_copy: true,
+        in_block: None,
     };
     let t = func::translate_function(env, isa.get(), index, bodies[i], &mut func, fctx, options)
         .ok()?;
@@ -348,6 +428,7 @@ fn compile_unit(
     callees: &Callees<'_>,
     job: Job,
     unit_of: &dyn Fn(u32, u32) -> Option<usize>,
+    in_block: Option<&[bool]>,
     ctx: &mut Context,
     fctx: &mut FunctionBuilderContext,
 ) -> Result<Unit, Error> {
@@ -363,6 +444,7 @@ fn compile_unit(
                 throws,
                 leaves: &callees.leaves,
                 inline_copy: false,
+                in_block,
             };
             let body = bodies[i as usize];
             record_refunds =

@@ -21,6 +21,11 @@ pub struct VmLayout {
     pub vmctx_globals: i32,
     /// `vmctx`: start of the imported functions (`code`, `vmctx` pairs, 16 bytes each).
     pub vmctx_imported_funcs: i32,
+    /// `vmctx`: start of the defined functions (`code`, `vmctx` pairs, 16 bytes each), which
+    /// code compiled a few functions at a time ([`crate::compile_functions`]) calls through
+    /// for functions outside its own code block; the runtime may rewrite a pair between
+    /// calls (so it is read at every call).
+    pub vmctx_defined_funcs: i32,
     /// store: lowest stack address wasm code may use.
     pub store_stack_limit: i32,
     /// store: pointer to the array of function reference pointers, by store function index.

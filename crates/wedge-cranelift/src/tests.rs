@@ -10,6 +10,7 @@ fn layout() -> VmLayout {
         vmctx_tables: 48,
         vmctx_globals: 48,
         vmctx_imported_funcs: 48,
+        vmctx_defined_funcs: 48,
         store_stack_limit: 0,
         store_funcrefs: 8,
         store_exit_fp: 16,

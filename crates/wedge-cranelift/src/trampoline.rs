@@ -28,12 +28,22 @@ fn read_slots(b: &mut FunctionBuilder, tys: &[Type], base: Value) -> Vec<Value> 
     vals
 }
 
-/// Writes values to consecutive 8-byte slots at `base`.
+/// Writes values to consecutive 8-byte slots at `base`. A 32-bit value fills its whole slot,
+/// zero-extended: the interpreter relies on the upper half of an i32 slot being zero (its
+/// `i64.extend_i32_u` is no instruction at all).
 fn write_slots(b: &mut FunctionBuilder, vals: &[Value], base: Value) {
     let mut at = 0i32;
     for v in vals {
         let ty = b.func.dfg.value_type(*v);
-        b.ins().store(slot_flags(), *v, base, at);
+        let wide = match ty {
+            types::I32 => b.ins().uextend(types::I64, *v),
+            types::F32 => {
+                let bits = b.ins().bitcast(types::I32, MemFlagsData::new(), *v);
+                b.ins().uextend(types::I64, bits)
+            }
+            _ => *v,
+        };
+        b.ins().store(slot_flags(), wide, base, at);
         at += if ty.is_vector() { 16 } else { 8 };
     }
 }

@@ -70,6 +70,9 @@ enum Tier {
     /// Compiled code, with small callees inlined (`Config::inlining`), written to an AOT file
     /// (`wedge compile`'s format) and loaded back.
     Aot,
+    /// Tiered: every function compiled when called a second time (or at its first loop
+    /// iteration), so interpreted and compiled functions call each other.
+    Tiered,
 }
 
 /// `config` running every module in `tier`.
@@ -77,9 +80,13 @@ fn in_tier(mut config: Config, tier: Tier) -> Config {
     let strategy = match tier {
         Tier::Interp => Strategy::Interpreter,
         Tier::Jit | Tier::Aot => Strategy::Compiler,
+        Tier::Tiered => Strategy::Tiered,
     };
     config
         .strategy(strategy)
+        .tier_up_calls(1)
+        .tier_up_iterations(1)
+        .tier_up_in_background(false)
         .native_code_key(Some(*b"spec-suite-key!!"))
         .inlining(matches!(tier, Tier::Aot));
     config
@@ -118,6 +125,21 @@ macro_rules! suite {
 suite!(spec_v2: data::spec(SpecVersion::V2).collect(), wasm2());
 suite!(spec_simd: data::proposal(Proposal::Simd).collect(), with(&[]));
 suite!(spec_v3: data::spec(SpecVersion::V3).collect(), with(&[]));
+
+/// The 2.0 and 3.0 suites tiered: interpreted and compiled functions mixed in every module.
+#[test]
+fn spec_v2_tiered() {
+    run_in(data::spec(SpecVersion::V2).collect(), wasm2(), Tier::Tiered);
+}
+
+#[test]
+fn spec_v3_tiered() {
+    run_in(
+        data::spec(SpecVersion::V3).collect(),
+        with(&[]),
+        Tier::Tiered,
+    );
+}
 suite!(proposal_multi_memory: data::proposal(Proposal::MultiMemory).collect(), with(&[]));
 suite!(
     /// Written before multi-memory: expects "multiple memories" to be invalid.
@@ -307,7 +329,7 @@ fn run_suite(files: Vec<TestFile<'static>>, config: Config, aot: bool) {
         config.strategy_setting(),
         if aot { " via AOT" } else { "" }
     );
-    let compiled = config.strategy_setting() == Strategy::Compiler;
+    let compiled = config.strategy_setting() != Strategy::Interpreter;
     let worker = std::thread::Builder::new()
         .stack_size(STACK_SIZE)
         .spawn(move || run_files(files, &Engine::new(&config), aot, compiled))

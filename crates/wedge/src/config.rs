@@ -31,6 +31,11 @@ pub struct Config {
     pub(crate) inlining: bool,
     pub(crate) host_time: bool,
     pub(crate) deterministic: bool,
+    pub(crate) tier_up_calls: u32,
+    pub(crate) tier_up_iterations: u32,
+    pub(crate) tier_up_background: bool,
+    pub(crate) cache_dir: Option<std::path::PathBuf>,
+    pub(crate) cache_max_bytes: u64,
 }
 
 /// How an engine runs wasm functions.
@@ -43,7 +48,21 @@ pub enum Strategy {
     Interpreter,
     /// Always compile to native code with Cranelift (an error where that is impossible).
     Compiler,
+    /// Start every function in the interpreter and compile the hot ones (those called or
+    /// looping often, see [`Config::tier_up_calls`]) with Cranelift in the background; their
+    /// compiled code runs from their next call on. Modules whose native code is already at
+    /// hand (an AOT file, or the code cache of [`Config::cache_dir`]) run it from the start.
+    /// Interprets where this build or host cannot compile.
+    Tiered,
 }
+
+/// Calls after which an interpreted function counts as hot under [`Strategy::Tiered`].
+pub const DEFAULT_TIER_UP_CALLS: u32 = 1000;
+/// Loop iterations after which an interpreted function counts as hot under
+/// [`Strategy::Tiered`].
+pub const DEFAULT_TIER_UP_ITERATIONS: u32 = 50_000;
+/// Default bound on the size of the code cache ([`Config::cache_max_bytes`]).
+pub const DEFAULT_CACHE_MAX_BYTES: u64 = 2 << 30;
 
 impl Default for Config {
     fn default() -> Self {
@@ -61,6 +80,11 @@ impl Default for Config {
             inlining: false,
             host_time: false,
             deterministic: false,
+            tier_up_calls: DEFAULT_TIER_UP_CALLS,
+            tier_up_iterations: DEFAULT_TIER_UP_ITERATIONS,
+            tier_up_background: true,
+            cache_dir: None,
+            cache_max_bytes: DEFAULT_CACHE_MAX_BYTES,
         }
     }
 }
@@ -95,7 +119,10 @@ impl Config {
         self
     }
 
-    /// Sets how many bytes of native stack compiled code may use before "call stack exhausted".
+    /// Sets how many bytes of native stack compiled code may use before "call stack exhausted"
+    /// (default 1 MiB; eight times that under the tiered strategy, where calls between the
+    /// tiers take native stack too; never closer than 256 KiB to the end of the thread's
+    /// stack).
     pub fn max_wasm_stack(&mut self, bytes: usize) -> &mut Self {
         self.max_wasm_stack = bytes.max(16 * 1024);
         self
@@ -118,14 +145,66 @@ impl Config {
         self.strategy
     }
 
-    /// Whether modules will run as native code: the strategy asks for it (or `Auto`) and
-    /// this build and host can generate it.
+    /// Whether modules may run as native code: compiled when loaded (`Compiler`), or their
+    /// hot functions later (`Tiered`, `Auto`) where this build and host can generate it.
     pub fn compiles(&self) -> bool {
         match self.strategy {
             Strategy::Interpreter => false,
             Strategy::Compiler => true,
-            Strategy::Auto => cfg!(feature = "compiler") && crate::native::supported(),
+            Strategy::Auto | Strategy::Tiered => {
+                cfg!(feature = "compiler") && crate::native::supported()
+            }
         }
+    }
+
+    /// Whether modules start interpreted and compile their hot functions: the strategy is
+    /// `Tiered` and this build and host can compile.
+    pub fn tiered(&self) -> bool {
+        self.strategy == Strategy::Tiered && self.compiles()
+    }
+
+    /// Under [`Strategy::Tiered`]: how many calls make a function hot
+    /// (default [`DEFAULT_TIER_UP_CALLS`]; at least 1).
+    pub fn tier_up_calls(&mut self, calls: u32) -> &mut Self {
+        self.tier_up_calls = calls.max(1);
+        self
+    }
+
+    /// Under [`Strategy::Tiered`]: how many iterations of its loops make a function hot
+    /// (default [`DEFAULT_TIER_UP_ITERATIONS`]; at least 1). Calls and iterations add up: a
+    /// call counts as `iterations / calls` iterations. A function found hot while it runs
+    /// a loop keeps running interpreted until it returns; its next call runs compiled.
+    pub fn tier_up_iterations(&mut self, iterations: u32) -> &mut Self {
+        self.tier_up_iterations = iterations.max(1);
+        self
+    }
+
+    /// Under [`Strategy::Tiered`]: compile hot functions on background threads (the
+    /// default), or on the thread that found them hot, before their next call (no threads;
+    /// the same results, and the same point of switching in every run).
+    pub fn tier_up_in_background(&mut self, yes: bool) -> &mut Self {
+        self.tier_up_background = yes;
+        self
+    }
+
+    /// A directory that keeps compiled code between processes (off by default; the
+    /// `wedge` CLI turns it on). A module whose code is there loads it instead of compiling:
+    /// entries are keyed by the module's contents, the Wedge version, the CPU and every
+    /// setting that changes code, and are signed with [`Config::native_code_key`] (needed)
+    /// and checked before use, so a damaged or altered entry is never run (it is compiled
+    /// again). Under `Compiler` a module missing there is compiled and stored; under
+    /// `Tiered` it runs tiered, and [`Module::cache_fill`](crate::Module::cache_fill)
+    /// stores it.
+    pub fn cache_dir(&mut self, dir: Option<std::path::PathBuf>) -> &mut Self {
+        self.cache_dir = dir;
+        self
+    }
+
+    /// The size the code cache is kept under: storing an entry evicts the least recently
+    /// used ones past it (default [`DEFAULT_CACHE_MAX_BYTES`]).
+    pub fn cache_max_bytes(&mut self, bytes: u64) -> &mut Self {
+        self.cache_max_bytes = bytes;
+        self
     }
 
     /// Counts executed instructions and meters gas (see [`crate::limits`]); costs nothing

@@ -4,6 +4,7 @@
 //! [`Instance`] inside a [`Store`]; exported functions are then called through [`Func`]
 //! or [`TypedFunc`].
 
+pub mod cache;
 mod config;
 mod error;
 mod features;
@@ -15,8 +16,12 @@ pub mod limits;
 pub mod module;
 mod native;
 pub mod runtime;
+mod tier;
 
-pub use config::{Config, Engine, Strategy};
+pub use config::{
+    Config, Engine, Strategy, DEFAULT_CACHE_MAX_BYTES, DEFAULT_TIER_UP_CALLS,
+    DEFAULT_TIER_UP_ITERATIONS,
+};
 pub use error::Error;
 pub use features::Feature;
 pub use limits::{CostTable, Deadline, InterruptHandle, Meter, StoreLimits};

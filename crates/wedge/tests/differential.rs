@@ -27,7 +27,11 @@ fn engine(strategy: Strategy, inlining: bool) -> Engine {
         .strategy(strategy)
         .inlining(inlining)
         .deterministic(true)
-        .wasm_all_features(true);
+        .wasm_all_features(true)
+        // Tiered: every function compiled at its second call or first loop iteration.
+        .tier_up_calls(1)
+        .tier_up_iterations(1)
+        .tier_up_in_background(false);
     Engine::new(&config)
 }
 
@@ -161,13 +165,15 @@ fn interpreter_and_compiler_agree_on_generated_exception_modules() {
     compare("exceptions", exceptions, CASES / 2);
 }
 
-/// Compares both tiers on `cases` modules from `generate`; every other module is compiled
-/// with small callees inlined.
+/// Compares both tiers on `cases` modules from `generate`; one module in three is compiled
+/// with small callees inlined, one in three runs tiered (its functions compiled when called
+/// a second time, so the tiers mix).
 fn compare(what: &str, generate: Generator, cases: u64) {
     let interp = engine(Strategy::Interpreter, false);
     let jits = [
         engine(Strategy::Compiler, false),
         engine(Strategy::Compiler, true),
+        engine(Strategy::Tiered, false),
     ];
     let (mut compared, mut skipped, mut returned, mut trapped) = (0, 0, 0, 0);
     for index in 0..cases {
@@ -175,7 +181,7 @@ fn compare(what: &str, generate: Generator, cases: u64) {
         let Some(wasm) = generate(&mut Unstructured::new(&entropy)) else {
             continue;
         };
-        let jit = &jits[index as usize % 2];
+        let jit = &jits[index as usize % jits.len()];
         let (Some(a), Some(b)) = (run(&interp, &wasm), run(jit, &wasm)) else {
             skipped += 1;
             continue;

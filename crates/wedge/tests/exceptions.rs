@@ -6,11 +6,11 @@ use wedge::{
     TrapKind, Val, ValType,
 };
 
-/// An engine per tier: every test runs on the interpreter and on compiled code (when this
-/// build has the compiler).
+/// An engine per tier: every test runs on the interpreter, on compiled code and tiered (when
+/// this build has the compiler).
 fn engines() -> Vec<Engine> {
     let tiers: &[Strategy] = if cfg!(feature = "compiler") {
-        &[Strategy::Interpreter, Strategy::Compiler]
+        &[Strategy::Interpreter, Strategy::Compiler, Strategy::Tiered]
     } else {
         &[Strategy::Interpreter]
     };
@@ -19,7 +19,12 @@ fn engines() -> Vec<Engine> {
         .copied()
         .map(|s| {
             let mut config = Config::new();
-            config.strategy(s);
+            // Tiered: every function compiled at its second call or first loop iteration.
+            config
+                .strategy(s)
+                .tier_up_calls(1)
+                .tier_up_iterations(1)
+                .tier_up_in_background(false);
             Engine::new(&config)
         })
         .collect()

@@ -8,8 +8,20 @@
 use std::time::Duration;
 use wedge::*;
 
-/// Both tiers, for the limits they both implement (interruption, deterministic mode).
-const TIERS: [Strategy; 2] = [Strategy::Interpreter, Strategy::Auto];
+/// Every strategy, for the limits they all implement (interruption, deterministic mode).
+const TIERS: [Strategy; 3] = [Strategy::Interpreter, Strategy::Compiler, Strategy::Tiered];
+
+/// A configuration for `strategy`; a tiered one compiles functions at their second call (or
+/// first loop iteration), on the calling thread.
+fn tier_config(strategy: Strategy) -> Config {
+    let mut config = Config::new();
+    config
+        .strategy(strategy)
+        .tier_up_calls(1)
+        .tier_up_iterations(1)
+        .tier_up_in_background(false);
+    config
+}
 
 /// A metering engine with the given cost table.
 fn metering_engine(costs: CostTable) -> Engine {
@@ -281,8 +293,7 @@ fn metering_off_counts_nothing() {
 #[test]
 fn interrupt_stops_an_infinite_loop_and_the_store_runs_again() {
     for strategy in TIERS {
-        let mut config = Config::new();
-        config.strategy(strategy);
+        let mut config = tier_config(strategy);
         config.interruptible(true);
         let engine = Engine::new(&config);
         let (mut store, inst) = instance(
@@ -309,8 +320,7 @@ fn interrupt_stops_an_infinite_loop_and_the_store_runs_again() {
 #[test]
 fn interrupt_stops_recursion_without_loops() {
     for strategy in TIERS {
-        let mut config = Config::new();
-        config.strategy(strategy);
+        let mut config = tier_config(strategy);
         config.interruptible(true).max_call_depth(usize::MAX);
         let engine = Engine::new(&config);
         // A call tree of 2^40 leaves: it would run for days, and it never loops.
@@ -333,8 +343,7 @@ fn interrupt_stops_recursion_without_loops() {
 #[test]
 fn dropped_deadline_never_fires() {
     for strategy in TIERS {
-        let mut config = Config::new();
-        config.strategy(strategy);
+        let mut config = tier_config(strategy);
         config.interruptible(true);
         let engine = Engine::new(&config);
         let (mut store, inst) = instance(
@@ -484,12 +493,11 @@ fn nan_bits(config: &Config) -> Vec<u32> {
 #[test]
 fn deterministic_mode_canonicalizes_every_nan() {
     for strategy in TIERS {
-        let mut config = Config::new();
-        config.strategy(strategy);
+        let mut config = tier_config(strategy);
         config.deterministic(true);
         assert_eq!(nan_bits(&config), vec![0x7fc0_0000; 4]);
         // Without it the NaNs are whatever the CPU makes (each is still a NaN).
-        for bits in nan_bits(Config::new().strategy(strategy)) {
+        for bits in nan_bits(&tier_config(strategy)) {
             assert!(f32::from_bits(bits).is_nan(), "{bits:#x}");
         }
     }

@@ -689,10 +689,24 @@ fn metered_compiled_code_gives_back_what_a_trap_skips() {
         (data $d "abc"))"#;
     let module = Module::new(&engine, wat).unwrap();
     assert!(module.is_native());
-    // The same code through an AOT file carries the same refunds.
+    // The same code through an AOT file carries the same refunds, and so does a tiered
+    // engine (functions compiled when called a second time).
     let file = module.serialize_native().unwrap();
     let loaded = Module::new(&engine, &file).unwrap();
-    for module in [module, loaded] {
+    let mut tiered = config.clone();
+    tiered
+        .strategy(Strategy::Tiered)
+        .tier_up_calls(1)
+        .tier_up_iterations(1)
+        .tier_up_in_background(false);
+    let tiered = Engine::new(&tiered);
+    let tiered_module = Module::new(&tiered, wat).unwrap();
+    let runs = [
+        (engine.clone(), module),
+        (engine.clone(), loaded),
+        (tiered.clone(), tiered_module.clone()),
+    ];
+    for (engine, module) in runs {
         let mut store = Store::new(&engine, ());
         let inst = Linker::new(&engine)
             .instantiate(&mut store, &module)
@@ -727,10 +741,9 @@ fn metered_compiled_code_gives_back_what_a_trap_skips() {
         assert_eq!(trap(&mut store, "oob"), TrapKind::GasExhausted);
         assert_eq!((store.gas_used(), store.instruction_count()), (0, 0));
     }
-    // Under `Auto`, metered modules are compiled too.
-    let mut auto = Config::new();
-    auto.metering(true);
-    assert!(Module::new(&Engine::new(&auto), wat).unwrap().is_native());
+    // `spin` and `oob`, called twice, got compiled (and ran compiled in the run above:
+    // both tiers count alike).
+    assert_eq!(tiered_module.native_function_count(), 2);
 }
 
 #[test]

@@ -84,6 +84,15 @@ impl Translator<'_, '_> {
         }
     }
 
+    /// Whether defined function `func` is compiled into this code block.
+    fn in_block(&self, func: u32) -> bool {
+        let Some(in_block) = self.options.in_block else {
+            return true;
+        };
+        let def = (func - self.env.num_imported_funcs) as usize;
+        in_block.get(def).is_some_and(|b| *b)
+    }
+
     /// Whether module function `func` is known to be a leaf.
     fn is_leaf(&self, func: u32) -> bool {
         let leaves = self.options.leaves;
@@ -139,6 +148,17 @@ impl Translator<'_, '_> {
             let code = self.vmctx_ptr(at);
             let callee = self.vmctx_ptr(at + 8);
             let may_throw = self.options.throws.funcs[func as usize];
+            self.call_code(type_index, code, callee, tail, may_throw);
+        } else if !self.in_block(func) {
+            // The runtime rewrites the slot when the callee gets compiled (it holds a host
+            // trampoline until then): read both words at every call, never hoisted.
+            let def = (func - self.env.num_imported_funcs) as i32;
+            let at = self.env.layout.vmctx_defined_funcs + 16 * def;
+            let flags = MemFlagsData::trusted();
+            let code = self.b.ins().load(types::I64, flags, self.vmctx, at);
+            let callee = self.b.ins().load(types::I64, flags, self.vmctx, at + 8);
+            let may_throw = self.options.throws.funcs[func as usize];
+            self.inlinable = false;
             self.call_code(type_index, code, callee, tail, may_throw);
         } else {
             let f = self.func_ref(NS_FUNC, func, type_index);

@@ -135,6 +135,10 @@ pub(crate) struct Options<'a> {
     /// Translate a copy to inline into callers: without the stack check, which the
     /// caller's covers.
     pub(crate) inline_copy: bool,
+    /// For each defined function, whether it is compiled into the same code block, so a
+    /// direct call can reach it; the others are called through their slot in the context
+    /// block ([`crate::VmLayout::vmctx_defined_funcs`]). `None`: every function is.
+    pub(crate) in_block: Option<&'a [bool]>,
 }
 
 /// What translating a function found out besides its code.

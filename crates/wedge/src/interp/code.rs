@@ -343,6 +343,8 @@ instrs! {
         Meter { gas_lo: u32, gas_hi: u32, count: u32 },
         /// Traps with "interrupted" if the store's interrupt flag is set.
         CheckInterrupt {},
+        /// Counts a loop iteration toward compiling the function (tiered modules only).
+        TierCount {},
         /// Operands that did not fit in the previous instruction.
         Extra { a: u32, b: u32, c: u32 },
         Unreachable {},

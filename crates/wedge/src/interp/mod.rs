@@ -10,7 +10,7 @@ mod translate;
 mod wide;
 
 pub use code::{Instr, R};
-pub(crate) use exec::invoke;
+pub(crate) use exec::{invoke, invoke_nested};
 pub use gc_code::{GcMap, GcOp, GcSite, Handler, HandlerKind};
 pub(crate) use translate::{translate, INIT_CHUNK};
 
@@ -45,6 +45,12 @@ pub struct CompiledFunc {
     pub(crate) refunds: Box<[(u64, u32)]>,
     /// Per instruction: the module offset of the wasm operator it was translated from.
     pub(crate) offsets: Box<[u32]>,
+    /// Tiered modules: what a call takes off `countdown` (0: the module is not tiered, and
+    /// nothing counts).
+    pub(crate) call_cost: i32,
+    /// Tiered modules: calls and loop iterations left before the function is hot (see
+    /// `crate::tier`).
+    pub(crate) countdown: std::sync::atomic::AtomicI32,
 }
 
 impl CompiledFunc {

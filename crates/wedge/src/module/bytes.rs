@@ -34,6 +34,14 @@ impl ModuleBytes {
     }
 }
 
+impl MappedFile {
+    /// The file mapped.
+    #[cfg_attr(not(feature = "compiler"), allow(dead_code))]
+    pub fn file(&self) -> &File {
+        &self.file
+    }
+}
+
 /// A whole file mapped read-only and private; unmapped on drop.
 pub(crate) struct MappedFile {
     ptr: *const u8,
@@ -83,7 +91,8 @@ impl MappedFile {
         })
     }
 
-    fn bytes(&self) -> &[u8] {
+    /// The file's bytes.
+    pub fn bytes(&self) -> &[u8] {
         // SAFETY: `ptr..ptr + len` is mapped readable for the life of `self`, and per the
         // contract of `map` nobody changes it.
         unsafe { std::slice::from_raw_parts(self.ptr, self.len) }

@@ -5,7 +5,7 @@ mod const_expr;
 mod parse;
 mod types;
 
-pub(crate) use bytes::ModuleBytes;
+pub(crate) use bytes::{MappedFile, ModuleBytes};
 pub use const_expr::{ConstExpr, ConstOp};
 
 use crate::interp::{self, CompiledFunc};
@@ -163,6 +163,13 @@ pub(crate) struct ModuleInner {
     pub code: Vec<OnceLock<Result<Arc<CompiledFunc>, Error>>>,
     /// Native code, when the module runs compiled.
     pub native: Option<Arc<crate::native::NativeCode>>,
+    /// What is compiled and queued, when the module runs tiered.
+    pub tier: Option<Box<crate::tier::TierState>>,
+    /// Whether the code came from the code cache, or should go there.
+    pub cache: crate::cache::CacheUse,
+    /// A verified cache entry found while parsing, taken when the code is loaded.
+    #[cfg_attr(not(feature = "compiler"), allow(dead_code))]
+    pub cache_hit: Option<crate::cache::Hit>,
     /// Byte range of the data of a `wedge compile` native-code section, if present.
     pub aot: Option<Range<usize>>,
     /// Why that section could not be used, if it was not.
@@ -257,6 +264,7 @@ impl Module {
     ) -> Result<Module, Error> {
         let mut inner = parse::parse(engine, bytes)?;
         crate::native::artifact::attach(&mut inner, progress)?;
+        inner.tier = crate::tier::state_for(&inner);
         let module = Module {
             inner: Arc::new(inner),
         };
@@ -351,8 +359,9 @@ impl Module {
         self.inner.native.is_some()
     }
 
-    /// Why native code stored in the file by `wedge compile` was not used, if it was present
-    /// and not used (another Wedge version or CPU, a damaged section, ...).
+    /// Why native code stored in the file by `wedge compile` (or in the code cache) was not
+    /// used, if it was present and not used (another Wedge version or CPU, a damaged
+    /// section, ...).
     pub fn native_code_warning(&self) -> Option<&str> {
         self.inner.aot_warning.as_deref()
     }
@@ -373,6 +382,72 @@ impl Module {
         #[cfg(not(feature = "compiler"))]
         {
             &self.inner.bytes
+        }
+    }
+
+    /// How many defined functions run as native code: all of them when the module is
+    /// compiled, none when it is interpreted, and under [`Strategy::Tiered`](crate::Strategy)
+    /// those compiled so far because they were hot.
+    pub fn native_function_count(&self) -> usize {
+        match (&self.inner.native, &self.inner.tier) {
+            (Some(_), _) => self.inner.bodies.len(),
+            (None, Some(tier)) => tier.compiled_count(),
+            (None, None) => 0,
+        }
+    }
+
+    /// Whether the module's compiled code came from the code cache
+    /// ([`Config::cache_dir`](crate::Config::cache_dir)).
+    pub fn is_cached(&self) -> bool {
+        matches!(self.inner.cache, crate::cache::CacheUse::Hit(_))
+    }
+
+    /// The file of the module's entry in the code cache, when the cache is on (whether the
+    /// entry exists or not).
+    pub fn cache_entry(&self) -> Option<&std::path::Path> {
+        use crate::cache::CacheUse;
+        match &self.inner.cache {
+            CacheUse::Off => None,
+            CacheUse::Hit(p) | CacheUse::Miss(p) | CacheUse::Stored(p) => Some(p),
+        }
+    }
+
+    /// Whether the code cache is on and lacks this module's compiled code (a tiered module
+    /// not found there): [`Module::cache_fill`] would store it.
+    pub fn cache_missing(&self) -> bool {
+        matches!(self.inner.cache, crate::cache::CacheUse::Miss(_))
+    }
+
+    /// Stores the module's compiled code in the code cache if it lacks it, compiling the
+    /// whole module first unless it is compiled already (so it can take as long as a
+    /// compilation). Returns whether it stored an entry. Tiered modules missing from the
+    /// cache are filled this way (the `wedge` CLI does it in a background process after the
+    /// run).
+    pub fn cache_fill(&self) -> Result<bool, Error> {
+        #[cfg(feature = "compiler")]
+        {
+            let crate::cache::CacheUse::Miss(path) = &self.inner.cache else {
+                return Ok(false);
+            };
+            if path.exists() {
+                return Ok(false);
+            }
+            let m = &self.inner;
+            let loaded;
+            let native = match &m.native {
+                Some(native) => native,
+                None => {
+                    let image = crate::native::compile::compile(m, &|_, _| {})?;
+                    loaded = crate::native::NativeCode::load(image, None, m)?;
+                    &loaded
+                }
+            };
+            crate::cache::store(m, native, path)?;
+            Ok(true)
+        }
+        #[cfg(not(feature = "compiler"))]
+        {
+            Ok(false)
         }
     }
 

@@ -23,15 +23,19 @@ pub(super) fn parse(engine: &Engine, owned: ModuleBytes) -> Result<ModuleInner, 
     // A native-code section signed by `wedge compile` with our key (after it validated
     // everything with these features) spares validating every function body again; its
     // signature is checked on another thread while this one validates the structure.
-    let (aot_header, funcs) = std::thread::scope(|s| {
-        let check = crate::native::artifact::may_have_native_code(config, bytes)
-            .then(|| s.spawn(|| crate::native::artifact::authenticated(config, bytes)));
+    // So does an entry of the code cache (checked the same way).
+    let (aot_header, cached, funcs) = std::thread::scope(|s| {
+        let aot = crate::native::artifact::may_have_native_code(config, bytes);
+        let check = aot.then(|| s.spawn(|| crate::native::artifact::authenticated(config, bytes)));
+        let lookup = (!aot && config.cache_dir.is_some() && config.compiles())
+            .then(|| s.spawn(|| cache_lookup(config, bytes)));
         let funcs = validate_structure(flags, bytes);
         let header = check.and_then(|c| c.join().ok()).flatten();
-        (header, funcs)
+        let cached = lookup.and_then(|c| c.join().ok()).unwrap_or_default();
+        (header, cached, funcs)
     });
     let funcs = funcs.map_err(with_hint)?;
-    if aot_header.is_none() {
+    if aot_header.is_none() && cached.hit.is_none() {
         validate_bodies(funcs).map_err(with_hint)?;
     }
 
@@ -65,8 +69,11 @@ pub(super) fn parse(engine: &Engine, owned: ModuleBytes) -> Result<ModuleInner, 
         custom_sections: Vec::new(),
         code: Vec::new(),
         native: None,
+        tier: None,
+        cache: cached.used,
+        cache_hit: cached.hit,
         aot: None,
-        aot_warning: None,
+        aot_warning: cached.warning,
         images: Vec::new(),
         aot_header,
     };
@@ -355,5 +362,18 @@ fn global_type(m: &ModuleInner, t: &wasmparser::GlobalType) -> GlobalType {
         } else {
             Mutability::Const
         },
+    }
+}
+
+/// Looks the module up in the engine's code cache.
+fn cache_lookup(config: &crate::Config, bytes: &[u8]) -> crate::cache::Lookup {
+    #[cfg(feature = "compiler")]
+    {
+        crate::cache::lookup(config, bytes)
+    }
+    #[cfg(not(feature = "compiler"))]
+    {
+        let _ = (config, bytes);
+        crate::cache::Lookup::default()
     }
 }

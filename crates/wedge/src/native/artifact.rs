@@ -53,7 +53,7 @@ const SECTION_HEADER: usize = 1 + 5 + 1 + SECTION_NAME.len();
 /// it: inlined code gives the same results, traps and backtraces, so a file compiled with
 /// or without it serves every run.
 #[cfg(feature = "compiler")]
-fn stamp(config: &crate::Config) -> Result<String, Error> {
+pub(crate) fn stamp(config: &crate::Config) -> Result<String, Error> {
     Ok(format!(
         "wedge {};{};features={:#x};interruptible={};metering={}",
         env!("CARGO_PKG_VERSION"),
@@ -116,19 +116,19 @@ fn trailing_section(bytes: &[u8]) -> Option<(usize, Range<usize>)> {
 
 /// A parsed section header.
 pub(crate) struct Header {
-    stamp: String,
-    module_len: u64,
+    pub(crate) stamp: String,
+    pub(crate) module_len: u64,
     /// The code, as a range of the module binary.
-    code: Range<usize>,
-    image: CodeImage,
+    pub(crate) code: Range<usize>,
+    pub(crate) image: CodeImage,
     chunks: Vec<StoredChunk>,
     /// The header's bytes (what the signature covers besides the module and the code).
-    signed: Range<usize>,
-    signature: u64,
+    pub(crate) signed: Range<usize>,
+    pub(crate) signature: u64,
 }
 
 /// Parses the section whose data is `data` (a range of `bytes`).
-fn parse_header(bytes: &[u8], data: Range<usize>) -> Result<Header, Error> {
+pub(crate) fn parse_header(bytes: &[u8], data: Range<usize>) -> Result<Header, Error> {
     let mut r = Reader {
         bytes: &bytes[data.clone()],
     };
@@ -149,6 +149,7 @@ fn parse_header(bytes: &[u8], data: Range<usize>) -> Result<Header, Error> {
         stack_maps: r.list(8, |b| (u32_at(b, 0), u32_at(b, 4)))?,
         inlined: r.list(12, |b| (u32_at(b, 0), u32_at(b, 4), u32_at(b, 8)))?,
         inline_sites: r.list(8, |b| (u32_at(b, 0), u32_at(b, 4)))?,
+        defs: Vec::new(),
     };
     let chunks = r.list(24, |b| {
         let at = u32_at(b, 20) as usize;
@@ -257,6 +258,21 @@ pub(crate) fn attach(
                 }
             }
         }
+        if let Some(hit) = m.cache_hit.take() {
+            match crate::cache::load(m, hit) {
+                Ok(code) => {
+                    m.native = Some(std::sync::Arc::new(code));
+                    return Ok(());
+                }
+                Err(e) => {
+                    m.aot_warning = Some(format!("code cache entry unusable: {e}"));
+                }
+            }
+        }
+        if config.tiered() {
+            // Hot functions get compiled while the module runs (see `crate::tier`).
+            return Ok(());
+        }
         // Modules using what the compiler does not cover run in the interpreter under
         // `Auto`; `Compiler` reports it.
         let auto = config.strategy_setting() == crate::Strategy::Auto;
@@ -278,9 +294,14 @@ pub(crate) fn attach(
             }
             Err(e) => return Err(e),
         };
-        m.native = Some(std::sync::Arc::new(super::NativeCode::load(
-            image, None, m,
-        )?));
+        let native = super::NativeCode::load(image, None, m)?;
+        if let crate::cache::CacheUse::Miss(path) = &m.cache {
+            match crate::cache::store(m, &native, path) {
+                Ok(()) => m.cache = crate::cache::CacheUse::Stored(path.clone()),
+                Err(e) => m.aot_warning = Some(format!("could not store the compiled code: {e}")),
+            }
+        }
+        m.native = Some(std::sync::Arc::new(native));
         Ok(())
     }
     #[cfg(not(feature = "compiler"))]
@@ -359,41 +380,8 @@ pub(crate) fn serialize(m: &ModuleInner) -> Result<Vec<u8>, Error> {
             Error::Limit("writing native code needs a key (Config::native_code_key)".into())
         })?;
         let module = original_bytes(m);
-        let code = native.code();
-        let chunks = image::memory_images(m);
         let data_start = module.len() + SECTION_HEADER;
-        let stamp = stamp(m.engine.config())?;
-        let img = &native.image;
-        // The header has the same length whatever the offsets: lay out with zeros first.
-        let header_len = header(&stamp, module.len(), img, (0, code.len()), &chunks, &[]).len();
-        let page = image::IMAGE_PAGE as usize;
-        let align = |at: usize| (data_start + at).next_multiple_of(page) - data_start;
-        let code_at = align(header_len + 8);
-        let mut end = code_at + code.len();
-        let mut chunk_at = Vec::with_capacity(chunks.len());
-        for c in &chunks {
-            let at = align(end);
-            chunk_at.push(at);
-            end = at + c.bytes.len();
-        }
-        let head = header(
-            &stamp,
-            module.len(),
-            img,
-            (code_at, code.len()),
-            &chunks,
-            &chunk_at,
-        );
-        let signature = sign(&key, module, &head, &code)
-            .ok_or_else(|| Error::Limit("the module's sections are malformed".into()))?;
-        let mut data = head;
-        data.extend_from_slice(&signature.to_le_bytes());
-        data.resize(code_at, 0);
-        data.extend_from_slice(&code);
-        for (c, at) in chunks.iter().zip(&chunk_at) {
-            data.resize(*at, 0);
-            data.extend_from_slice(&c.bytes);
-        }
+        let data = section_data(m, native, &key, image::memory_images(m), data_start)?;
         let payload = 1 + SECTION_NAME.len() + data.len();
         let size = u32::try_from(payload)
             .map_err(|_| Error::Limit("native code too large for a custom section".into()))?;
@@ -418,6 +406,54 @@ pub(crate) fn serialize(m: &ModuleInner) -> Result<Vec<u8>, Error> {
             "this build of wedge has no compiler (feature `compiler`)".into(),
         ))
     }
+}
+
+/// The data of a native-code section for `native`, the code of module `m`, signed with
+/// `key`, with memory images `chunks`, for data starting at file offset `data_start` (code
+/// and images are placed at multiples of the page size from the file's start).
+#[cfg(feature = "compiler")]
+pub(crate) fn section_data(
+    m: &ModuleInner,
+    native: &super::NativeCode,
+    key: &[u8; 16],
+    chunks: Vec<image::ImageChunk>,
+    data_start: usize,
+) -> Result<Vec<u8>, Error> {
+    let module = original_bytes(m);
+    let code = native.code();
+    let stamp = stamp(m.engine.config())?;
+    let img = &native.image;
+    // The header has the same length whatever the offsets: lay out with zeros first.
+    let header_len = header(&stamp, module.len(), img, (0, code.len()), &chunks, &[]).len();
+    let page = image::IMAGE_PAGE as usize;
+    let align = |at: usize| (data_start + at).next_multiple_of(page) - data_start;
+    let code_at = align(header_len + 8);
+    let mut end = code_at + code.len();
+    let mut chunk_at = Vec::with_capacity(chunks.len());
+    for c in &chunks {
+        let at = align(end);
+        chunk_at.push(at);
+        end = at + c.bytes.len();
+    }
+    let head = header(
+        &stamp,
+        module.len(),
+        img,
+        (code_at, code.len()),
+        &chunks,
+        &chunk_at,
+    );
+    let signature = sign(key, module, &head, &code)
+        .ok_or_else(|| Error::Limit("the module's sections are malformed".into()))?;
+    let mut data = head;
+    data.extend_from_slice(&signature.to_le_bytes());
+    data.resize(code_at, 0);
+    data.extend_from_slice(&code);
+    for (c, at) in chunks.iter().zip(&chunk_at) {
+        data.resize(*at, 0);
+        data.extend_from_slice(&c.bytes);
+    }
+    Ok(data)
 }
 
 /// The header bytes for the given layout (`chunk_at` empty: zeros).
@@ -505,12 +541,20 @@ pub(crate) fn original_bytes(m: &ModuleInner) -> &[u8] {
 /// custom and data sections, the header and the code; None if the module is malformed.
 #[cfg(feature = "compiler")]
 fn sign(key: &[u8; 16], module: &[u8], header: &[u8], code: &[u8]) -> Option<u64> {
+    Some(sign_rest(module_hasher(key, module)?, header, code))
+}
+
+/// The keyed hash of a module's sections other than custom and data sections: what native
+/// code compiled from it depends on (and the first part of a signature, see [`sign`]).
+/// None if the module is malformed.
+#[cfg(feature = "compiler")]
+#[allow(deprecated)]
+pub(crate) fn module_hasher(key: &[u8; 16], module: &[u8]) -> Option<std::hash::SipHasher> {
     use std::hash::Hasher;
     let k0 = u64::from_le_bytes(key[..8].try_into().expect("8 bytes"));
     let k1 = u64::from_le_bytes(key[8..].try_into().expect("8 bytes"));
     // SipHash-2-4 is a keyed pseudo-random function: without the key, a valid signature
     // cannot be computed. std keeps it under its old name.
-    #[allow(deprecated)]
     let mut h = std::hash::SipHasher::new_with_keys(k0, k1);
     for (id, _, range) in sections(module)? {
         if id == 0 || id == 11 {
@@ -520,10 +564,18 @@ fn sign(key: &[u8; 16], module: &[u8], header: &[u8], code: &[u8]) -> Option<u64
         h.write_u64(range.len() as u64);
         h.write(&module[range]);
     }
+    Some(h)
+}
+
+/// A signature from the [`module_hasher`] of its module, its header and its code.
+#[cfg(feature = "compiler")]
+#[allow(deprecated)]
+pub(crate) fn sign_rest(mut h: std::hash::SipHasher, header: &[u8], code: &[u8]) -> u64 {
+    use std::hash::Hasher;
     h.write_u64(header.len() as u64);
     h.write(header);
     h.write(code);
-    Some(h.finish())
+    h.finish()
 }
 
 #[cfg(feature = "compiler")]

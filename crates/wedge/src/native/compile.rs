@@ -69,19 +69,11 @@ fn gc_type(c: &crate::registry::CanonType) -> wc::GcType {
     }
 }
 
-/// The shape of a module's instances' context blocks.
-pub(crate) fn shape(m: &ModuleInner) -> VmShape {
-    VmShape::new(
-        m.memories.len() as u32,
-        m.tables.len() as u32,
-        m.globals.len() as u32,
-        m.num_imported_funcs,
-    )
-}
-
 fn layout(m: &ModuleInner) -> wc::VmLayout {
     use crate::runtime::vmctx::{WORD_STORE, WORD_TYPE_IDS};
-    let s = shape(m);
+    // Code compiled a few functions at a time reads the defined-function slots, which only
+    // the context blocks of tiered instances have (at the end, so nothing else moves).
+    let s = VmShape::of(m, true);
     wc::VmLayout {
         vmctx_store: (WORD_STORE * 8) as i32,
         vmctx_type_ids: (WORD_TYPE_IDS * 8) as i32,
@@ -89,6 +81,7 @@ fn layout(m: &ModuleInner) -> wc::VmLayout {
         vmctx_tables: s.tables as i32,
         vmctx_globals: s.globals as i32,
         vmctx_imported_funcs: s.imported_funcs as i32,
+        vmctx_defined_funcs: s.defined_funcs as i32,
         store_stack_limit: so::STACK_LIMIT as i32,
         store_funcrefs: so::FUNCREFS as i32,
         store_exit_fp: so::EXIT_FP as i32,
@@ -144,13 +137,9 @@ fn closed(m: &ModuleInner) -> bool {
     imports_closed && exports_closed
 }
 
-/// Compiles every function of a module; `progress(done, total)` is called as units finish.
-pub(crate) fn compile(
-    m: &ModuleInner,
-    progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<CodeImage, Error> {
-    let isa = isa(m.engine.config().deterministic, m.engine.config().metering)?;
-    let env = wc::ModuleEnv {
+/// What the translator needs to know about a module besides its function bodies.
+pub(crate) fn module_env(m: &ModuleInner) -> wc::ModuleEnv {
+    wc::ModuleEnv {
         types: m
             .types
             .iter()
@@ -208,23 +197,51 @@ pub(crate) fn compile(
                 count_instructions,
             }
         }),
-    };
-    let bodies: Vec<wc::FuncBody<'_>> = m
-        .bodies
+    }
+}
+
+/// The module's function bodies as the translator takes them.
+pub(crate) fn bodies(m: &ModuleInner) -> Vec<wc::FuncBody<'_>> {
+    m.bodies
         .iter()
         .map(|r| wc::FuncBody {
             bytes: &m.bytes[r.clone()],
             offset: r.start,
         })
-        .collect();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = threads.min(bodies.len() / 8 + 1);
-    let code = wc::compile_module(isa, &env, &bodies, threads, progress).map_err(|e| match e {
+        .collect()
+}
+
+/// A compiler error as a Wedge error.
+pub(crate) fn error(e: wc::Error) -> Error {
+    match e {
         wc::Error::Invalid(e) => Error::from(e),
         wc::Error::Unsupported(what) => Error::Limit(format!("{UNSUPPORTED_PREFIX}{what}")),
         other => Error::Limit(format!("native code: {other}")),
-    })?;
-    Ok(CodeImage {
+    }
+}
+
+/// The code generator for a module's engine.
+pub(crate) fn module_isa(m: &ModuleInner) -> Result<&'static wc::Isa, Error> {
+    isa(m.engine.config().deterministic, m.engine.config().metering)
+}
+
+/// Compiles every function of a module; `progress(done, total)` is called as units finish.
+pub(crate) fn compile(
+    m: &ModuleInner,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<CodeImage, Error> {
+    let isa = module_isa(m)?;
+    let env = module_env(m);
+    let bodies = bodies(m);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = threads.min(bodies.len() / 8 + 1);
+    let code = wc::compile_module(isa, &env, &bodies, threads, progress).map_err(error)?;
+    Ok(image(code, Vec::new()))
+}
+
+/// The image of compiled code; `defs` as in [`CodeImage::defs`].
+pub(crate) fn image(code: wc::CompiledCode, defs: Vec<u32>) -> CodeImage {
+    CodeImage {
         code: code.code,
         funcs: code.funcs.iter().map(|r| (r.offset, r.len)).collect(),
         array_trampolines: code.array_trampolines,
@@ -259,5 +276,6 @@ pub(crate) fn compile(
             .iter()
             .map(|s| (s.func, s.parent.unwrap_or(NO_SITE)))
             .collect(),
-    })
+        defs,
+    }
 }

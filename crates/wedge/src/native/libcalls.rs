@@ -47,10 +47,7 @@ unsafe fn raise(vmctx: *mut u8, trap: Trap) -> ! {
     unsafe {
         let (vm, instance) = context(vmctx);
         let (exit_fp, exit_func) = (vm.exit_fp, vm.exit_func);
-        let start = (&(*vm.store_inner)).instances[instance as usize]
-            .native
-            .as_ref()
-            .map_or(0, |n| n.start());
+        let start = super::code_start(&(&(*vm.store_inner)).instances[instance as usize]);
         super::PENDING.with(|p| *p.borrow_mut() = Some(trap));
         let a = entry::CURRENT.with(|c| c.get());
         (*a).trap_code = 0;
@@ -267,6 +264,9 @@ unsafe extern "C" fn host_call(funcref: *const VmFuncRef, caller_vmctx: *mut u8,
         drop(roots);
         let invoke = vm.invoke.expect("store block has an invoke function");
         let store = vm.store;
+        // Compiled code the call runs (in a nested activation) records its own exits: put
+        // this frame's back for a trap or throw recorded below.
+        let exit = (vm.exit_fp, vm.exit_func);
         // A panicking host function must not unwind through compiled frames: catch it here,
         // unwind the compiled frames as for a trap, and resume the panic past them.
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -274,13 +274,20 @@ unsafe extern "C" fn host_call(funcref: *const VmFuncRef, caller_vmctx: *mut u8,
         }));
         let s = &mut (*vm.store_inner).gc.suspended;
         s.truncate(s.len().saturating_sub(published));
+        (vm.exit_fp, vm.exit_func) = exit;
         match r {
             Ok(Ok(())) => {}
             Ok(Err(trap)) => {
                 let id = (*vm.store_inner).id;
                 match trap.exception() {
-                    // The caller checks for a pending exception when the call returns.
-                    Some(exn) if exn.store == id => vm.pending_exn = exn.raw,
+                    // The caller checks for a pending exception when the call returns; should
+                    // the exception escape, its backtrace has the frames it passed so far.
+                    Some(exn) if exn.store == id => {
+                        vm.pending_exn = exn.raw;
+                        let frames = trap.backtrace().to_vec();
+                        super::EXN_TRACE.with(|t| *t.borrow_mut() = Some((exn.raw, frames)));
+                        record_throw(caller_vmctx);
+                    }
                     Some(_) => raise(
                         caller_vmctx,
                         Trap::host("a host function threw an exception of another store"),
@@ -312,6 +319,7 @@ unsafe extern "C" fn throw(vmctx: *mut u8, tag: u32, payload: *const u64) {
         let exn = s.alloc_exception(store_tag, &words);
         let (vm, _) = context(vmctx);
         vm.pending_exn = exn;
+        super::EXN_TRACE.with(|t| t.borrow_mut().take());
         record_throw(vmctx);
     }
 }
@@ -327,10 +335,7 @@ unsafe fn record_throw(vmctx: *mut u8) {
     unsafe {
         let (vm, instance) = context(vmctx);
         let (exit_fp, exit_func) = (vm.exit_fp, vm.exit_func);
-        let start = (&(*vm.store_inner)).instances[instance as usize]
-            .native
-            .as_ref()
-            .map_or(0, |n| n.start());
+        let start = super::code_start(&(&(*vm.store_inner)).instances[instance as usize]);
         let a = entry::CURRENT.with(|c| c.get());
         (*a).trap_first_func = exit_func;
         (*a).trap_first_start = start;

@@ -54,6 +54,10 @@ pub(crate) struct CodeImage {
     /// (module function index, site it was inlined into or [`NO_SITE`]) of each inlined
     /// copy; a site's parent comes before it.
     pub inline_sites: Vec<(u32, u32)>,
+    /// For a block of some functions only (compiled by the tiered strategy, see
+    /// `crate::tier`): the defined-function index of each entry of `funcs`; the trampoline
+    /// lists are then either complete or empty. Empty for a whole module.
+    pub defs: Vec<u32>,
 }
 
 /// The parent of an inline site inlined straight into a compiled function.
@@ -68,9 +72,13 @@ impl CodeImage {
             message: format!("native code: {what}"),
             offset: 0,
         };
-        if self.funcs.len() != m.bodies.len()
-            || self.array_trampolines.len() != m.types.len()
-            || self.host_trampolines.len() != m.types.len()
+        let partial = !self.defs.is_empty();
+        let trampolines_ok = |n: usize| n == m.types.len() || (partial && n == 0);
+        if (!partial && self.funcs.len() != m.bodies.len())
+            || (partial && self.funcs.len() != self.defs.len())
+            || !self.defs.iter().all(|d| (*d as usize) < m.bodies.len())
+            || !trampolines_ok(self.array_trampolines.len())
+            || !trampolines_ok(self.host_trampolines.len())
         {
             return Err(bad("function or type count does not match the module"));
         }
@@ -156,8 +164,23 @@ impl NativeCode {
     /// binary when given (then the image keeps no copy of them; they are mapped from the
     /// module's file when it has one and they start on a page boundary there).
     pub fn load(
-        image: CodeImage,
+        mut image: CodeImage,
         code: Option<std::ops::Range<usize>>,
+        m: &ModuleInner,
+    ) -> Result<NativeCode, Error> {
+        // Loaded code is read back from its mapping when needed (see `code`).
+        let owned = std::mem::take(&mut image.code);
+        let bytes = code.clone().map_or(&owned[..], |r| &m.bytes[r]);
+        let in_file = code.and_then(|r| m.bytes.file_at(r.start));
+        Self::load_from(image, bytes, in_file, m)
+    }
+
+    /// Loads compiled code `bytes` for module `m` (described by `image`), mapping it from
+    /// `file` at the given offset when there is one and the system lets it (else copying it).
+    pub fn load_from(
+        image: CodeImage,
+        bytes: &[u8],
+        in_file: Option<(&std::fs::File, u64)>,
         m: &ModuleInner,
     ) -> Result<NativeCode, Error> {
         if !supported() {
@@ -165,7 +188,6 @@ impl NativeCode {
                 "native code is not supported on this platform".into(),
             ));
         }
-        let bytes = code.clone().map_or(&image.code[..], |r| &m.bytes[r]);
         image.check(m, bytes.len())?;
         let patch = |bytes: &mut [u8]| {
             for &(off, target, addend) in &image.relocs {
@@ -174,7 +196,6 @@ impl NativeCode {
                 bytes[at..at + 8].copy_from_slice(&addr.to_le_bytes());
             }
         };
-        let in_file = code.and_then(|r| m.bytes.file_at(r.start));
         let mapped = in_file
             .and_then(|(file, offset)| CodeMemory::map_file(file, offset, bytes.len(), patch));
         let memory = match mapped {
@@ -191,6 +212,7 @@ impl NativeCode {
             stack_maps: image.stack_maps.clone(),
             inlined: image.inlined.clone(),
             inline_sites: image.inline_sites.clone(),
+            defs: image.defs.clone(),
         });
         signals::register(info.clone());
         let names = Arc::new(Names {
@@ -235,7 +257,8 @@ impl NativeCode {
         std::borrow::Cow::Owned(code)
     }
 
-    /// Address of defined function `def`.
+    /// Address of defined function `def` (of entry `def` of `funcs`, in a block of some
+    /// functions only).
     pub fn func(&self, def: u32) -> *const u8 {
         (self.info.start + self.image.funcs[def as usize].0 as usize) as *const u8
     }
@@ -273,8 +296,9 @@ fn write_perf_map(info: &CodeInfo, names: &Names) {
         return;
     };
     let mut text = String::new();
-    for (def, (offset, len)) in info.funcs.iter().enumerate() {
-        let index = names.num_imported_funcs + def as u32;
+    for (i, (offset, len)) in info.funcs.iter().enumerate() {
+        let def = info.defs.get(i).copied().unwrap_or(i as u32);
+        let index = names.num_imported_funcs + def;
         let name = names.func_names.get(&index).cloned();
         let name = name.unwrap_or_else(|| format!("wasm[{index}]"));
         text.push_str(&format!(
@@ -283,6 +307,22 @@ fn write_perf_map(info: &CodeInfo, names: &Names) {
         ));
     }
     let _ = file.write_all(text.as_bytes());
+}
+
+/// The start of the code block whose names (see `NAMES`) name an instance's functions: its
+/// module's native code, or the first block compiled for it by the tiered strategy; 0 if
+/// it has none.
+pub(crate) fn code_start(inst: &crate::runtime::InstanceEntity) -> usize {
+    match &inst.native {
+        Some(n) => n.start(),
+        None => inst
+            .module
+            .inner
+            .tier
+            .as_deref()
+            .and_then(|t| t.base())
+            .map_or(0, |b| b.start()),
+    }
 }
 
 /// The libcall table compiled code calls through (see `VmStore::libcalls`).
@@ -324,6 +364,9 @@ pub(crate) fn supported() -> bool {
 thread_local! {
     /// A trap raised by a libcall, waiting for its activation to unwind.
     static PENDING: RefCell<Option<Trap>> = const { RefCell::new(None) };
+    /// The frames the pending exception passed in callees of other activations (a raw
+    /// reference and its frames, innermost first), for its backtrace should it escape.
+    pub(crate) static EXN_TRACE: RefCell<Option<(u64, Vec<FrameInfo>)>> = const { RefCell::new(None) };
     /// A host function's panic, to resume once the compiled frames are unwound.
     static PANIC: RefCell<Option<Box<dyn std::any::Any + Send>>> = const { RefCell::new(None) };
 }
@@ -413,8 +456,8 @@ fn backtrace(
     for (i, &pc) in a.pcs().iter().enumerate() {
         let pc = if i == 0 && a.first_exact { pc } else { pc - 1 };
         let found = signals::with_code(pc, |c| {
-            let def = c.func_at(pc)?;
-            Some((c.start, c.inlined_at(pc), def as u32))
+            let def = c.def_at(pc)?;
+            Some((c.start, c.inlined_at(pc), def))
         });
         if let Some(Some((start, inlined, def))) = found {
             for func in inlined {
@@ -437,16 +480,38 @@ pub(crate) fn invoke<T>(
     index: u32,
     io: &mut [u64],
 ) -> Result<(), Error> {
+    let inst = &store.inner.instances[instance as usize];
+    let native = inst.native.as_ref().expect("invoke on a compiled instance");
+    let m = &inst.module.inner;
+    let type_index = m.func_types[index as usize];
+    let trampoline = native.array_trampoline(type_index);
+    let code = native.func(index - m.num_imported_funcs);
+    // SAFETY: the trampoline and the code belong to the instance's loaded module.
+    unsafe { invoke_code(store, instance, trampoline, code, io) }
+}
+
+/// Calls compiled code `code` of `instance` through `trampoline`, the array trampoline of its
+/// type, with its parameters in `io`.
+///
+/// # Safety
+/// `trampoline` and `code` must be loaded code compiled for the instance's module (kept alive
+/// by it), and `io` must hold the slots of the function's type.
+pub(crate) unsafe fn invoke_code<T>(
+    store: &mut Store<T>,
+    instance: u32,
+    trampoline: *const u8,
+    code: *const u8,
+    io: &mut [u64],
+) -> Result<(), Error> {
     #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
     {
         let inst = &store.inner.instances[instance as usize];
-        let native = inst.native.as_ref().expect("invoke on a compiled instance");
-        let m = &inst.module.inner;
-        let type_index = m.func_types[index as usize];
-        let trampoline = native.array_trampoline(type_index);
-        let code = native.func(index - m.num_imported_funcs);
         let vmctx = inst.vmctx.as_ptr();
-        let max_stack = store.inner.engine.config().max_wasm_stack;
+        let config = store.inner.engine.config();
+        // Under the tiered strategy interpreter activations between compiled frames take
+        // native stack too (a few KiB each, for a call from compiled code to an interpreted
+        // function): allow as many wasm calls as compiled code alone would get.
+        let max_stack = config.max_wasm_stack * if config.tiered() { 8 } else { 1 };
         signals::install();
         let limit = entry::stack_limit(max_stack);
         let store_ptr: *mut Store<T> = store;
@@ -484,7 +549,10 @@ pub(crate) fn invoke<T>(
             // the frames its throw recorded.
             let first = (activation.trap_first_func != u32::MAX)
                 .then_some((activation.trap_first_start, activation.trap_first_func));
+            let inner = EXN_TRACE.with(|t| t.borrow_mut().take());
+            let inner = inner.filter(|(raw, _)| *raw == exn).map(|(_, f)| f);
             let trap = store.inner.escaping_exception(exn);
+            let trap = trap.with_backtrace(inner.unwrap_or_default());
             return Err(trap
                 .with_backtrace(backtrace(&store.inner, instance, &activation, first))
                 .into());
@@ -537,7 +605,7 @@ pub(crate) fn invoke<T>(
     }
     #[cfg(not(all(target_arch = "x86_64", target_os = "linux")))]
     {
-        let _ = (store, instance, index, io);
+        let _ = (store, instance, trampoline, code, io);
         Err(Error::Limit(
             "native code is not supported on this platform".into(),
         ))

@@ -24,6 +24,9 @@ pub(crate) struct CodeInfo {
     /// (module function index, parent site) of each inline site (see
     /// `CodeImage::inline_sites`).
     pub inline_sites: Vec<(u32, u32)>,
+    /// The defined-function index of each entry of `funcs` (empty: the entry's index), see
+    /// `CodeImage::defs`.
+    pub defs: Vec<u32>,
 }
 
 impl CodeInfo {
@@ -36,6 +39,12 @@ impl CodeInfo {
             .checked_sub(1)?;
         let (o, len) = self.funcs[i];
         (off < o + len).then_some(i)
+    }
+
+    /// The defined-function index of the function containing `pc`, if any.
+    pub fn def_at(&self, pc: usize) -> Option<u32> {
+        let i = self.func_at(pc)?;
+        Some(self.defs.get(i).copied().unwrap_or(i as u32))
     }
 
     /// The module indices of the functions whose inlined code `pc` runs, innermost first

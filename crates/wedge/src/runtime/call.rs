@@ -11,6 +11,9 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, io: &mut [u64]) -> Resu
         if store.inner.instances[instance as usize].native.is_some() {
             return crate::native::invoke(store, instance, index, io);
         }
+        if let Some(result) = crate::tier::invoke(store, instance, index, io) {
+            return result;
+        }
     }
     crate::interp::invoke(store, func, io)
 }
@@ -58,7 +61,7 @@ pub(crate) unsafe fn invoke_raw<T>(
             }
             r.map_err(Error::from)
         }
-        FuncKind::Wasm { .. } => invoke(store, func, io),
+        FuncKind::Wasm { .. } => crate::tier::invoke_from_native(store, func, io),
     };
     result.map_err(|e| match e {
         Error::Trap(t) => t,

@@ -248,8 +248,9 @@ pub(crate) fn instantiate<T>(
         tags: Vec::with_capacity(m.tags.len()),
         elems: Vec::with_capacity(m.elems.len()),
         data_dropped: vec![false; m.datas.len()],
-        vmctx: VmCtx::new(VmShape::new(0, 0, 0, 0), std::ptr::null_mut(), &[], 0),
+        vmctx: VmCtx::new(VmShape::new(0, 0, 0, 0, 0), std::ptr::null_mut(), &[], 0),
         native: m.native.clone(),
+        tier: crate::tier::InstanceTier::Off,
     };
     for (import, ext) in m.imports.iter().zip(imports) {
         super::linker::check_import(&store.inner, m, import, ext)?;
@@ -312,7 +313,7 @@ pub(crate) fn instantiate<T>(
         inner.memories.push(std::sync::Arc::new(memory));
         inst.memories.push(inner.memories.len() as u32 - 1);
     }
-    if inst.native.is_some() {
+    if inst.native.is_some() || m.tier.is_some() {
         // Compiled code leaves most bounds checks to guard pages: without them (memories
         // made under an address-space limit) the instance runs interpreted.
         let mems: Vec<&LinearMemory> = inst
@@ -320,9 +321,11 @@ pub(crate) fn instantiate<T>(
             .iter()
             .map(|&i| &*inner.memories[i as usize])
             .collect();
-        if !crate::native::memories_fit(m, &mems) {
+        let fits = crate::native::memories_fit(m, &mems);
+        if !fits {
             inst.native = None;
         }
+        inst.tier = crate::tier::instance_tier(m, fits);
     }
     for (ty, init) in m.globals[m.num_imported_globals as usize..]
         .iter()
@@ -359,12 +362,7 @@ pub(crate) fn instantiate<T>(
 fn build_vmctx(inner: &mut StoreInner, inst: &mut InstanceEntity, instance_index: u32) {
     let module = inst.module.clone();
     let m = &module.inner;
-    let shape = VmShape::new(
-        m.memories.len() as u32,
-        m.tables.len() as u32,
-        m.globals.len() as u32,
-        m.num_imported_funcs,
-    );
+    let shape = VmShape::of(m, crate::tier::runs_tiered(inst));
     let mut vmctx = VmCtx::new(shape, &mut *inner.vm, &m.type_ids, instance_index);
     for (i, &mem) in inst.memories.iter().enumerate() {
         // The memory object (its length is at a documented offset) and a copy of its base
@@ -430,11 +428,13 @@ fn initialize_segments(
 ) -> Result<(), Error> {
     let module = inner.instances[instance as usize].module.clone();
     let m = &module.inner;
+    // Offsets are evaluated while the store is borrowed: with copies of the index spaces
+    // they read (made once, not per segment).
+    let inst = &inner.instances[instance as usize];
+    let (funcs, globals) = (inst.funcs.clone(), inst.globals.clone());
     for (i, seg) in m.elems.iter().enumerate() {
         match &seg.mode {
             ElemMode::Active { table, offset } => {
-                let inst = &inner.instances[instance as usize];
-                let (funcs, globals) = (inst.funcs.clone(), inst.globals.clone());
                 let offset = eval_const(inner, m, &funcs, &globals, offset)? as u64;
                 let inst = &inner.instances[instance as usize];
                 let table_index = inst.tables[*table as usize] as usize;
@@ -459,8 +459,6 @@ fn initialize_segments(
                 inner.instances[instance as usize].data_dropped[i] = true;
                 continue;
             }
-            let inst = &inner.instances[instance as usize];
-            let (funcs, globals) = (inst.funcs.clone(), inst.globals.clone());
             let offset = eval_const(inner, m, &funcs, &globals, offset)? as u64;
             let inst = &inner.instances[instance as usize];
             let mem_index = inst.memories[*memory as usize] as usize;

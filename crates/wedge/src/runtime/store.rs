@@ -70,6 +70,8 @@ pub(crate) struct InstanceEntity {
     pub vmctx: VmCtx,
     /// Native code of the module, when it runs compiled.
     pub native: Option<Arc<crate::native::NativeCode>>,
+    /// Whether it runs compiled code of a tiered module (see `crate::tier`).
+    pub tier: crate::tier::InstanceTier,
 }
 
 /// Pointers to every function's `VmFuncRef`, by store function index.
@@ -98,8 +100,8 @@ pub(crate) struct StoreInner {
     pub types: TypeCache,
     /// The GC heap and the roots the store holds.
     pub gc: GcState,
-    /// A value stack kept for the next call (a nested call allocates its own).
-    pub stack: Vec<u64>,
+    /// Value stacks kept for the next calls (one per nested call into the interpreter).
+    pub stacks: Vec<Vec<u64>>,
     /// Nesting depth of host-to-wasm re-entry.
     pub reentry: u32,
     /// The block compiled code reads (stable address).
@@ -148,7 +150,7 @@ impl<T> Store<T> {
                 externs: Vec::new(),
                 types: TypeCache::default(),
                 gc: GcState::default(),
-                stack: Vec::new(),
+                stacks: Vec::new(),
                 reentry: 0,
                 vm: Box::new(VmStore::new(
                     super::call::invoke_raw::<T>,

@@ -228,17 +228,21 @@ impl Trap {
         &self.inner.backtrace
     }
 
-    /// Returns the trap with a backtrace attached, unless it already has one.
+    /// Returns the trap with `frames` added to its backtrace as the outer frames: a trap
+    /// that comes out of a call from one tier or instance into another gets the frames of
+    /// each activation it passes on its way out, innermost first.
     pub(crate) fn with_backtrace(self, frames: Vec<FrameInfo>) -> Trap {
-        if !self.inner.backtrace.is_empty() || frames.is_empty() {
+        if frames.is_empty() {
             return self;
         }
+        let mut backtrace = self.inner.backtrace.clone();
+        backtrace.extend(frames);
         Trap {
             inner: Arc::new(TrapInner {
                 kind: self.inner.kind,
                 message: self.inner.message.clone(),
                 exit_code: self.inner.exit_code,
-                backtrace: frames,
+                backtrace,
                 exception: self.inner.exception,
                 pin: self.inner.pin.clone(),
             }),

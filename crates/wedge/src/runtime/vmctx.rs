@@ -12,6 +12,8 @@
 //!   then              *mut VmTable          one per table
 //!   then              *mut u128             one per global: its 16-byte cell
 //!   then              (code, vmctx)         two words per imported function
+//!   then              (code, vmctx)         two words per defined function, in the blocks of
+//!                                           tiered instances only (see `crate::tier`)
 //!
 //! per store (`VmStore`):
 //!   stack_limit, funcrefs, exit_fp, exit_func, store, store_inner, invoke, libcalls[..],
@@ -195,6 +197,8 @@ pub(crate) struct VmShape {
     pub tables: u32,
     pub globals: u32,
     pub imported_funcs: u32,
+    /// Where the defined functions' slots start (tiered instances only).
+    pub defined_funcs: u32,
     /// Total size in 8-byte words.
     pub words: u32,
 }
@@ -210,18 +214,39 @@ pub(crate) const WORD_INSTANCE: usize = 2;
 
 impl VmShape {
     /// The shape of the context block of an instance with these counts.
-    pub fn new(memories: u32, tables: u32, globals: u32, imported_funcs: u32) -> VmShape {
+    pub fn new(
+        memories: u32,
+        tables: u32,
+        globals: u32,
+        imported_funcs: u32,
+        defined_funcs: u32,
+    ) -> VmShape {
         let m = HEADER_WORDS;
         let t = m + 2 * memories;
         let g = t + tables;
         let f = g + globals;
+        let d = f + 2 * imported_funcs;
         VmShape {
             memories: m * 8,
             tables: t * 8,
             globals: g * 8,
             imported_funcs: f * 8,
-            words: f + 2 * imported_funcs,
+            defined_funcs: d * 8,
+            words: d + 2 * defined_funcs,
         }
+    }
+
+    /// The shape of the blocks of a module's instances, with the defined functions' slots
+    /// if `with_defined`.
+    pub fn of(m: &crate::module::ModuleInner, with_defined: bool) -> VmShape {
+        let defined = if with_defined { m.bodies.len() } else { 0 };
+        VmShape::new(
+            m.memories.len() as u32,
+            m.tables.len() as u32,
+            m.globals.len() as u32,
+            m.num_imported_funcs,
+            defined as u32,
+        )
     }
 }
 
@@ -305,6 +330,11 @@ impl VmCtx {
     /// Sets the word at a byte offset.
     pub fn set(&mut self, byte_offset: u32, value: u64) {
         self.words[byte_offset as usize / 8] = value;
+    }
+
+    /// The word at a byte offset.
+    pub fn get(&self, byte_offset: u32) -> u64 {
+        self.words[byte_offset as usize / 8]
     }
 
     /// The address compiled code receives.

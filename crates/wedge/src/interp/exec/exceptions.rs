@@ -19,7 +19,7 @@ impl Executor<'_> {
         }
         let payload = self.stack[start..start + slots].to_vec();
         let exn = self.inner.alloc_exception(store_tag, &payload);
-        self.unwind(st, exn)
+        self.unwind(st, exn, Vec::new())
     }
 
     /// `throw_ref`: rethrows the exception in slot `exn`.
@@ -29,7 +29,7 @@ impl Executor<'_> {
         if raw == 0 {
             return Err(self.trap_at(st, TrapKind::NullReference));
         }
-        self.unwind(st, raw)
+        self.unwind(st, raw, Vec::new())
     }
 
     /// Handles an error from a call made at `st.pc - 1`: an exception is thrown here (and
@@ -37,7 +37,12 @@ impl Executor<'_> {
     #[cold]
     pub(super) fn catch_error(&mut self, st: &mut State, error: Error) -> Result<(), Error> {
         match error.as_trap().and_then(|t| t.exception()) {
-            Some(exn) if exn.store == self.inner.id => self.unwind(st, exn.raw),
+            Some(exn) if exn.store == self.inner.id => {
+                let inner = error
+                    .as_trap()
+                    .map_or(Vec::new(), |t| t.backtrace().to_vec());
+                self.unwind(st, exn.raw, inner)
+            }
             Some(_) => {
                 Err(Trap::host("a host function threw an exception of another store").into())
             }
@@ -46,9 +51,17 @@ impl Executor<'_> {
     }
 
     /// Transfers control to the innermost handler of exception `exn` thrown by the
-    /// instruction before `st.pc`, popping frames that have none. With no handler at all,
-    /// returns the exception as an error (kept alive while the trap exists).
-    fn unwind(&mut self, st: &mut State, exn: u64) -> Result<(), Error> {
+    /// instruction before `st.pc` (after passing the frames `inner` of a callee in another
+    /// activation), popping frames that have none. With no handler at all, returns the
+    /// exception as an error (kept alive while the trap exists) whose backtrace has every
+    /// frame it passed, innermost first.
+    fn unwind(
+        &mut self,
+        st: &mut State,
+        exn: u64,
+        inner: Vec<crate::runtime::FrameInfo>,
+    ) -> Result<(), Error> {
+        let mut passed = Vec::new();
         let Some((tag, payload)) = self.inner.exception_parts(exn) else {
             return Err(self.trap_at(st, TrapKind::NullReference));
         };
@@ -85,9 +98,13 @@ impl Executor<'_> {
                 }
                 i += 1;
             }
+            passed.push((st.module, st.code, st.instance, pc as usize));
             if !self.pop_frame(st) {
-                let trap = self.inner.escaping_exception(exn);
-                return Err(self.with_backtrace(st, trap).into());
+                passed.reverse();
+                let trap = self.inner.escaping_exception(exn).with_backtrace(inner);
+                return Err(trap
+                    .with_backtrace(super::backtrace(self.inner.id, &passed))
+                    .into());
             }
         }
     }

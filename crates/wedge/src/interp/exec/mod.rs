@@ -24,6 +24,9 @@ const MAX_REENTRY: u32 = 64;
 /// Slots allocated for a fresh value stack.
 const INITIAL_STACK_SLOTS: usize = 16 * 1024;
 
+/// Slots allocated for the value stack of a nested call (it grows as needed).
+const NESTED_STACK_SLOTS: usize = 1024;
+
 /// A suspended caller frame.
 #[derive(Clone, Copy)]
 pub(crate) struct Frame {
@@ -46,6 +49,28 @@ impl Frame {
 
 /// Calls function `func` (store index) with parameters in `io`; results are written back to `io`.
 pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, io: &mut [u64]) -> Result<(), Error> {
+    invoke_counted(store, func, io, true)
+}
+
+/// [`invoke`] for a call from compiled code, which does not count as host re-entry (see
+/// `tier::invoke_from_native`).
+pub(crate) fn invoke_nested<T>(
+    store: &mut Store<T>,
+    func: u32,
+    io: &mut [u64],
+) -> Result<(), Error> {
+    invoke_counted(store, func, io, false)
+}
+
+/// Value stacks kept for nested calls into the interpreter.
+const KEPT_STACKS: usize = 8;
+
+fn invoke_counted<T>(
+    store: &mut Store<T>,
+    func: u32,
+    io: &mut [u64],
+    counted: bool,
+) -> Result<(), Error> {
     let (kind, ty) = {
         let e = &store.inner.funcs[func as usize];
         (e.kind, e.ty.clone())
@@ -73,23 +98,29 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, io: &mut [u64]) -> Resu
             Ok(())
         }
         FuncKind::Wasm { instance, index } => {
-            if store.inner.reentry >= MAX_REENTRY {
+            if counted && store.inner.reentry >= MAX_REENTRY {
                 return Err(Trap::new(TrapKind::StackExhausted).into());
             }
-            store.inner.reentry += 1;
-            let mut stack = std::mem::take(&mut store.inner.stack);
-            if stack.len() < INITIAL_STACK_SLOTS {
-                stack.resize(INITIAL_STACK_SLOTS, 0);
+            // A fresh stack is large for the outermost call, small (it grows) for nested ones.
+            let want = match store.inner.reentry {
+                0 => INITIAL_STACK_SLOTS,
+                _ => NESTED_STACK_SLOTS,
+            }
+            .max(io.len());
+            store.inner.reentry += counted as u32;
+            let mut stack = store.inner.stacks.pop().unwrap_or_default();
+            if stack.len() < want {
+                stack.resize(want, 0);
             }
             stack[..io.len()].copy_from_slice(io);
             let result = run::Executor::new(store, stack).run(instance, index);
-            store.inner.reentry -= 1;
+            store.inner.reentry -= counted as u32;
             let mut stack = result?;
             let n = io_slots(&ty).min(io.len());
             io[..n].copy_from_slice(&stack[..n]);
-            if store.inner.stack.is_empty() {
+            if store.inner.stacks.len() < KEPT_STACKS {
                 stack.truncate(INITIAL_STACK_SLOTS);
-                store.inner.stack = stack;
+                store.inner.stacks.push(stack);
             }
             Ok(())
         }

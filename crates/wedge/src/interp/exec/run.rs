@@ -153,6 +153,11 @@ impl<'s> Executor<'s> {
         let module: *const ModuleInner = &*self.inner.instances[instance as usize].module.inner;
         // SAFETY: the instance (and so its module) lives as long as the store.
         let code = unsafe { (*module).compiled(index)? };
+        if code.call_cost != 0 && crate::tier::count_call(&code.countdown, code.call_cost) {
+            // Hot: it is queued for the compiler (compiled code would have been called
+            // instead of entering the interpreter).
+            self.hot_has_native(instance, &code);
+        }
         let mut st = State {
             code: std::sync::Arc::as_ptr(&code),
             module,
@@ -412,7 +417,7 @@ impl<'s> Executor<'s> {
         args: usize,
     ) -> Result<(), Error> {
         let kind = self.inner.funcs[func as usize].kind;
-        match kind {
+        let interpreted = match kind {
             FuncKind::Wasm { instance, index }
                 if self.inner.instances[instance as usize].native.is_none() =>
             {
@@ -426,8 +431,16 @@ impl<'s> Executor<'s> {
                     Some(Ok(code)) => std::sync::Arc::as_ptr(code),
                     _ => std::sync::Arc::as_ptr(&m.compiled(index)?),
                 };
-                self.push_call(st, code, module, instance, args)
+                // SAFETY: as above.
+                let c = unsafe { &*code };
+                let counted =
+                    c.call_cost != 0 && crate::tier::count_call(&c.countdown, c.call_cost);
+                (!(counted && self.hot_has_native(instance, c))).then_some((code, module, instance))
             }
+            _ => None,
+        };
+        match interpreted {
+            Some((code, module, instance)) => self.push_call(st, code, module, instance, args),
             _ => {
                 // A host function or compiled code: called on its own, on raw slots.
                 let slots = io_slots(&self.inner.funcs[func as usize].ty);
@@ -461,6 +474,18 @@ impl<'s> Executor<'s> {
                 })
             }
         }
+    }
+
+    /// For a function of `instance` (translated as `code`) whose tier-up countdown ran out:
+    /// whether it has compiled code to call instead (else it was queued for the compiler).
+    #[cold]
+    #[inline(never)]
+    pub(super) fn hot_has_native(&self, instance: u32, code: &CompiledFunc) -> bool {
+        if code.call_cost == 0 || code.countdown.load(std::sync::atomic::Ordering::Relaxed) > 0 {
+            return false;
+        }
+        let inst = &self.inner.instances[instance as usize];
+        crate::tier::ran_out(&inst.module.inner, inst.tier, code)
     }
 
     /// Pops the caller frame after a return; returns false when the entry frame returned.

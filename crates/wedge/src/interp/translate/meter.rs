@@ -26,10 +26,14 @@ pub(super) struct Points {
     pub metering: Option<SegmentMeter>,
     /// Emit `CheckInterrupt` instructions.
     pub interruptible: bool,
+    /// Emit `TierCount` instructions (at loop heads).
+    pub tiering: bool,
     /// The next reachable operator starts a segment.
     pending_segment: bool,
     /// The next reachable operator starts a loop body or the function body.
     pending_check: bool,
+    /// The next reachable operator starts a loop body.
+    pending_loop: bool,
 }
 
 impl Points {
@@ -45,14 +49,16 @@ impl Points {
                 refunds: Vec::new(),
             }),
             interruptible,
+            tiering: false,
             pending_segment: true,
             pending_check: true,
+            pending_loop: false,
         }
     }
 
     /// Whether anything is emitted at all.
     pub fn active(&self) -> bool {
-        self.metering.is_some() || self.interruptible
+        self.metering.is_some() || self.interruptible || self.tiering
     }
 }
 
@@ -79,6 +85,12 @@ impl Translator<'_> {
                 self.instrs.push(Instr::CheckInterrupt {});
             }
         }
+        if points.pending_loop {
+            points.pending_loop = false;
+            if points.tiering {
+                self.instrs.push(Instr::TierCount {});
+            }
+        }
         if let Some(m) = &mut points.metering {
             m.record(self.instrs.len());
             m.gas = m.gas.saturating_add(m.costs.cost(op));
@@ -96,6 +108,7 @@ impl Translator<'_> {
         }
         if matches!(op, Operator::Loop { .. }) {
             points.pending_check = true;
+            points.pending_loop = true;
         }
     }
 

@@ -205,7 +205,9 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
     });
 
     let config = module.engine.config();
+    let (countdown, call_cost) = crate::tier::counters(module);
     let mut points = meter::Points::new(config.metering, &config.cost_table, config.interruptible);
+    points.tiering = call_cost != 0;
     let deterministic = config.deterministic;
     let mut reader = body.get_operators_reader()?;
     let mut skip_depth = 0u32;
@@ -287,6 +289,8 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
         handlers: t.handlers.into(),
         refunds: refunds.into(),
         offsets: offsets.into(),
+        call_cost,
+        countdown: countdown.into(),
     })
 }
 

@@ -50,11 +50,14 @@ fn call_within(vm: Vm<'_, '_>, code: *const CompiledFunc, args: u32, slow: Handl
     if code.is_null() {
         return vm.call(slow);
     }
-    let cx = &mut *vm.cx;
     // SAFETY: a translation lives as long as its module.
-    let regs = cx
-        .ex
-        .try_push_call(&mut cx.st, unsafe { &*code }, args as usize, ret);
+    let c = unsafe { &*code };
+    if c.call_cost != 0 && crate::tier::count_call(&c.countdown, c.call_cost) {
+        // Hot: compiled, or to be queued for the compiler.
+        return vm.call(slow);
+    }
+    let cx = &mut *vm.cx;
+    let regs = cx.ex.try_push_call(&mut cx.st, c, args as usize, ret);
     if regs.is_null() {
         return vm.call(slow);
     }
@@ -81,6 +84,12 @@ fn call_slow(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, acc: u64) ->
     let code = translate_callee(cx, func);
     if code.is_null() {
         return Exit::Error;
+    }
+    // SAFETY: a translation lives as long as its module.
+    if cx.ex.hot_has_native(cx.st.instance, unsafe { &*code }) {
+        let f = cx.ex.inner.instances[cx.st.instance as usize].funcs[func as usize];
+        let ok = call_store(cx, f, args);
+        return vm.resume_if(ok);
     }
     let (m, inst) = (cx.st.module, cx.st.instance);
     if let Err(e) = cx.ex.push_call(&mut cx.st, code, m, inst, args as usize) {

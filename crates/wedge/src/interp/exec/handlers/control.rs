@@ -3,7 +3,7 @@
 
 use super::Imm;
 use crate::interp::code::Instr;
-use crate::interp::exec::dispatch::handler;
+use crate::interp::exec::dispatch::{handler, Cx, Exit, Ip, Vm};
 use crate::runtime::TrapKind;
 use std::sync::atomic::Ordering;
 
@@ -59,6 +59,27 @@ handler!(CheckInterrupt(vm) Instr::CheckInterrupt {} => {
     }
     vm.next()
 });
+
+handler!(TierCount(vm) Instr::TierCount {} => {
+    // SAFETY: the running function is kept alive by its module.
+    let code = unsafe { &*vm.cx.st.code };
+    if crate::tier::count_iteration(&code.countdown) {
+        return vm.call(tier_count_slow);
+    }
+    vm.next()
+});
+
+/// `TierCount` when the function just became hot: queue it for the compiler.
+#[cold]
+#[inline(never)]
+fn tier_count_slow(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, acc: u64) -> Exit {
+    let vm = Vm::new(cx, ip, regs, mem, acc);
+    let st = &vm.cx.st;
+    let inst = &vm.cx.ex.inner.instances[st.instance as usize];
+    // SAFETY: as above.
+    crate::tier::ran_out(&inst.module.inner, inst.tier, unsafe { &*st.code });
+    vm.next()
+}
 
 handler!(Unreachable(vm) Instr::Unreachable {} => vm.trap(TrapKind::Unreachable));
 

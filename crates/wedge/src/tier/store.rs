@@ -1,0 +1,127 @@
+//! The store's side of tiering: linking a module's compiled code into an instance (its
+//! context block and function references) and calling it. All of it runs on the store's
+//! own thread, between instructions of wasm code, never from the compiler thread.
+
+use super::InstanceTier;
+use crate::module::ModuleInner;
+use crate::runtime::vmctx::VmShape;
+use crate::runtime::{FuncKind, Store, StoreInner};
+use crate::Error;
+use std::collections::HashMap;
+
+/// Calls defined function `index` of `instance` as compiled code if it is a function of a
+/// tiered instance that has some, linking it into the instance first; None if it has none
+/// (the caller interprets it).
+pub(crate) fn invoke<T>(
+    store: &mut Store<T>,
+    instance: u32,
+    index: u32,
+    io: &mut [u64],
+) -> Option<Result<(), Error>> {
+    let inst = &store.inner.instances[instance as usize];
+    if inst.tier == InstanceTier::Off {
+        return None;
+    }
+    let module: *const ModuleInner = &*inst.module.inner;
+    // SAFETY: the instance keeps its module alive as long as the store lives.
+    let m = unsafe { &*module };
+    let tier = m.tier.as_deref()?;
+    let def = index - m.num_imported_funcs;
+    let entry = tier.entry(def)?;
+    let trampoline = tier.base()?.array_trampoline(m.func_types[index as usize]);
+    link(&mut store.inner, m, instance, def, entry);
+    // SAFETY: the trampoline and the code were compiled for the instance's module, which
+    // keeps them loaded; `io` holds the slots of the function's type (checked by callers).
+    Some(unsafe { crate::native::invoke_code(store, instance, trampoline, entry as *const u8, io) })
+}
+
+/// [`crate::runtime::invoke`] for compiled code calling wasm function `func` (store index)
+/// that it reached through a trampoline: a function of an interpreted instance, or of a
+/// tiered one whose compiled code was not linked in yet. Such calls between the tiers do not
+/// count as host re-entry: compiled frames lie between any two of them, and those check the
+/// native stack limit.
+pub(crate) fn invoke_from_native<T>(
+    store: &mut Store<T>,
+    func: u32,
+    io: &mut [u64],
+) -> Result<(), Error> {
+    if let FuncKind::Wasm { instance, index } = store.inner.funcs[func as usize].kind {
+        if store.inner.instances[instance as usize].native.is_some() {
+            return crate::native::invoke(store, instance, index, io);
+        }
+        if let Some(result) = invoke(store, instance, index, io) {
+            return result;
+        }
+    }
+    crate::interp::invoke_nested(store, func, io)
+}
+
+/// Points defined function `def` of `instance` (of module `m`) at its compiled code `entry`:
+/// its slot in the context block and its function reference. Attaches the instance first
+/// if it never ran compiled code.
+fn link(inner: &mut StoreInner, m: &ModuleInner, instance: u32, def: u32, entry: usize) {
+    if inner.instances[instance as usize].tier == InstanceTier::Detached {
+        attach(inner, m, instance);
+    }
+    let shape = VmShape::of(m, true);
+    let at = shape.defined_funcs + 16 * def;
+    let inst = &mut inner.instances[instance as usize];
+    if inst.vmctx.get(at) == entry as u64 {
+        return;
+    }
+    let vmctx = inst.vmctx.as_ptr();
+    inst.vmctx.set(at, entry as u64);
+    inst.vmctx.set(at + 8, vmctx as u64);
+    let f = inst.funcs[(m.num_imported_funcs + def) as usize];
+    let r = &mut inner.funcs[f as usize].funcref;
+    r.code = entry as *const u8;
+    r.vmctx = vmctx;
+}
+
+/// Makes an instance's context block ready for compiled code: the store learns the host
+/// trampolines of the module's types (so every function of those types can be called from
+/// compiled code), and the slots of imported and defined functions are filled in, with the
+/// compiled code of defined functions that have some and trampolines for the others.
+fn attach(inner: &mut StoreInner, m: &ModuleInner, instance: u32) {
+    let Some(base) = m.tier.as_deref().and_then(|t| t.base()) else {
+        return;
+    };
+    let mut new: HashMap<u32, usize> = HashMap::new();
+    for (t, &id) in m.type_ids.iter().enumerate() {
+        if let std::collections::hash_map::Entry::Vacant(e) = inner.trampolines.entry(id) {
+            let code = base.host_trampoline(t as u32);
+            e.insert(code);
+            new.insert(id, code);
+        }
+    }
+    if !new.is_empty() {
+        for f in &mut inner.funcs {
+            if f.funcref.code.is_null() {
+                if let Some(code) = new.get(&f.type_id) {
+                    f.funcref.code = *code as *const u8;
+                }
+            }
+        }
+    }
+    let shape = VmShape::of(m, true);
+    let tier = m.tier.as_deref().expect("attached instances are tiered");
+    let inst = &mut inner.instances[instance as usize];
+    let vmctx = inst.vmctx.as_ptr();
+    let imported = m.num_imported_funcs as usize;
+    for (i, &f) in inst.funcs.iter().enumerate() {
+        let r = &mut inner.funcs[f as usize].funcref;
+        let at = if i < imported {
+            shape.imported_funcs + 16 * i as u32
+        } else {
+            let def = (i - imported) as u32;
+            if let Some(entry) = tier.entry(def) {
+                r.code = entry as *const u8;
+                r.vmctx = vmctx;
+            }
+            shape.defined_funcs + 16 * def
+        };
+        inst.vmctx.set(at, r.code as u64);
+        inst.vmctx.set(at + 8, r.vmctx as u64);
+    }
+    inst.tier = InstanceTier::Attached;
+}
