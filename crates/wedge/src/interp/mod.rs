@@ -43,6 +43,8 @@ pub struct CompiledFunc {
     /// Per instruction, when metering: the (gas, instructions) its segment charged for
     /// operators after it, given back if it traps.
     pub(crate) refunds: Box<[(u64, u32)]>,
+    /// Per instruction: the module offset of the wasm operator it was translated from.
+    pub(crate) offsets: Box<[u32]>,
 }
 
 impl CompiledFunc {

@@ -283,6 +283,11 @@ impl Module {
         Module::new(engine, bytes).map(|_| ())
     }
 
+    /// Returns true if both handles refer to the same module.
+    pub fn same(a: &Module, b: &Module) -> bool {
+        Arc::ptr_eq(&a.inner, &b.inner)
+    }
+
     /// The engine this module belongs to.
     pub fn engine(&self) -> &Engine {
         &self.inner.engine
@@ -356,6 +361,19 @@ impl Module {
     /// for this host, which `Module::new` on a matching host loads instead of compiling.
     pub fn serialize_native(&self) -> Result<Vec<u8>, Error> {
         crate::native::artifact::serialize(&self.inner)
+    }
+
+    /// The module's binary as it was given, without a native-code section added by
+    /// [`Module::serialize_native`] or `wedge compile`.
+    pub fn binary(&self) -> &[u8] {
+        #[cfg(feature = "compiler")]
+        {
+            crate::native::artifact::original_bytes(&self.inner)
+        }
+        #[cfg(not(feature = "compiler"))]
+        {
+            &self.inner.bytes
+        }
     }
 
     /// How many defined functions have been translated to interpreter code so far.

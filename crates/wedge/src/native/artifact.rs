@@ -494,7 +494,7 @@ fn header(
 
 /// The module bytes without a trailing native-code section.
 #[cfg(feature = "compiler")]
-fn original_bytes(m: &ModuleInner) -> &[u8] {
+pub(crate) fn original_bytes(m: &ModuleInner) -> &[u8] {
     match trailing_section(&m.bytes) {
         Some((start, _)) if m.aot.is_some() => &m.bytes[..start],
         _ => &m.bytes,

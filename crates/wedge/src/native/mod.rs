@@ -364,9 +364,33 @@ fn trap_kind(code: u8) -> TrapKind {
 /// Names the frames recorded in an activation. The first pc is exact (a fault or, with
 /// `first_func`, replaced by that function); the rest are return addresses. A pc in code
 /// inlined from other functions stands for their frames too, innermost first.
-fn backtrace(a: &Activation, first_func: Option<(usize, u32)>) -> Vec<FrameInfo> {
+///
+/// A frame's instance is the called `instance` when the frame runs its code, else the one
+/// instance of the store running that code (None when several do).
+fn backtrace(
+    store: &crate::runtime::StoreInner,
+    instance: u32,
+    a: &Activation,
+    first_func: Option<(usize, u32)>,
+) -> Vec<FrameInfo> {
     let names = NAMES.read().unwrap_or_else(|e| e.into_inner());
     let mut frames = Vec::new();
+    let runs = |i: u32, start: usize| {
+        store.instances[i as usize]
+            .native
+            .as_ref()
+            .is_some_and(|n| n.start() == start)
+    };
+    let instance_of = |start: usize| {
+        if runs(instance, start) {
+            return Some(instance);
+        }
+        let mut found = (0..store.instances.len() as u32).filter(|&i| runs(i, start));
+        match (found.next(), found.next()) {
+            (Some(i), None) => Some(i),
+            _ => None,
+        }
+    };
     let mut push = |start: usize, func_index: u32| {
         let Some((_, n)) = names.iter().find(|(s, _)| *s == start) else {
             return;
@@ -375,6 +399,12 @@ fn backtrace(a: &Activation, first_func: Option<(usize, u32)>) -> Vec<FrameInfo>
             func_index,
             func_name: n.func_names.get(&func_index).cloned(),
             module_name: n.module_name.clone(),
+            instance: instance_of(start).map(|index| crate::Instance {
+                store: store.id,
+                index,
+            }),
+            module_offset: None,
+            func_offset: None,
         });
     };
     if let Some((start, func)) = first_func {
@@ -455,7 +485,9 @@ pub(crate) fn invoke<T>(
             let first = (activation.trap_first_func != u32::MAX)
                 .then_some((activation.trap_first_start, activation.trap_first_func));
             let trap = store.inner.escaping_exception(exn);
-            return Err(trap.with_backtrace(backtrace(&activation, first)).into());
+            return Err(trap
+                .with_backtrace(backtrace(&store.inner, instance, &activation, first))
+                .into());
         }
         if ok {
             return Ok(());
@@ -488,13 +520,18 @@ pub(crate) fn invoke<T>(
                     unsafe { (*inner).meter.refund(gas, count as u64) };
                 }
             }
-            Trap::new(trap_kind(activation.trap_code)).with_backtrace(backtrace(&activation, None))
+            Trap::new(trap_kind(activation.trap_code)).with_backtrace(backtrace(
+                &store.inner,
+                instance,
+                &activation,
+                None,
+            ))
         } else {
             let trap = PENDING.with(|p| p.borrow_mut().take());
             let trap = trap.unwrap_or_else(|| Trap::host("unknown trap in native code"));
             let first = (activation.trap_first_func != u32::MAX)
                 .then_some((activation.trap_first_start, activation.trap_first_func));
-            trap.with_backtrace(backtrace(&activation, first))
+            trap.with_backtrace(backtrace(&store.inner, instance, &activation, first))
         };
         Err(trap.into())
     }

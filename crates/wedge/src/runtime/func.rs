@@ -28,7 +28,7 @@ pub(crate) type HostFn<T> =
 /// assert_eq!(out[0], Val::I32(42));
 /// # Ok::<(), wedge::Error>(())
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Func {
     pub(crate) store: StoreId,
     pub(crate) index: u32,

@@ -16,7 +16,7 @@ use crate::Error;
 /// assert_eq!(g.get(&store), Val::I32(5));
 /// # Ok::<(), wedge::Error>(())
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Global {
     pub(crate) store: StoreId,
     pub(crate) index: u32,

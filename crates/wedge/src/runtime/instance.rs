@@ -3,7 +3,9 @@
 use super::func::Func;
 use super::global::Global;
 use super::memory::{LinearMemory, Memory};
-use super::store::{AsContext, FuncKind, GlobalEntity, InstanceEntity, Store, StoreId, StoreInner};
+use super::store::{
+    AsContext, AsContextMut, FuncKind, GlobalEntity, InstanceEntity, Store, StoreId, StoreInner,
+};
 use super::table::{Table, TableEntity};
 use super::trap::{Trap, TrapKind};
 use super::typed::TypedFunc;
@@ -26,13 +28,30 @@ use crate::Error;
 /// assert_eq!(instance.exports(&store).len(), 2);
 /// # Ok::<(), wedge::Error>(())
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Instance {
     pub(crate) store: StoreId,
     pub(crate) index: u32,
 }
 
 impl Instance {
+    /// Instantiates `module` with one extern per module import, in import order (the
+    /// positional form the standard C API uses; [`Linker`](super::Linker) resolves by name).
+    pub fn new<T>(
+        mut store: impl AsContextMut<Data = T>,
+        module: &Module,
+        imports: &[Extern],
+    ) -> Result<Instance, Error> {
+        if imports.len() != module.imports().len() {
+            return Err(Error::Link(format!(
+                "expected {} imports, got {}",
+                module.imports().len(),
+                imports.len()
+            )));
+        }
+        instantiate(store.as_context_mut(), module, imports)
+    }
+
     /// The export with this name, if any.
     pub fn get_export(&self, store: impl AsContext, name: &str) -> Option<Extern> {
         let inner = &store.as_context().inner;

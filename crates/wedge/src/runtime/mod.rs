@@ -36,7 +36,7 @@ pub use val::{AnyRef, ExnRef, ExternRef, Val};
 
 pub(crate) use call::invoke;
 pub(crate) use func::{io_slots, HostFn};
-pub(crate) use store::{FuncKind, StoreInner};
+pub(crate) use store::{FuncKind, StoreId, StoreInner};
 
 use crate::types::FuncType;
 use std::sync::Arc;

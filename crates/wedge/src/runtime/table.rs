@@ -67,7 +67,7 @@ impl TableEntity {
 /// assert_eq!(table.get(&store, 4), Some(Val::FuncRef(None)));
 /// # Ok::<(), wedge::Error>(())
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Table {
     pub(crate) store: StoreId,
     pub(crate) index: u32,

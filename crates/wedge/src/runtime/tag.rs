@@ -27,7 +27,7 @@ pub(crate) struct TagEntity {
 /// assert_eq!(exn.payload(&store), Some(vec![Val::I32(7)]));
 /// # Ok::<(), wedge::Error>(())
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Tag {
     pub(crate) store: StoreId,
     pub(crate) index: u32,

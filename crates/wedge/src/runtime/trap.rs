@@ -100,6 +100,13 @@ pub struct FrameInfo {
     pub func_name: Option<String>,
     /// Module name from the name section, if present.
     pub module_name: Option<String>,
+    /// The instance running the function, when known.
+    pub instance: Option<super::Instance>,
+    /// Byte offset of the frame's instruction in the module binary, when known (the
+    /// interpreter knows it; compiled code does not record it).
+    pub module_offset: Option<usize>,
+    /// Byte offset of that instruction from the start of the function's body, when known.
+    pub func_offset: Option<usize>,
 }
 
 /// A trap: execution stopped for a reason the guest or a host function caused.
@@ -173,6 +180,15 @@ impl Trap {
                 pin: None,
             }),
         }
+    }
+
+    /// The trap's message without its backtrace: the host's message, or the spec's wording
+    /// of the kind.
+    pub fn message(&self) -> &str {
+        self.inner
+            .message
+            .as_deref()
+            .unwrap_or(self.inner.kind.message())
     }
 
     /// The reason for the trap.

@@ -46,7 +46,7 @@ pub enum Val {
 /// let r = ExternRef::new(&mut store, "hello");
 /// assert_eq!(r.data(&store).unwrap().downcast_ref::<&str>(), Some(&"hello"));
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ExternRef {
     pub(crate) store: StoreId,
     pub(crate) raw: u64,

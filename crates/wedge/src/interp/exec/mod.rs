@@ -14,7 +14,7 @@ pub(in crate::interp) use dispatch::{handler_table, Op};
 
 use crate::interp::CompiledFunc;
 use crate::module::ModuleInner;
-use crate::runtime::{io_slots, Caller, FrameInfo, FuncKind, Store, Trap, TrapKind};
+use crate::runtime::{io_slots, Caller, FrameInfo, FuncKind, Store, StoreId, Trap, TrapKind};
 use crate::Error;
 use dispatch::Ip;
 
@@ -96,19 +96,36 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, io: &mut [u64]) -> Resu
     }
 }
 
-/// Builds a trap backtrace from the active frames (module and function), innermost first.
-pub(super) fn backtrace(frames: &[(*const ModuleInner, *const CompiledFunc)]) -> Vec<FrameInfo> {
+/// One active interpreter frame: its module, function, instance (store index) and the
+/// index of the instruction it is at.
+pub(super) type ActiveFrame = (*const ModuleInner, *const CompiledFunc, u32, usize);
+
+/// Builds a trap backtrace from the active frames, innermost first.
+pub(super) fn backtrace(store: StoreId, frames: &[ActiveFrame]) -> Vec<FrameInfo> {
     frames
         .iter()
         .rev()
-        .map(|&(module, code)| {
+        .map(|&(module, code, instance, pc)| {
             // SAFETY: modules outlive the store's instances, which outlive any running call,
             // and keep their functions' translations.
-            let (module, func_index) = unsafe { (&*module, (*code).index) };
+            let (module, code) = unsafe { (&*module, &*code) };
+            let func_index = code.index;
+            let body = (func_index as usize)
+                .checked_sub(module.num_imported_funcs as usize)
+                .and_then(|d| module.bodies.get(d));
+            let module_offset = code.offsets.get(pc).map(|&o| o as usize);
             FrameInfo {
                 func_index,
                 func_name: module.func_names.get(&func_index).cloned(),
                 module_name: module.name.clone(),
+                instance: Some(crate::Instance {
+                    store,
+                    index: instance,
+                }),
+                module_offset,
+                func_offset: module_offset
+                    .zip(body)
+                    .map(|(o, b)| o.saturating_sub(b.start)),
             }
         })
         .collect()

@@ -354,13 +354,18 @@ impl<'s> Executor<'s> {
 
     #[cold]
     pub(super) fn with_backtrace(&self, st: &State, trap: Trap) -> Trap {
+        // A caller is at its call instruction, just before where it resumes; the running
+        // function at the instruction just before `pc`.
         let mut frames: Vec<_> = self
             .frames
             .iter()
-            .map(|f| (self.module_of(f.instance), f.func))
+            .map(|f| {
+                let at = f.pc().saturating_sub(1);
+                (self.module_of(f.instance), f.func, f.instance, at)
+            })
             .collect();
-        frames.push((st.module, st.code));
-        trap.with_backtrace(backtrace(&frames))
+        frames.push((st.module, st.code, st.instance, st.pc.saturating_sub(1)));
+        trap.with_backtrace(backtrace(self.inner.id, &frames))
     }
 
     /// Saves the current frame and switches to the defined function translated as `code`,

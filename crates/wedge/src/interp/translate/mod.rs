@@ -209,7 +209,12 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
     let deterministic = config.deterministic;
     let mut reader = body.get_operators_reader()?;
     let mut skip_depth = 0u32;
+    // Module offset of the operator each instruction came from (for trap frames).
+    let mut offsets: Vec<u32> = Vec::new();
+    let mut at = range.start as u32;
     while !reader.eof() {
+        offsets.resize(t.instrs.len(), at);
+        at = reader.original_position() as u32;
         let op = reader.read()?;
         if !t.reachable {
             match op {
@@ -247,6 +252,7 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
     // The init template is padded to whole chunks so the executor copies it in fixed-size
     // pieces; the frame is made large enough for the padding.
     let refunds = t.finish_points(&mut points);
+    offsets.resize(t.instrs.len(), at);
     let frame = peephole::Frame {
         consts: peephole::Consts {
             base: t.consts.base,
@@ -280,6 +286,7 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
         },
         handlers: t.handlers.into(),
         refunds: refunds.into(),
+        offsets: offsets.into(),
     })
 }
 

@@ -73,7 +73,7 @@ pub const PAGE_SIZE: u64 = 65536;
 /// assert!(memory.grow(&mut store, 1).is_err());
 /// # Ok::<(), wedge::Error>(())
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Memory {
     pub(crate) store: StoreId,
     pub(crate) index: u32,
