@@ -5,9 +5,36 @@ use pyo3::prelude::*;
 
 /// Settings for an `Engine`: tier, features, metering, interruption.
 #[pyclass(module = "wedge")]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Config {
     pub config: wedge::Config,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let mut config = wedge::Config::default();
+        config.native_code_key(Some(process_key()));
+        Config { config }
+    }
+}
+
+/// A random key of this process for signing native code (`Module.serialize`), so AOT
+/// files load natively in the process that wrote them unless a key is set.
+fn process_key() -> [u8; 16] {
+    static KEY: std::sync::OnceLock<[u8; 16]> = std::sync::OnceLock::new();
+    *KEY.get_or_init(|| {
+        let mut key = [0u8; 16];
+        let random = std::fs::File::open("/dev/urandom")
+            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut key));
+        if random.is_err() {
+            let t = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_nanos();
+            key = (t ^ (std::process::id() as u128) << 64).to_le_bytes();
+        }
+        key
+    })
 }
 
 #[pymethods]
@@ -79,6 +106,20 @@ impl Config {
         Ok(())
     }
 
+    /// The 16-byte secret that signs native code in AOT files (`Module.serialize`) and must
+    /// match for stored native code to be used; None: a random key of this process.
+    #[setter]
+    fn set_native_code_key(&mut self, key: Option<Vec<u8>>) -> PyResult<()> {
+        let key = match key {
+            None => process_key(),
+            Some(k) => k
+                .try_into()
+                .map_err(|_| wedge_err("the native code key must be 16 bytes"))?,
+        };
+        self.config.native_code_key(Some(key));
+        Ok(())
+    }
+
     /// Turns a WebAssembly feature on or off by name ("simd", "gc", "threads", ...).
     fn wasm_feature(&mut self, name: &str, enable: bool) -> PyResult<()> {
         let feature = wedge::Feature::from_name(name)
@@ -100,8 +141,8 @@ impl Engine {
     #[new]
     #[pyo3(signature = (config=None))]
     fn new(config: Option<&Config>) -> Self {
-        let config = config.map(|c| c.config.clone()).unwrap_or_default();
-        Engine { engine: wedge::Engine::new(&config) }
+        let config = config.cloned().unwrap_or_default();
+        Engine { engine: wedge::Engine::new(&config.config) }
     }
 
     /// Whether modules of this engine run as native code.

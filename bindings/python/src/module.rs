@@ -69,6 +69,13 @@ impl Module {
         self.module.is_native()
     }
 
+    /// Why native code stored in the module's file was not used (compiled again instead),
+    /// or None.
+    #[getter]
+    fn native_code_warning(&self) -> Option<&str> {
+        self.module.native_code_warning()
+    }
+
     /// The module's name from its name section, if any.
     #[getter]
     fn name(&self) -> Option<&str> {
