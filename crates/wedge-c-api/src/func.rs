@@ -3,7 +3,7 @@
 use crate::object::{wasm_ref_t, Item};
 use crate::store::{wasm_store_t, StoreCell, StoreData};
 use crate::trap::{error_handle, trap_of};
-use crate::types::{wasm_externtype_t, wasm_functype_t};
+use crate::types::{kind, wasm_externtype_t, wasm_functype_t};
 use crate::val::wasm_val_t;
 use crate::vec::{wasm_val_vec_t, Vector};
 use std::ffi::c_void;
@@ -272,6 +272,105 @@ pub unsafe extern "C" fn wasm_func_result_arity(f: *const wasm_ref_t) -> usize {
 /// Most parameters or results a call converts without allocating.
 const INLINE_VALS: usize = 8;
 
+/// What a call needs to know of a function's type, kept on its handle.
+pub(crate) struct FuncInfo {
+    ty: FuncType,
+    /// Only i32, i64, f32 and f64 parameters and results, at most `INLINE_VALS` of each:
+    /// such calls pass raw slots (`Func::call_numeric`).
+    numeric: bool,
+}
+
+impl FuncInfo {
+    fn new(ty: FuncType) -> FuncInfo {
+        let numeric = ty.params().len() <= INLINE_VALS
+            && ty.results().len() <= INLINE_VALS
+            && ty.params().iter().chain(ty.results()).all(|t| {
+                matches!(
+                    t,
+                    wedge::ValType::I32
+                        | wedge::ValType::I64
+                        | wedge::ValType::F32
+                        | wedge::ValType::F64
+                )
+            });
+        FuncInfo { ty, numeric }
+    }
+}
+
+/// The raw slot of a numeric argument of type `ty`, if the value is of that type.
+fn numeric_slot(v: &wasm_val_t, ty: wedge::ValType) -> Option<u64> {
+    // SAFETY: the kind says which union field is meaningful.
+    unsafe {
+        Some(match (v.kind, ty) {
+            (kind::I32, wedge::ValType::I32) => v.of.i32 as u32 as u64,
+            (kind::I64, wedge::ValType::I64) => v.of.i64 as u64,
+            (kind::F32, wedge::ValType::F32) => v.of.f32.to_bits() as u64,
+            (kind::F64, wedge::ValType::F64) => v.of.f64.to_bits(),
+            _ => return None,
+        })
+    }
+}
+
+/// The value of a numeric result slot of type `ty`.
+fn numeric_val(slot: u64, ty: wedge::ValType) -> wasm_val_t {
+    use crate::val::wasm_val_union as U;
+    let (kind, of) = match ty {
+        wedge::ValType::I32 => (
+            kind::I32,
+            U {
+                i32: slot as u32 as i32,
+            },
+        ),
+        wedge::ValType::I64 => (kind::I64, U { i64: slot as i64 }),
+        wedge::ValType::F32 => (
+            kind::F32,
+            U {
+                f32: f32::from_bits(slot as u32),
+            },
+        ),
+        _ => (
+            kind::F64,
+            U {
+                f64: f64::from_bits(slot),
+            },
+        ),
+    };
+    wasm_val_t { kind, of }
+}
+
+/// The fast path of `wasm_func_call` for numeric signatures; None if an argument's kind
+/// does not match (the general path then reports it).
+fn call_numeric(
+    store: &mut Store<StoreData>,
+    func: Func,
+    ty: &FuncType,
+    args: &[wasm_val_t],
+    results: &mut [wasm_val_t],
+) -> Option<Result<(), wedge::Error>> {
+    if args.len() != ty.params().len() || results.len() < ty.results().len() {
+        return None;
+    }
+    let mut io = [0u64; INLINE_VALS];
+    for ((a, t), slot) in args.iter().zip(ty.params()).zip(io.iter_mut()) {
+        *slot = numeric_slot(a, *t)?;
+    }
+    let n = ty.params().len().max(ty.results().len());
+    let deadline = store
+        .data()
+        .time_limit
+        .map(|d| store.interrupt_handle().interrupt_after(d));
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        func.call_numeric(&mut *store, &mut io[..n])
+    }))
+    .unwrap_or_else(|p| Err(panic_error(p)));
+    drop(deadline);
+    Some(r.map(|()| {
+        for ((slot, t), out) in io.iter().zip(ty.results()).zip(results.iter_mut()) {
+            *out = numeric_val(*slot, *t);
+        }
+    }))
+}
+
 /// Calls the function; null on success (results written to `results`), else a trap
 /// (also for a wrong number or type of arguments, or too small a results vector).
 #[no_mangle]
@@ -287,13 +386,20 @@ pub unsafe extern "C" fn wasm_func_call(
         );
     };
     let store = cell.ctx();
-    let ty: FuncType = func.ty(&*store);
+    let info = (*f)
+        .func_ty
+        .get_or_init(|| Rc::new(FuncInfo::new(func.ty(&*store))));
     let args = args.as_ref().map_or(&[][..], |a| a.as_slice());
     let results = match results.as_mut() {
         Some(r) => r.as_mut_slice(),
         None => &mut [],
     };
-    match call(cell, store, func, &ty, args, results) {
+    let fast = if info.numeric {
+        call_numeric(store, func, &info.ty, args, results)
+    } else {
+        None
+    };
+    match fast.unwrap_or_else(|| call(cell, store, func, &info.ty, args, results)) {
         Ok(()) => ptr::null_mut(),
         Err(e) => error_handle(Some(cell), e),
     }

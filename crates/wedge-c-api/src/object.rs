@@ -109,6 +109,8 @@ pub struct wasm_ref_t {
     pub(crate) shared: Rc<Shared>,
     pub(crate) store: Option<Rc<StoreCell>>,
     pub(crate) item: Item,
+    /// The function type of a function handle, once asked for (it never changes).
+    pub(crate) func_ty: std::cell::OnceCell<Rc<crate::func::FuncInfo>>,
 }
 
 impl wasm_ref_t {
@@ -122,6 +124,7 @@ impl wasm_ref_t {
             shared,
             store: Some(store.clone()),
             item,
+            func_ty: Default::default(),
         }
     }
 
@@ -131,6 +134,7 @@ impl wasm_ref_t {
             shared: Rc::default(),
             store: None,
             item,
+            func_ty: Default::default(),
         }
     }
 

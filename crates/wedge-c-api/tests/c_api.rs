@@ -233,6 +233,15 @@ fn cpp_wrapper() {
         std::slice::from_ref(&cpp),
     );
     let out = run_in(&exe, &[], &cpp.join("tests"));
-    let expected = std::fs::read_to_string(cpp.join("tests/test_wedge.expected")).expect("expected output");
-    assert_eq!(out, expected, "stdout of test_wedge differs from test_wedge.expected");
+    let expected =
+        std::fs::read_to_string(cpp.join("tests/test_wedge.expected")).expect("expected output");
+    assert_eq!(
+        out, expected,
+        "stdout of test_wedge differs from test_wedge.expected"
+    );
+}
+
+#[test]
+fn gas_time_limits_interrupts_and_features() {
+    check("limits", None);
 }

@@ -200,3 +200,49 @@ fn functions_of_another_instance_in_a_shared_table_are_called() {
         assert_eq!(f.call(&mut store, (3, 10)).unwrap(), 10 + 7);
     }
 }
+
+/// A loop of `call_indirect`s that take the slow path (the target is a host function, never
+/// cached), and of other slow operations, runs in constant host stack: each slow call hands over to the next instruction's
+/// handler instead of calling it, so two million of them in a thread with a small stack end
+/// normally (they used to overflow the host stack and abort the process).
+#[test]
+fn slow_indirect_calls_run_in_constant_host_stack() {
+    const LOOP: &str = r#"(module
+      (import "env" "tick" (func $tick (result i32)))
+      (type $t (func (result i32)))
+      (table 1 funcref)
+      (memory 1)
+      (elem (i32.const 0) $tick)
+      (elem declare func $tick)
+      (func (export "run") (param $n i32) (result i32) (local $i i32) (local $sum i32)
+        (loop $l
+          (local.set $sum (i32.add (local.get $sum) (call_indirect (type $t) (i32.const 0))))
+          ;; Other slow paths: a host call, a call through a reference, growing memory
+          ;; and tables, table access.
+          (drop (call $tick))
+          (drop (call_ref $t (ref.func $tick)))
+          (drop (memory.grow (i32.const 0)))
+          (drop (table.grow (ref.func $tick) (i32.const 0)))
+          (table.set (i32.const 0) (table.get (i32.const 0)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+        (local.get $sum)))"#;
+    let sum = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(|| {
+            let engine = interpreter();
+            let module = Module::new(&engine, LOOP).unwrap();
+            let mut store = Store::new(&engine, ());
+            let mut linker = Linker::new(&engine);
+            linker
+                .func_wrap("env", "tick", |_: Caller<'_, ()>| 1i32)
+                .unwrap();
+            let instance = linker.instantiate(&mut store, &module).unwrap();
+            let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
+            run.call(&mut store, 2_000_000).unwrap()
+        })
+        .unwrap()
+        .join()
+        .expect("the loop must not overflow the host stack");
+    assert_eq!(sum, 2_000_000);
+}

@@ -16,8 +16,6 @@ pub(crate) struct Activation {
     pub saved_sp: usize,
     /// The activation this one is nested in.
     pub prev: *mut Activation,
-    /// Return addresses recorded by a trap, innermost first (fault pc first).
-    pub trap_pcs: [usize; MAX_TRAP_FRAMES],
     /// How many of `trap_pcs` are valid.
     pub trap_frames: usize,
     /// Trap kind code recorded by the signal handler (0 = none).
@@ -31,23 +29,34 @@ pub(crate) struct Activation {
     pub trap_first_start: usize,
     /// The pinned register at a fault: metered code keeps the gas used there.
     pub trap_pinned: u64,
+    /// Return addresses recorded by a trap, innermost first (fault pc first); only the first
+    /// `trap_frames` are written (left uninitialized, and last, so entering costs no 2 KiB memset).
+    pub trap_pcs: [std::mem::MaybeUninit<usize>; MAX_TRAP_FRAMES],
 }
 
 /// Frames recorded for a trap's backtrace.
 pub(crate) const MAX_TRAP_FRAMES: usize = 256;
 
 impl Activation {
+    /// The recorded trap pcs.
+    pub fn pcs(&self) -> &[usize] {
+        let n = self.trap_frames.min(MAX_TRAP_FRAMES);
+        // SAFETY: the first `trap_frames` entries were written by whoever set `trap_frames`
+        // (the signal handler or the libcall that recorded the trap).
+        unsafe { std::slice::from_raw_parts(self.trap_pcs.as_ptr().cast::<usize>(), n) }
+    }
+
     pub fn new() -> Activation {
         Activation {
             saved_sp: 0,
             prev: std::ptr::null_mut(),
-            trap_pcs: [0; MAX_TRAP_FRAMES],
             trap_frames: 0,
             trap_code: 0,
             first_exact: false,
             trap_first_func: u32::MAX,
             trap_first_start: 0,
             trap_pinned: 0,
+            trap_pcs: [std::mem::MaybeUninit::uninit(); MAX_TRAP_FRAMES],
         }
     }
 }
@@ -156,9 +165,26 @@ pub(crate) unsafe fn unwind() -> ! {
     unsafe { wedge_native_unwind(a) }
 }
 
-/// The stack range of the current thread, if the platform tells.
+/// The lowest address of the current thread's stack, if the platform tells; asked once per
+/// thread (for the main thread glibc reads `/proc/self/maps`, far too slow for every call).
 #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
 fn thread_stack_low() -> Option<usize> {
+    thread_local! {
+        static LOW: std::cell::Cell<Option<Option<usize>>> = const { std::cell::Cell::new(None) };
+    }
+    LOW.with(|l| match l.get() {
+        Some(low) => low,
+        None => {
+            let low = ask_thread_stack_low();
+            l.set(Some(low));
+            low
+        }
+    })
+}
+
+/// Asks the C library for the lowest address of the current thread's stack.
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+fn ask_thread_stack_low() -> Option<usize> {
     // SAFETY: `attr` is initialized by pthread_getattr_np before use and destroyed after.
     unsafe {
         let mut attr: libc::pthread_attr_t = std::mem::zeroed();

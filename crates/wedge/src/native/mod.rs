@@ -410,7 +410,7 @@ fn backtrace(
     if let Some((start, func)) = first_func {
         push(start, func);
     }
-    for (i, &pc) in a.trap_pcs[..a.trap_frames].iter().enumerate() {
+    for (i, &pc) in a.pcs().iter().enumerate() {
         let pc = if i == 0 && a.first_exact { pc } else { pc - 1 };
         let found = signals::with_code(pc, |c| {
             let def = c.func_at(pc)?;
@@ -514,7 +514,7 @@ pub(crate) fn invoke<T>(
             let exact = activation.first_exact && activation.trap_frames > 0;
             if exact && kind != GAS_EXHAUSTED_CODE && kind != signals::STACK_OVERFLOW_CODE {
                 // A trap inside a metering segment gives back what the rest of it was charged.
-                let pc = activation.trap_pcs[0];
+                let pc = activation.pcs()[0];
                 if let Some(Some((gas, count))) = signals::with_code(pc, |c| c.refund_at(pc)) {
                     // SAFETY: the call is over and `store` is usable again.
                     unsafe { (*inner).meter.refund(gas, count as u64) };

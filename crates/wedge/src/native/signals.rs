@@ -131,7 +131,7 @@ pub(crate) unsafe fn record_frames(a: &mut Activation, pc: Option<usize>, mut fp
     let mut n = 0;
     a.first_exact = pc.is_some();
     if let Some(pc) = pc {
-        a.trap_pcs[0] = pc;
+        a.trap_pcs[0] = std::mem::MaybeUninit::new(pc);
         n = 1;
     }
     while n < MAX_TRAP_FRAMES && fp != 0 {
@@ -141,7 +141,7 @@ pub(crate) unsafe fn record_frames(a: &mut Activation, pc: Option<usize>, mut fp
         if with_code(ra, |_| ()).is_none() {
             break;
         }
-        a.trap_pcs[n] = ra;
+        a.trap_pcs[n] = std::mem::MaybeUninit::new(ra);
         n += 1;
         fp = next;
     }

@@ -209,11 +209,67 @@ impl Func {
                 results.len()
             )));
         }
-        let mut io = vec![0u64; io_slots(&ty)];
-        write_vals(&store.inner, params, &mut io);
-        super::call::invoke(store, self.index, &mut io)?;
-        read_vals(&store.inner, ty.results(), &io, results);
+        // Small signatures pass their slots on the stack: no allocation per call.
+        let n = io_slots(&ty);
+        let mut small = [0u64; 16];
+        let mut big = Vec::new();
+        let io: &mut [u64] = if n <= small.len() {
+            &mut small[..n]
+        } else {
+            big.resize(n, 0);
+            &mut big
+        };
+        write_vals(&store.inner, params, io);
+        super::call::invoke(store, self.index, io)?;
+        read_vals(&store.inner, ty.results(), io, results);
         Ok(())
+    }
+
+    /// Calls a function whose signature has no references with its parameters as raw slots
+    /// in `io` (an i32 or f32 in the low bits of one slot, an i64 or f64 in one slot, a v128
+    /// in two); the results are written back the same way. The fast path for bindings that
+    /// hold numbers already: no values are built or checked one by one. Fails for a
+    /// signature with references (raw bits must never forge one) or too few slots.
+    ///
+    /// ```
+    /// use wedge::*;
+    /// let engine = Engine::default();
+    /// let module = Module::new(&engine, r#"(module (func (export "add") (param i32 i64) (result i64)
+    ///     (i64.add (i64.extend_i32_s (local.get 0)) (local.get 1))))"#)?;
+    /// let mut store = Store::new(&engine, ());
+    /// let add = Linker::new(&engine).instantiate(&mut store, &module)?.get_func(&store, "add").unwrap();
+    /// let mut io = [(-2i32) as u32 as u64, 5];
+    /// add.call_numeric(&mut store, &mut io)?;
+    /// assert_eq!(io[0] as i64, 3);
+    /// assert!(add.call_numeric(&mut store, &mut [0]).is_err());
+    /// # Ok::<(), wedge::Error>(())
+    /// ```
+    pub fn call_numeric<T>(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        io: &mut [u64],
+    ) -> Result<(), Error> {
+        let store = store.as_context_mut();
+        store.inner.check(self.store);
+        let ty = &store.inner.funcs[self.index as usize].ty;
+        if ty
+            .params()
+            .iter()
+            .chain(ty.results())
+            .any(|t| matches!(t, crate::ValType::Ref(_)))
+        {
+            return Err(Error::Type(
+                "call_numeric needs a signature without references".into(),
+            ));
+        }
+        let needed = io_slots(ty);
+        if io.len() < needed {
+            return Err(Error::Type(format!(
+                "expected {needed} slots for parameters and results, got {}",
+                io.len()
+            )));
+        }
+        super::call::invoke(store, self.index, &mut io[..needed])
     }
 
     /// A statically typed view of the function; fails if the signature differs.

@@ -223,6 +223,11 @@ handler!(CallIndirect(vm) Instr::CallIndirect { index, args, site } => {
 /// Adds store function `f` (the target of table element `f + 1`) to the cache of
 /// `call_indirect` targets if it is a wasm function; translates it if needed. False (with
 /// the error in `cx`) if it does not translate.
+///
+/// Never inlined: its results pass through stack slots whose addresses escape, which would
+/// keep `call_indirect_slow` from handing over to the next handler as a tail call (every
+/// slow `call_indirect` would then leave a host frame behind until the function returns).
+#[inline(never)]
 fn cache_callee(cx: &mut Cx<'_>, f: u32) -> bool {
     // SAFETY: `f` is a function of the store (it was in a table).
     let entity = unsafe { known(&cx.ex.inner.funcs, f as usize) };
