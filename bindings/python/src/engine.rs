@@ -142,7 +142,9 @@ impl Engine {
     #[pyo3(signature = (config=None))]
     fn new(config: Option<&Config>) -> Self {
         let config = config.cloned().unwrap_or_default();
-        Engine { engine: wedge::Engine::new(&config.config) }
+        Engine {
+            engine: wedge::Engine::new(&config.config),
+        }
     }
 
     /// Whether modules of this engine run as native code.

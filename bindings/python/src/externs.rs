@@ -72,7 +72,10 @@ impl Memory {
         let store = store_of(store)?;
         Store::with(&store, |s| {
             let mem = wedge::Memory::new(&mut *s, ty.ty).map_err(plain_err)?;
-            Ok(Memory { mem, store_id: s.data().id })
+            Ok(Memory {
+                mem,
+                store_id: s.data().id,
+            })
         })
     }
 
@@ -104,8 +107,17 @@ impl Memory {
             let bytes = m.data_mut(s);
             Ok((bytes.as_mut_ptr() as usize, bytes.len()))
         })?;
-        let buffer = Bound::new(py, MemoryBuffer { _store: owner.unbind(), ptr, len })?;
-        py.import("builtins")?.getattr("memoryview")?.call1((buffer,))
+        let buffer = Bound::new(
+            py,
+            MemoryBuffer {
+                _store: owner.unbind(),
+                ptr,
+                len,
+            },
+        )?;
+        py.import("builtins")?
+            .getattr("memoryview")?
+            .call1((buffer,))
     }
 
     /// A copy of bytes `start..stop` (to the end when `stop` is None).
@@ -127,7 +139,12 @@ impl Memory {
 
     /// Writes `data` (bytes-like) at `start`.
     #[pyo3(signature = (store, data, start=0))]
-    fn write(&self, store: &Bound<'_, PyAny>, data: &Bound<'_, PyAny>, start: usize) -> PyResult<()> {
+    fn write(
+        &self,
+        store: &Bound<'_, PyAny>,
+        data: &Bound<'_, PyAny>,
+        start: usize,
+    ) -> PyResult<()> {
         let bytes: Vec<u8> = if let Ok(b) = data.cast::<PyBytes>() {
             b.as_bytes().to_vec()
         } else if let Ok(b) = data.cast::<PyByteArray>() {
@@ -174,7 +191,10 @@ impl Global {
         Store::with(&store, |s| {
             let v = to_val(s, value, ty.ty.content)?;
             let global = wedge::Global::new(&mut *s, ty.ty, v).map_err(plain_err)?;
-            Ok(Global { global, store_id: s.data().id })
+            Ok(Global {
+                global,
+                store_id: s.data().id,
+            })
         })
     }
 
@@ -230,7 +250,10 @@ impl Table {
         Store::with(&store, |s| {
             let v = to_val(s, init, wedge::ValType::Ref(ty.ty.element))?;
             let table = wedge::Table::new(&mut *s, ty.ty, v).map_err(plain_err)?;
-            Ok(Table { table, store_id: s.data().id })
+            Ok(Table {
+                table,
+                store_id: s.data().id,
+            })
         })
     }
 
@@ -329,7 +352,9 @@ pub fn py_to_extern(obj: &Bound<'_, PyAny>, store_id: u64) -> PyResult<wedge::Ex
         )));
     };
     if id != store_id {
-        return Err(wedge_err("a wedge object was used with a store it does not belong to"));
+        return Err(wedge_err(
+            "a wedge object was used with a store it does not belong to",
+        ));
     }
     Ok(e)
 }

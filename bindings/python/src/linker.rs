@@ -38,7 +38,10 @@ impl Instance {
         Store::with(&store, |s| {
             let instance = run_wasm(py, this, s, |s| wedge::Instance::new(s, module, &externs))
                 .map_err(|e| call_err(py, s, e))?;
-            Ok(Instance { instance, store_id: this.id })
+            Ok(Instance {
+                instance,
+                store_id: this.id,
+            })
         })
     }
 
@@ -93,7 +96,10 @@ impl Linker {
     /// `Linker(engine)`.
     #[new]
     fn new(engine: &Engine) -> Self {
-        Linker { linker: wedge::Linker::new(&engine.engine), store_id: None }
+        Linker {
+            linker: wedge::Linker::new(&engine.engine),
+            store_id: None,
+        }
     }
 
     /// Whether a later definition may replace an earlier one of the same name.
@@ -114,7 +120,9 @@ impl Linker {
         let id = store.get().id;
         self.check_store(id)?;
         let e = py_to_extern(item, id)?;
-        Store::with(&store, |s| self.linker.define(&*s, module, name, e).map_err(plain_err))?;
+        Store::with(&store, |s| {
+            self.linker.define(&*s, module, name, e).map_err(plain_err)
+        })?;
         self.store_id = Some(id);
         Ok(())
     }
@@ -130,7 +138,9 @@ impl Linker {
         access_caller: bool,
     ) -> PyResult<()> {
         let f = host_fn(callable, ty.ty.clone(), access_caller);
-        self.linker.func_new(module, name, ty.ty.clone(), f).map_err(plain_err)?;
+        self.linker
+            .func_new(module, name, ty.ty.clone(), f)
+            .map_err(plain_err)?;
         Ok(())
     }
 
@@ -152,7 +162,9 @@ impl Linker {
         store.get().check(instance.store_id)?;
         self.check_store(instance.store_id)?;
         Store::with(&store, |s| {
-            self.linker.instance(&*s, name, instance.instance).map_err(plain_err)?;
+            self.linker
+                .instance(&*s, name, instance.instance)
+                .map_err(plain_err)?;
             Ok(())
         })?;
         self.store_id = Some(instance.store_id);
@@ -174,7 +186,10 @@ impl Linker {
         Store::with(&store, |s| {
             let instance = run_wasm(py, this, s, |s| linker.instantiate(s, module))
                 .map_err(|e| call_err(py, s, e))?;
-            Ok(Instance { instance, store_id: this.id })
+            Ok(Instance {
+                instance,
+                store_id: this.id,
+            })
         })
     }
 

@@ -32,7 +32,9 @@ impl Module {
     fn new(py: Python<'_>, engine: &Engine, wasm: &Bound<'_, PyAny>) -> PyResult<Self> {
         let bytes = module_bytes(wasm)?;
         let engine = engine.engine.clone();
-        let module = py.detach(|| wedge::Module::new(&engine, bytes)).map_err(plain_err)?;
+        let module = py
+            .detach(|| wedge::Module::new(&engine, bytes))
+            .map_err(plain_err)?;
         Ok(Module { module })
     }
 
@@ -40,7 +42,9 @@ impl Module {
     #[staticmethod]
     fn from_file(py: Python<'_>, engine: &Engine, path: std::path::PathBuf) -> PyResult<Self> {
         let engine = engine.engine.clone();
-        let module = py.detach(|| wedge::Module::from_file(&engine, path)).map_err(plain_err)?;
+        let module = py
+            .detach(|| wedge::Module::from_file(&engine, path))
+            .map_err(plain_err)?;
         Ok(Module { module })
     }
 
@@ -94,6 +98,9 @@ impl Module {
     /// What the module exports, in order.
     #[getter]
     fn exports(&self, py: Python<'_>) -> PyResult<Vec<ExportType>> {
-        self.module.exports().map(|(name, ty)| ExportType::new(py, name, &ty)).collect()
+        self.module
+            .exports()
+            .map(|(name, ty)| ExportType::new(py, name, &ty))
+            .collect()
     }
 }

@@ -137,7 +137,9 @@ impl Store {
     ) -> PyResult<R> {
         let this = slf.get();
         if caller.is_null() {
-            return Err(wedge_err("the Caller was used after its host function returned"));
+            return Err(wedge_err(
+                "the Caller was used after its host function returned",
+            ));
         }
         if this.caller.load(SeqCst) != caller {
             return Err(wedge_err(
@@ -159,7 +161,9 @@ impl Store {
         if id == self.id {
             Ok(())
         } else {
-            Err(wedge_err("a wedge object was used with a store it does not belong to"))
+            Err(wedge_err(
+                "a wedge object was used with a store it does not belong to",
+            ))
         }
     }
 }
@@ -202,11 +206,15 @@ pub fn store_of<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Store>> {
     if let Ok(c) = obj.cast::<Caller>() {
         let c = c.get();
         if c.ptr.load(SeqCst).is_null() {
-            return Err(wedge_err("the Caller was used after its host function returned"));
+            return Err(wedge_err(
+                "the Caller was used after its host function returned",
+            ));
         }
         return Ok(c.store.bind(obj.py()).clone());
     }
-    Err(pyo3::exceptions::PyTypeError::new_err("expected a wedge.Store or wedge.Caller"))
+    Err(pyo3::exceptions::PyTypeError::new_err(
+        "expected a wedge.Store or wedge.Caller",
+    ))
 }
 
 /// Stops the wasm running in a store, from any thread (needs `Config.interruptible`).
@@ -252,7 +260,9 @@ impl Caller {
     /// The store's `data`.
     #[getter]
     fn data(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
-        Store::with(self.store.bind(py), |s| Ok(s.data().user.as_ref().map(|u| u.clone_ref(py))))
+        Store::with(self.store.bind(py), |s| {
+            Ok(s.data().user.as_ref().map(|u| u.clone_ref(py)))
+        })
     }
 }
 
@@ -389,6 +399,10 @@ impl Store {
 
     /// A handle that interrupts this store's wasm from another thread.
     fn interrupt_handle(slf: &Bound<'_, Self>) -> PyResult<InterruptHandle> {
-        Store::with(slf, |s| Ok(InterruptHandle { handle: s.interrupt_handle() }))
+        Store::with(slf, |s| {
+            Ok(InterruptHandle {
+                handle: s.interrupt_handle(),
+            })
+        })
     }
 }

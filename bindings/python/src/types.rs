@@ -18,37 +18,51 @@ impl ValType {
     /// 32-bit integer.
     #[staticmethod]
     fn i32() -> Self {
-        ValType { ty: wedge::ValType::I32 }
+        ValType {
+            ty: wedge::ValType::I32,
+        }
     }
     /// 64-bit integer.
     #[staticmethod]
     fn i64() -> Self {
-        ValType { ty: wedge::ValType::I64 }
+        ValType {
+            ty: wedge::ValType::I64,
+        }
     }
     /// 32-bit float.
     #[staticmethod]
     fn f32() -> Self {
-        ValType { ty: wedge::ValType::F32 }
+        ValType {
+            ty: wedge::ValType::F32,
+        }
     }
     /// 64-bit float.
     #[staticmethod]
     fn f64() -> Self {
-        ValType { ty: wedge::ValType::F64 }
+        ValType {
+            ty: wedge::ValType::F64,
+        }
     }
     /// 128-bit vector (passed as a Python int).
     #[staticmethod]
     fn v128() -> Self {
-        ValType { ty: wedge::ValType::V128 }
+        ValType {
+            ty: wedge::ValType::V128,
+        }
     }
     /// Nullable reference to any function.
     #[staticmethod]
     fn funcref() -> Self {
-        ValType { ty: wedge::ValType::FUNCREF }
+        ValType {
+            ty: wedge::ValType::FUNCREF,
+        }
     }
     /// Nullable host reference (any Python object).
     #[staticmethod]
     fn externref() -> Self {
-        ValType { ty: wedge::ValType::EXTERNREF }
+        ValType {
+            ty: wedge::ValType::EXTERNREF,
+        }
     }
     fn __str__(&self) -> String {
         self.ty.to_string()
@@ -60,7 +74,12 @@ impl ValType {
 
 /// Parses a value type name ("i32", "funcref", ...).
 fn parse_valtype(name: &str) -> Option<wedge::ValType> {
-    let r = |heap| wedge::ValType::Ref(RefType { nullable: true, heap });
+    let r = |heap| {
+        wedge::ValType::Ref(RefType {
+            nullable: true,
+            heap,
+        })
+    };
     Some(match name {
         "i32" => wedge::ValType::I32,
         "i64" => wedge::ValType::I64,
@@ -121,7 +140,9 @@ impl FuncType {
     /// `FuncType([params...], [results...])`; types are `ValType`s or names like "i32".
     #[new]
     fn new(params: &Bound<'_, PyAny>, results: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(FuncType { ty: wedge::FuncType::new(valtypes(params)?, valtypes(results)?) })
+        Ok(FuncType {
+            ty: wedge::FuncType::new(valtypes(params)?, valtypes(results)?),
+        })
     }
     /// The parameter types.
     #[getter]
@@ -150,13 +171,24 @@ impl GlobalType {
     /// `GlobalType(content, mutable)`.
     #[new]
     fn new(content: &Bound<'_, PyAny>, mutable: bool) -> PyResult<Self> {
-        let mutability = if mutable { Mutability::Var } else { Mutability::Const };
-        Ok(GlobalType { ty: wedge::GlobalType { content: valtype_of(content)?, mutability } })
+        let mutability = if mutable {
+            Mutability::Var
+        } else {
+            Mutability::Const
+        };
+        Ok(GlobalType {
+            ty: wedge::GlobalType {
+                content: valtype_of(content)?,
+                mutability,
+            },
+        })
     }
     /// The type of the value held.
     #[getter]
     fn content(&self) -> ValType {
-        ValType { ty: self.ty.content }
+        ValType {
+            ty: self.ty.content,
+        }
     }
     /// Whether the global can be written.
     #[getter]
@@ -164,7 +196,11 @@ impl GlobalType {
         self.ty.mutability == Mutability::Var
     }
     fn __repr__(&self) -> String {
-        format!("GlobalType({}, mutable={})", self.ty.content, self.mutable())
+        format!(
+            "GlobalType({}, mutable={})",
+            self.ty.content,
+            self.mutable()
+        )
     }
 }
 
@@ -191,7 +227,13 @@ impl MemoryType {
             return Err(wedge_err("page_size_log2 must be 16 or 0"));
         }
         Ok(MemoryType {
-            ty: wedge::MemoryType { minimum, maximum, shared, memory64, page_size_log2 },
+            ty: wedge::MemoryType {
+                minimum,
+                maximum,
+                shared,
+                memory64,
+                page_size_log2,
+            },
         })
     }
     /// Initial size in pages.
@@ -215,7 +257,10 @@ impl MemoryType {
         self.ty.memory64
     }
     fn __repr__(&self) -> String {
-        format!("MemoryType(minimum={}, maximum={:?})", self.ty.minimum, self.ty.maximum)
+        format!(
+            "MemoryType(minimum={}, maximum={:?})",
+            self.ty.minimum, self.ty.maximum
+        )
     }
 }
 
@@ -232,12 +277,16 @@ impl TableType {
     #[new]
     #[pyo3(signature = (element, minimum, maximum=None))]
     fn new(element: &Bound<'_, PyAny>, minimum: u64, maximum: Option<u64>) -> PyResult<Self> {
-        Ok(TableType { ty: wedge::TableType::new(reftype_of(element)?, minimum, maximum) })
+        Ok(TableType {
+            ty: wedge::TableType::new(reftype_of(element)?, minimum, maximum),
+        })
     }
     /// The element type.
     #[getter]
     fn element(&self) -> ValType {
-        ValType { ty: wedge::ValType::Ref(self.ty.element) }
+        ValType {
+            ty: wedge::ValType::Ref(self.ty.element),
+        }
     }
     /// Initial number of elements.
     #[getter]

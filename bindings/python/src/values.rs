@@ -41,7 +41,9 @@ fn int_range(obj: &Bound<'_, PyAny>, bits: u32) -> PyResult<u64> {
         let min = -(1i128 << (bits - 1));
         let max = (1i128 << bits) - 1;
         if (v as i128) < min || (v as i128) > max {
-            return Err(PyOverflowError::new_err(format!("{v} does not fit in i{bits}")));
+            return Err(PyOverflowError::new_err(format!(
+                "{v} does not fit in i{bits}"
+            )));
         }
         return Ok(v as u64);
     }
@@ -56,12 +58,8 @@ fn int_range(obj: &Bound<'_, PyAny>, bits: u32) -> PyResult<u64> {
     )))
 }
 
-/// Converts a Python object to a value of type `ty`.
-pub fn to_val(
-    store: &mut wedge::Store<StoreData>,
-    obj: &Bound<'_, PyAny>,
-    ty: ValType,
-) -> PyResult<Val> {
+/// Converts a Python number to a value of the numeric type `ty` (not a reference type).
+pub fn number(obj: &Bound<'_, PyAny>, ty: ValType) -> PyResult<Val> {
     Ok(match ty {
         ValType::I32 => Val::I32(int_range(obj, 32)? as u32 as i32),
         ValType::I64 => Val::I64(int_range(obj, 64)? as i64),
@@ -71,6 +69,17 @@ pub fn to_val(
             Ok(v) => Val::V128(v),
             Err(_) => Val::V128(obj.extract::<i128>()? as u128),
         },
+        ValType::Ref(_) => return Err(PyTypeError::new_err(format!("{ty} is not a number type"))),
+    })
+}
+
+/// Converts a Python object to a value of type `ty`.
+pub fn to_val(
+    store: &mut wedge::Store<StoreData>,
+    obj: &Bound<'_, PyAny>,
+    ty: ValType,
+) -> PyResult<Val> {
+    Ok(match ty {
         ValType::Ref(r) => {
             if obj.is_none() {
                 return Ok(Val::null_of(r));
@@ -95,6 +104,7 @@ pub fn to_val(
                 obj.get_type().name()?
             )));
         }
+        _ => number(obj, ty)?,
     })
 }
 
@@ -102,7 +112,9 @@ fn check_id(object: u64, store: u64) -> PyResult<()> {
     if object == store {
         Ok(())
     } else {
-        Err(wedge_err("a wedge object was used with a store it does not belong to"))
+        Err(wedge_err(
+            "a wedge object was used with a store it does not belong to",
+        ))
     }
 }
 
@@ -126,12 +138,12 @@ pub fn from_val(
             let ty = func.ty(&*store);
             Py::new(py, Func { func, ty, store_id })?.into_any()
         }
-        Val::ExternRef(Some(r)) => {
-            match r.data(&*store).and_then(|d| d.downcast_ref::<PyData>()) {
-                Some(d) => d.0.clone_ref(py),
-                None => Py::new(py, Ref { val, store_id })?.into_any(),
-            }
+        Val::ExternRef(Some(r)) => match r.data(&*store).and_then(|d| d.downcast_ref::<PyData>()) {
+            Some(d) => d.0.clone_ref(py),
+            None => Py::new(py, Ref { val, store_id })?.into_any(),
+        },
+        Val::AnyRef(Some(_)) | Val::ExnRef(Some(_)) => {
+            Py::new(py, Ref { val, store_id })?.into_any()
         }
-        Val::AnyRef(Some(_)) | Val::ExnRef(Some(_)) => Py::new(py, Ref { val, store_id })?.into_any(),
     })
 }

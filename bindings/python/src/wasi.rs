@@ -58,7 +58,10 @@ impl WasiConfig {
     #[setter]
     fn set_env(&mut self, env: &Bound<'_, PyAny>) -> PyResult<()> {
         let pairs: Vec<(String, String)> = match env.cast::<pyo3::types::PyDict>() {
-            Ok(d) => d.iter().map(|(k, v)| Ok((k.extract()?, v.extract()?))).collect::<PyResult<_>>()?,
+            Ok(d) => d
+                .iter()
+                .map(|(k, v)| Ok((k.extract()?, v.extract()?)))
+                .collect::<PyResult<_>>()?,
             Err(_) => env.extract()?,
         };
         self.env = pairs;
@@ -117,7 +120,11 @@ impl WasiConfig {
     /// is reachable. `readonly` withholds every right that changes files.
     #[pyo3(signature = (host_path, guest_path, readonly=false))]
     fn preopen_dir(&mut self, host_path: PathBuf, guest_path: String, readonly: bool) {
-        let access = if readonly { DirAccess::ReadOnly } else { DirAccess::ReadWrite };
+        let access = if readonly {
+            DirAccess::ReadOnly
+        } else {
+            DirAccess::ReadWrite
+        };
         self.preopens.push((host_path, guest_path, access));
     }
 
@@ -128,7 +135,11 @@ impl WasiConfig {
 }
 
 fn open(path: &PathBuf, write: bool) -> PyResult<File> {
-    let f = if write { File::create(path) } else { File::open(path) };
+    let f = if write {
+        File::create(path)
+    } else {
+        File::open(path)
+    };
     f.map_err(|e| PyOSError::new_err(format!("{}: {e}", path.display())))
 }
 
@@ -165,5 +176,7 @@ fn dup(fd: i32) -> PyResult<std::os::fd::OwnedFd> {
     use std::os::fd::BorrowedFd;
     // SAFETY: descriptors 0, 1 and 2 stay open for the life of the process.
     let borrowed = unsafe { BorrowedFd::borrow_raw(fd) };
-    borrowed.try_clone_to_owned().map_err(|e| PyOSError::new_err(e.to_string()))
+    borrowed
+        .try_clone_to_owned()
+        .map_err(|e| PyOSError::new_err(e.to_string()))
 }
