@@ -155,7 +155,7 @@ impl Memory {
         };
         self.with(store, |m, s| {
             let mem = m.data_mut(s);
-            let stop = start.checked_add(bytes.len()).unwrap_or(usize::MAX);
+            let stop = start.saturating_add(bytes.len());
             bounds(mem.len(), start, stop)?;
             mem[start..stop].copy_from_slice(&bytes);
             Ok(())
