@@ -7,6 +7,7 @@ mod inspect;
 mod invoke;
 mod limits;
 mod net_flags;
+mod oci;
 mod tier;
 mod wasi_run;
 
@@ -96,6 +97,9 @@ enum Command {
         #[arg(long)]
         disassemble: bool,
     },
+    /// Build OCI images of wasm modules (`wedge oci pack APP.wasm -o app.tar --name NAME:TAG`).
+    #[command(subcommand)]
+    Oci(oci::OciCommand),
 }
 
 /// Exit code when the guest traps.
@@ -147,6 +151,7 @@ fn run(cli: Cli, config: &wedge::Config) -> Result<ExitCode> {
                 return Ok(ExitCode::from(1));
             }
         }
+        Command::Oci(command) => oci::run(command)?,
         Command::Validate { file } => {
             load(&engine, &file)?;
             println!("{}: valid", file.display());

@@ -241,7 +241,7 @@ fn finish(outcome: Result<Vec<wedge::Val>, wedge::Error>) -> Result<ExitCode> {
 }
 
 /// Subcommands of `wedge`: any other first argument is a module file to run.
-const SUBCOMMANDS: &[&str] = &["run", "validate", "wast", "inspect", "help"];
+const SUBCOMMANDS: &[&str] = &["run", "validate", "wast", "inspect", "oci", "help"];
 
 /// Inserts `run` after the program name when the first argument names a module file (an
 /// existing path, or one ending in `.wasm`/`.wat`), so that `wedge FILE ARGS...` means
