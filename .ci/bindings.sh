@@ -48,14 +48,13 @@ echo "== Go"
 export GOPROXY=off GOFLAGS=-mod=mod GOCACHE="$tmp/gocache"
 export CGO_LDFLAGS="-L$lib" LD_LIBRARY_PATH="$lib"
 test -z "$(gofmt -l bindings/go benches/bindings/go)" || { gofmt -l bindings/go benches/bindings/go; exit 1; }
-(cd bindings/go && go vet ./... && go test -count=1 -v ./... | grep -E '^(--- |ok|FAIL|PASS)')
+(cd bindings/go && go vet ./... && go test -count=1 ./...)
 (cd benches/bindings/go && go vet ./...)
 
 echo "== Java"
 OUT="$tmp/java" bindings/java/build.sh
 java_home=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
 LD_PRELOAD="$java_home/lib/libjsig.so" java -Xcheck:jni -cp "$tmp/java/classes" \
-  -Dwedge.jni.path="$tmp/java/libwedge_jni.so" dev.wedge.WedgeTest bindings/guest/wasi_app.wasm \
-  | grep -E '^(ok|FAIL|[0-9]+ passed)'
+  -Dwedge.jni.path="$tmp/java/libwedge_jni.so" dev.wedge.WedgeTest bindings/guest/wasi_app.wasm
 
 echo "bindings CI took $((SECONDS - start)) s"

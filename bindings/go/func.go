@@ -56,6 +56,8 @@ type Func struct {
 	ptr   *C.wasm_func_t
 	store *Store
 	ty    *FuncType
+	// scope is the host call the function was found in (Caller.GetExport), or nil.
+	scope *Caller
 }
 
 func newFunc(ptr *C.wasm_func_t, s *Store) *Func {
@@ -87,6 +89,9 @@ func (f *Func) CallVals(args ...interface{}) ([]Val, error) {
 	s := f.store
 	if err := s.check(); err != nil {
 		return nil, err
+	}
+	if f.scope != nil && f.scope.ptr == nil {
+		return nil, errExpired
 	}
 	if len(args) != len(f.ty.Params) {
 		return nil, fmt.Errorf("wedge: the function takes %d arguments, got %d", len(f.ty.Params), len(args))
@@ -174,7 +179,18 @@ func (c *Caller) GetExport(name string) interface{} {
 		return nil
 	}
 	c.owned = append(c.owned, ext)
-	return externToGo(ext, c.store)
+	switch x := externToGo(ext, c.store).(type) {
+	case *Func:
+		x.scope = c
+		return x
+	case *Memory:
+		x.scope = c
+		return x
+	case *Global:
+		x.scope = c
+		return x
+	}
+	return nil
 }
 
 //export wedgeGoTrampoline

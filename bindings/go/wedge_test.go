@@ -156,8 +156,10 @@ func TestHostFunctions(t *testing.T) {
 		s := NewStore(e)
 		l := NewLinker(e)
 		var seen []string
+		var kept *Memory
 		l.DefineFunc("env", "log", NewFuncType([]ValKind{KindI32, KindI32}, nil), func(c *Caller, args []Val) ([]Val, error) {
 			mem := c.GetExport("memory").(*Memory)
+			kept = mem
 			ptr, n := args[0].I32(), args[1].I32()
 			seen = append(seen, string(mem.UnsafeData()[ptr:ptr+n]))
 			copy(mem.UnsafeData()[ptr:], "HELLO")
@@ -180,6 +182,9 @@ func TestHostFunctions(t *testing.T) {
 		}
 		if r, err := i.GetFunc("pair").Call(4); err != nil || r.(int32) != 40 {
 			t.Fatalf("%s: pair = %v, %v", tier, r, err)
+		}
+		if kept.UnsafeData() != nil || kept.Grow(1) != errExpired {
+			t.Fatalf("%s: a memory from a Caller works after the call", tier)
 		}
 		s.Close()
 	}

@@ -24,6 +24,11 @@ public final class Caller {
         if (ext == 0 || Native.externKind(ext) != 3) {
             return null;
         }
-        return new Memory(Native.externAs(ext, 3), store);
+        return new Memory(Native.externAs(ext, 3), store, this);
+    }
+
+    /** Whether the host function this caller belongs to is still running. */
+    boolean live() {
+        return ptr != 0;
     }
 }

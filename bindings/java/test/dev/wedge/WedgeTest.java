@@ -102,9 +102,11 @@ public final class WedgeTest {
     static void hostFunctions(Config.Strategy tier) {
         try (Engine e = engine(tier); Store s = new Store(e)) {
             List<String> seen = new ArrayList<>();
+            List<Memory> kept = new ArrayList<>();
             Linker l = new Linker(e);
             l.defineFunc("env", "log", FuncType.of(new ValType[] {ValType.I32, ValType.I32}), (caller, args) -> {
-                ByteBuffer mem = caller.getMemory("memory").buffer();
+                kept.add(caller.getMemory("memory"));
+                ByteBuffer mem = kept.get(0).buffer();
                 int ptr = (Integer) args[0], len = (Integer) args[1];
                 byte[] b = new byte[len];
                 mem.get(ptr, b);
@@ -135,6 +137,7 @@ public final class WedgeTest {
             i.getMemory("memory").buffer().get(8, b);
             check(seen.equals(List.of("hello from wasm")) && new String(b, StandardCharsets.UTF_8).equals("HELLO from wasm"),
                     "host memory access " + seen);
+            expect(WasmException.class, () -> kept.get(0).buffer(), "after its host function returned");
             Trap t = expect(Trap.class, () -> i.getFunc("try").call(0), "host function threw java.lang.IllegalStateException: no such key");
             check(t.getCause() instanceof IllegalStateException && t.frames().size() == 2
                     && "try".equals(t.frames().get(1).funcName()), "host exception cause " + t.getCause() + " " + t.frames());
