@@ -30,8 +30,6 @@ unsafe impl Sync for StorePtr {}
 pub struct StoreData {
     /// The WASI state of the store's guests (empty until `Store.set_wasi`).
     pub wasi: wedge_wasi::WasiCtx,
-    /// The embedder's object (`Store.data`).
-    pub user: Option<Py<PyAny>>,
     /// The store's identity, carried by every handle made in it.
     pub id: u64,
     /// The Python object of this store.
@@ -68,6 +66,17 @@ pub struct Store {
     /// The identity handles made in this store carry.
     pub id: u64,
     engine: Py<Engine>,
+    /// The embedder's object (`Store.data`); outside the Wedge store so that Python's cycle
+    /// collector can see it (a lock, since wasm may run meanwhile on another thread).
+    user: std::sync::Mutex<Option<Py<PyAny>>>,
+}
+
+impl Store {
+    /// The embedder's object.
+    fn user(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        let user = self.user.lock().unwrap_or_else(|e| e.into_inner());
+        user.as_ref().map(|u| u.clone_ref(py))
+    }
 }
 
 // SAFETY: the store is only reached through `Store::with`, under the rule in the module
@@ -259,10 +268,8 @@ impl Caller {
 
     /// The store's `data`.
     #[getter]
-    fn data(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
-        Store::with(self.store.bind(py), |s| {
-            Ok(s.data().user.as_ref().map(|u| u.clone_ref(py)))
-        })
+    fn data(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.store.get().user(py)
     }
 }
 
@@ -280,7 +287,6 @@ impl Store {
             &engine.get().engine,
             StoreData {
                 wasi,
-                user: data,
                 id,
                 this: StorePtr(std::ptr::null_mut()),
                 pending: None,
@@ -294,7 +300,24 @@ impl Store {
             busy: AtomicBool::new(false),
             id,
             engine,
+            user: std::sync::Mutex::new(data),
         })
+    }
+
+    fn __traverse__(&self, visit: pyo3::PyVisit<'_>) -> Result<(), pyo3::PyTraverseError> {
+        visit.call(&self.engine)?;
+        if let Ok(user) = self.user.try_lock() {
+            if let Some(u) = user.as_ref() {
+                visit.call(u)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn __clear__(&self) {
+        if let Ok(mut user) = self.user.try_lock() {
+            *user = None;
+        }
     }
 
     /// The engine the store was made with.
@@ -305,17 +328,17 @@ impl Store {
 
     /// The embedder's object given as `data` (host functions see it as `caller.data`).
     #[getter]
-    fn data(slf: &Bound<'_, Self>) -> PyResult<Option<Py<PyAny>>> {
-        let py = slf.py();
-        Store::with(slf, |s| Ok(s.data().user.as_ref().map(|u| u.clone_ref(py))))
+    fn data(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.user(py)
     }
 
     #[setter]
-    fn set_data(slf: &Bound<'_, Self>, data: Option<Py<PyAny>>) -> PyResult<()> {
-        Store::with(slf, |s| {
-            s.data_mut().user = data;
-            Ok(())
-        })
+    fn set_data(&self, data: Option<Py<PyAny>>) {
+        let old = {
+            let mut user = self.user.lock().unwrap_or_else(|e| e.into_inner());
+            std::mem::replace(&mut *user, data)
+        };
+        drop(old);
     }
 
     /// Gives the store's guests this WASI configuration (args, env, stdio, directories).

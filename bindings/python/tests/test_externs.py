@@ -1,5 +1,6 @@
 """Memories (zero-copy views), globals and tables."""
 import gc
+import weakref
 
 import pytest
 import wedge
@@ -121,3 +122,17 @@ def test_tables(engine, store):
         ex["call"](store, 3, 1)
     externs = wedge.Table(store, wedge.TableType("externref", 2), "init")
     assert externs.get(store, 1) == "init"
+
+
+def test_a_store_in_a_cycle_through_its_data_is_collected(engine):
+    class Holder:
+        pass
+
+    holder = Holder()
+    store = wedge.Store(engine, data=holder)
+    holder.store = store
+    assert store.data is holder
+    alive = weakref.ref(holder)
+    del holder, store
+    gc.collect()
+    assert alive() is None
