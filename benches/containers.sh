@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start-up and memory of Wasm containers on Wedge's shim against a static native hello
 # under runc, both through containerd 1.7's `ctr run` (programs fetched by
-# tests/containers/fetch.sh; builds as in .ci/containers.sh). As root.
+# tests/containers/fetch.sh; builds as in tests/suites/containers.sh). As root.
 #   start-up: time from launching `ctr run --rm` to the container's first output line,
 #             median of RUNS (default 20) alternating runs;
 #   memory:   PSS and RSS of the shim and the container's process, per running container,

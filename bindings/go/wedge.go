@@ -32,6 +32,8 @@ const (
 	StrategyInterpreter Strategy = C.WEDGE_STRATEGY_INTERPRETER
 	// StrategyCompiler always compiles.
 	StrategyCompiler Strategy = C.WEDGE_STRATEGY_COMPILER
+	// StrategyTiered interprets first and compiles hot functions in the background.
+	StrategyTiered Strategy = C.WEDGE_STRATEGY_TIERED
 )
 
 // Config holds engine settings; it is consumed by NewEngineWithConfig.

@@ -28,7 +28,7 @@ const arith = `(module $arith
 // engines gives one engine per tier.
 func engines(t *testing.T, configure func(*Config)) map[string]*Engine {
 	out := map[string]*Engine{}
-	for name, s := range map[string]Strategy{"interpreter": StrategyInterpreter, "auto": StrategyAuto} {
+	for name, s := range map[string]Strategy{"interpreter": StrategyInterpreter, "auto": StrategyAuto, "tiered": StrategyTiered} {
 		c := NewConfig()
 		c.SetStrategy(s)
 		if configure != nil {

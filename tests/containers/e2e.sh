@@ -8,7 +8,7 @@
 #   crun    Debian trixie's crun (+WASM:wasmedge) with our libwasmedge.so.0, in a trixie
 #           userland
 # Usage: e2e.sh [ctr] [cri] [docker] [crun]   (default: all). Needs the release builds of
-# `wedge`, the shim and the compat library (see .ci/containers.sh) and the third-party
+# `wedge`, the shim and the compat library (see tests/suites/containers.sh) and the third-party
 # programs fetched by fetch.sh. Every daemon gets its own root/state/socket under a temp
 # folder, runs in a private mount namespace and is stopped by PID, even on failure.
 set -uo pipefail

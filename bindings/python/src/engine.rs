@@ -45,13 +45,15 @@ impl Config {
         Config::default()
     }
 
-    /// "auto" (compile with Cranelift when the host can), "interpreter" or "compiler".
+    /// "auto" (compile with Cranelift when the host can), "interpreter", "compiler" or
+    /// "tiered" (interpret first, compile hot functions in the background).
     #[setter]
     fn set_strategy(&mut self, strategy: &str) -> PyResult<()> {
         let s = match strategy {
             "auto" => wedge::Strategy::Auto,
             "interpreter" => wedge::Strategy::Interpreter,
             "compiler" => wedge::Strategy::Compiler,
+            "tiered" => wedge::Strategy::Tiered,
             other => return Err(wedge_err(format!("unknown strategy `{other}`"))),
         };
         self.config.strategy(s);
@@ -65,6 +67,7 @@ impl Config {
             wedge::Strategy::Auto => "auto",
             wedge::Strategy::Interpreter => "interpreter",
             wedge::Strategy::Compiler => "compiler",
+            wedge::Strategy::Tiered => "tiered",
         }
     }
 

@@ -6,9 +6,9 @@ import wedge
 GUEST = pathlib.Path(__file__).resolve().parents[2] / "guest" / "wasi_app.wasm"
 
 
-@pytest.fixture(params=["interpreter", "auto"])
+@pytest.fixture(params=["interpreter", "auto", "tiered"])
 def engine(request):
-    """An engine per tier: the interpreter and (where the host compiles) Cranelift."""
+    """An engine per tier: the interpreter, (where the host compiles) Cranelift, and tiered."""
     config = wedge.Config()
     config.strategy = request.param
     return wedge.Engine(config)

@@ -76,6 +76,7 @@ WASM_API_EXTERN wedge_error_t *wedge_wat2wasm(const char *text, size_t len, wasm
 #define WEDGE_STRATEGY_AUTO 0        /* compile with Cranelift when this build and host can */
 #define WEDGE_STRATEGY_INTERPRETER 1 /* always interpret (cheap start-up) */
 #define WEDGE_STRATEGY_COMPILER 2    /* always compile */
+#define WEDGE_STRATEGY_TIERED 3      /* interpret first, compile hot functions in the background */
 WASM_API_EXTERN bool wedge_config_strategy(wasm_config_t *, uint8_t strategy);
 /* Turns a feature on or off by name: "mutable-global", "saturating-float-to-int",
  * "sign-extension", "multi-value", "bulk-memory", "reference-types", "simd", "tail-call",

@@ -43,6 +43,7 @@ pub unsafe extern "C" fn wedge_config_strategy(c: *mut wasm_config_t, strategy: 
         0 => Strategy::Auto,
         1 => Strategy::Interpreter,
         2 => Strategy::Compiler,
+        3 => Strategy::Tiered,
         _ => {
             set_last(format!("unknown strategy {strategy}"));
             return false;

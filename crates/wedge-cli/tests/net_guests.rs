@@ -6,7 +6,7 @@
 //! The Redis, PostgreSQL and MariaDB tests read the servers' addresses from the variables
 //! `tests/services.sh start` prints (WEDGE_TEST_REDIS, WEDGE_TEST_POSTGRES, WEDGE_TEST_MYSQL);
 //! curl and openssl must be installed. When one is missing the test is skipped with the
-//! reason on stderr, or fails if WEDGE_CI is set (as `.ci/net-guests.sh` does).
+//! reason on stderr, or fails if WEDGE_CI is set (as `tests/run.sh` does).
 
 mod net_support;
 

@@ -225,3 +225,32 @@ fn background_compilation_switches_hot_functions() {
     }
     assert_eq!(callee.call(&mut store, 5).unwrap(), 5 + 190);
 }
+
+/// A tiered module serializes as a whole compiled module (not only its hot functions), and
+/// the file loads as native code that computes what the interpreter computes.
+#[test]
+fn tiered_module_serializes_all_its_code() -> Result<(), Error> {
+    const KEY: [u8; 16] = *b"tiered-aot-key!!";
+    const WAT: &str = r#"(module
+      (func $sq (param i32) (result i32) (i32.mul (local.get 0) (local.get 0)))
+      (func (export "f") (param i32) (result i32)
+        (i32.add (call $sq (local.get 0)) (i32.const 1))))"#;
+    let mut config = Config::new();
+    config.strategy(Strategy::Tiered).native_code_key(Some(KEY));
+    let tiered = Engine::new(&config);
+    let module = Module::new(&tiered, WAT)?;
+    assert_eq!(module.native_function_count(), 0, "nothing is hot yet");
+    let aot = module.serialize_native()?;
+
+    let mut config = Config::new();
+    config.strategy(Strategy::Compiler).native_code_key(Some(KEY));
+    let compiled = Engine::new(&config);
+    let loaded = Module::new(&compiled, &aot[..])?;
+    assert!(loaded.is_native(), "{:?}", loaded.native_code_warning());
+    assert!(loaded.native_code_warning().is_none());
+    let mut store = Store::new(&compiled, ());
+    let instance = Linker::new(&compiled).instantiate(&mut store, &loaded)?;
+    let f = instance.get_typed_func::<i32, i32>(&store, "f")?;
+    assert_eq!(f.call(&mut store, 12)?, 145);
+    Ok(())
+}

@@ -164,7 +164,7 @@ pub fn run_ok(command: Command) -> Vec<String> {
 }
 
 /// Whether tests must not skip for a missing server or tool (`WEDGE_CI` is set; CI's
-/// `.ci/net-guests.sh` sets it).
+/// `tests/run.sh` sets it).
 fn strict() -> bool {
     std::env::var_os("WEDGE_CI").is_some()
 }
@@ -176,7 +176,7 @@ pub fn service(var: &str) -> Option<String> {
         Ok(value) if !value.is_empty() => Some(value),
         _ if strict() => panic!(
             "{var} is not set: start the servers with `eval \"$(tests/services.sh start)\"` \
-             (.ci/net-guests.sh does this in CI)"
+             (tests/run.sh does this)"
         ),
         _ => {
             eprintln!(

@@ -43,7 +43,9 @@ use std::ops::Range;
 pub(crate) const SECTION_NAME: &str = "wedge.native";
 
 const MAGIC: &[u8; 8] = b"WEDGEAOT";
-const FORMAT_VERSION: u32 = 7;
+/// Bumped whenever code generation changes what stored code means (8: trampolines define the
+/// upper half of i32 slots).
+const FORMAT_VERSION: u32 = 8;
 
 /// Bytes before the section's data as `serialize` writes them: the id, a 5-byte size, the
 /// name's length and the name.
@@ -373,9 +375,21 @@ fn load(
 pub(crate) fn serialize(m: &ModuleInner) -> Result<Vec<u8>, Error> {
     #[cfg(feature = "compiler")]
     {
-        let native = m.native.as_ref().ok_or_else(|| {
-            Error::Limit("the module is not compiled (the engine interprets it)".into())
-        })?;
+        // A tiered module has native code only for its hot functions: compile all of it.
+        let compiled;
+        let native = match (&m.native, &m.tier) {
+            (Some(native), _) => native,
+            (None, Some(_)) => {
+                let image = super::compile::compile(m, &|_, _| {})?;
+                compiled = super::NativeCode::load(image, None, m)?;
+                &compiled
+            }
+            (None, None) => {
+                return Err(Error::Limit(
+                    "the module is not compiled (the engine interprets it)".into(),
+                ))
+            }
+        };
         let key = m.engine.config().native_code_key.ok_or_else(|| {
             Error::Limit("writing native code needs a key (Config::native_code_key)".into())
         })?;

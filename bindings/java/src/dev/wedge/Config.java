@@ -3,7 +3,7 @@ package dev.wedge;
 /** Engine settings; consumed by {@code new Engine(config)}. */
 public final class Config {
     /** How an engine runs wasm. */
-    public enum Strategy { AUTO, INTERPRETER, COMPILER }
+    public enum Strategy { AUTO, INTERPRETER, COMPILER, TIERED }
 
     long ptr = Native.configNew();
 
