@@ -25,7 +25,7 @@ pub use config::{
 pub use error::Error;
 pub use features::Feature;
 pub use limits::{CostTable, Deadline, InterruptHandle, Meter, StoreLimits};
-pub use module::Module;
+pub use module::{Module, SourceFrame};
 pub use runtime::{
     AnyRef, AsContext, AsContextMut, Caller, ExnRef, Extern, ExternRef, FrameInfo, Func, GcStats,
     Global, Instance, IntoFunc, Linker, Memory, SharedMemory, Store, Table, Tag, Trap, TrapKind,

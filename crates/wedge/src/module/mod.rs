@@ -2,11 +2,15 @@
 
 mod bytes;
 mod const_expr;
+pub(crate) mod debuginfo;
+mod demangle;
 mod parse;
 mod types;
 
 pub(crate) use bytes::{MappedFile, ModuleBytes};
 pub use const_expr::{ConstExpr, ConstOp};
+pub use debuginfo::SourceFrame;
+pub use demangle::demangle;
 
 use crate::interp::{self, CompiledFunc};
 use crate::registry::CanonType;
@@ -159,6 +163,8 @@ pub(crate) struct ModuleInner {
     pub bodies: Vec<Range<usize>>,
     pub func_names: HashMap<u32, String>,
     pub custom_sections: Vec<(String, usize)>,
+    /// DWARF sections, for source locations in backtraces.
+    pub debug: Arc<debuginfo::DebugInfo>,
     /// Interpreter code of each defined function, translated on first use.
     pub code: Vec<OnceLock<Result<Arc<CompiledFunc>, Error>>>,
     /// Native code, when the module runs compiled.
