@@ -7,6 +7,7 @@ mod features;
 mod inspect;
 mod invoke;
 mod limits;
+mod logging;
 mod net_flags;
 mod oci;
 mod tier;
@@ -37,6 +38,11 @@ struct Cli {
     /// the same.
     #[arg(long, global = true)]
     inline: bool,
+    /// Log what the runtime does on stderr, at LEVEL (`error`, `warn`, `info`, `debug`,
+    /// `trace`) or with an env-filter (`wedge::compile=info,wedge::trap=debug`); overrides
+    /// `WEDGE_LOG`. Off by default.
+    #[arg(long, global = true, value_name = "LEVEL")]
+    log: Option<String>,
 }
 
 // Parsed once per process: the size of the `Run` variant does not matter.
@@ -113,6 +119,10 @@ const TRAP_EXIT: u8 = 134;
 
 fn main() -> ExitCode {
     let cli = Cli::parse_from(wasi_run::with_implicit_run(std::env::args_os()));
+    if let Err(e) = logging::init(cli.log.as_deref()) {
+        eprintln!("error: {e:#}");
+        return ExitCode::from(2);
+    }
     let config = match cli.features.config() {
         Ok(mut config) => {
             config.inlining(cli.inline);

@@ -166,14 +166,16 @@ pub fn run(
     let mut store = wedge::Store::new(engine, ctx);
     let running = limits.apply(&mut store);
     let outcome = run_in_store(&mut store, &module, export, &call_args, opts.reactor);
-    limits.report(&store, running);
+    let reported = limits.report(&store, running);
     crate::cache::fill_later(&module);
     // The process ends right after: the system reclaims memory mappings and open files at
     // once, faster than tearing the store and module down piece by piece (zeroing memories
     // for reuse, unmapping code, freeing metadata).
     std::mem::forget(store);
     std::mem::forget(module);
-    outcome.map_err(|e| limits.explain(e))
+    let code = outcome.map_err(|e| limits.explain(e))?;
+    reported?;
+    Ok(code)
 }
 
 /// Instantiates `module` in `store` and runs `_start`, or `export` (after `_initialize` for a

@@ -268,7 +268,17 @@ impl Module {
         bytes: ModuleBytes,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<Module, Error> {
+        let started = std::time::Instant::now();
         let mut inner = parse::parse(engine, bytes)?;
+        tracing::debug!(
+            target: "wedge::module",
+            name = inner.name.as_deref().unwrap_or(""),
+            bytes = inner.bytes.len(),
+            functions = inner.bodies.len(),
+            dwarf = inner.debug.is_present(),
+            ms = started.elapsed().as_secs_f64() * 1e3,
+            "module decoded and validated"
+        );
         crate::native::artifact::attach(&mut inner, progress)?;
         inner.tier = crate::tier::state_for(&inner);
         let module = Module {

@@ -253,11 +253,13 @@ pub(crate) fn attach(
             let header = m.aot_header.take();
             match load(m, range, header) {
                 Ok((code, chunks)) => {
+                    tracing::debug!(target: "wedge::aot", "native code from the module's AOT section");
                     m.native = Some(std::sync::Arc::new(code));
                     m.images = chunks;
                     return Ok(());
                 }
                 Err(e) => {
+                    tracing::info!(target: "wedge::aot", "AOT section unusable: {e}");
                     m.aot_warning = Some(format!("{e}; compiling the module again"));
                 }
             }
@@ -265,6 +267,7 @@ pub(crate) fn attach(
         if let Some(hit) = m.cache_hit.take() {
             match crate::cache::load(m, hit) {
                 Ok(code) => {
+                    tracing::debug!(target: "wedge::cache", "code cache hit");
                     m.native = Some(std::sync::Arc::new(code));
                     return Ok(());
                 }
@@ -289,6 +292,10 @@ pub(crate) fn attach(
                 super::compile::UNSUPPORTED_PREFIX
             )));
         }
+        if let crate::cache::CacheUse::Miss(path) = &m.cache {
+            tracing::debug!(target: "wedge::cache", path = %path.display(), "code cache miss");
+        }
+        let started = std::time::Instant::now();
         let image = match super::compile::compile(m, progress) {
             Ok(image) => image,
             Err(Error::Limit(msg))
@@ -298,6 +305,14 @@ pub(crate) fn attach(
             }
             Err(e) => return Err(e),
         };
+        tracing::info!(
+            target: "wedge::compile",
+            tier = "jit",
+            functions = m.bodies.len(),
+            code_bytes = image.code.len(),
+            ms = started.elapsed().as_secs_f64() * 1e3,
+            "module compiled"
+        );
         let native = super::NativeCode::load(image, None, m)?;
         if let crate::cache::CacheUse::Miss(path) = &m.cache {
             match crate::cache::store(m, &native, path) {
