@@ -3,6 +3,7 @@
 mod aot_key;
 mod cache;
 mod compile;
+mod coredump;
 mod features;
 mod inspect;
 mod invoke;
@@ -73,6 +74,8 @@ enum Command {
         wasi: wasi_run::WasiOptions,
         #[command(flatten)]
         limits: limits::LimitArgs,
+        #[command(flatten)]
+        coredump: coredump::CoredumpArgs,
     },
     /// Check that a module is valid (binary `.wasm` or text `.wat`).
     Validate {
@@ -156,8 +159,13 @@ fn run(cli: Cli, config: &wedge::Config) -> Result<ExitCode> {
             args,
             wasi,
             limits,
+            coredump,
         } => {
-            let how = wasi_run::How { tier, cache };
+            let how = wasi_run::How {
+                tier,
+                cache,
+                coredump,
+            };
             return wasi_run::run(config, &file, invoke, &args, &wasi, &limits, how);
         }
         Command::Cache(cmd) => cache::command(&cmd)?,

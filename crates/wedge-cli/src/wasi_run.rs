@@ -107,6 +107,8 @@ pub struct How {
     pub tier: Option<crate::tier::Tier>,
     /// The code cache flags.
     pub cache: crate::tier::CacheArgs,
+    /// Where to write a core dump if the guest traps.
+    pub coredump: crate::coredump::CoredumpArgs,
 }
 
 /// `wedge run`: runs `_start` (a command), a reactor export, or the export named by `invoke`,
@@ -167,12 +169,27 @@ pub fn run(
     let running = limits.apply(&mut store);
     let outcome = run_in_store(&mut store, &module, export, &call_args, opts.reactor);
     let reported = limits.report(&store, running);
+    let trap = outcome
+        .as_ref()
+        .err()
+        .and_then(|e| e.downcast_ref::<wedge::Error>())
+        .and_then(wedge::Error::as_trap)
+        .filter(|t| t.exit_code().is_none());
+    let dumped = match (trap, &how.coredump.coredump_on_trap) {
+        (Some(trap), Some(path)) => {
+            crate::coredump::write(path, &file.display().to_string(), &store, trap)
+        }
+        _ => Ok(()),
+    };
     crate::cache::fill_later(&module);
     // The process ends right after: the system reclaims memory mappings and open files at
     // once, faster than tearing the store and module down piece by piece (zeroing memories
     // for reuse, unmapping code, freeing metadata).
     std::mem::forget(store);
     std::mem::forget(module);
+    if let Err(e) = dumped {
+        eprintln!("warning: {e:#}");
+    }
     let code = outcome.map_err(|e| limits.explain(e))?;
     reported?;
     Ok(code)

@@ -345,6 +345,12 @@ impl Module {
         self.inner.bodies.len()
     }
 
+    /// The signature of function `index` (imported functions first), if there is one.
+    pub fn function_type(&self, index: u32) -> Option<FuncType> {
+        let ty = *self.inner.func_types.get(index as usize)?;
+        self.inner.types.get(ty as usize).map(|t| (**t).clone())
+    }
+
     /// The types of all memories, imported first.
     pub fn memories(&self) -> &[MemoryType] {
         &self.inner.memories
