@@ -11,6 +11,7 @@ mod limits;
 mod logging;
 mod net_flags;
 mod oci;
+mod profile;
 mod tier;
 mod wasi_run;
 
@@ -76,6 +77,8 @@ enum Command {
         limits: limits::LimitArgs,
         #[command(flatten)]
         coredump: coredump::CoredumpArgs,
+        #[command(flatten)]
+        profile: profile::ProfileArgs,
     },
     /// Check that a module is valid (binary `.wasm` or text `.wat`).
     Validate {
@@ -160,11 +163,13 @@ fn run(cli: Cli, config: &wedge::Config) -> Result<ExitCode> {
             wasi,
             limits,
             coredump,
+            profile,
         } => {
             let how = wasi_run::How {
                 tier,
                 cache,
                 coredump,
+                profile,
             };
             return wasi_run::run(config, &file, invoke, &args, &wasi, &limits, how);
         }

@@ -109,6 +109,8 @@ pub struct How {
     pub cache: crate::tier::CacheArgs,
     /// Where to write a core dump if the guest traps.
     pub coredump: crate::coredump::CoredumpArgs,
+    /// Profiling support.
+    pub profile: crate::profile::ProfileArgs,
 }
 
 /// `wedge run`: runs `_start` (a command), a reactor export, or the export named by `invoke`,
@@ -125,6 +127,7 @@ pub fn run(
     let mut config = features.clone();
     crate::tier::configure(how.tier, &mut config);
     limits.configure(&mut config)?;
+    how.profile.configure(&mut config);
     crate::tier::configure_cache(&how.cache, &mut config);
     if crate::cache::is_fill_process() {
         // Compiled off the critical path: worth inlining (entries serve runs either way).

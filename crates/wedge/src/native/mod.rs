@@ -247,7 +247,7 @@ impl NativeCode {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .push((start, names.clone()));
-        if std::env::var_os("WEDGE_PERF_MAP").is_some() {
+        if m.engine.config().perf_map || std::env::var_os("WEDGE_PERF_MAP").is_some() {
             write_perf_map(&info, &names);
         }
         Ok(NativeCode {
@@ -322,7 +322,10 @@ fn write_perf_map(info: &CodeInfo, names: &Names) {
     for (i, (offset, len)) in info.funcs.iter().enumerate() {
         let def = info.defs.get(i).copied().unwrap_or(i as u32);
         let index = names.num_imported_funcs + def;
-        let name = names.func_names.get(&index).cloned();
+        let name = names
+            .func_names
+            .get(&index)
+            .map(|n| crate::module::demangle(n));
         let name = name.unwrap_or_else(|| format!("wasm[{index}]"));
         text.push_str(&format!(
             "{:x} {len:x} {name}\n",
