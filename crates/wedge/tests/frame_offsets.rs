@@ -98,3 +98,32 @@ fn trap_text_demangles_names() {
         Some("demo::inner")
     );
 }
+
+#[test]
+fn malformed_dwarf_gives_frames_without_source() {
+    let garbage: String = (0..200u32)
+        .map(|i| format!("\\{:02x}", (i * 37 + 11) % 256))
+        .collect();
+    let wat = format!(
+        r#"(module
+          (@custom ".debug_info" "{garbage}")
+          (@custom ".debug_abbrev" "{garbage}")
+          (@custom ".debug_line" "\ff\ff\ff\ff{garbage}")
+          (@custom ".debug_str" "{garbage}")
+          (func $f (export "f") unreachable))"#
+    );
+    for strategy in [Strategy::Interpreter, Strategy::Compiler] {
+        let engine = engine(strategy, false);
+        let module = Module::new(&engine, &wat).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let f = instance.get_func(&store, "f").unwrap();
+        let err = f.call(&mut store, &[], &mut []).unwrap_err();
+        let trap = err.as_trap().unwrap();
+        assert_eq!(trap.backtrace()[0].func_name.as_deref(), Some("f"));
+        assert!(trap.backtrace()[0].module_offset.is_some());
+        assert!(trap.to_string().contains("0: f (func 0)"), "{trap}");
+    }
+}

@@ -16,6 +16,22 @@ pub struct Statistics {
 
 impl<T> Store<T> {
     /// The store's statistics so far: instructions, gas and host time.
+    ///
+    /// ```
+    /// use wedge::*;
+    /// let mut config = Config::new();
+    /// config.metering(true);
+    /// let engine = Engine::new(&config);
+    /// let module = Module::new(&engine, r#"(module (func (export "f") (result i32)
+    ///     (i32.add (i32.const 1) (i32.const 2))))"#)?;
+    /// let mut store = Store::new(&engine, ());
+    /// let f = Linker::new(&engine).instantiate(&mut store, &module)?.get_func(&store, "f").unwrap();
+    /// f.call(&mut store, &[], &mut [Val::I32(0)])?;
+    /// let stats = store.statistics();
+    /// assert!(stats.instructions >= 3);
+    /// assert_eq!(stats.gas_used, store.gas_used());
+    /// # Ok::<(), wedge::Error>(())
+    /// ```
     pub fn statistics(&self) -> Statistics {
         Statistics {
             instructions: self.instruction_count(),
