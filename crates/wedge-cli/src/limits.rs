@@ -37,6 +37,10 @@ pub struct LimitArgs {
     /// Print every statistic: instructions, gas, times and instructions per second.
     #[arg(long)]
     pub enable_all_statistics: bool,
+    /// Write every statistic (as `--enable-all-statistics` counts them) to FILE as JSON at
+    /// exit, for scraping.
+    #[arg(long, value_name = "FILE")]
+    pub stats_json: Option<PathBuf>,
 }
 
 impl LimitArgs {
@@ -46,10 +50,11 @@ impl LimitArgs {
             || self.enable_instruction_count
             || self.enable_gas_measuring
             || self.enable_all_statistics
+            || self.stats_json.is_some()
     }
 
     fn timing(&self) -> bool {
-        self.enable_time_measuring || self.enable_all_statistics
+        self.enable_time_measuring || self.enable_all_statistics || self.stats_json.is_some()
     }
 
     /// Applies the flags that change how code is translated.
@@ -102,9 +107,31 @@ impl LimitArgs {
         }
     }
 
-    /// Prints the statistics that were asked for, on stderr.
-    pub fn report<T>(&self, store: &Store<T>, running: Running) {
+    /// Prints the statistics that were asked for, on stderr, and writes the JSON file.
+    pub fn report<T>(&self, store: &Store<T>, running: Running) -> Result<()> {
         let elapsed = running.finish();
+        self.print(store, elapsed);
+        let Some(path) = &self.stats_json else {
+            return Ok(());
+        };
+        let stats = store.statistics();
+        let seconds = elapsed.as_secs_f64();
+        let json = serde_json::json!({
+            "instructions": stats.instructions,
+            "gas_used": stats.gas_used,
+            "gas_limit": self.gas_limit,
+            "execution_ms": millis(elapsed),
+            "host_ms": millis(stats.host_time),
+            "wasm_ms": millis(elapsed.saturating_sub(stats.host_time)),
+            "instructions_per_second":
+                if seconds > 0.0 { stats.instructions as f64 / seconds } else { 0.0 },
+        });
+        std::fs::write(path, format!("{json:#}\n"))
+            .with_context(|| format!("cannot write statistics to {}", path.display()))
+    }
+
+    /// Prints the statistics that were asked for, on stderr.
+    fn print<T>(&self, store: &Store<T>, elapsed: Duration) {
         let all = self.enable_all_statistics;
         let instructions = store.instruction_count();
         if all || self.enable_instruction_count {

@@ -3,12 +3,15 @@
 mod aot_key;
 mod cache;
 mod compile;
+mod coredump;
 mod features;
 mod inspect;
 mod invoke;
 mod limits;
+mod logging;
 mod net_flags;
 mod oci;
+mod profile;
 mod tier;
 mod wasi_run;
 
@@ -37,6 +40,11 @@ struct Cli {
     /// the same.
     #[arg(long, global = true)]
     inline: bool,
+    /// Log what the runtime does on stderr, at LEVEL (`error`, `warn`, `info`, `debug`,
+    /// `trace`) or with an env-filter (`wedge::compile=info,wedge::trap=debug`); overrides
+    /// `WEDGE_LOG`. Off by default.
+    #[arg(long, global = true, value_name = "LEVEL")]
+    log: Option<String>,
 }
 
 // Parsed once per process: the size of the `Run` variant does not matter.
@@ -67,6 +75,10 @@ enum Command {
         wasi: wasi_run::WasiOptions,
         #[command(flatten)]
         limits: limits::LimitArgs,
+        #[command(flatten)]
+        coredump: coredump::CoredumpArgs,
+        #[command(flatten)]
+        profile: profile::ProfileArgs,
     },
     /// Check that a module is valid (binary `.wasm` or text `.wat`).
     Validate {
@@ -113,6 +125,10 @@ const TRAP_EXIT: u8 = 134;
 
 fn main() -> ExitCode {
     let cli = Cli::parse_from(wasi_run::with_implicit_run(std::env::args_os()));
+    if let Err(e) = logging::init(cli.log.as_deref()) {
+        eprintln!("error: {e:#}");
+        return ExitCode::from(2);
+    }
     let config = match cli.features.config() {
         Ok(mut config) => {
             config.inlining(cli.inline);
@@ -146,8 +162,15 @@ fn run(cli: Cli, config: &wedge::Config) -> Result<ExitCode> {
             args,
             wasi,
             limits,
+            coredump,
+            profile,
         } => {
-            let how = wasi_run::How { tier, cache };
+            let how = wasi_run::How {
+                tier,
+                cache,
+                coredump,
+                profile,
+            };
             return wasi_run::run(config, &file, invoke, &args, &wasi, &limits, how);
         }
         Command::Cache(cmd) => cache::command(&cmd)?,

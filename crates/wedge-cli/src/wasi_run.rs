@@ -107,6 +107,10 @@ pub struct How {
     pub tier: Option<crate::tier::Tier>,
     /// The code cache flags.
     pub cache: crate::tier::CacheArgs,
+    /// Where to write a core dump if the guest traps.
+    pub coredump: crate::coredump::CoredumpArgs,
+    /// Profiling support.
+    pub profile: crate::profile::ProfileArgs,
 }
 
 /// `wedge run`: runs `_start` (a command), a reactor export, or the export named by `invoke`,
@@ -123,6 +127,7 @@ pub fn run(
     let mut config = features.clone();
     crate::tier::configure(how.tier, &mut config);
     limits.configure(&mut config)?;
+    how.profile.configure(&mut config);
     crate::tier::configure_cache(&how.cache, &mut config);
     if crate::cache::is_fill_process() {
         // Compiled off the critical path: worth inlining (entries serve runs either way).
@@ -166,14 +171,31 @@ pub fn run(
     let mut store = wedge::Store::new(engine, ctx);
     let running = limits.apply(&mut store);
     let outcome = run_in_store(&mut store, &module, export, &call_args, opts.reactor);
-    limits.report(&store, running);
+    let reported = limits.report(&store, running);
+    let trap = outcome
+        .as_ref()
+        .err()
+        .and_then(|e| e.downcast_ref::<wedge::Error>())
+        .and_then(wedge::Error::as_trap)
+        .filter(|t| t.exit_code().is_none());
+    let dumped = match (trap, &how.coredump.coredump_on_trap) {
+        (Some(trap), Some(path)) => {
+            crate::coredump::write(path, &file.display().to_string(), &store, trap)
+        }
+        _ => Ok(()),
+    };
     crate::cache::fill_later(&module);
     // The process ends right after: the system reclaims memory mappings and open files at
     // once, faster than tearing the store and module down piece by piece (zeroing memories
     // for reuse, unmapping code, freeing metadata).
     std::mem::forget(store);
     std::mem::forget(module);
-    outcome.map_err(|e| limits.explain(e))
+    if let Err(e) = dumped {
+        eprintln!("warning: {e:#}");
+    }
+    let code = outcome.map_err(|e| limits.explain(e))?;
+    reported?;
+    Ok(code)
 }
 
 /// Instantiates `module` in `store` and runs `_start`, or `export` (after `_initialize` for a

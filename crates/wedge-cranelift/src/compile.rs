@@ -92,6 +92,19 @@ pub struct InlineSite {
     /// The site (index in [`CompiledCode::inline_sites`]) of the inlined copy it was inlined
     /// into, or `None` if it was inlined into the compiled function itself.
     pub parent: Option<u32>,
+    /// Module byte offset of the call it replaces, when known.
+    pub call_offset: Option<u32>,
+}
+
+/// Machine code that runs one wasm instruction (or a run of them at the same offset).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WasmOffset {
+    /// Offset from the start of the code.
+    pub offset: u32,
+    /// Length in bytes.
+    pub len: u32,
+    /// Byte offset of the wasm instruction in the module binary.
+    pub module_offset: u32,
 }
 
 /// Machine code that runs an inlined copy of a function.
@@ -130,6 +143,9 @@ pub struct CompiledCode {
     pub inlined: Vec<InlinedRange>,
     /// Every inlined copy's site; parents come before their children.
     pub inline_sites: Vec<InlineSite>,
+    /// The wasm instruction of each stretch of a function's own code (not inlined copies),
+    /// sorted by offset; empty with metering.
+    pub wasm_offsets: Vec<WasmOffset>,
 }
 
 /// One compiled unit before linking.
@@ -145,6 +161,8 @@ struct Unit {
     inlined: Vec<InlinedRange>,
     /// Sites, with parents local to the unit.
     inline_sites: Vec<InlineSite>,
+    /// Wasm instruction offsets of the unit's code.
+    wasm_offsets: Vec<WasmOffset>,
 }
 
 /// What a unit is.
@@ -413,6 +431,7 @@ fn translate_callee(
         .ok()?;
     // The inliner wants valid IR; a function that fails the verifier is left to pass 2.
     let valid = cranelift_codegen::verify_function(&func, isa.get().flags()).is_ok();
+    inline::tag_calls(&mut func);
     (t.inlinable && valid).then(|| Callee {
         func: Box::new(func),
         leaf: t.leaf,
@@ -486,6 +505,7 @@ fn compile_unit(
         stack_maps: Vec::new(),
         inlined: Vec::new(),
         inline_sites: Vec::new(),
+        wasm_offsets: Vec::new(),
     };
     for (offset, _, map) in buffer.user_stack_maps() {
         for (_, sp_offset) in map.entries() {
@@ -496,22 +516,36 @@ fn compile_unit(
         }
     }
     let srclocs = buffer.get_srclocs_sorted();
-    if !inline_sites.is_empty() {
-        // Only inlined copies have source locations (metering, the other user, turns
-        // inlining off): location `site + 1`.
+    if env.metering.is_none() {
+        // Without metering a location is a wasm offset plus one, or (high bit) an inline site.
         for s in srclocs
             .iter()
             .filter(|s| !s.loc.is_default() && s.end > s.start)
         {
-            let site = s.loc.bits() - 1;
-            match unit.inlined.last_mut() {
-                Some(r) if r.site == site && r.offset + r.len == s.start => {
+            let bits = s.loc.bits();
+            if bits & crate::inline::SITE_BIT != 0 {
+                let site = bits & !crate::inline::SITE_BIT;
+                match unit.inlined.last_mut() {
+                    Some(r) if r.site == site && r.offset + r.len == s.start => {
+                        r.len += s.end - s.start
+                    }
+                    _ => unit.inlined.push(InlinedRange {
+                        offset: s.start,
+                        len: s.end - s.start,
+                        site,
+                    }),
+                }
+                continue;
+            }
+            let module_offset = bits - 1;
+            match unit.wasm_offsets.last_mut() {
+                Some(r) if r.module_offset == module_offset && r.offset + r.len == s.start => {
                     r.len += s.end - s.start
                 }
-                _ => unit.inlined.push(InlinedRange {
+                _ => unit.wasm_offsets.push(WasmOffset {
                     offset: s.start,
                     len: s.end - s.start,
-                    site,
+                    module_offset,
                 }),
             }
         }
@@ -652,6 +686,13 @@ fn link(units: Vec<Unit>, nfuncs: usize, ntypes: usize, align: usize) -> Compile
             out.inline_sites.push(InlineSite {
                 func: s.func,
                 parent: s.parent.map(|p| first_site + p),
+                call_offset: s.call_offset,
+            });
+        }
+        for w in &u.wasm_offsets {
+            out.wasm_offsets.push(WasmOffset {
+                offset: start + w.offset,
+                ..*w
             });
         }
         let range = CodeRange {
@@ -670,5 +711,6 @@ fn link(units: Vec<Unit>, nfuncs: usize, ntypes: usize, align: usize) -> Compile
     out.refunds.sort_by_key(|r| r.offset);
     out.stack_maps.sort_by_key(|m| (m.offset, m.sp_offset));
     out.inlined.sort_by_key(|r| r.offset);
+    out.wasm_offsets.sort_by_key(|w| w.offset);
     out
 }

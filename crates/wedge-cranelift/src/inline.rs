@@ -41,6 +41,31 @@ const GROWTH_BUDGET: usize = 2000;
 /// How deep inlined bodies nest (a callee's callees' callees are inlined too, theirs not).
 const MAX_DEPTH: u32 = 3;
 
+/// The source-location bit that marks an inlined copy's site (other locations are wasm
+/// offsets plus one, which stay below it).
+pub(crate) const SITE_BIT: u32 = 1 << 31;
+
+/// Tags each call of a function body that may be inlined with its wasm offset: the inliner
+/// drops source locations of the code it copies but keeps debug tags, so the site of a call
+/// inlined from inlined code still knows where that call was.
+pub(crate) fn tag_calls(func: &mut ir::Function) {
+    let insts: Vec<ir::Inst> = func
+        .layout
+        .blocks()
+        .flat_map(|b| func.layout.block_insts(b))
+        .collect();
+    for inst in insts {
+        let loc = func.srcloc(inst);
+        if func.dfg.insts[inst].opcode().is_call()
+            && !loc.is_default()
+            && loc.bits() & SITE_BIT == 0
+        {
+            func.debug_tags
+                .set(inst, [ir::DebugTag::User(loc.bits() - 1)]);
+        }
+    }
+}
+
 /// Whether inlining is done at all for a module.
 pub(crate) fn enabled(env: &ModuleEnv) -> bool {
     env.inlining && env.metering.is_none() && !env.interruptible
@@ -132,7 +157,7 @@ impl Inliner<'_> {
     }
 
     /// After inlining: gives every instruction of an inlined copy the source location
-    /// `site + 1` (the function's own instructions keep the default location).
+    /// `SITE_BIT | site` (the function's own instructions keep their wasm offsets).
     pub(crate) fn mark_sites(&self, func: &mut ir::Function) {
         if self.sites.is_empty() {
             return;
@@ -144,7 +169,7 @@ impl Inliner<'_> {
             .collect();
         for inst in insts {
             if let Some(site) = self.site_of(inst) {
-                func.set_srcloc(inst, SourceLoc::new(site + 1));
+                func.set_srcloc(inst, SourceLoc::new(SITE_BIT | site));
             }
         }
     }
@@ -180,9 +205,21 @@ impl Inline for Inliner<'_> {
         self.used += size;
         let start = u32::try_from(caller.dfg.num_insts()).unwrap_or(u32::MAX);
         self.starts.push(start);
+        // The call's location is its wasm offset plus one when the translator set it; a call
+        // copied from an inlined body has none, but its last debug tag (see `tag_calls`).
+        let loc = caller.srcloc(call);
+        let call_offset = if !loc.is_default() && loc.bits() & SITE_BIT == 0 {
+            Some(loc.bits() - 1)
+        } else {
+            match caller.debug_tags.get(call).last() {
+                Some(ir::DebugTag::User(offset)) => Some(*offset),
+                _ => None,
+            }
+        };
         self.sites.push(InlineSite {
             func: name.index,
             parent,
+            call_offset,
         });
         // The inlined body's own calls are considered too, up to `MAX_DEPTH`.
         InlineCommand::Inline {

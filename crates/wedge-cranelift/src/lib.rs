@@ -28,7 +28,7 @@ mod trampoline;
 
 pub use compile::{
     analyze_throws, compile_functions, compile_module, CodeRange, CompiledCode, InlineSite,
-    InlinedRange, Refund, Reloc, RelocKind, StackMapEntry, TrapSite,
+    InlinedRange, Refund, Reloc, RelocKind, StackMapEntry, TrapSite, WasmOffset,
 };
 pub use gc::{
     abstract_code, abstract_of, heap_code, GcField, GcOp, GcType, Storage, ABSTRACT_HEAP,

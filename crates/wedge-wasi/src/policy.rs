@@ -253,7 +253,7 @@ impl NetPolicy {
     /// Whether `sock_open` may create sockets.
     pub(crate) fn may_open(&self) -> Result<(), Errno> {
         match self.sockets {
-            Sockets::Denied => Err(Errno::Acces),
+            Sockets::Denied => Err(denied("opening a socket", None)),
             _ => Ok(()),
         }
     }
@@ -262,9 +262,8 @@ impl NetPolicy {
     pub(crate) fn may_reach(&self, addr: SocketAddr) -> Result<(), Errno> {
         match &self.sockets {
             Sockets::Any => Ok(()),
-            Sockets::Denied => Err(Errno::Acces),
             Sockets::Only(rules) if rules.iter().any(|r| r.covers(addr)) => Ok(()),
-            Sockets::Only(_) => Err(Errno::Acces),
+            Sockets::Denied | Sockets::Only(_) => Err(denied("reaching", Some(addr))),
         }
     }
 
@@ -276,7 +275,7 @@ impl NetPolicy {
                 if rules.iter().any(|r| r.covers_ip(addr.ip())) {
                     Ok(())
                 } else {
-                    Err(Errno::Acces)
+                    Err(denied("binding", Some(addr)))
                 }
             }
             _ => self.may_reach(addr),
@@ -288,9 +287,22 @@ impl NetPolicy {
         if self.dns {
             Ok(())
         } else {
-            Err(Errno::Acces)
+            Err(denied("resolving a name", None))
         }
     }
+}
+
+/// Logs a call the network policy refuses (target `wedge::wasi::policy`) and gives its errno.
+fn denied(what: &str, addr: Option<SocketAddr>) -> Errno {
+    match addr {
+        Some(addr) => {
+            tracing::warn!(target: "wedge::wasi::policy", %addr, "denied by the network policy: {what} {addr}")
+        }
+        None => {
+            tracing::warn!(target: "wedge::wasi::policy", "denied by the network policy: {what}")
+        }
+    }
+    Errno::Acces
 }
 
 #[cfg(test)]

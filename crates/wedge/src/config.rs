@@ -30,6 +30,7 @@ pub struct Config {
     pub(crate) interruptible: bool,
     pub(crate) inlining: bool,
     pub(crate) host_time: bool,
+    pub(crate) perf_map: bool,
     pub(crate) deterministic: bool,
     pub(crate) tier_up_calls: u32,
     pub(crate) tier_up_iterations: u32,
@@ -79,6 +80,7 @@ impl Default for Config {
             interruptible: false,
             inlining: false,
             host_time: false,
+            perf_map: false,
             deterministic: false,
             tier_up_calls: DEFAULT_TIER_UP_CALLS,
             tier_up_iterations: DEFAULT_TIER_UP_ITERATIONS,
@@ -234,6 +236,14 @@ impl Config {
     /// or interruption, whose counts and checks are per function.
     pub fn inlining(&mut self, yes: bool) -> &mut Self {
         self.inlining = yes;
+        self
+    }
+
+    /// Writes the address range and (demangled) name of every compiled function to
+    /// `/tmp/perf-PID.map` as code is loaded, so `perf record` / `perf report` name wasm
+    /// functions (also on with `WEDGE_PERF_MAP=1` in the environment).
+    pub fn perf_map(&mut self, yes: bool) -> &mut Self {
+        self.perf_map = yes;
         self
     }
 

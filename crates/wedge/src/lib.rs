@@ -25,11 +25,11 @@ pub use config::{
 pub use error::Error;
 pub use features::Feature;
 pub use limits::{CostTable, Deadline, InterruptHandle, Meter, StoreLimits};
-pub use module::Module;
+pub use module::{Module, SourceFrame};
 pub use runtime::{
     AnyRef, AsContext, AsContextMut, Caller, ExnRef, Extern, ExternRef, FrameInfo, Func, GcStats,
-    Global, Instance, IntoFunc, Linker, Memory, SharedMemory, Store, Table, Tag, Trap, TrapKind,
-    TypedFunc, Val, WasmParams, WasmResults, WasmTy,
+    Global, Instance, IntoFunc, Linker, Memory, SharedMemory, Statistics, Store, Table, Tag, Trap,
+    TrapKind, TypedFunc, Val, WasmParams, WasmResults, WasmTy,
 };
 pub use types::{
     ExternType, FuncType, GlobalType, HeapType, MemoryType, Mutability, RefType, TableType, ValType,

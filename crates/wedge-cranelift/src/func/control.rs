@@ -241,6 +241,12 @@ impl Translator<'_, '_> {
                 self.reachable = false;
             }
             Operator::Unreachable => {
+                if self.env.metering.is_none() {
+                    // Keeps a branch to this block a branch: Cranelift would otherwise turn
+                    // it into a conditional trap at the branch's wasm offset, and the trap
+                    // would show the branch's source line instead of this one's.
+                    self.b.ins().sequence_point();
+                }
                 self.b.ins().trap(trap_code(TrapKind::Unreachable));
                 self.reachable = false;
             }

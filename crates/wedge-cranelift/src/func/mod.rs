@@ -17,7 +17,7 @@ use crate::{Error, FuncSig, ModuleEnv, TrapKind, WasmType};
 use control::{Frame, FrameKind};
 use cranelift_codegen::ir::{
     self, types, AbiParam, ArgumentPurpose, BlockArg, FuncRef, GlobalValueData, InstBuilder,
-    MemFlagsData, SigRef, Signature, TrapCode, Type, UserFuncName, Value,
+    MemFlagsData, SigRef, Signature, SourceLoc, TrapCode, Type, UserFuncName, Value,
 };
 use cranelift_codegen::isa::{CallConv, TargetIsa};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
@@ -249,7 +249,17 @@ impl<'a, 'b> Translator<'a, 'b> {
         self.push_frame(FrameKind::Func, ret, None, 0, sig.results.len());
         let points = self.env.interruptible || self.env.metering.is_some();
         let mut reader = body.get_operators_reader()?;
+        let offsets = self.env.metering.is_none();
         while !reader.eof() {
+            if offsets {
+                // Without metering (which owns the source locations) each instruction's
+                // location is its wasm offset plus one, for backtraces.
+                let loc = u32::try_from(reader.original_position() + 1)
+                    .ok()
+                    .filter(|l| l & crate::inline::SITE_BIT == 0)
+                    .map_or(SourceLoc::default(), SourceLoc::new);
+                self.b.set_srcloc(loc);
+            }
             let op = reader.read()?;
             if self.frames.is_empty() {
                 return Err(Error::Unsupported(

@@ -2,11 +2,15 @@
 
 mod bytes;
 mod const_expr;
+pub(crate) mod debuginfo;
+mod demangle;
 mod parse;
 mod types;
 
 pub(crate) use bytes::{MappedFile, ModuleBytes};
 pub use const_expr::{ConstExpr, ConstOp};
+pub use debuginfo::SourceFrame;
+pub use demangle::demangle;
 
 use crate::interp::{self, CompiledFunc};
 use crate::registry::CanonType;
@@ -159,6 +163,8 @@ pub(crate) struct ModuleInner {
     pub bodies: Vec<Range<usize>>,
     pub func_names: HashMap<u32, String>,
     pub custom_sections: Vec<(String, usize)>,
+    /// DWARF sections, for source locations in backtraces.
+    pub debug: Arc<debuginfo::DebugInfo>,
     /// Interpreter code of each defined function, translated on first use.
     pub code: Vec<OnceLock<Result<Arc<CompiledFunc>, Error>>>,
     /// Native code, when the module runs compiled.
@@ -262,7 +268,17 @@ impl Module {
         bytes: ModuleBytes,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<Module, Error> {
+        let started = std::time::Instant::now();
         let mut inner = parse::parse(engine, bytes)?;
+        tracing::debug!(
+            target: "wedge::module",
+            name = inner.name.as_deref().unwrap_or(""),
+            bytes = inner.bytes.len(),
+            functions = inner.bodies.len(),
+            dwarf = inner.debug.is_present(),
+            ms = started.elapsed().as_secs_f64() * 1e3,
+            "module decoded and validated"
+        );
         crate::native::artifact::attach(&mut inner, progress)?;
         inner.tier = crate::tier::state_for(&inner);
         let module = Module {
@@ -327,6 +343,12 @@ impl Module {
     /// Number of functions defined (not imported) by the module.
     pub fn defined_function_count(&self) -> usize {
         self.inner.bodies.len()
+    }
+
+    /// The signature of function `index` (imported functions first), if there is one.
+    pub fn function_type(&self, index: u32) -> Option<FuncType> {
+        let ty = *self.inner.func_types.get(index as usize)?;
+        self.inner.types.get(ty as usize).map(|t| (**t).clone())
     }
 
     /// The types of all memories, imported first.

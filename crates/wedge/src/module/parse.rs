@@ -67,6 +67,7 @@ pub(super) fn parse(engine: &Engine, owned: ModuleBytes) -> Result<ModuleInner, 
         bodies: Vec::new(),
         func_names: HashMap::new(),
         custom_sections: Vec::new(),
+        debug: Default::default(),
         code: Vec::new(),
         native: None,
         tier: None,
@@ -78,8 +79,13 @@ pub(super) fn parse(engine: &Engine, owned: ModuleBytes) -> Result<ModuleInner, 
         aot_header,
     };
 
+    let mut code_start = 0;
+    let mut dwarf = Vec::new();
     for payload in Parser::new(0).parse_all(bytes) {
         match payload? {
+            Payload::CodeSectionStart {
+                unchecked_range, ..
+            } => code_start = unchecked_range.start as usize,
             Payload::TypeSection(reader) => {
                 for group in reader {
                     types::add_rec_group(engine, &mut m, group?);
@@ -239,6 +245,9 @@ pub(super) fn parse(engine: &Engine, owned: ModuleBytes) -> Result<ModuleInner, 
             Payload::CustomSection(reader) => {
                 m.custom_sections
                     .push((reader.name().to_string(), reader.data().len()));
+                if reader.name().starts_with(".debug_") {
+                    dwarf.push((reader.name().to_string(), reader.data().into()));
+                }
                 if reader.name() == crate::native::artifact::SECTION_NAME {
                     let start = reader.data_offset() as usize;
                     m.aot = Some(start..start + reader.data().len());
@@ -256,6 +265,7 @@ pub(super) fn parse(engine: &Engine, owned: ModuleBytes) -> Result<ModuleInner, 
         }
     }
     m.code = (0..m.bodies.len()).map(|_| OnceLock::new()).collect();
+    m.debug = std::sync::Arc::new(super::debuginfo::DebugInfo::new(code_start, dwarf));
     m.bytes = owned;
     Ok(m)
 }

@@ -18,6 +18,8 @@
 //!   stack maps (u32 count + (return offset u32, slot offset from sp u32) each),
 //!   inlined code (u32 count + (offset u32, length u32, site u32) each),
 //!   inline sites (u32 count + (function index u32, parent site u32 or u32::MAX) each),
+//!   inline calls (u32 count + module offset u32 of the call each site replaced, 0 unknown),
+//!   wasm offsets (u32 count + (offset u32, length u32, module offset u32) each),
 //!   memory images (u32 count + (memory u32, offset u64, length u64, at u32) each),
 //! signature u64,
 //! then zero padding, the code and the memory images, each starting at a file offset that
@@ -43,8 +45,8 @@ use std::ops::Range;
 pub(crate) const SECTION_NAME: &str = "wedge.native";
 
 const MAGIC: &[u8; 8] = b"WEDGEAOT";
-/// Bumped whenever code generation changes what stored code means (8: trampolines define the
-/// upper half of i32 slots).
+/// Bumped whenever stored code changes meaning or layout (8: trampolines define the upper
+/// half of i32 slots; per-function wasm offset tables for backtraces).
 const FORMAT_VERSION: u32 = 8;
 
 /// Bytes before the section's data as `serialize` writes them: the id, a 5-byte size, the
@@ -151,6 +153,8 @@ pub(crate) fn parse_header(bytes: &[u8], data: Range<usize>) -> Result<Header, E
         stack_maps: r.list(8, |b| (u32_at(b, 0), u32_at(b, 4)))?,
         inlined: r.list(12, |b| (u32_at(b, 0), u32_at(b, 4), u32_at(b, 8)))?,
         inline_sites: r.list(8, |b| (u32_at(b, 0), u32_at(b, 4)))?,
+        inline_calls: r.list(4, |b| u32_at(b, 0))?,
+        wasm_offsets: r.list(12, |b| (u32_at(b, 0), u32_at(b, 4), u32_at(b, 8)))?,
         defs: Vec::new(),
     };
     let chunks = r.list(24, |b| {
@@ -251,11 +255,13 @@ pub(crate) fn attach(
             let header = m.aot_header.take();
             match load(m, range, header) {
                 Ok((code, chunks)) => {
+                    tracing::debug!(target: "wedge::aot", "native code from the module's AOT section");
                     m.native = Some(std::sync::Arc::new(code));
                     m.images = chunks;
                     return Ok(());
                 }
                 Err(e) => {
+                    tracing::info!(target: "wedge::aot", "AOT section unusable: {e}");
                     m.aot_warning = Some(format!("{e}; compiling the module again"));
                 }
             }
@@ -263,6 +269,7 @@ pub(crate) fn attach(
         if let Some(hit) = m.cache_hit.take() {
             match crate::cache::load(m, hit) {
                 Ok(code) => {
+                    tracing::debug!(target: "wedge::cache", "code cache hit");
                     m.native = Some(std::sync::Arc::new(code));
                     return Ok(());
                 }
@@ -287,6 +294,10 @@ pub(crate) fn attach(
                 super::compile::UNSUPPORTED_PREFIX
             )));
         }
+        if let crate::cache::CacheUse::Miss(path) = &m.cache {
+            tracing::debug!(target: "wedge::cache", path = %path.display(), "code cache miss");
+        }
+        let started = std::time::Instant::now();
         let image = match super::compile::compile(m, progress) {
             Ok(image) => image,
             Err(Error::Limit(msg))
@@ -296,6 +307,14 @@ pub(crate) fn attach(
             }
             Err(e) => return Err(e),
         };
+        tracing::info!(
+            target: "wedge::compile",
+            tier = "jit",
+            functions = m.bodies.len(),
+            code_bytes = image.code.len(),
+            ms = started.elapsed().as_secs_f64() * 1e3,
+            "module compiled"
+        );
         let native = super::NativeCode::load(image, None, m)?;
         if let crate::cache::CacheUse::Miss(path) = &m.cache {
             match crate::cache::store(m, &native, path) {
@@ -531,6 +550,16 @@ fn header(
     for (f, parent) in &img.inline_sites {
         put_u32(&mut h, *f);
         put_u32(&mut h, *parent);
+    }
+    put_u32(&mut h, img.inline_calls.len() as u32);
+    for c in &img.inline_calls {
+        put_u32(&mut h, *c);
+    }
+    put_u32(&mut h, img.wasm_offsets.len() as u32);
+    for (o, l, at) in &img.wasm_offsets {
+        put_u32(&mut h, *o);
+        put_u32(&mut h, *l);
+        put_u32(&mut h, *at);
     }
     put_u32(&mut h, chunks.len() as u32);
     for (i, c) in chunks.iter().enumerate() {

@@ -276,6 +276,16 @@ pub(crate) fn image(code: wc::CompiledCode, defs: Vec<u32>) -> CodeImage {
             .iter()
             .map(|s| (s.func, s.parent.unwrap_or(NO_SITE)))
             .collect(),
+        inline_calls: code
+            .inline_sites
+            .iter()
+            .map(|s| s.call_offset.unwrap_or(0))
+            .collect(),
+        wasm_offsets: code
+            .wasm_offsets
+            .iter()
+            .map(|w| (w.offset, w.len, w.module_offset))
+            .collect(),
         defs,
     }
 }

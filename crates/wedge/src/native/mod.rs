@@ -54,6 +54,12 @@ pub(crate) struct CodeImage {
     /// (module function index, site it was inlined into or [`NO_SITE`]) of each inlined
     /// copy; a site's parent comes before it.
     pub inline_sites: Vec<(u32, u32)>,
+    /// The module byte offset of the call each inline site replaced (0: unknown), one per
+    /// entry of `inline_sites`, or empty when none is known.
+    pub inline_calls: Vec<u32>,
+    /// (offset, length, module byte offset) of the wasm instruction each stretch of the
+    /// functions' own code runs, sorted (empty when not recorded, as with metering).
+    pub wasm_offsets: Vec<(u32, u32, u32)>,
     /// For a block of some functions only (compiled by the tiered strategy, see
     /// `crate::tier`): the defined-function index of each entry of `funcs`; the trampoline
     /// lists are then either complete or empty. Empty for a whole module.
@@ -106,6 +112,15 @@ impl CodeImage {
                 .inlined
                 .windows(2)
                 .all(|w| w[0].0 as u64 + w[0].1 as u64 <= w[1].0 as u64)
+            || !self
+                .wasm_offsets
+                .iter()
+                .all(|(o, l, _)| *o as u64 + *l as u64 <= len)
+            || !self
+                .wasm_offsets
+                .windows(2)
+                .all(|w| w[0].0 as u64 + w[0].1 as u64 <= w[1].0 as u64)
+            || !(self.inline_calls.is_empty() || self.inline_calls.len() == self.inline_sites.len())
         {
             return Err(bad("offset out of range"));
         }
@@ -146,6 +161,10 @@ struct Names {
     num_imported_funcs: u32,
     func_names: HashMap<u32, String>,
     module_name: Option<String>,
+    /// Module byte offset of each defined function's body.
+    body_starts: Vec<usize>,
+    /// The module's DWARF, for source locations.
+    debug: Arc<crate::module::debuginfo::DebugInfo>,
 }
 
 impl std::fmt::Debug for NativeCode {
@@ -212,6 +231,8 @@ impl NativeCode {
             stack_maps: image.stack_maps.clone(),
             inlined: image.inlined.clone(),
             inline_sites: image.inline_sites.clone(),
+            inline_calls: image.inline_calls.clone(),
+            wasm_offsets: image.wasm_offsets.clone(),
             defs: image.defs.clone(),
         });
         signals::register(info.clone());
@@ -219,12 +240,14 @@ impl NativeCode {
             num_imported_funcs: m.num_imported_funcs,
             func_names: m.func_names.clone(),
             module_name: m.name.clone(),
+            body_starts: m.bodies.iter().map(|b| b.start).collect(),
+            debug: m.debug.clone(),
         });
         NAMES
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .push((start, names.clone()));
-        if std::env::var_os("WEDGE_PERF_MAP").is_some() {
+        if m.engine.config().perf_map || std::env::var_os("WEDGE_PERF_MAP").is_some() {
             write_perf_map(&info, &names);
         }
         Ok(NativeCode {
@@ -299,7 +322,10 @@ fn write_perf_map(info: &CodeInfo, names: &Names) {
     for (i, (offset, len)) in info.funcs.iter().enumerate() {
         let def = info.defs.get(i).copied().unwrap_or(i as u32);
         let index = names.num_imported_funcs + def;
-        let name = names.func_names.get(&index).cloned();
+        let name = names
+            .func_names
+            .get(&index)
+            .map(|n| crate::module::demangle(n));
         let name = name.unwrap_or_else(|| format!("wasm[{index}]"));
         text.push_str(&format!(
             "{:x} {len:x} {name}\n",
@@ -434,10 +460,13 @@ fn backtrace(
             _ => None,
         }
     };
-    let mut push = |start: usize, func_index: u32| {
+    let mut push = |start: usize, func_index: u32, module_offset: Option<usize>| {
         let Some((_, n)) = names.iter().find(|(s, _)| *s == start) else {
             return;
         };
+        let body_start = (func_index as usize)
+            .checked_sub(n.num_imported_funcs as usize)
+            .and_then(|d| n.body_starts.get(d));
         frames.push(FrameInfo {
             func_index,
             func_name: n.func_names.get(&func_index).cloned(),
@@ -446,28 +475,35 @@ fn backtrace(
                 store: store.id,
                 index,
             }),
-            module_offset: None,
-            func_offset: None,
+            module_offset,
+            func_offset: module_offset
+                .zip(body_start)
+                .map(|(o, b)| o.saturating_sub(*b)),
+            source: module_offset.map_or(Vec::new(), |o| n.debug.frames_at(o)),
         });
     };
     if let Some((start, func)) = first_func {
-        push(start, func);
+        push(start, func, None);
     }
     for (i, &pc) in a.pcs().iter().enumerate() {
         let pc = if i == 0 && a.first_exact { pc } else { pc - 1 };
         let found = signals::with_code(pc, |c| {
             let def = c.def_at(pc)?;
-            Some((c.start, c.inlined_at(pc), def))
+            Some((c.start, c.inlined_at(pc), c.wasm_offset_at(pc), def))
         });
-        if let Some(Some((start, inlined, def))) = found {
-            for func in inlined {
-                push(start, func);
+        if let Some(Some((start, inlined, own, def))) = found {
+            // Code inlined from other functions records no offsets of its own; each
+            // enclosing frame is at the call its inlined callee replaced.
+            let mut offset = if inlined.is_empty() { own } else { None };
+            for (func, call) in inlined {
+                push(start, func, offset);
+                offset = call;
             }
             let imported = names
                 .iter()
                 .find(|(s, _)| *s == start)
                 .map_or(0, |(_, n)| n.num_imported_funcs);
-            push(start, imported + def);
+            push(start, imported + def, offset);
         }
     }
     frames

@@ -24,6 +24,12 @@ pub(crate) struct CodeInfo {
     /// (module function index, parent site) of each inline site (see
     /// `CodeImage::inline_sites`).
     pub inline_sites: Vec<(u32, u32)>,
+    /// The module offset of the call each inline site replaced (see
+    /// `CodeImage::inline_calls`).
+    pub inline_calls: Vec<u32>,
+    /// (offset, length, module offset) of the functions' own code (see
+    /// `CodeImage::wasm_offsets`).
+    pub wasm_offsets: Vec<(u32, u32, u32)>,
     /// The defined-function index of each entry of `funcs` (empty: the entry's index), see
     /// `CodeImage::defs`.
     pub defs: Vec<u32>,
@@ -47,9 +53,22 @@ impl CodeInfo {
         Some(self.defs.get(i).copied().unwrap_or(i as u32))
     }
 
+    /// The module byte offset of the wasm instruction a function's own code at `pc` runs,
+    /// if recorded.
+    pub fn wasm_offset_at(&self, pc: usize) -> Option<usize> {
+        let off = pc.checked_sub(self.start)? as u32;
+        let i = self
+            .wasm_offsets
+            .partition_point(|(o, _, _)| *o <= off)
+            .checked_sub(1)?;
+        let (o, len, at) = self.wasm_offsets[i];
+        (off < o + len).then_some(at as usize)
+    }
+
     /// The module indices of the functions whose inlined code `pc` runs, innermost first
-    /// (empty outside inlined code).
-    pub fn inlined_at(&self, pc: usize) -> Vec<u32> {
+    /// (empty outside inlined code), each with the module offset of the call it replaced
+    /// when known.
+    pub fn inlined_at(&self, pc: usize) -> Vec<(u32, Option<usize>)> {
         let mut funcs = Vec::new();
         let Some(off) = pc.checked_sub(self.start) else {
             return funcs;
@@ -66,7 +85,8 @@ impl CodeInfo {
         let mut site = (off < o + len).then_some(site);
         while let Some(s) = site {
             let (func, parent) = self.inline_sites[s as usize];
-            funcs.push(func);
+            let call = self.inline_calls.get(s as usize).copied();
+            funcs.push((func, call.filter(|&c| c != 0).map(|c| c as usize)));
             // Parents come before their children, so this ends.
             site = (parent < s).then_some(parent);
         }

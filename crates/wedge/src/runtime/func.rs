@@ -220,7 +220,7 @@ impl Func {
             &mut big
         };
         write_vals(&store.inner, params, io);
-        super::call::invoke(store, self.index, io)?;
+        super::call::invoke(store, self.index, io).inspect_err(log_trap)?;
         read_vals(&store.inner, ty.results(), io, results);
         Ok(())
     }
@@ -278,5 +278,21 @@ impl Func {
         store: impl AsContext,
     ) -> Result<super::TypedFunc<P, R>, Error> {
         super::TypedFunc::new(*self, &store.as_context().inner)
+    }
+}
+
+/// Logs a trap leaving a call (target `wedge::trap`); a guest's exit is no trap to log.
+pub(super) fn log_trap(e: &Error) {
+    if let Some(t) = e.as_trap().filter(|t| t.kind() != super::TrapKind::Exit) {
+        let frame = t.backtrace().first();
+        let func = frame.and_then(|f| f.demangled_name());
+        tracing::info!(
+            target: "wedge::trap",
+            kind = ?t.kind(),
+            func_index = frame.map(|f| f.func_index),
+            func = func.as_deref().unwrap_or(""),
+            "trap: {}",
+            t.message()
+        );
     }
 }

@@ -118,6 +118,31 @@ impl Instance {
         }
     }
 
+    /// Every memory of the instance (imported ones first), exported or not: what a core
+    /// dump or a debugger reads.
+    pub fn memories(&self, store: impl AsContext) -> Vec<Memory> {
+        let inner = &store.as_context().inner;
+        inner.check(self.store);
+        let inst = &inner.instances[self.index as usize];
+        let store = inner.id;
+        inst.memories
+            .iter()
+            .map(|&index| Memory { store, index })
+            .collect()
+    }
+
+    /// Every global of the instance (imported ones first), exported or not.
+    pub fn globals(&self, store: impl AsContext) -> Vec<Global> {
+        let inner = &store.as_context().inner;
+        inner.check(self.store);
+        let inst = &inner.instances[self.index as usize];
+        let store = inner.id;
+        inst.globals
+            .iter()
+            .map(|&index| Global { store, index })
+            .collect()
+    }
+
     /// The module this is an instance of.
     pub fn module(&self, store: impl AsContext) -> Module {
         let inner = &store.as_context().inner;

@@ -9,6 +9,7 @@ mod instance;
 mod linker;
 pub(crate) mod memory;
 pub(crate) mod ops;
+mod statistics;
 mod store;
 mod table;
 mod tag;
@@ -27,6 +28,7 @@ pub use memory::{
     Memory, SharedMemory, GUARD_SIZE, MEMORY_BASE_OFFSET, MEMORY_LENGTH_OFFSET, PAGE_SIZE,
     RESERVATION_32, RESERVATION_64,
 };
+pub use statistics::Statistics;
 pub use store::{AsContext, AsContextMut, Store};
 pub use table::Table;
 pub use tag::Tag;

@@ -102,11 +102,21 @@ pub struct FrameInfo {
     pub module_name: Option<String>,
     /// The instance running the function, when known.
     pub instance: Option<super::Instance>,
-    /// Byte offset of the frame's instruction in the module binary, when known (the
-    /// interpreter knows it; compiled code does not record it).
+    /// Byte offset of the frame's instruction in the module binary, when known (both tiers
+    /// record it; code compiled without offsets, such as an old AOT file, does not).
     pub module_offset: Option<usize>,
     /// Byte offset of that instruction from the start of the function's body, when known.
     pub func_offset: Option<usize>,
+    /// Source locations from the module's DWARF at that instruction, innermost inlined
+    /// function first, the frame's own function last; empty without DWARF.
+    pub source: Vec<crate::SourceFrame>,
+}
+
+impl FrameInfo {
+    /// The function's name from the name section, demangled (Rust or C++), if present.
+    pub fn demangled_name(&self) -> Option<String> {
+        self.func_name.as_deref().map(crate::module::demangle)
+    }
 }
 
 /// A trap: execution stopped for a reason the guest or a host function caused.
@@ -285,14 +295,45 @@ impl fmt::Display for Trap {
                 if let Some(m) = &frame.module_name {
                     write!(f, "{m}!")?;
                 }
-                match &frame.func_name {
+                match frame.demangled_name() {
                     Some(n) => write!(f, "{n} (func {})", frame.func_index)?,
                     None => write!(f, "func {}", frame.func_index)?,
                 }
+                write_source(f, &frame.source)?;
             }
         }
         Ok(())
     }
+}
+
+/// Writes a frame's source locations, one line each: `at function (file:line:column)`
+/// (`inlined` for functions inlined into the frame's own, which comes last).
+fn write_source(f: &mut fmt::Formatter<'_>, source: &[crate::SourceFrame]) -> fmt::Result {
+    for (i, s) in source.iter().enumerate() {
+        let how = if i + 1 < source.len() {
+            "inlined"
+        } else {
+            "at"
+        };
+        write!(f, "\n       {how}")?;
+        if let Some(function) = &s.function {
+            write!(f, " {function}")?;
+        }
+        if let Some(file) = &s.file {
+            let open = if s.function.is_some() { " (" } else { " " };
+            write!(f, "{open}{file}")?;
+            if let Some(line) = s.line {
+                write!(f, ":{line}")?;
+                if let Some(column) = s.column {
+                    write!(f, ":{column}")?;
+                }
+            }
+            if s.function.is_some() {
+                f.write_str(")")?;
+            }
+        }
+    }
+    Ok(())
 }
 
 impl std::error::Error for Trap {}

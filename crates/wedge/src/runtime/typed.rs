@@ -202,7 +202,7 @@ impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
             &mut big
         };
         params.store(io);
-        super::call::invoke(store, self.func.index, io)?;
+        super::call::invoke(store, self.func.index, io).inspect_err(super::func::log_trap)?;
         Ok(R::load(io))
     }
 }

@@ -154,6 +154,7 @@ fn compile(m: &ModuleInner, tier: &TierState, funcs: &[u32]) -> Result<NativeCod
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = threads.saturating_sub(1).clamp(1, funcs.len());
     let trampolines = tier.base.get().is_none();
+    let started = std::time::Instant::now();
     let code = wc::compile_functions(
         isa,
         &inputs.env,
@@ -164,5 +165,13 @@ fn compile(m: &ModuleInner, tier: &TierState, funcs: &[u32]) -> Result<NativeCod
         threads,
     )
     .map_err(nc::error)?;
+    tracing::info!(
+        target: "wedge::compile",
+        tier = "tiered",
+        functions = funcs.len(),
+        code_bytes = code.code.len(),
+        ms = started.elapsed().as_secs_f64() * 1e3,
+        "hot functions compiled"
+    );
     NativeCode::load(nc::image(code, funcs.to_vec()), None, m)
 }

@@ -157,6 +157,7 @@ pub(super) fn backtrace(store: StoreId, frames: &[ActiveFrame]) -> Vec<FrameInfo
                 func_offset: module_offset
                     .zip(body)
                     .map(|(o, b)| o.saturating_sub(b.start)),
+                source: module_offset.map_or(Vec::new(), |o| module.debug.frames_at(o)),
             }
         })
         .collect()
