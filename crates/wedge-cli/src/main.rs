@@ -9,6 +9,7 @@ mod invoke;
 mod limits;
 mod net_flags;
 mod oci;
+mod plugins;
 mod tier;
 mod wasi_run;
 
