@@ -11,6 +11,7 @@ mod limits;
 mod logging;
 mod net_flags;
 mod oci;
+mod plugins;
 mod profile;
 mod tier;
 mod wasi_run;

@@ -28,6 +28,8 @@ pub struct WasiOptions {
     pub tcplisten: Vec<String>,
     #[command(flatten)]
     pub net: crate::net_flags::NetFlags,
+    #[command(flatten)]
+    pub plugins: crate::plugins::PluginArgs,
 }
 
 /// A parsed `--dir` value.
@@ -167,10 +169,18 @@ pub fn run(
     };
 
     crate::net_flags::raise_fd_limit();
+    let plugins = opts.plugins.load()?;
     let ctx = build_ctx(argv, opts)?;
     let mut store = wedge::Store::new(engine, ctx);
     let running = limits.apply(&mut store);
-    let outcome = run_in_store(&mut store, &module, export, &call_args, opts.reactor);
+    let outcome = run_in_store(
+        &mut store,
+        &module,
+        &plugins,
+        export,
+        &call_args,
+        opts.reactor,
+    );
     let reported = limits.report(&store, running);
     let trap = outcome
         .as_ref()
@@ -203,6 +213,7 @@ pub fn run(
 fn run_in_store(
     store: &mut wedge::Store<WasiCtx>,
     module: &wedge::Module,
+    plugins: &wedge_plugin::PluginSet,
     export: Option<String>,
     call_args: &[String],
     reactor: bool,
@@ -210,6 +221,7 @@ fn run_in_store(
     let mut store = store;
     let mut linker = wedge::Linker::new(store.engine());
     wedge_wasi::add_to_linker(&mut linker, |ctx| ctx)?;
+    plugins.add_to_linker(&mut linker)?;
     let instance = linker.instantiate(&mut store, module)?;
 
     let outcome = match export {

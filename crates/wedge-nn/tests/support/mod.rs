@@ -1,0 +1,196 @@
+//! Test support: the `onnx` wheel from PyPI (models with inputs and expected outputs),
+//! a reader for ONNX `TensorProto` files, and a wat guest that calls `wasi_ephemeral_nn`.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// The PyPI package that ships the models.
+pub const ONNX_PACKAGE: &str = "onnx==1.23.2";
+
+/// The cache folder for downloaded packages.
+pub fn cache_dir() -> PathBuf {
+    let base = std::env::var_os("WEDGE_TEST_CACHE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/wedge-tests")))
+        .unwrap_or_else(|| std::env::temp_dir().join("wedge-tests"));
+    base.join("pypi")
+}
+
+/// Fails under WEDGE_CI=1, else prints a note; returns `None` for the caller to skip.
+fn unavailable<T>(why: String) -> Option<T> {
+    if std::env::var("WEDGE_CI").as_deref() == Ok("1") {
+        panic!("{why}");
+    }
+    eprintln!("note: skipping: {why}");
+    None
+}
+
+/// The folder `onnx/backend/test/data` of the `onnx` wheel, downloaded with pip and
+/// unpacked into the cache on first use.
+pub fn onnx_data() -> Option<PathBuf> {
+    static DATA: OnceLock<Option<PathBuf>> = OnceLock::new();
+    DATA.get_or_init(fetch_onnx_data).clone()
+}
+
+fn fetch_onnx_data() -> Option<PathBuf> {
+    let cache = cache_dir();
+    let out = cache.join("onnx-1.23.2");
+    let data = out.join("onnx/backend/test/data");
+    if data.join("pytorch-converted").is_dir() {
+        return Some(data);
+    }
+    std::fs::create_dir_all(&cache).ok()?;
+    let wheel = || {
+        std::fs::read_dir(&cache)
+            .ok()?
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .find(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("onnx-1.23.2-") && n.ends_with(".whl"))
+            })
+    };
+    if wheel().is_none() {
+        let got = Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--quiet",
+                ONNX_PACKAGE,
+                "-d",
+            ])
+            .arg(&cache)
+            .status();
+        if !got.is_ok_and(|s| s.success()) {
+            return unavailable(format!(
+                "the ONNX test models need `pip download --no-deps {ONNX_PACKAGE}` (python3 with pip, and PyPI) into {}",
+                cache.display()
+            ));
+        }
+    }
+    let Some(wheel) = wheel() else {
+        return unavailable(format!("no {ONNX_PACKAGE} wheel in {}", cache.display()));
+    };
+    let script = "import sys, zipfile\n\
+        z = zipfile.ZipFile(sys.argv[1])\n\
+        z.extractall(sys.argv[2], [n for n in z.namelist() if n.startswith('onnx/backend/test/data/')])\n";
+    let ok = Command::new("python3")
+        .args(["-c", script])
+        .arg(&wheel)
+        .arg(&out)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        return unavailable(format!("cannot unpack {}", wheel.display()));
+    }
+    Some(data)
+}
+
+/// A tensor read from an ONNX `TensorProto` file.
+#[derive(Debug, Clone)]
+pub struct Proto {
+    /// Dimensions.
+    pub dims: Vec<usize>,
+    /// ONNX data type (1 = FLOAT).
+    pub data_type: u64,
+    /// The elements as f32 (FLOAT tensors only).
+    pub floats: Vec<f32>,
+}
+
+fn varint(b: &[u8], at: &mut usize) -> u64 {
+    let mut v = 0u64;
+    let mut shift = 0;
+    loop {
+        let byte = b[*at];
+        *at += 1;
+        v |= u64::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return v;
+        }
+        shift += 7;
+    }
+}
+
+/// Decodes the fields of a `TensorProto` we need: dims (1), data_type (2), float_data (4),
+/// raw_data (9).
+pub fn read_proto(path: &Path) -> Proto {
+    let b = std::fs::read(path).unwrap();
+    let mut p = Proto {
+        dims: Vec::new(),
+        data_type: 0,
+        floats: Vec::new(),
+    };
+    let mut at = 0;
+    while at < b.len() {
+        let key = varint(&b, &mut at);
+        let (field, wire) = (key >> 3, key & 7);
+        match wire {
+            0 => {
+                let v = varint(&b, &mut at);
+                match field {
+                    1 => p.dims.push(v as usize),
+                    2 => p.data_type = v,
+                    _ => {}
+                }
+            }
+            1 => at += 8,
+            5 => {
+                if field == 4 {
+                    p.floats
+                        .push(f32::from_le_bytes(b[at..at + 4].try_into().unwrap()));
+                }
+                at += 4;
+            }
+            2 => {
+                let len = varint(&b, &mut at) as usize;
+                let body = &b[at..at + len];
+                match field {
+                    1 => {
+                        let mut i = 0;
+                        while i < body.len() {
+                            p.dims.push(varint(body, &mut i) as usize);
+                        }
+                    }
+                    4 | 9 => p.floats.extend(
+                        body.chunks_exact(4)
+                            .map(|c| f32::from_le_bytes(c.try_into().unwrap())),
+                    ),
+                    _ => {}
+                }
+                at += len;
+            }
+            _ => panic!("unexpected wire type {wire} in {}", path.display()),
+        }
+    }
+    p
+}
+
+/// f32 values as little-endian bytes.
+pub fn f32_bytes(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+/// Little-endian bytes as f32 values.
+pub fn bytes_f32(b: &[u8]) -> Vec<f32> {
+    b.chunks_exact(4)
+        .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+        .collect()
+}
+
+/// Asserts two f32 vectors agree to a relative 1e-4 (absolute 1e-5 near zero).
+pub fn assert_close(got: &[f32], want: &[f32], what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}: output length");
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        let tol = 1e-5 + 1e-4 * w.abs();
+        assert!(
+            (g - w).abs() <= tol,
+            "{what}: element {i} is {g}, expected {w}"
+        );
+    }
+}
