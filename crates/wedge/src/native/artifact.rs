@@ -19,7 +19,7 @@
 //!   inlined code (u32 count + (offset u32, length u32, site u32) each),
 //!   inline sites (u32 count + (function index u32, parent site u32 or u32::MAX) each),
 //!   inline calls (u32 count + module offset u32 of the call each site replaced, 0 unknown),
-//!   wasm offsets (u32 count + (offset u32, length u32, module offset u32) each),
+//!   wasm offsets (u32 byte length + the table compacted by `native::offset_table`),
 //!   memory images (u32 count + (memory u32, offset u64, length u64, at u32) each),
 //! signature u64,
 //! then zero padding, the code and the memory images, each starting at a file offset that
@@ -154,7 +154,10 @@ pub(crate) fn parse_header(bytes: &[u8], data: Range<usize>) -> Result<Header, E
         inlined: r.list(12, |b| (u32_at(b, 0), u32_at(b, 4), u32_at(b, 8)))?,
         inline_sites: r.list(8, |b| (u32_at(b, 0), u32_at(b, 4)))?,
         inline_calls: r.list(4, |b| u32_at(b, 0))?,
-        wasm_offsets: r.list(12, |b| (u32_at(b, 0), u32_at(b, 4), u32_at(b, 8)))?,
+        wasm_offsets: {
+            let n = r.u32()? as usize;
+            super::offset_table::decode(r.take(n)?).ok_or_else(|| unusable("bad wasm offsets"))?
+        },
         defs: Vec::new(),
     };
     let chunks = r.list(24, |b| {
@@ -555,12 +558,9 @@ fn header(
     for c in &img.inline_calls {
         put_u32(&mut h, *c);
     }
-    put_u32(&mut h, img.wasm_offsets.len() as u32);
-    for (o, l, at) in &img.wasm_offsets {
-        put_u32(&mut h, *o);
-        put_u32(&mut h, *l);
-        put_u32(&mut h, *at);
-    }
+    let offsets = super::offset_table::encode(&img.wasm_offsets);
+    put_u32(&mut h, offsets.len() as u32);
+    h.extend_from_slice(&offsets);
     put_u32(&mut h, chunks.len() as u32);
     for (i, c) in chunks.iter().enumerate() {
         put_u32(&mut h, c.memory);

@@ -16,6 +16,7 @@ mod gc_ops;
 mod gc_roots;
 pub(crate) mod image;
 mod libcalls;
+mod offset_table;
 mod signals;
 
 use crate::module::ModuleInner;
