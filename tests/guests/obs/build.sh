@@ -18,8 +18,11 @@ build() { # profile, extra rustflags
 }
 build release ""
 cp "$target/wasm32-wasip1/release/trap-rust.wasm" ../bin/obs-trap-rust.wasm
-build release-dwarf "-C symbol-mangling-version=v0"
+# Source paths in the DWARF are relative to the repository, not to this checkout.
+repo=$(cd ../../.. && pwd)
+build release-dwarf "-C symbol-mangling-version=v0 --remap-path-prefix=$repo/="
 cp "$target/wasm32-wasip1/release-dwarf/trap-rust.wasm" ../bin/obs-trap-rust-dwarf.wasm
 clang-19 --target=wasm32-wasi --sysroot=/usr -O1 trap.c -o ../bin/obs-trap-c.wasm
-clang-19 --target=wasm32-wasi --sysroot=/usr -O1 -g trap.c -o ../bin/obs-trap-c-dwarf.wasm
+clang-19 --target=wasm32-wasi --sysroot=/usr -O1 -g -fdebug-prefix-map="$repo/"= trap.c \
+  -o ../bin/obs-trap-c-dwarf.wasm
 ls -l ../bin/obs-*.wasm
