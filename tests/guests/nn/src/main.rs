@@ -1,17 +1,20 @@
 //! WASI-NN guest (written against `wasmedge-wasi-nn`, so it runs on WasmEdge too).
 //!
-//! `nn.wasm MODEL|preload:NAME INPUT DIMS OUTPUT`: loads an ONNX model from the file MODEL
-//! (or the model preloaded under NAME with `--nn-preload`), feeds the f32 tensor in the raw
-//! little-endian file INPUT with dimensions DIMS (`1,3,224,224`), computes, and writes
+//! `nn.wasm MODEL|preload:NAME INPUT DIMS OUTPUT [RUNS]`: loads an ONNX model from the file
+//! MODEL (or the model preloaded under NAME with `--nn-preload`), feeds the f32 tensor in the
+//! raw little-endian file INPUT with dimensions DIMS (`1,3,224,224`), computes, and writes
 //! output 0 as raw bytes to OUTPUT. Prints `output: N bytes` on success, or the error and
-//! exits 1.
+//! exits 1. With RUNS, computes that many more times and prints the mean time per run
+//! (`per run: X ms`), for benchmarks.
 
 use std::process::ExitCode;
 use wasmedge_wasi_nn::{ExecutionTarget, GraphBuilder, GraphEncoding, TensorType};
 
 fn run(args: &[String]) -> Result<usize, String> {
-    let [_, model, input, dims, output] = args else {
-        return Err("usage: nn.wasm MODEL|preload:NAME INPUT DIMS OUTPUT".into());
+    let (model, input, dims, output, runs) = match args {
+        [_, m, i, d, o] => (m, i, d, o, 0u32),
+        [_, m, i, d, o, r] => (m, i, d, o, r.parse().map_err(|_| format!("bad RUNS `{r}`"))?),
+        _ => return Err("usage: nn.wasm MODEL|preload:NAME INPUT DIMS OUTPUT [RUNS]".into()),
     };
     let builder = GraphBuilder::new(GraphEncoding::Onnx, ExecutionTarget::CPU);
     let graph = match model.strip_prefix("preload:") {
@@ -42,6 +45,18 @@ fn run(args: &[String]) -> Result<usize, String> {
         .get_output(0, &mut out)
         .map_err(|e| format!("get_output: {e}"))?;
     std::fs::write(output, &out[..n]).map_err(|e| format!("{output}: {e}"))?;
+    if runs > 0 {
+        let start = std::time::Instant::now();
+        for _ in 0..runs {
+            ctx.set_input(0, TensorType::F32, &dims, &data)
+                .map_err(|e| format!("set_input: {e}"))?;
+            ctx.compute().map_err(|e| format!("compute: {e}"))?;
+            ctx.get_output(0, &mut out)
+                .map_err(|e| format!("get_output: {e}"))?;
+        }
+        let ms = start.elapsed().as_secs_f64() * 1000.0 / f64::from(runs);
+        println!("per run: {ms:.3} ms");
+    }
     Ok(n)
 }
 
