@@ -243,7 +243,9 @@ fn tiered_module_serializes_all_its_code() -> Result<(), Error> {
     let aot = module.serialize_native()?;
 
     let mut config = Config::new();
-    config.strategy(Strategy::Compiler).native_code_key(Some(KEY));
+    config
+        .strategy(Strategy::Compiler)
+        .native_code_key(Some(KEY));
     let compiled = Engine::new(&config);
     let loaded = Module::new(&compiled, &aot[..])?;
     assert!(loaded.is_native(), "{:?}", loaded.native_code_warning());
