@@ -45,7 +45,7 @@ use std::ops::Range;
 pub(crate) const SECTION_NAME: &str = "wedge.native";
 
 const MAGIC: &[u8; 8] = b"WEDGEAOT";
-const FORMAT_VERSION: u32 = 8;
+const FORMAT_VERSION: u32 = 9;
 
 /// Bytes before the section's data as `serialize` writes them: the id, a 5-byte size, the
 /// name's length and the name.

@@ -7,8 +7,6 @@ use crate::interp::{CompiledFunc, INIT_CHUNK};
 use crate::module::ModuleInner;
 use crate::runtime::{io_slots, Caller, FuncKind, Store, StoreInner, Trap, TrapKind};
 use crate::Error;
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
 use std::time::Instant;
 
 const _: () = assert!(usize::BITS == 64, "the interpreter assumes a 64-bit host");
@@ -118,7 +116,7 @@ pub(crate) struct Executor<'s> {
     max_depth: usize,
     max_slots: usize,
     /// The store's interrupt flag.
-    pub(super) interrupt: Arc<AtomicBool>,
+    pub(super) interrupt: crate::InterruptHandle,
     /// Whether to add the time spent in host functions to the store's total.
     host_time: bool,
 }
@@ -129,7 +127,7 @@ impl<'s> Executor<'s> {
         let config = store.inner.engine.config();
         let (max_depth, max_slots) = (config.max_call_depth, config.max_stack_slots);
         let host_time = config.host_time;
-        let interrupt = store.inner.interrupt.flag.clone();
+        let interrupt = store.inner.interrupt.clone();
         let store: *mut Store<T> = store;
         // SAFETY: `store` is exclusively borrowed for `'s`; `inner` is derived from the same
         // pointer as the one host calls use, and re-derived after each of them.
@@ -359,8 +357,12 @@ impl<'s> Executor<'s> {
 
     #[cold]
     pub(super) fn with_backtrace(&self, st: &State, trap: Trap) -> Trap {
-        // A caller is at its call instruction, just before where it resumes; the running
-        // function at the instruction just before `pc`.
+        trap.with_backtrace(self.frames_at(st, st.pc.saturating_sub(1)))
+    }
+
+    /// The active frames, innermost first, the running one at instruction `at`.
+    pub(super) fn frames_at(&self, st: &State, at: usize) -> Vec<crate::FrameInfo> {
+        // A caller is at its call instruction, just before where it resumes.
         let mut frames: Vec<_> = self
             .frames
             .iter()
@@ -369,8 +371,8 @@ impl<'s> Executor<'s> {
                 (self.module_of(f.instance), f.func, f.instance, at)
             })
             .collect();
-        frames.push((st.module, st.code, st.instance, st.pc.saturating_sub(1)));
-        trap.with_backtrace(backtrace(self.inner.id, &frames))
+        frames.push((st.module, st.code, st.instance, at));
+        backtrace(self.inner.id, &frames)
     }
 
     /// Saves the current frame and switches to the defined function translated as `code`,
