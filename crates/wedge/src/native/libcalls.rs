@@ -391,7 +391,8 @@ unsafe fn record_sample(vmctx: *mut u8) {
         // A separate record, so a trap or throw recorded in the activation stays intact.
         let mut a = Box::new(entry::Activation::new());
         signals::record_frames(&mut a, None, exit_fp);
-        let frames = super::backtrace(s, instance, &a, Some((start, exit_func)));
+        let mut frames = super::backtrace(s, instance, &a, Some((start, exit_func)));
+        crate::interp::suspended_frames(s, &mut frames);
         s.record_sample(&frames);
     }
 }

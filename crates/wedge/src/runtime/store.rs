@@ -120,6 +120,10 @@ pub(crate) struct StoreInner {
     pub host_time: Duration,
     /// The guest profiler, while one runs (see [`Store::start_profiling`]).
     pub profiler: Option<Box<super::profiler::Profiler>>,
+    /// While the profiler runs: the interpreter activations waiting for a call to compiled
+    /// code or the host (addresses of their executor and state, outermost first), whose
+    /// frames complete the samples taken inside it.
+    pub suspended_interp: Vec<(usize, usize)>,
 }
 
 /// A collection of instances and the objects they own, plus host data of type `T`.
@@ -165,6 +169,7 @@ impl<T> Store<T> {
                 interrupt: InterruptHandle::default(),
                 host_time: Duration::ZERO,
                 profiler: None,
+                suspended_interp: Vec::new(),
             },
             host_funcs: Vec::new(),
             data,
@@ -259,6 +264,7 @@ impl<T> Store<T> {
             ));
         }
         let handle = self.inner.interrupt.clone();
+        self.inner.suspended_interp.clear();
         self.inner.profiler = Some(Box::new(super::profiler::Profiler::start(handle, interval)));
         Ok(())
     }
@@ -266,6 +272,7 @@ impl<T> Store<T> {
     /// Stops the guest profiler and returns its samples (None if it was not running).
     pub fn stop_profiling(&mut self) -> Option<super::GuestProfile> {
         let profiler = self.inner.profiler.take()?;
+        self.inner.suspended_interp.clear();
         self.inner
             .interrupt
             .sample

@@ -360,19 +360,26 @@ impl<'s> Executor<'s> {
         trap.with_backtrace(self.frames_at(st, st.pc.saturating_sub(1)))
     }
 
+    /// Appends the frames of the interpreter activations suspended in calls out of them
+    /// (innermost first), for a profiler sample.
+    pub(crate) fn suspended_frames(inner: &StoreInner, out: &mut Vec<crate::FrameInfo>) {
+        for &(ex, st) in inner.suspended_interp.iter().rev() {
+            // SAFETY: each entry is pushed by an executor right before it calls out and
+            // popped right after, so its frame list and state are alive and unchanged; only
+            // those two are read (the executor's store borrow is not used).
+            let (frames, st) = unsafe {
+                (
+                    &(*(ex as *const Executor<'_>)).frames,
+                    &*(st as *const State),
+                )
+            };
+            out.extend(frames_at(inner, frames, st, st.pc.saturating_sub(1)));
+        }
+    }
+
     /// The active frames, innermost first, the running one at instruction `at`.
     pub(super) fn frames_at(&self, st: &State, at: usize) -> Vec<crate::FrameInfo> {
-        // A caller is at its call instruction, just before where it resumes.
-        let mut frames: Vec<_> = self
-            .frames
-            .iter()
-            .map(|f| {
-                let at = f.pc().saturating_sub(1);
-                (self.module_of(f.instance), f.func, f.instance, at)
-            })
-            .collect();
-        frames.push((st.module, st.code, st.instance, at));
-        backtrace(self.inner.id, &frames)
+        frames_at(self.inner, &self.frames, st, at)
     }
 
     /// Saves the current frame and switches to the defined function translated as `code`,
@@ -456,6 +463,14 @@ impl<'s> Executor<'s> {
                 }
                 let suspended = self.suspend_roots(st);
                 let started = self.host_time.then(Instant::now);
+                let profiling = self.inner.profiler.is_some();
+                let depth = self.inner.suspended_interp.len();
+                let unwinding = profiling.then(|| {
+                    let me = self as *const Self as usize;
+                    let state = st as *const State as usize;
+                    self.inner.suspended_interp.push((me, state));
+                    ForgetSuspended(&mut self.inner.suspended_interp, depth)
+                });
                 let io = &mut self.stack[at..at + slots];
                 // SAFETY: `store` is the executor's store; `inner` is not used during the
                 // call and is replaced by the pointer derived after it.
@@ -463,6 +478,10 @@ impl<'s> Executor<'s> {
                     unsafe { (self.outside_call)(self.store, func, st.instance, io) };
                 // SAFETY: as above; the store stays borrowed for `'s`.
                 self.inner = unsafe { &mut *inner };
+                if let Some(guard) = unwinding {
+                    std::mem::forget(guard);
+                    self.inner.suspended_interp.truncate(depth);
+                }
                 self.resume_roots(suspended);
                 if let Some(started) = started.filter(|_| matches!(kind, FuncKind::Host { .. })) {
                     self.inner.host_time += started.elapsed();
@@ -511,5 +530,35 @@ impl<'s> Executor<'s> {
             self.refresh_memory(st);
         }
         true
+    }
+}
+
+/// The frames of an executor with saved `frames`, innermost first, the running one (`st`)
+/// at instruction `at`. A caller is at its call instruction, just before where it resumes.
+fn frames_at(inner: &StoreInner, frames: &[Frame], st: &State, at: usize) -> Vec<crate::FrameInfo> {
+    let module_of = |i: u32| -> *const ModuleInner { &*inner.instances[i as usize].module.inner };
+    let mut all: Vec<_> = frames
+        .iter()
+        .map(|f| {
+            (
+                module_of(f.instance),
+                f.func,
+                f.instance,
+                f.pc().saturating_sub(1),
+            )
+        })
+        .collect();
+    all.push((st.module, st.code, st.instance, at));
+    backtrace(inner.id, &all)
+}
+
+/// Drops the entries an executor pushed on the store's suspended list should a host panic
+/// unwind through it (on a normal return the executor truncates the list itself).
+struct ForgetSuspended(*mut Vec<(usize, usize)>, usize);
+
+impl Drop for ForgetSuspended {
+    fn drop(&mut self) {
+        // SAFETY: the list lives in the store, which outlives the call being unwound.
+        unsafe { (*self.0).truncate(self.1) };
     }
 }

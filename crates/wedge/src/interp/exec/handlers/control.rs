@@ -4,6 +4,7 @@
 use super::Imm;
 use crate::interp::code::Instr;
 use crate::interp::exec::dispatch::{handler, Cx, Exit, Ip, Vm};
+use crate::interp::exec::run::Executor;
 use crate::limits::Poll;
 use crate::runtime::TrapKind;
 use std::sync::atomic::Ordering;
@@ -71,7 +72,8 @@ fn interrupt_slow(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, acc: u6
         Poll::Sample => {
             // SAFETY: `ip` points into the running function's instructions.
             let at = unsafe { ip.offset_from(vm.cx.st.instrs()) as usize };
-            let frames = vm.cx.ex.frames_at(&vm.cx.st, at);
+            let mut frames = vm.cx.ex.frames_at(&vm.cx.st, at);
+            Executor::suspended_frames(vm.cx.ex.inner, &mut frames);
             vm.cx.ex.inner.record_sample(&frames);
             vm.next()
         }
