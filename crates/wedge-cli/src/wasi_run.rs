@@ -173,6 +173,7 @@ pub fn run(
     let ctx = build_ctx(argv, opts)?;
     let mut store = wedge::Store::new(engine, ctx);
     let running = limits.apply(&mut store);
+    how.profile.start(&mut store)?;
     let outcome = run_in_store(
         &mut store,
         &module,
@@ -181,6 +182,9 @@ pub fn run(
         &call_args,
         opts.reactor,
     );
+    if let Err(e) = how.profile.finish(&mut store, file) {
+        eprintln!("warning: {e:#}");
+    }
     let reported = limits.report(&store, running);
     let trap = outcome
         .as_ref()

@@ -132,11 +132,14 @@ pub enum LibCall {
     /// written back to `io`; `sp` is the caller's stack pointer at the call (its stack map
     /// lists the references it holds, relative to it).
     Gc = 16,
+    /// `(vmctx)`: the interrupt flag was found raised: traps on an interrupt, records a
+    /// profiler sample of the stack and returns when one is due.
+    Interrupt = 17,
 }
 
 impl LibCall {
     /// Number of libcalls (the length of the table).
-    pub const COUNT: usize = 17;
+    pub const COUNT: usize = 18;
 
     /// Whether the call takes the caller's `vmctx` first and may reach the store (the
     /// others are plain routines on native addresses that never trap).
@@ -157,6 +160,7 @@ impl LibCall {
                 | LibCall::AtomicNotify
                 | LibCall::Throw
                 | LibCall::Gc
+                | LibCall::Interrupt
         )
     }
 }

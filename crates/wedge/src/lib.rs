@@ -28,8 +28,8 @@ pub use limits::{CostTable, Deadline, InterruptHandle, Meter, StoreLimits};
 pub use module::{Module, SourceFrame};
 pub use runtime::{
     AnyRef, AsContext, AsContextMut, Caller, ExnRef, Extern, ExternRef, FrameInfo, Func, GcStats,
-    Global, Instance, IntoFunc, Linker, Memory, SharedMemory, Statistics, Store, Table, Tag, Trap,
-    TrapKind, TypedFunc, Val, WasmParams, WasmResults, WasmTy,
+    Global, GuestProfile, Instance, IntoFunc, Linker, Memory, ProfileFrame, SharedMemory,
+    Statistics, Store, Table, Tag, Trap, TrapKind, TypedFunc, Val, WasmParams, WasmResults, WasmTy,
 };
 pub use types::{
     ExternType, FuncType, GlobalType, HeapType, MemoryType, Mutability, RefType, TableType, ValType,

@@ -31,6 +31,7 @@ fn libcall_signature(call: LibCall, cc: CallConv) -> Signature {
         LibCall::Throw => (&[I64, I32, I64], &[]),
         LibCall::ExnCatch => (&[I64, I64, I32, I64], &[I32]),
         LibCall::Gc => (&[I64, I32, I32, I32, I64, I64], &[]),
+        LibCall::Interrupt => (&[I64], &[]),
     };
     let mut s = Signature::new(cc);
     s.params.extend(params.iter().map(|t| AbiParam::new(*t)));

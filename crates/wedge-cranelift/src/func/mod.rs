@@ -325,7 +325,8 @@ impl<'a, 'b> Translator<'a, 'b> {
         self.b.func.stack_limit = Some(limit);
     }
 
-    /// Traps if the store's interrupt flag is set.
+    /// Calls the runtime if the store's interrupt flag is set (it traps on an interrupt and
+    /// records a profiler sample when one is due).
     fn interrupt_check(&mut self) {
         let store = self.store_ptr();
         // The flag's address is set when the store is entered and stays for the call.
@@ -340,7 +341,16 @@ impl<'a, 'b> Translator<'a, 'b> {
             .b
             .ins()
             .atomic_load(types::I8, MemFlagsData::trusted(), flag);
-        self.b.ins().trapnz(set, trap_code(TrapKind::Interrupted));
+        let raised = self.b.create_block();
+        let go_on = self.b.create_block();
+        self.b.set_cold_block(raised);
+        self.b.ins().brif(set, raised, &[], go_on, &[]);
+        self.b.switch_to_block(raised);
+        self.b.seal_block(raised);
+        self.libcall(crate::LibCall::Interrupt, &[]);
+        self.b.ins().jump(go_on, &[]);
+        self.b.switch_to_block(go_on);
+        self.b.seal_block(go_on);
     }
 
     /// Loads a pointer from the context block that never changes for an instance.

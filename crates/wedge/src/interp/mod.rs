@@ -10,7 +10,7 @@ mod translate;
 mod wide;
 
 pub use code::{Instr, R};
-pub(crate) use exec::{invoke, invoke_nested};
+pub(crate) use exec::{invoke, invoke_nested, suspended_frames};
 pub use gc_code::{GcMap, GcOp, GcSite, Handler, HandlerKind};
 pub(crate) use translate::{translate, INIT_CHUNK};
 

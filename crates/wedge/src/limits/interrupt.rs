@@ -29,18 +29,55 @@ use std::time::Duration;
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct InterruptHandle {
+    /// The flag wasm checks: raised to stop, or to take a profiler sample.
     pub(crate) flag: Arc<AtomicBool>,
+    /// Raised (with `flag`) by [`InterruptHandle::interrupt`]: a stop, not a sample.
+    pub(crate) stop: Arc<AtomicBool>,
+    /// Raised (with `flag`) by the guest profiler's timer: a sample is due.
+    pub(crate) sample: Arc<AtomicBool>,
+}
+
+/// What wasm does where it found the interrupt flag raised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Poll {
+    /// Trap with [`TrapKind::Interrupted`](crate::TrapKind::Interrupted).
+    Stop,
+    /// Record a profiler sample of the current stack and go on.
+    Sample,
+    /// Nothing is due any more (withdrawn); go on.
+    Continue,
 }
 
 impl InterruptHandle {
     /// Asks the wasm running in the store to stop as soon as possible.
     pub fn interrupt(&self) {
+        self.stop.store(true, Ordering::Relaxed);
         self.flag.store(true, Ordering::Relaxed);
     }
 
     /// Withdraws an interrupt that has not taken effect yet.
     pub fn clear(&self) {
+        self.stop.store(false, Ordering::Relaxed);
         self.flag.store(false, Ordering::Relaxed);
+    }
+
+    /// Asks the wasm running in the store for a profiler sample at its next check.
+    pub(crate) fn request_sample(&self) {
+        self.sample.store(true, Ordering::Relaxed);
+        self.flag.store(true, Ordering::Relaxed);
+    }
+
+    /// Decides what a check that found the flag raised does, and lowers the flag.
+    pub(crate) fn poll(&self) -> Poll {
+        self.flag.store(false, Ordering::Relaxed);
+        // An interrupt raised after the store above set `stop` too, so it is seen here.
+        if self.stop.swap(false, Ordering::Relaxed) {
+            return Poll::Stop;
+        }
+        if self.sample.swap(false, Ordering::Relaxed) {
+            return Poll::Sample;
+        }
+        Poll::Continue
     }
 
     /// Interrupts after `limit` unless the returned [`Deadline`] is dropped first.

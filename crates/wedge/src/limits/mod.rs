@@ -24,6 +24,7 @@ mod meter;
 mod store_limits;
 
 pub use cost_table::CostTable;
+pub(crate) use interrupt::Poll;
 pub use interrupt::{Deadline, InterruptHandle};
 pub(crate) use meter::ends_segment;
 pub use meter::Meter;

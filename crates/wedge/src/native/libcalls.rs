@@ -195,9 +195,7 @@ unsafe extern "C" fn atomic_wait(
             Err(kind) => {
                 if kind == TrapKind::Interrupted {
                     // The interrupt took effect, as at an interruption point.
-                    s.interrupt
-                        .flag
-                        .store(false, std::sync::atomic::Ordering::Relaxed);
+                    s.interrupt.clear();
                 }
                 raise_in_segment(vmctx, Trap::new(kind))
             }
@@ -364,6 +362,44 @@ unsafe extern "C" fn exn_catch(vmctx: *mut u8, exn: u64, tag: u32, payload: *mut
     }
 }
 
+/// Compiled code found the interrupt flag raised: traps on an interrupt, records a profiler
+/// sample of the compiled frames of this activation when one is due.
+unsafe extern "C" fn interrupt(vmctx: *mut u8) {
+    // SAFETY: called by compiled code with its own context block.
+    unsafe {
+        let (s, _) = store(vmctx);
+        match s.interrupt.poll() {
+            crate::limits::Poll::Stop => raise_in_segment(vmctx, Trap::new(TrapKind::Interrupted)),
+            crate::limits::Poll::Sample => record_sample(vmctx),
+            crate::limits::Poll::Continue => {}
+        }
+    }
+}
+
+/// Records a profiler sample of the compiled frames of the running activation.
+///
+/// # Safety
+/// Must be called directly by a libcall entered from compiled code with `vmctx`.
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+unsafe fn record_sample(vmctx: *mut u8) {
+    // SAFETY: guaranteed by the caller.
+    unsafe {
+        let (vm, instance) = context(vmctx);
+        let (exit_fp, exit_func) = (vm.exit_fp, vm.exit_func);
+        let s = &mut *vm.store_inner;
+        let start = super::code_start(&s.instances[instance as usize]);
+        // A separate record, so a trap or throw recorded in the activation stays intact.
+        let mut a = Box::new(entry::Activation::new());
+        signals::record_frames(&mut a, None, exit_fp);
+        let mut frames = super::backtrace(s, instance, &a, Some((start, exit_func)));
+        crate::interp::suspended_frames(s, &mut frames);
+        s.record_sample(&frames);
+    }
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_os = "linux")))]
+unsafe fn record_sample(_vmctx: *mut u8) {}
+
 /// The libcall table, in `wedge_cranelift::LibCall` order.
 pub(crate) fn table() -> [usize; LIBCALLS] {
     [
@@ -384,6 +420,7 @@ pub(crate) fn table() -> [usize; LIBCALLS] {
         throw as *const () as usize,
         exn_catch as *const () as usize,
         gc as *const () as usize,
+        interrupt as *const () as usize,
     ]
 }
 

@@ -603,12 +603,7 @@ pub(crate) unsafe fn invoke_code<T>(
         }
         if activation.trap_code == INTERRUPTED_CODE {
             // SAFETY: the call is over and `store` is usable again.
-            unsafe {
-                (*inner)
-                    .interrupt
-                    .flag
-                    .store(false, std::sync::atomic::Ordering::Relaxed)
-            };
+            unsafe { (*inner).interrupt.clear() };
         }
         let trap = if activation.trap_code != 0 {
             let kind = activation.trap_code;

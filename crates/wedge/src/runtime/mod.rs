@@ -9,6 +9,7 @@ mod instance;
 mod linker;
 pub(crate) mod memory;
 pub(crate) mod ops;
+pub(crate) mod profiler;
 mod statistics;
 mod store;
 mod table;
@@ -28,6 +29,7 @@ pub use memory::{
     Memory, SharedMemory, GUARD_SIZE, MEMORY_BASE_OFFSET, MEMORY_LENGTH_OFFSET, PAGE_SIZE,
     RESERVATION_32, RESERVATION_64,
 };
+pub use profiler::{GuestProfile, ProfileFrame};
 pub use statistics::Statistics;
 pub use store::{AsContext, AsContextMut, Store};
 pub use table::Table;

@@ -46,7 +46,7 @@ impl StoreInner {
             .engine
             .config()
             .interruptible
-            .then_some(&*self.interrupt.flag);
+            .then_some(&*self.interrupt.stop);
         let at = addr.wrapping_add(offset);
         let result = if width == 4 {
             let cell = memory.atomic::<AtomicU32>(addr, offset)?;

@@ -118,6 +118,12 @@ pub(crate) struct StoreInner {
     pub interrupt: InterruptHandle,
     /// Time spent in host functions called from wasm (when the engine measures it).
     pub host_time: Duration,
+    /// The guest profiler, while one runs (see [`Store::start_profiling`]).
+    pub profiler: Option<Box<super::profiler::Profiler>>,
+    /// While the profiler runs: the interpreter activations waiting for a call to compiled
+    /// code or the host (addresses of their executor and state, outermost first), whose
+    /// frames complete the samples taken inside it.
+    pub suspended_interp: Vec<(usize, usize)>,
 }
 
 /// A collection of instances and the objects they own, plus host data of type `T`.
@@ -162,6 +168,8 @@ impl<T> Store<T> {
                 limits: StoreLimits::default(),
                 interrupt: InterruptHandle::default(),
                 host_time: Duration::ZERO,
+                profiler: None,
+                suspended_interp: Vec::new(),
             },
             host_funcs: Vec::new(),
             data,
@@ -244,6 +252,32 @@ impl<T> Store<T> {
     /// A handle that interrupts wasm running in this store, from any thread.
     pub fn interrupt_handle(&self) -> InterruptHandle {
         self.inner.interrupt.clone()
+    }
+
+    /// Starts the guest profiler: every `interval`, the wasm running in this store records
+    /// its call stack at its next function entry or loop head (both tiers). Needs
+    /// [`Config::interruptible`](crate::Config::interruptible); restarts a running profile.
+    pub fn start_profiling(&mut self, interval: Duration) -> Result<(), crate::Error> {
+        if !self.inner.engine.config().interruptible {
+            return Err(crate::Error::Config(
+                "the guest profiler needs Config::interruptible".into(),
+            ));
+        }
+        let handle = self.inner.interrupt.clone();
+        self.inner.suspended_interp.clear();
+        self.inner.profiler = Some(Box::new(super::profiler::Profiler::start(handle, interval)));
+        Ok(())
+    }
+
+    /// Stops the guest profiler and returns its samples (None if it was not running).
+    pub fn stop_profiling(&mut self) -> Option<super::GuestProfile> {
+        let profiler = self.inner.profiler.take()?;
+        self.inner.suspended_interp.clear();
+        self.inner
+            .interrupt
+            .sample
+            .store(false, std::sync::atomic::Ordering::Relaxed);
+        Some(profiler.finish())
     }
 
     /// Time spent in host functions called from wasm, when

@@ -104,7 +104,7 @@ pub(crate) struct VmFuncRef {
 }
 
 /// Number of entries of the libcall table (see `wedge_cranelift::LibCall`).
-pub(crate) const LIBCALLS: usize = 17;
+pub(crate) const LIBCALLS: usize = 18;
 
 /// Calls a store function on raw slots from native code; monomorphized per store data type.
 pub(crate) type InvokeFn =

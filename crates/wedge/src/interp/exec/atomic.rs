@@ -7,7 +7,7 @@ use crate::interp::code::R;
 use crate::interp::mem_op::AtomicOp;
 use crate::runtime::{AtomicCell, LinearMemory, TrapKind};
 use crate::Error;
-use std::sync::atomic::Ordering::{self, SeqCst};
+use std::sync::atomic::Ordering::SeqCst;
 use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, AtomicU64, AtomicU8};
 use std::sync::Arc;
 
@@ -100,7 +100,7 @@ impl Executor<'_> {
             .engine
             .config()
             .interruptible
-            .then(|| self.interrupt.clone());
+            .then(|| self.interrupt.stop.clone());
         let memory = self.memory(st, mem);
         let addr = address(memory.is_64(), slot(st, args));
         let operands = [slot(st, args + 1), slot(st, args + 2)];
@@ -126,7 +126,7 @@ impl Executor<'_> {
             Err(k) => {
                 if k == TrapKind::Interrupted {
                     // The interrupt took effect, as at an interruption point.
-                    self.interrupt.store(false, Ordering::Relaxed);
+                    self.interrupt.clear();
                 }
                 Err(self.trap_at(st, k))
             }

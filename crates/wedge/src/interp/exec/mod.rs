@@ -127,6 +127,12 @@ fn invoke_counted<T>(
     }
 }
 
+/// Appends the frames of interpreter activations suspended in calls out of them (innermost
+/// first), for a profiler sample taken in compiled code.
+pub(crate) fn suspended_frames(inner: &crate::runtime::StoreInner, frames: &mut Vec<FrameInfo>) {
+    run::Executor::suspended_frames(inner, frames);
+}
+
 /// One active interpreter frame: its module, function, instance (store index) and the
 /// index of the instruction it is at.
 pub(super) type ActiveFrame = (*const ModuleInner, *const CompiledFunc, u32, usize);

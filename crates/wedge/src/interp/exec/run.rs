@@ -7,8 +7,6 @@ use crate::interp::{CompiledFunc, INIT_CHUNK};
 use crate::module::ModuleInner;
 use crate::runtime::{io_slots, Caller, FuncKind, Store, StoreInner, Trap, TrapKind};
 use crate::Error;
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
 use std::time::Instant;
 
 const _: () = assert!(usize::BITS == 64, "the interpreter assumes a 64-bit host");
@@ -118,7 +116,7 @@ pub(crate) struct Executor<'s> {
     max_depth: usize,
     max_slots: usize,
     /// The store's interrupt flag.
-    pub(super) interrupt: Arc<AtomicBool>,
+    pub(super) interrupt: crate::InterruptHandle,
     /// Whether to add the time spent in host functions to the store's total.
     host_time: bool,
 }
@@ -129,7 +127,7 @@ impl<'s> Executor<'s> {
         let config = store.inner.engine.config();
         let (max_depth, max_slots) = (config.max_call_depth, config.max_stack_slots);
         let host_time = config.host_time;
-        let interrupt = store.inner.interrupt.flag.clone();
+        let interrupt = store.inner.interrupt.clone();
         let store: *mut Store<T> = store;
         // SAFETY: `store` is exclusively borrowed for `'s`; `inner` is derived from the same
         // pointer as the one host calls use, and re-derived after each of them.
@@ -359,18 +357,29 @@ impl<'s> Executor<'s> {
 
     #[cold]
     pub(super) fn with_backtrace(&self, st: &State, trap: Trap) -> Trap {
-        // A caller is at its call instruction, just before where it resumes; the running
-        // function at the instruction just before `pc`.
-        let mut frames: Vec<_> = self
-            .frames
-            .iter()
-            .map(|f| {
-                let at = f.pc().saturating_sub(1);
-                (self.module_of(f.instance), f.func, f.instance, at)
-            })
-            .collect();
-        frames.push((st.module, st.code, st.instance, st.pc.saturating_sub(1)));
-        trap.with_backtrace(backtrace(self.inner.id, &frames))
+        trap.with_backtrace(self.frames_at(st, st.pc.saturating_sub(1)))
+    }
+
+    /// Appends the frames of the interpreter activations suspended in calls out of them
+    /// (innermost first), for a profiler sample.
+    pub(crate) fn suspended_frames(inner: &StoreInner, out: &mut Vec<crate::FrameInfo>) {
+        for &(ex, st) in inner.suspended_interp.iter().rev() {
+            // SAFETY: each entry is pushed by an executor right before it calls out and
+            // popped right after, so its frame list and state are alive and unchanged; only
+            // those two are read (the executor's store borrow is not used).
+            let (frames, st) = unsafe {
+                (
+                    &(*(ex as *const Executor<'_>)).frames,
+                    &*(st as *const State),
+                )
+            };
+            out.extend(frames_at(inner, frames, st, st.pc.saturating_sub(1)));
+        }
+    }
+
+    /// The active frames, innermost first, the running one at instruction `at`.
+    pub(super) fn frames_at(&self, st: &State, at: usize) -> Vec<crate::FrameInfo> {
+        frames_at(self.inner, &self.frames, st, at)
     }
 
     /// Saves the current frame and switches to the defined function translated as `code`,
@@ -454,6 +463,14 @@ impl<'s> Executor<'s> {
                 }
                 let suspended = self.suspend_roots(st);
                 let started = self.host_time.then(Instant::now);
+                let profiling = self.inner.profiler.is_some();
+                let depth = self.inner.suspended_interp.len();
+                let unwinding = profiling.then(|| {
+                    let me = self as *const Self as usize;
+                    let state = st as *const State as usize;
+                    self.inner.suspended_interp.push((me, state));
+                    ForgetSuspended(&mut self.inner.suspended_interp, depth)
+                });
                 let io = &mut self.stack[at..at + slots];
                 // SAFETY: `store` is the executor's store; `inner` is not used during the
                 // call and is replaced by the pointer derived after it.
@@ -461,6 +478,10 @@ impl<'s> Executor<'s> {
                     unsafe { (self.outside_call)(self.store, func, st.instance, io) };
                 // SAFETY: as above; the store stays borrowed for `'s`.
                 self.inner = unsafe { &mut *inner };
+                if let Some(guard) = unwinding {
+                    std::mem::forget(guard);
+                    self.inner.suspended_interp.truncate(depth);
+                }
                 self.resume_roots(suspended);
                 if let Some(started) = started.filter(|_| matches!(kind, FuncKind::Host { .. })) {
                     self.inner.host_time += started.elapsed();
@@ -509,5 +530,35 @@ impl<'s> Executor<'s> {
             self.refresh_memory(st);
         }
         true
+    }
+}
+
+/// The frames of an executor with saved `frames`, innermost first, the running one (`st`)
+/// at instruction `at`. A caller is at its call instruction, just before where it resumes.
+fn frames_at(inner: &StoreInner, frames: &[Frame], st: &State, at: usize) -> Vec<crate::FrameInfo> {
+    let module_of = |i: u32| -> *const ModuleInner { &*inner.instances[i as usize].module.inner };
+    let mut all: Vec<_> = frames
+        .iter()
+        .map(|f| {
+            (
+                module_of(f.instance),
+                f.func,
+                f.instance,
+                f.pc().saturating_sub(1),
+            )
+        })
+        .collect();
+    all.push((st.module, st.code, st.instance, at));
+    backtrace(inner.id, &all)
+}
+
+/// Drops the entries an executor pushed on the store's suspended list should a host panic
+/// unwind through it (on a normal return the executor truncates the list itself).
+struct ForgetSuspended(*mut Vec<(usize, usize)>, usize);
+
+impl Drop for ForgetSuspended {
+    fn drop(&mut self) {
+        // SAFETY: the list lives in the store, which outlives the call being unwound.
+        unsafe { (*self.0).truncate(self.1) };
     }
 }

@@ -4,6 +4,8 @@
 use super::Imm;
 use crate::interp::code::Instr;
 use crate::interp::exec::dispatch::{handler, Cx, Exit, Ip, Vm};
+use crate::interp::exec::run::Executor;
+use crate::limits::Poll;
 use crate::runtime::TrapKind;
 use std::sync::atomic::Ordering;
 
@@ -53,12 +55,31 @@ handler!(Meter(vm) Instr::Meter { gas_lo, gas_hi, count } => {
 });
 
 handler!(CheckInterrupt(vm) Instr::CheckInterrupt {} => {
-    if vm.cx.ex.interrupt.load(Ordering::Relaxed) {
-        vm.cx.ex.interrupt.store(false, Ordering::Relaxed);
-        return vm.trap(TrapKind::Interrupted);
+    if vm.cx.ex.interrupt.flag.load(Ordering::Relaxed) {
+        return vm.call(interrupt_slow);
     }
     vm.next()
 });
+
+/// `CheckInterrupt` with the flag raised: traps on an interrupt, records a profiler sample
+/// and goes on when one is due.
+#[cold]
+#[inline(never)]
+fn interrupt_slow(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, acc: u64) -> Exit {
+    let vm = Vm::new(cx, ip, regs, mem, acc);
+    match vm.cx.ex.interrupt.poll() {
+        Poll::Stop => vm.trap(TrapKind::Interrupted),
+        Poll::Sample => {
+            // SAFETY: `ip` points into the running function's instructions.
+            let at = unsafe { ip.offset_from(vm.cx.st.instrs()) as usize };
+            let mut frames = vm.cx.ex.frames_at(&vm.cx.st, at);
+            Executor::suspended_frames(vm.cx.ex.inner, &mut frames);
+            vm.cx.ex.inner.record_sample(&frames);
+            vm.next()
+        }
+        Poll::Continue => vm.next(),
+    }
+}
 
 handler!(TierCount(vm) Instr::TierCount {} => {
     // SAFETY: the running function is kept alive by its module.
