@@ -6,21 +6,16 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// `target/<profile>/libwedge_nn.so`, if built (`cargo build --release -p wedge-nn`, which
-/// `cargo test --workspace` does too).
+/// The WASI-NN plugin library beside `wedge` (see `support::nn_library`), if built
+/// (`cargo test --workspace` and `cargo build --release -p wedge-nn` build it).
 fn nn_plugin() -> Option<PathBuf> {
-    let wedge = Path::new(env!("CARGO_BIN_EXE_wedge"));
-    let lib = wedge.parent()?.join(format!(
-        "{}wedge_nn.{}",
-        std::env::consts::DLL_PREFIX,
-        std::env::consts::DLL_EXTENSION
-    ));
-    if lib.is_file() {
+    let profile_dir = Path::new(env!("CARGO_BIN_EXE_wedge")).parent()?;
+    if let Some(lib) = support::nn_library(profile_dir) {
         return Some(lib);
     }
     let why = format!(
-        "{} is missing: build the WASI-NN plugin first (cargo build --release -p wedge-nn)",
-        lib.display()
+        "no libwedge_nn.so under {}: build the WASI-NN plugin first (cargo build --release -p wedge-nn)",
+        profile_dir.display()
     );
     if std::env::var("WEDGE_CI").as_deref() == Ok("1") {
         panic!("{why}");

@@ -9,15 +9,16 @@ use wedge::{Engine, Linker, Module, Store};
 use wedge_plugin::{Plugin, PluginSet};
 use wedge_wasi::{DirAccess, WasiCtx, WasiCtxBuilder};
 
-/// `target/<profile>/libwedge_nn.so`, built with this package's library.
+/// The plugin library built with this package's library (see `support::nn_library`).
 fn plugin_library() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let profile_dir = exe.parent().and_then(Path::parent).unwrap();
-    profile_dir.join(format!(
-        "{}wedge_nn.{}",
-        std::env::consts::DLL_PREFIX,
-        std::env::consts::DLL_EXTENSION
-    ))
+    support::nn_library(profile_dir).unwrap_or_else(|| {
+        panic!(
+            "no WASI-NN plugin library under {}: cargo test --release builds it",
+            profile_dir.display()
+        )
+    })
 }
 
 /// Runs nn.wasm with `args`, the folder `dir` preopened as `/w`; the exit code.

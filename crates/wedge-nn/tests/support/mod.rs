@@ -194,3 +194,22 @@ pub fn assert_close(got: &[f32], want: &[f32], what: &str) {
         );
     }
 }
+
+/// The WASI-NN plugin library built with the workspace, given the profile's folder
+/// (`target/release`): `libwedge_nn.so` there, or under `deps/`, where `cargo test` leaves it
+/// when no command named the package; the newer of the two.
+pub fn nn_library(profile_dir: &Path) -> Option<PathBuf> {
+    let name = format!(
+        "{}wedge_nn.{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_EXTENSION
+    );
+    [
+        profile_dir.join(&name),
+        profile_dir.join("deps").join(&name),
+    ]
+    .into_iter()
+    .filter_map(|p| Some((std::fs::metadata(&p).ok()?.modified().ok()?, p)))
+    .max()
+    .map(|(_, p)| p)
+}
