@@ -156,8 +156,8 @@ WASM_API_EXTERN bool wedge_trap_is_interrupt(const wasm_trap_t *);
 WASM_API_EXTERN bool wedge_frame_func_name(const wasm_frame_t *, wasm_byte_vec_t *out /* own */);
 WASM_API_EXTERN bool wedge_frame_module_name(const wasm_frame_t *, wasm_byte_vec_t *out /* own */);
 /* Frames: wasm_frame_func_index and wasm_frame_instance are always set for wasm frames;
- * wasm_frame_func_offset and wasm_frame_module_offset are exact in the interpreter and 0
- * for compiled frames (compiled code keeps no map back to the binary). */
+ * wasm_frame_func_offset and wasm_frame_module_offset are the same in every tier (0 only
+ * for compiled code built with metering, which records no offsets). */
 
 /* ---- Stores: gas, limits, interruption, statistics --------------------------------------- */
 

@@ -1,5 +1,6 @@
-/* Traps: messages, frames (function index, offsets, instance, names) in both tiers, host
- * traps, and bad calls from the host (wrong argument count or types, invalid modules). */
+/* Traps: messages, frames (function index, offsets, instance, names) in both tiers, with the
+ * same offsets in each, host traps, and bad calls from the host (wrong argument count or
+ * types, invalid modules). */
 #include "common.h"
 
 static const char *WAT =
@@ -21,7 +22,7 @@ static wasm_trap_t *fail_cb(void *env, const wasm_val_vec_t *args, wasm_val_vec_
   return trap;
 }
 
-static void print_frames(wasm_trap_t *trap, wasm_instance_t *instance, int exact) {
+static void print_frames(wasm_trap_t *trap, wasm_instance_t *instance) {
   wasm_frame_vec_t trace;
   wasm_trap_trace(trap, &trace);
   printf("  %zu frames\n", trace.size);
@@ -32,9 +33,8 @@ static void print_frames(wasm_trap_t *trap, wasm_instance_t *instance, int exact
     printf("  frame %zu: func %u ", i, wasm_frame_func_index(f));
     print_name(&name);
     wasm_name_delete(&name);
-    if (exact)
-      printf(" at func offset %zu, module offset 0x%zx", wasm_frame_func_offset(f),
-             wasm_frame_module_offset(f));
+    printf(" at func offset %zu, module offset 0x%zx", wasm_frame_func_offset(f),
+           wasm_frame_module_offset(f));
     printf(", same instance: %s\n", wasm_instance_same(wasm_frame_instance(f), instance) ? "yes" : "no");
   }
   wasm_frame_t *origin = wasm_trap_origin(trap);
@@ -67,7 +67,6 @@ static void run_tier(uint8_t strategy, const char *tier) {
   CHECK(instance != NULL);
   wasm_extern_vec_t exports;
   wasm_instance_exports(instance, &exports);
-  int exact = strategy == WEDGE_STRATEGY_INTERPRETER;
 
   wasm_val_vec_t none = WASM_EMPTY_VEC;
   wasm_trap_t *trap = wasm_func_call(export_func(&exports, 1), &none, &none);
@@ -76,7 +75,7 @@ static void run_tier(uint8_t strategy, const char *tier) {
   wasm_trap_message(trap, &msg);
   printf("outer: %s\n", msg.data);
   wasm_byte_vec_delete(&msg);
-  print_frames(trap, instance, exact);
+  print_frames(trap, instance);
   wasm_trap_delete(trap);
 
   wasm_val_t args[2] = {WASM_I32_VAL(7), WASM_I32_VAL(0)};
@@ -87,7 +86,7 @@ static void run_tier(uint8_t strategy, const char *tier) {
   wasm_trap_message(trap, &msg);
   printf("div: %s\n", msg.data);
   wasm_byte_vec_delete(&msg);
-  print_frames(trap, instance, exact);
+  print_frames(trap, instance);
   wasm_trap_delete(trap);
 
   trap = wasm_func_call(export_func(&exports, 3), &none, &none);
@@ -95,7 +94,7 @@ static void run_tier(uint8_t strategy, const char *tier) {
   wasm_trap_message(trap, &msg);
   printf("calls_host: %s\n", msg.data);
   wasm_byte_vec_delete(&msg);
-  print_frames(trap, instance, exact);
+  print_frames(trap, instance);
   wasm_trap_delete(trap);
 
   /* The store still works after traps. */
