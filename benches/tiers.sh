@@ -48,26 +48,29 @@ run() {
   d=$(echo "$t1 - $t0" | bc -l)
   if [ -z "${BEST[$name]:-}" ] || (( $(echo "$d < ${BEST[$name]}" | bc -l) )); then BEST[$name]=$d; fi
 }
-ratio() { echo "scale=3; ${BEST[$1]} / ${BEST[$2]}" | bc -l; }
+ratio() { [ -n "${BEST[$1]:-}" ] && [ -n "${BEST[$2]:-}" ] && echo "scale=3; ${BEST[$1]} / ${BEST[$2]}" | bc -l || echo "n/a"; }
 show() { printf '%-34s %8.4f s\n' "$1" "${BEST[$1]}"; }
 
+# startup LABEL MODULE DIR ARGS...: DIR (may be empty) is preopened for the guest.
 startup() {
-  local label="$1" mod="$2"; shift 2
-  local aot="$TMP/$label.aot.wasm" warm="$TMP/cache-$label"
+  local label="$1" mod="$2" dir="$3"; shift 3
+  local aot="$TMP/$label.aot.wasm" warm="$TMP/cache-$label" pre=()
+  [ -n "$dir" ] && pre=(--dir "$dir")
   "$WEDGE" compile "$mod" "$aot" > /dev/null
-  WEDGE_CACHE_DIR="$warm" "$WEDGE" run --tier jit "$mod" "$@" > /dev/null 2>&1
+  WEDGE_CACHE_DIR="$warm" "$WEDGE" run --tier jit "${pre[@]}" "$mod" "$@" > /dev/null 2>&1
   [ -n "$WASMTIME" ] && "$WASMTIME" compile -o "$TMP/$label.cwasm" "$mod" || true
   for _ in $(seq "$ROUNDS"); do
-    run "$label interp" "$WEDGE" run --tier interp "$mod" "$@"
-    run "$label tiered (cache off)" "$WEDGE" run --no-cache "$mod" "$@"
-    run "$label tiered, warm cache" env WEDGE_CACHE_DIR="$warm" "$WEDGE" run "$mod" "$@"
-    run "$label aot" "$WEDGE" run "$aot" "$@"
+    run "$label interp" "$WEDGE" run --tier interp "${pre[@]}" "$mod" "$@"
+    run "$label tiered (cache off)" "$WEDGE" run --tier tiered --no-cache "${pre[@]}" "$mod" "$@"
+    run "$label tiered, warm cache" env WEDGE_CACHE_DIR="$warm" "$WEDGE" run --tier tiered "${pre[@]}" "$mod" "$@"
+    run "$label jit (cache off)" "$WEDGE" run --tier jit --no-cache "${pre[@]}" "$mod" "$@"
+    run "$label aot" "$WEDGE" run "${pre[@]}" "$aot" "$@"
     if [ -n "$WASMTIME" ]; then
-      run "$label wasmtime (cache off)" "$WASMTIME" run -C cache=n "$mod" "$@"
-      run "$label wasmtime .cwasm" "$WASMTIME" run --allow-precompiled "$TMP/$label.cwasm" "$@"
+      run "$label wasmtime (cache off)" "$WASMTIME" run -C cache=n "${pre[@]}" "$mod" "$@"
+      run "$label wasmtime .cwasm" "$WASMTIME" run --allow-precompiled "${pre[@]}" "$TMP/$label.cwasm" "$@"
     fi
   done
-  for k in "$label interp" "$label tiered (cache off)" "$label tiered, warm cache" "$label aot" \
+  for k in "$label interp" "$label tiered (cache off)" "$label tiered, warm cache" "$label jit (cache off)" "$label aot" \
            "$label wasmtime (cache off)" "$label wasmtime .cwasm"; do
     [ -n "${BEST[$k]:-}" ] && show "$k" || true
   done
@@ -77,8 +80,8 @@ startup() {
 }
 
 echo "== start-up (best of $ROUNDS) =="
-startup hello tests/guests/bin/hello.wasm
-[ -n "$PY" ] && startup cpython "$PY" --dir "$TMP" "$TMP/hi.py" || true
+startup hello tests/guests/bin/hello.wasm ""
+[ -n "$PY" ] && startup cpython "$PY" "$TMP" "$TMP/hi.py" || true
 
 echo "== programs (best of $ROUNDS; run N) =="
 for p in matmul:22 interp:12 hash:50 compress:8 json:25 regex:10; do
@@ -86,7 +89,7 @@ for p in matmul:22 interp:12 hash:50 compress:8 json:25 regex:10; do
   "$WEDGE" compile "$mod" "$TMP/$name.aot.wasm" > /dev/null
   for _ in $(seq "$ROUNDS"); do
     run "$name interp" "$WEDGE" run --tier interp --invoke run "$mod" "$n"
-    run "$name tiered" "$WEDGE" run --no-cache --invoke run "$mod" "$n"
+    run "$name tiered" "$WEDGE" run --tier tiered --no-cache --invoke run "$mod" "$n"
     run "$name jit" "$WEDGE" run --no-cache --tier jit --invoke run "$mod" "$n"
     run "$name aot" "$WEDGE" run --invoke run "$TMP/$name.aot.wasm" "$n"
     [ -n "$WASMI" ] && run "$name wasmi" "$WASMI" run --invoke run "$mod" "$n" || true
