@@ -6,21 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 bin=$(cd ../bin && pwd)
 
-if ! command -v clang-19 >/dev/null || [ ! -x /usr/bin/cargo ] || [ ! -d /usr/lib/wasm32-wasi ]; then
-  apt-get update
-  apt-get install -y rustc-web cargo-web rust-web-src lld-19 wasi-libc \
-                     clang-19 libclang-rt-19-dev-wasm32 wabt
-fi
-
-# A WASI SDK made of Debian's pieces, for crates that compile C (ring for rustls).
-sdk=${WASI_SDK_DIR:-/tmp/wasi-sdk-debian}
-mkdir -p "$sdk/bin" "$sdk/share/wasi-sysroot/include" "$sdk/share/wasi-sysroot/lib"
-ln -sf /usr/bin/clang-19 "$sdk/bin/clang"
-ln -sf /usr/bin/llvm-ar-19 "$sdk/bin/ar"
-for t in wasm32-wasi wasm32-wasip1; do
-  ln -sfn /usr/include/wasm32-wasi "$sdk/share/wasi-sysroot/include/$t"
-  ln -sfn /usr/lib/wasm32-wasi "$sdk/share/wasi-sysroot/lib/$t"
-done
+# The toolchain and a WASI SDK made of Debian's pieces (sets $sdk).
+# shellcheck source=/dev/null
+. ../toolchain.sh
 
 # All Rust guests in one workspace so the standard library is built once. The host
 # toolchain's variables must not leak into this build (it uses Debian's rustc and cargo).
