@@ -81,6 +81,16 @@ ctr_section() {
 
   run $C run --rm --runtime $RT "$IMG" args /app.wasm one "two words"
   check "ctr run: args from the spec" "$CODE" 0 '^arg 1: one' '^arg 2: two words'
+  # The image layout: the module is a file in the rootfs; the first start compiled it into
+  # the node's code cache, the second one loads it from there.
+  if grep -q 'instance="hello" msg="/app.wasm: compiled to native code at start, kept in the node.s code cache' "$T/containerd.log" &&
+     grep -q 'instance="args" msg="/app.wasm: running native code from the node.s code cache (no compilation)' "$T/containerd.log" &&
+     [ "$(find "$WEDGE_CACHE_DIR" -name '*.code' | wc -l)" = 1 ]; then
+    ok "image layout: compiled at the first start, the second runs the node's code cache"
+  else
+    fail "image layout: compiled at the first start, the second runs the node's code cache" \
+      "$(grep -E 'compiled|native|cache' "$T/containerd.log"; ls -la "$WEDGE_CACHE_DIR")"
+  fi
 
   run $C run --rm --runtime $RT "$IMG" tmpwrite /app.wasm write /written.txt
   check "ctr run: the guest writes into its rootfs" "$CODE" 0 '^read back: written by wedge'

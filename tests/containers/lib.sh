@@ -36,6 +36,7 @@ setup_tmp() {
   mount --bind "$T/run" /run
   export PATH=$BIN:$PATH
   export WEDGE_AOT_KEY_FILE=$T/aot.key
+  export WEDGE_CACHE_DIR=$T/code-cache
   trap cleanup EXIT
 }
 

@@ -58,6 +58,10 @@ pub struct Command {
     /// The key that authenticates native code stored in the module (see
     /// `wedge::Config::native_code_key`); without one it is compiled again.
     pub native_code_key: Option<[u8; 16]>,
+    /// A code cache directory (`wedge::Config::cache_dir`) shared by the node's containers:
+    /// a module compiled at one container's start is loaded from there by the next. Used
+    /// only with a `native_code_key`, which signs its entries.
+    pub code_cache: Option<PathBuf>,
 }
 
 /// Why a command stopped without a WASI exit: the exit code and the message for stderr.
@@ -70,6 +74,7 @@ fn load_failed(message: String) -> Failure {
 impl Command {
     /// The engine configuration containers run with: the tier, interruption on (for
     /// SIGTERM), the node's key. Precompilation must use the same, or its code is not used.
+    /// (A code cache, when there is one, is set on top: see [`Command::code_cache`].)
     pub fn config(tier: Tier, native_code_key: Option<[u8; 16]>) -> wedge::Config {
         let mut config = wedge::Config::new();
         config
@@ -102,7 +107,9 @@ impl Command {
                 load_failed(format!("cannot read the module {}: {e}", path.display()))
             })?,
         };
-        let engine = wedge::Engine::new(&Self::config(self.tier, self.native_code_key));
+        let mut config = Self::config(self.tier, self.native_code_key);
+        config.cache_dir(self.code_cache.clone());
+        let engine = wedge::Engine::new(&config);
         let module =
             wedge::Module::new(&engine, bytes).map_err(|e| load_failed(format!("{name}: {e}")))?;
         report_code_origin(&module, name);
@@ -185,6 +192,10 @@ fn report_code_origin(module: &wedge::Module, name: &str) {
         log::warn!("{name}: {warning}");
     } else if module.is_native() && stored {
         log::info!("{name}: running precompiled native code (no compilation)");
+    } else if module.is_cached() {
+        log::info!("{name}: running native code from the node's code cache (no compilation)");
+    } else if module.is_native() && module.cache_entry().is_some() {
+        log::info!("{name}: compiled to native code at start, kept in the node's code cache");
     } else if module.is_native() {
         log::info!("{name}: compiled to native code at start");
     } else {

@@ -14,6 +14,7 @@ fn command(wat: &str, root: &std::path::Path) -> Command {
         preopens: vec![("/".into(), root.to_path_buf())],
         tier: Tier::Compiled,
         native_code_key: None,
+        code_cache: None,
     }
 }
 
@@ -102,4 +103,54 @@ fn tier_comes_from_the_environment() {
     );
     assert_eq!(Tier::from_env(["WEDGE_TIER=jit"]), Tier::Compiled);
     assert_eq!(Tier::from_env(["WEDGE_TIERX=interp"]), Tier::Compiled);
+}
+
+/// The `.code` entries in a code cache directory.
+fn cache_entries(dir: &std::path::Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|x| x == "code"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_code_cache_keeps_the_compiled_module_between_starts() {
+    if !wedge::Config::new().compiles() {
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let start = |key: Option<[u8; 16]>| {
+        let mut c = command(EXIT, root.path());
+        c.native_code_key = key;
+        c.code_cache = Some(cache.path().to_path_buf());
+        c.run()
+    };
+    assert_eq!(start(None), 7);
+    assert!(
+        cache_entries(cache.path()).is_empty(),
+        "without a key to sign entries nothing is stored"
+    );
+    let key = Some([7; 16]);
+    assert_eq!(start(key), 7);
+    let entries = cache_entries(cache.path());
+    assert_eq!(entries.len(), 1, "the first start stores the module's code");
+    let stored = std::fs::read(&entries[0]).unwrap();
+    assert_eq!(start(key), 7);
+    assert_eq!(
+        cache_entries(cache.path()),
+        entries,
+        "the second start reuses it"
+    );
+    // A damaged entry is never run: the module is compiled again and the entry rebuilt.
+    std::fs::write(&entries[0], &stored[..stored.len() / 2]).unwrap();
+    assert_eq!(start(key), 7);
+    assert_eq!(std::fs::read(&entries[0]).unwrap(), stored);
+    // Another node's key does not accept this node's entries.
+    assert_eq!(start(Some([8; 16])), 7);
+    assert_eq!(cache_entries(cache.path()).len(), 2);
 }

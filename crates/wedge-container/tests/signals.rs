@@ -16,6 +16,7 @@ fn sigterm_interrupts_a_spinning_guest() {
             preopens: vec![],
             tier,
             native_code_key: None,
+            code_cache: None,
         };
         let signaller = std::thread::spawn(|| {
             // The guest is (very likely) spinning by then; if not, the interrupt stops the

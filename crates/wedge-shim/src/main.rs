@@ -4,6 +4,7 @@
 //! Containers whose entrypoint is a Linux executable run as ordinary containers (runwasi's
 //! library does that); the rest run their `.wasm` entrypoint with Wedge. See `docs/containers.md`.
 
+mod code_cache;
 mod key;
 mod precompile;
 mod run;
@@ -56,7 +57,8 @@ impl Sandbox for WedgeSandbox {
 
 fn main() {
     // Read before containerd's task starts: the container process (forked from this one)
-    // runs after pivot_root, where the host's key file is out of reach.
+    // runs after pivot_root, where the host's key file and cache are out of reach.
     key::init();
+    code_cache::init();
     WedgeShim::run(Config::default());
 }

@@ -58,5 +58,6 @@ fn command(ctx: &impl RuntimeContext) -> Result<Command, String> {
         preopens: vec![("/".into(), "/".into())],
         tier: Tier::from_env(ctx.envs().iter().map(String::as_str)),
         native_code_key: crate::key::get(),
+        code_cache: crate::code_cache::in_container(),
     })
 }

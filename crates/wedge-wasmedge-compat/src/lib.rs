@@ -250,6 +250,7 @@ pub unsafe extern "C" fn WasmEdge_VMRunWasmFromFile(
         preopens,
         // Nothing precompiled runs here: every start compiles (or interprets).
         native_code_key: None,
+        code_cache: None,
     };
     match command.run() {
         0 => SUCCESS,
