@@ -143,3 +143,69 @@ fn memory_types_must_match_on_import() {
     let ok = Module::new(&engine, r#"(module (import "env" "m" (memory 1)))"#).unwrap();
     linker.instantiate(&mut store, &ok).unwrap();
 }
+
+/// A module with more than 64 KiB of data maps its memory images from an in-memory file made
+/// on its first instantiation: every instance (in either tier) starts from the segments, in
+/// segment order, its writes stay its own, and a memory whose segment offset is an imported
+/// global is filled by copying as before.
+#[test]
+fn large_data_segments_are_mapped_copy_on_write() {
+    let big = "ab".repeat(40_000); // 80,000 bytes
+    let wat = format!(
+        r#"(module
+          (import "env" "at" (global $at i32))
+          (memory (export "mem") 4)
+          (memory (export "other") 1)
+          (data (i32.const 100) "{big}")
+          (data (i32.const 150000) "tail")
+          (data (i32.const 101) "XY")
+          (data (memory 1) (global.get $at) "by global")
+          (func (export "get") (param i32) (result i32) (i32.load8_u (local.get 0))))"#
+    );
+    for strategy in [Strategy::Interpreter, Strategy::Auto] {
+        let mut config = Config::new();
+        config.strategy(strategy);
+        let engine = Engine::new(&config);
+        let module = Module::new(&engine, &wat).unwrap();
+        let mut stores = Vec::new();
+        for round in 0..3u8 {
+            let mut store = Store::new(&engine, ());
+            let at = Global::new(
+                &mut store,
+                GlobalType {
+                    content: ValType::I32,
+                    mutability: Mutability::Const,
+                },
+                Val::I32(7 + round as i32),
+            )
+            .unwrap();
+            let mut linker = Linker::new(&engine);
+            linker.define(&store, "env", "at", at).unwrap();
+            let inst = linker.instantiate(&mut store, &module).unwrap();
+            let mem = inst.get_memory(&store, "mem").unwrap();
+            let data = mem.data(&store);
+            assert_eq!(&data[98..106], b"\0\0aXYbab", "{strategy:?} round {round}");
+            assert_eq!(&data[100 + 79_996..100 + 80_002], b"abab\0\0");
+            assert_eq!(&data[150_000..150_004], b"tail");
+            assert!(data[..100].iter().all(|b| *b == 0));
+            let get = inst.get_typed_func::<i32, i32>(&store, "get").unwrap();
+            assert_eq!(get.call(&mut store, 150_001).unwrap(), b'a' as i32);
+            // This instance's writes are its own.
+            mem.data_mut(&mut store)[100..104].copy_from_slice(b"MINE");
+            mem.data_mut(&mut store)[200_000] = 9;
+            let other = inst.get_memory(&store, "other").unwrap();
+            let at = 7 + round as usize;
+            assert_eq!(&other.data(&store)[at..at + 9], b"by global");
+            stores.push((store, mem));
+        }
+        let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+        assert!(
+            maps.contains("memfd:wedge-memory-image"),
+            "the image is mapped, not copied: {maps}"
+        );
+        for (store, mem) in &stores {
+            assert_eq!(&mem.data(store)[100..104], b"MINE");
+            assert_eq!(mem.data(store)[200_000], 9);
+        }
+    }
+}

@@ -128,6 +128,14 @@ pub struct DataSegment {
     pub range: Range<usize>,
 }
 
+/// The module's active data segments, which every instantiation applies and then drops.
+pub(crate) struct ActiveDatas {
+    /// By data segment index: whether it is active.
+    pub mask: Box<[bool]>,
+    /// The memories they write to (module indices, each once).
+    pub memories: Vec<u32>,
+}
+
 /// Everything known about a module after decoding and validation.
 pub(crate) struct ModuleInner {
     pub engine: Engine,
@@ -182,6 +190,12 @@ pub(crate) struct ModuleInner {
     pub aot_warning: Option<String>,
     /// Memory images stored in that section that instantiation maps from the module's file.
     pub images: Vec<crate::native::image::StoredChunk>,
+    /// Without stored images: the memory images in an in-memory file, made on the first
+    /// instantiation (None if the module has none worth mapping).
+    pub image_file: std::sync::OnceLock<Option<crate::runtime::memory::image_file::ImageFile>>,
+    /// Which data segments are active, made on the first instantiation (see
+    /// [`ModuleInner::active_datas`]).
+    pub active_datas: std::sync::OnceLock<ActiveDatas>,
     /// The section's header when its signature was checked while parsing (and function
     /// bodies were then not validated again, see `native::artifact::authenticated`); taken
     /// when the code is loaded.
@@ -513,6 +527,27 @@ fn looks_like_text(bytes: &[u8]) -> bool {
 }
 
 impl ModuleInner {
+    /// The module's active data segments (worked out once).
+    pub fn active_datas(&self) -> &ActiveDatas {
+        self.active_datas.get_or_init(|| {
+            let mut memories = Vec::new();
+            let mask = self
+                .datas
+                .iter()
+                .map(|seg| match seg.mode {
+                    DataMode::Active { memory, .. } => {
+                        if !memories.contains(&memory) {
+                            memories.push(memory);
+                        }
+                        true
+                    }
+                    DataMode::Passive => false,
+                })
+                .collect();
+            ActiveDatas { mask, memories }
+        })
+    }
+
     /// The signature of a function by module function index.
     pub(crate) fn func_type(&self, func: u32) -> &Arc<FuncType> {
         &self.types[self.func_types[func as usize] as usize]

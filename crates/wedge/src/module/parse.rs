@@ -76,6 +76,8 @@ pub(super) fn parse(engine: &Engine, owned: ModuleBytes) -> Result<ModuleInner, 
         aot: None,
         aot_warning: cached.warning,
         images: Vec::new(),
+        image_file: std::sync::OnceLock::new(),
+        active_datas: std::sync::OnceLock::new(),
         aot_header,
     };
 

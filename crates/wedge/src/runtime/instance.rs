@@ -187,6 +187,17 @@ pub(crate) fn eval_const(
     globals: &[u32],
     expr: &ConstExpr,
 ) -> Result<u128, Error> {
+    // Most expressions are one constant or reference (every item of a function table):
+    // those need no stack.
+    if let [op] = expr.ops() {
+        match *op {
+            ConstOp::I32(v) => return Ok(v as u32 as u128),
+            ConstOp::I64(v) => return Ok(v as u64 as u128),
+            ConstOp::RefNull => return Ok(0),
+            ConstOp::RefFunc(f) => return Ok(funcs[f as usize] as u128 + 1),
+            _ => {}
+        }
+    }
     let mut stack: Vec<u128> = Vec::with_capacity(4);
     let pop = |stack: &mut Vec<u128>| stack.pop().unwrap_or(0);
     for op in expr.ops() {
@@ -299,18 +310,26 @@ pub(crate) fn instantiate<T>(
         inst.tags.push(inner.tags.len() as u32 - 1);
     }
     let instance_index = inner.instances.len() as u32;
-    for i in m.num_imported_funcs..m.func_types.len() as u32 {
-        let type_index = m.func_types[i as usize] as usize;
-        let f = inner.push_func(
-            m.types[type_index].clone(),
-            m.type_ids[type_index],
-            FuncKind::Wasm {
-                instance: instance_index,
-                index: i,
-            },
-        );
-        inst.funcs.push(f);
+    if let Some(native) = &inst.native {
+        // Before the functions exist, so that each is made with its type's trampoline
+        // rather than found by a scan of all the store's functions per new type.
+        for t in 0..m.types.len() as u32 {
+            inner.register_trampoline(m.type_ids[t as usize], native.host_trampoline(t));
+        }
     }
+    // Each function starts with its type's trampoline (compiled code overwrites it in
+    // `build_vmctx`), looked up once per type.
+    let codes: Vec<*const u8> = m.type_ids.iter().map(|&id| inner.trampoline(id)).collect();
+    let defined = m.num_imported_funcs..m.func_types.len() as u32;
+    let first = inner.push_funcs(defined.clone().map(|i| {
+        let t = m.func_types[i as usize] as usize;
+        let kind = FuncKind::Wasm {
+            instance: instance_index,
+            index: i,
+        };
+        (m.types[t].clone(), m.type_ids[t], kind, codes[t])
+    }));
+    inst.funcs.extend(first..first + defined.len() as u32);
     for (i, ty) in m
         .tables
         .iter()
@@ -413,7 +432,7 @@ fn build_vmctx(inner: &mut StoreInner, inst: &mut InstanceEntity, instance_index
             .iter()
             .enumerate()
         {
-            let r = &mut inner.funcs[f as usize].funcref;
+            let r = inner.funcs[f as usize].funcref_mut();
             r.code = native.func(def as u32);
             r.vmctx = vmctx.as_ptr();
         }
@@ -422,7 +441,7 @@ fn build_vmctx(inner: &mut StoreInner, inst: &mut InstanceEntity, instance_index
         .iter()
         .enumerate()
     {
-        let r = &inner.funcs[f as usize].funcref;
+        let r = inner.funcs[f as usize].funcref();
         let at = shape.imported_funcs + 16 * i as u32;
         vmctx.set(at, r.code as u64);
         vmctx.set(at + 8, r.vmctx as u64);
@@ -430,18 +449,32 @@ fn build_vmctx(inner: &mut StoreInner, inst: &mut InstanceEntity, instance_index
     inst.vmctx = vmctx;
 }
 
-/// Maps the stored image of memory `mem` of a module loaded from an AOT file, if it has one;
-/// true if the memory's initial contents are then complete.
+/// Maps the initial contents of memory `mem` copy-on-write: the images stored in the AOT
+/// file the module was loaded from, or else the module's in-memory image file (made on its
+/// first instantiation); true if the memory's initial contents are then complete.
 fn map_image(m: &crate::module::ModuleInner, mem: u32, memory: &mut LinearMemory) -> bool {
-    let mut chunks = m.images.iter().filter(|c| c.memory == mem).peekable();
+    if !m.images.is_empty() {
+        let mut chunks = m.images.iter().filter(|c| c.memory == mem).peekable();
+        if chunks.peek().is_none() {
+            return false;
+        }
+        return chunks.all(|c| {
+            m.bytes
+                .file_at(c.at)
+                .is_some_and(|(file, at)| memory.map_file(c.offset, c.len, file, at))
+        });
+    }
+    let Some(image) = m
+        .image_file
+        .get_or_init(|| super::memory::image_file::create(m))
+    else {
+        return false;
+    };
+    let mut chunks = image.chunks.iter().filter(|c| c.memory == mem).peekable();
     if chunks.peek().is_none() {
         return false;
     }
-    chunks.all(|c| {
-        m.bytes
-            .file_at(c.at)
-            .is_some_and(|(file, at)| memory.map_file(c.offset, c.len, file, at))
-    })
+    chunks.all(|c| memory.map_file(c.offset, c.len, &image.file, c.at as u64))
 }
 
 /// Copies active element and data segments into their tables and memories, then drops them;
@@ -477,6 +510,13 @@ fn initialize_segments(
             }
             ElemMode::Passive => {}
         }
+    }
+    let active = m.active_datas();
+    if active.memories.iter().all(|&mem| imaged[mem as usize]) {
+        // Every active segment is in an image already mapped: all are applied, and dropped.
+        let dropped = &mut inner.instances[instance as usize].data_dropped;
+        dropped.copy_from_slice(&active.mask);
+        return Ok(());
     }
     for (i, seg) in m.datas.iter().enumerate() {
         if let DataMode::Active { memory, offset } = &seg.mode {

@@ -43,8 +43,28 @@ pub(crate) struct FuncEntity {
     pub ty: Arc<FuncType>,
     pub type_id: u32,
     pub kind: FuncKind,
-    /// How compiled code calls it (stable address).
-    pub funcref: Box<VmFuncRef>,
+    /// How compiled code calls it: its slot in one of the store's `funcref_blocks`, which
+    /// never move and live as long as the store.
+    funcref: std::ptr::NonNull<VmFuncRef>,
+}
+
+// SAFETY: the slot is owned by the same store as the entity (in `funcref_blocks`) and is
+// reached only through this entity or, read-only, through the store's `funcref_ptrs`.
+unsafe impl Send for FuncEntity {}
+
+impl FuncEntity {
+    /// How compiled code calls the function.
+    pub fn funcref(&self) -> &VmFuncRef {
+        // SAFETY: the slot lives in a block the store owns for as long as this entity, and
+        // only this entity hands out references to it (see the type's Send impl).
+        unsafe { self.funcref.as_ref() }
+    }
+
+    /// The function reference, to fill in its code and context.
+    pub fn funcref_mut(&mut self) -> &mut VmFuncRef {
+        // SAFETY: as in `funcref`; `&mut self` makes this the only reference.
+        unsafe { self.funcref.as_mut() }
+    }
 }
 
 /// A global's type and current value (raw bits, see `Val::to_raw`).
@@ -78,7 +98,7 @@ pub(crate) struct InstanceEntity {
 #[derive(Default)]
 pub(crate) struct FuncRefPtrs(pub Vec<*const VmFuncRef>);
 
-// SAFETY: the pointers point into boxes owned by the same store's `FuncEntity`s.
+// SAFETY: the pointers point into the same store's `funcref_blocks`.
 unsafe impl Send for FuncRefPtrs {}
 // SAFETY: as above; they are only read through shared references.
 unsafe impl Sync for FuncRefPtrs {}
@@ -108,6 +128,9 @@ pub(crate) struct StoreInner {
     pub vm: Box<VmStore>,
     /// `VmFuncRef` of each function; `vm.funcrefs` points at its buffer.
     pub funcref_ptrs: FuncRefPtrs,
+    /// The functions' `VmFuncRef`s, a block per instance (or host function), never moved
+    /// or resized once made: compiled code and `funcref_ptrs` hold their addresses.
+    funcref_blocks: Vec<Vec<VmFuncRef>>,
     /// Host trampoline of each canonical type id, from compiled modules instantiated here.
     pub trampolines: HashMap<u32, usize>,
     /// Gas and instruction counters.
@@ -163,6 +186,7 @@ impl<T> Store<T> {
                     crate::native::libcall_table(),
                 )),
                 funcref_ptrs: FuncRefPtrs::default(),
+                funcref_blocks: Vec::new(),
                 trampolines: HashMap::new(),
                 meter: Meter::default(),
                 limits: StoreLimits::default(),
@@ -300,27 +324,56 @@ impl<T> Store<T> {
 impl StoreInner {
     /// Adds a function and returns its store index.
     pub(crate) fn push_func(&mut self, ty: Arc<FuncType>, type_id: u32, kind: FuncKind) -> u32 {
-        let index = self.funcs.len() as u32;
-        let code = self
-            .trampolines
+        let code = self.trampoline(type_id);
+        self.push_funcs(std::iter::once((ty, type_id, kind, code)))
+    }
+
+    /// The host trampoline registered for a canonical type, or null.
+    pub(crate) fn trampoline(&self, type_id: u32) -> *const u8 {
+        self.trampolines
             .get(&type_id)
-            .map_or(std::ptr::null(), |p| *p as *const u8);
-        let mut funcref = Box::new(VmFuncRef {
-            code,
-            vmctx: std::ptr::null_mut(),
-            type_id,
-            func_index: index,
-        });
-        funcref.vmctx = &mut *funcref as *mut VmFuncRef as *mut u8;
-        self.funcref_ptrs.0.push(&*funcref);
+            .map_or(std::ptr::null(), |p| *p as *const u8)
+    }
+
+    /// Adds functions, each with its signature, canonical type id, kind and initial code
+    /// (null if none), and returns the store index of the first; the others follow.
+    pub(crate) fn push_funcs(
+        &mut self,
+        funcs: impl ExactSizeIterator<Item = (Arc<FuncType>, u32, FuncKind, *const u8)>,
+    ) -> u32 {
+        let first = self.funcs.len() as u32;
+        let n = funcs.len();
+        let mut block: Vec<VmFuncRef> = Vec::with_capacity(n);
+        self.funcs.reserve(n);
+        self.funcref_ptrs.0.reserve(n);
+        for (i, (ty, type_id, kind, code)) in funcs.enumerate().take(n) {
+            block.push(VmFuncRef {
+                code,
+                vmctx: std::ptr::null_mut(),
+                type_id,
+                func_index: first + i as u32,
+            });
+            self.funcs.push(FuncEntity {
+                ty,
+                type_id,
+                kind,
+                funcref: std::ptr::NonNull::dangling(),
+            });
+        }
+        // The block is complete and never grows again: its slots' addresses are final.
+        let base = block.as_mut_ptr();
+        for i in 0..block.len() {
+            // SAFETY: `i` is within the block, whose buffer does not move from here on.
+            let slot = unsafe { base.add(i) };
+            // SAFETY: as above; the slot is initialized and nobody else references it yet.
+            unsafe { (*slot).vmctx = slot.cast() };
+            self.funcref_ptrs.0.push(slot);
+            self.funcs[first as usize + i].funcref =
+                std::ptr::NonNull::new(slot).expect("a Vec's buffer is never null");
+        }
         self.vm.funcrefs = self.funcref_ptrs.0.as_ptr();
-        self.funcs.push(FuncEntity {
-            ty,
-            type_id,
-            kind,
-            funcref,
-        });
-        index
+        self.funcref_blocks.push(block);
+        first
     }
 
     /// Records the host trampoline of a type and gives it to functions of that type lacking one.
@@ -329,8 +382,8 @@ impl StoreInner {
             return;
         }
         for f in &mut self.funcs {
-            if f.type_id == type_id && f.funcref.code.is_null() {
-                f.funcref.code = code as *const u8;
+            if f.type_id == type_id && f.funcref().code.is_null() {
+                f.funcref_mut().code = code as *const u8;
             }
         }
     }

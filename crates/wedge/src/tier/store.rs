@@ -73,7 +73,7 @@ fn link(inner: &mut StoreInner, m: &ModuleInner, instance: u32, def: u32, entry:
     inst.vmctx.set(at, entry as u64);
     inst.vmctx.set(at + 8, vmctx as u64);
     let f = inst.funcs[(m.num_imported_funcs + def) as usize];
-    let r = &mut inner.funcs[f as usize].funcref;
+    let r = inner.funcs[f as usize].funcref_mut();
     r.code = entry as *const u8;
     r.vmctx = vmctx;
 }
@@ -96,9 +96,9 @@ fn attach(inner: &mut StoreInner, m: &ModuleInner, instance: u32) {
     }
     if !new.is_empty() {
         for f in &mut inner.funcs {
-            if f.funcref.code.is_null() {
+            if f.funcref().code.is_null() {
                 if let Some(code) = new.get(&f.type_id) {
-                    f.funcref.code = *code as *const u8;
+                    f.funcref_mut().code = *code as *const u8;
                 }
             }
         }
@@ -109,7 +109,7 @@ fn attach(inner: &mut StoreInner, m: &ModuleInner, instance: u32) {
     let vmctx = inst.vmctx.as_ptr();
     let imported = m.num_imported_funcs as usize;
     for (i, &f) in inst.funcs.iter().enumerate() {
-        let r = &mut inner.funcs[f as usize].funcref;
+        let r = inner.funcs[f as usize].funcref_mut();
         let at = if i < imported {
             shape.imported_funcs + 16 * i as u32
         } else {

@@ -37,6 +37,7 @@
 //! Shared memories (`(memory 1 2 shared)`) use the same object: several stores, on
 //! different threads, hold the same `Arc`, and growth only ever extends the length.
 
+pub(crate) mod image_file;
 mod linear;
 mod mmap;
 mod parking;
