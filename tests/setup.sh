@@ -11,6 +11,7 @@ set -euo pipefail
 
 packages=(
   build-essential pkg-config binutils valgrind curl openssl tcpdump python3-venv
+  python3-pil fonts-dejavu-core
   redis-server postgresql mariadb-server mariadb-client
   protobuf-compiler libseccomp-dev debootstrap libc6-dev
   golang-go openjdk-17-jdk-headless
