@@ -10,10 +10,12 @@ pub(crate) mod artifact;
 mod code_memory;
 #[cfg(feature = "compiler")]
 pub(crate) mod compile;
+mod debug_object;
 mod entry;
 #[cfg(feature = "compiler")]
 mod gc_ops;
 mod gc_roots;
+mod gdb_jit;
 pub(crate) mod image;
 mod libcalls;
 mod offset_table;
@@ -149,6 +151,8 @@ impl CodeImage {
 
 /// A module's native code, loaded and executable.
 pub(crate) struct NativeCode {
+    /// The code's registration with GDB (with `Config::debug_info`), dropped before the code.
+    _gdb: Option<gdb_jit::Registration>,
     /// What was loaded (kept to write AOT files).
     pub image: CodeImage,
     memory: CodeMemory,
@@ -251,7 +255,12 @@ impl NativeCode {
         if m.engine.config().perf_map || std::env::var_os("WEDGE_PERF_MAP").is_some() {
             write_perf_map(&info, &names);
         }
+        let gdb = m.engine.config().debug_info.then(|| {
+            let object = debug_object::build(&info, &names, &image, memory.bytes());
+            object.map(gdb_jit::Registration::new)
+        });
         Ok(NativeCode {
+            _gdb: gdb.flatten(),
             image,
             memory,
             info,
