@@ -490,6 +490,7 @@ fn backtrace(
                 .zip(body_start)
                 .map(|(o, b)| o.saturating_sub(*b)),
             source: module_offset.map_or(Vec::new(), |o| n.debug.frames_at(o)),
+            locals: Vec::new(),
         });
     };
     if let Some((start, func)) = first_func {
