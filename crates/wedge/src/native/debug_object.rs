@@ -5,9 +5,9 @@
 //! native instruction and the module's own DWARF), and call frame information for the
 //! frame-pointer prologue every compiled function starts with.
 
+use super::line_rows::{FuncLines, LineRows};
 use super::signals::CodeInfo;
 use super::{CodeImage, Names};
-use crate::module::SourceFrame;
 use gimli::write::{
     Address, AttributeValue, CallFrameInstruction, CommonInformationEntry, Dwarf, EndianVec,
     FrameDescriptionEntry, FrameTable, LineProgram, LineString, Range, RangeList, Sections, Unit,
@@ -29,9 +29,6 @@ struct Symbol {
     /// Index in `CodeInfo::funcs` (None: a trampoline).
     func: Option<usize>,
 }
-
-/// A source location of native code: file, line, column.
-type Loc = (String, u64, u64);
 
 /// Builds the ELF object for the code block `info` (whose bytes are `code`) named by `names`.
 pub(super) fn build(
@@ -64,12 +61,7 @@ pub(super) fn build(
 fn symbols(info: &CodeInfo, names: &Names, image: &CodeImage, code_len: usize) -> Vec<Symbol> {
     let mut out = Vec::new();
     for (i, &(offset, len)) in info.funcs.iter().enumerate() {
-        let def = info.defs.get(i).copied().unwrap_or(i as u32);
-        let index = names.num_imported_funcs + def;
-        let name = match names.func_names.get(&index) {
-            Some(n) => crate::module::demangle(n),
-            None => format!("wasm[{index}]"),
-        };
+        let name = names.label(info, i);
         out.push(Symbol {
             name,
             offset,
@@ -113,47 +105,13 @@ fn symbols(info: &CodeInfo, names: &Names, image: &CodeImage, code_len: usize) -
 /// line rows for the source location (innermost inlined function first) of every stretch of
 /// native code the compiler recorded a wasm offset for.
 fn line_tables(dwarf: &mut Dwarf, info: &CodeInfo, names: &Names, symbols: &[Symbol]) {
-    if !names.debug.is_present() || info.wasm_offsets.is_empty() {
+    let Some(mut lines) = LineRows::new(info, names) else {
         return;
-    }
-    let mut cache: HashMap<u32, Option<(Loc, String)>> = HashMap::new();
-    let mut locate = |module_offset: u32| {
-        cache
-            .entry(module_offset)
-            .or_insert_with(|| {
-                let frames = names.debug.frames_at(module_offset as usize);
-                let inner = frames.first().and_then(loc)?;
-                let outer = frames.last().and_then(|f| f.file.clone())?;
-                Some((inner, outer))
-            })
-            .clone()
     };
-    // (file, [(symbol, rows)]) where a row is (offset in the function, location).
-    type Rows = Vec<(u32, Loc)>;
-    let mut units: BTreeMap<String, Vec<(&Symbol, Rows)>> = BTreeMap::new();
-    let offsets = &info.wasm_offsets;
+    let mut units: BTreeMap<String, Vec<(&Symbol, FuncLines)>> = BTreeMap::new();
     for sym in symbols.iter().filter(|s| s.func.is_some()) {
-        let first = offsets.partition_point(|e| e.0 < sym.offset);
-        let end = sym.offset + sym.len;
-        let mut rows: Rows = Vec::new();
-        let mut file = None;
-        for &(offset, _, module_offset) in offsets[first..].iter().take_while(|e| e.0 < end) {
-            let Some((inner, outer)) = locate(module_offset) else {
-                continue;
-            };
-            file.get_or_insert(outer);
-            if rows.last().is_none_or(|r| r.1 != inner) {
-                // The prologue belongs to the first line of the function.
-                let at = if rows.is_empty() {
-                    0
-                } else {
-                    offset - sym.offset
-                };
-                rows.push((at, inner));
-            }
-        }
-        if let Some(file) = file {
-            units.entry(file).or_default().push((sym, rows));
+        if let Some(f) = lines.function(sym.offset, sym.len) {
+            units.entry(f.file.clone()).or_default().push((sym, f));
         }
     }
     let encoding = Encoding {
@@ -173,14 +131,14 @@ fn line_tables(dwarf: &mut Dwarf, info: &CodeInfo, names: &Names, symbols: &[Sym
         );
         let mut files = HashMap::new();
         let mut ranges = Vec::new();
-        for (sym, rows) in &funcs {
+        for (sym, lines) in &funcs {
             let start = info.start as u64 + sym.offset as u64;
             ranges.push(Range::StartLength {
                 begin: Address::Constant(start),
                 length: sym.len as u64,
             });
             program.begin_sequence(Some(Address::Constant(start)));
-            for (at, (path, line, column)) in rows {
+            for (at, (path, line, column)) in &lines.rows {
                 let id = *files.entry(path.clone()).or_insert_with(|| {
                     let (dir, name) = split_path(path);
                     let dir = match dir {
@@ -229,15 +187,6 @@ fn line_tables(dwarf: &mut Dwarf, info: &CodeInfo, names: &Names, symbols: &[Sym
         }
         dwarf.units.add(unit);
     }
-}
-
-/// The location of a source frame, if it has a file and a line.
-fn loc(frame: &SourceFrame) -> Option<Loc> {
-    Some((
-        frame.file.clone()?,
-        frame.line? as u64,
-        frame.column.unwrap_or(0) as u64,
-    ))
 }
 
 /// A string attribute.

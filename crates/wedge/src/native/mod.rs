@@ -17,7 +17,9 @@ mod gc_ops;
 mod gc_roots;
 mod gdb_jit;
 pub(crate) mod image;
+mod jitdump;
 mod libcalls;
+mod line_rows;
 mod offset_table;
 mod signals;
 
@@ -172,6 +174,19 @@ struct Names {
     debug: Arc<crate::module::debuginfo::DebugInfo>,
 }
 
+impl Names {
+    /// The name of entry `i` of `info.funcs` in symbol tables: demangled, as in backtraces,
+    /// or `wasm[INDEX]` without a name.
+    fn label(&self, info: &CodeInfo, i: usize) -> String {
+        let def = info.defs.get(i).copied().unwrap_or(i as u32);
+        let index = self.num_imported_funcs + def;
+        match self.func_names.get(&index) {
+            Some(n) => crate::module::demangle(n),
+            None => format!("wasm[{index}]"),
+        }
+    }
+}
+
 impl std::fmt::Debug for NativeCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NativeCode")
@@ -254,6 +269,7 @@ impl NativeCode {
             .push((start, names.clone()));
         if m.engine.config().perf_map || std::env::var_os("WEDGE_PERF_MAP").is_some() {
             write_perf_map(&info, &names);
+            jitdump::record(&info, &names, memory.bytes());
         }
         let gdb = m.engine.config().debug_info.then(|| {
             let object = debug_object::build(&info, &names, &image, memory.bytes());
@@ -330,13 +346,7 @@ fn write_perf_map(info: &CodeInfo, names: &Names) {
     };
     let mut text = String::new();
     for (i, (offset, len)) in info.funcs.iter().enumerate() {
-        let def = info.defs.get(i).copied().unwrap_or(i as u32);
-        let index = names.num_imported_funcs + def;
-        let name = names
-            .func_names
-            .get(&index)
-            .map(|n| crate::module::demangle(n));
-        let name = name.unwrap_or_else(|| format!("wasm[{index}]"));
+        let name = names.label(info, i);
         text.push_str(&format!(
             "{:x} {len:x} {name}\n",
             info.start + *offset as usize
