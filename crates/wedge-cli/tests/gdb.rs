@@ -1,6 +1,7 @@
 //! Debugging compiled guest code with gdb (issue 16, point 3): `wedge run -g` registers the
 //! code with GDB's JIT interface, so a breakpoint on a guest source line is hit there and
-//! `bt` names the wasm callers with their lines. Drives Debian's `gdb` in batch mode on a C
+//! `bt` names the wasm callers with their lines, functions the guest's compiler inlined
+//! included. Drives Debian's `gdb` in batch mode on a C
 //! guest built with DWARF (tests/guests/gdb).
 
 use std::path::{Path, PathBuf};
@@ -112,6 +113,27 @@ fn gdb_breaks_on_a_guest_source_line_and_shows_the_wasm_callers() {
 }
 
 #[test]
+fn gdb_shows_functions_the_guest_compiler_inlined() {
+    if !have_gdb() {
+        return;
+    }
+    let (inlined, scale) = (line_of("/* INLINED */"), line_of("/* SCALE */"));
+    let text = gdb_session(&["-g", "--tier", "jit"], &guest(), inlined);
+    let hit = line_with(text.as_str(), "", &["Breakpoint 1, scale ("]);
+    assert!(hit.ends_with(&format!("gdb.c:{inlined}")), "{hit}");
+    // The inlined frame comes first, then the function it was inlined into, at the call.
+    let f0 = line_with(&text, "#0", &["scale ("]);
+    assert!(f0.ends_with(&format!("gdb.c:{inlined}")), "{f0}");
+    let f1 = line_with(&text, "#1", &["square ("]);
+    assert!(f1.ends_with(&format!("gdb.c:{scale}")), "{f1}");
+    let f2 = line_with(&text, "#2", &[" in sum_squares ("]);
+    assert!(
+        f2.ends_with(&format!("gdb.c:{}", line_of("/* CALL */"))),
+        "{f2}"
+    );
+}
+
+#[test]
 fn gdb_sees_code_loaded_from_a_compiled_file() {
     if !have_gdb() {
         return;
@@ -136,8 +158,8 @@ fn without_g_gdb_sees_no_guest_code() {
         return;
     }
     let text = gdb_session(&["--tier", "jit"], &guest(), line_of("/* BREAK */"));
-    // The breakpoint stays pending, the guest runs to its end (1 + 4 + 9 + 16).
+    // The breakpoint stays pending, the guest runs to its end (3 * (1 + 4 + 9 + 16)).
     assert!(!text.contains("Breakpoint 1,"), "{text}");
-    assert!(text.lines().any(|l| l == "30"), "{text}");
+    assert!(text.lines().any(|l| l == "90"), "{text}");
     assert!(text.contains("exited normally"), "{text}");
 }

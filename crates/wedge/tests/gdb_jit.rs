@@ -113,7 +113,9 @@ fn code_is_registered_with_debug_info_only_and_unregistered_on_drop() {
     })
     .unwrap();
     let context = addr2line::Context::from_dwarf(dwarf).unwrap();
-    let (first, last) = (line_of("int square("), line_of("return y;"));
+    // Its own lines, and the line of `scale`, which the C compiler inlined into it.
+    let (first, last) = (line_of("int square("), line_of("/* SCALE */"));
+    let inlined = line_of("/* INLINED */");
     let mut seen = 0;
     for pc in start..end {
         if let Some(loc) = context.find_location(pc).unwrap() {
@@ -122,7 +124,10 @@ fn code_is_registered_with_debug_info_only_and_unregistered_on_drop() {
                 "{pc:x}"
             );
             let line = loc.line.unwrap();
-            assert!((first..=last).contains(&line), "line {line} at {pc:x}");
+            assert!(
+                (first..=last).contains(&line) || line == inlined,
+                "line {line} at {pc:x}"
+            );
             seen += 1;
         }
     }
@@ -131,6 +136,20 @@ fn code_is_registered_with_debug_info_only_and_unregistered_on_drop() {
     let frame = frames.next().unwrap().unwrap();
     let name = frame.function.unwrap().raw_name().unwrap().into_owned();
     assert_eq!(name, "square");
+    // Somewhere in `square`, the frames are `scale` inlined at the SCALE line of `square`.
+    let scale = (start..end)
+        .find_map(|pc| {
+            let mut frames = context.find_frames(pc).skip_all_loads().ok()?;
+            let inner = frames.next().ok()??;
+            let outer = frames.next().ok()??;
+            let name = inner.function?.raw_name().ok()?.into_owned();
+            (name == "scale").then(|| {
+                let outer_name = outer.function.unwrap().raw_name().unwrap().into_owned();
+                (outer_name, outer.location.unwrap().line)
+            })
+        })
+        .expect("an inlined frame of scale");
+    assert_eq!(scale, ("square".to_string(), Some(last)));
     drop(module);
     assert!(registered().is_empty());
 
@@ -142,6 +161,17 @@ fn code_is_registered_with_debug_info_only_and_unregistered_on_drop() {
     assert_eq!(registered().len(), 20);
     drop(modules);
     assert!(registered().is_empty());
+    // Odd names (a NUL byte, none at all) are still written.
+    let odd = Module::new(
+        &engine,
+        r#"(module (func (@name "a\00b") (export "f")) (func (@name "") (export "g")))"#,
+    )
+    .unwrap();
+    let objects = registered();
+    let file = object::read::elf::ElfFile64::<object::Endianness>::parse(&objects[0][..]).unwrap();
+    let names: Vec<&str> = file.symbols().filter_map(|s| s.name().ok()).collect();
+    assert!(names.contains(&"a\\0b"), "{names:?}");
+    drop(odd);
     for _ in 0..100 {
         let m = Module::new(&engine, "(module (func (export \"f\")))").unwrap();
         assert_eq!(registered().len(), 1);

@@ -1,11 +1,15 @@
-/* A guest to debug with gdb (`wedge run -g`): main -> sum_squares -> square. The test sets
-   a breakpoint on the line marked BREAK and expects `bt` to show square called from
-   sum_squares called from main. */
+/* A guest to debug with gdb (`wedge run -g`): main -> sum_squares -> square, with scale
+   inlined into square by the C compiler. The tests set breakpoints on the lines marked
+   BREAK and INLINED and expect `bt` to show the callers (and the inlined frame). */
 #include <stdio.h>
+
+static inline __attribute__((always_inline)) int scale(int v) {
+  return v * 3; /* INLINED */
+}
 
 __attribute__((noinline)) int square(int x) {
   volatile int y = x * x; /* BREAK */
-  return y;
+  return scale(y); /* SCALE */
 }
 
 __attribute__((noinline)) int sum_squares(int n) {

@@ -5,12 +5,13 @@
 //! native instruction and the module's own DWARF), and call frame information for the
 //! frame-pointer prologue every compiled function starts with.
 
-use super::line_rows::{FuncLines, LineRows};
+use super::line_rows::{FuncLines, Inlined, LineRows};
 use super::signals::CodeInfo;
 use super::{CodeImage, Names};
 use gimli::write::{
     Address, AttributeValue, CallFrameInstruction, CommonInformationEntry, Dwarf, EndianVec,
-    FrameDescriptionEntry, FrameTable, LineProgram, LineString, Range, RangeList, Sections, Unit,
+    FileId, FrameDescriptionEntry, FrameTable, LineProgram, LineString, Range, RangeList, Sections,
+    Unit, UnitEntryId,
 };
 use gimli::{Encoding, Format, LineEncoding, LittleEndian, X86_64};
 use object::elf;
@@ -139,23 +140,21 @@ fn line_tables(dwarf: &mut Dwarf, info: &CodeInfo, names: &Names, symbols: &[Sym
             });
             program.begin_sequence(Some(Address::Constant(start)));
             for (at, (path, line, column)) in &lines.rows {
-                let id = *files.entry(path.clone()).or_insert_with(|| {
-                    let (dir, name) = split_path(path);
-                    let dir = match dir {
-                        Some(d) => program.add_directory(LineString::String(d.as_bytes().to_vec())),
-                        None => program.default_directory(),
-                    };
-                    program.add_file(LineString::String(name.as_bytes().to_vec()), dir, None)
-                });
+                let row_file = file_id(&mut program, &mut files, path);
                 let row = program.row();
                 row.address_offset = *at as u64;
-                row.file = id;
+                row.file = row_file;
                 row.line = *line;
                 row.column = *column;
                 row.is_statement = true;
                 program.generate_row();
             }
             program.end_sequence(sym.len as u64);
+            for (_, _, chain) in &lines.inlined {
+                for f in chain {
+                    file_id(&mut program, &mut files, &f.call.0);
+                }
+            }
         }
         let mut unit = Unit::new(encoding, program);
         let ranges = unit.ranges.add(RangeList(ranges));
@@ -173,19 +172,110 @@ fn line_tables(dwarf: &mut Dwarf, info: &CodeInfo, names: &Names, symbols: &[Sym
             AttributeValue::Address(Address::Constant(0)),
         );
         cu.set(gimli::DW_AT_ranges, AttributeValue::RangeListRef(ranges));
-        for (sym, _) in &funcs {
+        let mut abstract_funcs = HashMap::new();
+        for (sym, lines) in &funcs {
             let die = unit.add(root, gimli::DW_TAG_subprogram);
-            let die = unit.get_mut(die);
-            die.set(gimli::DW_AT_name, string(&sym.name));
-            die.set(gimli::DW_AT_external, AttributeValue::Flag(true));
+            let entry = unit.get_mut(die);
+            entry.set(gimli::DW_AT_name, string(&sym.name));
+            entry.set(gimli::DW_AT_external, AttributeValue::Flag(true));
             let start = info.start as u64 + sym.offset as u64;
-            die.set(
+            entry.set(
                 gimli::DW_AT_low_pc,
                 AttributeValue::Address(Address::Constant(start)),
             );
-            die.set(gimli::DW_AT_high_pc, AttributeValue::Udata(sym.len as u64));
+            entry.set(gimli::DW_AT_high_pc, AttributeValue::Udata(sym.len as u64));
+            inlined_tree(&mut unit, &mut abstract_funcs, &files, die, start, lines);
         }
         dwarf.units.add(unit);
+    }
+}
+
+/// The line program's id of a file, added on first use.
+fn file_id(program: &mut LineProgram, files: &mut HashMap<String, FileId>, path: &str) -> FileId {
+    if let Some(id) = files.get(path) {
+        return *id;
+    }
+    let (dir, name) = split_path(path);
+    let dir = match dir {
+        Some(d) => program.add_directory(LineString::String(d.as_bytes().to_vec())),
+        None => program.default_directory(),
+    };
+    let id = program.add_file(LineString::String(name.as_bytes().to_vec()), dir, None);
+    files.insert(path.to_string(), id);
+    id
+}
+
+/// Adds under `func` (a subprogram starting at address `start`) a
+/// `DW_TAG_inlined_subroutine` for each stretch of code the guest's compiler inlined from
+/// another function, nested as the inlining was, each naming an abstract subprogram of the
+/// unit (made on first use, in `abstract_funcs`) and its call site; consecutive stretches of
+/// the same inlined call share one entry.
+fn inlined_tree(
+    unit: &mut Unit,
+    abstract_funcs: &mut HashMap<String, UnitEntryId>,
+    files: &HashMap<String, FileId>,
+    func: UnitEntryId,
+    start: u64,
+    lines: &FuncLines,
+) {
+    // The open entries, outermost first: (inlined function, entry, start, end offsets).
+    let mut open: Vec<(&Inlined, UnitEntryId, u32, u32)> = Vec::new();
+    let close = |unit: &mut Unit, (_, die, from, to): (&Inlined, UnitEntryId, u32, u32)| {
+        let entry = unit.get_mut(die);
+        let low = Address::Constant(start + from as u64);
+        entry.set(gimli::DW_AT_low_pc, AttributeValue::Address(low));
+        entry.set(
+            gimli::DW_AT_high_pc,
+            AttributeValue::Udata((to - from) as u64),
+        );
+    };
+    for (from, to, chain) in &lines.inlined {
+        let same = open
+            .iter()
+            .zip(chain)
+            .take_while(|(o, c)| o.0 == *c)
+            .count();
+        while open.len() > same {
+            let done = open.pop().unwrap();
+            close(unit, done);
+        }
+        for f in &chain[same..] {
+            let parent = open.last().map_or(func, |o| o.1);
+            let origin = *abstract_funcs.entry(f.name.clone()).or_insert_with(|| {
+                let root = unit.root();
+                let die = unit.add(root, gimli::DW_TAG_subprogram);
+                let entry = unit.get_mut(die);
+                entry.set(gimli::DW_AT_name, string(&f.name));
+                entry.set(
+                    gimli::DW_AT_inline,
+                    AttributeValue::Inline(gimli::DW_INL_inlined),
+                );
+                die
+            });
+            let die = unit.add(parent, gimli::DW_TAG_inlined_subroutine);
+            let entry = unit.get_mut(die);
+            entry.set(
+                gimli::DW_AT_abstract_origin,
+                AttributeValue::UnitRef(origin),
+            );
+            if let Some(file) = files.get(&f.call.0) {
+                entry.set(
+                    gimli::DW_AT_call_file,
+                    AttributeValue::FileIndex(Some(*file)),
+                );
+            }
+            entry.set(gimli::DW_AT_call_line, AttributeValue::Udata(f.call.1));
+            if f.call.2 != 0 {
+                entry.set(gimli::DW_AT_call_column, AttributeValue::Udata(f.call.2));
+            }
+            open.push((f, die, *from, *to));
+        }
+        for o in &mut open {
+            o.3 = o.3.max(*to);
+        }
+    }
+    while let Some(done) = open.pop() {
+        close(unit, done);
     }
 }
 

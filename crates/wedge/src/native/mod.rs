@@ -181,7 +181,8 @@ impl Names {
         let def = info.defs.get(i).copied().unwrap_or(i as u32);
         let index = self.num_imported_funcs + def;
         match self.func_names.get(&index) {
-            Some(n) => crate::module::demangle(n),
+            // Symbol tables end names at a NUL: a name section's NUL is written as `\0`.
+            Some(n) => crate::module::demangle(n).replace('\0', "\\0"),
             None => format!("wasm[{index}]"),
         }
     }
