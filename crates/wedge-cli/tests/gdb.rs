@@ -160,6 +160,7 @@ fn without_g_gdb_sees_no_guest_code() {
     let text = gdb_session(&["--tier", "jit"], &guest(), line_of("/* BREAK */"));
     // The breakpoint stays pending, the guest runs to its end (3 * (1 + 4 + 9 + 16)).
     assert!(!text.contains("Breakpoint 1,"), "{text}");
-    assert!(text.lines().any(|l| l == "90"), "{text}");
+    // (gdb and the guest share the output pipe: the guest's line may not start a line.)
+    assert!(text.contains("sum_squares: 90"), "{text}");
     assert!(text.contains("exited normally"), "{text}");
 }

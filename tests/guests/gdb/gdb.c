@@ -22,6 +22,6 @@ __attribute__((noinline)) int sum_squares(int n) {
 
 int main(void) {
   volatile int n = 4;
-  printf("%d\n", sum_squares(n));
+  printf("sum_squares: %d\n", sum_squares(n));
   return 0;
 }
