@@ -86,10 +86,12 @@ fn symbols(info: &CodeInfo, names: &Names, image: &CodeImage, code_len: usize) -
     starts.extend(seen.keys().copied());
     starts.sort_unstable();
     for (offset, name) in seen {
-        if info.funcs.iter().any(|f| f.0 == offset) {
+        if info.funcs.binary_search_by_key(&offset, |f| f.0).is_ok() {
             continue;
         }
-        let next = starts.iter().find(|s| **s > offset).copied();
+        let next = starts
+            .get(starts.partition_point(|s| *s <= offset))
+            .copied();
         let end = next.unwrap_or(code_len as u32);
         out.push(Symbol {
             name,
