@@ -20,11 +20,14 @@ fn perf_map_of(flags: &[&str]) -> Option<String> {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let map = PathBuf::from(format!("/tmp/perf-{}.map", child.id()));
+    let pid = child.id();
+    let map = PathBuf::from(format!("/tmp/perf-{pid}.map"));
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(134), "{out:?}");
     let text = std::fs::read_to_string(&map).ok();
     let _ = std::fs::remove_file(&map);
+    // `--profile perf` writes a jitdump next to the map.
+    let _ = std::fs::remove_file(format!("/tmp/jit-{pid}.dump"));
     text
 }
 
