@@ -95,6 +95,12 @@ impl Config {
         self.config.inlining(on);
     }
 
+    /// Register compiled code with GDB's JIT interface (symbols, source lines, unwinding).
+    #[setter]
+    fn set_debug_info(&mut self, on: bool) {
+        self.config.debug_info(on);
+    }
+
     /// Native stack bytes compiled code may use before "call stack exhausted".
     #[setter]
     fn set_max_wasm_stack(&mut self, bytes: usize) {

@@ -94,6 +94,9 @@ WASM_API_EXTERN void wedge_config_interruptible(wasm_config_t *, bool);
 WASM_API_EXTERN void wedge_config_deterministic(wasm_config_t *, bool);
 /* Inline small functions when compiling. */
 WASM_API_EXTERN void wedge_config_inlining(wasm_config_t *, bool);
+/* Register compiled code with GDB's JIT interface, so gdb can break on guest source
+   lines and show guest frames (symbols, DWARF line tables, unwind tables). */
+WASM_API_EXTERN void wedge_config_debug_info(wasm_config_t *, bool);
 /* Measure time spent in host functions (wedge_store_host_time_ns). */
 WASM_API_EXTERN void wedge_config_measure_host_time(wasm_config_t *, bool);
 /* Deepest wasm call nesting, and native stack bytes for compiled code. */

@@ -114,6 +114,12 @@ pub unsafe extern "C" fn wedge_config_inlining(c: *mut wasm_config_t, yes: bool)
     (*c).config.inlining(yes);
 }
 
+/// Registers compiled code with GDB's JIT interface (symbols, source lines, unwind tables).
+#[no_mangle]
+pub unsafe extern "C" fn wedge_config_debug_info(c: *mut wasm_config_t, yes: bool) {
+    (*c).config.debug_info(yes);
+}
+
 /// Measures time spent in host functions (`wedge_store_host_time_ns`).
 #[no_mangle]
 pub unsafe extern "C" fn wedge_config_measure_host_time(c: *mut wasm_config_t, yes: bool) {

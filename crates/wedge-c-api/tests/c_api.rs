@@ -242,6 +242,12 @@ fn cpp_wrapper() {
 }
 
 #[test]
+fn debug_info_registers_compiled_code_with_gdb() {
+    // One object file per compiled module; none in the interpreter (the valgrind run).
+    check("gdbjit", Some((1, 0)));
+}
+
+#[test]
 fn gas_time_limits_interrupts_and_features() {
     check("limits", None);
 }

@@ -1,17 +1,18 @@
 //! `wedge run --coredump-on-trap FILE`: writes a wasm core dump of a trapped guest, in the
 //! format of the WebAssembly tool-conventions "Coredump" document: a wasm module whose `core`
 //! section names the program, `coremodules` / `coreinstances` its module and instance,
-//! `corestack` the trapping thread's frames (function index and code offset within the
-//! function; locals and operand stack are not recorded: locals are written as "missing"
-//! values, one per parameter, and the stack empty), with the instance's memories as memory
+//! `corestack` the trapping thread's frames (function index, code offset within the
+//! function and, for interpreted frames, the values of all locals; compiled frames record no
+//! locals and get a "missing" value per parameter; the operand stack is left empty), with
+//! the instance's memories as memory
 //! and data sections and its globals as a global section of constants.
 
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use wasm_encoder::{
     ConstExpr, CoreDumpInstancesSection, CoreDumpModulesSection, CoreDumpSection,
-    CoreDumpStackSection, CoreDumpValue, DataSection, GlobalSection, GlobalType, MemorySection,
-    MemoryType, Module, ValType,
+    CoreDumpStackSection, CoreDumpValue, DataSection, GlobalSection, GlobalType, Ieee32, Ieee64,
+    MemorySection, MemoryType, Module, ValType,
 };
 use wedge::{AsContext, Instance, Trap, Val};
 
@@ -63,15 +64,21 @@ fn encode(program: &str, store: &impl AsContext, trap: &Trap) -> Vec<u8> {
 
     let mut stack = CoreDumpStackSection::new("main");
     for f in frames {
-        let params = f
-            .instance
-            .and_then(|i| func_params(store, i, f.func_index))
-            .unwrap_or(0);
+        let locals: Vec<CoreDumpValue> = if f.locals.is_empty() {
+            // Not recorded (compiled frames): one missing value per parameter.
+            let params = f
+                .instance
+                .and_then(|i| func_params(store, i, f.func_index))
+                .unwrap_or(0);
+            vec![CoreDumpValue::Missing; params]
+        } else {
+            f.locals.iter().map(core_value).collect()
+        };
         stack.frame(
             0,
             f.func_index,
             f.func_offset.unwrap_or(0) as u32,
-            (0..params).map(|_| CoreDumpValue::Missing),
+            locals,
             std::iter::empty(),
         );
     }
@@ -130,6 +137,18 @@ fn globals_kept(store: &impl AsContext, globals: &[wedge::Global]) -> Vec<(ValTy
             _ => None,
         })
         .collect()
+}
+
+/// A recorded local as a core dump value (vectors and references are missing: the format
+/// has no values for them).
+fn core_value(v: &Option<Val>) -> CoreDumpValue {
+    match v {
+        Some(Val::I32(v)) => CoreDumpValue::I32(*v),
+        Some(Val::I64(v)) => CoreDumpValue::I64(*v),
+        Some(Val::F32(v)) => CoreDumpValue::F32(Ieee32::new(*v)),
+        Some(Val::F64(v)) => CoreDumpValue::F64(Ieee64::new(*v)),
+        _ => CoreDumpValue::Missing,
+    }
 }
 
 /// How many parameters function `index` of `instance`'s module takes.

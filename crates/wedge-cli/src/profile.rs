@@ -1,5 +1,6 @@
 //! `wedge run --profile`: `perf` lets Linux `perf` name compiled wasm functions; `guest[,MS]`
-//! samples the wasm call stack and writes a speedscope profile.
+//! samples the wasm call stack and writes a speedscope profile; `-g` registers compiled code
+//! with GDB.
 
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
@@ -48,11 +49,16 @@ pub struct ProfileArgs {
     /// Where `--profile guest` writes its profile (default `wedge-profile-PID.speedscope.json`).
     #[arg(long, value_name = "FILE")]
     pub profile_out: Option<PathBuf>,
+    /// Register compiled code with GDB's JIT interface (symbols, source lines from the
+    /// module's DWARF, unwind tables): `gdb --args wedge run -g app.wasm`.
+    #[arg(short = 'g', long = "debug-info")]
+    pub debug_info: bool,
 }
 
 impl ProfileArgs {
     /// Applies the flag to the engine's configuration.
     pub fn configure(&self, config: &mut wedge::Config) {
+        config.debug_info(self.debug_info);
         match self.profile {
             Some(Profile::Perf) => {
                 config.perf_map(true);

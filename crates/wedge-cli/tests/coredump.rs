@@ -1,6 +1,7 @@
 //! `wedge run --coredump-on-trap FILE` (issue 16): the core dump of a C guest that traps three
 //! calls deep parses back with wasmparser as a valid module with the tool-conventions sections,
-//! names the trapping frames, and holds the guest's memory and globals; both tiers agree.
+//! names the trapping frames, and holds the guest's memory and globals; both tiers agree;
+//! interpreted frames carry their locals' values.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -41,9 +42,10 @@ fn names(wasm: &[u8]) -> HashMap<String, u32> {
 #[derive(Debug, PartialEq)]
 struct Dump {
     program: String,
-    /// (funcidx, codeoffset, locals) of each frame, innermost first.
-    frames: Vec<(u32, u32, usize)>,
-    missing_locals: bool,
+    /// (funcidx, codeoffset) of each frame, innermost first.
+    frames: Vec<(u32, u32)>,
+    /// The locals of each frame (`Missing`, `I32(4)`, ...).
+    locals: Vec<Vec<String>>,
     memories: usize,
     /// (memory offset, bytes) of each data segment.
     data: Vec<(u64, Vec<u8>)>,
@@ -57,7 +59,7 @@ fn parse(bytes: &[u8]) -> Dump {
     let mut dump = Dump {
         program: String::new(),
         frames: Vec::new(),
-        missing_locals: true,
+        locals: Vec::new(),
         memories: 0,
         data: Vec::new(),
         globals: Vec::new(),
@@ -73,11 +75,9 @@ fn parse(bytes: &[u8]) -> Dump {
                         assert_eq!(stack.name, "main");
                         for f in stack.frames {
                             assert_eq!(f.instanceidx, 0);
-                            dump.missing_locals &= f
-                                .locals
-                                .iter()
-                                .all(|v| matches!(v, wasmparser::CoreDumpValue::Missing));
-                            dump.frames.push((f.funcidx, f.codeoffset, f.locals.len()));
+                            dump.frames.push((f.funcidx, f.codeoffset));
+                            dump.locals
+                                .push(f.locals.iter().map(|v| format!("{v:?}")).collect());
                         }
                     }
                     _ => {}
@@ -141,9 +141,15 @@ fn a_trap_writes_a_core_dump_in_both_tiers() {
             funcs[..3],
             [names["inner"], names["middle"], names["outer"]]
         );
-        // inner(int) takes one parameter: one local, recorded as missing.
-        assert_eq!(dump.frames[0].2, 1);
-        assert!(dump.missing_locals);
+        // outer(1) -> middle(2) -> inner(4): the interpreter records the locals' values
+        // (the parameter first); compiled frames have none, one missing value per parameter.
+        for (frame, param) in [(0, 4), (1, 2), (2, 1)] {
+            let locals = &dump.locals[frame];
+            match tier {
+                "interp" => assert_eq!(locals[0], format!("I32({param})"), "{locals:?}"),
+                _ => assert_eq!(locals, &["Missing"], "{locals:?}"),
+            }
+        }
         assert!(
             dump.frames.iter().take(4).all(|f| f.1 > 0),
             "{:?}",

@@ -20,11 +20,14 @@ fn perf_map_of(flags: &[&str]) -> Option<String> {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let map = PathBuf::from(format!("/tmp/perf-{}.map", child.id()));
+    let pid = child.id();
+    let map = PathBuf::from(format!("/tmp/perf-{pid}.map"));
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(134), "{out:?}");
     let text = std::fs::read_to_string(&map).ok();
     let _ = std::fs::remove_file(&map);
+    // `--profile perf` writes a jitdump next to the map.
+    let _ = std::fs::remove_file(format!("/tmp/jit-{pid}.dump"));
     text
 }
 
@@ -98,5 +101,21 @@ fn perf_report_shows_the_hot_wasm_function() {
         top.contains("trap_rust::hot_loop"),
         "top symbol: {top}\n{text}"
     );
+    // The map and jitdump stay in /tmp after the run (for perf): remove the profiled run's.
+    let pids = Command::new("perf")
+        .args(["report", "--stdio", "--sort", "pid", "-i"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    for line in String::from_utf8_lossy(&pids.stdout).lines() {
+        let pid = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.split(':').next());
+        if let Some(pid) = pid.filter(|p| line.contains(":wedge") && p.parse::<u32>().is_ok()) {
+            let _ = std::fs::remove_file(format!("/tmp/perf-{pid}.map"));
+            let _ = std::fs::remove_file(format!("/tmp/jit-{pid}.dump"));
+        }
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -31,6 +31,7 @@ pub struct Config {
     pub(crate) inlining: bool,
     pub(crate) host_time: bool,
     pub(crate) perf_map: bool,
+    pub(crate) debug_info: bool,
     pub(crate) deterministic: bool,
     pub(crate) tier_up_calls: u32,
     pub(crate) tier_up_iterations: u32,
@@ -81,6 +82,7 @@ impl Default for Config {
             inlining: false,
             host_time: false,
             perf_map: false,
+            debug_info: false,
             deterministic: false,
             tier_up_calls: DEFAULT_TIER_UP_CALLS,
             tier_up_iterations: DEFAULT_TIER_UP_ITERATIONS,
@@ -244,6 +246,14 @@ impl Config {
     /// functions (also on with `WEDGE_PERF_MAP=1` in the environment).
     pub fn perf_map(&mut self, yes: bool) -> &mut Self {
         self.perf_map = yes;
+        self
+    }
+
+    /// Registers compiled code with GDB's JIT interface, with symbols, line tables (from the
+    /// module's own DWARF) and unwind tables, so `gdb` can break on guest source lines and
+    /// show guest frames in backtraces (`wedge run -g`). Off by default.
+    pub fn debug_info(&mut self, yes: bool) -> &mut Self {
+        self.debug_info = yes;
         self
     }
 

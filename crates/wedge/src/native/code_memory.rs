@@ -110,6 +110,13 @@ impl CodeMemory {
         self.ptr as usize
     }
 
+    /// The code as loaded (relocations filled in).
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: the mapping holds `len` readable bytes for as long as `self` lives and is
+        // never written once executable.
+        unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
+    }
+
     /// Length of the code in bytes.
     pub fn len(&self) -> usize {
         self.len

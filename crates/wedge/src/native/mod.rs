@@ -10,12 +10,16 @@ pub(crate) mod artifact;
 mod code_memory;
 #[cfg(feature = "compiler")]
 pub(crate) mod compile;
+mod debug_object;
 mod entry;
 #[cfg(feature = "compiler")]
 mod gc_ops;
 mod gc_roots;
+mod gdb_jit;
 pub(crate) mod image;
+mod jitdump;
 mod libcalls;
+mod line_rows;
 mod offset_table;
 mod signals;
 
@@ -149,6 +153,8 @@ impl CodeImage {
 
 /// A module's native code, loaded and executable.
 pub(crate) struct NativeCode {
+    /// The code's registration with GDB (with `Config::debug_info`), dropped before the code.
+    _gdb: Option<gdb_jit::Registration>,
     /// What was loaded (kept to write AOT files).
     pub image: CodeImage,
     memory: CodeMemory,
@@ -166,6 +172,20 @@ struct Names {
     body_starts: Vec<usize>,
     /// The module's DWARF, for source locations.
     debug: Arc<crate::module::debuginfo::DebugInfo>,
+}
+
+impl Names {
+    /// The name of entry `i` of `info.funcs` in symbol tables: demangled, as in backtraces,
+    /// or `wasm[INDEX]` without a name.
+    fn label(&self, info: &CodeInfo, i: usize) -> String {
+        let def = info.defs.get(i).copied().unwrap_or(i as u32);
+        let index = self.num_imported_funcs + def;
+        match self.func_names.get(&index) {
+            // Symbol tables end names at a NUL: a name section's NUL is written as `\0`.
+            Some(n) => crate::module::demangle(n).replace('\0', "\\0"),
+            None => format!("wasm[{index}]"),
+        }
+    }
 }
 
 impl std::fmt::Debug for NativeCode {
@@ -250,8 +270,14 @@ impl NativeCode {
             .push((start, names.clone()));
         if m.engine.config().perf_map || std::env::var_os("WEDGE_PERF_MAP").is_some() {
             write_perf_map(&info, &names);
+            jitdump::record(&info, &names, memory.bytes());
         }
+        let gdb = m.engine.config().debug_info.then(|| {
+            let object = debug_object::build(&info, &names, &image, memory.bytes());
+            object.map(gdb_jit::Registration::new)
+        });
         Ok(NativeCode {
+            _gdb: gdb.flatten(),
             image,
             memory,
             info,
@@ -321,13 +347,7 @@ fn write_perf_map(info: &CodeInfo, names: &Names) {
     };
     let mut text = String::new();
     for (i, (offset, len)) in info.funcs.iter().enumerate() {
-        let def = info.defs.get(i).copied().unwrap_or(i as u32);
-        let index = names.num_imported_funcs + def;
-        let name = names
-            .func_names
-            .get(&index)
-            .map(|n| crate::module::demangle(n));
-        let name = name.unwrap_or_else(|| format!("wasm[{index}]"));
+        let name = names.label(info, i);
         text.push_str(&format!(
             "{:x} {len:x} {name}\n",
             info.start + *offset as usize
@@ -481,6 +501,7 @@ fn backtrace(
                 .zip(body_start)
                 .map(|(o, b)| o.saturating_sub(*b)),
             source: module_offset.map_or(Vec::new(), |o| n.debug.frames_at(o)),
+            locals: Vec::new(),
         });
     };
     if let Some((start, func)) = first_func {

@@ -110,6 +110,10 @@ pub struct FrameInfo {
     /// Source locations from the module's DWARF at that instruction, innermost inlined
     /// function first, the frame's own function last; empty without DWARF.
     pub source: Vec<crate::SourceFrame>,
+    /// The values of the frame's locals (parameters first) when the trap happened, `None`
+    /// for vector and reference locals; recorded by the interpreter for traps, empty when
+    /// not recorded (compiled frames, exceptions, profiler samples).
+    pub locals: Vec<Option<crate::Val>>,
 }
 
 impl FrameInfo {

@@ -15,7 +15,7 @@ use std::any::Any;
 /// assert_eq!(Val::default_of(ValType::I64), Val::I64(0));
 /// assert_eq!(Val::I32(-1).i32(), Some(-1));
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Val {
     /// An i32.
     I32(i32),

@@ -98,12 +98,12 @@ impl Executor<'_> {
                 }
                 i += 1;
             }
-            passed.push((st.module, st.code, st.instance, pc as usize));
+            passed.push((st.module, st.code, st.instance, pc as usize, st.base));
             if !self.pop_frame(st) {
                 passed.reverse();
                 let trap = self.inner.escaping_exception(exn).with_backtrace(inner);
                 return Err(trap
-                    .with_backtrace(super::backtrace(self.inner.id, &passed))
+                    .with_backtrace(super::backtrace(self.inner.id, &passed, None))
                     .into());
             }
         }

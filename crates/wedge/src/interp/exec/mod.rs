@@ -15,7 +15,8 @@ pub(in crate::interp) use dispatch::{handler_table, Op};
 use crate::interp::CompiledFunc;
 use crate::module::ModuleInner;
 use crate::runtime::{io_slots, Caller, FrameInfo, FuncKind, Store, StoreId, Trap, TrapKind};
-use crate::Error;
+use crate::types::ValType;
+use crate::{Error, Val};
 use dispatch::Ip;
 
 /// How many times host functions may re-enter wasm on one thread of calls.
@@ -133,16 +134,21 @@ pub(crate) fn suspended_frames(inner: &crate::runtime::StoreInner, frames: &mut 
     run::Executor::suspended_frames(inner, frames);
 }
 
-/// One active interpreter frame: its module, function, instance (store index) and the
-/// index of the instruction it is at.
-pub(super) type ActiveFrame = (*const ModuleInner, *const CompiledFunc, u32, usize);
+/// One active interpreter frame: its module, function, instance (store index), the
+/// index of the instruction it is at and the stack slot its frame starts at.
+pub(super) type ActiveFrame = (*const ModuleInner, *const CompiledFunc, u32, usize, usize);
 
-/// Builds a trap backtrace from the active frames, innermost first.
-pub(super) fn backtrace(store: StoreId, frames: &[ActiveFrame]) -> Vec<FrameInfo> {
+/// Builds a trap backtrace from the active frames, innermost first; with the executor's
+/// `stack`, each frame records its locals' values.
+pub(super) fn backtrace(
+    store: StoreId,
+    frames: &[ActiveFrame],
+    stack: Option<&[u64]>,
+) -> Vec<FrameInfo> {
     frames
         .iter()
         .rev()
-        .map(|&(module, code, instance, pc)| {
+        .map(|&(module, code, instance, pc, base)| {
             // SAFETY: modules outlive the store's instances, which outlive any running call,
             // and keep their functions' translations.
             let (module, code) = unsafe { (&*module, &*code) };
@@ -164,7 +170,52 @@ pub(super) fn backtrace(store: StoreId, frames: &[ActiveFrame]) -> Vec<FrameInfo
                     .zip(body)
                     .map(|(o, b)| o.saturating_sub(b.start)),
                 source: module_offset.map_or(Vec::new(), |o| module.debug.frames_at(o)),
+                locals: stack.map_or(Vec::new(), |s| local_values(module, func_index, s, base)),
             }
         })
         .collect()
+}
+
+/// The values of the locals (parameters first) of a frame of function `func` starting at
+/// slot `base` of `stack`: numbers as they are, `None` for vectors and references. Locals
+/// take consecutive slots in declaration order (see `translate`).
+fn local_values(module: &ModuleInner, func: u32, stack: &[u64], base: usize) -> Vec<Option<Val>> {
+    let Some(body) = (func as usize)
+        .checked_sub(module.num_imported_funcs as usize)
+        .and_then(|d| module.bodies.get(d))
+    else {
+        return Vec::new();
+    };
+    let mut types: Vec<ValType> = module.func_type(func).params().to_vec();
+    let reader = wasmparser::FunctionBody::new(wasmparser::BinaryReader::new(
+        &module.bytes[body.clone()],
+        body.start as u64,
+    ));
+    if let Ok(locals) = reader.get_locals_reader() {
+        for local in locals {
+            let Ok((count, t)) = local else {
+                return Vec::new();
+            };
+            let t = module.val_type(t);
+            // A frame cannot hold more locals than its stack has slots.
+            if count as usize > stack.len() {
+                return Vec::new();
+            }
+            types.extend(std::iter::repeat_n(t, count as usize));
+        }
+    }
+    let mut slot = base;
+    let mut out = Vec::with_capacity(types.len());
+    for t in types {
+        let bits = stack.get(slot).copied();
+        out.push(bits.and_then(|b| match t {
+            ValType::I32 => Some(Val::I32(b as u32 as i32)),
+            ValType::I64 => Some(Val::I64(b as i64)),
+            ValType::F32 => Some(Val::F32(b as u32)),
+            ValType::F64 => Some(Val::F64(b)),
+            _ => None,
+        }));
+        slot += t.slots() as usize;
+    }
+    out
 }

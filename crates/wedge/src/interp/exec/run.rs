@@ -357,7 +357,14 @@ impl<'s> Executor<'s> {
 
     #[cold]
     pub(super) fn with_backtrace(&self, st: &State, trap: Trap) -> Trap {
-        trap.with_backtrace(self.frames_at(st, st.pc.saturating_sub(1)))
+        let at = st.pc.saturating_sub(1);
+        trap.with_backtrace(frames_at(
+            self.inner,
+            &self.frames,
+            st,
+            at,
+            Some(&self.stack),
+        ))
     }
 
     /// Appends the frames of the interpreter activations suspended in calls out of them
@@ -373,13 +380,13 @@ impl<'s> Executor<'s> {
                     &*(st as *const State),
                 )
             };
-            out.extend(frames_at(inner, frames, st, st.pc.saturating_sub(1)));
+            out.extend(frames_at(inner, frames, st, st.pc.saturating_sub(1), None));
         }
     }
 
     /// The active frames, innermost first, the running one at instruction `at`.
     pub(super) fn frames_at(&self, st: &State, at: usize) -> Vec<crate::FrameInfo> {
-        frames_at(self.inner, &self.frames, st, at)
+        frames_at(self.inner, &self.frames, st, at, None)
     }
 
     /// Saves the current frame and switches to the defined function translated as `code`,
@@ -535,7 +542,14 @@ impl<'s> Executor<'s> {
 
 /// The frames of an executor with saved `frames`, innermost first, the running one (`st`)
 /// at instruction `at`. A caller is at its call instruction, just before where it resumes.
-fn frames_at(inner: &StoreInner, frames: &[Frame], st: &State, at: usize) -> Vec<crate::FrameInfo> {
+/// With the executor's `stack`, frames record their locals.
+fn frames_at(
+    inner: &StoreInner,
+    frames: &[Frame],
+    st: &State,
+    at: usize,
+    stack: Option<&[u64]>,
+) -> Vec<crate::FrameInfo> {
     let module_of = |i: u32| -> *const ModuleInner { &*inner.instances[i as usize].module.inner };
     let mut all: Vec<_> = frames
         .iter()
@@ -545,11 +559,12 @@ fn frames_at(inner: &StoreInner, frames: &[Frame], st: &State, at: usize) -> Vec
                 f.func,
                 f.instance,
                 f.pc().saturating_sub(1),
+                f.base,
             )
         })
         .collect();
-    all.push((st.module, st.code, st.instance, at));
-    backtrace(inner.id, &all)
+    all.push((st.module, st.code, st.instance, at, st.base));
+    backtrace(inner.id, &all, stack)
 }
 
 /// Drops the entries an executor pushed on the store's suspended list should a host panic
