@@ -16,6 +16,9 @@ const OUTPUT_BUFFER: usize = 1024 * 1024;
 const MAX_OUTPUT_BUFFER: usize = 64 * 1024 * 1024;
 /// Buffer for one token's piece (`get_output_single`).
 const PIECE_BUFFER: usize = 64 * 1024;
+/// Texts of end-of-generation tokens (ChatML's and common others) that `compute` may leave
+/// at the end of its output.
+const END_MARKERS: [&str; 4] = ["<|im_end|>", "<|endoftext|>", "<|eot_id|>", "</s>"];
 
 /// Sampling settings of one chat request.
 pub struct Sampling {
@@ -98,14 +101,24 @@ impl Backend {
         };
         let text = read_output(&self.chat, 0).map_err(|e| nn_error("get_output(0)", e))?;
         let (prompt_tokens, completion_tokens) = token_counts(&self.chat)?;
-        let finish_reason =
-            finish_reason.unwrap_or(if completion_tokens >= sampling.max_tokens as u64 {
+        let mut text = String::from_utf8_lossy(&text).into_owned();
+        // The backend may include the end-of-generation token's text; the answer does not.
+        let ended = match END_MARKERS.iter().find(|m| text.ends_with(*m)) {
+            Some(marker) => {
+                text.truncate(text.len() - marker.len());
+                true
+            }
+            None => false,
+        };
+        let finish_reason = finish_reason.unwrap_or(
+            if !ended && completion_tokens >= u64::from(sampling.max_tokens) {
                 "length"
             } else {
                 "stop"
-            });
+            },
+        );
         Ok(Completion {
-            text: String::from_utf8_lossy(&text).into_owned(),
+            text,
             prompt_tokens,
             completion_tokens,
             finish_reason,
