@@ -1,5 +1,5 @@
 //! WASI-NN for Wedge: WasmEdge's `wasi_ephemeral_nn` host module as a plugin, with an ONNX
-//! backend on tract.
+//! backend on tract and (cargo feature `ggml`) a GGML/GGUF LLM backend on llama.cpp.
 //!
 //! Build the plugin with `cargo build --release -p wedge-nn` (it is
 //! `target/release/libwedge_nn.so`) and run a guest with
@@ -13,6 +13,11 @@
 
 mod errno;
 mod funcs;
+#[cfg(feature = "ggml")]
+mod ggml;
+#[cfg(not(feature = "ggml"))]
+#[path = "ggml_off.rs"]
+mod ggml;
 mod onnx;
 pub mod preload;
 mod state;
@@ -44,9 +49,9 @@ const FUNCTIONS: &[(&str, usize, Op)] = &[
     ("set_input", 3, funcs::set_input),
     ("compute", 1, funcs::compute),
     ("get_output", 5, funcs::get_output),
-    ("compute_single", 1, funcs::single),
-    ("get_output_single", 5, funcs::single),
-    ("fini_single", 1, funcs::single),
+    ("compute_single", 1, funcs::compute_single),
+    ("get_output_single", 5, funcs::get_output_single),
+    ("fini_single", 1, funcs::fini_single),
     ("unload", 1, funcs::unload),
     (
         "finalize_execution_context",

@@ -1,28 +1,40 @@
 //! The plugin's graphs and execution contexts, by id (both counted from 0, never reused).
 
 use crate::errno::{Errno, NnResult};
+use crate::ggml::{GgmlGraph, Session};
 use crate::onnx::OnnxGraph;
 use crate::preload::{self, Preload};
 use crate::tensor::InputTensor;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
+/// A backend's model.
+pub enum Model {
+    /// ONNX on tract.
+    Onnx(Box<OnnxGraph>),
+    /// A GGUF language model on llama.cpp.
+    Ggml(GgmlGraph),
+}
+
 /// A loaded graph.
 pub struct Graph {
     /// The backend's model.
-    pub model: OnnxGraph,
+    pub model: Model,
     /// The preload name it was loaded by, if any (evicted from the cache on unload).
     pub name: Option<String>,
 }
 
-/// An execution context: the inputs set so far and the last outputs.
+/// An execution context: the inputs set so far and the last outputs (ONNX), or the
+/// generation state (GGML).
 pub struct Context {
     /// The graph it runs.
     pub graph: Arc<Graph>,
-    /// Inputs by index.
+    /// ONNX: inputs by index.
     pub inputs: Vec<Option<InputTensor>>,
-    /// Outputs of the last `compute`.
+    /// ONNX: outputs of the last `compute`.
     pub outputs: Vec<Vec<u8>>,
+    /// GGML: the session, locked while the backend works on it (the state is not).
+    pub session: Option<Arc<Mutex<Session>>>,
 }
 
 /// All graphs and contexts of the process.
@@ -89,13 +101,17 @@ impl State {
     pub fn add_context(&mut self, graph: Arc<Graph>) -> NnResult<u32> {
         let id = self.next_context;
         self.next_context = id.checked_add(1).ok_or(Errno::RuntimeError)?;
-        let inputs = vec![None; graph.model.input_count()];
+        let (inputs, session) = match &graph.model {
+            Model::Onnx(m) => (vec![None; m.input_count()], None),
+            Model::Ggml(m) => (Vec::new(), Some(m.session())),
+        };
         self.contexts.insert(
             id,
             Context {
                 graph,
                 inputs,
                 outputs: Vec::new(),
+                session,
             },
         );
         Ok(id)

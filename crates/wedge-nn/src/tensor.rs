@@ -58,6 +58,15 @@ pub fn read_tensor(caller: &mut Caller<'_>, ptr: u32) -> NnResult<InputTensor> {
     Ok(InputTensor { dims, ty, data })
 }
 
+/// Only the data bytes of the tensor struct at `ptr` (dims and type are not checked): what
+/// the GGML backend takes, since LlamaEdge sends text as a U8 tensor of dims `[1]`.
+pub fn read_tensor_data(caller: &mut Caller<'_>, ptr: u32) -> NnResult<Vec<u8>> {
+    let data_ptr = caller.read_u32(ptr.wrapping_add(12))?;
+    let data_len = caller.read_u32(ptr.wrapping_add(16))?;
+    caller.read_u32(ptr)?;
+    Ok(caller.bytes(data_ptr, data_len)?.to_vec())
+}
+
 /// A UTF-8 string at `ptr`.
 pub fn read_string(caller: &mut Caller<'_>, ptr: u32, len: u32) -> NnResult<String> {
     let bytes = caller.bytes(ptr, len)?.to_vec();

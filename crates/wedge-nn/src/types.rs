@@ -23,6 +23,9 @@ pub const ENCODINGS: &[(u32, &str)] = &[
 /// Encoding number of ONNX.
 pub const ENCODING_ONNX: u32 = 1;
 
+/// Encoding number of GGML (GGUF language models).
+pub const ENCODING_GGML: u32 = 6;
+
 /// The encoding number of a `--nn-preload` name (case-insensitive).
 pub fn encoding_by_name(name: &str) -> Option<u32> {
     let lower = name.to_ascii_lowercase();

