@@ -55,7 +55,10 @@ fn tools() -> Option<(PathBuf, PathBuf)> {
 
 /// `curl` is installed.
 fn have_curl() -> bool {
-    Command::new("curl").arg("--version").output().is_ok_and(|o| o.status.success())
+    Command::new("curl")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 /// The server process; killed and reaped when dropped, also when a test fails.
@@ -79,8 +82,8 @@ impl Server {
     fn start(wedge: &Path, plugin: &Path, model: &Path) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let stderr = dir.path().join("stderr.txt");
-        let guest = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../tests/guests/bin/nn-api-server.wasm");
+        let guest =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/guests/bin/nn-api-server.wasm");
         let child = Command::new(wedge)
             .env("WEDGE_CACHE", "off")
             .env("XDG_DATA_HOME", dir.path().join("data"))
@@ -124,10 +127,7 @@ impl Server {
                         return server;
                     }
                 }
-                Err(_) => panic!(
-                    "the server did not start listening: {}",
-                    server.log()
-                ),
+                Err(_) => panic!("the server did not start listening: {}", server.log()),
             }
         }
     }
@@ -147,7 +147,12 @@ impl Server {
         cmd.args(["-sS", "--max-time", "600", "-w", "\n%{http_code}"]);
         cmd.args(extra);
         if let Some(body) = body {
-            cmd.args(["-H", "Content-Type: application/json", "--data-binary", body]);
+            cmd.args([
+                "-H",
+                "Content-Type: application/json",
+                "--data-binary",
+                body,
+            ]);
         }
         let out = cmd.arg(self.url(path)).output().unwrap();
         assert!(
@@ -173,7 +178,8 @@ impl Server {
     fn error(&self, method: &str, path: &str, body: Option<&str>, status: u16) -> Value {
         let (got, out) = self.curl(path, body, &["-X", method]);
         assert_eq!(got, status, "{method} {path} {body:?}: {out}");
-        let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"));
+        let v: Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"));
         let message = v["error"]["message"].as_str().unwrap_or_default();
         assert!(!message.is_empty(), "no error message: {out}");
         assert!(v["error"]["type"].is_string(), "no error type: {out}");
@@ -213,7 +219,11 @@ fn events(text: &str) -> Vec<Value> {
         .lines()
         .filter_map(|l| l.strip_prefix("data: "))
         .collect();
-    assert_eq!(data.last(), Some(&"[DONE]"), "stream must end with [DONE]: {text}");
+    assert_eq!(
+        data.last(),
+        Some(&"[DONE]"),
+        "stream must end with [DONE]: {text}"
+    );
     data[..data.len() - 1]
         .iter()
         .map(|d| serde_json::from_str(d).unwrap_or_else(|e| panic!("bad chunk ({e}): {d}")))
@@ -262,8 +272,12 @@ fn openai_server_guest_answers_curl() {
         let _: Option<()> = unavailable("curl is not installed (apt-get install curl)".into());
         return;
     }
-    let Some((wedge, plugin)) = tools() else { return };
-    let Some(model) = support::smollm2_model() else { return };
+    let Some((wedge, plugin)) = tools() else {
+        return;
+    };
+    let Some(model) = support::smollm2_model() else {
+        return;
+    };
     let server = Server::start(&wedge, &plugin, &model);
 
     // GET /v1/models lists the preloaded model.
@@ -295,7 +309,9 @@ fn openai_server_guest_answers_curl() {
     let dump = headers.path().to_str().unwrap();
     let (status, stream) = server.curl("/v1/chat/completions", Some(&body), &["-N", "-D", dump]);
     assert_eq!(status, 200, "{stream}");
-    let head = std::fs::read_to_string(headers.path()).unwrap().to_lowercase();
+    let head = std::fs::read_to_string(headers.path())
+        .unwrap()
+        .to_lowercase();
     assert!(head.contains("content-type: text/event-stream"), "{head}");
     let chunks = events(&stream);
     assert!(chunks.len() >= 3, "{stream}");
@@ -311,7 +327,10 @@ fn openai_server_guest_answers_curl() {
             }
         }
     }
-    assert_eq!(streamed, text, "streamed text differs from the whole answer");
+    assert_eq!(
+        streamed, text,
+        "streamed text differs from the whole answer"
+    );
     assert_eq!(finish_streamed.as_deref(), Some(finish.as_str()));
     let last = chunks.last().unwrap();
     assert_eq!(last["choices"], json!([]), "{last}");
@@ -319,12 +338,15 @@ fn openai_server_guest_answers_curl() {
 
     // A longer conversation costs more prompt tokens.
     let mut longer = chat_request(question, 8, false);
-    longer["messages"]
-        .as_array_mut()
-        .unwrap()
-        .insert(1, json!({ "role": "user", "content": "Hello! I have a geography question for you." }));
+    longer["messages"].as_array_mut().unwrap().insert(
+        1,
+        json!({ "role": "user", "content": "Hello! I have a geography question for you." }),
+    );
     let (more_prompt, _) = usage(&server.ok_json("/v1/chat/completions", Some(&longer)), 8);
-    assert!(more_prompt > prompt_tokens, "{more_prompt} <= {prompt_tokens}");
+    assert!(
+        more_prompt > prompt_tokens,
+        "{more_prompt} <= {prompt_tokens}"
+    );
 
     // Embeddings: one vector per input, all of one dimension, different for different texts.
     let emb = server.ok_json(
@@ -377,7 +399,12 @@ fn openai_server_guest_answers_curl() {
 
     // Bad requests: OpenAI-style errors with the right status; the server carries on.
     server.error("POST", "/v1/chat/completions", Some("{not json"), 400);
-    server.error("POST", "/v1/chat/completions", Some(r#"{"messages": []}"#), 400);
+    server.error(
+        "POST",
+        "/v1/chat/completions",
+        Some(r#"{"messages": []}"#),
+        400,
+    );
     server.error(
         "POST",
         "/v1/chat/completions",
