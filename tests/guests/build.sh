@@ -24,7 +24,7 @@ target=${GUEST_TARGET_DIR:-/var/tmp/wedge-guests-target}
   /usr/bin/cargo build --release --target wasm32-wasip1 -Zbuild-std=std,panic_abort
 )
 mkdir -p bin
-for g in hello wasi-calls jsrun nn; do
+for g in hello wasi-calls jsrun nn nn-chat nn-embed; do
   cp "$target/wasm32-wasip1/release/$g.wasm" "bin/$g.wasm"
 done
 
