@@ -36,7 +36,7 @@ pub fn read_request(stream: &mut impl ReadWrite) -> Result<Option<Request>, ApiE
         let mut chunk = [0u8; 4096];
         let n = stream
             .read(&mut chunk)
-            .map_err(|e| ApiError::bad_request(format!("reading the request: {e}")))?;
+            .map_err(|e| read_error("reading the request", e))?;
         if n == 0 {
             if buf.is_empty() {
                 return Ok(None);
@@ -103,7 +103,7 @@ pub fn read_request(stream: &mut impl ReadWrite) -> Result<Option<Request>, ApiE
     body.resize(content_length, 0);
     stream
         .read_exact(&mut body[have..])
-        .map_err(|e| ApiError::bad_request(format!("reading the request body: {e}")))?;
+        .map_err(|e| read_error("reading the request body", e))?;
     let path = target.split('?').next().unwrap_or(target).to_string();
     Ok(Some(Request {
         method: method.to_string(),
@@ -116,6 +116,16 @@ pub fn read_request(stream: &mut impl ReadWrite) -> Result<Option<Request>, ApiE
 pub trait ReadWrite: Read + Write {}
 impl<T: Read + Write> ReadWrite for T {}
 
+/// A failed read: 408 when the client was silent past the receive timeout, else 400.
+fn read_error(what: &str, e: std::io::Error) -> ApiError {
+    match e.kind() {
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
+            ApiError::new(408, "invalid_request_error", format!("{what}: timed out"))
+        }
+        _ => ApiError::bad_request(format!("{what}: {e}")),
+    }
+}
+
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
@@ -127,6 +137,7 @@ fn reason(status: u16) -> &'static str {
         400 => "Bad Request",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        408 => "Request Timeout",
         411 => "Length Required",
         413 => "Payload Too Large",
         431 => "Request Header Fields Too Large",

@@ -23,7 +23,7 @@ use std::time::Duration;
 use wasmedge_wasi_socket::TcpListener;
 
 /// How long a client may stay silent while sending its request.
-const READ_TIMEOUT: Duration = Duration::from_secs(30);
+const READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a client may stop reading a response.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
 
