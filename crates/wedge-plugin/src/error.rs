@@ -6,12 +6,13 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum PluginError {
     /// The shared library could not be opened.
-    #[error("cannot load plugin {path}: {source}")]
+    #[error("cannot load plugin {path}: {reason}")]
     Open {
         /// The library's path.
         path: PathBuf,
-        /// The loader's error.
-        source: libloading::Error,
+        /// The loader's error (in the message, so not also a `source` that error
+        /// reports chaining causes would print twice).
+        reason: libloading::Error,
     },
     /// The library does not export the descriptor function.
     #[error("{path} is not a Wedge plugin: it does not export `{symbol}`")]

@@ -24,9 +24,9 @@ impl Plugin {
         let path = path.as_ref();
         // SAFETY: the caller vouches for the library (see above).
         let library =
-            unsafe { libloading::Library::new(path) }.map_err(|source| PluginError::Open {
+            unsafe { libloading::Library::new(path) }.map_err(|reason| PluginError::Open {
                 path: path.to_path_buf(),
-                source,
+                reason,
             })?;
         let origin = path.display().to_string();
         let get = {
