@@ -12,6 +12,10 @@
  * the host copies the message at once, so a static string or a thread-local buffer will do.
  *
  * Callbacks may run on any thread, and concurrently for different stores.
+ *
+ * ABI version 2 added the caller's `store` and the descriptor's optional `store_dropped`, so
+ * a plugin can free what a store's guests left behind when that store ends (an instance
+ * that never unloaded its models, say). Plugins built for version 1 must be rebuilt.
  */
 #ifndef WEDGE_PLUGIN_H
 #define WEDGE_PLUGIN_H
@@ -23,8 +27,8 @@
 extern "C" {
 #endif
 
-/* The ABI version this header describes; a host refuses a descriptor with another one. */
-#define WEDGE_PLUGIN_ABI_VERSION 1u
+/* The ABI version this header describes; a host refuses a descriptor of an unknown one. */
+#define WEDGE_PLUGIN_ABI_VERSION 2u
 
 /* The name of the symbol every plugin exports. */
 #define WEDGE_PLUGIN_DESCRIPTOR_SYMBOL "wedge_plugin_get_descriptor"
@@ -57,6 +61,8 @@ struct wedge_plugin_caller {
    * bytes stored to *len; NULL (and *len = 0) when the instance exports no such memory. The
    * pointer stays valid until the callback returns. */
   uint8_t *(*memory)(wedge_plugin_caller *caller, size_t *len);
+  /* The calling store: unique among the process's stores, never reused (ABI >= 2). */
+  uint64_t store;
 };
 
 /* A host function's implementation: NULL on success, or a message to trap with. */
@@ -88,6 +94,9 @@ typedef struct wedge_plugin_descriptor {
   const char *version;
   const wedge_plugin_module *modules;
   uint32_t module_count;
+  /* ABI >= 2, optional (NULL): called once when a store that called any of the plugin's
+   * functions is dropped, with that store's number (see wedge_plugin_caller.store). */
+  void (*store_dropped)(uint64_t store);
 } wedge_plugin_descriptor;
 
 /* The symbol a plugin exports. */

@@ -237,7 +237,7 @@ fn bad_plugins_given_with_flags_are_clear_errors() {
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let err = text(&out.stderr);
     assert!(
-        err.contains("built for plugin ABI version 99") && err.contains("supports version 1"),
+        err.contains("built for plugin ABI version 99") && err.contains("supports version 2"),
         "{err}"
     );
 

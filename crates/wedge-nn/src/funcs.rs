@@ -29,7 +29,11 @@ fn build(encoding: u32, builders: &[Vec<u8>], name: Option<String>) -> NnResult<
         ENCODING_GGML => Model::Ggml(guarded(|| GgmlGraph::load(builders, preloaded))?),
         _ => return Err(Errno::InvalidEncoding),
     };
-    Ok(Graph { model, name })
+    Ok(Graph {
+        model,
+        name,
+        owner: None,
+    })
 }
 
 /// Checks that a u32 can be written at `ptr` before doing expensive work.
@@ -45,7 +49,8 @@ pub fn load(caller: &mut Caller<'_>, a: &[u32]) -> NnResult<()> {
     if a[3] > 2 {
         return Err(Errno::InvalidArgument);
     }
-    let graph = build(a[2], &builders, None)?;
+    let mut graph = build(a[2], &builders, None)?;
+    graph.owner = Some(caller.store());
     let id = state().add_graph(graph)?;
     caller.write_u32(a[4], id)?;
     Ok(())
@@ -101,7 +106,7 @@ pub fn init_execution_context(caller: &mut Caller<'_>, a: &[u32]) -> NnResult<()
     check_out(caller, a[1])?;
     let mut st = state();
     let graph = st.graph(a[0])?;
-    let id = st.add_context(graph)?;
+    let id = st.add_context(graph, caller.store())?;
     drop(st);
     caller.write_u32(a[1], id)?;
     Ok(())

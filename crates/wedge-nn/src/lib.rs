@@ -60,31 +60,47 @@ const FUNCTIONS: &[(&str, usize, Op)] = &[
     ),
 ];
 
+/// Frees what a store's guests left loaded (the host calls it when the store ends).
+unsafe extern "C" fn store_dropped(store: u64) {
+    state::state().store_dropped(store);
+}
+
+/// How many graphs and contexts the plugin holds in this process (graphs, contexts).
+pub fn live_counts() -> (usize, usize) {
+    state::state().counts()
+}
+
 /// The plugin's definition.
 fn plugin() -> PluginBuilder {
-    PluginBuilder::new("wasi_nn", env!("CARGO_PKG_VERSION")).module(MODULE, |mut m| {
-        for &(name, params, op) in FUNCTIONS {
-            m = m.func(
-                name,
-                &vec![I32; params],
-                &[I32],
-                move |caller, args, results| {
-                    // Like WasmEdge: a guest without memory is a host error (trap), not an errno.
-                    if caller.memory().is_none() {
-                        return Err("wasi_ephemeral_nn needs the caller's exported memory".into());
-                    }
-                    let a: Vec<u32> = args.iter().map(|v| v.i32().unwrap_or(0) as u32).collect();
-                    let errno = match op(caller, &a) {
-                        Ok(()) => Errno::Success,
-                        Err(e) => e,
-                    };
-                    results[0] = Val::I32(errno as i32);
-                    Ok(())
-                },
-            );
-        }
-        m
-    })
+    let builder = PluginBuilder::new("wasi_nn", env!("CARGO_PKG_VERSION"));
+    builder
+        .on_store_dropped(store_dropped)
+        .module(MODULE, |mut m| {
+            for &(name, params, op) in FUNCTIONS {
+                m = m.func(
+                    name,
+                    &vec![I32; params],
+                    &[I32],
+                    move |caller, args, results| {
+                        // Like WasmEdge: a guest without memory is a host error (trap), not an errno.
+                        if caller.memory().is_none() {
+                            return Err(
+                                "wasi_ephemeral_nn needs the caller's exported memory".into()
+                            );
+                        }
+                        let a: Vec<u32> =
+                            args.iter().map(|v| v.i32().unwrap_or(0) as u32).collect();
+                        let errno = match op(caller, &a) {
+                            Ok(()) => Errno::Success,
+                            Err(e) => e,
+                        };
+                        results[0] = Val::I32(errno as i32);
+                        Ok(())
+                    },
+                );
+            }
+            m
+        })
 }
 
 export_plugin!(plugin);

@@ -22,6 +22,9 @@ pub struct Graph {
     pub model: Model,
     /// The preload name it was loaded by, if any (evicted from the cache on unload).
     pub name: Option<String>,
+    /// The store whose guest loaded it with `load` (freed when that store ends); None for
+    /// graphs loaded by preload name, which every store shares.
+    pub owner: Option<u64>,
 }
 
 /// An execution context: the inputs set so far and the last outputs (ONNX), or the
@@ -35,6 +38,8 @@ pub struct Context {
     pub outputs: Vec<Vec<u8>>,
     /// GGML: the session, locked while the backend works on it (the state is not).
     pub session: Option<Arc<Mutex<Session>>>,
+    /// The store whose guest made it (freed when that store ends).
+    pub owner: u64,
 }
 
 /// All graphs and contexts of the process.
@@ -97,8 +102,8 @@ impl State {
             .cloned()
     }
 
-    /// Adds a context on a graph; its id.
-    pub fn add_context(&mut self, graph: Arc<Graph>) -> NnResult<u32> {
+    /// Adds a context on a graph for a guest of store `owner`; its id.
+    pub fn add_context(&mut self, graph: Arc<Graph>, owner: u64) -> NnResult<u32> {
         let id = self.next_context;
         self.next_context = id.checked_add(1).ok_or(Errno::RuntimeError)?;
         let (inputs, session) = match &graph.model {
@@ -112,9 +117,22 @@ impl State {
                 inputs,
                 outputs: Vec::new(),
                 session,
+                owner,
             },
         );
         Ok(id)
+    }
+
+    /// Frees what the guests of store `store` left: their contexts and the graphs they
+    /// loaded with `load` (graphs shared by preload name stay).
+    pub fn store_dropped(&mut self, store: u64) {
+        self.contexts.retain(|_, c| c.owner != store);
+        self.graphs.retain(|_, g| g.owner != Some(store));
+    }
+
+    /// How many graphs and contexts are live (for tests and diagnostics).
+    pub fn counts(&self) -> (usize, usize) {
+        (self.graphs.len(), self.contexts.len())
     }
 
     /// A context by id.

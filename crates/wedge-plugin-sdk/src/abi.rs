@@ -5,7 +5,7 @@
 use std::ffi::{c_char, c_void};
 
 /// The ABI version these types describe (`WEDGE_PLUGIN_ABI_VERSION`).
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
 
 /// The symbol every plugin exports (`WEDGE_PLUGIN_DESCRIPTOR_SYMBOL`).
 pub const DESCRIPTOR_SYMBOL: &str = "wedge_plugin_get_descriptor";
@@ -50,6 +50,8 @@ pub struct wedge_plugin_caller {
     pub host: *mut c_void,
     /// The calling instance's exported `"memory"`: its base, with the length stored to `len`.
     pub memory: unsafe extern "C" fn(caller: *mut wedge_plugin_caller, len: *mut usize) -> *mut u8,
+    /// The calling store: unique among the process's stores, never reused (ABI >= 2).
+    pub store: u64,
 }
 
 /// A host function's implementation: null on success, or a message to trap with.
@@ -103,6 +105,8 @@ pub struct wedge_plugin_descriptor {
     pub modules: *const wedge_plugin_module,
     /// Number of modules.
     pub module_count: u32,
+    /// ABI >= 2, optional: called once when a store that called the plugin is dropped.
+    pub store_dropped: Option<unsafe extern "C" fn(store: u64)>,
 }
 
 /// The type of the exported descriptor function.

@@ -60,6 +60,7 @@ pub struct PluginBuilder {
     name: CString,
     version: CString,
     modules: Vec<ModuleBuilder>,
+    store_dropped: Option<unsafe extern "C" fn(u64)>,
 }
 
 impl PluginBuilder {
@@ -69,7 +70,16 @@ impl PluginBuilder {
             name: c_string(name),
             version: c_string(version),
             modules: Vec::new(),
+            store_dropped: None,
         }
+    }
+
+    /// Has the host call `f` with a store's number ([`Caller::store`](crate::Caller::store))
+    /// when a store that called the plugin is dropped. `f` must not unwind (a panic there
+    /// aborts); keep it to freeing state.
+    pub fn on_store_dropped(mut self, f: unsafe extern "C" fn(u64)) -> Self {
+        self.store_dropped = Some(f);
+        self
     }
 
     /// Adds a host module `name`, defined by `define`.
@@ -124,6 +134,7 @@ impl PluginBuilder {
             version: leak_c(self.version),
             modules: modules.as_ptr(),
             module_count: modules.len() as u32,
+            store_dropped: self.store_dropped,
         }))
     }
 }

@@ -25,6 +25,12 @@ impl<'a> Caller<'a> {
         Caller { raw }
     }
 
+    /// The calling store's number (unique in the process, never reused): key per-store state
+    /// with it and free that state in the plugin's `on_store_dropped` callback.
+    pub fn store(&self) -> u64 {
+        self.raw.store
+    }
+
     /// The calling instance's exported `"memory"`, or `None` if it exports none.
     pub fn memory(&mut self) -> Option<&mut [u8]> {
         let mut len = 0usize;

@@ -5,7 +5,7 @@ use crate::descriptor::FuncInfo;
 use std::ffi::{c_void, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
-use wedge::{Caller, Trap, Val, ValType};
+use wedge::{AsContextMut, Caller, Trap, Val, ValType};
 use wedge_plugin_sdk::abi;
 
 /// Everything one registered function needs at call time.
@@ -18,6 +18,8 @@ pub(crate) struct Bound {
     pub plugin: String,
     /// Keeps the plugin's library loaded.
     pub _library: Option<Arc<libloading::Library>>,
+    /// The plugin's stores, to tell it when one ends.
+    pub watch: Arc<crate::store_watch::StoreWatch>,
 }
 
 /// The calling instance's memory, reached through `wedge_plugin_caller::host`.
@@ -31,6 +33,8 @@ pub(crate) fn call<T>(
     results: &mut [Val],
 ) -> Result<(), Trap> {
     let raw_args: Vec<abi::wedge_val> = args.iter().map(to_raw).collect::<Result<_, _>>()?;
+    bound.watch.called_from(caller.as_context_mut());
+    let store = caller.as_context_mut().id();
     let mut raw_results: Vec<abi::wedge_val> =
         bound.func.ty.results().iter().map(|t| zero(*t)).collect();
     let mut memory = |len: &mut usize| -> *mut u8 {
@@ -46,6 +50,7 @@ pub(crate) fn call<T>(
     let mut raw_caller = abi::wedge_plugin_caller {
         host: &mut access as *mut MemoryAccess<'_> as *mut c_void,
         memory: caller_memory,
+        store,
     };
     let callback = bound.func.callback;
     let env = bound.func.env;

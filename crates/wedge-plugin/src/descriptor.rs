@@ -41,6 +41,8 @@ pub(crate) struct DescriptorInfo {
     pub version: String,
     /// Its host modules.
     pub modules: Vec<ModuleInfo>,
+    /// Called when a store that called the plugin is dropped, if the plugin asks for it.
+    pub store_dropped: Option<unsafe extern "C" fn(u64)>,
 }
 
 /// Checks and copies a descriptor; `origin` names the plugin in errors.
@@ -108,6 +110,7 @@ pub(crate) unsafe fn read(
         name,
         version,
         modules,
+        store_dropped: d.store_dropped,
     })
 }
 

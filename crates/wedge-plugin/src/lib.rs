@@ -21,6 +21,7 @@ mod discover;
 mod error;
 mod plugin;
 mod set;
+mod store_watch;
 
 pub use discover::{libraries_in, search_dirs, LIBRARY_EXTENSION};
 pub use error::PluginError;

@@ -12,6 +12,8 @@ pub struct Plugin {
     path: Option<PathBuf>,
     /// Keeps the shared library loaded while any function of it may be called.
     pub(crate) library: Option<Arc<libloading::Library>>,
+    /// The stores that called the plugin, to tell it when they end.
+    pub(crate) watch: Arc<crate::store_watch::StoreWatch>,
 }
 
 impl Plugin {
@@ -45,10 +47,12 @@ impl Plugin {
         let raw = std::panic::catch_unwind(|| unsafe { get() }).unwrap_or(std::ptr::null());
         // SAFETY: a non-null descriptor from a plugin honouring the ABI.
         let info = unsafe { Self::read(raw, &origin) }?;
+        let library = Arc::new(library);
         Ok(Plugin {
+            watch: crate::store_watch::StoreWatch::new(info.store_dropped, Some(library.clone())),
             info,
             path: Some(path.to_path_buf()),
-            library: Some(Arc::new(library)),
+            library: Some(library),
         })
     }
 
@@ -63,6 +67,7 @@ impl Plugin {
         // SAFETY: guaranteed by the caller.
         let info = unsafe { Self::read(descriptor, "(statically linked)") }?;
         Ok(Plugin {
+            watch: crate::store_watch::StoreWatch::new(info.store_dropped, None),
             info,
             path: None,
             library: None,

@@ -65,6 +65,7 @@ pub fn add_plugin<T: 'static>(plugin: &Plugin, linker: &mut Linker<T>) -> Result
                 qualified: format!("{}::{}", module.name, func.name),
                 plugin: plugin.name().to_string(),
                 _library: plugin.library.clone(),
+                watch: plugin.watch.clone(),
             });
             linker
                 .func_new(

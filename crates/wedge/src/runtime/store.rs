@@ -147,6 +147,17 @@ pub(crate) struct StoreInner {
     /// code or the host (addresses of their executor and state, outermost first), whose
     /// frames complete the samples taken inside it.
     pub suspended_interp: Vec<(usize, usize)>,
+    /// Run when the store is dropped (see [`Store::on_drop`]).
+    pub drop_hooks: Vec<Box<dyn FnOnce() + Send + Sync>>,
+}
+
+impl Drop for StoreInner {
+    fn drop(&mut self) {
+        // The hooks free state kept outside the store; nothing of the store runs any more.
+        for hook in std::mem::take(&mut self.drop_hooks) {
+            hook();
+        }
+    }
 }
 
 /// A collection of instances and the objects they own, plus host data of type `T`.
@@ -194,6 +205,7 @@ impl<T> Store<T> {
                 host_time: Duration::ZERO,
                 profiler: None,
                 suspended_interp: Vec::new(),
+                drop_hooks: Vec::new(),
             },
             host_funcs: Vec::new(),
             data,
@@ -302,6 +314,18 @@ impl<T> Store<T> {
             .sample
             .store(false, std::sync::atomic::Ordering::Relaxed);
         Some(profiler.finish())
+    }
+
+    /// A number identifying this store among all the process's stores (never reused while
+    /// the process runs), for hosts that keep state per store elsewhere.
+    pub fn id(&self) -> u64 {
+        self.inner.id.0
+    }
+
+    /// Runs `f` once when the store is dropped (no wasm of it runs any more): hosts and
+    /// plugins free there what they kept for this store's guests.
+    pub fn on_drop(&mut self, f: impl FnOnce() + Send + Sync + 'static) {
+        self.inner.drop_hooks.push(Box::new(f));
     }
 
     /// Time spent in host functions called from wasm, when
