@@ -147,7 +147,7 @@ fn wrong_abi_version_is_refused() {
         err,
         PluginError::AbiVersion {
             found: 99,
-            expected: 1,
+            expected: 2,
             ..
         }
     ));
