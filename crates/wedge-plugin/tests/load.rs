@@ -56,7 +56,7 @@ fn both_plugins(dir: &std::path::Path) -> Option<PluginSet> {
     assert_eq!(c.module_names().collect::<Vec<_>>(), ["cdemo"]);
     assert_eq!(
         c.function_names("cdemo"),
-        ["add", "sum", "greet", "scale", "fail"]
+        ["add", "sum", "greet", "scale", "fail", "store", "dropped"]
     );
     set.add(c).unwrap();
     // SAFETY: as above.
@@ -195,4 +195,57 @@ fn two_plugins_with_the_same_module_are_refused() {
     );
     assert!(msg.contains("`one`") && msg.contains("`two`"), "{msg}");
     assert_eq!(set.plugins().len(), 1);
+}
+
+/// A plugin hears, once, when a store that called it is dropped, with the number its
+/// functions saw as the caller's store; stores that never called it are not reported.
+#[test]
+fn a_c_plugin_hears_when_a_store_that_called_it_ends() {
+    if !support::have_tool("cc", &["--version"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let lib = support::build_c_plugin(dir.path(), "cstores", &[]);
+    let mut set = PluginSet::new();
+    // SAFETY: our own test plugin.
+    set.add(unsafe { Plugin::load(&lib) }.unwrap()).unwrap();
+    let guest = r#"(module
+      (import "cdemo" "store" (func $store (result i64)))
+      (import "cdemo" "dropped" (func $dropped (result i32 i64)))
+      (func (export "store") (result i64) (call $store))
+      (func (export "dropped") (result i32 i64) (call $dropped)))"#;
+    let engine = Engine::default();
+    let module = Module::new(&engine, guest).unwrap();
+    let mut linker = Linker::new(&engine);
+    set.add_to_linker(&mut linker).unwrap();
+    let new_store = || {
+        let mut store = Store::new(&engine, ());
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        (store, instance)
+    };
+    let dropped = |store: &mut Store<()>, instance: &wedge::Instance| {
+        let f = instance
+            .get_typed_func::<(), (i32, i64)>(&*store, "dropped")
+            .unwrap();
+        f.call(&mut *store, ()).unwrap()
+    };
+
+    let (mut first, instance) = new_store();
+    let seen = instance
+        .get_typed_func::<(), i64>(&first, "store")
+        .unwrap()
+        .call(&mut first, ())
+        .unwrap();
+    assert_eq!(seen as u64, first.id(), "the caller's store is the store's number");
+    let (count, _) = dropped(&mut first, &instance);
+    assert_eq!(count, 0);
+    // A store that never calls the plugin is not reported.
+    drop(new_store());
+    drop(first);
+    let (mut second, instance) = new_store();
+    assert_eq!(dropped(&mut second, &instance), (1, seen));
+    let (mut third, instance3) = new_store();
+    assert_eq!(dropped(&mut third, &instance3), (1, seen));
+    drop(second);
+    assert_eq!(dropped(&mut third, &instance3).0, 2, "each store once");
 }

@@ -1,5 +1,6 @@
 /* A test plugin in C: module "cdemo" (or TEST_MODULE) with functions that read and write the
- * caller's memory, return values of every type, and trap with a message.
+ * caller's memory, return values of every type, trap with a message, and report the calling
+ * store and the stores dropped so far (store_dropped).
  * Build variants: -DTEST_ABI_VERSION=N (wrong ABI), -DTEST_NO_DESCRIPTOR (no entry point),
  * -DTEST_NAME=\"x\" and -DTEST_MODULE=\"m\" (for duplicate-module tests). */
 #include <stdint.h>
@@ -77,12 +78,45 @@ static const char *fail(void *env, wedge_plugin_caller *caller, const wedge_val 
   return "cdemo refuses";
 }
 
+/* Stores dropped so far, and the last one. */
+static volatile int32_t dropped_count = 0;
+static volatile uint64_t last_dropped = 0;
+
+static void on_store_dropped(uint64_t store) {
+  dropped_count++;
+  last_dropped = store;
+}
+
+/* store() -> i64: the calling store's number. */
+static const char *store(void *env, wedge_plugin_caller *caller, const wedge_val *args,
+                         wedge_val *results) {
+  (void)env;
+  (void)args;
+  results[0].kind = WEDGE_I64;
+  results[0].of.i64 = (int64_t)caller->store;
+  return NULL;
+}
+
+/* dropped() -> (i32, i64): how many stores were dropped, and the last one's number. */
+static const char *dropped(void *env, wedge_plugin_caller *caller, const wedge_val *args,
+                           wedge_val *results) {
+  (void)env;
+  (void)caller;
+  (void)args;
+  results[0].kind = WEDGE_I32;
+  results[0].of.i32 = dropped_count;
+  results[1].kind = WEDGE_I64;
+  results[1].of.i64 = (int64_t)last_dropped;
+  return NULL;
+}
+
 static int32_t add_offset = 1000;
 static const uint8_t i32x2[] = {WEDGE_I32, WEDGE_I32};
 static const uint8_t i32x1[] = {WEDGE_I32};
 static const uint8_t i64x1[] = {WEDGE_I64};
 static const uint8_t f64x1[] = {WEDGE_F64};
 static const uint8_t scale_params[] = {WEDGE_I64, WEDGE_F32, WEDGE_F64};
+static const uint8_t i32_i64[] = {WEDGE_I32, WEDGE_I64};
 
 static const wedge_plugin_function functions[] = {
     {"add", i32x2, 2, i32x1, 1, add, &add_offset},
@@ -90,6 +124,8 @@ static const wedge_plugin_function functions[] = {
     {"greet", i32x2, 2, i32x1, 1, greet, NULL},
     {"scale", scale_params, 3, f64x1, 1, scale, NULL},
     {"fail", NULL, 0, NULL, 0, fail, NULL},
+    {"store", NULL, 0, i64x1, 1, store, NULL},
+    {"dropped", NULL, 0, i32_i64, 2, dropped, NULL},
 };
 
 static const wedge_plugin_module modules[] = {
@@ -97,7 +133,7 @@ static const wedge_plugin_module modules[] = {
 };
 
 static const wedge_plugin_descriptor descriptor = {
-    TEST_ABI_VERSION, TEST_NAME, "1.2.3", modules, 1,
+    TEST_ABI_VERSION, TEST_NAME, "1.2.3", modules, 1, on_store_dropped,
 };
 
 #ifndef TEST_NO_DESCRIPTOR
