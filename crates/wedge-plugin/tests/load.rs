@@ -236,7 +236,11 @@ fn a_c_plugin_hears_when_a_store_that_called_it_ends() {
         .unwrap()
         .call(&mut first, ())
         .unwrap();
-    assert_eq!(seen as u64, first.id(), "the caller's store is the store's number");
+    assert_eq!(
+        seen as u64,
+        first.id(),
+        "the caller's store is the store's number"
+    );
     let (count, _) = dropped(&mut first, &instance);
     assert_eq!(count, 0);
     // A store that never calls the plugin is not reported.
