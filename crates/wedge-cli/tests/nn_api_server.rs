@@ -18,27 +18,6 @@ use std::time::Duration;
 /// not a speed check).
 const START_LIMIT: Duration = Duration::from_secs(300);
 
-/// Fails under WEDGE_CI=1, else prints a note; returns `None` for the caller to skip.
-fn unavailable<T>(why: String) -> Option<T> {
-    if std::env::var("WEDGE_CI").as_deref() == Ok("1") {
-        panic!("{why}");
-    }
-    eprintln!("note: skipping: {why}");
-    None
-}
-
-/// The WASI-NN plugin library beside `wedge`.
-fn plugin() -> Option<PathBuf> {
-    let profile_dir = Path::new(env!("CARGO_BIN_EXE_wedge")).parent()?;
-    match support::nn_library(profile_dir) {
-        Some(lib) => Some(lib),
-        None => unavailable(format!(
-            "no libwedge_nn.so under {}: build the WASI-NN plugin first (cargo build --release -p wedge-nn)",
-            profile_dir.display()
-        )),
-    }
-}
-
 /// `curl` is installed.
 fn have_curl() -> bool {
     Command::new("curl")
@@ -118,7 +97,7 @@ impl Server {
                     let log = server.log();
                     // A plugin built without `ggml` refuses the encoding.
                     if log.contains("Invalid Encoding") {
-                        return unavailable(format!(
+                        return support::unavailable(format!(
                             "the WASI-NN plugin was built without GGML (cargo build --release -p wedge-nn): {log}"
                         ));
                     }
@@ -265,10 +244,11 @@ fn vector(v: &Value) -> Vec<f64> {
 #[test]
 fn openai_server_guest_answers_curl() {
     if !have_curl() {
-        let _: Option<()> = unavailable("curl is not installed (apt-get install curl)".into());
+        let _: Option<()> =
+            support::unavailable("curl is not installed (apt-get install curl)".into());
         return;
     }
-    let Some(plugin) = plugin() else {
+    let Some(plugin) = support::cli_plugin(Path::new(env!("CARGO_BIN_EXE_wedge"))) else {
         return;
     };
     let Some(model) = support::smollm2_model() else {

@@ -14,25 +14,6 @@ const PYTHON: &str = "/usr/bin/python3";
 /// The font the text is drawn with (Debian's `fonts-dejavu-core`).
 const FONT: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 
-/// Fails under WEDGE_CI=1, else prints a note; returns `None` for the caller to skip.
-fn unavailable<T>(why: &str) -> Option<T> {
-    if std::env::var("WEDGE_CI").as_deref() == Ok("1") {
-        panic!("{why}");
-    }
-    eprintln!("note: skipping: {why}");
-    None
-}
-
-/// The WASI-NN plugin library beside `wedge`.
-fn nn_plugin() -> Option<PathBuf> {
-    let profile_dir = Path::new(env!("CARGO_BIN_EXE_wedge")).parent()?;
-    support::nn_library(profile_dir).or_else(|| {
-        unavailable(
-            "no libwedge_nn.so: build the WASI-NN plugin first (cargo build --release -p wedge-nn)",
-        )
-    })
-}
-
 /// Writes `text` drawn black on white as `up.ppm`, and the same image turned by 180
 /// degrees as `down.ppm`, into `dir`.
 fn render(dir: &Path, text: &str) -> Option<()> {
@@ -52,13 +33,17 @@ fn render(dir: &Path, text: &str) -> Option<()> {
     if ok {
         Some(())
     } else {
-        unavailable("rendering a test image needs Debian's python3-pil and fonts-dejavu-core")
+        support::unavailable(
+            "rendering a test image needs Debian's python3-pil and fonts-dejavu-core".into(),
+        )
     }
 }
 
 #[test]
 fn the_classifier_guest_tells_upright_text_from_upside_down() {
-    let Some(plugin) = nn_plugin() else { return };
+    let Some(plugin) = support::cli_plugin(Path::new(env!("CARGO_BIN_EXE_wedge"))) else {
+        return;
+    };
     let Some(model) = support::orientation_classifier() else {
         return;
     };

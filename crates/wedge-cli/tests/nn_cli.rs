@@ -6,27 +6,11 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The WASI-NN plugin library beside `wedge` (see `support::nn_library`), if built
-/// (`cargo test --workspace` and `cargo build --release -p wedge-nn` build it).
-fn nn_plugin() -> Option<PathBuf> {
-    let profile_dir = Path::new(env!("CARGO_BIN_EXE_wedge")).parent()?;
-    if let Some(lib) = support::nn_library(profile_dir) {
-        return Some(lib);
-    }
-    let why = format!(
-        "no libwedge_nn.so under {}: build the WASI-NN plugin first (cargo build --release -p wedge-nn)",
-        profile_dir.display()
-    );
-    if std::env::var("WEDGE_CI").as_deref() == Ok("1") {
-        panic!("{why}");
-    }
-    eprintln!("note: skipping: {why}");
-    None
-}
-
 #[test]
 fn nn_preload_runs_the_rust_guest_through_the_cli() {
-    let Some(plugin) = nn_plugin() else { return };
+    let Some(plugin) = support::cli_plugin(Path::new(env!("CARGO_BIN_EXE_wedge"))) else {
+        return;
+    };
     let Some(data) = support::onnx_data() else {
         return;
     };

@@ -8,24 +8,9 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// Fails under WEDGE_CI=1, else prints a note; returns `None` for the caller to skip.
-fn skip<T>(why: String) -> Option<T> {
-    if std::env::var("WEDGE_CI").as_deref() == Ok("1") {
-        panic!("{why}");
-    }
-    eprintln!("note: skipping: {why}");
-    None
-}
-
 /// The WASI-NN plugin library beside `wedge`, and the model.
 fn setup() -> Option<(PathBuf, PathBuf)> {
-    let profile_dir = Path::new(env!("CARGO_BIN_EXE_wedge")).parent()?;
-    let Some(plugin) = support::nn_library(profile_dir) else {
-        return skip(format!(
-            "no libwedge_nn.so under {}: build the WASI-NN plugin first (cargo build --release -p wedge-nn --features ggml)",
-            profile_dir.display()
-        ));
-    };
+    let plugin = support::cli_plugin(Path::new(env!("CARGO_BIN_EXE_wedge")))?;
     let model = support::smollm2_model()?;
     Some((plugin, model))
 }

@@ -21,7 +21,7 @@ pub fn cache_dir() -> PathBuf {
 }
 
 /// Fails under WEDGE_CI=1, else prints a note; returns `None` for the caller to skip.
-fn unavailable<T>(why: String) -> Option<T> {
+pub fn unavailable<T>(why: String) -> Option<T> {
     if std::env::var("WEDGE_CI").as_deref() == Ok("1") {
         panic!("{why}");
     }
@@ -283,6 +283,18 @@ pub fn assert_close(got: &[f32], want: &[f32], what: &str) {
             "{what}: element {i} is {g}, expected {w}"
         );
     }
+}
+
+/// The WASI-NN plugin library beside the `wedge` binary `wedge_exe` (see [`nn_library`]);
+/// without it the caller skips, or fails under WEDGE_CI=1.
+pub fn cli_plugin(wedge_exe: &Path) -> Option<PathBuf> {
+    let profile_dir = wedge_exe.parent()?;
+    nn_library(profile_dir).or_else(|| {
+        unavailable(format!(
+            "no libwedge_nn.so under {}: build the WASI-NN plugin first (cargo build --release -p wedge-nn)",
+            profile_dir.display()
+        ))
+    })
 }
 
 /// The WASI-NN plugin library built with the workspace, given the profile's folder

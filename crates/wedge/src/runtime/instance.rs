@@ -425,9 +425,8 @@ fn build_vmctx(inner: &mut StoreInner, inst: &mut InstanceEntity, instance_index
         vmctx.set(shape.globals + 8 * i as u32, cell as u64);
     }
     if let Some(native) = &inst.native {
-        for t in 0..m.types.len() as u32 {
-            inner.register_trampoline(m.type_ids[t as usize], native.host_trampoline(t));
-        }
+        // (The store learnt the module's trampolines in `instantiate`, before the functions
+        // were made.)
         for (def, &f) in inst.funcs[m.num_imported_funcs as usize..]
             .iter()
             .enumerate()
