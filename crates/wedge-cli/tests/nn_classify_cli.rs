@@ -6,7 +6,7 @@
 #[path = "../../wedge-nn/tests/support/mod.rs"]
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 /// The Python with the imaging library (Debian's `python3-pil`).

@@ -3,7 +3,7 @@
 #[path = "../../wedge-nn/tests/support/mod.rs"]
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 #[test]

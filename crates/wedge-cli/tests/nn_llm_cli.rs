@@ -59,7 +59,7 @@ fn the_chat_guest_answers_streaming_and_not() {
     };
     let streamed = ask(&[]);
     if no_ggml(&streamed) {
-        skip::<()>("the WASI-NN plugin was built without GGML: cargo build --release -p wedge-nn --features ggml".into());
+        support::unavailable::<()>("the WASI-NN plugin was built without GGML: cargo build --release -p wedge-nn --features ggml".into());
         return;
     }
     let err = String::from_utf8_lossy(&streamed.stderr);
@@ -101,7 +101,7 @@ fn the_embedding_guest_ranks_similar_sentences_closer() {
         ],
     );
     if no_ggml(&out) {
-        skip::<()>("the WASI-NN plugin was built without GGML: cargo build --release -p wedge-nn --features ggml".into());
+        support::unavailable::<()>("the WASI-NN plugin was built without GGML: cargo build --release -p wedge-nn --features ggml".into());
         return;
     }
     let text = String::from_utf8_lossy(&out.stdout);
