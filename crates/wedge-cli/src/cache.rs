@@ -119,6 +119,15 @@ pub fn fill_now(module: &wedge::Module) -> Result<ExitCode> {
     if fill_running(entry) {
         return Ok(ExitCode::SUCCESS);
     }
+    // The first run with a new cache directory finds none yet: the lock goes in it.
+    if let Some(dir) = entry.parent() {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .with_context(|| format!("code cache {}", dir.display()))?;
+    }
     let _ = std::fs::remove_file(&lock);
     if std::fs::OpenOptions::new()
         .write(true)

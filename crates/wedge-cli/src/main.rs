@@ -62,7 +62,8 @@ enum Command {
         /// Call this exported function with ARGS parsed by its signature and print its results.
         #[arg(long, value_name = "NAME")]
         invoke: Option<String>,
-        /// Execution tier (default: jit where available, else interp).
+        /// Execution tier (default: tiered where this build can compile, else interp; jit
+        /// with `-g` or `--profile perf`, which need every function compiled).
         #[arg(long, value_enum)]
         tier: Option<tier::Tier>,
         #[command(flatten)]
@@ -88,7 +89,7 @@ enum Command {
     },
     /// Run WebAssembly spec scripts (`.wast`) and report `N passed, M failed`.
     Wast {
-        /// Execution tier (default: jit where available, else interp).
+        /// Execution tier (default: tiered where this build can compile, else interp).
         #[arg(long, value_enum)]
         tier: Option<tier::Tier>,
         /// The script files.

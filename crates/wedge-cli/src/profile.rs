@@ -56,6 +56,12 @@ pub struct ProfileArgs {
 }
 
 impl ProfileArgs {
+    /// Whether these flags need every function compiled before it runs (`-g` for GDB,
+    /// `--profile perf` for the perf map), which is what the `jit` tier does.
+    pub fn needs_native_code(&self) -> bool {
+        self.debug_info || self.profile == Some(Profile::Perf)
+    }
+
     /// Applies the flag to the engine's configuration.
     pub fn configure(&self, config: &mut wedge::Config) {
         config.debug_info(self.debug_info);

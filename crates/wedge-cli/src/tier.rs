@@ -48,14 +48,17 @@ impl CacheArgs {
     }
 }
 
-/// Sets the strategy for a tier; without one, Wedge compiles when it can.
+/// The tier used without `--tier`: tiered (interpreter first, hot functions compiled in
+/// the background), which interprets where this build or host cannot compile.
+pub const DEFAULT_TIER: Tier = Tier::Tiered;
+
+/// Sets the strategy for a tier ([`DEFAULT_TIER`] without one).
 pub fn configure(tier: Option<Tier>, config: &mut wedge::Config) {
     config.native_code_key(crate::aot_key::load());
-    config.strategy(match tier {
-        None => wedge::Strategy::Auto,
-        Some(Tier::Interp) => wedge::Strategy::Interpreter,
-        Some(Tier::Jit) => wedge::Strategy::Compiler,
-        Some(Tier::Tiered) => wedge::Strategy::Tiered,
+    config.strategy(match tier.unwrap_or(DEFAULT_TIER) {
+        Tier::Interp => wedge::Strategy::Interpreter,
+        Tier::Jit => wedge::Strategy::Compiler,
+        Tier::Tiered => wedge::Strategy::Tiered,
     });
 }
 

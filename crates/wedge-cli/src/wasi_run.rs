@@ -127,7 +127,11 @@ pub fn run(
     how: How,
 ) -> Result<ExitCode> {
     let mut config = features.clone();
-    crate::tier::configure(how.tier, &mut config);
+    let tier = how.tier.or(how
+        .profile
+        .needs_native_code()
+        .then_some(crate::tier::Tier::Jit));
+    crate::tier::configure(tier, &mut config);
     limits.configure(&mut config)?;
     how.profile.configure(&mut config);
     crate::tier::configure_cache(&how.cache, &mut config);

@@ -124,6 +124,42 @@ fn run_stores_reuses_and_replaces_compiled_code() {
 }
 
 #[test]
+fn the_default_tier_fills_a_new_cache_for_the_next_run() {
+    let dir = temp_dir("default");
+    assert!(!dir.join("cache").exists());
+    // The first run interprets and compiles hot functions only; a background process then
+    // compiles the whole module into the cache, which it creates.
+    let out = run_js(&dir, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "7,14,21\n");
+    let mut waited = 0;
+    while entries(&dir).is_empty()
+        || dir
+            .join("cache")
+            .read_dir()
+            .unwrap()
+            .any(|e| e.unwrap().path().extension().is_some_and(|x| x == "lock"))
+    {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        waited += 1;
+        assert!(waited < 3000, "the cache was not filled");
+    }
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(dir.join("cache")).unwrap().permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o700, "the cache is private to its owner");
+    // The second run starts from the stored code.
+    let out = run_js(&dir, &["--log", "debug"]);
+    assert_eq!(text(&out.stdout), "7,14,21\n");
+    assert!(
+        text(&out.stderr).contains("code cache hit"),
+        "{}",
+        text(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn no_cache_leaves_nothing_behind() {
     let dir = temp_dir("off");
     for extra in [

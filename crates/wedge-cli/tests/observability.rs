@@ -47,7 +47,13 @@ fn stderr(out: &Output) -> String {
 fn log_flag_shows_load_compile_and_cache_events() {
     let dir = temp_dir("cache");
     let hello = guest("hello.wasm");
-    let first = wedge(&dir, &[], &["run", "--log", "debug", &hello]);
+    // `--tier jit` compiles the whole module up front (the default tier compiles hot
+    // functions only, and leaves the cache to a background process).
+    let first = wedge(
+        &dir,
+        &[],
+        &["run", "--tier", "jit", "--log", "debug", &hello],
+    );
     assert!(first.status.success(), "{first:?}");
     let err = stderr(&first);
     assert!(
@@ -62,6 +68,7 @@ fn log_flag_shows_load_compile_and_cache_events() {
     );
     assert!(!err.contains("code cache hit"), "{err}");
     let second = wedge(&dir, &[], &["run", "--log", "debug", &hello]);
+    assert!(second.status.success(), "{second:?}");
     let err = stderr(&second);
     assert!(err.contains("wedge::cache: code cache hit"), "{err}");
     assert!(!err.contains("module compiled"), "{err}");
