@@ -145,7 +145,7 @@ fn memory_types_must_match_on_import() {
 }
 
 /// A module with more than 64 KiB of data maps its memory images from an in-memory file made
-/// on its first instantiation: every instance (in either tier) starts from the segments, in
+/// on its second instantiation (the first copies): every instance (in either tier) starts from the segments, in
 /// segment order, its writes stay its own, and a memory whose segment offset is an imported
 /// global is filled by copying as before.
 #[test]

@@ -190,9 +190,12 @@ pub(crate) struct ModuleInner {
     pub aot_warning: Option<String>,
     /// Memory images stored in that section that instantiation maps from the module's file.
     pub images: Vec<crate::native::image::StoredChunk>,
-    /// Without stored images: the memory images in an in-memory file, made on the first
+    /// Without stored images: the memory images in an in-memory file, made on the second
     /// instantiation (None if the module has none worth mapping).
     pub image_file: std::sync::OnceLock<Option<crate::runtime::memory::image_file::ImageFile>>,
+    /// Whether an instance of the module was made (the first one copies its data segments:
+    /// a module instantiated once, as a command is, has no use for an image file).
+    pub instantiated: std::sync::atomic::AtomicBool,
     /// Which data segments are active, made on the first instantiation (see
     /// [`ModuleInner::active_datas`]).
     pub active_datas: std::sync::OnceLock<ActiveDatas>,

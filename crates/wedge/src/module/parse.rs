@@ -77,6 +77,7 @@ pub(super) fn parse(engine: &Engine, owned: ModuleBytes) -> Result<ModuleInner, 
         aot_warning: cached.warning,
         images: Vec::new(),
         image_file: std::sync::OnceLock::new(),
+        instantiated: std::sync::atomic::AtomicBool::new(false),
         active_datas: std::sync::OnceLock::new(),
         aot_header,
     };

@@ -357,6 +357,8 @@ pub(crate) fn instantiate<T>(
         inner.memories.push(std::sync::Arc::new(memory));
         inst.memories.push(inner.memories.len() as u32 - 1);
     }
+    m.instantiated
+        .store(true, std::sync::atomic::Ordering::Relaxed);
     if inst.native.is_some() || m.tier.is_some() {
         // Compiled code leaves most bounds checks to guard pages: without them (memories
         // made under an address-space limit) the instance runs interpreted.
@@ -450,7 +452,8 @@ fn build_vmctx(inner: &mut StoreInner, inst: &mut InstanceEntity, instance_index
 
 /// Maps the initial contents of memory `mem` copy-on-write: the images stored in the AOT
 /// file the module was loaded from, or else the module's in-memory image file (made on its
-/// first instantiation); true if the memory's initial contents are then complete.
+/// second instantiation: writing the file costs more than copying the segments once); true
+/// if the memory's initial contents are then complete.
 fn map_image(m: &crate::module::ModuleInner, mem: u32, memory: &mut LinearMemory) -> bool {
     if !m.images.is_empty() {
         let mut chunks = m.images.iter().filter(|c| c.memory == mem).peekable();
@@ -462,6 +465,9 @@ fn map_image(m: &crate::module::ModuleInner, mem: u32, memory: &mut LinearMemory
                 .file_at(c.at)
                 .is_some_and(|(file, at)| memory.map_file(c.offset, c.len, file, at))
         });
+    }
+    if m.image_file.get().is_none() && !m.instantiated.load(std::sync::atomic::Ordering::Relaxed) {
+        return false;
     }
     let Some(image) = m
         .image_file

@@ -1,6 +1,7 @@
 //! Memory images in an anonymous in-memory file: for a module loaded without images stored
 //! by `wedge compile`, its memories' initial contents (see `native::image`) are written once,
-//! on its first instantiation, into a sealed memfd; every instance then maps them
+//! on its second instantiation (the first copies its segments), into a sealed memfd; every
+//! later instance maps them
 //! copy-on-write instead of copying the data segments, so pages nobody writes are shared by
 //! all instances and never copied.
 
