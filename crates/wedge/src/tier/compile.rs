@@ -54,8 +54,27 @@ pub(crate) fn schedule(module: Weak<ModuleInner>) {
     pool.ready.notify_one();
 }
 
+/// Nice value of the background compiler thread (and the threads it starts): the program's
+/// own threads go first when the machine is busy; on an idle core it makes no difference.
+const COMPILER_NICE: i32 = 10;
+
+/// Lowers the calling thread's scheduling priority to [`COMPILER_NICE`] unless it is lower
+/// already (Linux keeps a nice value per thread; elsewhere, or if refused, nothing changes).
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: gettid, getpriority and setpriority take plain integers and change nothing
+    // but this thread's nice value.
+    unsafe {
+        let tid = libc::gettid() as libc::id_t;
+        if libc::getpriority(libc::PRIO_PROCESS, tid) < COMPILER_NICE {
+            let _ = libc::setpriority(libc::PRIO_PROCESS, tid, COMPILER_NICE);
+        }
+    }
+}
+
 /// The background compiler thread: one batch of a module at a time, modules in turn.
 fn work() {
+    lower_priority();
     let pool = pool();
     loop {
         let next = {
