@@ -321,3 +321,60 @@ fn contradicting_feature_flags_exit_with_code_2() {
         Some(2)
     );
 }
+
+/// A guest that exits with fd 1's WASI filetype, plus 16 if it has the right to tell its
+/// position (wasi-libc's `isatty` takes a character device with neither that right nor
+/// the seek right for a terminal).
+const STDOUT_KIND_WAT: &str = r#"(module
+  (import "wasi_snapshot_preview1" "fd_fdstat_get" (func $stat (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (drop (call $stat (i32.const 1) (i32.const 0)))
+    (call $exit
+      (i32.or (i32.load8_u (i32.const 0))
+              (i32.shl (i32.wrap_i64 (i64.and (i64.shr_u (i64.load (i32.const 8)) (i64.const 5))
+                                              (i64.const 1)))
+                       (i32.const 4))))))"#;
+
+#[test]
+fn stdout_on_dev_null_is_no_terminal_but_a_terminal_is() {
+    let file = write_temp("stdout_kind.wat", STDOUT_KIND_WAT);
+    // /dev/null: a character device with the tell right, so not a terminal (programs such
+    // as bzip2 refuse to write compressed data to a terminal).
+    let status = Command::new(env!("CARGO_BIN_EXE_wedge"))
+        .env("WEDGE_CACHE", "off")
+        .args(["run", file.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(
+        status.code(),
+        Some(2 | 16),
+        "character device with the tell right"
+    );
+    // A pipe: a stream without a position.
+    let out = wedge(&["run", file.to_str().unwrap()]);
+    assert_eq!(out.status.code().map(|c| c & 16), Some(0), "{out:?}");
+    // A terminal (a pseudo-terminal made by util-linux `script`): a character device
+    // without the tell right.
+    let cmd = format!(
+        "WEDGE_CACHE=off {} run {}; echo \"code=$?\"",
+        env!("CARGO_BIN_EXE_wedge"),
+        file.display()
+    );
+    let out = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .output();
+    match out {
+        Ok(out) => {
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(text.contains("code=2"), "{text}");
+        }
+        Err(e) => assert!(
+            std::env::var_os("WEDGE_CI").is_none(),
+            "util-linux `script` is needed: {e}"
+        ),
+    }
+}

@@ -67,6 +67,11 @@ impl Descriptor {
             filetype::REGULAR_FILE => rights::FILE,
             filetype::SOCKET_STREAM => rights::SOCKET,
             filetype::DIRECTORY => 0,
+            // wasi-libc's `isatty` takes a character device with neither the seek nor the
+            // tell right for a terminal: a device that is none (`/dev/null`, stdio not
+            // given) gets the tell right (telling is ESPIPE there, as seeking stays
+            // ENOTCAPABLE), so programs that refuse to write binary data to a terminal run.
+            filetype::CHARACTER_DEVICE if !kind.is_terminal() => rights::STREAM | rights::FD_TELL,
             _ => rights::STREAM,
         };
         Descriptor {
@@ -198,6 +203,12 @@ impl Kind {
             Kind::Dir(d) => Some(d.dir.as_fd()),
             Kind::Socket(s) => Some(s.fd.as_fd()),
         }
+    }
+
+    /// Whether this is a host terminal.
+    pub fn is_terminal(&self) -> bool {
+        use std::io::IsTerminal;
+        self.fd().is_some_and(|fd| fd.is_terminal())
     }
 }
 
