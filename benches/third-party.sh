@@ -45,7 +45,7 @@ PROGRAMS = {
     "bzip2": (["-c", "-9"], "text.txt"),
     "lz4": (["-c", "-9"], "text.txt"),
     "brotli": (["-c", "-q", "5"], "text.txt"),
-    "lua": ([os.path.join(inputs, "bench.lua"), "3"], None),
+    "lua": ([os.path.join(inputs, "bench.lua"), "2"], None),
     "pulldown-cmark": (["-T"], "doc.md"),
     "jaq": (["-c", JQ], "data.json"),
 }

@@ -13,7 +13,8 @@
 #   lua            Lua 5.4.9, C, from the crates.io crate lua-src 551.1.0 (the crate has no
 #                  lua.c: lua_main.c here is a 30-line driver; lua_wasi.h replaces setjmp)
 #   pulldown-cmark Markdown to HTML, Rust, crates.io pulldown-cmark 0.13.6 (its binary)
-#   jaq            jq clone, Rust, crates.io jaq 3.1.2 (its binary, without mimalloc)
+#   jaq            jq clone, Rust, crates.io jaq 1.6.0 (its binary, without mimalloc; jaq 2
+#                  and 3 need rustyline's file locking, which does not build for WASI)
 #
 # Needs Debian's wasm toolchain (docs/GUESTS.md), as root:
 #   apt-get install -y rustc-web cargo-web rust-web-src lld-19 wasi-libc clang-19 \
@@ -98,18 +99,20 @@ fi
 
 # Rust programs: the crates' own binaries, `cargo install`ed for wasm32-wasip1 with std built
 # from Debian's rust-web-src, at the versions pinned by their published lock files.
+# wasi_stubs.c supplies what std needs and this wasi-libc lacks (chmod).
+clang-19 --target=wasm32-wasi --sysroot=/usr -O2 -c "$here/wasi_stubs.c" -o "$src/wasi_stubs.o"
 rust_install() { # NAME SPEC [FLAGS...]
   local name="$1" spec="$2"; shift 2
   [ -f "$out/$name.wasm" ] && return 0
   RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
-  RUSTFLAGS="-C linker=wasm-ld-19 -C link-self-contained=no -L /usr/lib/wasm32-wasi -C link-arg=/usr/lib/wasm32-wasi/crt1-command.o" \
+  RUSTFLAGS="-C linker=wasm-ld-19 -C link-self-contained=no -L /usr/lib/wasm32-wasi -C link-arg=/usr/lib/wasm32-wasi/crt1-command.o -C link-arg=$src/wasi_stubs.o" \
     /usr/bin/cargo -Zbuild-std=std,panic_abort install --quiet --locked "$@" \
       --root "$root/rust" --target wasm32-wasip1 \
       --target-dir "${GUEST_TARGET_DIR:-/var/tmp/wedge-third-party-target}" "$spec"
   cp "$root/rust/bin/$name.wasm" "$out/$name.wasm"
 }
 rust_install pulldown-cmark pulldown-cmark@=0.13.6
-rust_install jaq jaq@=3.1.2 --no-default-features
+rust_install jaq jaq@=1.6.0 --no-default-features
 
 # Inputs (regenerated when the generator changes).
 stamp="$(sha256sum "$here/gen_inputs.py" "$here/bench.lua" | sha256sum | cut -c1-16)"

@@ -6,7 +6,7 @@
 text.txt  about 8 MB of English-like prose (compressor input)
 doc.md    about 6 MB of Markdown: headings, paragraphs with emphasis, code and links, lists,
           block quotes, fenced code and tables
-data.json about 6 MB: a JSON array of records (strings, numbers, nested arrays and objects)
+data.json about 2 MB: a JSON array of records (strings, numbers, nested arrays and objects)
 The same bytes on every run and machine: a fixed-seed xorshift generator, no `random`.
 """
 import json
@@ -134,7 +134,7 @@ def main():
     files = {
         "text.txt": text(Rng(0x9E3779B97F4A7C15), 8 << 20),
         "doc.md": markdown(Rng(0xD1B54A32D192ED03), 6 << 20),
-        "data.json": records(Rng(0x94D049BB133111EB), 6 << 20),
+        "data.json": records(Rng(0x94D049BB133111EB), 2 << 20),
     }
     for name, body in files.items():
         with open(os.path.join(d, name), "w", encoding="utf-8") as f:
