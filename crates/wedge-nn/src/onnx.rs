@@ -2,7 +2,7 @@
 //! Runtime, loaded at run time) from the environment, and dispatches to it.
 //!
 //! - `WEDGE_NN_ONNX_BACKEND`: `tract`, `ort` or `auto` (the default: ONNX Runtime when its
-//!   library loads, else tract).
+//!   library loads and it takes the model, else tract).
 //! - `WEDGE_NN_ORT_LIB` (or ONNX Runtime's own `ORT_DYLIB_PATH`): the `libonnxruntime.so` to
 //!   load; without either, `libonnxruntime.so` on the system's library search path.
 //! - `WEDGE_NN_ORT_THREADS`: ONNX Runtime's intra-op threads (default 1; 0 = its own
@@ -55,7 +55,15 @@ impl OnnxGraph {
         }
         let (path, named) = ort_library();
         match onnx_ort::runtime(&path) {
-            Ok(env) => OrtGraph::load(env, builders, ort_threads()).map(OnnxGraph::Ort),
+            Ok(env) => match OrtGraph::load(env, builders, ort_threads()) {
+                Ok(graph) => Ok(OnnxGraph::Ort(graph)),
+                // `auto` gives tract a try on models ONNX Runtime refuses (e.g. operators of
+                // opsets before 7, which it no longer implements).
+                Err(e) if choice == Choice::Ort => Err(e),
+                Err(e) => TractGraph::load(builders)
+                    .map(OnnxGraph::Tract)
+                    .map_err(|_| e),
+            },
             Err(why) if choice == Choice::Ort => {
                 eprintln!("wasi_ephemeral_nn: WEDGE_NN_ONNX_BACKEND=ort: {why}");
                 Err(Errno::InvalidEncoding)

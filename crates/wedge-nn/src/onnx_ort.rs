@@ -14,25 +14,29 @@ use ort::value::{DynTensor, DynTensorValueType, TensorElementType, ValueRef, Val
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};
 
-/// The process's ONNX Runtime environment, or why the library could not be loaded.
-static RUNTIME: OnceLock<Result<Environment, String>> = OnceLock::new();
+/// The process's ONNX Runtime environment, once its library has loaded.
+static RUNTIME: OnceLock<Environment> = OnceLock::new();
 
-/// Loads ONNX Runtime from `path` (only the first call loads; later calls report how that
-/// went, whatever path they name).
+/// Loads ONNX Runtime from `path` unless it is loaded already (then `path` is ignored); a
+/// failure is not remembered, so a later call may name another library.
 pub fn runtime(path: &Path) -> Result<&'static Environment, String> {
-    RUNTIME
-        .get_or_init(|| {
-            let builder = ort::init_from(path)
-                .map_err(|e| format!("cannot load ONNX Runtime from {}: {e}", path.display()))?;
-            builder.with_name("wedge-nn").build().map_err(|e| {
-                format!(
-                    "ONNX Runtime from {} gave no environment: {e}",
-                    path.display()
-                )
-            })
-        })
-        .as_ref()
-        .map_err(Clone::clone)
+    static LOADING: Mutex<()> = Mutex::new(());
+    if let Some(env) = RUNTIME.get() {
+        return Ok(env);
+    }
+    let _one_at_a_time = LOADING.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(env) = RUNTIME.get() {
+        return Ok(env);
+    }
+    let builder = ort::init_from(path)
+        .map_err(|e| format!("cannot load ONNX Runtime from {}: {e}", path.display()))?;
+    let env = builder.with_name("wedge-nn").build().map_err(|e| {
+        format!(
+            "ONNX Runtime from {} gave no environment: {e}",
+            path.display()
+        )
+    })?;
+    Ok(RUNTIME.get_or_init(|| env))
 }
 
 /// What a model input takes: element type and dimensions (-1 where any size goes).

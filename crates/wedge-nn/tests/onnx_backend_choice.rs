@@ -1,7 +1,8 @@
 //! The ONNX backend is chosen from the environment at `load`: `WEDGE_NN_ONNX_BACKEND=ort`
 //! without a loadable ONNX Runtime is InvalidEncoding (the backend is not there, as in
 //! WasmEdge when a backend is not built), `auto` falls back to tract, an unknown backend name
-//! is InvalidEncoding. (Its own test binary: no ONNX Runtime is loaded in this process.)
+//! is InvalidEncoding; `auto` with ONNX Runtime runs on tract the models ONNX Runtime
+//! refuses. (Its own test binary: ONNX Runtime is loaded only at the end.)
 
 #[path = "support/guest.rs"]
 mod guest;
@@ -58,4 +59,18 @@ fn the_backend_comes_from_the_environment() {
     );
     std::env::set_var("WEDGE_NN_ONNX_BACKEND", "tract");
     assert_eq!(nn.load(&model, 1, 0).0, 0, "tract");
+    // With ONNX Runtime loaded: an opset-6 Gemm model it has no kernel for is refused under
+    // `ort` and runs on tract under `auto`.
+    std::env::remove_var("ORT_DYLIB_PATH");
+    let Some(lib) = support::ort_library() else {
+        return;
+    };
+    std::env::set_var("WEDGE_NN_ORT_LIB", lib);
+    let linear = std::fs::read(data.join("pytorch-converted/test_Linear/model.onnx")).unwrap();
+    std::env::set_var("WEDGE_NN_ONNX_BACKEND", "ort");
+    assert_eq!(nn.load(&model, 1, 0).0, 0, "ort, conv");
+    assert_eq!(nn.load(&linear, 1, 0).0, 1, "ort, opset-6 Gemm");
+    std::env::set_var("WEDGE_NN_ONNX_BACKEND", "auto");
+    assert_eq!(nn.load(&linear, 1, 0).0, 0, "auto, opset-6 Gemm on tract");
+    assert_eq!(nn.load(b"garbage", 1, 0).0, 1, "auto, garbage");
 }

@@ -6,7 +6,11 @@ mod guest;
 mod support;
 
 use guest::Nn;
-use support::{assert_close, backends, bytes_f32, onnx_data, read_proto, use_backend};
+use support::{assert_close, backends, bytes_f32, onnx_data, read_proto, use_backend, Backend};
+
+/// Models that ONNX Runtime (1.32) refuses: they are stamped with opset 6, and it has no
+/// kernels for Gemm, BatchNormalization and PRelu of opsets before 7.
+const OPSET6_ONLY_TRACT: &[&str] = &["test_Linear", "test_BatchNorm2d_eval", "test_PReLU_2d"];
 
 /// Models (PyTorch-converted, with real weights) and their test data sets.
 const MODELS: &[&str] = &[
@@ -36,6 +40,10 @@ fn models_compute_their_expected_outputs() {
                 (1, 1),
                 "{name}: f32 tensors"
             );
+            if matches!(backend, Backend::Ort(_)) && OPSET6_ONLY_TRACT.contains(model_name) {
+                assert_eq!(nn.load(&model, 1, 0).0, 1, "{name}: refused");
+                continue;
+            }
             let (e, graph) = nn.load(&model, 1, 0);
             assert_eq!(e, 0, "{name}: load");
             let (e, ctx) = nn.init(graph);
