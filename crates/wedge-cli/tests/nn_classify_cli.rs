@@ -42,7 +42,7 @@ fn render(dir: &Path, text: &str) -> Option<()> {
 
 #[test]
 fn the_classifier_guest_tells_upright_text_from_upside_down() {
-    let mut first: Option<(String, Vec<Vec<(String, f32)>>)> = None;
+    let mut first: Option<(String, Vec<Ranked>)> = None;
     for backend in support::backends() {
         let Some(top) = classify_with(&backend) else {
             return;
@@ -66,9 +66,12 @@ fn the_classifier_guest_tells_upright_text_from_upside_down() {
     }
 }
 
+/// Labels with their probabilities, most likely first.
+type Ranked = Vec<(String, f32)>;
+
 /// Runs the classifier checks with `backend`; the ranked labels of the upright and the
 /// upside-down image (`None` when a tool or model is missing and the test skips).
-fn classify_with(backend: &support::Backend) -> Option<Vec<Vec<(String, f32)>>> {
+fn classify_with(backend: &support::Backend) -> Option<Vec<Ranked>> {
     let b = backend.name();
     let plugin = support::cli_plugin(Path::new(env!("CARGO_BIN_EXE_wedge")))?;
     let model = support::orientation_classifier()?;
@@ -104,7 +107,7 @@ fn classify_with(backend: &support::Backend) -> Option<Vec<Vec<(String, f32)>>> 
         )
     };
     // Top labels, most likely first, with probabilities summing to 1.
-    let ranked = |stdout: &str| -> Vec<(String, f32)> {
+    let ranked = |stdout: &str| -> Ranked {
         stdout
             .lines()
             .map(|l| {
