@@ -1,7 +1,8 @@
 //! The image classifier guest (`nn-classify.wasm`) under `wedge run` with the WASI-NN plugin,
 //! on a real model: PaddleOCR's text-orientation classifier from the PyPI package
 //! `rapidocr-onnxruntime`, given a line of text rendered upright and upside down (with
-//! Debian's Python imaging library and DejaVu font, installed by tests/setup.sh).
+//! Debian's Python imaging library and DejaVu font, installed by tests/setup.sh), on each
+//! ONNX backend of the plugin (tract, and ONNX Runtime from the `onnxruntime` wheel).
 
 #[path = "../../wedge-nn/tests/support/mod.rs"]
 mod support;
@@ -41,16 +42,41 @@ fn render(dir: &Path, text: &str) -> Option<()> {
 
 #[test]
 fn the_classifier_guest_tells_upright_text_from_upside_down() {
-    let Some(plugin) = support::cli_plugin(Path::new(env!("CARGO_BIN_EXE_wedge"))) else {
-        return;
-    };
-    let Some(model) = support::orientation_classifier() else {
-        return;
-    };
+    let mut first: Option<(String, Vec<Ranked>)> = None;
+    for backend in support::backends() {
+        let Some(top) = classify_with(&backend) else {
+            return;
+        };
+        // Every backend ranks the labels alike, with probabilities within 1e-3.
+        let Some((name, want)) = &first else {
+            first = Some((backend.name().to_string(), top));
+            continue;
+        };
+        for (got, want) in top.iter().zip(want) {
+            assert_eq!(got.len(), want.len());
+            for ((gl, gp), (wl, wp)) in got.iter().zip(want) {
+                assert_eq!(gl, wl, "{} against {name}", backend.name());
+                assert!(
+                    (gp - wp).abs() < 1e-3,
+                    "{} against {name}: {gp} vs {wp}",
+                    backend.name()
+                );
+            }
+        }
+    }
+}
+
+/// Labels with their probabilities, most likely first.
+type Ranked = Vec<(String, f32)>;
+
+/// Runs the classifier checks with `backend`; the ranked labels of the upright and the
+/// upside-down image (`None` when a tool or model is missing and the test skips).
+fn classify_with(backend: &support::Backend) -> Option<Vec<Ranked>> {
+    let b = backend.name();
+    let plugin = support::cli_plugin(Path::new(env!("CARGO_BIN_EXE_wedge")))?;
+    let model = support::orientation_classifier()?;
     let dir = tempfile::tempdir().unwrap();
-    let Some(()) = render(dir.path(), "Wedge runs WebAssembly") else {
-        return;
-    };
+    render(dir.path(), "Wedge runs WebAssembly")?;
     std::fs::copy(&model, dir.path().join("cls.onnx")).unwrap();
     std::fs::write(dir.path().join("labels.txt"), "0\n180\n").unwrap();
     let guest =
@@ -60,6 +86,7 @@ fn the_classifier_guest_tells_upright_text_from_upside_down() {
         cmd.env("WEDGE_CACHE", "off")
             .env("XDG_DATA_HOME", dir.path().join("data"))
             .env_remove("WEDGE_PLUGIN_PATH")
+            .envs(backend.env())
             .arg("run")
             .arg("--plugin")
             .arg(&plugin);
@@ -80,7 +107,7 @@ fn the_classifier_guest_tells_upright_text_from_upside_down() {
         )
     };
     // Top labels, most likely first, with probabilities summing to 1.
-    let ranked = |stdout: &str| -> Vec<(String, f32)> {
+    let ranked = |stdout: &str| -> Ranked {
         stdout
             .lines()
             .map(|l| {
@@ -89,28 +116,31 @@ fn the_classifier_guest_tells_upright_text_from_upside_down() {
             })
             .collect()
     };
+    let mut both = Vec::new();
     for (image, want) in [("/w/up.ppm", "0"), ("/w/down.ppm", "180")] {
         let (code, stdout, stderr) = classify("/w/cls.onnx", image, None);
-        assert_eq!(code, Some(0), "{stderr}");
+        assert_eq!(code, Some(0), "{b}: {stderr}");
         let top = ranked(&stdout);
-        assert_eq!(top.len(), 2, "both classes listed: {stdout}");
-        assert_eq!(top[0].0, want, "{image}: {stdout}");
-        assert!(top[0].1 > 0.9, "{image}: confident: {stdout}");
+        assert_eq!(top.len(), 2, "{b}: both classes listed: {stdout}");
+        assert_eq!(top[0].0, want, "{b}: {image}: {stdout}");
+        assert!(top[0].1 > 0.9, "{b}: {image}: confident: {stdout}");
         let sum: f32 = top.iter().map(|(_, p)| p).sum();
-        assert!((sum - 1.0).abs() < 1e-3, "{stdout}");
+        assert!((sum - 1.0).abs() < 1e-3, "{b}: {stdout}");
+        both.push(top);
     }
     // The same through a preloaded model.
     let preload = format!("cls:onnx:cpu:{}", model.display());
     let (code, stdout, stderr) = classify("preload:cls", "/w/down.ppm", Some(preload));
-    assert_eq!(code, Some(0), "{stderr}");
-    assert_eq!(ranked(&stdout)[0].0, "180", "{stdout}");
+    assert_eq!(code, Some(0), "{b}: {stderr}");
+    assert_eq!(ranked(&stdout)[0].0, "180", "{b}: {stdout}");
     // Bad input is reported by the guest, never a crash: an image that is not a PPM, a
     // model that is not ONNX.
     std::fs::write(dir.path().join("bad.ppm"), b"P3\n1 1\n255\n0 0 0\n").unwrap();
     let (code, _, stderr) = classify("/w/cls.onnx", "/w/bad.ppm", None);
-    assert_eq!(code, Some(1));
-    assert!(stderr.contains("not a binary PPM"), "{stderr}");
+    assert_eq!(code, Some(1), "{b}");
+    assert!(stderr.contains("not a binary PPM"), "{b}: {stderr}");
     let (code, _, stderr) = classify("/w/labels.txt", "/w/up.ppm", None);
-    assert_eq!(code, Some(1));
-    assert!(stderr.contains("load"), "{stderr}");
+    assert_eq!(code, Some(1), "{b}");
+    assert!(stderr.contains("load"), "{b}: {stderr}");
+    Some(both)
 }

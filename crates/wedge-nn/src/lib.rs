@@ -1,5 +1,5 @@
 //! WASI-NN for Wedge: WasmEdge's `wasi_ephemeral_nn` host module as a plugin, with an ONNX
-//! backend on tract and (cargo feature `ggml`) a GGML/GGUF LLM backend on llama.cpp.
+//! backend on tract or ONNX Runtime (loaded at run time) and (cargo feature `ggml`) a GGML/GGUF LLM backend on llama.cpp.
 //!
 //! Build the plugin with `cargo build --release -p wedge-nn` (it is
 //! `target/release/libwedge_nn.so`) and run a guest with
@@ -19,6 +19,8 @@ mod ggml;
 #[path = "ggml_off.rs"]
 mod ggml;
 mod onnx;
+mod onnx_ort;
+mod onnx_tract;
 pub mod preload;
 mod state;
 mod tensor;

@@ -1,140 +1,121 @@
-//! The ONNX backend (encoding 1), on tract: models are parsed at `load` and optimised for
-//! the input shapes of the first `compute` (re-planned when the shapes change).
+//! The ONNX encoding (1): picks the backend for each `load` (tract, built in, or ONNX
+//! Runtime, loaded at run time) from the environment, and dispatches to it.
+//!
+//! - `WEDGE_NN_ONNX_BACKEND`: `tract`, `ort` or `auto` (the default: ONNX Runtime when its
+//!   library loads and it takes the model, else tract).
+//! - `WEDGE_NN_ORT_LIB` (or ONNX Runtime's own `ORT_DYLIB_PATH`): the `libonnxruntime.so` to
+//!   load; without either, `libonnxruntime.so` on the system's library search path.
+//! - `WEDGE_NN_ORT_THREADS`: ONNX Runtime's intra-op threads (default 1; 0 = its own
+//!   default, one per physical core).
 
 use crate::errno::{Errno, NnResult};
+use crate::onnx_ort::{self, OrtGraph};
+use crate::onnx_tract::TractGraph;
 use crate::tensor::InputTensor;
-use crate::types::TensorType;
-use std::sync::{Arc, Mutex};
-use tract_onnx::prelude::*;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-/// An optimised plan and the input shapes it was made for.
-type Plan = (Vec<(Vec<usize>, DatumType)>, Arc<TypedRunnableModel>);
-
-/// A loaded ONNX model.
-pub struct OnnxGraph {
-    model: InferenceModel,
-    inputs: usize,
-    plan: Mutex<Option<Plan>>,
+/// A loaded ONNX model, on the backend chosen at load.
+pub enum OnnxGraph {
+    /// On tract.
+    Tract(TractGraph),
+    /// On ONNX Runtime.
+    Ort(OrtGraph),
 }
 
+/// Which backend the environment asks for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Choice {
+    Tract,
+    Ort,
+    Auto,
+}
+
+/// The intra-op thread count for ONNX Runtime when `WEDGE_NN_ORT_THREADS` is not set:
+/// one, like tract (on a busy machine more threads mostly wait for each other; see
+/// docs/WASI-NN.md "Speed").
+const DEFAULT_ORT_THREADS: usize = 1;
+
 impl OnnxGraph {
-    /// Parses a model from its one builder (the `.onnx` bytes).
+    /// Loads a model (its one builder, the `.onnx` bytes) on the chosen backend.
     pub fn load(builders: &[Vec<u8>]) -> NnResult<OnnxGraph> {
-        let [bytes] = builders else {
-            return Err(Errno::InvalidArgument);
+        let choice = match std::env::var("WEDGE_NN_ONNX_BACKEND").as_deref() {
+            Err(_) | Ok("") | Ok("auto") => Choice::Auto,
+            Ok("tract") => Choice::Tract,
+            Ok("ort") => Choice::Ort,
+            Ok(other) => {
+                eprintln!(
+                    "wasi_ephemeral_nn: WEDGE_NN_ONNX_BACKEND={other} is not tract, ort or auto"
+                );
+                return Err(Errno::InvalidEncoding);
+            }
         };
-        let model = tract_onnx::onnx()
-            .model_for_read(&mut bytes.as_slice())
-            .map_err(|_| Errno::InvalidArgument)?;
-        let inputs = model
-            .input_outlets()
-            .map_err(|_| Errno::InvalidArgument)?
-            .len();
-        Ok(OnnxGraph {
-            model,
-            inputs,
-            plan: Mutex::new(None),
-        })
+        if choice == Choice::Tract {
+            return TractGraph::load(builders).map(OnnxGraph::Tract);
+        }
+        let (path, named) = ort_library();
+        match onnx_ort::runtime(&path) {
+            Ok(env) => match OrtGraph::load(env, builders, ort_threads()) {
+                Ok(graph) => Ok(OnnxGraph::Ort(graph)),
+                // `auto` gives tract a try on models ONNX Runtime refuses (e.g. operators of
+                // opsets before 7, which it no longer implements).
+                Err(e) if choice == Choice::Ort => Err(e),
+                Err(e) => TractGraph::load(builders)
+                    .map(OnnxGraph::Tract)
+                    .map_err(|_| e),
+            },
+            Err(why) if choice == Choice::Ort => {
+                eprintln!("wasi_ephemeral_nn: WEDGE_NN_ONNX_BACKEND=ort: {why}");
+                Err(Errno::InvalidEncoding)
+            }
+            Err(why) => {
+                // A library that was named but does not load is worth a word (once); none
+                // found on the search path is the ordinary tract-only setup.
+                static TOLD: AtomicBool = AtomicBool::new(false);
+                if named && !TOLD.swap(true, Ordering::Relaxed) {
+                    eprintln!("wasi_ephemeral_nn: {why}; using tract for ONNX");
+                }
+                TractGraph::load(builders).map(OnnxGraph::Tract)
+            }
+        }
     }
 
     /// How many inputs the model takes.
     pub fn input_count(&self) -> usize {
-        self.inputs
+        match self {
+            OnnxGraph::Tract(g) => g.input_count(),
+            OnnxGraph::Ort(g) => g.input_count(),
+        }
     }
 
     /// Runs the model on `inputs` (one per model input, in order); the outputs' bytes.
     pub fn compute(&self, inputs: &[InputTensor]) -> NnResult<Vec<Vec<u8>>> {
-        if inputs.len() != self.inputs {
-            return Err(Errno::InvalidArgument);
+        match self {
+            OnnxGraph::Tract(g) => g.compute(inputs),
+            OnnxGraph::Ort(g) => g.compute(inputs),
         }
-        let shapes: Vec<(Vec<usize>, DatumType)> = inputs
-            .iter()
-            .map(|t| (t.dims.clone(), datum_type(t.ty)))
-            .collect();
-        let plan = self.plan_for(&shapes)?;
-        let values: TVec<TValue> = inputs
-            .iter()
-            .map(to_tensor)
-            .collect::<NnResult<Vec<Tensor>>>()?
-            .into_iter()
-            .map(TValue::from)
-            .collect();
-        let outputs = plan.run(values).map_err(|_| Errno::RuntimeError)?;
-        outputs
-            .iter()
-            .map(|t| {
-                if t.datum_type().is_copy() {
-                    Ok(t.as_bytes().to_vec())
-                } else {
-                    Err(Errno::UnsupportedOperation)
-                }
-            })
-            .collect()
-    }
-
-    /// The plan for these input shapes (the cached one, or a new one).
-    fn plan_for(&self, shapes: &[(Vec<usize>, DatumType)]) -> NnResult<Arc<TypedRunnableModel>> {
-        let mut cached = self.plan.lock().map_err(|_| Errno::RuntimeError)?;
-        if let Some((s, plan)) = cached.as_ref() {
-            if s == shapes {
-                return Ok(plan.clone());
-            }
-        }
-        let mut model = self.model.clone();
-        for (i, (dims, dt)) in shapes.iter().enumerate() {
-            model = model
-                .with_input_fact(i, InferenceFact::dt_shape(*dt, dims.as_slice()))
-                .map_err(|_| Errno::InvalidArgument)?;
-        }
-        // Shapes or types the model cannot take fail here.
-        let plan = model
-            .into_optimized()
-            .and_then(|m| m.into_runnable())
-            .map_err(|_| Errno::InvalidArgument)?;
-        *cached = Some((shapes.to_vec(), plan.clone()));
-        Ok(plan)
     }
 }
 
-/// tract's element type for a WASI-NN tensor type.
-fn datum_type(ty: TensorType) -> DatumType {
-    match ty {
-        TensorType::F16 => DatumType::F16,
-        TensorType::F32 => DatumType::F32,
-        TensorType::F64 => DatumType::F64,
-        TensorType::U8 => DatumType::U8,
-        TensorType::I32 => DatumType::I32,
-        TensorType::I64 => DatumType::I64,
+/// The ONNX Runtime library to load, and whether the environment named it.
+fn ort_library() -> (PathBuf, bool) {
+    for var in ["WEDGE_NN_ORT_LIB", "ORT_DYLIB_PATH"] {
+        if let Some(p) = std::env::var_os(var).filter(|p| !p.is_empty()) {
+            return (PathBuf::from(p), true);
+        }
     }
+    let name = format!(
+        "{}onnxruntime{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    );
+    (PathBuf::from(name), false)
 }
 
-/// A tract tensor from the guest's little-endian bytes (length already checked).
-fn to_tensor(t: &InputTensor) -> NnResult<Tensor> {
-    let d = &t.data;
-    let tensor = match t.ty {
-        TensorType::F16 => {
-            let v: Vec<f16> = d
-                .chunks_exact(2)
-                .map(|c| f16::from_bits(u16::from_le_bytes([c[0], c[1]])))
-                .collect();
-            Tensor::from_shape(&t.dims, &v)
-        }
-        TensorType::F32 => {
-            let v: Vec<f32> = d
-                .chunks_exact(4)
-                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect();
-            Tensor::from_shape(&t.dims, &v)
-        }
-        TensorType::U8 => Tensor::from_shape(&t.dims, d),
-        TensorType::I32 => {
-            let v: Vec<i32> = d
-                .chunks_exact(4)
-                .map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect();
-            Tensor::from_shape(&t.dims, &v)
-        }
-        TensorType::F64 | TensorType::I64 => return Err(Errno::InvalidArgument),
-    };
-    tensor.map_err(|_| Errno::InvalidArgument)
+/// ONNX Runtime's intra-op threads (`WEDGE_NN_ORT_THREADS`, else the default).
+fn ort_threads() -> usize {
+    std::env::var("WEDGE_NN_ORT_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(DEFAULT_ORT_THREADS)
 }

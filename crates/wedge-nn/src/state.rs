@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 /// A backend's model.
 pub enum Model {
-    /// ONNX on tract.
+    /// ONNX (on tract or ONNX Runtime).
     Onnx(Box<OnnxGraph>),
     /// A GGUF language model on llama.cpp.
     Ggml(GgmlGraph),

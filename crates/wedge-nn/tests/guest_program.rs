@@ -1,6 +1,6 @@
 //! The Rust guest `tests/guests/bin/nn.wasm` (written with the `wasmedge-wasi-nn` crate, as
 //! for WasmEdge) runs ONNX models through the plugin loaded from its shared library, and its
-//! output matches the expected output shipped with the model.
+//! output matches the expected output shipped with the model, on each ONNX backend.
 
 mod support;
 
@@ -58,36 +58,44 @@ fn the_rust_guest_classifies_through_the_shared_library_plugin() {
     let Some(data) = support::onnx_data() else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    for name in ["test_Conv2d", "test_Softmax"] {
-        let models = data.join("pytorch-converted").join(name);
-        std::fs::copy(models.join("model.onnx"), dir.path().join("model.onnx")).unwrap();
-        let input = support::read_proto(&models.join("test_data_set_0/input_0.pb"));
-        let want = support::read_proto(&models.join("test_data_set_0/output_0.pb"));
-        std::fs::write(
-            dir.path().join("input.bin"),
-            support::f32_bytes(&input.floats),
-        )
-        .unwrap();
-        let dims: Vec<String> = input.dims.iter().map(|d| d.to_string()).collect();
+    for backend in support::backends() {
+        let _turn = support::use_backend(&backend);
+        let b = backend.name();
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["test_Conv2d", "test_Softmax"] {
+            let models = data.join("pytorch-converted").join(name);
+            std::fs::copy(models.join("model.onnx"), dir.path().join("model.onnx")).unwrap();
+            let input = support::read_proto(&models.join("test_data_set_0/input_0.pb"));
+            let want = support::read_proto(&models.join("test_data_set_0/output_0.pb"));
+            std::fs::write(
+                dir.path().join("input.bin"),
+                support::f32_bytes(&input.floats),
+            )
+            .unwrap();
+            let dims: Vec<String> = input.dims.iter().map(|d| d.to_string()).collect();
+            let code = run_guest(
+                dir.path(),
+                &[
+                    "/w/model.onnx",
+                    "/w/input.bin",
+                    &dims.join(","),
+                    "/w/output.bin",
+                ],
+            );
+            assert_eq!(code, 0, "{name} on {b}: guest exit code");
+            let got = std::fs::read(dir.path().join("output.bin")).unwrap();
+            support::assert_close(
+                &support::bytes_f32(&got),
+                &want.floats,
+                &format!("{name} on {b}"),
+            );
+        }
+        // A corrupt model: the guest reports the errno (InvalidArgument) and exits 1.
+        std::fs::write(dir.path().join("model.onnx"), b"\x08\x07garbage").unwrap();
         let code = run_guest(
             dir.path(),
-            &[
-                "/w/model.onnx",
-                "/w/input.bin",
-                &dims.join(","),
-                "/w/output.bin",
-            ],
+            &["/w/model.onnx", "/w/input.bin", "1", "/w/out.bin"],
         );
-        assert_eq!(code, 0, "{name}: guest exit code");
-        let got = std::fs::read(dir.path().join("output.bin")).unwrap();
-        support::assert_close(&support::bytes_f32(&got), &want.floats, name);
+        assert_eq!(code, 1, "{b}: corrupt model");
     }
-    // A corrupt model: the guest reports the errno (InvalidArgument) and exits 1.
-    std::fs::write(dir.path().join("model.onnx"), b"\x08\x07garbage").unwrap();
-    let code = run_guest(
-        dir.path(),
-        &["/w/model.onnx", "/w/input.bin", "1", "/w/out.bin"],
-    );
-    assert_eq!(code, 1);
 }

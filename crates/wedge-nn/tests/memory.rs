@@ -1,5 +1,6 @@
 //! Graphs and contexts are freed: 1,000 load/compute/unload cycles of a small model do not
-//! grow the process (alone in its test binary, so nothing else allocates meanwhile).
+//! grow the process, on each ONNX backend (alone in its test binary, so nothing else
+//! allocates meanwhile).
 
 #[path = "support/guest.rs"]
 mod guest;
@@ -26,32 +27,40 @@ fn load_unload_cycles_do_not_grow_memory() {
     let dir = data.join("pytorch-converted/test_Conv2d");
     let model = std::fs::read(dir.join("model.onnx")).unwrap();
     let input = support::read_proto(&dir.join("test_data_set_0/input_0.pb"));
-    let mut nn = Nn::new(true);
-    let cycle = |nn: &mut Nn| {
-        let (e, graph) = nn.load(&model, 1, 0);
-        assert_eq!(e, 0);
-        let (e, ctx) = nn.init(graph);
-        assert_eq!(e, 0);
-        assert_eq!(nn.set_f32(ctx, 0, &input.dims, &input.floats), 0);
-        assert_eq!(nn.errno("compute", &[ctx]), 0);
-        assert_eq!(nn.errno("finalize_execution_context", &[ctx]), 0);
-        assert_eq!(nn.errno("unload", &[graph]), 0);
-    };
-    // The test guest bump-allocates its scratch memory: reset it between cycles by making a
-    // fresh guest every 100 cycles (the plugin's state is what is measured).
-    for _ in 0..100 {
-        cycle(&mut nn);
-    }
-    nn = Nn::new(true);
-    let before = rss().unwrap();
-    for i in 0..1000 {
-        if i % 100 == 0 {
-            nn = Nn::new(true);
+    for backend in support::backends() {
+        let _turn = support::use_backend(&backend);
+        let b = backend.name();
+        let mut nn = Nn::new(true);
+        let cycle = |nn: &mut Nn| {
+            let (e, graph) = nn.load(&model, 1, 0);
+            assert_eq!(e, 0, "{b}: load");
+            let (e, ctx) = nn.init(graph);
+            assert_eq!(e, 0);
+            assert_eq!(nn.set_f32(ctx, 0, &input.dims, &input.floats), 0);
+            assert_eq!(nn.errno("compute", &[ctx]), 0, "{b}: compute");
+            assert_eq!(nn.errno("finalize_execution_context", &[ctx]), 0);
+            assert_eq!(nn.errno("unload", &[graph]), 0);
+        };
+        // The test guest bump-allocates its scratch memory: reset it between cycles by
+        // making a fresh guest every 100 cycles (the plugin's state is what is measured).
+        for _ in 0..100 {
+            cycle(&mut nn);
         }
-        cycle(&mut nn);
+        nn = Nn::new(true);
+        let before = rss().unwrap();
+        for i in 0..1000 {
+            if i % 100 == 0 {
+                nn = Nn::new(true);
+            }
+            cycle(&mut nn);
+        }
+        let grown = rss().unwrap().saturating_sub(before);
+        eprintln!("{b}: resident set grew by {grown} bytes over 1,000 cycles");
+        // One leaked graph per cycle (model, optimised plan or session, context) would be
+        // far more.
+        assert!(
+            grown < 16 << 20,
+            "{b}: grew by {grown} bytes over 1,000 cycles"
+        );
     }
-    let grown = rss().unwrap().saturating_sub(before);
-    eprintln!("resident set grew by {grown} bytes over 1,000 cycles");
-    // One leaked graph per cycle (model, optimised plan, context) would be far more.
-    assert!(grown < 16 << 20, "grew by {grown} bytes over 1,000 cycles");
 }

