@@ -4,7 +4,8 @@ use super::func::Func;
 use super::global::Global;
 use super::memory::{LinearMemory, Memory};
 use super::store::{
-    AsContext, AsContextMut, FuncKind, GlobalEntity, InstanceEntity, Store, StoreId, StoreInner,
+    func_type_ptr, AsContext, AsContextMut, FuncKind, GlobalEntity, InstanceEntity, Store, StoreId,
+    StoreInner,
 };
 use super::table::{Table, TableEntity};
 use super::trap::{Trap, TrapKind};
@@ -313,22 +314,27 @@ pub(crate) fn instantiate<T>(
     if let Some(native) = &inst.native {
         // Before the functions exist, so that each is made with its type's trampoline
         // rather than found by a scan of all the store's functions per new type.
-        for t in 0..m.types.len() as u32 {
-            inner.register_trampoline(m.type_ids[t as usize], native.host_trampoline(t));
-        }
+        inner.register_trampolines(
+            (0..m.types.len() as u32).map(|t| (m.type_ids[t as usize], native.host_trampoline(t))),
+        );
     }
     // Each function starts with its type's trampoline (compiled code overwrites it in
-    // `build_vmctx`), looked up once per type.
-    let codes: Vec<*const u8> = m.type_ids.iter().map(|&id| inner.trampoline(id)).collect();
+    // `build_vmctx`): what a function gets from its type is looked up once per type.
+    let per_type: Vec<_> = (m.types.iter().zip(&m.type_ids))
+        .map(|(ty, &id)| (func_type_ptr(ty), id, inner.trampoline(id)))
+        .collect();
     let defined = m.num_imported_funcs..m.func_types.len() as u32;
-    let first = inner.push_funcs(defined.clone().map(|i| {
-        let t = m.func_types[i as usize] as usize;
+    inner.modules.push(module.clone());
+    let funcs = defined.clone().map(|i| {
+        let (ty, type_id, code) = per_type[m.func_types[i as usize] as usize];
         let kind = FuncKind::Wasm {
             instance: instance_index,
             index: i,
         };
-        (m.types[t].clone(), m.type_ids[t], kind, codes[t])
-    }));
+        (ty, type_id, kind, code)
+    });
+    // SAFETY: the signatures belong to `module`, which the store now keeps.
+    let first = unsafe { inner.push_funcs(funcs) };
     inst.funcs.extend(first..first + defined.len() as u32);
     for (i, ty) in m
         .tables
@@ -352,8 +358,9 @@ pub(crate) fn instantiate<T>(
             continue;
         }
         inner.check_new_memory(ty)?;
-        let mut memory = LinearMemory::new(*ty)?;
-        imaged[i] = map_image(m, i as u32, &mut memory);
+        let tag = image_tag(m, i as u32);
+        let mut memory = LinearMemory::with_image(*ty, tag)?;
+        imaged[i] = map_image(m, i as u32, tag, &mut memory);
         inner.memories.push(std::sync::Arc::new(memory));
         inst.memories.push(inner.memories.len() as u32 - 1);
     }
@@ -384,7 +391,12 @@ pub(crate) fn instantiate<T>(
     for seg in &m.elems {
         let mut items = Vec::with_capacity(seg.items.len());
         for e in &seg.items {
-            items.push(eval_const(inner, m, &inst.funcs, &inst.globals, e)? as u64);
+            // Most items are one `ref.func` (every item of a function table).
+            let raw = match e.ops() {
+                [ConstOp::RefFunc(f)] => inst.funcs[*f as usize] as u64 + 1,
+                _ => eval_const(inner, m, &inst.funcs, &inst.globals, e)? as u64,
+            };
+            items.push(raw);
         }
         inst.elems.push(items.into());
     }
@@ -448,10 +460,37 @@ fn build_vmctx(inner: &mut StoreInner, inst: &mut InstanceEntity, instance_index
     inst.vmctx = vmctx;
 }
 
+/// The in-memory image of memory `mem` (made on the module's first instantiation), if it
+/// has one and the module has no images stored in its AOT file.
+fn image_tag(m: &crate::module::ModuleInner, mem: u32) -> Option<super::memory::ImageTag> {
+    if !m.images.is_empty() {
+        return None;
+    }
+    let image = m
+        .image_file
+        .get_or_init(|| super::memory::image_file::create(m))
+        .as_ref()?;
+    image
+        .chunks
+        .iter()
+        .any(|c| c.memory == mem)
+        .then(|| super::memory::image_tag(image.id, mem))
+        .flatten()
+}
+
 /// Maps the initial contents of memory `mem` copy-on-write: the images stored in the AOT
-/// file the module was loaded from, or else the module's in-memory image file (made on its
-/// first instantiation); true if the memory's initial contents are then complete.
-fn map_image(m: &crate::module::ModuleInner, mem: u32, memory: &mut LinearMemory) -> bool {
+/// file the module was loaded from, or else the module's in-memory image file (`tag`, from
+/// [`image_tag`]; nothing to do if the memory's reused reservation holds it already); true
+/// if the memory's initial contents are then complete.
+fn map_image(
+    m: &crate::module::ModuleInner,
+    mem: u32,
+    tag: Option<super::memory::ImageTag>,
+    memory: &mut LinearMemory,
+) -> bool {
+    if tag.is_some() && memory.image() == tag {
+        return true;
+    }
     if !m.images.is_empty() {
         let mut chunks = m.images.iter().filter(|c| c.memory == mem).peekable();
         if chunks.peek().is_none() {
@@ -463,17 +502,18 @@ fn map_image(m: &crate::module::ModuleInner, mem: u32, memory: &mut LinearMemory
                 .is_some_and(|(file, at)| memory.map_file(c.offset, c.len, file, at))
         });
     }
-    let Some(image) = m
-        .image_file
-        .get_or_init(|| super::memory::image_file::create(m))
-    else {
+    let (Some(tag), Some(image)) = (tag, m.image_file.get().and_then(|f| f.as_ref())) else {
         return false;
     };
-    let mut chunks = image.chunks.iter().filter(|c| c.memory == mem).peekable();
-    if chunks.peek().is_none() {
-        return false;
+    let mapped = image
+        .chunks
+        .iter()
+        .filter(|c| c.memory == mem)
+        .all(|c| memory.map_file(c.offset, c.len, &image.file, c.at as u64));
+    if mapped {
+        memory.set_image(tag);
     }
-    chunks.all(|c| memory.map_file(c.offset, c.len, &image.file, c.at as u64))
+    mapped
 }
 
 /// Copies active element and data segments into their tables and memories, then drops them;
