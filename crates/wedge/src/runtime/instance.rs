@@ -311,46 +311,6 @@ pub(crate) fn instantiate<T>(
         inst.tags.push(inner.tags.len() as u32 - 1);
     }
     let instance_index = inner.instances.len() as u32;
-    if let Some(native) = &inst.native {
-        // Before the functions exist, so that each is made with its type's trampoline
-        // rather than found by a scan of all the store's functions per new type.
-        inner.register_trampolines(
-            (0..m.types.len() as u32).map(|t| (m.type_ids[t as usize], native.host_trampoline(t))),
-        );
-    }
-    // Each function starts with its type's trampoline (compiled code overwrites it in
-    // `build_vmctx`): what a function gets from its type is looked up once per type.
-    let per_type: Vec<_> = (m.types.iter().zip(&m.type_ids))
-        .map(|(ty, &id)| (func_type_ptr(ty), id, inner.trampoline(id)))
-        .collect();
-    let defined = m.num_imported_funcs..m.func_types.len() as u32;
-    inner.modules.push(module.clone());
-    let funcs = defined.clone().map(|i| {
-        let (ty, type_id, code) = per_type[m.func_types[i as usize] as usize];
-        let kind = FuncKind::Wasm {
-            instance: instance_index,
-            index: i,
-        };
-        (ty, type_id, kind, code)
-    });
-    // SAFETY: the signatures belong to `module`, which the store now keeps.
-    let first = unsafe { inner.push_funcs(funcs) };
-    inst.funcs.extend(first..first + defined.len() as u32);
-    for (i, ty) in m
-        .tables
-        .iter()
-        .enumerate()
-        .skip(m.num_imported_tables as usize)
-    {
-        let def = i - m.num_imported_tables as usize;
-        let init = match m.table_inits.get(def).and_then(|e| e.as_ref()) {
-            Some(expr) => eval_const(inner, m, &inst.funcs, &inst.globals, expr)? as u64,
-            None => 0,
-        };
-        inner.check_new_table(ty)?;
-        inner.tables.push(TableEntity::new(*ty, init)?);
-        inst.tables.push(inner.tables.len() as u32 - 1);
-    }
     // Memories whose initial contents were mapped from a stored image (by module index).
     let mut imaged = vec![false; m.memories.len()];
     for (i, ty) in m.memories.iter().enumerate() {
@@ -378,6 +338,54 @@ pub(crate) fn instantiate<T>(
         }
         inst.tier = crate::tier::instance_tier(m, fits);
     }
+    // The context block, complete but for the addresses of tables and globals (see
+    // `build_vmctx`); compiled functions are made pointing at it.
+    let shape = VmShape::of(m, crate::tier::runs_tiered(&inst));
+    inst.vmctx = VmCtx::new(shape, &mut *inner.vm, &m.type_ids, instance_index);
+    if let Some(native) = &inst.native {
+        // Before the functions exist, so that each is made with its type's trampoline
+        // rather than found by a scan of all the store's functions per new type.
+        inner.register_trampolines(
+            (0..m.types.len() as u32).map(|t| (m.type_ids[t as usize], native.host_trampoline(t))),
+        );
+    }
+    // A compiled function is called with its code and the instance's context block; any
+    // other starts with its type's trampoline (what a function gets from its type is
+    // looked up once per type).
+    let per_type: Vec<_> = (m.types.iter().zip(&m.type_ids))
+        .map(|(ty, &id)| (func_type_ptr(ty), id, inner.trampoline(id)))
+        .collect();
+    let defined = m.num_imported_funcs..m.func_types.len() as u32;
+    inner.modules.push(module.clone());
+    let native = inst.native.as_deref();
+    let funcs = defined.clone().map(|i| {
+        let (ty, type_id, trampoline) = per_type[m.func_types[i as usize] as usize];
+        let kind = FuncKind::Wasm {
+            instance: instance_index,
+            index: i,
+        };
+        let code = native.map_or(trampoline, |n| n.func(i - m.num_imported_funcs));
+        (ty, type_id, kind, code)
+    });
+    let vmctx = native.map(|_| inst.vmctx.as_ptr());
+    // SAFETY: the signatures belong to `module`, which the store now keeps.
+    let first = unsafe { inner.push_funcs(funcs, vmctx) };
+    inst.funcs.extend(first..first + defined.len() as u32);
+    for (i, ty) in m
+        .tables
+        .iter()
+        .enumerate()
+        .skip(m.num_imported_tables as usize)
+    {
+        let def = i - m.num_imported_tables as usize;
+        let init = match m.table_inits.get(def).and_then(|e| e.as_ref()) {
+            Some(expr) => eval_const(inner, m, &inst.funcs, &inst.globals, expr)? as u64,
+            None => 0,
+        };
+        inner.check_new_table(ty)?;
+        inner.tables.push(TableEntity::new(*ty, init)?);
+        inst.tables.push(inner.tables.len() as u32 - 1);
+    }
     for (ty, init) in m.globals[m.num_imported_globals as usize..]
         .iter()
         .zip(&m.global_inits)
@@ -400,7 +408,7 @@ pub(crate) fn instantiate<T>(
         }
         inst.elems.push(items.into());
     }
-    build_vmctx(inner, &mut inst, instance_index);
+    build_vmctx(inner, &mut inst);
     inner.instances.push(inst);
     let instance = Instance {
         store: inner.id,
@@ -414,12 +422,13 @@ pub(crate) fn instantiate<T>(
     Ok(instance)
 }
 
-/// Builds an instance's context block and, for compiled modules, wires its functions in.
-fn build_vmctx(inner: &mut StoreInner, inst: &mut InstanceEntity, instance_index: u32) {
+/// Fills in an instance's context block: where its memories, tables, globals and imported
+/// functions are (its compiled functions already point at it).
+fn build_vmctx(inner: &mut StoreInner, inst: &mut InstanceEntity) {
     let module = inst.module.clone();
     let m = &module.inner;
     let shape = VmShape::of(m, crate::tier::runs_tiered(inst));
-    let mut vmctx = VmCtx::new(shape, &mut *inner.vm, &m.type_ids, instance_index);
+    let vmctx = &mut inst.vmctx;
     for (i, &mem) in inst.memories.iter().enumerate() {
         // The memory object (its length is at a documented offset) and a copy of its base
         // address, which never changes.
@@ -436,18 +445,6 @@ fn build_vmctx(inner: &mut StoreInner, inst: &mut InstanceEntity, instance_index
         let cell: *mut u128 = &mut inner.globals[g as usize].value;
         vmctx.set(shape.globals + 8 * i as u32, cell as u64);
     }
-    if let Some(native) = &inst.native {
-        // (The store learnt the module's trampolines in `instantiate`, before the functions
-        // were made.)
-        for (def, &f) in inst.funcs[m.num_imported_funcs as usize..]
-            .iter()
-            .enumerate()
-        {
-            let r = inner.funcs[f as usize].funcref_mut();
-            r.code = native.func(def as u32);
-            r.vmctx = vmctx.as_ptr();
-        }
-    }
     for (i, &f) in inst.funcs[..m.num_imported_funcs as usize]
         .iter()
         .enumerate()
@@ -457,7 +454,6 @@ fn build_vmctx(inner: &mut StoreInner, inst: &mut InstanceEntity, instance_index
         vmctx.set(at, r.code as u64);
         vmctx.set(at + 8, r.vmctx as u64);
     }
-    inst.vmctx = vmctx;
 }
 
 /// The in-memory image of memory `mem` (made on the module's first instantiation), if it

@@ -405,7 +405,7 @@ impl StoreInner {
         self.host_types.push(ty);
         let kind = FuncKind::Host { host };
         // SAFETY: `host_types` now owns the signature for the store's lifetime.
-        unsafe { self.push_funcs(std::iter::once((sig, type_id, kind, code))) }
+        unsafe { self.push_funcs(std::iter::once((sig, type_id, kind, code)), None) }
     }
 
     /// The host trampoline registered for a canonical type, or null.
@@ -417,13 +417,15 @@ impl StoreInner {
 
     /// Adds functions, each with its signature (see [`func_type_ptr`]), canonical type id,
     /// kind and initial code (null if none), and returns the store index of the first; the
-    /// others follow.
+    /// others follow. Compiled code calls them with `vmctx` (a compiled instance's context
+    /// block), or else with their function reference (host and interpreted functions).
     ///
     /// # Safety
     /// Each signature must be owned by `self.modules` or `self.host_types`.
     pub(crate) unsafe fn push_funcs(
         &mut self,
         funcs: impl ExactSizeIterator<Item = (std::ptr::NonNull<FuncType>, u32, FuncKind, *const u8)>,
+        vmctx: Option<*mut u8>,
     ) -> u32 {
         let first = self.funcs.len() as u32;
         let n = funcs.len();
@@ -441,7 +443,7 @@ impl StoreInner {
             let slot = slots[i].as_mut_ptr();
             slots[i].write(VmFuncRef {
                 code,
-                vmctx: slot.cast(),
+                vmctx: vmctx.unwrap_or(slot.cast()),
                 type_id,
                 func_index: first + i as u32,
             });
