@@ -395,7 +395,8 @@ impl TypeCache {
     pub fn insert(&mut self, ty: &Arc<CanonType>) {
         let i = ty.id as usize;
         if self.types.len() <= i {
-            self.types.resize(i + 1, None);
+            // Grown geometrically: a new store inserts its types one by one.
+            self.types.resize((i + 1).next_power_of_two(), None);
         }
         if self.types[i].is_none() {
             self.types[i] = Some(ty.clone());

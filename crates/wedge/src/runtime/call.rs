@@ -35,7 +35,7 @@ pub(crate) unsafe fn invoke_raw<T>(
     // SAFETY: guaranteed by the caller.
     let store = unsafe { &mut *(store as *mut Store<T>) };
     let entity = &store.inner.funcs[func as usize];
-    let slots = super::io_slots(&entity.ty);
+    let slots = super::io_slots(entity.ty());
     // SAFETY: guaranteed by the caller.
     let io = unsafe { std::slice::from_raw_parts_mut(io, slots) };
     let result = match entity.kind {

@@ -1,7 +1,7 @@
 //! Functions: handles, host functions and the `Caller` they receive.
 
 use super::instance::Instance;
-use super::store::{AsContext, AsContextMut, FuncKind, Store, StoreId};
+use super::store::{AsContext, AsContextMut, Store, StoreId};
 use super::trap::Trap;
 use super::val::Val;
 use super::Extern;
@@ -167,14 +167,25 @@ impl Func {
 
     /// Registers a raw host function in the store.
     pub(crate) fn from_host_fn<T>(store: &mut Store<T>, ty: FuncType, host: HostFn<T>) -> Func {
-        store.host_funcs.push(host);
         let type_id = store.inner.engine.intern_type(&ty);
-        let canon = store.inner.engine.canon_type(type_id);
-        store.inner.types.insert(&canon);
+        Self::from_interned_host_fn(store, Arc::new(ty), type_id, host)
+    }
+
+    /// Registers a raw host function whose signature has canonical id `type_id` in the
+    /// store's engine.
+    pub(crate) fn from_interned_host_fn<T>(
+        store: &mut Store<T>,
+        ty: Arc<FuncType>,
+        type_id: u32,
+        host: HostFn<T>,
+    ) -> Func {
+        store.host_funcs.push(host);
+        if store.inner.types.get(type_id).is_none() {
+            let canon = store.inner.engine.canon_type(type_id);
+            store.inner.types.insert(&canon);
+        }
         let host = store.host_funcs.len() as u32 - 1;
-        let index = store
-            .inner
-            .push_func(Arc::new(ty), type_id, FuncKind::Host { host });
+        let index = store.inner.push_host_func(ty, type_id, host);
         Func {
             store: store.inner.id,
             index,
@@ -185,7 +196,7 @@ impl Func {
     pub fn ty(&self, store: impl AsContext) -> FuncType {
         let inner = &store.as_context().inner;
         inner.check(self.store);
-        (*inner.funcs[self.index as usize].ty).clone()
+        inner.funcs[self.index as usize].ty().clone()
     }
 
     /// Calls the function with dynamically typed arguments, writing its results.
@@ -197,7 +208,7 @@ impl Func {
     ) -> Result<(), Error> {
         let store = store.as_context_mut();
         store.inner.check(self.store);
-        let ty = store.inner.funcs[self.index as usize].ty.clone();
+        let ty = store.inner.funcs[self.index as usize].ty_arc();
         check_vals("arguments", params, ty.params())?;
         for (v, t) in params.iter().zip(ty.params()) {
             v.check_in(&store.inner, *t).map_err(Error::Type)?;
@@ -251,7 +262,7 @@ impl Func {
     ) -> Result<(), Error> {
         let store = store.as_context_mut();
         store.inner.check(self.store);
-        let ty = &store.inner.funcs[self.index as usize].ty;
+        let ty = store.inner.funcs[self.index as usize].ty();
         if ty
             .params()
             .iter()

@@ -4,7 +4,8 @@ use super::func::Func;
 use super::global::Global;
 use super::memory::{LinearMemory, Memory};
 use super::store::{
-    AsContext, AsContextMut, FuncKind, GlobalEntity, InstanceEntity, Store, StoreId, StoreInner,
+    func_type_ptr, AsContext, AsContextMut, FuncKind, GlobalEntity, InstanceEntity, Store, StoreId,
+    StoreInner,
 };
 use super::table::{Table, TableEntity};
 use super::trap::{Trap, TrapKind};
@@ -310,41 +311,6 @@ pub(crate) fn instantiate<T>(
         inst.tags.push(inner.tags.len() as u32 - 1);
     }
     let instance_index = inner.instances.len() as u32;
-    if let Some(native) = &inst.native {
-        // Before the functions exist, so that each is made with its type's trampoline
-        // rather than found by a scan of all the store's functions per new type.
-        for t in 0..m.types.len() as u32 {
-            inner.register_trampoline(m.type_ids[t as usize], native.host_trampoline(t));
-        }
-    }
-    // Each function starts with its type's trampoline (compiled code overwrites it in
-    // `build_vmctx`), looked up once per type.
-    let codes: Vec<*const u8> = m.type_ids.iter().map(|&id| inner.trampoline(id)).collect();
-    let defined = m.num_imported_funcs..m.func_types.len() as u32;
-    let first = inner.push_funcs(defined.clone().map(|i| {
-        let t = m.func_types[i as usize] as usize;
-        let kind = FuncKind::Wasm {
-            instance: instance_index,
-            index: i,
-        };
-        (m.types[t].clone(), m.type_ids[t], kind, codes[t])
-    }));
-    inst.funcs.extend(first..first + defined.len() as u32);
-    for (i, ty) in m
-        .tables
-        .iter()
-        .enumerate()
-        .skip(m.num_imported_tables as usize)
-    {
-        let def = i - m.num_imported_tables as usize;
-        let init = match m.table_inits.get(def).and_then(|e| e.as_ref()) {
-            Some(expr) => eval_const(inner, m, &inst.funcs, &inst.globals, expr)? as u64,
-            None => 0,
-        };
-        inner.check_new_table(ty)?;
-        inner.tables.push(TableEntity::new(*ty, init)?);
-        inst.tables.push(inner.tables.len() as u32 - 1);
-    }
     // Memories whose initial contents were mapped from a stored image (by module index).
     let mut imaged = vec![false; m.memories.len()];
     for (i, ty) in m.memories.iter().enumerate() {
@@ -352,8 +318,9 @@ pub(crate) fn instantiate<T>(
             continue;
         }
         inner.check_new_memory(ty)?;
-        let mut memory = LinearMemory::new(*ty)?;
-        imaged[i] = map_image(m, i as u32, &mut memory);
+        let tag = image_tag(m, i as u32);
+        let mut memory = LinearMemory::with_image(*ty, tag)?;
+        imaged[i] = map_image(m, i as u32, tag, &mut memory);
         inner.memories.push(std::sync::Arc::new(memory));
         inst.memories.push(inner.memories.len() as u32 - 1);
     }
@@ -373,6 +340,54 @@ pub(crate) fn instantiate<T>(
         }
         inst.tier = crate::tier::instance_tier(m, fits);
     }
+    // The context block, complete but for the addresses of tables and globals (see
+    // `build_vmctx`); compiled functions are made pointing at it.
+    let shape = VmShape::of(m, crate::tier::runs_tiered(&inst));
+    inst.vmctx = VmCtx::new(shape, &mut *inner.vm, &m.type_ids, instance_index);
+    if let Some(native) = &inst.native {
+        // Before the functions exist, so that each is made with its type's trampoline
+        // rather than found by a scan of all the store's functions per new type.
+        inner.register_trampolines(
+            (0..m.types.len() as u32).map(|t| (m.type_ids[t as usize], native.host_trampoline(t))),
+        );
+    }
+    // A compiled function is called with its code and the instance's context block; any
+    // other starts with its type's trampoline (what a function gets from its type is
+    // looked up once per type).
+    let per_type: Vec<_> = (m.types.iter().zip(&m.type_ids))
+        .map(|(ty, &id)| (func_type_ptr(ty), id, inner.trampoline(id)))
+        .collect();
+    let defined = m.num_imported_funcs..m.func_types.len() as u32;
+    inner.modules.push(module.clone());
+    let native = inst.native.as_deref();
+    let funcs = defined.clone().map(|i| {
+        let (ty, type_id, trampoline) = per_type[m.func_types[i as usize] as usize];
+        let kind = FuncKind::Wasm {
+            instance: instance_index,
+            index: i,
+        };
+        let code = native.map_or(trampoline, |n| n.func(i - m.num_imported_funcs));
+        (ty, type_id, kind, code)
+    });
+    let vmctx = native.map(|_| inst.vmctx.as_ptr());
+    // SAFETY: the signatures belong to `module`, which the store now keeps.
+    let first = unsafe { inner.push_funcs(funcs, vmctx) };
+    inst.funcs.extend(first..first + defined.len() as u32);
+    for (i, ty) in m
+        .tables
+        .iter()
+        .enumerate()
+        .skip(m.num_imported_tables as usize)
+    {
+        let def = i - m.num_imported_tables as usize;
+        let init = match m.table_inits.get(def).and_then(|e| e.as_ref()) {
+            Some(expr) => eval_const(inner, m, &inst.funcs, &inst.globals, expr)? as u64,
+            None => 0,
+        };
+        inner.check_new_table(ty)?;
+        inner.tables.push(TableEntity::new(*ty, init)?);
+        inst.tables.push(inner.tables.len() as u32 - 1);
+    }
     for (ty, init) in m.globals[m.num_imported_globals as usize..]
         .iter()
         .zip(&m.global_inits)
@@ -386,11 +401,16 @@ pub(crate) fn instantiate<T>(
     for seg in &m.elems {
         let mut items = Vec::with_capacity(seg.items.len());
         for e in &seg.items {
-            items.push(eval_const(inner, m, &inst.funcs, &inst.globals, e)? as u64);
+            // Most items are one `ref.func` (every item of a function table).
+            let raw = match e.ops() {
+                [ConstOp::RefFunc(f)] => inst.funcs[*f as usize] as u64 + 1,
+                _ => eval_const(inner, m, &inst.funcs, &inst.globals, e)? as u64,
+            };
+            items.push(raw);
         }
         inst.elems.push(items.into());
     }
-    build_vmctx(inner, &mut inst, instance_index);
+    build_vmctx(inner, &mut inst);
     inner.instances.push(inst);
     let instance = Instance {
         store: inner.id,
@@ -404,12 +424,13 @@ pub(crate) fn instantiate<T>(
     Ok(instance)
 }
 
-/// Builds an instance's context block and, for compiled modules, wires its functions in.
-fn build_vmctx(inner: &mut StoreInner, inst: &mut InstanceEntity, instance_index: u32) {
+/// Fills in an instance's context block: where its memories, tables, globals and imported
+/// functions are (its compiled functions already point at it).
+fn build_vmctx(inner: &mut StoreInner, inst: &mut InstanceEntity) {
     let module = inst.module.clone();
     let m = &module.inner;
     let shape = VmShape::of(m, crate::tier::runs_tiered(inst));
-    let mut vmctx = VmCtx::new(shape, &mut *inner.vm, &m.type_ids, instance_index);
+    let vmctx = &mut inst.vmctx;
     for (i, &mem) in inst.memories.iter().enumerate() {
         // The memory object (its length is at a documented offset) and a copy of its base
         // address, which never changes.
@@ -426,18 +447,6 @@ fn build_vmctx(inner: &mut StoreInner, inst: &mut InstanceEntity, instance_index
         let cell: *mut u128 = &mut inner.globals[g as usize].value;
         vmctx.set(shape.globals + 8 * i as u32, cell as u64);
     }
-    if let Some(native) = &inst.native {
-        // (The store learnt the module's trampolines in `instantiate`, before the functions
-        // were made.)
-        for (def, &f) in inst.funcs[m.num_imported_funcs as usize..]
-            .iter()
-            .enumerate()
-        {
-            let r = inner.funcs[f as usize].funcref_mut();
-            r.code = native.func(def as u32);
-            r.vmctx = vmctx.as_ptr();
-        }
-    }
     for (i, &f) in inst.funcs[..m.num_imported_funcs as usize]
         .iter()
         .enumerate()
@@ -447,14 +456,44 @@ fn build_vmctx(inner: &mut StoreInner, inst: &mut InstanceEntity, instance_index
         vmctx.set(at, r.code as u64);
         vmctx.set(at + 8, r.vmctx as u64);
     }
-    inst.vmctx = vmctx;
+}
+
+/// The in-memory image of memory `mem` (made on the module's second instantiation: the
+/// first copies its segments, as writing the file costs more than copying them once, and a
+/// module instantiated once, as a command is, has no use for it), if it has one and the
+/// module has no images stored in its AOT file.
+fn image_tag(m: &crate::module::ModuleInner, mem: u32) -> Option<super::memory::ImageTag> {
+    if !m.images.is_empty() {
+        return None;
+    }
+    if m.image_file.get().is_none() && !m.instantiated.load(std::sync::atomic::Ordering::Relaxed) {
+        return None;
+    }
+    let image = m
+        .image_file
+        .get_or_init(|| super::memory::image_file::create(m))
+        .as_ref()?;
+    image
+        .chunks
+        .iter()
+        .any(|c| c.memory == mem)
+        .then(|| super::memory::image_tag(image.id, mem))
+        .flatten()
 }
 
 /// Maps the initial contents of memory `mem` copy-on-write: the images stored in the AOT
-/// file the module was loaded from, or else the module's in-memory image file (made on its
-/// second instantiation: writing the file costs more than copying the segments once); true
+/// file the module was loaded from, or else the module's in-memory image file (`tag`, from
+/// [`image_tag`]; nothing to do if the memory's reused reservation holds it already); true
 /// if the memory's initial contents are then complete.
-fn map_image(m: &crate::module::ModuleInner, mem: u32, memory: &mut LinearMemory) -> bool {
+fn map_image(
+    m: &crate::module::ModuleInner,
+    mem: u32,
+    tag: Option<super::memory::ImageTag>,
+    memory: &mut LinearMemory,
+) -> bool {
+    if tag.is_some() && memory.image() == tag {
+        return true;
+    }
     if !m.images.is_empty() {
         let mut chunks = m.images.iter().filter(|c| c.memory == mem).peekable();
         if chunks.peek().is_none() {
@@ -466,20 +505,18 @@ fn map_image(m: &crate::module::ModuleInner, mem: u32, memory: &mut LinearMemory
                 .is_some_and(|(file, at)| memory.map_file(c.offset, c.len, file, at))
         });
     }
-    if m.image_file.get().is_none() && !m.instantiated.load(std::sync::atomic::Ordering::Relaxed) {
-        return false;
-    }
-    let Some(image) = m
-        .image_file
-        .get_or_init(|| super::memory::image_file::create(m))
-    else {
+    let (Some(tag), Some(image)) = (tag, m.image_file.get().and_then(|f| f.as_ref())) else {
         return false;
     };
-    let mut chunks = image.chunks.iter().filter(|c| c.memory == mem).peekable();
-    if chunks.peek().is_none() {
-        return false;
+    let mapped = image
+        .chunks
+        .iter()
+        .filter(|c| c.memory == mem)
+        .all(|c| memory.map_file(c.offset, c.len, &image.file, c.at as u64));
+    if mapped {
+        memory.set_image(tag);
     }
-    chunks.all(|c| memory.map_file(c.offset, c.len, &image.file, c.at as u64))
+    mapped
 }
 
 /// Copies active element and data segments into their tables and memories, then drops them;

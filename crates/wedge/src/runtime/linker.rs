@@ -11,18 +11,27 @@ use crate::module::{ImportDef, Module};
 use crate::types::{ExternType, FuncType, MemoryType, TableType};
 use crate::{Engine, Error};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Something the linker can provide for an import.
 enum Definition<T> {
     /// An object that already lives in a store.
     Extern(Extern),
     /// A host function, created in each store it is instantiated into.
-    HostFunc(FuncType, HostFn<T>),
+    HostFunc(HostSig, HostFn<T>),
     /// Host functions of different types under one name: an import takes the one whose type
     /// it declares (the first is the one [`Linker::get`] returns).
-    Overloads(Vec<(FuncType, HostFn<T>)>),
+    Overloads(Vec<(HostSig, HostFn<T>)>),
     /// A shared memory, attached to each store it is instantiated into.
     SharedMemory(SharedMemory),
+}
+
+/// A host function's signature, interned once when it is defined rather than per store.
+#[derive(Clone)]
+struct HostSig {
+    ty: Arc<FuncType>,
+    /// Canonical id in the linker's engine.
+    type_id: u32,
 }
 
 impl<T> Clone for Definition<T> {
@@ -54,7 +63,8 @@ impl<T> Clone for Definition<T> {
 /// ```
 pub struct Linker<T> {
     engine: Engine,
-    defs: HashMap<(String, String), Definition<T>>,
+    /// By module name, then by name (looked up without building a key per import).
+    defs: HashMap<String, HashMap<String, Definition<T>>>,
     allow_shadowing: bool,
 }
 
@@ -74,15 +84,33 @@ impl<T: 'static> Linker<T> {
         self
     }
 
+    /// Interns a host function's signature in the linker's engine.
+    fn sig(&self, ty: FuncType) -> HostSig {
+        HostSig {
+            type_id: self.engine.intern_type(&ty),
+            ty: Arc::new(ty),
+        }
+    }
+
     fn insert(&mut self, module: &str, name: &str, def: Definition<T>) -> Result<&mut Self, Error> {
-        let key = (module.to_string(), name.to_string());
-        if !self.allow_shadowing && self.defs.contains_key(&key) {
+        if !self.allow_shadowing && self.definition(module, name).is_some() {
             return Err(Error::Link(format!(
                 "`{module}::{name}` is already defined"
             )));
         }
-        self.defs.insert(key, def);
+        self.put(module, name, def);
         Ok(self)
+    }
+
+    /// The definition of `module::name`, if any.
+    fn definition(&self, module: &str, name: &str) -> Option<&Definition<T>> {
+        self.defs.get(module)?.get(name)
+    }
+
+    /// Defines (or redefines) `module::name`.
+    fn put(&mut self, module: &str, name: &str, def: Definition<T>) {
+        let names = self.defs.entry(module.to_string()).or_default();
+        names.insert(name.to_string(), def);
     }
 
     /// Defines an import from an object living in a store.
@@ -105,7 +133,8 @@ impl<T: 'static> Linker<T> {
         f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
     ) -> Result<&mut Self, Error> {
         let host = Func::host_fn_from_vals(ty.clone(), f);
-        self.insert(module, name, Definition::HostFunc(ty, host))
+        let sig = self.sig(ty);
+        self.insert(module, name, Definition::HostFunc(sig, host))
     }
 
     /// Defines a host function from a typed Rust closure taking a `Caller` and wasm values.
@@ -116,7 +145,8 @@ impl<T: 'static> Linker<T> {
         f: impl super::IntoFunc<T, Params, Results>,
     ) -> Result<&mut Self, Error> {
         let (ty, host) = f.into_host_fn();
-        self.insert(module, name, Definition::HostFunc(ty, host))
+        let sig = self.sig(ty);
+        self.insert(module, name, Definition::HostFunc(sig, host))
     }
 
     /// Adds another signature to the host function already defined as `module::name`.
@@ -132,28 +162,27 @@ impl<T: 'static> Linker<T> {
         f: impl super::IntoFunc<T, Params, Results>,
     ) -> Result<&mut Self, Error> {
         let (ty, host) = f.into_host_fn();
-        let key = (module.to_string(), name.to_string());
-        let defined = match self.defs.remove(&key) {
+        let defined = match self.defs.get_mut(module).and_then(|n| n.remove(name)) {
             Some(Definition::HostFunc(t, h)) => vec![(t, h)],
             Some(Definition::Overloads(v)) => v,
             other => {
                 if let Some(def) = other {
-                    self.defs.insert(key, def);
+                    self.put(module, name, def);
                 }
                 return Err(Error::Link(format!(
                     "`{module}::{name}` must be defined as a host function before an overload"
                 )));
             }
         };
-        if defined.iter().any(|(t, _)| *t == ty) {
-            self.defs.insert(key, Definition::Overloads(defined));
+        if defined.iter().any(|(t, _)| *t.ty == ty) {
+            self.put(module, name, Definition::Overloads(defined));
             return Err(Error::Link(format!(
                 "`{module}::{name}` already has an overload of type {ty}"
             )));
         }
         let mut all = defined;
-        all.push((ty, host));
-        self.defs.insert(key, Definition::Overloads(all));
+        all.push((self.sig(ty), host));
+        self.put(module, name, Definition::Overloads(all));
         Ok(self)
     }
 
@@ -200,24 +229,32 @@ impl<T: 'static> Linker<T> {
         name: &str,
         want: Option<&ExternType>,
     ) -> Option<Extern> {
-        let def = self.defs.get(&(module.to_string(), name.to_string()))?;
-        let (ty, f) = match def {
+        let def = self.definition(module, name)?;
+        let (sig, f) = match def {
             Definition::Extern(e) => return Some(*e),
             Definition::SharedMemory(m) => {
                 return Some(Extern::Memory(m.attach(store.as_context_mut())))
             }
-            Definition::HostFunc(ty, f) => (ty, f),
+            Definition::HostFunc(sig, f) => (sig, f),
             Definition::Overloads(all) => {
                 let chosen = match want {
-                    Some(ExternType::Func(want)) => all.iter().find(|(t, _)| t == want),
+                    Some(ExternType::Func(want)) => all.iter().find(|(t, _)| *t.ty == *want),
                     _ => None,
                 };
-                chosen.or(all.first()).map(|(ty, f)| (ty, f))?
+                chosen.or(all.first()).map(|(sig, f)| (sig, f))?
             }
         };
-        Some(Extern::Func(Func::from_host_fn(
-            store.as_context_mut(),
-            ty.clone(),
+        let store = store.as_context_mut();
+        // A store of another engine numbers types its own way.
+        let type_id = if Engine::same(&self.engine, store.engine()) {
+            sig.type_id
+        } else {
+            store.engine().intern_type(&sig.ty)
+        };
+        Some(Extern::Func(Func::from_interned_host_fn(
+            store,
+            sig.ty.clone(),
+            type_id,
             f.clone(),
         )))
     }
@@ -260,7 +297,7 @@ pub(crate) fn extern_type(store: &StoreInner, ext: &Extern) -> ExternType {
         Extern::Tag(t) => t.store,
     });
     match ext {
-        Extern::Func(f) => ExternType::Func((*store.funcs[f.index as usize].ty).clone()),
+        Extern::Func(f) => ExternType::Func(store.funcs[f.index as usize].ty().clone()),
         Extern::Table(t) => {
             let e = &store.tables[t.index as usize];
             ExternType::Table(TableType {
@@ -369,7 +406,10 @@ fn describe(ty: &ExternType) -> String {
 impl<T> std::fmt::Debug for Linker<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Linker")
-            .field("definitions", &self.defs.len())
+            .field(
+                "definitions",
+                &self.defs.values().map(HashMap::len).sum::<usize>(),
+            )
             .finish()
     }
 }

@@ -12,7 +12,6 @@ use crate::registry::TypeCache;
 use crate::types::{FuncType, GlobalType};
 use crate::Engine;
 use std::any::Any;
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,7 +39,10 @@ pub(crate) enum FuncKind {
 /// A function as the store keeps it.
 #[derive(Debug)]
 pub(crate) struct FuncEntity {
-    pub ty: Arc<FuncType>,
+    /// The signature: owned by a module in `StoreInner::modules` or by
+    /// `StoreInner::host_types`, which live as long as the store (no reference count to
+    /// touch per function and instance).
+    ty: std::ptr::NonNull<FuncType>,
     pub type_id: u32,
     pub kind: FuncKind,
     /// How compiled code calls it: its slot in one of the store's `funcref_blocks`, which
@@ -49,10 +51,29 @@ pub(crate) struct FuncEntity {
 }
 
 // SAFETY: the slot is owned by the same store as the entity (in `funcref_blocks`) and is
-// reached only through this entity or, read-only, through the store's `funcref_ptrs`.
+// reached only through this entity or, read-only, through the store's `funcref_ptrs`; the
+// signature is immutable and owned by the store too.
 unsafe impl Send for FuncEntity {}
 
 impl FuncEntity {
+    /// The function's signature.
+    pub fn ty(&self) -> &FuncType {
+        // SAFETY: the signature's owner lives as long as the store, and so as this entity
+        // (see the field); nothing mutates it.
+        unsafe { self.ty.as_ref() }
+    }
+
+    /// The function's signature as a handle of its own, for callers that let go of the store.
+    pub fn ty_arc(&self) -> Arc<FuncType> {
+        let p = self.ty.as_ptr().cast_const();
+        // SAFETY: `p` came from `Arc::as_ptr` of an `Arc<FuncType>` that the store keeps
+        // alive (see the field), so adding a reference and taking it over is sound.
+        unsafe {
+            Arc::increment_strong_count(p);
+            Arc::from_raw(p)
+        }
+    }
+
     /// How compiled code calls the function.
     pub fn funcref(&self) -> &VmFuncRef {
         // SAFETY: the slot lives in a block the store owns for as long as this entity, and
@@ -94,6 +115,31 @@ pub(crate) struct InstanceEntity {
     pub tier: crate::tier::InstanceTier,
 }
 
+/// The host trampoline of each canonical type id (by id; 0: none known), from compiled
+/// modules instantiated in the store.
+#[derive(Default)]
+pub(crate) struct Trampolines(Vec<usize>);
+
+impl Trampolines {
+    /// The trampoline of a type, if one is known.
+    pub fn get(&self, type_id: u32) -> Option<usize> {
+        self.0.get(type_id as usize).copied().filter(|&c| c != 0)
+    }
+
+    /// Records the trampoline of a type unless one is known; true if it was not.
+    pub fn insert(&mut self, type_id: u32, code: usize) -> bool {
+        let i = type_id as usize;
+        if self.0.len() <= i {
+            self.0.resize(i + 1, 0);
+        }
+        let new = self.0[i] == 0;
+        if new {
+            self.0[i] = code;
+        }
+        new
+    }
+}
+
 /// Pointers to every function's `VmFuncRef`, by store function index.
 #[derive(Default)]
 pub(crate) struct FuncRefPtrs(pub Vec<*const VmFuncRef>);
@@ -126,13 +172,17 @@ pub(crate) struct StoreInner {
     pub reentry: u32,
     /// The block compiled code reads (stable address).
     pub vm: Box<VmStore>,
+    /// Modules whose functions were added to the store: they own those functions' signatures.
+    pub modules: Vec<Module>,
+    /// Signatures of the host functions added to the store (see `FuncEntity::ty`).
+    pub host_types: Vec<Arc<FuncType>>,
     /// `VmFuncRef` of each function; `vm.funcrefs` points at its buffer.
     pub funcref_ptrs: FuncRefPtrs,
     /// The functions' `VmFuncRef`s, a block per instance (or host function), never moved
     /// or resized once made: compiled code and `funcref_ptrs` hold their addresses.
     funcref_blocks: Vec<Vec<VmFuncRef>>,
     /// Host trampoline of each canonical type id, from compiled modules instantiated here.
-    pub trampolines: HashMap<u32, usize>,
+    pub trampolines: Trampolines,
     /// Gas and instruction counters.
     pub meter: Meter,
     /// Caps on memory and table growth.
@@ -196,9 +246,11 @@ impl<T> Store<T> {
                     super::call::invoke_raw::<T>,
                     crate::native::libcall_table(),
                 )),
+                modules: Vec::new(),
+                host_types: Vec::new(),
                 funcref_ptrs: FuncRefPtrs::default(),
                 funcref_blocks: Vec::new(),
-                trampolines: HashMap::new(),
+                trampolines: Trampolines::default(),
                 meter: Meter::default(),
                 limits: StoreLimits::default(),
                 interrupt: InterruptHandle::default(),
@@ -346,68 +398,93 @@ impl<T> Store<T> {
 }
 
 impl StoreInner {
-    /// Adds a function and returns its store index.
-    pub(crate) fn push_func(&mut self, ty: Arc<FuncType>, type_id: u32, kind: FuncKind) -> u32 {
+    /// Adds a host function and returns its store index.
+    pub(crate) fn push_host_func(&mut self, ty: Arc<FuncType>, type_id: u32, host: u32) -> u32 {
         let code = self.trampoline(type_id);
-        self.push_funcs(std::iter::once((ty, type_id, kind, code)))
+        let sig = func_type_ptr(&ty);
+        self.host_types.push(ty);
+        let kind = FuncKind::Host { host };
+        // SAFETY: `host_types` now owns the signature for the store's lifetime.
+        unsafe { self.push_funcs(std::iter::once((sig, type_id, kind, code)), None) }
     }
 
     /// The host trampoline registered for a canonical type, or null.
     pub(crate) fn trampoline(&self, type_id: u32) -> *const u8 {
         self.trampolines
-            .get(&type_id)
-            .map_or(std::ptr::null(), |p| *p as *const u8)
+            .get(type_id)
+            .map_or(std::ptr::null(), |p| p as *const u8)
     }
 
-    /// Adds functions, each with its signature, canonical type id, kind and initial code
-    /// (null if none), and returns the store index of the first; the others follow.
-    pub(crate) fn push_funcs(
+    /// Adds functions, each with its signature (see [`func_type_ptr`]), canonical type id,
+    /// kind and initial code (null if none), and returns the store index of the first; the
+    /// others follow. Compiled code calls them with `vmctx` (a compiled instance's context
+    /// block), or else with their function reference (host and interpreted functions).
+    ///
+    /// # Safety
+    /// Each signature must be owned by `self.modules` or `self.host_types`.
+    pub(crate) unsafe fn push_funcs(
         &mut self,
-        funcs: impl ExactSizeIterator<Item = (Arc<FuncType>, u32, FuncKind, *const u8)>,
+        funcs: impl ExactSizeIterator<Item = (std::ptr::NonNull<FuncType>, u32, FuncKind, *const u8)>,
+        vmctx: Option<*mut u8>,
     ) -> u32 {
         let first = self.funcs.len() as u32;
         let n = funcs.len();
+        // Made with room for all, the block never reallocates: its slots' addresses are
+        // final as soon as they are written.
         let mut block: Vec<VmFuncRef> = Vec::with_capacity(n);
         self.funcs.reserve(n);
         self.funcref_ptrs.0.reserve(n);
+        // The three arrays are written in place (one pass, no length updates per item).
+        let slots = &mut block.spare_capacity_mut()[..n];
+        let ptrs = &mut self.funcref_ptrs.0.spare_capacity_mut()[..n];
+        let entities = &mut self.funcs.spare_capacity_mut()[..n];
+        let mut written = 0;
         for (i, (ty, type_id, kind, code)) in funcs.enumerate().take(n) {
-            block.push(VmFuncRef {
+            let slot = slots[i].as_mut_ptr();
+            slots[i].write(VmFuncRef {
                 code,
-                vmctx: std::ptr::null_mut(),
+                vmctx: vmctx.unwrap_or(slot.cast()),
                 type_id,
                 func_index: first + i as u32,
             });
-            self.funcs.push(FuncEntity {
+            ptrs[i].write(slot);
+            entities[i].write(FuncEntity {
                 ty,
                 type_id,
                 kind,
-                funcref: std::ptr::NonNull::dangling(),
+                funcref: std::ptr::NonNull::new(slot).expect("a Vec's buffer is never null"),
             });
+            written = i + 1;
         }
-        // The block is complete and never grows again: its slots' addresses are final.
-        let base = block.as_mut_ptr();
-        for i in 0..block.len() {
-            // SAFETY: `i` is within the block, whose buffer does not move from here on.
-            let slot = unsafe { base.add(i) };
-            // SAFETY: as above; the slot is initialized and nobody else references it yet.
-            unsafe { (*slot).vmctx = slot.cast() };
-            self.funcref_ptrs.0.push(slot);
-            self.funcs[first as usize + i].funcref =
-                std::ptr::NonNull::new(slot).expect("a Vec's buffer is never null");
+        // SAFETY: the first `written` (at most `n`) elements of each array's spare capacity
+        // were initialized just above.
+        unsafe {
+            block.set_len(written);
+            self.funcref_ptrs
+                .0
+                .set_len(self.funcref_ptrs.0.len() + written);
+            self.funcs.set_len(self.funcs.len() + written);
         }
         self.vm.funcrefs = self.funcref_ptrs.0.as_ptr();
         self.funcref_blocks.push(block);
         first
     }
 
-    /// Records the host trampoline of a type and gives it to functions of that type lacking one.
-    pub(crate) fn register_trampoline(&mut self, type_id: u32, code: usize) {
-        if self.trampolines.insert(type_id, code).is_some() {
+    /// Records host trampolines, each for a canonical type id (the first one known for a
+    /// type stays), and gives them to the functions of those types lacking one.
+    pub(crate) fn register_trampolines(&mut self, codes: impl Iterator<Item = (u32, usize)>) {
+        let mut new = false;
+        for (type_id, code) in codes {
+            new |= self.trampolines.insert(type_id, code);
+        }
+        if !new {
             return;
         }
         for f in &mut self.funcs {
-            if f.type_id == type_id && f.funcref().code.is_null() {
-                f.funcref_mut().code = code as *const u8;
+            if f.funcref().code.is_null() {
+                if let Some(code) = self.trampolines.get(f.type_id) {
+                    f.funcref_mut().code = code as *const u8;
+                }
             }
         }
     }
@@ -419,6 +496,13 @@ impl StoreInner {
             "a wedge object was used with a store it does not belong to"
         );
     }
+}
+
+/// The signature behind `ty`, as `StoreInner::push_funcs` takes it (whoever owns `ty` must
+/// live as long as the store the functions are added to).
+#[inline]
+pub(crate) fn func_type_ptr(ty: &Arc<FuncType>) -> std::ptr::NonNull<FuncType> {
+    std::ptr::NonNull::new(Arc::as_ptr(ty).cast_mut()).expect("an Arc is never null")
 }
 
 /// Read access to a store, from a [`Store`] or a [`Caller`](super::Caller).

@@ -88,9 +88,9 @@ fn attach(inner: &mut StoreInner, m: &ModuleInner, instance: u32) {
     };
     let mut new: HashMap<u32, usize> = HashMap::new();
     for (t, &id) in m.type_ids.iter().enumerate() {
-        if let std::collections::hash_map::Entry::Vacant(e) = inner.trampolines.entry(id) {
+        if inner.trampolines.get(id).is_none() {
             let code = base.host_trampoline(t as u32);
-            e.insert(code);
+            inner.trampolines.insert(id, code);
             new.insert(id, code);
         }
     }

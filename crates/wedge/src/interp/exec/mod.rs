@@ -74,7 +74,7 @@ fn invoke_counted<T>(
 ) -> Result<(), Error> {
     let (kind, ty) = {
         let e = &store.inner.funcs[func as usize];
-        (e.kind, e.ty.clone())
+        (e.kind, e.ty_arc())
     };
     match kind {
         FuncKind::Host { host } => {

@@ -459,7 +459,7 @@ impl<'s> Executor<'s> {
             Some((code, module, instance)) => self.push_call(st, code, module, instance, args),
             _ => {
                 // A host function or compiled code: called on its own, on raw slots.
-                let slots = io_slots(&self.inner.funcs[func as usize].ty);
+                let slots = io_slots(self.inner.funcs[func as usize].ty());
                 let at = st.base + args;
                 if at + slots > self.stack.len() {
                     let len = at + slots;

@@ -51,7 +51,7 @@ impl Executor<'_> {
     ) -> Result<bool, Error> {
         let (kind, ty) = {
             let e = &self.inner.funcs[func as usize];
-            (e.kind, e.ty.clone())
+            (e.kind, e.ty_arc())
         };
         match kind {
             FuncKind::Wasm { instance, index } => {

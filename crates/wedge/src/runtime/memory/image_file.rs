@@ -3,17 +3,17 @@
 //! on its second instantiation (the first copies its segments), into a sealed memfd; every
 //! later instance maps them
 //! copy-on-write instead of copying the data segments, so pages nobody writes are shared by
-//! all instances and never copied.
+//! all instances and never copied. A reservation that has an image mapped goes back to the
+//! memory pool with it (reset to the image, see `mmap`), so the next instance of the module
+//! gets its initial contents without mapping or copying anything.
 
 use crate::module::ModuleInner;
 use crate::native::image::{memory_images, StoredChunk};
 
-/// Modules whose images are smaller than this copy their segments: mapping a few pages
-/// costs more than copying them.
-const MIN_IMAGE_BYTES: usize = 64 * 1024;
-
 /// A module's memory images, in a file every instance maps from.
 pub(crate) struct ImageFile {
+    /// Tells this file's images apart from every other's in the process (never reused).
+    pub id: u64,
     /// The sealed in-memory file.
     pub file: std::fs::File,
     /// Where each chunk of each memory's image is in the file (`at`, page aligned).
@@ -23,9 +23,9 @@ pub(crate) struct ImageFile {
 /// The images of `m` in an in-memory file, or None if it has none worth mapping or the
 /// system cannot make one (then instances copy their data segments as usual).
 pub(crate) fn create(m: &ModuleInner) -> Option<ImageFile> {
+    static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     let images = memory_images(m);
-    let total: usize = images.iter().map(|c| c.bytes.len()).sum();
-    if total < MIN_IMAGE_BYTES {
+    if images.is_empty() {
         return None;
     }
     let file = memfd()?;
@@ -44,7 +44,8 @@ pub(crate) fn create(m: &ModuleInner) -> Option<ImageFile> {
         at += chunk.bytes.len();
     }
     seal(&file)?;
-    Some(ImageFile { file, chunks })
+    let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    Some(ImageFile { id, file, chunks })
 }
 
 /// A new empty in-memory file that can be sealed.

@@ -1,7 +1,7 @@
 //! One linear memory: its reservation, current length, growth and the operations on its
 //! bytes that the runtime and interpreter share (bulk operations, atomics, wait/notify).
 
-use super::mmap::{self, AtomicCell, Mmap};
+use super::mmap::{self, AtomicCell, ImageTag, Mmap};
 use super::parking::{ParkingLot, WaitResult};
 use crate::runtime::TrapKind;
 use crate::types::MemoryType;
@@ -50,6 +50,12 @@ impl LinearMemory {
 
     /// Creates a zeroed memory of the type's minimum size.
     pub fn new(ty: MemoryType) -> Result<LinearMemory, Error> {
+        Self::with_image(ty, None)
+    }
+
+    /// Creates a memory of the type's minimum size, zeroed or, if a pooled reservation with
+    /// `image` mapped is at hand, holding that image already (see [`LinearMemory::image`]).
+    pub fn with_image(ty: MemoryType, image: Option<ImageTag>) -> Result<LinearMemory, Error> {
         let page_size = ty.page_size();
         let type_max_bytes = ty
             .maximum
@@ -71,11 +77,11 @@ impl LinearMemory {
                 "memory minimum of {min_bytes} bytes exceeds the {wanted}-byte reservation limit"
             )));
         }
-        let (mut map, usable) = match reserve(wanted + GUARD_SIZE) {
+        let (mut map, usable) = match reserve(wanted + GUARD_SIZE, image) {
             Some(map) => (map, wanted),
             None => {
                 let small = type_max_bytes.min(FALLBACK_RESERVATION).max(min_bytes);
-                let map = reserve(small).ok_or_else(|| {
+                let map = reserve(small, image).ok_or_else(|| {
                     Error::Limit(format!("cannot reserve {small} bytes of address space"))
                 })?;
                 (map, small)
@@ -142,6 +148,18 @@ impl LinearMemory {
             return false;
         };
         self.map.map_file(at, n, file, file_offset)
+    }
+
+    /// The memory image whose initial contents the memory holds from a reused reservation
+    /// (nothing needs to be mapped or copied for it then), if any.
+    pub fn image(&self) -> Option<ImageTag> {
+        self.map.image()
+    }
+
+    /// Records that the memory's image `image` has been completely mapped (by
+    /// [`LinearMemory::map_file`]), so its reservation is reused with it.
+    pub fn set_image(&mut self, image: ImageTag) {
+        self.map.set_image(image);
     }
 
     /// Current size in pages.
@@ -282,10 +300,10 @@ impl LinearMemory {
 }
 
 /// Reserves `bytes` (if it fits the address space), or None.
-fn reserve(bytes: u64) -> Option<Mmap> {
+fn reserve(bytes: u64, image: Option<ImageTag>) -> Option<Mmap> {
     let bytes = usize::try_from(bytes).ok()?;
     mmap::round_to_pages(bytes)?;
-    Mmap::reserve(bytes).ok()
+    Mmap::reserve(bytes, image).ok()
 }
 
 #[cfg(test)]

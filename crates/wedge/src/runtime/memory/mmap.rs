@@ -13,7 +13,8 @@ use std::sync::Mutex;
 
 /// Reservations kept after their memory was dropped, so that short-lived instances do not
 /// pay for mapping, faulting in and unmapping pages every time. Pooled reservations are
-/// zeroed and keep at most [`POOL_KEEP_BYTES`] resident.
+/// zeroed (or, with a memory image mapped, back to the image) and keep at most
+/// [`POOL_KEEP_BYTES`] resident.
 static POOL: Mutex<Vec<Mmap>> = Mutex::new(Vec::new());
 
 /// Most reservations kept in the pool.
@@ -48,9 +49,26 @@ pub(crate) struct Mmap {
     reserved: usize,
     /// Bytes from `ptr` mapped read-write; only grows.
     accessible: AtomicUsize,
-    /// Whether some pages are mapped from a file (such a reservation is not pooled: its
-    /// pages would not read as zero once given back).
-    file_backed: bool,
+    /// What backs the accessible pages: 0, anonymous memory only; [`FILE_PAGES`], some
+    /// pages of a file (such a reservation is not pooled: they would not read as zero once
+    /// given back); else the memory image with this tag, completely mapped. (One word, so
+    /// that the layout compiled code reads, and stored code was compiled for, stays put.)
+    backing: u64,
+}
+
+/// Names one memory image, never 0 or [`FILE_PAGES`] (see [`image_tag`]): a pooled
+/// reservation that has it mapped holds that memory's initial contents again once reset,
+/// so an instance of the same module reuses it without mapping or copying anything.
+pub(crate) type ImageTag = u64;
+
+/// `Mmap::backing` of a reservation with file pages but no complete image.
+const FILE_PAGES: u64 = u64::MAX;
+
+/// The tag of the image of memory `memory` in image file `file` (a nonzero id), if the
+/// two fit in one.
+pub(crate) fn image_tag(file: u64, memory: u32) -> Option<ImageTag> {
+    let tag = file.checked_mul(1 << 16)? | u64::from(memory);
+    (file != 0 && memory < (1 << 16) && tag != FILE_PAGES).then_some(tag)
 }
 
 // SAFETY: the mapping is plain memory owned by this value; all mutation of its bytes goes
@@ -63,10 +81,11 @@ unsafe impl Sync for Mmap {}
 impl Mmap {
     /// Reserves `bytes` of address space (rounded up to whole host pages), all inaccessible.
     /// Its bytes read as zero; some may already be accessible (see [`Mmap::set_accessible`]).
-    pub fn reserve(bytes: usize) -> io::Result<Mmap> {
+    /// A pooled reservation that has `image` mapped is preferred (see [`Mmap::image`]).
+    pub fn reserve(bytes: usize, image: Option<ImageTag>) -> io::Result<Mmap> {
         let reserved = round_to_pages(bytes.max(1))
             .ok_or_else(|| io::Error::new(io::ErrorKind::OutOfMemory, "reservation too large"))?;
-        if let Some(map) = Self::take_pooled(reserved) {
+        if let Some(map) = Self::take_pooled(reserved, image) {
             return Ok(map);
         }
         // SAFETY: an anonymous private mapping at an address the kernel picks touches no
@@ -90,7 +109,7 @@ impl Mmap {
             ptr,
             reserved,
             accessible: AtomicUsize::new(0),
-            file_backed: false,
+            backing: 0,
         })
     }
 
@@ -119,7 +138,7 @@ impl Mmap {
         if !in_range || !aligned {
             return false;
         }
-        self.file_backed = true;
+        self.backing = FILE_PAGES;
         // SAFETY: `at..at + len` lies in the accessible part of our own reservation (checked)
         // and is page aligned; `self` is borrowed exclusively, so nothing reads or writes
         // those pages meanwhile. MAP_FIXED replaces exactly them with private file pages.
@@ -151,11 +170,57 @@ impl Mmap {
         self.accessible.load(Ordering::Acquire)
     }
 
-    /// A pooled reservation of exactly `reserved` bytes, if there is one.
-    fn take_pooled(reserved: usize) -> Option<Mmap> {
-        let mut pool = POOL.lock().ok()?;
-        let at = pool.iter().position(|m| m.reserved == reserved)?;
-        Some(pool.swap_remove(at))
+    /// The memory image mapped here and reset to its initial contents, if any: its
+    /// memory's initial bytes are then in place already.
+    pub fn image(&self) -> Option<ImageTag> {
+        (self.backing != 0 && self.backing != FILE_PAGES).then_some(self.backing)
+    }
+
+    /// Records that `image` is now completely mapped here (by [`Mmap::map_file`]), so the
+    /// reservation can be pooled and reused with it.
+    pub fn set_image(&mut self, image: ImageTag) {
+        self.backing = image;
+    }
+
+    /// A pooled reservation of exactly `reserved` bytes, if there is one: one with `image`
+    /// mapped, else a plain one, else one with another image, made plain again.
+    fn take_pooled(reserved: usize, image: Option<ImageTag>) -> Option<Mmap> {
+        let mut map = {
+            let mut pool = POOL.lock().ok()?;
+            let fits = |m: &Mmap| m.reserved == reserved;
+            let at = (image.is_some())
+                .then(|| pool.iter().position(|m| fits(m) && m.image() == image))
+                .flatten()
+                .or_else(|| pool.iter().position(|m| fits(m) && m.backing == 0))
+                .or_else(|| pool.iter().position(fits))?;
+            pool.swap_remove(at)
+        };
+        if map.backing != 0 && map.image() != image {
+            // Another module's image: replace its pages with zeroed anonymous ones (on
+            // failure, dropping `map` unmaps it, since it is no longer pooled with an image).
+            map.backing = FILE_PAGES;
+            let accessible = *map.accessible.get_mut();
+            if accessible > 0 {
+                // SAFETY: `0..accessible` is the page-aligned accessible start of our own
+                // reservation, which nothing else uses (the pool handed it over); MAP_FIXED
+                // replaces exactly those pages with fresh zeroed private ones.
+                let ptr = unsafe {
+                    libc::mmap(
+                        map.ptr.as_ptr().cast(),
+                        accessible,
+                        libc::PROT_READ | libc::PROT_WRITE,
+                        libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED,
+                        -1,
+                        0,
+                    )
+                };
+                if ptr == libc::MAP_FAILED {
+                    return None;
+                }
+            }
+            map.backing = 0;
+        }
+        Some(map)
     }
 
     /// Makes exactly the first `bytes` (rounded up to host pages) accessible, protecting any
@@ -329,19 +394,20 @@ impl Mmap {
 }
 
 impl Mmap {
-    /// Zeroes the accessible bytes and hands back the pages beyond [`POOL_KEEP_BYTES`];
-    /// false if the system refused.
+    /// Zeroes the accessible bytes (or resets those of a mapped image to the image's) and
+    /// hands back the pages beyond [`POOL_KEEP_BYTES`]; false if the system refused.
     fn wipe(&mut self) -> bool {
         let accessible = *self.accessible.get_mut();
-        if accessible <= POOL_KEEP_BYTES {
+        if accessible <= POOL_KEEP_BYTES && self.backing == 0 {
             // SAFETY: the accessible bytes are mapped read-write, and `self` is borrowed
             // exclusively, so nobody else reads or writes them.
             unsafe { std::ptr::write_bytes(self.ptr.as_ptr(), 0, accessible) };
             return true;
         }
-        // SAFETY: the range is the accessible part of our own private anonymous mapping;
-        // MADV_DONTNEED makes its pages read as zero again, which nobody can observe
-        // meanwhile since `self` is borrowed exclusively.
+        // SAFETY: the range is the accessible part of our own private mapping; MADV_DONTNEED
+        // makes its anonymous pages read as zero again and its private file pages as the
+        // (sealed, unchanging) file's again, which nobody can observe meanwhile since `self`
+        // is borrowed exclusively.
         let rc =
             unsafe { libc::madvise(self.ptr.as_ptr().cast(), accessible, libc::MADV_DONTNEED) };
         rc == 0
@@ -351,14 +417,15 @@ impl Mmap {
 impl Drop for Mmap {
     fn drop(&mut self) {
         if let Ok(mut pool) = POOL.lock() {
-            if pool.len() < POOL_CAPACITY && !self.file_backed && self.wipe() {
+            let poolable = self.backing != FILE_PAGES;
+            if pool.len() < POOL_CAPACITY && poolable && self.wipe() {
                 // The pool takes over the mapping: the new value owns the same pages and
                 // this one ends here without unmapping them.
                 pool.push(Mmap {
                     ptr: self.ptr,
                     reserved: self.reserved,
                     accessible: AtomicUsize::new(*self.accessible.get_mut()),
-                    file_backed: false,
+                    backing: self.backing,
                 });
                 return;
             }
@@ -377,7 +444,7 @@ mod tests {
 
     #[test]
     fn reserve_commit_access_and_bounds() {
-        let mut map = Mmap::reserve((1 << 30) + 3 * host_page_size()).unwrap();
+        let mut map = Mmap::reserve((1 << 30) + 3 * host_page_size(), None).unwrap();
         map.set_accessible(0).unwrap();
         assert_eq!(map.accessible(), 0);
         map.make_accessible(10).unwrap();
@@ -406,11 +473,11 @@ mod tests {
         // A size no other test uses, so this test sees its own pooled reservation.
         let size = (1 << 30) + 7 * host_page_size();
         let page = host_page_size();
-        let mut map = Mmap::reserve(size).unwrap();
+        let mut map = Mmap::reserve(size, None).unwrap();
         map.set_accessible(3 * page).unwrap();
         assert!(map.fill(0, 3 * page, 0xaa, usize::MAX));
         drop(map);
-        let mut again = Mmap::reserve(size).unwrap();
+        let mut again = Mmap::reserve(size, None).unwrap();
         again.set_accessible(page).unwrap();
         assert_eq!(again.accessible(), page);
         let mut buf = vec![1u8; page];

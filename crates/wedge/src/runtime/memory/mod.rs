@@ -32,7 +32,10 @@
 //! When a memory is dropped its reservation is zeroed and kept in a small process-wide pool
 //! (at most 16, each keeping at most 1 MiB resident), so instantiating short-lived modules
 //! costs no `mmap`/`munmap` or page faults; a reused reservation gets exactly its new
-//! minimum made accessible, so the guard reasoning above holds for it too.
+//! minimum made accessible, so the guard reasoning above holds for it too. A reservation
+//! with a module's memory image mapped (see `image_file`) is reset to that image instead
+//! (`MADV_DONTNEED` drops its private copies of pages) and given to the next instance of
+//! the same module first, whose memory then needs no mapping or copying at all.
 //!
 //! Shared memories (`(memory 1 2 shared)`) use the same object: several stores, on
 //! different threads, hold the same `Arc`, and growth only ever extends the length.
@@ -44,7 +47,7 @@ mod parking;
 
 pub(crate) use linear::LinearMemory;
 pub use linear::{GUARD_SIZE, RESERVATION_32, RESERVATION_64};
-pub(crate) use mmap::AtomicCell;
+pub(crate) use mmap::{image_tag, AtomicCell, ImageTag};
 
 use super::store::{AsContext, AsContextMut, StoreId};
 use crate::types::MemoryType;
