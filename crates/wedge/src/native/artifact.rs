@@ -54,14 +54,17 @@ const FORMAT_VERSION: u32 = 9;
 /// name's length and the name.
 const SECTION_HEADER: usize = 1 + 5 + 1 + SECTION_NAME.len();
 
-/// Everything that must match for stored code to be usable here. Inlining is not part of
-/// it: inlined code gives the same results, traps and backtraces, so a file compiled with
+/// Everything that must match for stored code to be usable here: the version and the
+/// fingerprint of the runtime's and code generator's sources (so another build, with
+/// perhaps another context-block layout, never runs it), target and settings. Inlining is
+/// not part of it: inlined code gives the same results, traps and backtraces, so a file compiled with
 /// or without it serves every run.
 #[cfg(feature = "compiler")]
 pub(crate) fn stamp(config: &crate::Config) -> Result<String, Error> {
     Ok(format!(
-        "wedge {};{};features={:#x};interruptible={};metering={}",
+        "wedge {} ({});{};features={:#x};interruptible={};metering={}",
         env!("CARGO_PKG_VERSION"),
+        env!("WEDGE_SOURCE_HASH"),
         super::compile::isa_stamp(config)?,
         config.features.bits(),
         config.interruptible,
