@@ -7,6 +7,9 @@
 //! `cargo run --release -p wedge-nn --features ggml --example llm_native -- MODEL PROMPT
 //! N_PREDICT THREADS [CTX_SIZE]` prints the answer and, on stderr,
 //! `stats: prompt_tokens=N first_token_ms=X gen_tokens=M gen_ms=Y`.
+//!
+//! `llm_native --print-prompt-tokens MODEL PROMPT` prints the token ids of that chat prompt,
+//! comma-separated, and exits: `benches/llm-candle` evaluates exactly these tokens.
 
 use llama_cpp_2::context::params::LlamaContextParams;
 use llama_cpp_2::llama_backend::LlamaBackend;
@@ -34,10 +37,36 @@ fn decode(
     ctx.decode(&mut batch).map_err(|e| e.to_string())
 }
 
+/// The prompt in SmolLM2's chat template (ChatML), as the chat guest sends it.
+fn chat_prompt(prompt: &str) -> String {
+    format!(
+        "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\n{prompt}<|im_end|>\n<|im_start|>assistant\n"
+    )
+}
+
+/// Prints the comma-separated token ids of the chat prompt for `prompt`.
+fn print_prompt_tokens(backend: &LlamaBackend, model: &str, prompt: &str) -> Result<(), String> {
+    let model = LlamaModel::load_from_file(backend, model, &LlamaModelParams::default())
+        .map_err(|e| e.to_string())?;
+    let tokens = model
+        .vocab()
+        .tokenize(chat_prompt(prompt).as_bytes(), true, true);
+    let ids: Vec<String> = tokens.iter().map(|t| t.0.to_string()).collect();
+    println!("{}", ids.join(","));
+    Ok(())
+}
+
 fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().collect();
+    if let [_, flag, model, prompt] = args.as_slice() {
+        if flag == "--print-prompt-tokens" {
+            let mut backend = LlamaBackend::init().map_err(|e| e.to_string())?;
+            backend.void_logs();
+            return print_prompt_tokens(&backend, model, prompt);
+        }
+    }
     let [_, model, prompt, n_predict, threads, rest @ ..] = args.as_slice() else {
-        return Err("usage: llm_native MODEL PROMPT N_PREDICT THREADS [CTX_SIZE]".into());
+        return Err("usage: llm_native MODEL PROMPT N_PREDICT THREADS [CTX_SIZE] | --print-prompt-tokens MODEL PROMPT".into());
     };
     let n_predict: usize = n_predict.parse().map_err(|_| "bad N_PREDICT")?;
     let threads: i32 = threads.parse().map_err(|_| "bad THREADS")?;
@@ -59,11 +88,8 @@ fn main() -> Result<(), String> {
     let mut ctx = model
         .new_context(&backend, params)
         .map_err(|e| e.to_string())?;
-    let chat = format!(
-        "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\n{prompt}<|im_end|>\n<|im_start|>assistant\n"
-    );
     let vocab = model.vocab();
-    let tokens = vocab.tokenize(chat.as_bytes(), true, true);
+    let tokens = vocab.tokenize(chat_prompt(prompt).as_bytes(), true, true);
     let mut sampler = LlamaSampler::chain_simple([
         LlamaSampler::penalties(model.n_vocab(), 64, 1.0, 0.0, 0.0),
         LlamaSampler::greedy(),
