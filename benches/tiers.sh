@@ -15,6 +15,8 @@
 # `cargo install --locked wasmtime-cli@48.0.8 --root /var/tmp/wasmtime`), its cache off and
 # on and its .cwasm; the Wasmi CLI (`WASMI`, default `wasmi` on PATH or
 # /var/tmp/wasmi/bin/wasmi; `cargo install --locked wasmi_cli --root /var/tmp/wasmi`).
+# THIRD_PARTY=1 also runs benches/third-party.sh (third-party programs against Wasmi,
+# Wasmtime and its .cwasm; needs the wasm toolchain of docs/GUESTS.md to build them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS="${1:-5}"
@@ -108,3 +110,8 @@ echo "== wedge compile: time and peak RSS =="
 for mod in tests/guests/bin/hello.wasm tests/guests/bin/jsrun.wasm ${PY:+"$PY"}; do
   /usr/bin/time -f "$(basename "$mod"): %e s, %M KiB peak" "$WEDGE" compile "$mod" "$TMP/out.wasm" 2>&1 >/dev/null | tail -1
 done
+
+if [ -n "${THIRD_PARTY:-}" ]; then
+  echo "== third-party programs (best of $ROUNDS) =="
+  WEDGE="$WEDGE" WASMI="$WASMI" WASMTIME="$WASMTIME" benches/third-party.sh "$ROUNDS"
+fi
