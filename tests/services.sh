@@ -46,14 +46,22 @@ free_port() {
   done
 }
 
-# Waits until something accepts TCP connections on 127.0.0.1:$1 (at most 30 s).
+# Waits until something accepts TCP connections on 127.0.0.1:$1, for at most 120 s (a
+# server's first start can be slow on a loaded machine). With a PID ($2) and a log file ($3):
+# stops waiting as soon as that process is gone, and shows the end of its log.
 wait_port() {
-  local i
-  for i in $(seq 300); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+  local port=$1 pid=${2:-} logf=${3:-} i
+  for i in $(seq 1200); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+      log "the server (pid $pid) exited before listening on port $port"
+      [ -n "$logf" ] && [ -f "$logf" ] && tail -n 20 "$logf" >&2
+      return 1
+    fi
     sleep 0.1
   done
-  log "nothing listens on port $1 after 30 s"
+  log "nothing listens on port $port after 120 s"
+  [ -n "$logf" ] && [ -f "$logf" ] && tail -n 20 "$logf" >&2
   return 1
 }
 
@@ -85,16 +93,24 @@ start_postgres() {
 }
 
 start_mariadb() {
-  local dir=$1 port
-  port=$(free_port)
+  local dir=$1 port attempt pid
   mkdir -p "$dir/mysql"
   mariadb-install-db --no-defaults --user=root --datadir="$dir/mysql" --skip-test-db \
     --auth-root-authentication-method=socket >"$dir/mariadb-install.log" 2>&1
-  mariadbd --no-defaults --user=root --datadir="$dir/mysql" --socket="$dir/mysql.sock" \
-    --port="$port" --bind-address=127.0.0.1 --pid-file="$dir/mariadbd.pid" \
-    --log-error="$dir/mariadb.log" --skip-log-bin >/dev/null 2>&1 &
-  echo $! >"$dir/mariadb.pid"
-  wait_port "$port"
+  # A second attempt on another port when the first server exits (its port can be taken
+  # between `free_port` and the server's bind).
+  for attempt in 1 2; do
+    port=$(free_port)
+    mariadbd --no-defaults --user=root --datadir="$dir/mysql" --socket="$dir/mysql.sock" \
+      --port="$port" --bind-address=127.0.0.1 --pid-file="$dir/mariadbd.pid" \
+      --log-error="$dir/mariadb.log" --skip-log-bin >/dev/null 2>&1 &
+    pid=$!
+    echo "$pid" >"$dir/mariadb.pid"
+    if wait_port "$port" "$pid" "$dir/mariadb.log"; then break; fi
+    kill -0 "$pid" 2>/dev/null && return 1
+    [ "$attempt" = 2 ] && return 1
+    log "starting MariaDB again on another port"
+  done
   mariadb --no-defaults -S "$dir/mysql.sock" -u root -e "
     CREATE DATABASE wedge;
     CREATE USER 'wedge'@'127.0.0.1' IDENTIFIED BY 'wedge';
