@@ -59,7 +59,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 unshare --mount --propagation private python3 - "$runs" "$wedge" "$wasmtime" "$root" "$third" \
   "$tmp" "${ONLY:-}" "${BASE:-}" <<'PY'
-import hashlib, math, os, shutil, subprocess, sys, time
+import hashlib, math, os, re, shutil, subprocess, sys, time
 
 runs, wedge, wasmtime, root, third, tmp, only, base = sys.argv[1:]
 runs = int(runs)
@@ -132,15 +132,15 @@ subprocess.run(["mount", "-t", "proc", "proc", root + "/proc"], check=True)
 def wasmedge(*args):
     return ["chroot", root, "/usr/bin/wasmedge", *args]
 
-version = subprocess.run(wasmedge("--version"), capture_output=True, text=True).stdout.strip()
+version = subprocess.run(wasmedge("--version"), capture_output=True, text=True).stdout.split("\n")[0]
 print(f"WasmEdge: {version}; Wasmtime: "
       + subprocess.run([wasmtime, "--version"], capture_output=True, text=True).stdout.strip())
 
 # Compile each module once per runtime, timing it (CPU seconds).
 def cpu_of(cmd):
     start = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    err = p.stderr.read()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    err = p.stdout.read()
     _, status, usage = os.wait4(p.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         return None, err.decode(errors="replace")
@@ -153,7 +153,9 @@ for name, (wasm, _, _, _) in list(programs.items()) + [("tiny", (tiny, None, Non
     cwasm = os.path.join(out_dir, name + ".cwasm")
     feats = ["--enable-gc"] if name == "gc_fields" else []
     jobs = {"wedge-aot": [wedge, "compile", wasm, aot],
-            "wasmedge": wasmedge("compile", "--optimize", "3", *feats, wasm, so),
+            # WasmEdge's compiler has no GC switch (0.14.1 runs GC in its interpreter only).
+            "wasmedge": wasmedge("compile", "--optimize", "3",
+                                 *(["--enable-function-reference"] if feats else []), wasm, so),
             "wt-cwasm": [wasmtime, "compile", *(["-W", "gc=y,function-references=y"]
                                                 if feats else []), wasm, "-o", cwasm]}
     if base:
@@ -162,8 +164,8 @@ for name, (wasm, _, _, _) in list(programs.items()) + [("tiny", (tiny, None, Non
         t, err = cpu_of(cmd)
         compile_times[(name, who)] = t
         if t is None:
-            print(f"note: {who} cannot compile {name}: {err.strip().splitlines()[-1:]}",
-                  file=sys.stderr)
+            first = re.sub(r"\x1b\[[0-9;]*m", "", err.strip()).splitlines()[:1]
+            print(f"note: {who} cannot compile {name}: {' '.join(first)}", file=sys.stderr)
     compiled[name] = (aot, so, cwasm)
 
 def commands(name, args, mode):
