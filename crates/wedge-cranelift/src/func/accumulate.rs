@@ -181,17 +181,17 @@ pub(crate) fn plan(func_index: u32, results: &[Type], body: crate::FuncBody<'_>)
     let [ty] = results else { return None };
     let body = FunctionBody::new(BinaryReader::new(body.bytes, body.offset as u64));
     let mut reader = body.get_operators_reader().ok()?;
+    // Most bodies stop qualifying at an early operator: read no further than that.
     let mut ops = Vec::new();
-    while !reader.eof() {
-        ops.push(reader.read().ok()?);
-    }
     let mut self_calls = 0;
-    for op in &ops {
+    while !reader.eof() {
+        let op = reader.read().ok()?;
         match op {
-            Operator::Call { function_index } if *function_index == func_index => self_calls += 1,
-            op if harmless(op) => {}
+            Operator::Call { function_index } if function_index == func_index => self_calls += 1,
+            ref op if harmless(op) => {}
             _ => return None,
         }
+        ops.push(op);
     }
     let mut chosen = None;
     let mut sites = HashSet::new();
