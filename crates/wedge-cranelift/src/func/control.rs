@@ -372,6 +372,7 @@ impl Translator<'_, '_> {
         if f.kind == FrameKind::Func {
             if f.dest_reached {
                 let vals = self.b.block_params(f.dest).to_vec();
+                let vals = self.accumulated(vals);
                 self.b.ins().return_(&vals);
             } else {
                 self.b.ins().trap(trap_code(TrapKind::Unreachable));

@@ -1,6 +1,7 @@
 //! Translation of one wasm function body to Cranelift IR: the function entry, locals and the
 //! operand stack. Control flow, calls and the operators are in the sibling files.
 
+mod accumulate;
 mod atomic;
 mod calls;
 mod control;
@@ -121,6 +122,8 @@ pub(crate) struct Translator<'a, 'b> {
     leaf: bool,
     /// What is known about the functions this one calls.
     options: Options<'a>,
+    /// Calls of itself that become loop iterations (see `accumulate`).
+    accumulate: Option<accumulate::Plan>,
 }
 
 /// What translation may rely on, besides the module.
@@ -168,6 +171,13 @@ pub(crate) fn translate_function(
     let sig = &env.types[env.func_types[func_index as usize] as usize];
     func.signature = wasm_signature(sig);
     func.name = UserFuncName::user(NS_FUNC, func_index);
+    // Metered and interruptible code counts function entries: no calls become loops there.
+    let accumulate = (!env.interruptible && env.metering.is_none() && !options.inline_copy)
+        .then(|| {
+            let results: Vec<Type> = sig.results.iter().map(|t| clif_type(*t)).collect();
+            accumulate::plan(func_index, &results, body)
+        })
+        .flatten();
     let b = FunctionBuilder::new(func, fctx);
     let mut t = Translator {
         env,
@@ -191,6 +201,7 @@ pub(crate) fn translate_function(
         inlinable: true,
         leaf: true,
         options,
+        accumulate,
     };
     t.translate(sig, body)?;
     let refunds = t.finish_points();
@@ -242,6 +253,7 @@ impl<'a, 'b> Translator<'a, 'b> {
         }
         self.declare_memories();
         self.meter_entry();
+        self.start_accumulating(sig.params.len());
         let ret = self.b.create_block();
         for t in &sig.results {
             self.b.append_block_param(ret, clif_type(*t));
@@ -250,6 +262,7 @@ impl<'a, 'b> Translator<'a, 'b> {
         let points = self.env.interruptible || self.env.metering.is_some();
         let mut reader = body.get_operators_reader()?;
         let offsets = self.env.metering.is_none();
+        let mut index = 0;
         while !reader.eof() {
             if offsets {
                 // Without metering (which owns the source locations) each instruction's
@@ -261,6 +274,7 @@ impl<'a, 'b> Translator<'a, 'b> {
                 self.b.set_srcloc(loc);
             }
             let op = reader.read()?;
+            index += 1;
             if self.frames.is_empty() {
                 return Err(Error::Unsupported(
                     "operators after the end of the body".into(),
@@ -268,6 +282,13 @@ impl<'a, 'b> Translator<'a, 'b> {
             }
             if self.skip(&op)? {
                 continue;
+            }
+            if let Operator::Call { function_index } = op {
+                if function_index == self.func_index
+                    && self.accumulate_call(index - 1, sig.params.len())
+                {
+                    continue;
+                }
             }
             if points {
                 if self.reachable {
@@ -284,6 +305,7 @@ impl<'a, 'b> Translator<'a, 'b> {
                 "function body ends without `end`".into(),
             ));
         }
+        self.finish_accumulating();
         self.finish_propagate();
         Ok(())
     }
