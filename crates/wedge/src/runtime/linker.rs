@@ -297,7 +297,7 @@ pub(crate) fn extern_type(store: &StoreInner, ext: &Extern) -> ExternType {
         Extern::Tag(t) => t.store,
     });
     match ext {
-        Extern::Func(f) => ExternType::Func(store.funcs[f.index as usize].ty().clone()),
+        Extern::Func(f) => ExternType::Func(store.func(f.index).ty().clone()),
         Extern::Table(t) => {
             let e = &store.tables[t.index as usize];
             ExternType::Table(TableType {
@@ -348,7 +348,7 @@ pub(crate) fn check_import(
             let Extern::Func(f) = ext else {
                 return Err(Error::Link("not a function".into()));
             };
-            let have = store.funcs[f.index as usize].type_id;
+            let have = store.func(f.index).type_id;
             types.is_subtype(have, import_type_id(module, import))
         }
         (ExternType::Tag(_), ExternType::Tag(_)) => {
