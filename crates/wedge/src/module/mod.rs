@@ -106,7 +106,16 @@ pub struct ElemSegment {
 }
 
 /// Element segments in function-index form (see `ModuleInner::elem_funcs`).
-pub(crate) type ElemFuncs = Box<[Option<Box<[u32]>>]>;
+pub(crate) type ElemFuncs = Box<[Option<ElemFuncItems>]>;
+
+/// An element segment made only of `ref.func` and `ref.null` items.
+#[derive(Debug)]
+pub(crate) struct ElemFuncItems {
+    /// Module function index + 1 of each item, 0 for null.
+    pub items: Box<[u32]>,
+    /// Whether every item names a defined function (none is null or imported).
+    pub all_defined: bool,
+}
 
 /// How a data segment is used.
 #[derive(Clone, Debug)]

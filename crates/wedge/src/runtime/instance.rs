@@ -390,7 +390,11 @@ pub(crate) fn instantiate<T>(
             // Function indices only: nothing to evaluate. An active segment is written
             // straight into its table from the template (see `initialize_segments`).
             let items = match seg.mode {
-                ElemMode::Passive => template.iter().map(|&x| raw_func(&inst.funcs, x)).collect(),
+                ElemMode::Passive => template
+                    .items
+                    .iter()
+                    .map(|&x| raw_func(&inst.funcs, x))
+                    .collect(),
                 _ => Box::default(),
             };
             inst.elems.push(items);
@@ -428,14 +432,17 @@ fn elem_func_templates(m: &crate::module::ModuleInner) -> crate::module::ElemFun
     m.elems
         .iter()
         .map(|seg| {
-            seg.items
+            let items: Box<[u32]> = seg
+                .items
                 .iter()
                 .map(|e| match e.ops() {
                     [ConstOp::RefFunc(f)] => f.checked_add(1),
                     [ConstOp::RefNull] => Some(0),
                     _ => None,
                 })
-                .collect()
+                .collect::<Option<_>>()?;
+            let all_defined = items.iter().all(|&x| x > m.num_imported_funcs);
+            Some(crate::module::ElemFuncItems { items, all_defined })
         })
         .collect()
 }
@@ -492,12 +499,19 @@ fn build_vmctx(inner: &mut StoreInner, instance: u32) {
 
 /// Writes the raw references of an element segment's function indices (see
 /// [`elem_func_templates`]) into `dst`, which has the segment's length.
-fn write_funcs(dst: &mut [u64], template: &[u32], funcs: &InstanceFuncs) {
+fn write_funcs(dst: &mut [u64], template: &crate::module::ElemFuncItems, funcs: &InstanceFuncs) {
     let imported = funcs.imported.len() as u32;
     // A defined function `x - 1` has store index `first + (x - 1 - imported)`: its raw
     // reference is `x` plus this.
     let delta = (funcs.first as u64).wrapping_sub(imported as u64);
-    for (d, &x) in dst.iter_mut().zip(template) {
+    if template.all_defined {
+        // The common case (a function table), without a branch per item.
+        for (d, &x) in dst.iter_mut().zip(&template.items) {
+            *d = (x as u64).wrapping_add(delta);
+        }
+        return;
+    }
+    for (d, &x) in dst.iter_mut().zip(&template.items) {
         *d = if x > imported {
             (x as u64).wrapping_add(delta)
         } else {
@@ -588,8 +602,8 @@ fn initialize_segments(
                 let inst = &inner.instances[instance as usize];
                 let table_index = inst.tables[*table as usize] as usize;
                 let items = std::mem::take(&mut inner.instances[instance as usize].elems[i]);
-                let template = templates.get(i).and_then(|t| t.as_deref());
-                let len = template.map_or(items.len(), |t| t.len());
+                let template = templates.get(i).and_then(|t| t.as_ref());
+                let len = template.map_or(items.len(), |t| t.items.len());
                 let table = &mut inner.tables[table_index].elems;
                 let dst = usize::try_from(offset)
                     .ok()
