@@ -341,6 +341,14 @@ pub(crate) fn check_import(
     import: &ImportDef,
     ext: &Extern,
 ) -> Result<(), Error> {
+    if let (ExternType::Func(_), Extern::Func(f)) = (&import.ty, ext) {
+        // The common case, decided without a copy of the signature.
+        store.check(f.store);
+        let have = store.func(f.index).type_id;
+        if store.types.is_subtype(have, import_type_id(module, import)) {
+            return Ok(());
+        }
+    }
     let actual = extern_type(store, ext);
     let types = &store.types;
     let ok = match (&import.ty, &actual) {
