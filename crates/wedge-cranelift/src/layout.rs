@@ -30,6 +30,10 @@ pub struct VmLayout {
     pub store_stack_limit: i32,
     /// store: pointer to the array of function reference pointers, by store function index.
     pub store_funcrefs: i32,
+    /// store: number of entries of that array (`u64`, at least 1); an entry past them or
+    /// null means the runtime has not made that function reference yet
+    /// ([`LibCall::FuncRef`] makes it).
+    pub store_funcrefs_len: i32,
     /// store: frame pointer of the last wasm frame that called out to the runtime.
     pub store_exit_fp: i32,
     /// store: module function index of that frame (`u32`), or `u32::MAX` for a trampoline.
@@ -135,11 +139,15 @@ pub enum LibCall {
     /// `(vmctx)`: the interrupt flag was found raised: traps on an interrupt, records a
     /// profiler sample of the stack and returns when one is due.
     Interrupt = 17,
+    /// `(vmctx, raw: u64) -> u64`: the address of the function reference of a non-null raw
+    /// reference whose entry in the store's array is still null (the runtime makes function
+    /// references on first use).
+    FuncRef = 18,
 }
 
 impl LibCall {
     /// Number of libcalls (the length of the table).
-    pub const COUNT: usize = 18;
+    pub const COUNT: usize = 19;
 
     /// Whether the call takes the caller's `vmctx` first and may reach the store (the
     /// others are plain routines on native addresses that never trap).

@@ -13,6 +13,7 @@ fn layout() -> VmLayout {
         vmctx_defined_funcs: 48,
         store_stack_limit: 0,
         store_funcrefs: 8,
+        store_funcrefs_len: 176,
         store_exit_fp: 16,
         store_exit_func: 24,
         store_libcalls: 32,

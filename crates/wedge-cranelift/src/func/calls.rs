@@ -32,6 +32,7 @@ fn libcall_signature(call: LibCall, cc: CallConv) -> Signature {
         LibCall::ExnCatch => (&[I64, I64, I32, I64], &[I32]),
         LibCall::Gc => (&[I64, I32, I32, I32, I64, I64], &[]),
         LibCall::Interrupt => (&[I64], &[]),
+        LibCall::FuncRef => (&[I64, I64], &[I64]),
     };
     let mut s = Signature::new(cc);
     s.params.extend(params.iter().map(|t| AbiParam::new(*t)));
@@ -178,20 +179,43 @@ impl Translator<'_, '_> {
         Ok(())
     }
 
-    /// The function reference of a non-null raw reference (a store function index + 1).
+    /// The function reference of a non-null raw reference (a store function index + 1):
+    /// from the store's array, or made by the runtime if it was not made yet (a null entry,
+    /// or none: the array grows as references are made).
     fn funcref_of(&mut self, raw: Value) -> Value {
+        let l = self.env.layout;
         let store = self.store_ptr();
-        let refs = self.b.ins().load(
-            types::I64,
-            MemFlagsData::trusted(),
-            store,
-            self.env.layout.store_funcrefs,
-        );
-        let slot = self.b.ins().imul_imm_u(raw, 8);
-        let slot = self.b.ins().iadd(refs, slot);
-        self.b
+        let trusted = MemFlagsData::trusted();
+        let refs = self
+            .b
             .ins()
-            .load(types::I64, MemFlagsData::trusted(), slot, -8)
+            .load(types::I64, trusted, store, l.store_funcrefs);
+        let len = self
+            .b
+            .ins()
+            .load(types::I64, trusted, store, l.store_funcrefs_len);
+        // Without a branch: an index past the array reads entry 0 (there is always one)
+        // and counts as null.
+        let index = self.b.ins().iadd_imm_s(raw, -1);
+        let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, index, len);
+        let zero = self.b.ins().iconst(types::I64, 0);
+        let at = self.b.ins().select(inside, index, zero);
+        let offset = self.b.ins().ishl_imm_u(at, 3);
+        let slot = self.b.ins().iadd(refs, offset);
+        let entry = self.b.ins().load(types::I64, trusted, slot, 0);
+        let made = self.b.ins().select(inside, entry, zero);
+        let make = self.b.create_block();
+        let done = self.b.create_block();
+        let funcref = self.b.append_block_param(done, types::I64);
+        self.b.set_cold_block(make);
+        self.b.ins().brif(made, done, &[made.into()], make, &[]);
+        self.b.switch_to_block(make);
+        self.b.seal_block(make);
+        let new = self.libcall(LibCall::FuncRef, &[raw])[0];
+        self.b.ins().jump(done, &[new.into()]);
+        self.b.switch_to_block(done);
+        self.b.seal_block(done);
+        funcref
     }
 
     /// Calls through a function reference (its code and `callee_vmctx`).
@@ -269,7 +293,9 @@ impl Translator<'_, '_> {
     pub(crate) fn libcall(&mut self, call: LibCall, args: &[Value]) -> Vec<Value> {
         let l = self.env.layout;
         let store = self.store_ptr();
-        if call.takes_vmctx() {
+        // Making a function reference neither traps nor looks at the stack: no frame to
+        // record (and the caller stays inlinable).
+        if call.takes_vmctx() && call != LibCall::FuncRef {
             self.inlinable = false;
             let fp = self.b.ins().get_frame_pointer(types::I64);
             self.b

@@ -105,6 +105,18 @@ pub struct ElemSegment {
     pub items: Vec<ConstExpr>,
 }
 
+/// Element segments in function-index form (see `ModuleInner::elem_funcs`).
+pub(crate) type ElemFuncs = Box<[Option<ElemFuncItems>]>;
+
+/// An element segment made only of `ref.func` and `ref.null` items.
+#[derive(Debug)]
+pub(crate) struct ElemFuncItems {
+    /// Module function index + 1 of each item, 0 for null.
+    pub items: Box<[u32]>,
+    /// Whether every item names a defined function (none is null or imported).
+    pub all_defined: bool,
+}
+
 /// How a data segment is used.
 #[derive(Clone, Debug)]
 pub enum DataMode {
@@ -130,8 +142,9 @@ pub struct DataSegment {
 
 /// The module's active data segments, which every instantiation applies and then drops.
 pub(crate) struct ActiveDatas {
-    /// By data segment index: whether it is active.
-    pub mask: Box<[bool]>,
+    /// By data segment index: whether it is active (shared by instances as their initial
+    /// set of dropped segments, see `runtime::DataDropped`).
+    pub mask: std::sync::Arc<[bool]>,
     /// The memories they write to (module indices, each once).
     pub memories: Vec<u32>,
 }
@@ -199,6 +212,10 @@ pub(crate) struct ModuleInner {
     /// Which data segments are active, made on the first instantiation (see
     /// [`ModuleInner::active_datas`]).
     pub active_datas: std::sync::OnceLock<ActiveDatas>,
+    /// For each element segment whose items are all `ref.func` or `ref.null`: its items as
+    /// module function index + 1, 0 for null (made on the first instantiation, see
+    /// `runtime::instance`); None for the others.
+    pub elem_funcs: std::sync::OnceLock<ElemFuncs>,
     /// The section's header when its signature was checked while parsing (and function
     /// bodies were then not validated again, see `native::artifact::authenticated`); taken
     /// when the code is loaded.

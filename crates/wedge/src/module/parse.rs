@@ -79,6 +79,7 @@ pub(super) fn parse(engine: &Engine, owned: ModuleBytes) -> Result<ModuleInner, 
         image_file: std::sync::OnceLock::new(),
         instantiated: std::sync::atomic::AtomicBool::new(false),
         active_datas: std::sync::OnceLock::new(),
+        elem_funcs: std::sync::OnceLock::new(),
         aot_header,
     };
 

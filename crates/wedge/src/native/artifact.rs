@@ -48,7 +48,7 @@ const MAGIC: &[u8; 8] = b"WEDGEAOT";
 /// Bumped whenever stored code changes meaning or layout (8: trampolines define the upper
 /// half of i32 slots, per-function wasm offset tables for backtraces; 9: interrupt checks
 /// call the runtime, which may take a profile sample and go on).
-const FORMAT_VERSION: u32 = 9;
+const FORMAT_VERSION: u32 = 10;
 
 /// Bytes before the section's data as `serialize` writes them: the id, a 5-byte size, the
 /// name's length and the name.

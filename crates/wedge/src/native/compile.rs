@@ -84,6 +84,7 @@ fn layout(m: &ModuleInner) -> wc::VmLayout {
         vmctx_defined_funcs: s.defined_funcs as i32,
         store_stack_limit: so::STACK_LIMIT as i32,
         store_funcrefs: so::FUNCREFS as i32,
+        store_funcrefs_len: so::FUNCREFS_LEN as i32,
         store_exit_fp: so::EXIT_FP as i32,
         store_exit_func: so::EXIT_FUNC as i32,
         store_libcalls: so::LIBCALLS as i32,

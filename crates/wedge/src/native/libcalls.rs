@@ -176,6 +176,13 @@ unsafe extern "C" fn ref_func(vmctx: *mut u8, func: u32) -> u64 {
     s.ref_func(i, func)
 }
 
+unsafe extern "C" fn func_ref(vmctx: *mut u8, raw: u64) -> u64 {
+    // SAFETY: called by compiled code with its own context block, for a raw reference it
+    // read from a table or value, which names a function of the store.
+    let (s, _) = unsafe { store(vmctx) };
+    s.funcref((raw - 1) as u32) as u64
+}
+
 #[allow(clippy::too_many_arguments)]
 unsafe extern "C" fn atomic_wait(
     vmctx: *mut u8,
@@ -421,6 +428,7 @@ pub(crate) fn table() -> [usize; LIBCALLS] {
         exn_catch as *const () as usize,
         gc as *const () as usize,
         interrupt as *const () as usize,
+        func_ref as *const () as usize,
     ]
 }
 

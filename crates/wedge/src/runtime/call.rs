@@ -7,7 +7,7 @@ use crate::Error;
 /// Calls function `func` (store index) with parameters in `io`; results are written back to
 /// `io`, which holds at least `io_slots` of the function's type.
 pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, io: &mut [u64]) -> Result<(), Error> {
-    if let FuncKind::Wasm { instance, index } = store.inner.funcs[func as usize].kind {
+    if let FuncKind::Wasm { instance, index } = store.inner.func(func).kind {
         if store.inner.instances[instance as usize].native.is_some() {
             return crate::native::invoke(store, instance, index, io);
         }
@@ -34,7 +34,7 @@ pub(crate) unsafe fn invoke_raw<T>(
 ) -> Result<(), Trap> {
     // SAFETY: guaranteed by the caller.
     let store = unsafe { &mut *(store as *mut Store<T>) };
-    let entity = &store.inner.funcs[func as usize];
+    let entity = store.inner.func(func);
     let slots = super::io_slots(entity.ty());
     // SAFETY: guaranteed by the caller.
     let io = unsafe { std::slice::from_raw_parts_mut(io, slots) };

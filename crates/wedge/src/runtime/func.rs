@@ -196,7 +196,7 @@ impl Func {
     pub fn ty(&self, store: impl AsContext) -> FuncType {
         let inner = &store.as_context().inner;
         inner.check(self.store);
-        inner.funcs[self.index as usize].ty().clone()
+        inner.func(self.index).ty().clone()
     }
 
     /// Calls the function with dynamically typed arguments, writing its results.
@@ -208,7 +208,7 @@ impl Func {
     ) -> Result<(), Error> {
         let store = store.as_context_mut();
         store.inner.check(self.store);
-        let ty = store.inner.funcs[self.index as usize].ty_arc();
+        let ty = store.inner.func(self.index).ty_arc();
         check_vals("arguments", params, ty.params())?;
         for (v, t) in params.iter().zip(ty.params()) {
             v.check_in(&store.inner, *t).map_err(Error::Type)?;
@@ -262,7 +262,8 @@ impl Func {
     ) -> Result<(), Error> {
         let store = store.as_context_mut();
         store.inner.check(self.store);
-        let ty = store.inner.funcs[self.index as usize].ty();
+        let entity = store.inner.func(self.index);
+        let ty = entity.ty();
         if ty
             .params()
             .iter()

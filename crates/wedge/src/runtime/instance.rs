@@ -4,8 +4,8 @@ use super::func::Func;
 use super::global::Global;
 use super::memory::{LinearMemory, Memory};
 use super::store::{
-    func_type_ptr, AsContext, AsContextMut, FuncKind, GlobalEntity, InstanceEntity, Store, StoreId,
-    StoreInner,
+    AsContext, AsContextMut, DataDropped, GlobalEntity, InstanceEntity, InstanceFuncs, Store,
+    StoreId, StoreInner,
 };
 use super::table::{Table, TableEntity};
 use super::trap::{Trap, TrapKind};
@@ -157,7 +157,7 @@ fn extern_of(inner: &StoreInner, inst: &InstanceEntity, index: ExportIndex) -> E
     match index {
         ExportIndex::Func(i) => Extern::Func(Func {
             store,
-            index: inst.funcs[i as usize],
+            index: inst.funcs.get(i),
         }),
         ExportIndex::Table(i) => Extern::Table(Table {
             store,
@@ -184,7 +184,7 @@ fn extern_of(inner: &StoreInner, inst: &InstanceEntity, index: ExportIndex) -> E
 pub(crate) fn eval_const(
     inner: &mut StoreInner,
     module: &crate::module::ModuleInner,
-    funcs: &[u32],
+    funcs: &InstanceFuncs,
     globals: &[u32],
     expr: &ConstExpr,
 ) -> Result<u128, Error> {
@@ -195,7 +195,7 @@ pub(crate) fn eval_const(
             ConstOp::I32(v) => return Ok(v as u32 as u128),
             ConstOp::I64(v) => return Ok(v as u64 as u128),
             ConstOp::RefNull => return Ok(0),
-            ConstOp::RefFunc(f) => return Ok(funcs[f as usize] as u128 + 1),
+            ConstOp::RefFunc(f) => return Ok(funcs.get(f) as u128 + 1),
             _ => {}
         }
     }
@@ -209,7 +209,7 @@ pub(crate) fn eval_const(
             ConstOp::F64(v) => v as u128,
             ConstOp::V128(v) => v,
             ConstOp::RefNull => 0,
-            ConstOp::RefFunc(f) => funcs[f as usize] as u128 + 1,
+            ConstOp::RefFunc(f) => funcs.get(f) as u128 + 1,
             ConstOp::GlobalGet(g) => inner.globals[globals[g as usize] as usize].value,
             ConstOp::I32Add | ConstOp::I32Sub | ConstOp::I32Mul => {
                 let b = pop(&mut stack) as u32;
@@ -278,13 +278,17 @@ pub(crate) fn instantiate<T>(
     }
     let mut inst = InstanceEntity {
         module: module.clone(),
-        funcs: Vec::with_capacity(m.func_types.len()),
+        funcs: InstanceFuncs {
+            imported: Vec::with_capacity(m.num_imported_funcs as usize),
+            first: 0,
+            defined: 0,
+        },
         tables: Vec::with_capacity(m.tables.len()),
         memories: Vec::with_capacity(m.memories.len()),
         globals: Vec::with_capacity(m.globals.len()),
         tags: Vec::with_capacity(m.tags.len()),
         elems: Vec::with_capacity(m.elems.len()),
-        data_dropped: vec![false; m.datas.len()],
+        data_dropped: DataDropped::none(m.datas.len()),
         vmctx: VmCtx::new(VmShape::new(0, 0, 0, 0, 0), std::ptr::null_mut(), &[], 0),
         native: m.native.clone(),
         tier: crate::tier::InstanceTier::Off,
@@ -292,7 +296,7 @@ pub(crate) fn instantiate<T>(
     for (import, ext) in m.imports.iter().zip(imports) {
         super::linker::check_import(&store.inner, m, import, ext)?;
         match ext {
-            Extern::Func(f) => inst.funcs.push(f.index),
+            Extern::Func(f) => inst.funcs.imported.push(f.index),
             Extern::Table(t) => inst.tables.push(t.index),
             Extern::Memory(mem) => inst.memories.push(mem.index),
             Extern::Global(g) => inst.globals.push(g.index),
@@ -345,34 +349,16 @@ pub(crate) fn instantiate<T>(
     let shape = VmShape::of(m, crate::tier::runs_tiered(&inst));
     inst.vmctx = VmCtx::new(shape, &mut *inner.vm, &m.type_ids, instance_index);
     if let Some(native) = &inst.native {
-        // Before the functions exist, so that each is made with its type's trampoline
-        // rather than found by a scan of all the store's functions per new type.
+        // Function references made later get their type's trampoline when they are made.
         inner.register_trampolines(
             (0..m.types.len() as u32).map(|t| (m.type_ids[t as usize], native.host_trampoline(t))),
         );
     }
-    // A compiled function is called with its code and the instance's context block; any
-    // other starts with its type's trampoline (what a function gets from its type is
-    // looked up once per type).
-    let per_type: Vec<_> = (m.types.iter().zip(&m.type_ids))
-        .map(|(ty, &id)| (func_type_ptr(ty), id, inner.trampoline(id)))
-        .collect();
-    let defined = m.num_imported_funcs..m.func_types.len() as u32;
     inner.modules.push(module.clone());
-    let native = inst.native.as_deref();
-    let funcs = defined.clone().map(|i| {
-        let (ty, type_id, trampoline) = per_type[m.func_types[i as usize] as usize];
-        let kind = FuncKind::Wasm {
-            instance: instance_index,
-            index: i,
-        };
-        let code = native.map_or(trampoline, |n| n.func(i - m.num_imported_funcs));
-        (ty, type_id, kind, code)
-    });
-    let vmctx = native.map(|_| inst.vmctx.as_ptr());
-    // SAFETY: the signatures belong to `module`, which the store now keeps.
-    let first = unsafe { inner.push_funcs(funcs, vmctx) };
-    inst.funcs.extend(first..first + defined.len() as u32);
+    // The defined functions get the next run of store indices, taken when the instance is
+    // added (below); nothing is made per function (see `StoreInner::func`).
+    inst.funcs.first = inner.funcs.len();
+    inst.funcs.defined = m.func_types.len() as u32 - m.num_imported_funcs;
     for (i, ty) in m
         .tables
         .iter()
@@ -398,37 +384,94 @@ pub(crate) fn instantiate<T>(
             .push(Box::new(GlobalEntity { ty: *ty, value }));
         inst.globals.push(inner.globals.len() as u32 - 1);
     }
-    for seg in &m.elems {
+    let templates = m.elem_funcs.get_or_init(|| elem_func_templates(m));
+    for (seg, template) in m.elems.iter().zip(templates.iter()) {
+        if let Some(template) = template {
+            // Function indices only: nothing to evaluate. An active segment is written
+            // straight into its table from the template (see `initialize_segments`).
+            let items = match seg.mode {
+                ElemMode::Passive => template
+                    .items
+                    .iter()
+                    .map(|&x| raw_func(&inst.funcs, x))
+                    .collect(),
+                _ => Box::default(),
+            };
+            inst.elems.push(items);
+            continue;
+        }
         let mut items = Vec::with_capacity(seg.items.len());
         for e in &seg.items {
             // Most items are one `ref.func` (every item of a function table).
             let raw = match e.ops() {
-                [ConstOp::RefFunc(f)] => inst.funcs[*f as usize] as u64 + 1,
+                [ConstOp::RefFunc(f)] => inst.funcs.get(*f) as u64 + 1,
                 _ => eval_const(inner, m, &inst.funcs, &inst.globals, e)? as u64,
             };
             items.push(raw);
         }
         inst.elems.push(items.into());
     }
-    build_vmctx(inner, &mut inst);
+    let first = inner.push_instance_funcs(instance_index, inst.funcs.defined);
+    debug_assert_eq!(first, inst.funcs.first);
     inner.instances.push(inst);
+    build_vmctx(inner, instance_index);
     let instance = Instance {
         store: inner.id,
         index: instance_index,
     };
     initialize_segments(inner, instance_index, &imaged)?;
     if let Some(start) = m.start {
-        let func = inner.instances[instance_index as usize].funcs[start as usize];
+        let func = inner.instances[instance_index as usize].funcs.get(start);
         super::call::invoke(store, func, &mut [])?;
     }
     Ok(instance)
 }
 
+/// The function-index form of each element segment (see `ModuleInner::elem_funcs`).
+fn elem_func_templates(m: &crate::module::ModuleInner) -> crate::module::ElemFuncs {
+    m.elems
+        .iter()
+        .map(|seg| {
+            let items: Box<[u32]> = seg
+                .items
+                .iter()
+                .map(|e| match e.ops() {
+                    [ConstOp::RefFunc(f)] => f.checked_add(1),
+                    [ConstOp::RefNull] => Some(0),
+                    _ => None,
+                })
+                .collect::<Option<_>>()?;
+            let all_defined = items.iter().all(|&x| x > m.num_imported_funcs);
+            Some(crate::module::ElemFuncItems { items, all_defined })
+        })
+        .collect()
+}
+
+/// The raw reference to module function `x - 1` of an instance with functions `funcs`
+/// (null for `x == 0`).
+#[inline]
+fn raw_func(funcs: &InstanceFuncs, x: u32) -> u64 {
+    match x.checked_sub(1) {
+        None => 0,
+        Some(i) => funcs.get(i) as u64 + 1,
+    }
+}
+
 /// Fills in an instance's context block: where its memories, tables, globals and imported
 /// functions are (its compiled functions already point at it).
-fn build_vmctx(inner: &mut StoreInner, inst: &mut InstanceEntity) {
-    let module = inst.module.clone();
+fn build_vmctx(inner: &mut StoreInner, instance: u32) {
+    let module = inner.instances[instance as usize].module.clone();
     let m = &module.inner;
+    // Imported functions are called through their function references (made if needed).
+    let imported: Vec<(u64, u64)> = (0..m.num_imported_funcs as usize)
+        .map(|i| {
+            let f = inner.instances[instance as usize].funcs.imported[i];
+            let r = inner.funcref(f);
+            // SAFETY: the reference lives in the store's arena as long as the store.
+            unsafe { ((*r).code as u64, (*r).vmctx as u64) }
+        })
+        .collect();
+    let inst = &mut inner.instances[instance as usize];
     let shape = VmShape::of(m, crate::tier::runs_tiered(inst));
     let vmctx = &mut inst.vmctx;
     for (i, &mem) in inst.memories.iter().enumerate() {
@@ -447,14 +490,33 @@ fn build_vmctx(inner: &mut StoreInner, inst: &mut InstanceEntity) {
         let cell: *mut u128 = &mut inner.globals[g as usize].value;
         vmctx.set(shape.globals + 8 * i as u32, cell as u64);
     }
-    for (i, &f) in inst.funcs[..m.num_imported_funcs as usize]
-        .iter()
-        .enumerate()
-    {
-        let r = inner.funcs[f as usize].funcref();
+    for (i, (code, callee)) in imported.into_iter().enumerate() {
         let at = shape.imported_funcs + 16 * i as u32;
-        vmctx.set(at, r.code as u64);
-        vmctx.set(at + 8, r.vmctx as u64);
+        vmctx.set(at, code);
+        vmctx.set(at + 8, callee);
+    }
+}
+
+/// Writes the raw references of an element segment's function indices (see
+/// [`elem_func_templates`]) into `dst`, which has the segment's length.
+fn write_funcs(dst: &mut [u64], template: &crate::module::ElemFuncItems, funcs: &InstanceFuncs) {
+    let imported = funcs.imported.len() as u32;
+    // A defined function `x - 1` has store index `first + (x - 1 - imported)`: its raw
+    // reference is `x` plus this.
+    let delta = (funcs.first as u64).wrapping_sub(imported as u64);
+    if template.all_defined {
+        // The common case (a function table), without a branch per item.
+        for (d, &x) in dst.iter_mut().zip(&template.items) {
+            *d = (x as u64).wrapping_add(delta);
+        }
+        return;
+    }
+    for (d, &x) in dst.iter_mut().zip(&template.items) {
+        *d = if x > imported {
+            (x as u64).wrapping_add(delta)
+        } else {
+            raw_func(funcs, x)
+        };
     }
 }
 
@@ -532,6 +594,7 @@ fn initialize_segments(
     // they read (made once, not per segment).
     let inst = &inner.instances[instance as usize];
     let (funcs, globals) = (inst.funcs.clone(), inst.globals.clone());
+    let templates = m.elem_funcs.get().map_or(&[][..], |t| &t[..]);
     for (i, seg) in m.elems.iter().enumerate() {
         match &seg.mode {
             ElemMode::Active { table, offset } => {
@@ -539,13 +602,18 @@ fn initialize_segments(
                 let inst = &inner.instances[instance as usize];
                 let table_index = inst.tables[*table as usize] as usize;
                 let items = std::mem::take(&mut inner.instances[instance as usize].elems[i]);
+                let template = templates.get(i).and_then(|t| t.as_ref());
+                let len = template.map_or(items.len(), |t| t.items.len());
                 let table = &mut inner.tables[table_index].elems;
                 let dst = usize::try_from(offset)
                     .ok()
-                    .and_then(|o| Some(o..o.checked_add(items.len())?))
+                    .and_then(|o| Some(o..o.checked_add(len)?))
                     .filter(|r| r.end <= table.len())
                     .ok_or(Trap::new(TrapKind::TableOutOfBounds))?;
-                table[dst].copy_from_slice(&items);
+                match template {
+                    Some(template) => write_funcs(&mut table[dst], template, &funcs),
+                    None => table[dst].copy_from_slice(&items),
+                }
             }
             ElemMode::Declared => {
                 inner.instances[instance as usize].elems[i] = Box::new([]);
@@ -556,8 +624,8 @@ fn initialize_segments(
     let active = m.active_datas();
     if active.memories.iter().all(|&mem| imaged[mem as usize]) {
         // Every active segment is in an image already mapped: all are applied, and dropped.
-        let dropped = &mut inner.instances[instance as usize].data_dropped;
-        dropped.copy_from_slice(&active.mask);
+        let dropped = DataDropped::shared(active.mask.clone());
+        inner.instances[instance as usize].data_dropped = dropped;
         return Ok(());
     }
     for (i, seg) in m.datas.iter().enumerate() {

@@ -297,7 +297,7 @@ pub(crate) fn extern_type(store: &StoreInner, ext: &Extern) -> ExternType {
         Extern::Tag(t) => t.store,
     });
     match ext {
-        Extern::Func(f) => ExternType::Func(store.funcs[f.index as usize].ty().clone()),
+        Extern::Func(f) => ExternType::Func(store.func(f.index).ty().clone()),
         Extern::Table(t) => {
             let e = &store.tables[t.index as usize];
             ExternType::Table(TableType {
@@ -341,6 +341,14 @@ pub(crate) fn check_import(
     import: &ImportDef,
     ext: &Extern,
 ) -> Result<(), Error> {
+    if let (ExternType::Func(_), Extern::Func(f)) = (&import.ty, ext) {
+        // The common case, decided without a copy of the signature.
+        store.check(f.store);
+        let have = store.func(f.index).type_id;
+        if store.types.is_subtype(have, import_type_id(module, import)) {
+            return Ok(());
+        }
+    }
     let actual = extern_type(store, ext);
     let types = &store.types;
     let ok = match (&import.ty, &actual) {
@@ -348,7 +356,7 @@ pub(crate) fn check_import(
             let Extern::Func(f) = ext else {
                 return Err(Error::Link("not a function".into()));
             };
-            let have = store.funcs[f.index as usize].type_id;
+            let have = store.func(f.index).type_id;
             types.is_subtype(have, import_type_id(module, import))
         }
         (ExternType::Tag(_), ExternType::Tag(_)) => {

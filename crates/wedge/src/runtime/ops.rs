@@ -178,6 +178,6 @@ impl StoreInner {
 
     /// `ref.func`: the raw reference to module function `func` of an instance.
     pub(crate) fn ref_func(&self, instance: u32, func: u32) -> u64 {
-        self.instances[instance as usize].funcs[func as usize] as u64 + 1
+        self.instances[instance as usize].funcs.get(func) as u64 + 1
     }
 }

@@ -36,8 +36,9 @@ pub(crate) enum FuncKind {
     Host { host: u32 },
 }
 
-/// A function as the store keeps it.
-#[derive(Debug)]
+/// A function as the store describes it: made on demand from the function's run of store
+/// indices (see [`FuncSpace`]), so an instance's functions cost nothing each to create.
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct FuncEntity {
     /// The signature: owned by a module in `StoreInner::modules` or by
     /// `StoreInner::host_types`, which live as long as the store (no reference count to
@@ -45,21 +46,16 @@ pub(crate) struct FuncEntity {
     ty: std::ptr::NonNull<FuncType>,
     pub type_id: u32,
     pub kind: FuncKind,
-    /// How compiled code calls it: its slot in one of the store's `funcref_blocks`, which
-    /// never move and live as long as the store.
-    funcref: std::ptr::NonNull<VmFuncRef>,
 }
 
-// SAFETY: the slot is owned by the same store as the entity (in `funcref_blocks`) and is
-// reached only through this entity or, read-only, through the store's `funcref_ptrs`; the
-// signature is immutable and owned by the store too.
+// SAFETY: the signature is immutable and owned by the store (see the field).
 unsafe impl Send for FuncEntity {}
 
 impl FuncEntity {
     /// The function's signature.
     pub fn ty(&self) -> &FuncType {
-        // SAFETY: the signature's owner lives as long as the store, and so as this entity
-        // (see the field); nothing mutates it.
+        // SAFETY: the signature's owner lives as long as the store, and so at least as long
+        // as this copy of the entity (see the field); nothing mutates it.
         unsafe { self.ty.as_ref() }
     }
 
@@ -73,18 +69,77 @@ impl FuncEntity {
             Arc::from_raw(p)
         }
     }
+}
 
-    /// How compiled code calls the function.
-    pub fn funcref(&self) -> &VmFuncRef {
-        // SAFETY: the slot lives in a block the store owns for as long as this entity, and
-        // only this entity hands out references to it (see the type's Send impl).
-        unsafe { self.funcref.as_ref() }
+/// What a run of store function indices is.
+#[derive(Clone, Copy, Debug)]
+enum Run {
+    /// Host functions added one after the other: their entities in `FuncSpace::host`,
+    /// from this index on.
+    Host(u32),
+    /// The defined functions of the instance with this store index, in module order.
+    Instance(u32),
+}
+
+/// The store's function index space: runs of consecutive indices, one per host function
+/// and one per instance (its defined functions), in the order they were added.
+#[derive(Default)]
+pub(crate) struct FuncSpace {
+    /// First store index of each run, ascending.
+    starts: Vec<u32>,
+    /// What each run is.
+    runs: Vec<Run>,
+    /// Number of store functions.
+    len: u32,
+    /// The host functions' entities, in store index order.
+    host: Vec<FuncEntity>,
+}
+
+impl FuncSpace {
+    /// Number of functions in the store.
+    pub fn len(&self) -> u32 {
+        self.len
     }
 
-    /// The function reference, to fill in its code and context.
-    pub fn funcref_mut(&mut self) -> &mut VmFuncRef {
-        // SAFETY: as in `funcref`; `&mut self` makes this the only reference.
-        unsafe { self.funcref.as_mut() }
+    /// The run holding store index `f` and the run's first index.
+    #[inline]
+    fn run(&self, f: u32) -> (Run, u32) {
+        debug_assert!(f < self.len, "store function {f} out of bounds");
+        // The last run is the most recent instance: look there first.
+        let last = self.starts.len() - 1;
+        let k = if f >= self.starts[last] {
+            last
+        } else {
+            self.starts.partition_point(|&s| s <= f) - 1
+        };
+        (self.runs[k], self.starts[k])
+    }
+
+    /// Adds a host function and returns its store index.
+    fn push_host(&mut self, entity: FuncEntity) -> u32 {
+        let f = self.len;
+        match self.runs.last() {
+            // Extends the last run if it is one of host functions.
+            Some(Run::Host(_)) => {
+                self.len = f.checked_add(1).expect("at most 2^32 functions per store");
+            }
+            _ => {
+                self.push(Run::Host(self.host.len() as u32), 1);
+            }
+        }
+        self.host.push(entity);
+        f
+    }
+
+    /// Adds a run of `n` indices and returns its first.
+    fn push(&mut self, run: Run, n: u32) -> u32 {
+        let first = self.len;
+        self.starts.push(first);
+        self.runs.push(run);
+        self.len = first
+            .checked_add(n)
+            .expect("at most 2^32 functions per store");
+        first
     }
 }
 
@@ -98,7 +153,7 @@ pub(crate) struct GlobalEntity {
 /// An instance: the store indices of everything its module's index spaces name.
 pub(crate) struct InstanceEntity {
     pub module: Module,
-    pub funcs: Vec<u32>,
+    pub funcs: InstanceFuncs,
     pub tables: Vec<u32>,
     pub memories: Vec<u32>,
     pub globals: Vec<u32>,
@@ -106,13 +161,97 @@ pub(crate) struct InstanceEntity {
     /// Element segments as raw references; a dropped segment is empty.
     pub elems: Vec<Box<[u64]>>,
     /// Whether each data segment was dropped.
-    pub data_dropped: Vec<bool>,
+    pub data_dropped: DataDropped,
     /// The context block compiled code of this instance runs with.
     pub vmctx: VmCtx,
     /// Native code of the module, when it runs compiled.
     pub native: Option<Arc<crate::native::NativeCode>>,
     /// Whether it runs compiled code of a tiered module (see `crate::tier`).
     pub tier: crate::tier::InstanceTier,
+}
+
+/// Which of an instance's data segments were dropped: none, or the module's set of active
+/// segments (all dropped after instantiation) shared, until one more is dropped; then a set
+/// of its own.
+#[derive(Clone, Debug)]
+pub(crate) struct DataDropped {
+    /// Number of data segments.
+    len: usize,
+    /// The shared set (none dropped if None), while `own` is empty.
+    shared: Option<Arc<[bool]>>,
+    /// The instance's own set, once it differs from `shared`.
+    own: Vec<bool>,
+}
+
+impl DataDropped {
+    /// `n` segments, none dropped.
+    pub fn none(n: usize) -> DataDropped {
+        DataDropped {
+            len: n,
+            shared: None,
+            own: Vec::new(),
+        }
+    }
+
+    /// Exactly the segments set in `dropped`, which is shared until one more is dropped.
+    pub fn shared(dropped: Arc<[bool]>) -> DataDropped {
+        DataDropped {
+            len: dropped.len(),
+            shared: Some(dropped),
+            own: Vec::new(),
+        }
+    }
+}
+
+impl std::ops::Index<usize> for DataDropped {
+    type Output = bool;
+    fn index(&self, i: usize) -> &bool {
+        if !self.own.is_empty() {
+            return &self.own[i];
+        }
+        assert!(i < self.len, "data segment {i} out of bounds");
+        self.shared.as_deref().map_or(&false, |s| &s[i])
+    }
+}
+
+impl std::ops::IndexMut<usize> for DataDropped {
+    fn index_mut(&mut self, i: usize) -> &mut bool {
+        if self.own.is_empty() {
+            self.own = match &self.shared {
+                Some(s) => s.to_vec(),
+                None => vec![false; self.len],
+            };
+        }
+        &mut self.own[i]
+    }
+}
+
+/// The store indices of an instance's functions: its imports, then its defined functions,
+/// which are one run of consecutive indices.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct InstanceFuncs {
+    /// Store index of each imported function.
+    pub imported: Vec<u32>,
+    /// Store index of the first defined function.
+    pub first: u32,
+    /// Number of defined functions.
+    pub defined: u32,
+}
+
+impl InstanceFuncs {
+    /// The store index of module function `i` (which must exist).
+    #[inline]
+    pub fn get(&self, i: u32) -> u32 {
+        match self.imported.get(i as usize) {
+            Some(&f) => f,
+            None => self.first + (i - self.imported.len() as u32),
+        }
+    }
+
+    /// Number of functions (imported and defined).
+    pub fn len(&self) -> usize {
+        self.imported.len() + self.defined as usize
+    }
 }
 
 /// The host trampoline of each canonical type id (by id; 0: none known), from compiled
@@ -140,20 +279,53 @@ impl Trampolines {
     }
 }
 
-/// Pointers to every function's `VmFuncRef`, by store function index.
+/// Pointers to every function's `VmFuncRef`, by store function index: null until the
+/// reference is made (see [`StoreInner::funcref`]).
 #[derive(Default)]
 pub(crate) struct FuncRefPtrs(pub Vec<*const VmFuncRef>);
 
-// SAFETY: the pointers point into the same store's `funcref_blocks`.
+// SAFETY: the pointers point into the same store's `FuncRefArena`.
 unsafe impl Send for FuncRefPtrs {}
 // SAFETY: as above; they are only read through shared references.
 unsafe impl Sync for FuncRefPtrs {}
+
+/// The store's `VmFuncRef`s, made on first use, in chunks that never grow past their
+/// capacity: a reference's address is final once made (compiled code and `FuncRefPtrs`
+/// hold it).
+#[derive(Default)]
+struct FuncRefArena {
+    chunks: Vec<Vec<VmFuncRef>>,
+}
+
+// SAFETY: the references' pointers point into the same store (see `VmFuncRef`).
+unsafe impl Send for FuncRefArena {}
+
+impl FuncRefArena {
+    /// Stores `r` and returns its address.
+    fn alloc(&mut self, r: VmFuncRef) -> *mut VmFuncRef {
+        let full = self.chunks.last().is_none_or(|c| c.len() == c.capacity());
+        if full {
+            let cap = self.chunks.last().map_or(0, |c| c.capacity() * 2);
+            self.chunks.push(Vec::with_capacity(cap.clamp(16, 4096)));
+        }
+        let chunk = self.chunks.last_mut().expect("a chunk was just made");
+        let at = chunk.len();
+        chunk.push(r);
+        // SAFETY: `at` is in bounds; the push stayed within capacity, so nothing moved.
+        unsafe { chunk.as_mut_ptr().add(at) }
+    }
+
+    /// Every reference made so far.
+    fn iter_mut(&mut self) -> impl Iterator<Item = &mut VmFuncRef> {
+        self.chunks.iter_mut().flatten()
+    }
+}
 
 /// Everything in a store that does not depend on the host data type.
 pub(crate) struct StoreInner {
     pub id: StoreId,
     pub engine: Engine,
-    pub funcs: Vec<FuncEntity>,
+    pub funcs: FuncSpace,
     pub memories: Vec<Arc<LinearMemory>>,
     pub tables: Vec<TableEntity>,
     /// Globals, boxed so compiled code can hold the address of their cells.
@@ -176,11 +348,11 @@ pub(crate) struct StoreInner {
     pub modules: Vec<Module>,
     /// Signatures of the host functions added to the store (see `FuncEntity::ty`).
     pub host_types: Vec<Arc<FuncType>>,
-    /// `VmFuncRef` of each function; `vm.funcrefs` points at its buffer.
+    /// `VmFuncRef` of each function, or null until made; `vm.funcrefs` points at its buffer.
+    /// It has at least one entry, and no more than up to the last reference made.
     pub funcref_ptrs: FuncRefPtrs,
-    /// The functions' `VmFuncRef`s, a block per instance (or host function), never moved
-    /// or resized once made: compiled code and `funcref_ptrs` hold their addresses.
-    funcref_blocks: Vec<Vec<VmFuncRef>>,
+    /// The functions' `VmFuncRef`s made so far.
+    funcref_arena: FuncRefArena,
     /// Host trampoline of each canonical type id, from compiled modules instantiated here.
     pub trampolines: Trampolines,
     /// Gas and instruction counters.
@@ -231,7 +403,7 @@ impl<T> Store<T> {
             inner: StoreInner {
                 id: StoreId::fresh(),
                 engine: engine.clone(),
-                funcs: Vec::new(),
+                funcs: FuncSpace::default(),
                 memories: Vec::new(),
                 tables: Vec::new(),
                 globals: Vec::new(),
@@ -249,7 +421,7 @@ impl<T> Store<T> {
                 modules: Vec::new(),
                 host_types: Vec::new(),
                 funcref_ptrs: FuncRefPtrs::default(),
-                funcref_blocks: Vec::new(),
+                funcref_arena: FuncRefArena::default(),
                 trampolines: Trampolines::default(),
                 meter: Meter::default(),
                 limits: StoreLimits::default(),
@@ -264,6 +436,10 @@ impl<T> Store<T> {
         };
         // The heap owns its table cell (boxed), so the address stays valid for the store.
         store.inner.vm.gc_table = store.inner.gc.heap.table();
+        // Compiled code reads entry 0 in place of one past the end (see `funcref`).
+        store.inner.funcref_ptrs.0.push(std::ptr::null());
+        store.inner.vm.funcrefs = store.inner.funcref_ptrs.0.as_ptr();
+        store.inner.vm.funcrefs_len = 1;
         store
     }
 
@@ -400,12 +576,98 @@ impl<T> Store<T> {
 impl StoreInner {
     /// Adds a host function and returns its store index.
     pub(crate) fn push_host_func(&mut self, ty: Arc<FuncType>, type_id: u32, host: u32) -> u32 {
-        let code = self.trampoline(type_id);
-        let sig = func_type_ptr(&ty);
+        let entity = FuncEntity {
+            ty: func_type_ptr(&ty),
+            type_id,
+            kind: FuncKind::Host { host },
+        };
+        // `host_types` owns the signature for the store's lifetime.
         self.host_types.push(ty);
-        let kind = FuncKind::Host { host };
-        // SAFETY: `host_types` now owns the signature for the store's lifetime.
-        unsafe { self.push_funcs(std::iter::once((sig, type_id, kind, code)), None) }
+        let f = self.funcs.push_host(entity);
+        self.funcref(f);
+        f
+    }
+
+    /// Adds the `n` defined functions of instance `instance` (the next one to be pushed
+    /// onto `instances`, of a module in `modules`) and returns the store index of the first;
+    /// the others follow. Nothing is made per function: entities are computed and function
+    /// references made when first asked for.
+    pub(crate) fn push_instance_funcs(&mut self, instance: u32, n: u32) -> u32 {
+        self.funcs.push(Run::Instance(instance), n)
+    }
+
+    /// The function with store index `f` (which must exist).
+    #[inline]
+    pub(crate) fn func(&self, f: u32) -> FuncEntity {
+        match self.funcs.run(f) {
+            (Run::Host(at), first) => self.funcs.host[(at + (f - first)) as usize],
+            (Run::Instance(instance), first) => {
+                let m = &*self.instances[instance as usize].module.inner;
+                let index = m.num_imported_funcs + (f - first);
+                let t = m.func_types[index as usize] as usize;
+                FuncEntity {
+                    ty: func_type_ptr(&m.types[t]),
+                    type_id: m.type_ids[t],
+                    kind: FuncKind::Wasm { instance, index },
+                }
+            }
+        }
+    }
+
+    /// The function reference of store function `f`, if made already.
+    pub(crate) fn funcref_made(&self, f: u32) -> Option<*mut VmFuncRef> {
+        let p = *self.funcref_ptrs.0.get(f as usize)?;
+        (!p.is_null()).then_some(p.cast_mut())
+    }
+
+    /// The function reference of store function `f` (which must exist), made on first use:
+    /// how compiled code calls it as things stand (see `crate::tier` for how tiering
+    /// updates it later).
+    pub(crate) fn funcref(&mut self, f: u32) -> *mut VmFuncRef {
+        if let Some(p) = self.funcref_made(f) {
+            return p;
+        }
+        let entity = self.func(f);
+        let mut code = self.trampoline(entity.type_id);
+        let mut vmctx = std::ptr::null_mut();
+        if let FuncKind::Wasm { instance, index } = entity.kind {
+            let inst = &self.instances[instance as usize];
+            let m = &*inst.module.inner;
+            let def = index - m.num_imported_funcs;
+            let compiled = match &inst.native {
+                Some(native) => Some(native.func(def)),
+                None if inst.tier == crate::tier::InstanceTier::Attached => m
+                    .tier
+                    .as_deref()
+                    .and_then(|t| t.entry(def))
+                    .map(|e| e as *const u8),
+                None => None,
+            };
+            if let Some(c) = compiled {
+                code = c;
+                vmctx = inst.vmctx.as_ptr();
+            }
+        }
+        let p = self.funcref_arena.alloc(VmFuncRef {
+            code,
+            vmctx,
+            type_id: entity.type_id,
+            func_index: f,
+        });
+        if vmctx.is_null() {
+            // SAFETY: `p` was just made and nothing else refers to it yet. Host and
+            // interpreted functions are called with their reference itself.
+            unsafe { (*p).vmctx = p.cast() };
+        }
+        let ptrs = &mut self.funcref_ptrs.0;
+        if ptrs.len() <= f as usize {
+            // Grown only as far as references are made (compiled code reads the length).
+            ptrs.resize(f as usize + 1, std::ptr::null());
+            self.vm.funcrefs = ptrs.as_ptr();
+            self.vm.funcrefs_len = ptrs.len() as u64;
+        }
+        ptrs[f as usize] = p;
+        p
     }
 
     /// The host trampoline registered for a canonical type, or null.
@@ -415,75 +677,24 @@ impl StoreInner {
             .map_or(std::ptr::null(), |p| p as *const u8)
     }
 
-    /// Adds functions, each with its signature (see [`func_type_ptr`]), canonical type id,
-    /// kind and initial code (null if none), and returns the store index of the first; the
-    /// others follow. Compiled code calls them with `vmctx` (a compiled instance's context
-    /// block), or else with their function reference (host and interpreted functions).
-    ///
-    /// # Safety
-    /// Each signature must be owned by `self.modules` or `self.host_types`.
-    pub(crate) unsafe fn push_funcs(
-        &mut self,
-        funcs: impl ExactSizeIterator<Item = (std::ptr::NonNull<FuncType>, u32, FuncKind, *const u8)>,
-        vmctx: Option<*mut u8>,
-    ) -> u32 {
-        let first = self.funcs.len() as u32;
-        let n = funcs.len();
-        // Made with room for all, the block never reallocates: its slots' addresses are
-        // final as soon as they are written.
-        let mut block: Vec<VmFuncRef> = Vec::with_capacity(n);
-        self.funcs.reserve(n);
-        self.funcref_ptrs.0.reserve(n);
-        // The three arrays are written in place (one pass, no length updates per item).
-        let slots = &mut block.spare_capacity_mut()[..n];
-        let ptrs = &mut self.funcref_ptrs.0.spare_capacity_mut()[..n];
-        let entities = &mut self.funcs.spare_capacity_mut()[..n];
-        let mut written = 0;
-        for (i, (ty, type_id, kind, code)) in funcs.enumerate().take(n) {
-            let slot = slots[i].as_mut_ptr();
-            slots[i].write(VmFuncRef {
-                code,
-                vmctx: vmctx.unwrap_or(slot.cast()),
-                type_id,
-                func_index: first + i as u32,
-            });
-            ptrs[i].write(slot);
-            entities[i].write(FuncEntity {
-                ty,
-                type_id,
-                kind,
-                funcref: std::ptr::NonNull::new(slot).expect("a Vec's buffer is never null"),
-            });
-            written = i + 1;
-        }
-        // SAFETY: the first `written` (at most `n`) elements of each array's spare capacity
-        // were initialized just above.
-        unsafe {
-            block.set_len(written);
-            self.funcref_ptrs
-                .0
-                .set_len(self.funcref_ptrs.0.len() + written);
-            self.funcs.set_len(self.funcs.len() + written);
-        }
-        self.vm.funcrefs = self.funcref_ptrs.0.as_ptr();
-        self.funcref_blocks.push(block);
-        first
-    }
-
     /// Records host trampolines, each for a canonical type id (the first one known for a
-    /// type stays), and gives them to the functions of those types lacking one.
+    /// type stays), and gives them to the function references of those types lacking one.
     pub(crate) fn register_trampolines(&mut self, codes: impl Iterator<Item = (u32, usize)>) {
         let mut new = false;
         for (type_id, code) in codes {
             new |= self.trampolines.insert(type_id, code);
         }
-        if !new {
-            return;
+        if new {
+            self.fill_trampolines();
         }
-        for f in &mut self.funcs {
-            if f.funcref().code.is_null() {
-                if let Some(code) = self.trampolines.get(f.type_id) {
-                    f.funcref_mut().code = code as *const u8;
+    }
+
+    /// Gives every function reference made without code its type's trampoline, if known.
+    pub(crate) fn fill_trampolines(&mut self) {
+        for r in self.funcref_arena.iter_mut() {
+            if r.code.is_null() {
+                if let Some(code) = self.trampolines.get(r.type_id) {
+                    r.code = code as *const u8;
                 }
             }
         }
@@ -498,8 +709,8 @@ impl StoreInner {
     }
 }
 
-/// The signature behind `ty`, as `StoreInner::push_funcs` takes it (whoever owns `ty` must
-/// live as long as the store the functions are added to).
+/// The signature behind `ty`, as `FuncEntity` keeps it (whoever owns `ty` must live as long
+/// as the store the function belongs to).
 #[inline]
 pub(crate) fn func_type_ptr(ty: &Arc<FuncType>) -> std::ptr::NonNull<FuncType> {
     std::ptr::NonNull::new(Arc::as_ptr(ty).cast_mut()).expect("an Arc is never null")

@@ -171,7 +171,8 @@ impl<P, R> Copy for TypedFunc<P, R> {}
 impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
     pub(crate) fn new(func: Func, store: &StoreInner) -> Result<Self, Error> {
         store.check(func.store);
-        let ty = store.funcs[func.index as usize].ty();
+        let entity = store.func(func.index);
+        let ty = entity.ty();
         if ty.params() != P::valtypes().as_slice() || ty.results() != R::valtypes().as_slice() {
             return Err(Error::Type(format!(
                 "function type {ty} does not match the requested signature"

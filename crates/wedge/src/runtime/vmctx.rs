@@ -18,7 +18,7 @@
 //! per store (`VmStore`):
 //!   stack_limit, funcrefs, exit_fp, exit_func, store, store_inner, invoke, libcalls[..],
 //!   interrupt, meter (*mut Meter: gas limit, gas used, instructions), refund_gas, refund_count,
-//!   pending_exn
+//!   pending_exn, gc_table, funcrefs_len
 //!
 //! per memory (`LinearMemory`, see `runtime::memory`): base at offset 0 (never changes),
 //!   length in bytes (an `AtomicUsize`) at `LinearMemory::LENGTH_OFFSET`
@@ -104,7 +104,7 @@ pub(crate) struct VmFuncRef {
 }
 
 /// Number of entries of the libcall table (see `wedge_cranelift::LibCall`).
-pub(crate) const LIBCALLS: usize = 18;
+pub(crate) const LIBCALLS: usize = 19;
 
 /// Calls a store function on raw slots from native code; monomorphized per store data type.
 pub(crate) type InvokeFn =
@@ -142,6 +142,9 @@ pub(crate) struct VmStore {
     pub pending_exn: u64,
     /// The store's GC slot views (set when the store is created; the heap owns them).
     pub gc_table: *const VmGcTable,
+    /// Number of entries of `funcrefs` (at least 1; functions past them, like those of a
+    /// null entry, have no function reference made yet).
+    pub funcrefs_len: u64,
 }
 
 impl VmStore {
@@ -163,6 +166,7 @@ impl VmStore {
             refund_count: 0,
             pending_exn: 0,
             gc_table: std::ptr::null(),
+            funcrefs_len: 0,
         }
     }
 }
@@ -257,6 +261,8 @@ pub(crate) mod store_offsets {
     pub const STACK_LIMIT: usize = offset_of!(VmStore, stack_limit);
     /// `funcrefs`.
     pub const FUNCREFS: usize = offset_of!(VmStore, funcrefs);
+    /// `funcrefs_len`.
+    pub const FUNCREFS_LEN: usize = offset_of!(VmStore, funcrefs_len);
     /// `exit_fp`.
     pub const EXIT_FP: usize = offset_of!(VmStore, exit_fp);
     /// `exit_func`.

@@ -7,7 +7,6 @@ use crate::module::ModuleInner;
 use crate::runtime::vmctx::VmShape;
 use crate::runtime::{FuncKind, Store, StoreInner};
 use crate::Error;
-use std::collections::HashMap;
 
 /// Calls defined function `index` of `instance` as compiled code if it is a function of a
 /// tiered instance that has some, linking it into the instance first; None if it has none
@@ -45,7 +44,7 @@ pub(crate) fn invoke_from_native<T>(
     func: u32,
     io: &mut [u64],
 ) -> Result<(), Error> {
-    if let FuncKind::Wasm { instance, index } = store.inner.funcs[func as usize].kind {
+    if let FuncKind::Wasm { instance, index } = store.inner.func(func).kind {
         if store.inner.instances[instance as usize].native.is_some() {
             return crate::native::invoke(store, instance, index, io);
         }
@@ -72,10 +71,15 @@ fn link(inner: &mut StoreInner, m: &ModuleInner, instance: u32, def: u32, entry:
     let vmctx = inst.vmctx.as_ptr();
     inst.vmctx.set(at, entry as u64);
     inst.vmctx.set(at + 8, vmctx as u64);
-    let f = inst.funcs[(m.num_imported_funcs + def) as usize];
-    let r = inner.funcs[f as usize].funcref_mut();
-    r.code = entry as *const u8;
-    r.vmctx = vmctx;
+    let f = inst.funcs.get(m.num_imported_funcs + def);
+    if let Some(r) = inner.funcref_made(f) {
+        // SAFETY: the reference lives in the store's arena; no other reference to it is
+        // live while the store is borrowed mutably.
+        unsafe {
+            (*r).code = entry as *const u8;
+            (*r).vmctx = vmctx;
+        }
+    }
 }
 
 /// Makes an instance's context block ready for compiled code: the store learns the host
@@ -86,42 +90,54 @@ fn attach(inner: &mut StoreInner, m: &ModuleInner, instance: u32) {
     let Some(base) = m.tier.as_deref().and_then(|t| t.base()) else {
         return;
     };
-    let mut new: HashMap<u32, usize> = HashMap::new();
+    let mut new = false;
     for (t, &id) in m.type_ids.iter().enumerate() {
-        if inner.trampolines.get(id).is_none() {
-            let code = base.host_trampoline(t as u32);
-            inner.trampolines.insert(id, code);
-            new.insert(id, code);
-        }
+        new |= inner.trampolines.insert(id, base.host_trampoline(t as u32));
     }
-    if !new.is_empty() {
-        for f in &mut inner.funcs {
-            if f.funcref().code.is_null() {
-                if let Some(code) = new.get(&f.type_id) {
-                    f.funcref_mut().code = *code as *const u8;
-                }
-            }
-        }
+    if new {
+        inner.fill_trampolines();
     }
     let shape = VmShape::of(m, true);
     let tier = m.tier.as_deref().expect("attached instances are tiered");
-    let inst = &mut inner.instances[instance as usize];
-    let vmctx = inst.vmctx.as_ptr();
-    let imported = m.num_imported_funcs as usize;
-    for (i, &f) in inst.funcs.iter().enumerate() {
-        let r = inner.funcs[f as usize].funcref_mut();
+    let funcs = inner.instances[instance as usize].funcs.clone();
+    let vmctx = inner.instances[instance as usize].vmctx.as_ptr();
+    let imported = m.num_imported_funcs;
+    let mut slots = Vec::with_capacity(funcs.len());
+    for i in 0..funcs.len() as u32 {
+        let f = funcs.get(i);
         let at = if i < imported {
-            shape.imported_funcs + 16 * i as u32
+            shape.imported_funcs + 16 * i
         } else {
-            let def = (i - imported) as u32;
-            if let Some(entry) = tier.entry(def) {
-                r.code = entry as *const u8;
-                r.vmctx = vmctx;
-            }
-            shape.defined_funcs + 16 * def
+            shape.defined_funcs + 16 * (i - imported)
         };
-        inst.vmctx.set(at, r.code as u64);
-        inst.vmctx.set(at + 8, r.vmctx as u64);
+        let entry = i
+            .checked_sub(imported)
+            .and_then(|def| tier.entry(def))
+            .map(|e| e as *const u8);
+        let (code, callee) = match entry {
+            Some(entry) => {
+                if let Some(r) = inner.funcref_made(f) {
+                    // SAFETY: the reference lives in the store's arena; no other reference
+                    // to it is live while the store is borrowed mutably.
+                    unsafe {
+                        (*r).code = entry;
+                        (*r).vmctx = vmctx;
+                    }
+                }
+                (entry, vmctx)
+            }
+            None => {
+                let r = inner.funcref(f);
+                // SAFETY: as above.
+                unsafe { ((*r).code, (*r).vmctx) }
+            }
+        };
+        slots.push((at, code as u64, callee as u64));
+    }
+    let inst = &mut inner.instances[instance as usize];
+    for (at, code, callee) in slots {
+        inst.vmctx.set(at, code);
+        inst.vmctx.set(at + 8, callee);
     }
     inst.tier = InstanceTier::Attached;
 }

@@ -73,7 +73,7 @@ fn invoke_counted<T>(
     counted: bool,
 ) -> Result<(), Error> {
     let (kind, ty) = {
-        let e = &store.inner.funcs[func as usize];
+        let e = store.inner.func(func);
         (e.kind, e.ty_arc())
     };
     match kind {

@@ -83,7 +83,7 @@ unsafe fn outside_call<T>(
 ) -> OutsideCallResult {
     // SAFETY: the caller passes the executor's exclusively borrowed store.
     let store = unsafe { &mut *(store as *mut Store<T>) };
-    let result = match store.inner.funcs[func as usize].kind {
+    let result = match store.inner.func(func).kind {
         FuncKind::Host { host } => {
             let f = store.host_funcs[host as usize].clone();
             let caller = Caller {
@@ -432,7 +432,7 @@ impl<'s> Executor<'s> {
         func: u32,
         args: usize,
     ) -> Result<(), Error> {
-        let kind = self.inner.funcs[func as usize].kind;
+        let kind = self.inner.func(func).kind;
         let interpreted = match kind {
             FuncKind::Wasm { instance, index }
                 if self.inner.instances[instance as usize].native.is_none() =>
@@ -459,7 +459,7 @@ impl<'s> Executor<'s> {
             Some((code, module, instance)) => self.push_call(st, code, module, instance, args),
             _ => {
                 // A host function or compiled code: called on its own, on raw slots.
-                let slots = io_slots(self.inner.funcs[func as usize].ty());
+                let slots = io_slots(self.inner.func(func).ty());
                 let at = st.base + args;
                 if at + slots > self.stack.len() {
                     let len = at + slots;

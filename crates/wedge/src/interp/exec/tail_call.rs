@@ -50,7 +50,7 @@ impl Executor<'_> {
         args: usize,
     ) -> Result<bool, Error> {
         let (kind, ty) = {
-            let e = &self.inner.funcs[func as usize];
+            let e = self.inner.func(func);
             (e.kind, e.ty_arc())
         };
         match kind {
@@ -106,7 +106,7 @@ impl Executor<'_> {
             return Err(TrapKind::UninitializedElement);
         }
         let f = (raw - 1) as u32;
-        let actual = inner.funcs[f as usize].type_id;
+        let actual = inner.func(f).type_id;
         if actual != type_id && !inner.types.is_subtype(actual, type_id) {
             return Err(TrapKind::IndirectCallTypeMismatch);
         }

@@ -130,10 +130,10 @@ impl StoreInner {
             HeapType::Func | HeapType::Extern | HeapType::Exn | HeapType::Any => true,
             HeapType::NoFunc | HeapType::NoExtern | HeapType::None | HeapType::NoExn => false,
             HeapType::Concrete(id) => {
-                let f = (raw - 1) as usize;
-                self.funcs
-                    .get(f)
-                    .is_some_and(|f| self.types.is_subtype(f.type_id, id))
+                let f = u32::try_from(raw - 1)
+                    .ok()
+                    .filter(|&f| f < self.funcs.len());
+                f.is_some_and(|f| self.types.is_subtype(self.func(f).type_id, id))
             }
             HeapType::I31 => refs::is_i31(raw),
             HeapType::Eq => {

@@ -87,7 +87,9 @@ fn call_slow(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, acc: u64) ->
     }
     // SAFETY: a translation lives as long as its module.
     if cx.ex.hot_has_native(cx.st.instance, unsafe { &*code }) {
-        let f = cx.ex.inner.instances[cx.st.instance as usize].funcs[func as usize];
+        let f = cx.ex.inner.instances[cx.st.instance as usize]
+            .funcs
+            .get(func);
         let ok = call_store(cx, f, args);
         return vm.resume_if(ok);
     }
@@ -173,7 +175,7 @@ pub(super) fn call_store(cx: &mut Cx<'_>, func: u32, args: u32) -> bool {
 handler!(CallImport(vm) Instr::CallImport { func, args } => {
     vm.sync_out(1);
     let cx = &mut *vm.cx;
-    let f = cx.ex.inner.instances[cx.st.instance as usize].funcs[func as usize];
+    let f = cx.ex.inner.instances[cx.st.instance as usize].funcs.get(func);
     let ok = call_store(cx, f, args);
     vm.resume_if(ok)
 });
@@ -199,7 +201,7 @@ fn indirect_callee(cx: &Cx<'_>, i: usize, site: u32) -> Result<u32, TrapKind> {
         return Err(TrapKind::UninitializedElement);
     }
     let f = (raw - 1) as u32;
-    let actual = unsafe { known(&inner.funcs, f as usize) }.type_id;
+    let actual = inner.func(f).type_id;
     if actual != type_id && !inner.types.is_subtype(actual, type_id) {
         return Err(TrapKind::IndirectCallTypeMismatch);
     }
@@ -238,8 +240,8 @@ handler!(CallIndirect(vm) Instr::CallIndirect { index, args, site } => {
 /// slow `call_indirect` would then leave a host frame behind until the function returns).
 #[inline(never)]
 fn cache_callee(cx: &mut Cx<'_>, f: u32) -> bool {
-    // SAFETY: `f` is a function of the store (it was in a table).
-    let entity = unsafe { known(&cx.ex.inner.funcs, f as usize) };
+    // `f` is a function of the store (it was in a table).
+    let entity = cx.ex.inner.func(f);
     let (type_id, FuncKind::Wasm { instance, index }) = (entity.type_id, entity.kind) else {
         return true;
     };

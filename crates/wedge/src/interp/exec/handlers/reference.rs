@@ -19,7 +19,7 @@ fn ok(cx: &mut Cx<'_>, result: Result<(), Error>) -> bool {
 }
 
 handler!(RefFunc(vm) Instr::RefFunc { dst, func } => {
-    let f = vm.cx.ex.inner.instances[vm.cx.st.instance as usize].funcs[func as usize];
+    let f = vm.cx.ex.inner.instances[vm.cx.st.instance as usize].funcs.get(func);
     vm.w(dst, f as u64 + 1);
     vm.next()
 });
@@ -162,7 +162,7 @@ macro_rules! after_tail_call {
 
 handler!(ReturnCallImport(vm) Instr::ReturnCallImport { func, args } => {
     vm.sync_out(1);
-    let f = vm.cx.ex.inner.instances[vm.cx.st.instance as usize].funcs[func as usize];
+    let f = vm.cx.ex.inner.instances[vm.cx.st.instance as usize].funcs.get(func);
     let outcome = tail_call_store(vm.cx, f, args);
     after_tail_call!(vm, outcome)
 });
