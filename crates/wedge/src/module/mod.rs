@@ -18,6 +18,7 @@ use crate::types::{ExternType, FuncType, GlobalType, HeapType, MemoryType, RefTy
 use crate::{Engine, Error};
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::{Arc, OnceLock};
 
 /// A validated WebAssembly module, ready to be instantiated any number of times.
@@ -175,6 +176,9 @@ pub(crate) struct ModuleInner {
     pub debug: Arc<debuginfo::DebugInfo>,
     /// Interpreter code of each defined function, translated on first use.
     pub code: Vec<OnceLock<Result<Arc<CompiledFunc>, Error>>>,
+    /// Per module function index: the translation in `code` once made (null before, and
+    /// for imports), for the interpreter's calls to find their callee in one load.
+    pub code_ptrs: Box<[AtomicPtr<CompiledFunc>]>,
     /// Native code, when the module runs compiled.
     pub native: Option<Arc<crate::native::NativeCode>>,
     /// What is compiled and queued, when the module runs tiered.
@@ -582,8 +586,13 @@ impl ModuleInner {
     /// Interpreter code for a defined function, translating it on first use.
     pub(crate) fn compiled(&self, func: u32) -> Result<Arc<CompiledFunc>, Error> {
         let def = (func - self.num_imported_funcs) as usize;
-        self.code[def]
+        let code = self.code[def]
             .get_or_init(|| interp::translate(self, func).map(Arc::new))
-            .clone()
+            .clone();
+        if let Ok(c) = &code {
+            // The table entry keeps the translation alive as long as the module.
+            self.code_ptrs[func as usize].store(Arc::as_ptr(c).cast_mut(), Ordering::Release);
+        }
+        code
     }
 }

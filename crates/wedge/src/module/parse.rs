@@ -69,6 +69,7 @@ pub(super) fn parse(engine: &Engine, owned: ModuleBytes) -> Result<ModuleInner, 
         custom_sections: Vec::new(),
         debug: Default::default(),
         code: Vec::new(),
+        code_ptrs: Box::new([]),
         native: None,
         tier: None,
         cache: cached.used,
@@ -268,6 +269,9 @@ pub(super) fn parse(engine: &Engine, owned: ModuleBytes) -> Result<ModuleInner, 
         }
     }
     m.code = (0..m.bodies.len()).map(|_| OnceLock::new()).collect();
+    m.code_ptrs = (0..m.func_types.len())
+        .map(|_| std::sync::atomic::AtomicPtr::new(std::ptr::null_mut()))
+        .collect();
     m.debug = std::sync::Arc::new(super::debuginfo::DebugInfo::new(code_start, dwarf));
     m.bytes = owned;
     Ok(m)

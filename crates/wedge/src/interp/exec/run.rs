@@ -7,6 +7,7 @@ use crate::interp::{CompiledFunc, INIT_CHUNK};
 use crate::module::ModuleInner;
 use crate::runtime::{io_slots, Caller, FuncKind, Store, StoreInner, Trap, TrapKind};
 use crate::Error;
+use std::sync::atomic::AtomicPtr;
 use std::time::Instant;
 
 const _: () = assert!(usize::BITS == 64, "the interpreter assumes a 64-bit host");
@@ -15,7 +16,10 @@ const _: () = assert!(usize::BITS == 64, "the interpreter assumes a 64-bit host"
 pub(crate) struct State {
     /// The running function.
     pub code: *const CompiledFunc,
+    /// The running module (set with [`State::set_module`]).
     pub module: *const ModuleInner,
+    /// The running module's translations by function index (its `code_ptrs`).
+    pub funcs: *const AtomicPtr<CompiledFunc>,
     pub instance: u32,
     /// Stack slot where the frame starts.
     pub base: usize,
@@ -46,6 +50,14 @@ pub(crate) struct Callee {
 pub(super) const CALLEES: usize = 64;
 
 impl State {
+    /// Makes `module` the running module.
+    #[inline(always)]
+    pub fn set_module(&mut self, module: *const ModuleInner) {
+        self.module = module;
+        // SAFETY: the module is kept alive by its instance in the store.
+        self.funcs = unsafe { (*module).code_ptrs.as_ptr() };
+    }
+
     /// The running function's instructions.
     #[inline(always)]
     pub fn instrs(&self) -> Ip {
@@ -159,6 +171,8 @@ impl<'s> Executor<'s> {
         let mut st = State {
             code: std::sync::Arc::as_ptr(&code),
             module,
+            // SAFETY: as above.
+            funcs: unsafe { (*module).code_ptrs.as_ptr() },
             instance,
             base: 0,
             pc: 0,
@@ -410,7 +424,7 @@ impl<'s> Executor<'s> {
             instance: st.instance,
         });
         st.code = code;
-        st.module = module;
+        st.set_module(module);
         let switch = st.instance != instance;
         st.instance = instance;
         let r = self.enter(st, st.base + args);
@@ -525,7 +539,7 @@ impl<'s> Executor<'s> {
         let switch = f.instance != st.instance;
         st.code = f.func;
         if switch {
-            st.module = self.module_of(f.instance);
+            st.set_module(self.module_of(f.instance));
         }
         st.instance = f.instance;
         st.pc = f.pc();

@@ -45,8 +45,12 @@ pub(super) fn optimize(instrs: &mut [Instr], frame: &Frame<'_>, handlers: &[Hand
     for instr in instrs.iter_mut() {
         *instr = with_immediate(*instr, &frame.consts);
     }
+    thread_jumps(instrs);
+    let entries = table_entries(instrs);
     for i in 0..instrs.len() {
-        shorten_jump(instrs, i);
+        if !entries[i] {
+            shorten_jump(instrs, i);
+        }
     }
     for i in 0..instrs.len() {
         return_directly(instrs, i);
@@ -59,7 +63,8 @@ pub(super) fn optimize(instrs: &mut [Instr], frame: &Frame<'_>, handlers: &[Hand
         let Some(slot) = instrs[i - 1].int_result() else {
             continue;
         };
-        let Some((instr, still_read)) = with_accumulator(instrs[i], slot) else {
+        let next = instrs.get(i + 1).copied();
+        let Some((instr, still_read)) = with_accumulator(instrs[i], slot, next) else {
             continue;
         };
         instrs[i] = instr;
@@ -170,6 +175,50 @@ fn fuse_step(instrs: &mut [Instr], at: usize) {
         _ => return,
     };
     instrs[at] = fused;
+}
+
+/// Points every branch whose target is an unconditional `Br` at that `Br`'s own target
+/// (following chains of them), so that a jump to a jump costs one dispatch. The `Br`s stay
+/// in place (indices do not change); a cycle of them (an empty infinite loop) is left as is.
+///
+/// Nothing is counted differently with metering or interruption on: a `Br` charges
+/// nothing itself, and those put their instruction first at loop heads and after block
+/// ends, so a branch there lands on that instruction, not on a `Br`.
+fn thread_jumps(instrs: &mut [Instr]) {
+    for at in 0..instrs.len() {
+        let mut instr = instrs[at];
+        let Some(target) = instr.branch_target_mut() else {
+            continue;
+        };
+        let mut to = at as i64 + *target as i64;
+        for _ in 0..8 {
+            match instrs.get(to as usize) {
+                Some(Instr::Br { target: next }) if to + *next as i64 != to => {
+                    to += *next as i64;
+                }
+                _ => break,
+            }
+        }
+        let Ok(by) = i32::try_from(to - at as i64) else {
+            continue;
+        };
+        *target = by;
+        instrs[at] = instr;
+    }
+}
+
+/// Which instructions are the `Br` entries of a `BrTable` (they stay `Br`s: the `BrTable`
+/// handler jumps to their targets directly).
+fn table_entries(instrs: &[Instr]) -> Vec<bool> {
+    let mut entries = vec![false; instrs.len()];
+    for (i, instr) in instrs.iter().enumerate() {
+        if let Instr::BrTable { len, .. } = *instr {
+            for e in &mut entries[i + 1..=i + 1 + len as usize] {
+                *e = true;
+            }
+        }
+    }
+    entries
 }
 
 /// Replaces the unconditional branch at `at` by what its target does first, when that is
@@ -389,8 +438,12 @@ fn divisor_ok(instr: &Instr, imm: u32) -> bool {
 
 /// `instr` reading the accumulator instead of slot `acc`, when it has such a form, and
 /// whether it still reads slot `acc` as another operand.
-fn with_accumulator(instr: Instr, acc: R) -> Option<(Instr, bool)> {
+fn with_accumulator(instr: Instr, acc: R, next: Option<Instr>) -> Option<(Instr, bool)> {
     match instr {
+        Instr::Select { dst, a, b } if matches!(next, Some(Instr::Extra { a: cond, .. }) if cond == acc) =>
+        {
+            return Some((Instr::SelectAcc { dst, a, b }, a == acc || b == acc));
+        }
         Instr::BrIfNez { cond, target } if cond == acc => {
             return Some((Instr::BrIfNezAcc { target }, false));
         }

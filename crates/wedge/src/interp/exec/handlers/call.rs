@@ -8,19 +8,15 @@ use crate::interp::exec::dispatch::{handler, Cx, Exit, Handler, Ip, Vm};
 use crate::interp::exec::run::{Callee, CALLEES};
 use crate::interp::CompiledFunc;
 use crate::runtime::{FuncKind, TrapKind};
+use std::sync::atomic::Ordering;
 
 /// The translation of defined function `func` of the running module if it was translated
 /// already (it lives as long as the module), else null.
 #[inline(always)]
 fn translated(cx: &Cx<'_>, func: u32) -> *const CompiledFunc {
-    // SAFETY: the module outlives the call.
-    let module = unsafe { &*cx.st.module };
-    let def = (func - module.num_imported_funcs) as usize;
-    // SAFETY: `func` is a validated index of a defined function of the module.
-    match unsafe { known(&module.code, def) }.get() {
-        Some(Ok(code)) => std::sync::Arc::as_ptr(code),
-        _ => std::ptr::null(),
-    }
+    // SAFETY: `st.funcs` is the running module's table, which has an entry per function
+    // index, and `func` is a validated function index of the module.
+    unsafe { (*cx.st.funcs.add(func as usize)).load(Ordering::Acquire) }
 }
 
 /// The translation of defined function `func` of the running module, translating it now
