@@ -1,5 +1,6 @@
 //! The interpreter tier: a translator from wasm to register bytecode and its executor.
 
+mod call_entry;
 mod code;
 mod exec;
 mod gc_code;
@@ -9,6 +10,7 @@ mod simd;
 mod translate;
 mod wide;
 
+pub(crate) use call_entry::CallEntry;
 pub use code::{Instr, R};
 pub(crate) use exec::{invoke, invoke_nested, suspended_frames};
 pub use gc_code::{GcMap, GcOp, GcSite, Handler, HandlerKind};

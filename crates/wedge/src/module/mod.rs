@@ -18,7 +18,6 @@ use crate::types::{ExternType, FuncType, GlobalType, HeapType, MemoryType, RefTy
 use crate::{Engine, Error};
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::{Arc, OnceLock};
 
 /// A validated WebAssembly module, ready to be instantiated any number of times.
@@ -176,9 +175,9 @@ pub(crate) struct ModuleInner {
     pub debug: Arc<debuginfo::DebugInfo>,
     /// Interpreter code of each defined function, translated on first use.
     pub code: Vec<OnceLock<Result<Arc<CompiledFunc>, Error>>>,
-    /// Per module function index: the translation in `code` once made (null before, and
-    /// for imports), for the interpreter's calls to find their callee in one load.
-    pub code_ptrs: Box<[AtomicPtr<CompiledFunc>]>,
+    /// Per module function index: what the interpreter's calls need of the translation in
+    /// `code` once made (empty before, and for imports).
+    pub call_entries: Box<[interp::CallEntry]>,
     /// Native code, when the module runs compiled.
     pub native: Option<Arc<crate::native::NativeCode>>,
     /// What is compiled and queued, when the module runs tiered.
@@ -591,7 +590,7 @@ impl ModuleInner {
             .clone();
         if let Ok(c) = &code {
             // The table entry keeps the translation alive as long as the module.
-            self.code_ptrs[func as usize].store(Arc::as_ptr(c).cast_mut(), Ordering::Release);
+            self.call_entries[func as usize].fill(c);
         }
         code
     }

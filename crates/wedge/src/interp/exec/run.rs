@@ -3,11 +3,11 @@
 
 use super::dispatch::{self, Cx, Ip};
 use super::{backtrace, Frame};
-use crate::interp::{CompiledFunc, INIT_CHUNK};
+use crate::interp::call_entry::CallTarget;
+use crate::interp::{CallEntry, CompiledFunc, INIT_CHUNK};
 use crate::module::ModuleInner;
 use crate::runtime::{io_slots, Caller, FuncKind, Store, StoreInner, Trap, TrapKind};
 use crate::Error;
-use std::sync::atomic::AtomicPtr;
 use std::time::Instant;
 
 const _: () = assert!(usize::BITS == 64, "the interpreter assumes a 64-bit host");
@@ -18,8 +18,8 @@ pub(crate) struct State {
     pub code: *const CompiledFunc,
     /// The running module (set with [`State::set_module`]).
     pub module: *const ModuleInner,
-    /// The running module's translations by function index (its `code_ptrs`).
-    pub funcs: *const AtomicPtr<CompiledFunc>,
+    /// The running module's call entries by function index (its `call_entries`).
+    pub funcs: *const CallEntry,
     pub instance: u32,
     /// Stack slot where the frame starts.
     pub base: usize,
@@ -55,7 +55,7 @@ impl State {
     pub fn set_module(&mut self, module: *const ModuleInner) {
         self.module = module;
         // SAFETY: the module is kept alive by its instance in the store.
-        self.funcs = unsafe { (*module).code_ptrs.as_ptr() };
+        self.funcs = unsafe { (*module).call_entries.as_ptr() };
     }
 
     /// The running function's instructions.
@@ -172,7 +172,7 @@ impl<'s> Executor<'s> {
             code: std::sync::Arc::as_ptr(&code),
             module,
             // SAFETY: as above.
-            funcs: unsafe { (*module).code_ptrs.as_ptr() },
+            funcs: unsafe { (*module).call_entries.as_ptr() },
             instance,
             base: 0,
             pc: 0,
@@ -279,37 +279,48 @@ impl<'s> Executor<'s> {
         // SAFETY: `init + code.init.len() <= new_base + frame_slots <= stack.len()`: the
         // frame holds the parameters followed by the template, whose length is a multiple
         // of the chunk.
+        unsafe { self.copy_template(init, code.init.as_ptr(), code.init.len() / INIT_CHUNK) };
+        st.base = new_base;
+        // SAFETY: `new_base` is within the stack (see above).
+        st.regs = unsafe { self.stack.as_mut_ptr().add(new_base) };
+    }
+
+    /// Copies a frame template of `chunks` chunks from `src` to stack slot `at`.
+    ///
+    /// # Safety
+    ///
+    /// `src` holds `chunks * INIT_CHUNK` slots, and so does the stack from `at`.
+    #[inline(always)]
+    unsafe fn copy_template(&mut self, at: usize, src: *const u64, chunks: usize) {
+        // SAFETY: the caller guarantees both ranges.
         unsafe {
-            let mut dst = self.stack.as_mut_ptr().add(init) as *mut [u64; INIT_CHUNK];
-            let mut src = code.init.as_ptr() as *const [u64; INIT_CHUNK];
-            let end = src.add(code.init.len() / INIT_CHUNK);
+            let mut dst = self.stack.as_mut_ptr().add(at) as *mut [u64; INIT_CHUNK];
+            let mut src = src as *const [u64; INIT_CHUNK];
+            let end = src.add(chunks);
             while src < end {
                 dst.write_unaligned(src.read_unaligned());
                 src = src.add(1);
                 dst = dst.add(1);
             }
         }
-        st.base = new_base;
-        // SAFETY: `new_base` is within the stack (see above).
-        st.regs = unsafe { self.stack.as_mut_ptr().add(new_base) };
     }
 
     /// The fast path of a call within the running instance: like [`Self::push_call`] for
-    /// the defined function translated as `code`, with arguments at slot `args`,
-    /// returning to `ret`, when nothing calls for the slow path (growing the frame stack or
-    /// the value stack, or the depth limit). Returns the callee's frame (`st.regs`), or
-    /// null, having changed nothing.
+    /// the defined function `callee`, with arguments at slot `args`, returning to `ret`,
+    /// when nothing calls for the slow path (growing the frame stack or the value stack, or
+    /// the depth limit). Returns the callee's frame (`st.regs`), or null, having changed
+    /// nothing.
     #[inline(always)]
     pub(super) fn try_push_call(
         &mut self,
         st: &mut State,
-        code: &CompiledFunc,
+        callee: CallTarget,
         args: usize,
         ret: Ip,
     ) -> *mut u64 {
         let depth = self.frames.len();
         let new_base = st.base + args;
-        let end = new_base + code.frame_slots as usize;
+        let end = new_base + callee.frame_slots as usize;
         if depth + 1 >= self.max_depth || depth == self.frames.capacity() || end > self.stack.len()
         {
             return std::ptr::null_mut();
@@ -325,8 +336,19 @@ impl<'s> Executor<'s> {
             self.frames.as_mut_ptr().add(depth).write(caller);
             self.frames.set_len(depth + 1);
         }
-        st.code = code;
-        self.init_frame(st, code, new_base);
+        st.code = callee.code;
+        // SAFETY: the frame fits in the stack (checked above) and holds the parameters
+        // followed by the template.
+        unsafe {
+            self.copy_template(
+                new_base + callee.param_slots as usize,
+                callee.init,
+                callee.init_chunks as usize,
+            )
+        };
+        st.base = new_base;
+        // SAFETY: `new_base` is within the stack (see above).
+        st.regs = unsafe { self.stack.as_mut_ptr().add(new_base) };
         st.regs
     }
 
