@@ -32,6 +32,11 @@ pub(crate) struct State {
     /// their number, cached like memory 0 (see [`Executor::refresh_memory`]).
     pub table0: *const u64,
     pub table0_len: usize,
+    /// The running instance's globals as store indices, the store's globals (each a
+    /// pointer to its entity) and where an entity holds its value, cached like memory 0.
+    pub globals: *const u32,
+    pub global_entities: *const *mut u8,
+    pub global_value_at: usize,
 }
 
 /// A `call_indirect` target resolved once: the table element `raw` (a function
@@ -181,6 +186,9 @@ impl<'s> Executor<'s> {
             mem_len: 0,
             table0: std::ptr::null(),
             table0_len: 0,
+            globals: std::ptr::null(),
+            global_entities: std::ptr::null(),
+            global_value_at: 0,
         };
         self.enter(&mut st, 0)?;
         self.refresh_memory(&mut st);
@@ -194,9 +202,10 @@ impl<'s> Executor<'s> {
         &*self.inner.instances[instance as usize].module.inner
     }
 
-    /// Points the memory cache at the current instance's memory 0, and the table cache at
-    /// its table 0. Called whenever they may have moved or changed size: on a switch of
-    /// instance, after host calls and after `memory.grow` and `table.grow`.
+    /// Points the memory cache at the current instance's memory 0, the table cache at its
+    /// table 0 and the globals cache at its globals. Called whenever they may have moved or
+    /// changed size: on a switch of instance, after host calls and after `memory.grow` and
+    /// `table.grow`.
     pub(super) fn refresh_memory(&mut self, st: &mut State) {
         let inner = &mut self.inner;
         let instance = &inner.instances[st.instance as usize];
@@ -211,6 +220,19 @@ impl<'s> Executor<'s> {
                 st.mem_len = 0;
             }
         }
+        st.globals = instance.globals.as_ptr();
+        st.global_value_at = match inner.globals.first() {
+            // SAFETY: both pointers are into the same entity.
+            Some(g) => unsafe {
+                std::ptr::from_ref(&g.value)
+                    .cast::<u8>()
+                    .offset_from(std::ptr::from_ref(&**g).cast::<u8>()) as usize
+            },
+            None => 0,
+        };
+        // Entities are boxed: each is a (thin) pointer.
+        st.global_entities = inner.globals.as_mut_ptr().cast::<*mut u8>();
+        let instance = &inner.instances[st.instance as usize];
         match instance.tables.first() {
             Some(&t) => {
                 let elems = &inner.tables[t as usize].elems;

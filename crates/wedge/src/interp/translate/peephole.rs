@@ -47,8 +47,8 @@ pub(super) fn optimize(instrs: &mut [Instr], frame: &Frame<'_>, handlers: &[Hand
     }
     thread_jumps(instrs);
     let entries = table_entries(instrs);
-    for i in 0..instrs.len() {
-        if !entries[i] {
+    for (i, entry) in entries.into_iter().enumerate() {
+        if !entry {
             shorten_jump(instrs, i);
         }
     }
