@@ -7,13 +7,16 @@
 //! values, and every instruction still writes its result to its slot, but for a `ToAcc`
 //! form, whose result is a temporary that only the next instruction reads.
 //!
+//! Before that, branches to unconditional `Br`s are pointed at their final targets (jump
+//! threading), and the entries of a `br_table` stay `Br`s, which its handler follows.
+//!
 //! Two fusions come last: a loop counter's step with the branch after it, and two copies
 //! to consecutive slots. The fused instruction takes the first one's place and skips the
 //! second, which stays (unreached) so that indices do not move.
 //!
 //! An instruction may read the accumulator instead of slot `s` when the instruction right
-//! before it left its result `s` there ([`Instr::int_result`]) and nothing else leads to
-//! it: it is not the target of a branch, a `br_table` entry or an exception handler (a
+//! before it (or a `select` right before, past its `Extra` word) left its result `s` there
+//! ([`Instr::int_result`]) and nothing else leads to it: it is not the target of a branch, a `br_table` entry or an exception handler (a
 //! call's return address follows the call, which leaves nothing in the accumulator).
 
 use crate::interp::code::{Instr, R};
@@ -60,7 +63,12 @@ pub(super) fn optimize(instrs: &mut [Instr], frame: &Frame<'_>, handlers: &[Hand
         if targets[i] {
             continue;
         }
-        let Some(slot) = instrs[i - 1].int_result() else {
+        // The instruction before, or the `select` before its `Extra` word.
+        let producer = match (instrs[i - 1], i.checked_sub(2).map(|p| instrs[p])) {
+            (Instr::Extra { .. }, Some(Instr::Select { .. } | Instr::SelectAcc { .. })) => i - 2,
+            _ => i - 1,
+        };
+        let Some(slot) = acc_result(&instrs[producer]) else {
             continue;
         };
         let next = instrs.get(i + 1).copied();
@@ -71,8 +79,8 @@ pub(super) fn optimize(instrs: &mut [Instr], frame: &Frame<'_>, handlers: &[Hand
         // A temporary is read by one instruction only (the one that pops it from the
         // operand stack): when that one takes it from the accumulator, the slot is dead.
         if slot >= frame.temps && !still_read {
-            if let Some(to_acc) = instrs[i - 1].to_acc_only() {
-                instrs[i - 1] = to_acc;
+            if let Some(to_acc) = instrs[producer].to_acc_only() {
+                instrs[producer] = to_acc;
             }
         }
     }
@@ -81,6 +89,15 @@ pub(super) fn optimize(instrs: &mut [Instr], frame: &Frame<'_>, handlers: &[Hand
         if !targets[i + 1] {
             fuse_copies(instrs, i);
         }
+    }
+}
+
+/// The slot whose value `instr` also leaves in the accumulator: the result of an integer
+/// instruction ([`Instr::int_result`]) or of a one-slot `select`.
+fn acc_result(instr: &Instr) -> Option<R> {
+    match *instr {
+        Instr::Select { dst, .. } | Instr::SelectAcc { dst, .. } => Some(dst),
+        _ => instr.int_result(),
     }
 }
 
