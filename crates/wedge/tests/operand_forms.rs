@@ -733,3 +733,101 @@ fn arguments_copied_in_pairs_arrive_in_order() {
         }
     }
 }
+
+#[test]
+fn selects_on_the_accumulator_pick_the_right_operand() {
+    // The condition of each `select` is the result of the instruction right before it, so
+    // the translator reads it from the accumulator (`SelectAcc`).
+    let wat = r#"(module
+      (func (export "pick64") (param $a i32) (param $b i32) (param $x i64) (param $y i64)
+        (result i64)
+        (select (local.get $x) (local.get $y) (i32.lt_u (local.get $a) (local.get $b))))
+      (func (export "pick32") (param $a i32) (param $b i32) (result i32)
+        (select (local.get $a) (local.get $b)
+          (local.tee $a (i32.and (local.get $a) (local.get $b))))))"#;
+    for (label, engine) in engines() {
+        let module = Module::new(&engine, wat).unwrap();
+        if label == "interpreter" {
+            let code = module.disassemble(0).unwrap();
+            assert!(code.contains("SelectAcc"), "{code}");
+        }
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let pick64 = instance
+            .get_typed_func::<(i32, i32, i64, i64), i64>(&store, "pick64")
+            .unwrap();
+        let pick32 = instance
+            .get_typed_func::<(i32, i32), i32>(&store, "pick32")
+            .unwrap();
+        for &a in EDGES_32 {
+            for &b in EDGES_32 {
+                let (a, b) = (a as i32, b as i32);
+                let expected = if (a as u32) < (b as u32) { -5 } else { 1 << 40 };
+                let got = pick64.call(&mut store, (a, b, -5, 1 << 40)).unwrap();
+                assert_eq!(got, expected, "{label} pick64 {a} {b}");
+                // The condition is `a & b`, which `local.tee` also stores in `$a`: the
+                // first operand was read before, so it is the old `$a`.
+                let expected = if a & b != 0 { a } else { b };
+                assert_eq!(
+                    pick32.call(&mut store, (a, b)).unwrap(),
+                    expected,
+                    "{label}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn jumps_to_jumps_and_table_entries_reach_their_final_target() {
+    // A `br_table` whose cases end in `br $done`, right before the loop's `br $l`: the
+    // translator points those branches (and the table's entries) at the loop head.
+    let wat = r#"(module
+      (func (export "run") (param $n i32) (result i32)
+        (local $i i32) (local $acc i32)
+        (block $exit
+          (loop $l
+            (br_if $exit (i32.ge_u (local.get $i) (local.get $n)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (block $done
+              (block $c2
+                (block $c1
+                  (block $c0
+                    (br_table $c0 $c1 $c2 $done (i32.and (local.get $i) (i32.const 3))))
+                  (local.set $acc (i32.add (local.get $acc) (i32.const 1)))
+                  (br $done))
+                (local.set $acc (i32.mul (local.get $acc) (i32.const 3)))
+                (br $done))
+              (local.set $acc (i32.xor (local.get $acc) (i32.const 0x55))))
+            (br $l)))
+        (local.get $acc)))"#;
+    let reference = |n: i32| {
+        let mut acc = 0i32;
+        for i in 1..=n.max(0) {
+            match i & 3 {
+                0 => acc = acc.wrapping_add(1),
+                1 => acc = acc.wrapping_mul(3),
+                2 => acc ^= 0x55,
+                _ => {}
+            }
+        }
+        acc
+    };
+    for (label, engine) in engines() {
+        let module = Module::new(&engine, wat).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
+        for n in [0, 1, 2, 3, 4, 5, 17, 1000] {
+            assert_eq!(
+                run.call(&mut store, n).unwrap(),
+                reference(n),
+                "{label} {n}"
+            );
+        }
+    }
+}

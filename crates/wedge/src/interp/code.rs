@@ -327,6 +327,9 @@ instrs! {
         GlobalGet { dst: R, global: u32 },
         /// `dst = cond != 0 ? a : b`; the next instruction is `Extra { a: cond, .. }`.
         Select { dst: R, a: R, b: R },
+        /// `Select` on the accumulator: `dst = acc != 0 ? a : b` (the `Extra` after it stays,
+        /// unread).
+        SelectAcc { dst: R, a: R, b: R },
         RefFunc { dst: R, func: u32 },
         MemorySize { dst: R, mem: u32 },
         MemoryGrow { dst: R, delta: R, mem: u32 },

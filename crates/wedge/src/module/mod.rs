@@ -188,6 +188,9 @@ pub(crate) struct ModuleInner {
     pub debug: Arc<debuginfo::DebugInfo>,
     /// Interpreter code of each defined function, translated on first use.
     pub code: Vec<OnceLock<Result<Arc<CompiledFunc>, Error>>>,
+    /// Per module function index: what the interpreter's calls need of the translation in
+    /// `code` once made (empty before, and for imports).
+    pub call_entries: Box<[interp::CallEntry]>,
     /// Native code, when the module runs compiled.
     pub native: Option<Arc<crate::native::NativeCode>>,
     /// What is compiled and queued, when the module runs tiered.
@@ -599,8 +602,13 @@ impl ModuleInner {
     /// Interpreter code for a defined function, translating it on first use.
     pub(crate) fn compiled(&self, func: u32) -> Result<Arc<CompiledFunc>, Error> {
         let def = (func - self.num_imported_funcs) as usize;
-        self.code[def]
+        let code = self.code[def]
             .get_or_init(|| interp::translate(self, func).map(Arc::new))
-            .clone()
+            .clone();
+        if let Ok(c) = &code {
+            // The table entry keeps the translation alive as long as the module.
+            self.call_entries[func as usize].fill(c);
+        }
+        code
     }
 }

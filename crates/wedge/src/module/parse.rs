@@ -69,6 +69,7 @@ pub(super) fn parse(engine: &Engine, owned: ModuleBytes) -> Result<ModuleInner, 
         custom_sections: Vec::new(),
         debug: Default::default(),
         code: Vec::new(),
+        call_entries: Box::new([]),
         native: None,
         tier: None,
         cache: cached.used,
@@ -269,6 +270,9 @@ pub(super) fn parse(engine: &Engine, owned: ModuleBytes) -> Result<ModuleInner, 
         }
     }
     m.code = (0..m.bodies.len()).map(|_| OnceLock::new()).collect();
+    m.call_entries = (0..m.func_types.len())
+        .map(|_| crate::interp::CallEntry::new())
+        .collect();
     m.debug = std::sync::Arc::new(super::debuginfo::DebugInfo::new(code_start, dwarf));
     m.bytes = owned;
     Ok(m)

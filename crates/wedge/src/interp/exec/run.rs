@@ -3,7 +3,8 @@
 
 use super::dispatch::{self, Cx, Ip};
 use super::{backtrace, Frame};
-use crate::interp::{CompiledFunc, INIT_CHUNK};
+use crate::interp::call_entry::CallTarget;
+use crate::interp::{CallEntry, CompiledFunc, INIT_CHUNK};
 use crate::module::ModuleInner;
 use crate::runtime::{io_slots, Caller, FuncKind, Store, StoreInner, Trap, TrapKind};
 use crate::Error;
@@ -15,7 +16,10 @@ const _: () = assert!(usize::BITS == 64, "the interpreter assumes a 64-bit host"
 pub(crate) struct State {
     /// The running function.
     pub code: *const CompiledFunc,
+    /// The running module (set with [`State::set_module`]).
     pub module: *const ModuleInner,
+    /// The running module's call entries by function index (its `call_entries`).
+    pub funcs: *const CallEntry,
     pub instance: u32,
     /// Stack slot where the frame starts.
     pub base: usize,
@@ -28,6 +32,11 @@ pub(crate) struct State {
     /// their number, cached like memory 0 (see [`Executor::refresh_memory`]).
     pub table0: *const u64,
     pub table0_len: usize,
+    /// The running instance's globals as store indices, the store's globals (each a
+    /// pointer to its entity) and where an entity holds its value, cached like memory 0.
+    pub globals: *const u32,
+    pub global_entities: *const *mut u8,
+    pub global_value_at: usize,
 }
 
 /// A `call_indirect` target resolved once: the table element `raw` (a function
@@ -46,6 +55,14 @@ pub(crate) struct Callee {
 pub(super) const CALLEES: usize = 64;
 
 impl State {
+    /// Makes `module` the running module.
+    #[inline(always)]
+    pub fn set_module(&mut self, module: *const ModuleInner) {
+        self.module = module;
+        // SAFETY: the module is kept alive by its instance in the store.
+        self.funcs = unsafe { (*module).call_entries.as_ptr() };
+    }
+
     /// The running function's instructions.
     #[inline(always)]
     pub fn instrs(&self) -> Ip {
@@ -159,6 +176,8 @@ impl<'s> Executor<'s> {
         let mut st = State {
             code: std::sync::Arc::as_ptr(&code),
             module,
+            // SAFETY: as above.
+            funcs: unsafe { (*module).call_entries.as_ptr() },
             instance,
             base: 0,
             pc: 0,
@@ -167,6 +186,9 @@ impl<'s> Executor<'s> {
             mem_len: 0,
             table0: std::ptr::null(),
             table0_len: 0,
+            globals: std::ptr::null(),
+            global_entities: std::ptr::null(),
+            global_value_at: 0,
         };
         self.enter(&mut st, 0)?;
         self.refresh_memory(&mut st);
@@ -180,9 +202,10 @@ impl<'s> Executor<'s> {
         &*self.inner.instances[instance as usize].module.inner
     }
 
-    /// Points the memory cache at the current instance's memory 0, and the table cache at
-    /// its table 0. Called whenever they may have moved or changed size: on a switch of
-    /// instance, after host calls and after `memory.grow` and `table.grow`.
+    /// Points the memory cache at the current instance's memory 0, the table cache at its
+    /// table 0 and the globals cache at its globals. Called whenever they may have moved or
+    /// changed size: on a switch of instance, after host calls and after `memory.grow` and
+    /// `table.grow`.
     pub(super) fn refresh_memory(&mut self, st: &mut State) {
         let inner = &mut self.inner;
         let instance = &inner.instances[st.instance as usize];
@@ -197,6 +220,19 @@ impl<'s> Executor<'s> {
                 st.mem_len = 0;
             }
         }
+        st.globals = instance.globals.as_ptr();
+        st.global_value_at = match inner.globals.first() {
+            // SAFETY: both pointers are into the same entity.
+            Some(g) => unsafe {
+                std::ptr::from_ref(&g.value)
+                    .cast::<u8>()
+                    .offset_from(std::ptr::from_ref(&**g).cast::<u8>()) as usize
+            },
+            None => 0,
+        };
+        // Entities are boxed: each is a (thin) pointer.
+        st.global_entities = inner.globals.as_mut_ptr().cast::<*mut u8>();
+        let instance = &inner.instances[st.instance as usize];
         match instance.tables.first() {
             Some(&t) => {
                 let elems = &inner.tables[t as usize].elems;
@@ -265,37 +301,48 @@ impl<'s> Executor<'s> {
         // SAFETY: `init + code.init.len() <= new_base + frame_slots <= stack.len()`: the
         // frame holds the parameters followed by the template, whose length is a multiple
         // of the chunk.
+        unsafe { self.copy_template(init, code.init.as_ptr(), code.init.len() / INIT_CHUNK) };
+        st.base = new_base;
+        // SAFETY: `new_base` is within the stack (see above).
+        st.regs = unsafe { self.stack.as_mut_ptr().add(new_base) };
+    }
+
+    /// Copies a frame template of `chunks` chunks from `src` to stack slot `at`.
+    ///
+    /// # Safety
+    ///
+    /// `src` holds `chunks * INIT_CHUNK` slots, and so does the stack from `at`.
+    #[inline(always)]
+    unsafe fn copy_template(&mut self, at: usize, src: *const u64, chunks: usize) {
+        // SAFETY: the caller guarantees both ranges.
         unsafe {
-            let mut dst = self.stack.as_mut_ptr().add(init) as *mut [u64; INIT_CHUNK];
-            let mut src = code.init.as_ptr() as *const [u64; INIT_CHUNK];
-            let end = src.add(code.init.len() / INIT_CHUNK);
+            let mut dst = self.stack.as_mut_ptr().add(at) as *mut [u64; INIT_CHUNK];
+            let mut src = src as *const [u64; INIT_CHUNK];
+            let end = src.add(chunks);
             while src < end {
                 dst.write_unaligned(src.read_unaligned());
                 src = src.add(1);
                 dst = dst.add(1);
             }
         }
-        st.base = new_base;
-        // SAFETY: `new_base` is within the stack (see above).
-        st.regs = unsafe { self.stack.as_mut_ptr().add(new_base) };
     }
 
     /// The fast path of a call within the running instance: like [`Self::push_call`] for
-    /// the defined function translated as `code`, with arguments at slot `args`,
-    /// returning to `ret`, when nothing calls for the slow path (growing the frame stack or
-    /// the value stack, or the depth limit). Returns the callee's frame (`st.regs`), or
-    /// null, having changed nothing.
+    /// the defined function `callee`, with arguments at slot `args`, returning to `ret`,
+    /// when nothing calls for the slow path (growing the frame stack or the value stack, or
+    /// the depth limit). Returns the callee's frame (`st.regs`), or null, having changed
+    /// nothing.
     #[inline(always)]
     pub(super) fn try_push_call(
         &mut self,
         st: &mut State,
-        code: &CompiledFunc,
+        callee: CallTarget,
         args: usize,
         ret: Ip,
     ) -> *mut u64 {
         let depth = self.frames.len();
         let new_base = st.base + args;
-        let end = new_base + code.frame_slots as usize;
+        let end = new_base + callee.frame_slots as usize;
         if depth + 1 >= self.max_depth || depth == self.frames.capacity() || end > self.stack.len()
         {
             return std::ptr::null_mut();
@@ -311,8 +358,19 @@ impl<'s> Executor<'s> {
             self.frames.as_mut_ptr().add(depth).write(caller);
             self.frames.set_len(depth + 1);
         }
-        st.code = code;
-        self.init_frame(st, code, new_base);
+        st.code = callee.code;
+        // SAFETY: the frame fits in the stack (checked above) and holds the parameters
+        // followed by the template.
+        unsafe {
+            self.copy_template(
+                new_base + callee.param_slots as usize,
+                callee.init,
+                callee.init_chunks as usize,
+            )
+        };
+        st.base = new_base;
+        // SAFETY: `new_base` is within the stack (see above).
+        st.regs = unsafe { self.stack.as_mut_ptr().add(new_base) };
         st.regs
     }
 
@@ -410,7 +468,7 @@ impl<'s> Executor<'s> {
             instance: st.instance,
         });
         st.code = code;
-        st.module = module;
+        st.set_module(module);
         let switch = st.instance != instance;
         st.instance = instance;
         let r = self.enter(st, st.base + args);
@@ -525,7 +583,7 @@ impl<'s> Executor<'s> {
         let switch = f.instance != st.instance;
         st.code = f.func;
         if switch {
-            st.module = self.module_of(f.instance);
+            st.set_module(self.module_of(f.instance));
         }
         st.instance = f.instance;
         st.pc = f.pc();

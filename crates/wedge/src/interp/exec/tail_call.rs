@@ -28,7 +28,7 @@ impl Executor<'_> {
         // allows the ranges to overlap.
         unsafe { std::ptr::copy(st.regs.add(args), st.regs, params) };
         st.code = code;
-        st.module = module;
+        st.set_module(module);
         let switch = st.instance != instance;
         st.instance = instance;
         self.enter(st, st.base)?;

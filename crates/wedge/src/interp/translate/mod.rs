@@ -311,10 +311,17 @@ impl Translator<'_> {
         self.last_label = self.instrs.len();
     }
 
-    /// Index of the last instruction if it wrote the top stack value and nothing jumps past it.
+    /// Index of the last instruction (of a `select`: the one before its `Extra` word) if it
+    /// wrote the top stack value and nothing jumps past it.
     fn last_producer_of_top(&self) -> Option<usize> {
         let top = self.stack.last()?;
-        let idx = self.instrs.len().checked_sub(1)?;
+        let mut idx = self.instrs.len().checked_sub(1)?;
+        // A `select` ends in its `Extra` word.
+        if let (Instr::Extra { .. }, Some(Instr::Select { .. } | Instr::Select2 { .. })) =
+            (self.instrs[idx], idx.checked_sub(1).map(|i| self.instrs[i]))
+        {
+            idx -= 1;
+        }
         if self.last_label > idx || top.slot != top.canon || top.local {
             return None;
         }

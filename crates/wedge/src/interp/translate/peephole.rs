@@ -7,13 +7,16 @@
 //! values, and every instruction still writes its result to its slot, but for a `ToAcc`
 //! form, whose result is a temporary that only the next instruction reads.
 //!
+//! Before that, branches to unconditional `Br`s are pointed at their final targets (jump
+//! threading), and the entries of a `br_table` stay `Br`s, which its handler follows.
+//!
 //! Two fusions come last: a loop counter's step with the branch after it, and two copies
 //! to consecutive slots. The fused instruction takes the first one's place and skips the
 //! second, which stays (unreached) so that indices do not move.
 //!
 //! An instruction may read the accumulator instead of slot `s` when the instruction right
-//! before it left its result `s` there ([`Instr::int_result`]) and nothing else leads to
-//! it: it is not the target of a branch, a `br_table` entry or an exception handler (a
+//! before it (or a `select` right before, past its `Extra` word) left its result `s` there
+//! ([`Instr::int_result`]) and nothing else leads to it: it is not the target of a branch, a `br_table` entry or an exception handler (a
 //! call's return address follows the call, which leaves nothing in the accumulator).
 
 use crate::interp::code::{Instr, R};
@@ -45,8 +48,12 @@ pub(super) fn optimize(instrs: &mut [Instr], frame: &Frame<'_>, handlers: &[Hand
     for instr in instrs.iter_mut() {
         *instr = with_immediate(*instr, &frame.consts);
     }
-    for i in 0..instrs.len() {
-        shorten_jump(instrs, i);
+    thread_jumps(instrs);
+    let entries = table_entries(instrs);
+    for (i, entry) in entries.into_iter().enumerate() {
+        if !entry {
+            shorten_jump(instrs, i);
+        }
     }
     for i in 0..instrs.len() {
         return_directly(instrs, i);
@@ -56,18 +63,24 @@ pub(super) fn optimize(instrs: &mut [Instr], frame: &Frame<'_>, handlers: &[Hand
         if targets[i] {
             continue;
         }
-        let Some(slot) = instrs[i - 1].int_result() else {
+        // The instruction before, or the `select` before its `Extra` word.
+        let producer = match (instrs[i - 1], i.checked_sub(2).map(|p| instrs[p])) {
+            (Instr::Extra { .. }, Some(Instr::Select { .. } | Instr::SelectAcc { .. })) => i - 2,
+            _ => i - 1,
+        };
+        let Some(slot) = acc_result(&instrs[producer]) else {
             continue;
         };
-        let Some((instr, still_read)) = with_accumulator(instrs[i], slot) else {
+        let next = instrs.get(i + 1).copied();
+        let Some((instr, still_read)) = with_accumulator(instrs[i], slot, next) else {
             continue;
         };
         instrs[i] = instr;
         // A temporary is read by one instruction only (the one that pops it from the
         // operand stack): when that one takes it from the accumulator, the slot is dead.
         if slot >= frame.temps && !still_read {
-            if let Some(to_acc) = instrs[i - 1].to_acc_only() {
-                instrs[i - 1] = to_acc;
+            if let Some(to_acc) = instrs[producer].to_acc_only() {
+                instrs[producer] = to_acc;
             }
         }
     }
@@ -76,6 +89,15 @@ pub(super) fn optimize(instrs: &mut [Instr], frame: &Frame<'_>, handlers: &[Hand
         if !targets[i + 1] {
             fuse_copies(instrs, i);
         }
+    }
+}
+
+/// The slot whose value `instr` also leaves in the accumulator: the result of an integer
+/// instruction ([`Instr::int_result`]) or of a one-slot `select`.
+fn acc_result(instr: &Instr) -> Option<R> {
+    match *instr {
+        Instr::Select { dst, .. } | Instr::SelectAcc { dst, .. } => Some(dst),
+        _ => instr.int_result(),
     }
 }
 
@@ -170,6 +192,50 @@ fn fuse_step(instrs: &mut [Instr], at: usize) {
         _ => return,
     };
     instrs[at] = fused;
+}
+
+/// Points every branch whose target is an unconditional `Br` at that `Br`'s own target
+/// (following chains of them), so that a jump to a jump costs one dispatch. The `Br`s stay
+/// in place (indices do not change); a cycle of them (an empty infinite loop) is left as is.
+///
+/// Nothing is counted differently with metering or interruption on: a `Br` charges
+/// nothing itself, and those put their instruction first at loop heads and after block
+/// ends, so a branch there lands on that instruction, not on a `Br`.
+fn thread_jumps(instrs: &mut [Instr]) {
+    for at in 0..instrs.len() {
+        let mut instr = instrs[at];
+        let Some(target) = instr.branch_target_mut() else {
+            continue;
+        };
+        let mut to = at as i64 + *target as i64;
+        for _ in 0..8 {
+            match instrs.get(to as usize) {
+                Some(Instr::Br { target: next }) if to + *next as i64 != to => {
+                    to += *next as i64;
+                }
+                _ => break,
+            }
+        }
+        let Ok(by) = i32::try_from(to - at as i64) else {
+            continue;
+        };
+        *target = by;
+        instrs[at] = instr;
+    }
+}
+
+/// Which instructions are the `Br` entries of a `BrTable` (they stay `Br`s: the `BrTable`
+/// handler jumps to their targets directly).
+fn table_entries(instrs: &[Instr]) -> Vec<bool> {
+    let mut entries = vec![false; instrs.len()];
+    for (i, instr) in instrs.iter().enumerate() {
+        if let Instr::BrTable { len, .. } = *instr {
+            for e in &mut entries[i + 1..=i + 1 + len as usize] {
+                *e = true;
+            }
+        }
+    }
+    entries
 }
 
 /// Replaces the unconditional branch at `at` by what its target does first, when that is
@@ -389,8 +455,12 @@ fn divisor_ok(instr: &Instr, imm: u32) -> bool {
 
 /// `instr` reading the accumulator instead of slot `acc`, when it has such a form, and
 /// whether it still reads slot `acc` as another operand.
-fn with_accumulator(instr: Instr, acc: R) -> Option<(Instr, bool)> {
+fn with_accumulator(instr: Instr, acc: R, next: Option<Instr>) -> Option<(Instr, bool)> {
     match instr {
+        Instr::Select { dst, a, b } if matches!(next, Some(Instr::Extra { a: cond, .. }) if cond == acc) =>
+        {
+            return Some((Instr::SelectAcc { dst, a, b }, a == acc || b == acc));
+        }
         Instr::BrIfNez { cond, target } if cond == acc => {
             return Some((Instr::BrIfNezAcc { target }, false));
         }

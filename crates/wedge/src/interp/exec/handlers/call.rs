@@ -3,25 +3,13 @@
 //! instance, host functions, limits) goes to a slow path that redoes the instruction.
 
 use super::known;
+use crate::interp::call_entry::CallTarget;
 use crate::interp::code::Instr;
 use crate::interp::exec::dispatch::{handler, Cx, Exit, Handler, Ip, Vm};
 use crate::interp::exec::run::{Callee, CALLEES};
 use crate::interp::CompiledFunc;
 use crate::runtime::{FuncKind, TrapKind};
-
-/// The translation of defined function `func` of the running module if it was translated
-/// already (it lives as long as the module), else null.
-#[inline(always)]
-fn translated(cx: &Cx<'_>, func: u32) -> *const CompiledFunc {
-    // SAFETY: the module outlives the call.
-    let module = unsafe { &*cx.st.module };
-    let def = (func - module.num_imported_funcs) as usize;
-    // SAFETY: `func` is a validated index of a defined function of the module.
-    match unsafe { known(&module.code, def) }.get() {
-        Some(Ok(code)) => std::sync::Arc::as_ptr(code),
-        _ => std::ptr::null(),
-    }
-}
+use std::sync::atomic::Ordering;
 
 /// The translation of defined function `func` of the running module, translating it now
 /// if needed; null (with the error in `cx`) if it does not translate.
@@ -45,8 +33,6 @@ fn translate_callee(cx: &mut Cx<'_>, func: u32) -> *const CompiledFunc {
 /// through `slow`.
 #[inline(always)]
 fn call_within(vm: Vm<'_, '_>, code: *const CompiledFunc, args: u32, slow: Handler) -> Exit {
-    // SAFETY: every function ends in a control transfer, so the call has a next instruction.
-    let ret = unsafe { vm.ip.add(1) };
     if code.is_null() {
         return vm.call(slow);
     }
@@ -56,19 +42,34 @@ fn call_within(vm: Vm<'_, '_>, code: *const CompiledFunc, args: u32, slow: Handl
         // Hot: compiled, or to be queued for the compiler.
         return vm.call(slow);
     }
+    enter(vm, CallTarget::of(c), args, slow)
+}
+
+/// Enters `callee`, a defined function of the running instance, with arguments at slot
+/// `args`, on the fast path if it can, else through `slow`.
+#[inline(always)]
+fn enter(vm: Vm<'_, '_>, callee: CallTarget, args: u32, slow: Handler) -> Exit {
+    // SAFETY: every function ends in a control transfer, so the call has a next instruction.
+    let ret = unsafe { vm.ip.add(1) };
     let cx = &mut *vm.cx;
-    let regs = cx.ex.try_push_call(&mut cx.st, c, args as usize, ret);
+    let regs = cx.ex.try_push_call(&mut cx.st, callee, args as usize, ret);
     if regs.is_null() {
         return vm.call(slow);
     }
-    // SAFETY: as above.
-    let ip = unsafe { (*code).ops.as_ptr() };
-    vm.switch(ip, regs)
+    vm.switch(callee.ops, regs)
 }
 
 handler!(Call(vm) Instr::Call { func, args } => {
-    let code = translated(vm.cx, func);
-    call_within(vm, code, args, call_slow)
+    // SAFETY: `st.funcs` is the running module's table of call entries, which has one per
+    // function index, and `func` is a validated function index of the module.
+    let entry = unsafe { &*vm.cx.st.funcs.add(func as usize) };
+    match entry.get() {
+        Some(callee) => enter(vm, callee, args, call_slow),
+        None => {
+            let code = entry.code.load(Ordering::Acquire);
+            call_within(vm, code, args, call_slow)
+        }
+    }
 });
 
 /// `Call` when the callee is not translated yet or a stack must grow (or overflows).

@@ -127,8 +127,14 @@ handler!(BrIfEqzAcc(vm) Instr::BrIfEqzAcc { target } => {
 });
 
 handler!(BrTable(vm) Instr::BrTable { index, len } => {
-    let skip = (vm.r(index) as u32).min(len) as usize;
-    vm.skip(1 + skip)
+    let skip = 1 + (vm.r(index) as u32).min(len) as usize;
+    // The entries are `Br`s (see `translate/peephole.rs`): jump straight to the chosen
+    // one's target rather than dispatching it.
+    // SAFETY: the `len + 1` entries follow the instruction.
+    match unsafe { (*vm.ip.add(skip)).instr } {
+        Instr::Br { target } => vm.jump(skip as i32 + target),
+        _ => vm.skip(skip),
+    }
 });
 
 /// Handlers of compare-and-branch instructions on operands read as `$t`: two slots, a
@@ -212,6 +218,12 @@ step_branch! {
 handler!(Select(vm) Instr::Select { dst, a, b } => {
     let (cond, _, _) = vm.extra();
     let v = if vm.r(cond) as u32 != 0 { vm.r(a) } else { vm.r(b) };
+    vm.put(dst, v);
+    vm.skip(2)
+});
+
+handler!(SelectAcc(vm) Instr::SelectAcc { dst, a, b } => {
+    let v = if vm.acc as u32 != 0 { vm.r(a) } else { vm.r(b) };
     vm.put(dst, v);
     vm.skip(2)
 });

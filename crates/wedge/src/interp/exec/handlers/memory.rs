@@ -3,6 +3,7 @@
 
 use crate::interp::code::{Instr, R};
 use crate::interp::exec::dispatch::{handler, Cx, Exit, Ip, Vm};
+use crate::interp::exec::run::State;
 use crate::interp::simd;
 use crate::runtime::TrapKind;
 
@@ -432,34 +433,43 @@ handler!(TableGrow(vm) Instr::TableGrow { dst, args, table } => {
     vm.next()
 });
 
+/// Where the value of global `global` of the running instance is (its low 64 bits first).
+#[inline(always)]
+fn global_cell(st: &State, global: u32) -> *mut u128 {
+    // SAFETY: `global` is a validated global index of the running instance; `st` caches
+    // the instance's map to store indices and the store's entities (see
+    // `Executor::refresh_memory`), and the value sits `global_value_at` bytes into each.
+    unsafe {
+        let g = *st.globals.add(global as usize);
+        let entity = *st.global_entities.add(g as usize);
+        entity.add(st.global_value_at).cast::<u128>()
+    }
+}
+
 handler!(GlobalGet(vm) Instr::GlobalGet { dst, global } => {
-    let inner = &vm.cx.ex.inner;
-    let g = inner.instances[vm.cx.st.instance as usize].globals[global as usize];
-    let v = inner.globals[g as usize].value as u64;
+    // SAFETY: see `global_cell`.
+    let v = unsafe { *global_cell(&vm.cx.st, global) } as u64;
     vm.put(dst, v);
     vm.next()
 });
 
 handler!(GlobalGet2(vm) Instr::GlobalGet2 { dst, global } => {
-    let inner = &vm.cx.ex.inner;
-    let g = inner.instances[vm.cx.st.instance as usize].globals[global as usize];
-    let v = inner.globals[g as usize].value;
+    // SAFETY: see `global_cell`.
+    let v = unsafe { *global_cell(&vm.cx.st, global) };
     vm.w128(dst, v);
     vm.next()
 });
 
 handler!(GlobalSet(vm) Instr::GlobalSet { src, global } => {
     let v = vm.r(src) as u128;
-    let inner = &mut vm.cx.ex.inner;
-    let g = inner.instances[vm.cx.st.instance as usize].globals[global as usize];
-    inner.globals[g as usize].value = v;
+    // SAFETY: see `global_cell`.
+    unsafe { *global_cell(&vm.cx.st, global) = v };
     vm.next()
 });
 
 handler!(GlobalSet2(vm) Instr::GlobalSet2 { src, global } => {
     let v = vm.r128(src);
-    let inner = &mut vm.cx.ex.inner;
-    let g = inner.instances[vm.cx.st.instance as usize].globals[global as usize];
-    inner.globals[g as usize].value = v;
+    // SAFETY: see `global_cell`.
+    unsafe { *global_cell(&vm.cx.st, global) = v };
     vm.next()
 });
