@@ -31,7 +31,10 @@ trap 'rm -rf "$tmp"' EXIT
 export WEDGE_AOT_KEY_FILE="$tmp/aot.key"
 
 python3 - "$runs" "$wedge" "$wasmi" "$wasmtime" "$dir" "$tmp" "${ONLY:-}" "${MODES:-interp jit aot}" <<'PY'
-import hashlib, math, os, subprocess, sys, time
+import hashlib, math, os, subprocess, sys
+
+sys.path.insert(0, "benches")
+from timing import timed
 
 runs, wedge, wasmi, wasmtime, wasm, tmp, only, modes = sys.argv[1:]
 runs, modes = int(runs), modes.split()
@@ -69,18 +72,10 @@ def commands(name):
 def run(cmd, stdin):
     """One process: (wall seconds, user+sys seconds, sha256 of stdout)."""
     out = os.path.join(tmp, "out")
-    with open(stdin or os.devnull, "rb") as fin, open(out, "wb") as fout:
-        start = time.perf_counter()
-        p = subprocess.Popen(cmd, stdin=fin, stdout=fout, stderr=subprocess.PIPE)
-        err = p.stderr.read()
-        _, status, usage = os.wait4(p.pid, 0)
-        wall = time.perf_counter() - start
-    p.returncode = os.waitstatus_to_exitcode(status)
-    if p.returncode != 0:
-        sys.exit(f"failed ({p.returncode}): {' '.join(cmd)}\n{err.decode(errors='replace')}")
+    wall, cpu = timed(cmd, stdin, out)
     with open(out, "rb") as f:
         digest = hashlib.sha256(f.read()).hexdigest()
-    return wall, usage.ru_utime + usage.ru_stime, digest
+    return wall, cpu, digest
 
 for name in PROGRAMS:
     if "aot" in modes:

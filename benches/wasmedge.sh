@@ -61,6 +61,9 @@ unshare --mount --propagation private python3 - "$runs" "$wedge" "$wasmtime" "$r
   "$tmp" "${ONLY:-}" "${BASE:-}" <<'PY'
 import hashlib, math, os, re, shutil, subprocess, sys, time
 
+sys.path.insert(0, "benches")
+from timing import timed
+
 runs, wedge, wasmtime, root, third, tmp, only, base = sys.argv[1:]
 runs = int(runs)
 inputs = os.path.join(third, "inputs")
@@ -196,22 +199,14 @@ def commands(name, args, mode):
 def run(cmd, stdin, mode):
     """One process: (wall seconds, user+sys seconds, what it printed)."""
     out = os.path.join(tmp, "stdout")
-    with open(stdin or os.devnull, "rb") as fin, open(out, "wb") as fout:
-        start = time.perf_counter()
-        p = subprocess.Popen(cmd, stdin=fin, stdout=fout, stderr=subprocess.PIPE)
-        err = p.stderr.read()
-        _, status, usage = os.wait4(p.pid, 0)
-        wall = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        sys.exit(f"failed ({code}): {' '.join(cmd)}\n{err.decode(errors='replace')}")
+    wall, cpu = timed(cmd, stdin, out)
     with open(out, "rb") as f:
         data = f.read()
     if mode != "invoke":
-        return wall, usage.ru_utime + usage.ru_stime, hashlib.sha256(data).hexdigest()
+        return wall, cpu, hashlib.sha256(data).hexdigest()
     # An invoked function's result: the last line each runtime prints (Wasmtime also warns
     # on stderr).
-    return wall, usage.ru_utime + usage.ru_stime, data.strip().splitlines()[-1].decode()
+    return wall, cpu, data.strip().splitlines()[-1].decode()
 
 def same(a, b):
     """Whether two outputs agree. WasmEdge prints integer results unsigned, the others
