@@ -17,16 +17,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS="${1:-3}"
-WEDGE="${WEDGE:-${CARGO_TARGET_DIR:-target}/release/wedge}"
-WASMTIME="${WASMTIME:-$(command -v wasmtime || echo /var/tmp/wasmtime/bin/wasmtime)}"
+. benches/tools.sh
 GUESTS=tests/guests/bench/wasm
 CODE=()
 [ -n "${INLINE:-}" ] && CODE=(--inline)
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 
-[ -x "$WEDGE" ] || { echo "build wedge first: cargo build --release (looked for $WEDGE)"; exit 1; }
-[ -x "$WASMTIME" ] || { echo "wasmtime not found (set WASMTIME)"; exit 1; }
+need_wedge
+need_wasmtime
 
 # program:rounds — sized for about a second of native work each.
 PROGRAMS="matmul:220 interp:125 hash:500 compress:80 json:250 regex:100"

@@ -19,12 +19,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-5}"
-wedge="${WEDGE:-${CARGO_TARGET_DIR:-target}/release/wedge}"
-wasmi="${WASMI:-$(command -v wasmi || echo /var/tmp/wasmi/bin/wasmi)}"
-wasmtime="${WASMTIME:-$(command -v wasmtime || echo /var/tmp/wasmtime/bin/wasmtime)}"
-[ -x "$wedge" ] || { echo "build wedge first: cargo build --release -p wedge-cli ($wedge)" >&2; exit 1; }
-[ -x "$wasmi" ] || { echo "Wasmi not found: cargo install --locked wasmi_cli --root /var/tmp/wasmi" >&2; exit 1; }
-[ -x "$wasmtime" ] || { echo "Wasmtime not found: cargo install --locked wasmtime-cli@48.0.8 --root /var/tmp/wasmtime" >&2; exit 1; }
+. benches/tools.sh
+need_wedge
+need_wasmi
+need_wasmtime
+wedge="$WEDGE" wasmi="$WASMI" wasmtime="$WASMTIME"
 dir="$(benches/third-party/build.sh | tail -n 1)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT

@@ -20,13 +20,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS="${1:-5}"
-WEDGE="${WEDGE:-${CARGO_TARGET_DIR:-target}/release/wedge}"
-WASMTIME="${WASMTIME:-$(command -v wasmtime || echo /var/tmp/wasmtime/bin/wasmtime)}"
-WASMI="${WASMI:-$(command -v wasmi || echo /var/tmp/wasmi/bin/wasmi)}"
+. benches/tools.sh
 CACHE="${WEDGE_TEST_CACHE:-/var/tmp/wedge-test-cache}"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
-[ -x "$WEDGE" ] || { echo "build wedge first: cargo build --release -p wedge-cli ($WEDGE)"; exit 1; }
+need_wedge
 [ -x "$WASMTIME" ] || WASMTIME=""
 [ -x "$WASMI" ] || WASMI=""
 export WEDGE_AOT_KEY_FILE="$TMP/aot.key"
