@@ -295,6 +295,7 @@ fn compile_jobs(
         bodies,
         funcs: (0..nbodies).map(|_| None).collect(),
         leaves: Vec::new(),
+        recursive: vec![false; nbodies],
     };
     if inline::enabled(env) {
         let candidates: Vec<usize> = (0..nbodies)
@@ -321,6 +322,7 @@ fn compile_jobs(
         for (k, r) in translated.into_iter().enumerate() {
             if let Some(Ok(Some(c))) = r {
                 callees.leaves[candidates[k]] = c.leaf;
+                callees.recursive[candidates[k]] = c.recursive;
                 callees.funcs[candidates[k]] = Some(c.func);
             }
         }
@@ -432,9 +434,10 @@ fn translate_callee(
     // The inliner wants valid IR; a function that fails the verifier is left to pass 2.
     let valid = cranelift_codegen::verify_function(&func, isa.get().flags()).is_ok();
     inline::tag_calls(&mut func);
-    (t.inlinable && valid).then(|| Callee {
+    ((t.inlinable || t.recursive) && valid).then(|| Callee {
         func: Box::new(func),
         leaf: t.leaf,
+        recursive: t.recursive,
     })
 }
 

@@ -22,6 +22,11 @@
 //!   the inlined body, and moves the callee's own entries into the caller's frame.
 //! - Nothing is inlined when metering or interruption is on: their counts and checks are per
 //!   function and per operator, and inlining would move them.
+//! - Recursion: a function whose calls of itself become a loop (`func::accumulate`; its body
+//!   runs only harmless operators and calls of itself) is a candidate too, and a copy of it
+//!   replaces its own calls, one level deep: the copy's calls of it stay calls, and no copy
+//!   of it is inlined into a copy of itself. Recursive Fibonacci then makes 2.6 times fewer
+//!   calls; every real frame still checks the stack, so unbounded recursion still exhausts it.
 //!
 //! [`inlinable`]: crate::func::Translated::inlinable
 
@@ -86,6 +91,9 @@ pub(crate) struct Callees<'a> {
     pub(crate) funcs: Vec<Option<Box<ir::Function>>>,
     /// For each defined function, whether it is a leaf (empty without inlining).
     pub(crate) leaves: Vec<bool>,
+    /// For each defined function, whether it is a recursive candidate (see
+    /// [`Callee::recursive`]).
+    pub(crate) recursive: Vec<bool>,
 }
 
 /// One candidate.
@@ -94,14 +102,18 @@ pub(crate) struct Callee {
     pub(crate) func: Box<ir::Function>,
     /// Whether it is a leaf (see [`crate::func::Translated::leaf`]).
     pub(crate) leaf: bool,
+    /// Whether it calls itself (see [`crate::func::Translated::recursive`]).
+    pub(crate) recursive: bool,
 }
 
 impl Callees<'_> {
-    /// The candidate with module function index `index`, and its body size.
-    fn get(&self, index: u32) -> Option<(&ir::Function, usize)> {
+    /// The candidate with module function index `index`, its body size and whether it is
+    /// recursive.
+    fn get(&self, index: u32) -> Option<(&ir::Function, usize, bool)> {
         let i = index.checked_sub(self.env.num_imported_funcs)? as usize;
         let f = self.funcs.get(i)?.as_deref()?;
-        Some((f, self.bodies[i].bytes.len()))
+        let recursive = self.recursive.get(i).is_some_and(|r| *r);
+        Some((f, self.bodies[i].bytes.len(), recursive))
     }
 
     /// The inlining decisions for the function with module index `caller`.
@@ -124,7 +136,8 @@ impl Callees<'_> {
 /// Decides, call by call, what to inline into one function.
 pub(crate) struct Inliner<'a> {
     callees: &'a Callees<'a>,
-    /// Module index of the function being compiled (never inlined into itself).
+    /// Module index of the function being compiled (inlined into itself only when
+    /// recursive, one level deep).
     caller: u32,
     /// Wasm bytes of callees it may take in.
     budget: usize,
@@ -154,6 +167,18 @@ impl Inliner<'_> {
             site = self.sites[s as usize].parent;
         }
         depth
+    }
+
+    /// Whether site `site` or one it is nested in is a copy of function `func`.
+    fn inside_copy_of(&self, mut site: Option<u32>, func: u32) -> bool {
+        while let Some(s) = site {
+            let s = &self.sites[s as usize];
+            if s.func == func {
+                return true;
+            }
+            site = s.parent;
+        }
+        false
     }
 
     /// After inlining: gives every instruction of an inlined copy the source location
@@ -192,13 +217,19 @@ impl Inline for Inliner<'_> {
             return InlineCommand::KeepCall;
         };
         let name = &caller.params.user_named_funcs()[name];
-        if name.namespace != NS_FUNC || name.index == self.caller {
+        if name.namespace != NS_FUNC {
             return InlineCommand::KeepCall;
         }
-        let Some((body, size)) = self.callees.get(name.index) else {
+        let Some((body, size, recursive)) = self.callees.get(name.index) else {
             return InlineCommand::KeepCall;
         };
         let parent = self.site_of(call);
+        if name.index == self.caller && !(recursive && parent.is_none()) {
+            return InlineCommand::KeepCall;
+        }
+        if recursive && self.inside_copy_of(parent, name.index) {
+            return InlineCommand::KeepCall;
+        }
         if self.used + size > self.budget || self.depth(parent) + 1 > MAX_DEPTH {
             return InlineCommand::KeepCall;
         }

@@ -253,6 +253,32 @@ fn recursive_callees_stay_calls_and_cycles_stop() {
     assert!(!calls(&code, 0, 1));
 }
 
+/// Recursive Fibonacci: `n < 2 ? n : f(n - 1) + f(n - 2)`, with `f` function 0.
+const FIB: &[u8] = &[
+    0x00, 0x20, 0x00, 0x41, 0x02, 0x49, 0x04, 0x7f, 0x20, 0x00, 0x05, 0x20, 0x00, 0x41, 0x01, 0x6b,
+    0x10, 0x00, 0x20, 0x00, 0x41, 0x02, 0x6b, 0x10, 0x00, 0x6a, 0x0b, 0x0b,
+];
+
+#[test]
+fn accumulating_recursion_inlines_one_copy_of_itself() {
+    let code = compile_all(&[FIB, CALL_0], true);
+    for f in [0, 1] {
+        // Each function holds copies of function 0, none nested in another, and still
+        // calls function 0 (so unbounded recursion still reaches the stack check).
+        let r = code.funcs[f];
+        let copies: Vec<Vec<u32>> = (r.offset..r.offset + r.len)
+            .map(|o| inlined_at(&code, o))
+            .filter(|s| !s.is_empty())
+            .collect();
+        assert!(!copies.is_empty(), "function {f} inlines function 0");
+        assert!(copies.iter().all(|s| s == &[0]), "function {f}: {copies:?}");
+        assert!(calls(&code, f, 0));
+    }
+    // Without inlining: no copies.
+    let plain = compile_all(&[FIB, CALL_0], false);
+    assert!(plain.inlined.is_empty() && calls(&plain, 0, 0));
+}
+
 /// The functions whose inlined code the byte at `off` runs, innermost first.
 fn inlined_at(code: &CompiledCode, off: u32) -> Vec<u32> {
     let Some(r) = code

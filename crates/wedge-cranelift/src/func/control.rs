@@ -272,11 +272,13 @@ impl Translator<'_, '_> {
                 let v = self.pop();
                 let v = self.canon(v);
                 self.b.def_var(self.locals[local_index as usize].0, v);
+                self.stored = Some(v);
             }
             Operator::LocalTee { local_index } => {
                 let v = self.pop();
                 let v = self.canon(v);
                 self.b.def_var(self.locals[local_index as usize].0, v);
+                self.stored = Some(v);
                 self.push(v);
             }
             Operator::Call { function_index } => self.call(function_index, false)?,

@@ -124,6 +124,8 @@ pub(crate) struct Translator<'a, 'b> {
     options: Options<'a>,
     /// Calls of itself that become loop iterations (see `accumulate`).
     accumulate: Option<accumulate::Plan>,
+    /// The value last stored in a local (see `Translator::fence_counter`).
+    pub(crate) stored: Option<Value>,
 }
 
 /// What translation may rely on, besides the module.
@@ -153,6 +155,10 @@ pub(crate) struct Translated {
     /// itself and no runtime call that records the calling frame (those name this function
     /// and its frame for backtraces, exception dispatch and the collector's stack walk).
     pub(crate) inlinable: bool,
+    /// Whether the function's calls of itself become a loop (see `accumulate`): then its
+    /// body runs nothing but harmless operators and calls of itself, and a copy of it may
+    /// replace one of its own calls (see [`crate::inline`]).
+    pub(crate) recursive: bool,
     /// Whether the function is inlinable and calls nothing at all (apart from `memory.copy`
     /// and `memory.fill`), so it can neither throw nor grow a memory.
     pub(crate) leaf: bool,
@@ -172,7 +178,7 @@ pub(crate) fn translate_function(
     func.signature = wasm_signature(sig);
     func.name = UserFuncName::user(NS_FUNC, func_index);
     // Metered and interruptible code counts function entries: no calls become loops there.
-    let accumulate = (!env.interruptible && env.metering.is_none() && !options.inline_copy)
+    let accumulate = (!env.interruptible && env.metering.is_none())
         .then(|| {
             let results: Vec<Type> = sig.results.iter().map(|t| clif_type(*t)).collect();
             accumulate::plan(func_index, &results, body)
@@ -202,14 +208,17 @@ pub(crate) fn translate_function(
         leaf: true,
         options,
         accumulate,
+        stored: None,
     };
     t.translate(sig, body)?;
     let refunds = t.finish_points();
     let (inlinable, leaf) = (t.inlinable, t.inlinable && t.leaf);
+    let recursive = t.accumulate.is_some();
     t.b.finalize(isa.frontend_config());
     Ok(Translated {
         refunds,
         inlinable,
+        recursive,
         leaf,
     })
 }

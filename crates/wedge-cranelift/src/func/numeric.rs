@@ -20,10 +20,54 @@ impl Translator<'_, '_> {
     }
 
     fn icmp_op(&mut self, cc: IntCC) {
-        let (a, b) = self.pop2();
+        let (mut a, mut b) = self.pop2();
+        if matches!(cc, IntCC::Equal | IntCC::NotEqual) {
+            a = self.fence_counter(a, b);
+            b = self.fence_counter(b, a);
+        }
         let c = self.b.ins().icmp(cc, a, b);
         let v = self.b.ins().uextend(types::I32, c);
         self.push(v);
+    }
+
+    /// `v` behind a no-op `bitcast` if it is `x + K` (K a constant, x not), was just stored
+    /// in a local and is compared with a constant `other`. A loop test `(i + K) != N`
+    /// would otherwise become `i != N - K` (Cranelift's constant propagation), which keeps
+    /// the old and the new counter alive together: a register move and an extra jump on
+    /// every iteration. Through the bitcast (which costs no instruction) the test reads the
+    /// new counter, the old one dies at the add, and the back edge needs no move.
+    fn fence_counter(&mut self, v: Value, other: Value) -> Value {
+        if self.stored != Some(v) {
+            return v;
+        }
+        use cranelift_codegen::ir::{InstructionData, Opcode, ValueDef};
+        let dfg = &self.b.func.dfg;
+        let iconst = |x: Value| match dfg.value_def(x) {
+            ValueDef::Result(i, _) => matches!(
+                dfg.insts[i],
+                InstructionData::UnaryImm {
+                    opcode: Opcode::Iconst,
+                    ..
+                }
+            ),
+            _ => false,
+        };
+        let counter = match dfg.value_def(v) {
+            ValueDef::Result(i, _) => match dfg.insts[i] {
+                InstructionData::Binary {
+                    opcode: Opcode::Iadd,
+                    args: [x, k],
+                } => (iconst(k) && !iconst(x)) || (iconst(x) && !iconst(k)),
+                _ => false,
+            },
+            _ => false,
+        };
+        if counter && iconst(other) {
+            let ty = dfg.value_type(v);
+            self.b.ins().bitcast(ty, MemFlagsData::new(), v)
+        } else {
+            v
+        }
     }
 
     fn fcmp_op(&mut self, cc: FloatCC) {
