@@ -30,13 +30,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-5}"
-wedge="${WEDGE:-${CARGO_TARGET_DIR:-target}/release/wedge}"
-wasmtime="${WASMTIME:-$(command -v wasmtime || echo /var/tmp/wasmtime/bin/wasmtime)}"
+. benches/tools.sh
+need_wedge
+need_wasmtime
+wedge="$WEDGE" wasmtime="$WASMTIME"
 cache="${WEDGE_TEST_CACHE:-/var/tmp/wedge-test-cache}"
 root="$cache/wasmedge/root"
 mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
-[ -x "$wedge" ] || { echo "build wedge first: cargo build --release -p wedge-cli ($wedge)" >&2; exit 1; }
-[ -x "$wasmtime" ] || { echo "Wasmtime not found: cargo install --locked wasmtime-cli@48.0.8 --root /var/tmp/wasmtime" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "benches/wasmedge.sh needs root (debootstrap, mount namespaces, chroot)" >&2; exit 1; }
 
 # The trixie root with WasmEdge, made once.
