@@ -228,6 +228,7 @@ macro_rules! instrs {
                         | Instr::$bfai { target, .. } => Some(target),
                     )*
                     Instr::Br { target }
+                    | Instr::BrEntry { target, .. }
                     | Instr::BrIfNez { target, .. }
                     | Instr::BrIfEqz { target, .. }
                     | Instr::BrIfNezAcc { target }
@@ -360,6 +361,12 @@ instrs! {
         BrIfEqzAcc { target: i32 },
         /// Jumps to the `Br` at `pc + 1 + min(index, len)`.
         BrTable { index: R, len: u32 },
+        /// `BrTable` on the accumulator.
+        BrTableAcc { len: u32 },
+        /// A `br_table` entry `Br { target }` that also holds the handler of the instruction
+        /// at its target (`handler_lo | handler_hi << 32`), so that the table's handler
+        /// jumps there without loading it first (made when the instructions become ops).
+        BrEntry { target: i32, handler_lo: u32, handler_hi: u32 },
         BrI32Eq { a: R, b: R, target: i32 },
         BrI32Ne { a: R, b: R, target: i32 },
         BrI32LtS { a: R, b: R, target: i32 },

@@ -14,7 +14,7 @@ pub(crate) use call_entry::CallEntry;
 pub use code::{Instr, R};
 pub(crate) use exec::{invoke, invoke_nested, suspended_frames};
 pub use gc_code::{GcMap, GcOp, GcSite, Handler, HandlerKind};
-pub(crate) use translate::{translate, INIT_CHUNK};
+pub(crate) use translate::{frame_layout, translate, INIT_CHUNK};
 
 /// A function translated to register bytecode.
 ///
@@ -25,11 +25,14 @@ pub(crate) use translate::{translate, INIT_CHUNK};
 pub struct CompiledFunc {
     /// The instructions, with their handlers.
     pub(crate) ops: Box<[exec::Op]>,
-    /// Initial contents of the slots after the parameters: zeroed locals, then constants,
+    /// Initial contents of the slots from `init_at`: zeroed locals, then constants,
     /// padded with zeros to a multiple of `INIT_CHUNK` slots.
     pub(crate) init: Box<[u64]>,
     /// Slots taken by the parameters (the frame starts with them).
     pub(crate) param_slots: u32,
+    /// First slot of the template: after the parameters and the locals that are always
+    /// written before they are read (which a call leaves as they are).
+    pub(crate) init_at: u32,
     /// Total slots the frame needs.
     pub(crate) frame_slots: u32,
     /// Tiered modules: what a call takes off `countdown` (0: the module is not tiered, and

@@ -49,6 +49,49 @@ impl Op {
     }
 }
 
+/// Stores in each `Br` entry of a `br_table` in `ops` the handler of its target (see
+/// [`Instr::BrEntry`]).
+pub(crate) fn link_table_entries(ops: &mut [Op]) {
+    // First make every entry a `BrEntry`, then fill in the handlers (an entry's target
+    // may be another table's entry).
+    let mut entries = Vec::new();
+    for i in 0..ops.len() {
+        let len = match ops[i].instr {
+            Instr::BrTable { len, .. } | Instr::BrTableAcc { len } => len as usize,
+            _ => continue,
+        };
+        for e in i + 1..=i + 1 + len {
+            let Instr::Br { target } = ops[e].instr else {
+                continue;
+            };
+            let Some(to) = e
+                .checked_add_signed(target as isize)
+                .filter(|&t| t < ops.len())
+            else {
+                continue;
+            };
+            entries.push((e, to));
+            ops[e] = Op::new(Instr::BrEntry {
+                target,
+                handler_lo: 0,
+                handler_hi: 0,
+            });
+        }
+    }
+    for (e, to) in entries {
+        let handler = ops[to].handler as usize as u64;
+        if let Instr::BrEntry {
+            handler_lo,
+            handler_hi,
+            ..
+        } = &mut ops[e].instr
+        {
+            *handler_lo = handler as u32;
+            *handler_hi = (handler >> 32) as u32;
+        }
+    }
+}
+
 impl std::fmt::Debug for Op {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.instr.fmt(f)
@@ -302,6 +345,21 @@ impl<'c, 's> Vm<'c, 's> {
         // SAFETY: branch targets are instructions of the same function.
         self.ip = opaque(unsafe { self.ip.offset(by as isize) });
         self.dispatch()
+    }
+
+    /// Continues `by` instructions away, whose handler is `handler` (so it need not be
+    /// loaded from the op first).
+    #[inline(always)]
+    pub fn jump_to(mut self, by: i32, handler: Handler) -> Exit {
+        // SAFETY: branch targets are instructions of the same function.
+        self.ip = opaque(unsafe { self.ip.offset(by as isize) });
+        #[cfg(wedge_threaded)]
+        return handler(self.cx, self.ip, self.regs, self.mem, self.acc);
+        #[cfg(not(wedge_threaded))]
+        {
+            let _ = handler;
+            self.dispatch()
+        }
     }
 
     /// Continues with the next instruction if `taken` is false, `by` instructions away

@@ -10,7 +10,7 @@ mod memory_ops;
 mod run;
 mod tail_call;
 
-pub(in crate::interp) use dispatch::{handler_table, Op};
+pub(in crate::interp) use dispatch::{handler_table, link_table_entries, Op};
 
 use crate::interp::CompiledFunc;
 use crate::module::ModuleInner;
@@ -177,8 +177,10 @@ pub(super) fn backtrace(
 }
 
 /// The values of the locals (parameters first) of a frame of function `func` starting at
-/// slot `base` of `stack`: numbers as they are, `None` for vectors and references. Locals
-/// take consecutive slots in declaration order (see `translate`).
+/// slot `base` of `stack`: numbers as they are, `None` for vectors and references. Where
+/// each local lives is the translator's layout ([`crate::interp::frame_layout`]); a local
+/// the function always writes before reading it shows what its slot held until the first
+/// write (a call does not zero it).
 fn local_values(module: &ModuleInner, func: u32, stack: &[u64], base: usize) -> Vec<Option<Val>> {
     let Some(body) = (func as usize)
         .checked_sub(module.num_imported_funcs as usize)
@@ -186,36 +188,25 @@ fn local_values(module: &ModuleInner, func: u32, stack: &[u64], base: usize) -> 
     else {
         return Vec::new();
     };
-    let mut types: Vec<ValType> = module.func_type(func).params().to_vec();
     let reader = wasmparser::FunctionBody::new(wasmparser::BinaryReader::new(
         &module.bytes[body.clone()],
         body.start as u64,
     ));
-    if let Ok(locals) = reader.get_locals_reader() {
-        for local in locals {
-            let Ok((count, t)) = local else {
-                return Vec::new();
-            };
-            let t = module.val_type(t);
-            // A frame cannot hold more locals than its stack has slots.
-            if count as usize > stack.len() {
-                return Vec::new();
-            }
-            types.extend(std::iter::repeat_n(t, count as usize));
-        }
-    }
-    let mut slot = base;
-    let mut out = Vec::with_capacity(types.len());
-    for t in types {
-        let bits = stack.get(slot).copied();
-        out.push(bits.and_then(|b| match t {
-            ValType::I32 => Some(Val::I32(b as u32 as i32)),
-            ValType::I64 => Some(Val::I64(b as i64)),
-            ValType::F32 => Some(Val::F32(b as u32)),
-            ValType::F64 => Some(Val::F64(b)),
-            _ => None,
-        }));
-        slot += t.slots() as usize;
-    }
-    out
+    let Ok(layout) = crate::interp::frame_layout(module, func, &reader) else {
+        return Vec::new();
+    };
+    layout
+        .locals
+        .iter()
+        .map(|&(t, slot)| {
+            let bits = stack.get(base.checked_add(slot as usize)?).copied();
+            bits.and_then(|b| match t {
+                ValType::I32 => Some(Val::I32(b as u32 as i32)),
+                ValType::I64 => Some(Val::I64(b as i64)),
+                ValType::F32 => Some(Val::F32(b as u32)),
+                ValType::F64 => Some(Val::F64(b)),
+                _ => None,
+            })
+        })
+        .collect()
 }

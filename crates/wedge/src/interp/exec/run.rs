@@ -3,7 +3,7 @@
 
 use super::dispatch::{self, Cx, Ip};
 use super::{backtrace, Frame};
-use crate::interp::call_entry::CallTarget;
+use crate::interp::call_entry::{CallTarget, HEAD_CHUNKS};
 use crate::interp::{CallEntry, CompiledFunc, INIT_CHUNK};
 use crate::module::ModuleInner;
 use crate::runtime::{io_slots, Caller, FuncKind, Store, StoreInner, Trap, TrapKind};
@@ -297,10 +297,10 @@ impl<'s> Executor<'s> {
     /// stack) after its parameters, and points `st` at it (all but `pc`).
     #[inline(always)]
     fn init_frame(&mut self, st: &mut State, code: &CompiledFunc, new_base: usize) {
-        let init = new_base + code.param_slots as usize;
+        let init = new_base + code.init_at as usize;
         // SAFETY: `init + code.init.len() <= new_base + frame_slots <= stack.len()`: the
-        // frame holds the parameters followed by the template, whose length is a multiple
-        // of the chunk.
+        // frame holds the parameters and the locals written before read, followed by the
+        // template, whose length is a multiple of the chunk.
         unsafe { self.copy_template(init, code.init.as_ptr(), code.init.len() / INIT_CHUNK) };
         st.base = new_base;
         // SAFETY: `new_base` is within the stack (see above).
@@ -316,6 +316,13 @@ impl<'s> Executor<'s> {
     unsafe fn copy_template(&mut self, at: usize, src: *const u64, chunks: usize) {
         // SAFETY: the caller guarantees both ranges.
         unsafe {
+            if chunks == HEAD_CHUNKS {
+                // The usual length (see `call_entry.rs`), unrolled.
+                let dst = self.stack.as_mut_ptr().add(at) as *mut [u64; HEAD_CHUNKS * INIT_CHUNK];
+                let src = src as *const [u64; HEAD_CHUNKS * INIT_CHUNK];
+                dst.write_unaligned(src.read_unaligned());
+                return;
+            }
             let mut dst = self.stack.as_mut_ptr().add(at) as *mut [u64; INIT_CHUNK];
             let mut src = src as *const [u64; INIT_CHUNK];
             let end = src.add(chunks);
@@ -359,11 +366,11 @@ impl<'s> Executor<'s> {
             self.frames.set_len(depth + 1);
         }
         st.code = callee.code;
-        // SAFETY: the frame fits in the stack (checked above) and holds the parameters
-        // followed by the template.
+        // SAFETY: the frame fits in the stack (checked above) and holds the parameters and
+        // the locals written before read, followed by the template.
         unsafe {
             self.copy_template(
-                new_base + callee.param_slots as usize,
+                new_base + callee.init_at as usize,
                 callee.init,
                 callee.init_chunks as usize,
             )

@@ -1,5 +1,6 @@
 //! Translation of one function body from wasm operators to register bytecode.
 
+mod assigned;
 mod atomic_ops;
 mod control;
 mod deterministic;
@@ -13,6 +14,7 @@ mod stack;
 mod tail_call;
 mod wide;
 
+use super::call_entry::HEAD_CHUNKS;
 use super::code::{Instr, R};
 use super::gc_code::{GcMap, GcSite, Handler};
 use super::CompiledFunc;
@@ -114,6 +116,70 @@ pub(crate) struct Translator<'a> {
     hidden_slots: Vec<R>,
 }
 
+/// Where a function's parameters and locals live in its frame.
+pub(crate) struct Layout {
+    /// Per local index (parameters first): its type and first slot.
+    pub locals: Vec<(ValType, R)>,
+    /// Slots taken by the parameters.
+    pub param_slots: R,
+    /// First slot of the frame template (after the locals always written before read).
+    pub init_at: R,
+    /// One past the locals' last slot.
+    pub locals_end: R,
+}
+
+/// The frame layout of defined function `func` with body `body`: the parameters, then the
+/// locals always written before read (which a call leaves as the stack holds them), then
+/// the others (zeroed by the frame template, which starts with them), each group in
+/// declaration order.
+pub(crate) fn frame_layout(
+    module: &ModuleInner,
+    func: u32,
+    body: &FunctionBody<'_>,
+) -> Result<Layout, Error> {
+    let ty = module.func_type(func);
+    let mut locals = Vec::new();
+    let mut slot: R = 0;
+    for (i, &p) in ty.params().iter().enumerate() {
+        locals.push((p, slot, i));
+        slot += p.slots();
+    }
+    let param_slots = slot;
+    let mut declared = Vec::new();
+    for local in body.get_locals_reader()? {
+        let (count, t) = local?;
+        let t = module.val_type(t);
+        if declared.len() + count as usize >= 1 << 24 {
+            return Err(Error::Limit("function has too many locals".into()));
+        }
+        declared.extend(std::iter::repeat_n(t, count as usize));
+    }
+    let needs_zero = assigned::needs_zero(body, ty.params().len() as u32, declared.len())?;
+    let zeroed = |i: usize| needs_zero[i] || matches!(declared[i], ValType::Ref(_));
+    let mut init_at = param_slots;
+    for pass_zeroed in [false, true] {
+        if pass_zeroed {
+            init_at = slot;
+        }
+        for (i, &t) in declared.iter().enumerate() {
+            if zeroed(i) == pass_zeroed {
+                locals.push((t, slot, i));
+                slot = slot
+                    .checked_add(t.slots())
+                    .filter(|s| *s < 1 << 24)
+                    .ok_or_else(|| Error::Limit("function has too many locals".into()))?;
+            }
+        }
+    }
+    locals[ty.params().len()..].sort_unstable_by_key(|&(_, _, i)| i);
+    Ok(Layout {
+        locals: locals.into_iter().map(|(t, s, _)| (t, s)).collect(),
+        param_slots,
+        init_at,
+        locals_end: slot,
+    })
+}
+
 /// Translates the defined function with module function index `func`.
 pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc, Error> {
     let def = (func - module.num_imported_funcs) as usize;
@@ -124,30 +190,17 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
     ));
     let ty = module.func_type(func).clone();
 
-    let mut locals = Vec::new();
-    let mut slot: R = 0;
-    for &p in ty.params() {
-        locals.push((p, slot));
-        slot += p.slots();
-    }
-    let param_slots = slot;
-    for local in body.get_locals_reader()? {
-        let (count, t) = local?;
-        let t = module.val_type(t);
-        for _ in 0..count {
-            locals.push((t, slot));
-            slot = slot
-                .checked_add(t.slots())
-                .filter(|s| *s < 1 << 24)
-                .ok_or_else(|| Error::Limit("function has too many locals".into()))?;
-        }
-    }
+    let Layout {
+        locals,
+        param_slots,
+        init_at,
+        locals_end,
+    } = frame_layout(module, func, &body)?;
     let mut ref_slots: Vec<R> = locals
         .iter()
         .filter(|(t, _)| t.is_traced())
         .map(|&(_, s)| s)
         .collect();
-    let locals_end = slot;
 
     let mut consts = ConstPool::new(locals_end);
     consts.add(0, false);
@@ -263,19 +316,25 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
         temps: temps_start,
     };
     peephole::optimize(&mut t.instrs, &frame, &t.handlers);
-    let init_len = ((temps_start - param_slots) as usize).next_multiple_of(INIT_CHUNK);
+    let init_len = ((temps_start - init_at) as usize).next_multiple_of(INIT_CHUNK);
     let mut init = vec![0u64; init_len];
-    let consts_at = (locals_end - param_slots) as usize;
+    let consts_at = (locals_end - init_at) as usize;
     init[consts_at..consts_at + t.consts.values.len()].copy_from_slice(&t.consts.values);
+    let mut ops: Box<[crate::interp::exec::Op]> = t
+        .instrs
+        .iter()
+        .map(|&i| crate::interp::exec::Op::new(i))
+        .collect();
+    crate::interp::exec::link_table_entries(&mut ops);
     Ok(CompiledFunc {
-        ops: t
-            .instrs
-            .iter()
-            .map(|&i| crate::interp::exec::Op::new(i))
-            .collect(),
+        ops,
         index: func,
         param_slots,
-        frame_slots: t.max.max(param_slots + init_len as R),
+        init_at,
+        // Room for a template padded to the length calls copy unrolled (`call_entry.rs`).
+        frame_slots: t
+            .max
+            .max(init_at + init_len.max(HEAD_CHUNKS * INIT_CHUNK) as R),
         init: init.into(),
         indirect_sites: t.indirect_sites.into(),
         shuffles: t.shuffles.into(),

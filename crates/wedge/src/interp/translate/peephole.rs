@@ -467,6 +467,9 @@ fn with_accumulator(instr: Instr, acc: R, next: Option<Instr>) -> Option<(Instr,
         Instr::BrIfEqz { cond, target } if cond == acc => {
             return Some((Instr::BrIfEqzAcc { target }, false));
         }
+        Instr::BrTable { index, len } if index == acc => {
+            return Some((Instr::BrTableAcc { len }, false));
+        }
         Instr::Return { src, slots: 1 } if src == acc => {
             return Some((Instr::ReturnAcc {}, false));
         }

@@ -3,7 +3,7 @@
 
 use super::Imm;
 use crate::interp::code::Instr;
-use crate::interp::exec::dispatch::{handler, Cx, Exit, Ip, Vm};
+use crate::interp::exec::dispatch::{handler, Cx, Exit, Handler, Ip, Vm};
 use crate::interp::exec::run::Executor;
 use crate::limits::Poll;
 use crate::runtime::TrapKind;
@@ -128,14 +128,36 @@ handler!(BrIfEqzAcc(vm) Instr::BrIfEqzAcc { target } => {
 
 handler!(BrTable(vm) Instr::BrTable { index, len } => {
     let skip = 1 + (vm.r(index) as u32).min(len) as usize;
-    // The entries are `Br`s (see `translate/peephole.rs`): jump straight to the chosen
-    // one's target rather than dispatching it.
+    table_jump(vm, skip)
+});
+
+handler!(BrTableAcc(vm) Instr::BrTableAcc { len } => {
+    let skip = 1 + (vm.acc as u32).min(len) as usize;
+    table_jump(vm, skip)
+});
+
+handler!(BrEntry(vm) Instr::BrEntry { target, .. } => vm.jump(target));
+
+/// Takes the `br_table` entry `skip` instructions after this one: jumps straight to its
+/// target (with the target's handler when the entry holds it) rather than dispatching it.
+#[inline(always)]
+fn table_jump(vm: Vm<'_, '_>, skip: usize) -> Exit {
     // SAFETY: the `len + 1` entries follow the instruction.
     match unsafe { (*vm.ip.add(skip)).instr } {
+        Instr::BrEntry {
+            target,
+            handler_lo,
+            handler_hi,
+        } => {
+            let handler = handler_lo as usize | ((handler_hi as u64) << 32) as usize;
+            // SAFETY: `link_table_entries` stored the target's handler in the entry.
+            let handler = unsafe { std::mem::transmute::<usize, Handler>(handler) };
+            vm.jump_to(skip as i32 + target, handler)
+        }
         Instr::Br { target } => vm.jump(skip as i32 + target),
         _ => vm.skip(skip),
     }
-});
+}
 
 /// Handlers of compare-and-branch instructions on operands read as `$t`: two slots, a
 /// slot and an immediate, the accumulator and a slot, the accumulator and an immediate.
