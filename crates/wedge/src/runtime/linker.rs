@@ -323,6 +323,10 @@ impl<T: 'static> Linker<T> {
             ));
         }
         let defs = self.resolved(module)?;
+        // The module's types first: its imports' host functions are of those types.
+        if Engine::same(store.engine(), module.engine()) {
+            instance::insert_module_types(&mut store.inner, &module.inner);
+        }
         store.reserve_host_funcs(defs.len());
         let mut imports = Vec::with_capacity(defs.len());
         for (import, def) in module.imports().zip(defs.iter()) {
