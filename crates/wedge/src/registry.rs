@@ -384,28 +384,73 @@ fn heap_key(h: HeapType, key: &mut Vec<u32>) {
     key.extend_from_slice(&[0, abstract_code]);
 }
 
-/// Subtype checks over canonical types, with the types a store has seen.
+/// Canonical types by id: those of one module, made once per module and shared by the
+/// type caches of the stores it is instantiated in (see [`TypeCache::insert_set`]).
+#[derive(Debug, Default)]
+pub(crate) struct TypeSet(Vec<Option<Arc<CanonType>>>);
+
+impl TypeSet {
+    /// The set of these types.
+    pub fn new(types: &[Arc<CanonType>]) -> TypeSet {
+        let len = types.iter().map(|t| t.id as usize + 1).max().unwrap_or(0);
+        let mut set = vec![None; len];
+        for ty in types {
+            set[ty.id as usize] = Some(ty.clone());
+        }
+        TypeSet(set)
+    }
+
+    /// The type with a canonical id, if in the set.
+    #[inline]
+    fn get(&self, id: u32) -> Option<&Arc<CanonType>> {
+        self.0.get(id as usize)?.as_ref()
+    }
+}
+
+/// Subtype checks over canonical types, with the types a store has seen: the set of the
+/// first module instantiated in the store, shared with the module, and others inserted one
+/// by one.
 #[derive(Debug, Default)]
 pub(crate) struct TypeCache {
-    types: Vec<Option<Arc<CanonType>>>,
+    shared: Option<Arc<TypeSet>>,
+    own: Vec<Option<Arc<CanonType>>>,
 }
 
 impl TypeCache {
     /// Makes a type (and so its supertypes, registered before it) known to the cache.
     pub fn insert(&mut self, ty: &Arc<CanonType>) {
-        let i = ty.id as usize;
-        if self.types.len() <= i {
-            // Grown geometrically: a new store inserts its types one by one.
-            self.types.resize((i + 1).next_power_of_two(), None);
+        if self.get(ty.id).is_some() {
+            return;
         }
-        if self.types[i].is_none() {
-            self.types[i] = Some(ty.clone());
+        let i = ty.id as usize;
+        if self.own.len() <= i {
+            // Grown geometrically: a store may insert types one by one.
+            self.own.resize((i + 1).next_power_of_two(), None);
+        }
+        self.own[i] = Some(ty.clone());
+    }
+
+    /// Makes the types of a module known (`set` is [`TypeSet::new`] of `types`): the first
+    /// module's set is shared rather than copied.
+    pub fn insert_set(&mut self, set: &Arc<TypeSet>, types: &[Arc<CanonType>]) {
+        match &self.shared {
+            None => self.shared = Some(set.clone()),
+            Some(shared) if Arc::ptr_eq(shared, set) => {}
+            Some(_) => {
+                for ty in types {
+                    self.insert(ty);
+                }
+            }
         }
     }
 
     /// The type with a canonical id; every id a store uses was inserted at instantiation.
+    #[inline]
     pub fn get(&self, id: u32) -> Option<&Arc<CanonType>> {
-        self.types.get(id as usize)?.as_ref()
+        if let Some(ty) = self.shared.as_ref().and_then(|s| s.get(id)) {
+            return Some(ty);
+        }
+        self.own.get(id as usize)?.as_ref()
     }
 
     /// Whether canonical type `a` is `b` or a declared subtype of it.

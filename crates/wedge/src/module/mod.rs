@@ -219,6 +219,11 @@ pub(crate) struct ModuleInner {
     /// module function index + 1, 0 for null (made on the first instantiation, see
     /// `runtime::instance`); None for the others.
     pub elem_funcs: std::sync::OnceLock<ElemFuncs>,
+    /// The module's canonical types as a set stores share (made on the first instantiation).
+    pub type_set: std::sync::OnceLock<Arc<crate::registry::TypeSet>>,
+    /// The host trampoline of each canonical type id of its native code, as stores share
+    /// them (made on the first instantiation with native code, see `runtime::store`).
+    pub trampoline_set: std::sync::OnceLock<Arc<[usize]>>,
     /// The section's header when its signature was checked while parsing (and function
     /// bodies were then not validated again, see `native::artifact::authenticated`); taken
     /// when the code is loaded.

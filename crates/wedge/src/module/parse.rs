@@ -81,6 +81,8 @@ pub(super) fn parse(engine: &Engine, owned: ModuleBytes) -> Result<ModuleInner, 
         instantiated: std::sync::atomic::AtomicBool::new(false),
         active_datas: std::sync::OnceLock::new(),
         elem_funcs: std::sync::OnceLock::new(),
+        type_set: std::sync::OnceLock::new(),
+        trampoline_set: std::sync::OnceLock::new(),
         aot_header,
     };
 

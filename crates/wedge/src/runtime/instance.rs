@@ -304,9 +304,7 @@ pub(crate) fn instantiate<T>(
         }
     }
     let inner = &mut store.inner;
-    for ty in &m.canon {
-        inner.types.insert(ty);
-    }
+    insert_module_types(inner, m);
     for &t in &m.tags[m.num_imported_tags as usize..] {
         inner.tags.push(super::tag::TagEntity {
             ty: m.types[t as usize].clone(),
@@ -350,9 +348,7 @@ pub(crate) fn instantiate<T>(
     inst.vmctx = VmCtx::new(shape, &mut *inner.vm, &m.type_ids, instance_index);
     if let Some(native) = &inst.native {
         // Function references made later get their type's trampoline when they are made.
-        inner.register_trampolines(
-            (0..m.types.len() as u32).map(|t| (m.type_ids[t as usize], native.host_trampoline(t))),
-        );
+        inner.register_trampolines(&super::store::trampoline_set(m, native));
     }
     inner.modules.push(module.clone());
     // The defined functions get the next run of store indices, taken when the instance is
@@ -425,6 +421,15 @@ pub(crate) fn instantiate<T>(
         super::call::invoke(store, func, &mut [])?;
     }
     Ok(instance)
+}
+
+/// Makes the canonical types of a module known to a store (done once per module and
+/// store: the first module's set of types is shared, see `TypeCache::insert_set`).
+pub(crate) fn insert_module_types(inner: &mut StoreInner, m: &crate::module::ModuleInner) {
+    let type_set = m
+        .type_set
+        .get_or_init(|| std::sync::Arc::new(crate::registry::TypeSet::new(&m.canon)));
+    inner.types.insert_set(type_set, &m.canon);
 }
 
 /// The function-index form of each element segment (see `ModuleInner::elem_funcs`).

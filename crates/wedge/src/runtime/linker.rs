@@ -7,11 +7,11 @@ use super::store::{AsContext, AsContextMut, StoreInner};
 use super::trap::Trap;
 use super::val::Val;
 use super::Extern;
-use crate::module::{ImportDef, Module};
+use crate::module::{ImportDef, Module, ModuleInner};
 use crate::types::{ExternType, FuncType, MemoryType, TableType};
 use crate::{Engine, Error};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, Weak};
 
 /// Something the linker can provide for an import.
 enum Definition<T> {
@@ -66,6 +66,17 @@ pub struct Linker<T> {
     /// By module name, then by name (looked up without building a key per import).
     defs: HashMap<String, HashMap<String, Definition<T>>>,
     allow_shadowing: bool,
+    /// What the imports of the module instantiated last resolved to (see [`Resolved`]).
+    last: Mutex<Option<Resolved<T>>>,
+}
+
+/// The definition chosen for each import of a module (an overload resolved to one host
+/// function), kept so that instantiating the same module again looks no name up. Forgotten
+/// whenever a definition changes.
+struct Resolved<T> {
+    /// The module; a weak reference keeps its allocation, so its address names it.
+    module: Weak<ModuleInner>,
+    defs: Arc<[Definition<T>]>,
 }
 
 impl<T: 'static> Linker<T> {
@@ -75,6 +86,7 @@ impl<T: 'static> Linker<T> {
             engine: engine.clone(),
             defs: HashMap::new(),
             allow_shadowing: false,
+            last: Mutex::new(None),
         }
     }
 
@@ -109,6 +121,7 @@ impl<T: 'static> Linker<T> {
 
     /// Defines (or redefines) `module::name`.
     fn put(&mut self, module: &str, name: &str, def: Definition<T>) {
+        *self.last.get_mut().unwrap_or_else(|e| e.into_inner()) = None;
         let names = self.defs.entry(module.to_string()).or_default();
         names.insert(name.to_string(), def);
     }
@@ -162,6 +175,7 @@ impl<T: 'static> Linker<T> {
         f: impl super::IntoFunc<T, Params, Results>,
     ) -> Result<&mut Self, Error> {
         let (ty, host) = f.into_host_fn();
+        *self.last.get_mut().unwrap_or_else(|e| e.into_inner()) = None;
         let defined = match self.defs.get_mut(module).and_then(|n| n.remove(name)) {
             Some(Definition::HostFunc(t, h)) => vec![(t, h)],
             Some(Definition::Overloads(v)) => v,
@@ -224,12 +238,22 @@ impl<T: 'static> Linker<T> {
     /// overloads by function type.
     fn resolve(
         &self,
-        mut store: impl AsContextMut<Data = T>,
+        store: impl AsContextMut<Data = T>,
         module: &str,
         name: &str,
         want: Option<&ExternType>,
     ) -> Option<Extern> {
-        let def = self.definition(module, name)?;
+        let def = choose(self.definition(module, name)?, want);
+        self.materialize(store, &def)
+    }
+
+    /// The extern a chosen definition gives in `store` (a host function is created there);
+    /// None for an empty set of overloads.
+    fn materialize(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        def: &Definition<T>,
+    ) -> Option<Extern> {
         let (sig, f) = match def {
             Definition::Extern(e) => return Some(*e),
             Definition::SharedMemory(m) => {
@@ -237,11 +261,8 @@ impl<T: 'static> Linker<T> {
             }
             Definition::HostFunc(sig, f) => (sig, f),
             Definition::Overloads(all) => {
-                let chosen = match want {
-                    Some(ExternType::Func(want)) => all.iter().find(|(t, _)| *t.ty == *want),
-                    _ => None,
-                };
-                chosen.or(all.first()).map(|(sig, f)| (sig, f))?
+                let (sig, f) = all.first()?;
+                (sig, f)
             }
         };
         let store = store.as_context_mut();
@@ -259,6 +280,36 @@ impl<T: 'static> Linker<T> {
         )))
     }
 
+    /// The definition chosen for each import of `module`: remembered from the last call
+    /// for the same module, else looked up by name.
+    fn resolved(&self, module: &Module) -> Result<Arc<[Definition<T>]>, Error> {
+        let inner = &module.inner;
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(r) = &*last {
+            if std::ptr::eq(r.module.as_ptr(), Arc::as_ptr(inner)) {
+                return Ok(r.defs.clone());
+            }
+        }
+        let defs = module
+            .imports()
+            .map(|import| {
+                self.definition(&import.module, &import.name)
+                    .map(|def| choose(def, Some(&import.ty)))
+                    .ok_or_else(|| {
+                        Error::Link(format!(
+                            "unknown import: `{}::{}` has not been defined",
+                            import.module, import.name
+                        ))
+                    })
+            })
+            .collect::<Result<Arc<[_]>, _>>()?;
+        *last = Some(Resolved {
+            module: Arc::downgrade(inner),
+            defs: defs.clone(),
+        });
+        Ok(defs)
+    }
+
     /// Resolves the module's imports and instantiates it, running its start function.
     pub fn instantiate(
         &self,
@@ -271,19 +322,39 @@ impl<T: 'static> Linker<T> {
                 "module and linker belong to different engines".into(),
             ));
         }
-        let mut imports = Vec::with_capacity(module.imports().len());
-        for import in module.imports() {
-            let ext = self
-                .resolve(&mut *store, &import.module, &import.name, Some(&import.ty))
-                .ok_or_else(|| {
-                    Error::Link(format!(
-                        "unknown import: `{}::{}` has not been defined",
-                        import.module, import.name
-                    ))
-                })?;
+        let defs = self.resolved(module)?;
+        // The module's types first: its imports' host functions are of those types.
+        if Engine::same(store.engine(), module.engine()) {
+            instance::insert_module_types(&mut store.inner, &module.inner);
+        }
+        store.reserve_host_funcs(defs.len());
+        let mut imports = Vec::with_capacity(defs.len());
+        for (import, def) in module.imports().zip(defs.iter()) {
+            let ext = self.materialize(&mut *store, def).ok_or_else(|| {
+                Error::Link(format!(
+                    "unknown import: `{}::{}` has not been defined",
+                    import.module, import.name
+                ))
+            })?;
             imports.push(ext);
         }
         instance::instantiate(store, module, &imports)
+    }
+}
+
+/// The definition an import of type `want` (`None`: any type) takes from `def`: among
+/// overloads, the host function of that type, else the first.
+fn choose<T>(def: &Definition<T>, want: Option<&ExternType>) -> Definition<T> {
+    let Definition::Overloads(all) = def else {
+        return def.clone();
+    };
+    let chosen = match want {
+        Some(ExternType::Func(want)) => all.iter().find(|(t, _)| *t.ty == *want),
+        _ => None,
+    };
+    match chosen.or(all.first()) {
+        Some((sig, f)) => Definition::HostFunc(sig.clone(), f.clone()),
+        None => def.clone(),
     }
 }
 

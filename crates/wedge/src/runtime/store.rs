@@ -255,28 +255,77 @@ impl InstanceFuncs {
 }
 
 /// The host trampoline of each canonical type id (by id; 0: none known), from compiled
-/// modules instantiated in the store.
+/// modules instantiated in the store: those recorded one by one, then the set of the first
+/// compiled module instantiated, shared with the module (see [`Trampolines::insert_set`]).
 #[derive(Default)]
-pub(crate) struct Trampolines(Vec<usize>);
+pub(crate) struct Trampolines {
+    own: Vec<usize>,
+    shared: Option<Arc<[usize]>>,
+}
 
 impl Trampolines {
     /// The trampoline of a type, if one is known.
     pub fn get(&self, type_id: u32) -> Option<usize> {
-        self.0.get(type_id as usize).copied().filter(|&c| c != 0)
+        let i = type_id as usize;
+        let own = self.own.get(i).copied().filter(|&c| c != 0);
+        own.or_else(|| self.shared.as_ref()?.get(i).copied().filter(|&c| c != 0))
     }
 
     /// Records the trampoline of a type unless one is known; true if it was not.
     pub fn insert(&mut self, type_id: u32, code: usize) -> bool {
+        if code == 0 || self.get(type_id).is_some() {
+            return false;
+        }
         let i = type_id as usize;
-        if self.0.len() <= i {
-            self.0.resize(i + 1, 0);
+        if self.own.len() <= i {
+            self.own.resize(i + 1, 0);
         }
-        let new = self.0[i] == 0;
-        if new {
-            self.0[i] = code;
-        }
-        new
+        self.own[i] = code;
+        true
     }
+
+    /// Records a module's trampolines, `set` by type id (from [`trampoline_set`]), unless
+    /// known; true if some were not. The first module's set is shared, not copied.
+    pub fn insert_set(&mut self, set: &Arc<[usize]>) -> bool {
+        match &self.shared {
+            None => {
+                self.shared = Some(set.clone());
+                true
+            }
+            Some(shared) if Arc::ptr_eq(shared, set) => false,
+            Some(_) => {
+                let mut new = false;
+                for (type_id, &code) in set.iter().enumerate() {
+                    new |= self.insert(type_id as u32, code);
+                }
+                new
+            }
+        }
+    }
+}
+
+/// The host trampolines of a compiled module by canonical type id (0: none), made once.
+pub(crate) fn trampoline_set(
+    m: &crate::module::ModuleInner,
+    native: &crate::native::NativeCode,
+) -> Arc<[usize]> {
+    m.trampoline_set
+        .get_or_init(|| {
+            let len = m
+                .type_ids
+                .iter()
+                .map(|&id| id as usize + 1)
+                .max()
+                .unwrap_or(0);
+            let mut set = vec![0; len];
+            for (t, &id) in m.type_ids.iter().enumerate() {
+                if set[id as usize] == 0 {
+                    set[id as usize] = native.host_trampoline(t as u32);
+                }
+            }
+            set.into()
+        })
+        .clone()
 }
 
 /// Pointers to every function's `VmFuncRef`, by store function index: null until the
@@ -567,6 +616,17 @@ impl<T> Store<T> {
         (&mut self.inner, &mut self.data)
     }
 
+    /// Makes room for `n` more host functions at once (a module's imports, see
+    /// [`Linker::instantiate`](super::Linker::instantiate)), and for their references.
+    pub(crate) fn reserve_host_funcs(&mut self, n: usize) {
+        self.host_funcs.reserve(n);
+        self.inner.host_types.reserve(n);
+        self.inner.funcs.host.reserve(n);
+        let made = self.inner.funcref_ptrs.0.len();
+        let wanted = (self.inner.funcs.len() as usize + n).saturating_sub(made);
+        self.inner.funcref_ptrs.0.reserve(wanted);
+    }
+
     /// Consumes the store and returns the host data.
     pub fn into_data(self) -> T {
         self.data
@@ -677,14 +737,10 @@ impl StoreInner {
             .map_or(std::ptr::null(), |p| p as *const u8)
     }
 
-    /// Records host trampolines, each for a canonical type id (the first one known for a
-    /// type stays), and gives them to the function references of those types lacking one.
-    pub(crate) fn register_trampolines(&mut self, codes: impl Iterator<Item = (u32, usize)>) {
-        let mut new = false;
-        for (type_id, code) in codes {
-            new |= self.trampolines.insert(type_id, code);
-        }
-        if new {
+    /// Records the host trampolines of a compiled module's types (the first one known for
+    /// a type stays), and gives them to the function references of those types lacking one.
+    pub(crate) fn register_trampolines(&mut self, set: &Arc<[usize]>) {
+        if self.trampolines.insert_set(set) {
             self.fill_trampolines();
         }
     }

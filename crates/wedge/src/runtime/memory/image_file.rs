@@ -20,6 +20,10 @@ pub(crate) struct ImageFile {
     pub chunks: Vec<StoredChunk>,
 }
 
+/// The most zero bytes between two chunks of an image that are written into the file to
+/// make them one chunk (and all such gaps together are at most the images' size).
+const JOIN_GAP_BYTES: u64 = 4 << 20;
+
 /// The images of `m` in an in-memory file, or None if it has none worth mapping or the
 /// system cannot make one (then instances copy their data segments as usual).
 pub(crate) fn create(m: &ModuleInner) -> Option<ImageFile> {
@@ -29,18 +33,40 @@ pub(crate) fn create(m: &ModuleInner) -> Option<ImageFile> {
         return None;
     }
     let file = memfd()?;
-    let mut chunks = Vec::with_capacity(images.len());
+    let mut chunks: Vec<StoredChunk> = Vec::with_capacity(images.len());
     let mut at = 0usize;
+    // Zero bytes the file may still get for joined chunks.
+    let mut zeros_left: u64 = images.iter().map(|c| c.bytes.len() as u64).sum();
     for chunk in &images {
         use std::io::Write;
-        (&file).write_all(&chunk.bytes).ok()?;
-        chunks.push(StoredChunk {
-            memory: chunk.memory,
-            offset: chunk.offset,
-            len: chunk.bytes.len() as u64,
-            at,
+        // A chunk shortly after the previous one of its memory joins it, the zero pages
+        // between written out: each chunk is a mapping of its own, and resetting a memory
+        // (`madvise`) costs per mapping.
+        let joined = chunks.last_mut().and_then(|last| {
+            let end = last.offset.checked_add(last.len)?;
+            let gap = chunk.offset.checked_sub(end)?;
+            let join = last.memory == chunk.memory && gap <= JOIN_GAP_BYTES.min(zeros_left);
+            join.then_some((last, gap))
         });
-        // Chunks are whole pages, so the next one starts page aligned too.
+        match joined {
+            Some((last, gap)) => {
+                (&file).write_all(&vec![0; gap as usize]).ok()?;
+                (&file).write_all(&chunk.bytes).ok()?;
+                last.len += gap + chunk.bytes.len() as u64;
+                at += gap as usize;
+                zeros_left -= gap;
+            }
+            None => {
+                (&file).write_all(&chunk.bytes).ok()?;
+                chunks.push(StoredChunk {
+                    memory: chunk.memory,
+                    offset: chunk.offset,
+                    len: chunk.bytes.len() as u64,
+                    at,
+                });
+            }
+        }
+        // Chunks and gaps are whole pages, so the next one starts page aligned too.
         at += chunk.bytes.len();
     }
     seal(&file)?;
