@@ -175,7 +175,8 @@ impl<T: 'static> Linker<T> {
         f: impl super::IntoFunc<T, Params, Results>,
     ) -> Result<&mut Self, Error> {
         let (ty, host) = f.into_host_fn();
-        *self.last.get_mut().unwrap_or_else(|e| e.into_inner()) = None;
+        // Every path below that changes a definition goes through `put`, which forgets
+        // the remembered resolution.
         let defined = match self.defs.get_mut(module).and_then(|n| n.remove(name)) {
             Some(Definition::HostFunc(t, h)) => vec![(t, h)],
             Some(Definition::Overloads(v)) => v,
@@ -295,12 +296,7 @@ impl<T: 'static> Linker<T> {
             .map(|import| {
                 self.definition(&import.module, &import.name)
                     .map(|def| choose(def, Some(&import.ty)))
-                    .ok_or_else(|| {
-                        Error::Link(format!(
-                            "unknown import: `{}::{}` has not been defined",
-                            import.module, import.name
-                        ))
-                    })
+                    .ok_or_else(|| unknown_import(import))
             })
             .collect::<Result<Arc<[_]>, _>>()?;
         *last = Some(Resolved {
@@ -330,16 +326,21 @@ impl<T: 'static> Linker<T> {
         store.reserve_host_funcs(defs.len());
         let mut imports = Vec::with_capacity(defs.len());
         for (import, def) in module.imports().zip(defs.iter()) {
-            let ext = self.materialize(&mut *store, def).ok_or_else(|| {
-                Error::Link(format!(
-                    "unknown import: `{}::{}` has not been defined",
-                    import.module, import.name
-                ))
-            })?;
+            let ext = self
+                .materialize(&mut *store, def)
+                .ok_or_else(|| unknown_import(import))?;
             imports.push(ext);
         }
         instance::instantiate(store, module, &imports)
     }
+}
+
+/// The error for an import the linker has no definition for.
+fn unknown_import(import: &ImportDef) -> Error {
+    Error::Link(format!(
+        "unknown import: `{}::{}` has not been defined",
+        import.module, import.name
+    ))
 }
 
 /// The definition an import of type `want` (`None`: any type) takes from `def`: among
