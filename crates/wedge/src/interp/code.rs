@@ -471,6 +471,8 @@ instrs! {
         Select2 { dst: R, a: R, b: R },
         GlobalGet2 { dst: R, global: u32 },
         GlobalSet { src: R, global: u32 },
+        /// `GlobalSet` of the accumulator (the value the instruction before left).
+        GlobalSetAcc { global: u32 },
         GlobalSet2 { src: R, global: u32 },
         MemoryFill { args: R, mem: u32 },
         MemoryCopy { args: R, dst_mem: u32, src_mem: u32 },

@@ -84,6 +84,7 @@ fn reads(instr: &mut Instr, before: Option<Instr>, temps: R, f: &mut impl FnMut(
         | BrTableAcc { .. }
         | BrEntry { .. }
         | ReturnAcc {}
+        | GlobalSetAcc { .. }
         | DataDrop { .. }
         | ElemDrop { .. } => true,
         Select { a, b, .. } | SelectAcc { a, b, .. } | Select2 { a, b, .. } => {
