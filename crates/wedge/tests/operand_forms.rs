@@ -837,3 +837,51 @@ fn jumps_to_jumps_and_table_entries_reach_their_final_target() {
         }
     }
 }
+
+#[test]
+fn globals_move_through_the_accumulator() {
+    // The shadow-stack prologue and epilogue of C and Rust functions: `global.set` of the
+    // value the instruction before computed (`GlobalSetAcc`), and arithmetic on the value
+    // a `global.get` just read.
+    let wat = r#"(module
+      (memory 1)
+      (global $sp (export "sp") (mut i32) (i32.const 4096))
+      (global $big (mut i64) (i64.const 0x1_0000_0000))
+      (func $frame (export "frame") (param $x i32) (result i32)
+        (local $fp i32)
+        (global.set $sp (local.tee $fp (i32.sub (global.get $sp) (i32.const 16))))
+        (i32.store offset=4 (local.get $fp) (local.get $x))
+        (if (i32.gt_u (local.get $x) (i32.const 0))
+          (then (drop (call $frame (i32.sub (local.get $x) (i32.const 1))))))
+        (i32.add (i32.load offset=4 (local.get $fp)) (global.get $sp))
+        (global.set $sp (i32.add (local.get $fp) (i32.const 16))))
+      (func (export "bump") (param $d i64) (result i64)
+        (global.set $big (i64.add (global.get $big) (local.get $d)))
+        (global.get $big)))"#;
+    for (label, engine) in engines() {
+        let module = Module::new(&engine, wat).unwrap();
+        if label == "interpreter" {
+            let code = module.disassemble(0).unwrap();
+            assert!(code.contains("GlobalSetAcc"), "{code}");
+        }
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let frame = instance
+            .get_typed_func::<i32, i32>(&store, "frame")
+            .unwrap();
+        let bump = instance.get_typed_func::<i64, i64>(&store, "bump").unwrap();
+        for x in [0, 1, 5, 40] {
+            // Each frame sees the stack pointer its own prologue left (4096 - 16).
+            assert_eq!(frame.call(&mut store, x).unwrap(), x + 4080, "{label} {x}");
+            let sp = instance.get_global(&store, "sp").unwrap().get(&store);
+            assert_eq!(sp, Val::I32(4096), "{label} {x}");
+        }
+        let mut big = 1i64 << 32;
+        for d in [1, -7, 1 << 40, i64::MIN] {
+            big = big.wrapping_add(d);
+            assert_eq!(bump.call(&mut store, d).unwrap(), big, "{label} {d}");
+        }
+    }
+}

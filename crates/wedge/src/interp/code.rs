@@ -279,6 +279,57 @@ macro_rules! instrs {
                     _ => None,
                 }
             }
+
+            /// Calls `f` on each slot an instruction of the generated groups (unary, binary,
+            /// load and store instructions, their operand forms, and the compare-and-branch
+            /// forms) reads; false, calling nothing, for any other instruction.
+            pub(crate) fn form_reads(&mut self, f: &mut impl FnMut(&mut R)) -> bool {
+                match self {
+                    $(Instr::$un { src, .. } => f(src),)*
+                    $(Instr::$bin { a, b, .. } => {
+                        f(a);
+                        f(b);
+                    })*
+                    $(Instr::$ld { addr, .. } => f(addr),)*
+                    $(Instr::$st { addr, val, .. } => {
+                        f(addr);
+                        f(val);
+                    })*
+                    $(
+                        Instr::$ibi { a, .. } | Instr::$ibit { a, .. } => f(a),
+                        Instr::$iba { b, .. } | Instr::$ibat { b } => f(b),
+                        Instr::$ibai { .. } | Instr::$ibait { .. } => {}
+                        Instr::$ibt { a, b } => {
+                            f(a);
+                            f(b);
+                        }
+                    )*
+                    $(Instr::$irr { a, .. } | Instr::$irrt { a } => f(a),)*
+                    $(
+                        Instr::$uaa { .. } | Instr::$uaat {} => {}
+                        Instr::$uat { src } => f(src),
+                    )*
+                    $(
+                        Instr::$laa { .. } | Instr::$laat { .. } => {}
+                        Instr::$lat { addr, .. } => f(addr),
+                    )*
+                    $(
+                        Instr::$sfi { addr, .. } | Instr::$sfa { addr, .. } => f(addr),
+                        Instr::$sfaa { val, .. } => f(val),
+                    )*
+                    $(
+                        Instr::$bf { a, b, .. } => {
+                            f(a);
+                            f(b);
+                        }
+                        Instr::$bfi { a, .. } => f(a),
+                        Instr::$bfa { b, .. } => f(b),
+                        Instr::$bfai { .. } => {}
+                    )*
+                    _ => return false,
+                }
+                true
+            }
         }
     };
 }
@@ -420,6 +471,8 @@ instrs! {
         Select2 { dst: R, a: R, b: R },
         GlobalGet2 { dst: R, global: u32 },
         GlobalSet { src: R, global: u32 },
+        /// `GlobalSet` of the accumulator (the value the instruction before left).
+        GlobalSetAcc { global: u32 },
         GlobalSet2 { src: R, global: u32 },
         MemoryFill { args: R, mem: u32 },
         MemoryCopy { args: R, dst_mem: u32, src_mem: u32 },

@@ -2,6 +2,7 @@
 
 mod assigned;
 mod atomic_ops;
+mod const_slots;
 mod control;
 mod deterministic;
 mod exceptions;
@@ -206,13 +207,17 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
     consts.add(0, false);
     // Legacy `try` blocks each get a hidden slot, after the constants, for `rethrow`.
     let mut tries: R = 0;
+    let mut wide_consts = false;
     for op in body.get_operators_reader()? {
         match op? {
             Operator::I32Const { value } => consts.add(value as u32 as u128, false),
             Operator::I64Const { value } => consts.add(value as u64 as u128, false),
             Operator::F32Const { value } => consts.add(value.bits() as u128, false),
             Operator::F64Const { value } => consts.add(value.bits() as u128, false),
-            Operator::V128Const { value } => consts.add(value.i128() as u128, true),
+            Operator::V128Const { value } => {
+                wide_consts = true;
+                consts.add(value.i128() as u128, true)
+            }
             Operator::Try { .. } => tries += 1,
             _ => {}
         }
@@ -316,10 +321,20 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
         temps: temps_start,
     };
     peephole::optimize(&mut t.instrs, &frame, &t.handlers);
-    let init_len = ((temps_start - init_at) as usize).next_multiple_of(INIT_CHUNK);
+    // The template covers the constants still read, when the others can be dropped (not
+    // with hidden slots, which it must zero, nor with wide constants).
+    let kept = match tries == 0 && !wide_consts {
+        true => const_slots::compact(&mut t.instrs, t.consts.base, &t.consts.values, temps_start),
+        false => None,
+    };
+    let (consts_end, const_values) = match &kept {
+        Some(values) => (locals_end + values.len() as R, values.as_slice()),
+        None => (temps_start, t.consts.values.as_slice()),
+    };
+    let init_len = ((consts_end - init_at) as usize).next_multiple_of(INIT_CHUNK);
     let mut init = vec![0u64; init_len];
     let consts_at = (locals_end - init_at) as usize;
-    init[consts_at..consts_at + t.consts.values.len()].copy_from_slice(&t.consts.values);
+    init[consts_at..consts_at + const_values.len()].copy_from_slice(const_values);
     let mut ops: Box<[crate::interp::exec::Op]> = t
         .instrs
         .iter()

@@ -93,10 +93,13 @@ pub(super) fn optimize(instrs: &mut [Instr], frame: &Frame<'_>, handlers: &[Hand
 }
 
 /// The slot whose value `instr` also leaves in the accumulator: the result of an integer
-/// instruction ([`Instr::int_result`]) or of a one-slot `select`.
+/// instruction ([`Instr::int_result`]), of a one-slot `select` or of a one-slot
+/// `global.get`.
 fn acc_result(instr: &Instr) -> Option<R> {
     match *instr {
-        Instr::Select { dst, .. } | Instr::SelectAcc { dst, .. } => Some(dst),
+        Instr::Select { dst, .. } | Instr::SelectAcc { dst, .. } | Instr::GlobalGet { dst, .. } => {
+            Some(dst)
+        }
         _ => instr.int_result(),
     }
 }
@@ -472,6 +475,9 @@ fn with_accumulator(instr: Instr, acc: R, next: Option<Instr>) -> Option<(Instr,
         }
         Instr::Return { src, slots: 1 } if src == acc => {
             return Some((Instr::ReturnAcc {}, false));
+        }
+        Instr::GlobalSet { src, global } if src == acc => {
+            return Some((Instr::GlobalSetAcc { global }, false));
         }
         _ => {}
     }

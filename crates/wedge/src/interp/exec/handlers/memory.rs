@@ -467,6 +467,13 @@ handler!(GlobalSet(vm) Instr::GlobalSet { src, global } => {
     vm.next()
 });
 
+handler!(GlobalSetAcc(vm) Instr::GlobalSetAcc { global } => {
+    let v = vm.acc as u128;
+    // SAFETY: see `global_cell`.
+    unsafe { *global_cell(&vm.cx.st, global) = v };
+    vm.next()
+});
+
 handler!(GlobalSet2(vm) Instr::GlobalSet2 { src, global } => {
     let v = vm.r128(src);
     // SAFETY: see `global_cell`.
