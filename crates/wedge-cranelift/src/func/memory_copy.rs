@@ -1,6 +1,6 @@
-//! The bytes of `memory.copy`: short copies inline (two loads that may overlap, then two
-//! stores, which is exact however the ranges overlap), longer ones through the runtime's
-//! `memmove`.
+//! The bytes of `memory.copy`: copies of 4 to 16 bytes inline (two loads of words that may
+//! overlap, then two stores, which is exact however the ranges overlap), the others through
+//! the runtime's `memmove`. Few blocks per copy: a module may have hundreds of copies.
 
 use super::memory::Region;
 use super::Translator;
@@ -8,6 +8,8 @@ use crate::layout::LibCall;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, Block, Endianness, InstBuilder, MemFlagsData, Type, Value};
 
+/// Shortest copy done inline.
+const INLINE_MIN: i64 = 4;
 /// Longest copy done inline.
 const INLINE_MAX: i64 = 16;
 
@@ -23,42 +25,40 @@ impl Translator<'_, '_> {
         let done = self.b.create_block();
         let long = self.b.create_block();
         let short = self.b.create_block();
-        let is_short = self
-            .b
-            .ins()
-            .icmp_imm_u(IntCC::UnsignedLessThanOrEqual, len, INLINE_MAX);
-        self.b.ins().brif(is_short, short, &[], long, &[]);
+        let words8 = self.b.create_block();
+        let words4 = self.b.create_block();
+        // One unsigned compare for INLINE_MIN <= len <= INLINE_MAX.
+        let above_min = self.b.ins().iadd_imm_s(len, -INLINE_MIN);
+        let inline = self.b.ins().icmp_imm_u(
+            IntCC::UnsignedLessThanOrEqual,
+            above_min,
+            INLINE_MAX - INLINE_MIN,
+        );
+        self.b.ins().brif(inline, short, &[], long, &[]);
 
         self.b.switch_to_block(long);
         self.b.seal_block(long);
         self.libcall(LibCall::Memmove, &[dst, src, len]);
         self.b.ins().jump(done, &[]);
 
-        // 8-16 bytes with two 8-byte words, 4-7 with two 4-byte words, and so on down to 1.
+        // 8-16 bytes with two 8-byte words, 4-7 with two 4-byte words.
         self.b.switch_to_block(short);
         self.b.seal_block(short);
-        for ty in [types::I64, types::I32, types::I16, types::I8] {
-            let size = i64::from(ty.bytes());
-            let pair = self.b.create_block();
-            let smaller = self.b.create_block();
-            let fits = self
-                .b
-                .ins()
-                .icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, len, size);
-            self.b.ins().brif(fits, pair, &[], smaller, &[]);
-            self.b.switch_to_block(pair);
-            self.b.seal_block(pair);
+        let eight = self
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, len, 8);
+        self.b.ins().brif(eight, words8, &[], words4, &[]);
+        for (block, ty) in [(words8, types::I64), (words4, types::I32)] {
+            self.b.switch_to_block(block);
+            self.b.seal_block(block);
             self.copy_pair(ty, dst, src, len, flags, done);
-            self.b.switch_to_block(smaller);
-            self.b.seal_block(smaller);
         }
-        // Nothing to copy.
-        self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);
         self.b.seal_block(done);
     }
 
-    /// Copies `len` bytes (from one to two words of `ty`) with the word at the start and the
+    /// Copies `len` bytes (one to two words of `ty`) with the word at the start and the
     /// word at the end, both loaded before either is stored; then jumps to `done`.
     fn copy_pair(
         &mut self,
