@@ -7,9 +7,13 @@
 # Environment: WEDGE (default target/release/wedge), WASMTIME (default: `wasmtime` on PATH or
 # /var/tmp/wasmtime/bin/wasmtime; install with
 # `cargo install --locked wasmtime-cli@48.0.8 --root /var/tmp/wasmtime`), SKIP_INTERP=1,
-# INLINE=1 (wedge's JIT runs with `--inline` too; `wedge compile` inlines by default).
+# INLINE=1 (wedge's JIT runs with `--inline` too; `wedge compile` inlines by default),
+# BASE=path/to/other/wedge (a `base-aot` column: that binary's AOT files, measured in the same
+# rounds, for before/after comparisons of the compiler), CLOCK=cpu (time user+sys CPU seconds
+# of each process instead of wall-clock: steadier on a machine shared with other work).
 #
 # Wasmtime's JIT runs with its compilation cache off (-C cache=n), like wedge's.
+# The configurations alternate within each round, so a load change hits them alike.
 # Prints per-program wall-clock seconds (process start to exit, best of ROUNDS), the ratio
 # wedge/wasmtime for AOT and JIT, their geometric means, AOT start-up time of a trivial
 # module, and compile time and peak RSS of `wedge compile` / `wasmtime compile` on the
@@ -32,50 +36,74 @@ PROGRAMS="matmul:220 interp:125 hash:500 compress:80 json:250 regex:100"
 
 now() { date +%s.%N; }
 
-# best_time CMD...: best wall-clock seconds of ROUNDS runs; the command's stdout goes to $TMP/out.
-best_time() {
-  local best=""
-  for _ in $(seq "$ROUNDS"); do
-    local t0 t1 d
-    t0=$(now)
-    "$@" > "$TMP/out" 2> "$TMP/err" || { echo "FAILED: $*" >&2; cat "$TMP/err" >&2; exit 1; }
-    t1=$(now)
-    d=$(echo "$t1 - $t0" | bc -l)
-    if [ -z "$best" ] || [ "$(echo "$d < $best" | bc -l)" = 1 ]; then best=$d; fi
-  done
-  printf '%.3f' "$best"
+# run_time CMD...: seconds one run of the command takes (wall-clock, or user+sys CPU with
+# CLOCK=cpu); its stdout goes to $TMP/out.
+run_time() {
+  /usr/bin/time -f '%e %U %S' -o "$TMP/time" "$@" > "$TMP/out" 2> "$TMP/err" \
+    || { echo "FAILED: $*" >&2; cat "$TMP/err" >&2; exit 1; }
+  if [ "${CLOCK:-wall}" = cpu ]; then
+    awk '{ printf "%.3f", $2 + $3 }' "$TMP/time"
+  else
+    awk '{ printf "%.3f", $1 }' "$TMP/time"
+  fi
 }
 
-printf '%-9s %9s %9s %9s %9s %9s %9s %9s\n' program wedge-int wedge-jit wedge-aot wt-jit wt-aot aot-ratio jit-ratio
-log_aot=0; log_jit=0; count=0
+# min A B: the smaller of two times ("" counts as none).
+min() {
+  if [ -z "$1" ] || [ "$(echo "$2 < $1" | bc -l)" = 1 ]; then echo "$2"; else echo "$1"; fi
+}
+
+header='%-9s %9s %9s %9s %9s %9s %9s %9s'
+[ -n "${BASE:-}" ] && header="$header %9s %9s"
+# shellcheck disable=SC2059
+printf "$header\n" program wedge-int wedge-jit wedge-aot wt-jit wt-aot aot-ratio jit-ratio \
+  ${BASE:+base-aot aot/base}
+log_aot=0; log_jit=0; log_base=0; count=0
 for entry in $PROGRAMS; do
   name=${entry%%:*}; n=${entry##*:}
   wasm="$GUESTS/$name.wasm"
   "$WEDGE" "${CODE[@]}" compile "$wasm" "$TMP/$name.aot.wasm"
   "$WASMTIME" compile "$wasm" -o "$TMP/$name.cwasm"
+  [ -n "${BASE:-}" ] && "$BASE" compile "$wasm" "$TMP/$name.base.aot.wasm"
 
-  t_int="-"
-  if [ -z "${SKIP_INTERP:-}" ]; then
-    t_int=$(best_time "$WEDGE" run --tier interp --invoke run "$wasm" "$n")
-    expect=$(cat "$TMP/out")
-  fi
-  t_jit=$(best_time "$WEDGE" "${CODE[@]}" run --tier jit --invoke run "$wasm" "$n")
-  got_jit=$(cat "$TMP/out")
-  t_aot=$(best_time "$WEDGE" "${CODE[@]}" run --invoke run "$TMP/$name.aot.wasm" "$n")
-  got_aot=$(cat "$TMP/out")
-  w_jit=$(best_time "$WASMTIME" run -C cache=n --invoke run "$wasm" "$n")
-  got_wt=$(tail -n1 "$TMP/out")
-  w_aot=$(best_time "$WASMTIME" run --allow-precompiled --invoke run "$TMP/$name.cwasm" "$n")
-  if [ "$got_jit" != "$got_wt" ] || [ "$got_aot" != "$got_wt" ] || { [ -n "${expect:-}" ] && [ "$expect" != "$got_wt" ]; }; then
-    echo "$name: results differ (wedge jit $got_jit, aot $got_aot, interp ${expect:-?}, wasmtime $got_wt)"; exit 1
-  fi
+  t_int=""; t_jit=""; t_aot=""; w_jit=""; w_aot=""; t_base=""; expect=""
+  for _ in $(seq "$ROUNDS"); do
+    if [ -z "${SKIP_INTERP:-}" ]; then
+      t_int=$(min "$t_int" "$(run_time "$WEDGE" run --tier interp --invoke run "$wasm" "$n")")
+      expect=$(cat "$TMP/out")
+    fi
+    t_jit=$(min "$t_jit" "$(run_time "$WEDGE" "${CODE[@]}" run --tier jit --invoke run "$wasm" "$n")")
+    got_jit=$(cat "$TMP/out")
+    t_aot=$(min "$t_aot" "$(run_time "$WEDGE" "${CODE[@]}" run --invoke run "$TMP/$name.aot.wasm" "$n")")
+    got_aot=$(cat "$TMP/out")
+    w_jit=$(min "$w_jit" "$(run_time "$WASMTIME" run -C cache=n --invoke run "$wasm" "$n")")
+    got_wt=$(tail -n1 "$TMP/out")
+    w_aot=$(min "$w_aot" "$(run_time "$WASMTIME" run --allow-precompiled --invoke run "$TMP/$name.cwasm" "$n")")
+    got_base="$got_wt"
+    if [ -n "${BASE:-}" ]; then
+      t_base=$(min "$t_base" "$(run_time "$BASE" run --invoke run "$TMP/$name.base.aot.wasm" "$n")")
+      got_base=$(cat "$TMP/out")
+    fi
+    if [ "$got_jit" != "$got_wt" ] || [ "$got_aot" != "$got_wt" ] || [ "$got_base" != "$got_wt" ] \
+      || { [ -n "$expect" ] && [ "$expect" != "$got_wt" ]; }; then
+      echo "$name: results differ (wedge jit $got_jit, aot $got_aot, base $got_base, interp ${expect:-?}, wasmtime $got_wt)"; exit 1
+    fi
+  done
   r_aot=$(echo "$t_aot / $w_aot" | bc -l); r_jit=$(echo "$t_jit / $w_jit" | bc -l)
   log_aot=$(echo "$log_aot + l($r_aot)" | bc -l); log_jit=$(echo "$log_jit + l($r_jit)" | bc -l)
   count=$((count + 1))
-  printf '%-9s %9s %9s %9s %9s %9s %9.3f %9.3f\n' "$name" "$t_int" "$t_jit" "$t_aot" "$w_jit" "$w_aot" "$r_aot" "$r_jit"
+  line=$(printf '%-9s %9s %9s %9s %9s %9s %9.3f %9.3f' "$name" "${t_int:--}" "$t_jit" "$t_aot" "$w_jit" "$w_aot" "$r_aot" "$r_jit")
+  if [ -n "${BASE:-}" ]; then
+    log_base=$(echo "$log_base + l($t_base / $w_aot)" | bc -l)
+    line="$line $(printf '%9s %9.3f' "$t_base" "$(echo "$t_aot / $t_base" | bc -l)")"
+  fi
+  echo "$line"
 done
 printf 'geometric mean of wedge/wasmtime time: AOT %.3f, JIT %.3f (below 1 means wedge is faster)\n' \
   "$(echo "e($log_aot / $count)" | bc -l)" "$(echo "e($log_jit / $count)" | bc -l)"
+if [ -n "${BASE:-}" ]; then
+  printf 'geometric mean of base/wasmtime AOT time: %.3f\n' "$(echo "e($log_base / $count)" | bc -l)"
+fi
 
 # Start-up: a trivial module, AOT file vs .cwasm, mean of 20 runs.
 printf '(module (func (export "run") (param i32) (result i64) (i64.extend_i32_u (local.get 0))))' > "$TMP/tiny.wat"

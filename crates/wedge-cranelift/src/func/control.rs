@@ -2,7 +2,7 @@
 
 use super::{clif_type, trap_code, wasm_type, Translator};
 use crate::{Error, TrapKind};
-use cranelift_codegen::ir::{self, BlockArg, InstBuilder, JumpTableData, Type, Value};
+use cranelift_codegen::ir::{self, BlockArg, InstBuilder, Type, Value};
 use wasmparser::{BlockType, Operator};
 
 /// What kind of construct a control frame is.
@@ -219,19 +219,7 @@ impl Translator<'_, '_> {
             }
             Operator::BrTable { ref targets } => {
                 let index = self.pop();
-                let mut calls = Vec::with_capacity(targets.len() as usize);
-                for depth in targets.targets() {
-                    let (block, n) = self.branch_target(depth?);
-                    let args = self.branch_args(n);
-                    calls.push(self.b.func.dfg.block_call(block, &args));
-                }
-                let (block, n) = self.branch_target(targets.default());
-                let args = self.branch_args(n);
-                let default = self.b.func.dfg.block_call(block, &args);
-                let jt = self
-                    .b
-                    .create_jump_table(JumpTableData::new(default, &calls));
-                self.b.ins().br_table(index, jt);
+                self.br_table(targets, index)?;
                 self.reachable = false;
             }
             Operator::Return => {

@@ -367,7 +367,7 @@ impl Translator<'_, '_> {
                 let len = self.index_to_i64(len, dst64 && src64);
                 let s = self.bulk_range(*src_mem, src, len, src64);
                 let d = self.bulk_range(*dst_mem, dst, len, dst64);
-                self.libcall(LibCall::Memmove, &[d, s, len]);
+                self.copy_bytes(d, s, len);
             }
             Operator::MemoryInit { data_index, mem } => {
                 let (dst, src, len) = self.pop3();

@@ -3,12 +3,14 @@
 
 mod accumulate;
 mod atomic;
+mod br_table;
 mod calls;
 mod control;
 mod exceptions;
 mod gc;
 mod gc_access;
 mod memory;
+mod memory_copy;
 mod meter;
 mod numeric;
 mod simd;
