@@ -179,12 +179,8 @@ impl Func {
         type_id: u32,
         host: HostFn<T>,
     ) -> Func {
-        store.host_funcs.push(host);
-        if store.inner.types.get(type_id).is_none() {
-            let canon = store.inner.engine.canon_type(type_id);
-            store.inner.types.insert(&canon);
-        }
-        let host = store.host_funcs.len() as u32 - 1;
+        let host = store.host_funcs.push(host);
+        store.inner.know_type(type_id);
         let index = store.inner.push_host_func(ty, type_id, host);
         Func {
             store: store.inner.id,

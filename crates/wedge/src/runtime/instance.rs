@@ -355,6 +355,10 @@ pub(crate) fn instantiate<T>(
     // added (below); nothing is made per function (see `StoreInner::func`).
     inst.funcs.first = inner.funcs.len();
     inst.funcs.defined = m.func_types.len() as u32 - m.num_imported_funcs;
+    let templates = m.elem_funcs.get_or_init(|| elem_func_templates(m));
+    // When every active element segment can be, the tables are made with their segments
+    // already written, in one pass (see `prewritable`).
+    let prewritten = prewritable(m, templates);
     for (i, ty) in m
         .tables
         .iter()
@@ -367,7 +371,13 @@ pub(crate) fn instantiate<T>(
             None => 0,
         };
         inner.check_new_table(ty)?;
-        inner.tables.push(TableEntity::new(*ty, init)?);
+        // (A table with a non-null initializer has no segment then.)
+        let table = if prewritten && init == 0 {
+            TableEntity::from_elems(*ty, prewrite(m, templates, i as u32, &inst.funcs)?)
+        } else {
+            TableEntity::new(*ty, init)?
+        };
+        inner.tables.push(table);
         inst.tables.push(inner.tables.len() as u32 - 1);
     }
     for (ty, init) in m.globals[m.num_imported_globals as usize..]
@@ -380,7 +390,6 @@ pub(crate) fn instantiate<T>(
             .push(Box::new(GlobalEntity { ty: *ty, value }));
         inst.globals.push(inner.globals.len() as u32 - 1);
     }
-    let templates = m.elem_funcs.get_or_init(|| elem_func_templates(m));
     for (seg, template) in m.elems.iter().zip(templates.iter()) {
         if let Some(template) = template {
             // Function indices only: nothing to evaluate. An active segment is written
@@ -415,7 +424,7 @@ pub(crate) fn instantiate<T>(
         store: inner.id,
         index: instance_index,
     };
-    initialize_segments(inner, instance_index, &imaged)?;
+    initialize_segments(inner, instance_index, &imaged, prewritten)?;
     if let Some(start) = m.start {
         let func = inner.instances[instance_index as usize].funcs.get(start);
         super::call::invoke(store, func, &mut [])?;
@@ -450,6 +459,98 @@ fn elem_func_templates(m: &crate::module::ModuleInner) -> crate::module::ElemFun
             Some(crate::module::ElemFuncItems { items, all_defined })
         })
         .collect()
+}
+
+/// The constant offset of an active element segment (None if it reads a global).
+fn const_offset(offset: &ConstExpr) -> Option<u64> {
+    match offset.ops() {
+        [ConstOp::I32(v)] => Some(*v as u32 as u64),
+        [ConstOp::I64(v)] => Some(*v as u64),
+        _ => None,
+    }
+}
+
+/// Whether every active element segment of `m` can be written as its table is made: each
+/// is made of function indices (a template), at a constant offset, into a defined table
+/// with no initializer expression, in bounds of the table's initial size, and the segments
+/// of each table come in ascending order without overlapping. Then the tables' contents
+/// are what writing the segments in order gives, and no segment traps.
+fn prewritable(m: &crate::module::ModuleInner, templates: &crate::module::ElemFuncs) -> bool {
+    // Per defined table, the end of the last segment seen (few tables: a linear search).
+    let mut ends: Vec<(u32, u64)> = Vec::new();
+    for (seg, template) in m.elems.iter().zip(templates.iter()) {
+        let ElemMode::Active { table, offset } = &seg.mode else {
+            continue;
+        };
+        let (Some(template), Some(offset)) = (template, const_offset(offset)) else {
+            return false;
+        };
+        let Some(def) = table.checked_sub(m.num_imported_tables) else {
+            return false;
+        };
+        if m.table_inits.get(def as usize).is_some_and(|e| e.is_some()) {
+            return false;
+        }
+        let minimum = m.tables[*table as usize].minimum;
+        let end = match offset.checked_add(template.items.len() as u64) {
+            Some(end) if end <= minimum && minimum <= super::table::MAX_TABLE_ELEMS => end,
+            _ => return false,
+        };
+        match ends.iter_mut().find(|(t, _)| t == table) {
+            Some((_, last)) if *last > offset => return false,
+            Some((_, last)) => *last = end,
+            None => ends.push((*table, end)),
+        }
+    }
+    true
+}
+
+/// The initial elements of table `table` (see [`prewritable`]): its segments written in
+/// one pass, nulls elsewhere.
+fn prewrite(
+    m: &crate::module::ModuleInner,
+    templates: &crate::module::ElemFuncs,
+    table: u32,
+    funcs: &InstanceFuncs,
+) -> Result<Vec<u64>, Error> {
+    let len = usize::try_from(m.tables[table as usize].minimum)
+        .map_err(|_| Error::Limit("table minimum size is too large".into()))?;
+    let mut elems: Vec<u64> = Vec::new();
+    elems
+        .try_reserve_exact(len)
+        .map_err(|_| Error::Limit("table minimum size is too large".into()))?;
+    let imported = funcs.imported.len() as u32;
+    // A defined function `x - 1` has store index `first + (x - 1 - imported)`: its raw
+    // reference is `x` plus this (as in `write_funcs`).
+    let delta = (funcs.first as u64).wrapping_sub(imported as u64);
+    for (seg, template) in m.elems.iter().zip(templates.iter()) {
+        let (ElemMode::Active { table: t, offset }, Some(template)) = (&seg.mode, template) else {
+            continue;
+        };
+        if *t != table {
+            continue;
+        }
+        let offset = const_offset(offset).unwrap_or(0) as usize;
+        elems.resize(offset, 0);
+        if template.all_defined {
+            elems.extend(
+                template
+                    .items
+                    .iter()
+                    .map(|&x| (x as u64).wrapping_add(delta)),
+            );
+        } else {
+            elems.extend(template.items.iter().map(|&x| {
+                if x > imported {
+                    (x as u64).wrapping_add(delta)
+                } else {
+                    raw_func(funcs, x)
+                }
+            }));
+        }
+    }
+    elems.resize(len, 0);
+    Ok(elems)
 }
 
 /// The raw reference to module function `x - 1` of an instance with functions `funcs`
@@ -592,6 +693,7 @@ fn initialize_segments(
     inner: &mut StoreInner,
     instance: u32,
     imaged: &[bool],
+    elems_prewritten: bool,
 ) -> Result<(), Error> {
     let module = inner.instances[instance as usize].module.clone();
     let m = &module.inner;
@@ -602,6 +704,8 @@ fn initialize_segments(
     let templates = m.elem_funcs.get().map_or(&[][..], |t| &t[..]);
     for (i, seg) in m.elems.iter().enumerate() {
         match &seg.mode {
+            // Written when the tables were made (nothing of the segment is kept).
+            ElemMode::Active { .. } if elems_prewritten => {}
             ElemMode::Active { table, offset } => {
                 let offset = eval_const(inner, m, &funcs, &globals, offset)? as u64;
                 let inst = &inner.instances[instance as usize];

@@ -1,6 +1,7 @@
 //! The linker: resolves a module's imports by (module, name) and instantiates it.
 
 use super::func::{Caller, Func, HostFn};
+use super::host_funcs::{LinkedHost, LinkedHosts};
 use super::instance::{self, Instance};
 use super::memory::SharedMemory;
 use super::store::{AsContext, AsContextMut, StoreInner};
@@ -77,6 +78,29 @@ struct Resolved<T> {
     /// The module; a weak reference keeps its allocation, so its address names it.
     module: Weak<ModuleInner>,
     defs: Arc<[Definition<T>]>,
+    /// The host function of each import that resolved to one, which stores keep as a set.
+    hosts: LinkedHosts<T>,
+}
+
+/// The host functions among resolved definitions, by import.
+fn linked_hosts<T>(defs: &[Definition<T>]) -> LinkedHosts<T> {
+    defs.iter()
+        .map(|def| {
+            let (sig, f) = match def {
+                Definition::HostFunc(sig, f) => (sig, f),
+                Definition::Overloads(all) => {
+                    let (sig, f) = all.first()?;
+                    (sig, f)
+                }
+                Definition::Extern(_) | Definition::SharedMemory(_) => return None,
+            };
+            Some(LinkedHost {
+                ty: sig.ty.clone(),
+                type_id: sig.type_id,
+                f: f.clone(),
+            })
+        })
+        .collect()
 }
 
 impl<T: 'static> Linker<T> {
@@ -283,12 +307,13 @@ impl<T: 'static> Linker<T> {
 
     /// The definition chosen for each import of `module`: remembered from the last call
     /// for the same module, else looked up by name.
-    fn resolved(&self, module: &Module) -> Result<Arc<[Definition<T>]>, Error> {
+    #[allow(clippy::type_complexity)]
+    fn resolved(&self, module: &Module) -> Result<(Arc<[Definition<T>]>, LinkedHosts<T>), Error> {
         let inner = &module.inner;
         let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(r) = &*last {
             if std::ptr::eq(r.module.as_ptr(), Arc::as_ptr(inner)) {
-                return Ok(r.defs.clone());
+                return Ok((r.defs.clone(), r.hosts.clone()));
             }
         }
         let defs = module
@@ -299,11 +324,13 @@ impl<T: 'static> Linker<T> {
                     .ok_or_else(|| unknown_import(import))
             })
             .collect::<Result<Arc<[_]>, _>>()?;
+        let hosts = linked_hosts(&defs);
         *last = Some(Resolved {
             module: Arc::downgrade(inner),
             defs: defs.clone(),
+            hosts: hosts.clone(),
         });
-        Ok(defs)
+        Ok((defs, hosts))
     }
 
     /// Resolves the module's imports and instantiates it, running its start function.
@@ -318,17 +345,34 @@ impl<T: 'static> Linker<T> {
                 "module and linker belong to different engines".into(),
             ));
         }
-        let defs = self.resolved(module)?;
+        let (defs, hosts) = self.resolved(module)?;
         // The module's types first: its imports' host functions are of those types.
         if Engine::same(store.engine(), module.engine()) {
             instance::insert_module_types(&mut store.inner, &module.inner);
         }
         store.reserve_host_funcs(defs.len());
+        // A store of the linker's engine shares the linker's host functions (and their
+        // signatures, kept alive by the set the store keeps); another numbers types its
+        // own way and gets its own (see `materialize`).
+        let shared = Engine::same(&self.engine, store.engine());
+        let mut set = None;
         let mut imports = Vec::with_capacity(defs.len());
-        for (import, def) in module.imports().zip(defs.iter()) {
-            let ext = self
-                .materialize(&mut *store, def)
-                .ok_or_else(|| unknown_import(import))?;
+        for (k, (import, def)) in module.imports().zip(defs.iter()).enumerate() {
+            let ext = match &hosts[k] {
+                Some(h) if shared => {
+                    let set = *set.get_or_insert_with(|| store.host_funcs.keep(&hosts));
+                    let host = store.host_funcs.push_linked(set, k as u32);
+                    store.inner.know_type(h.type_id);
+                    let index = store.inner.push_linked_host_func(&h.ty, h.type_id, host);
+                    Extern::Func(Func {
+                        store: store.inner.id,
+                        index,
+                    })
+                }
+                _ => self
+                    .materialize(&mut *store, def)
+                    .ok_or_else(|| unknown_import(import))?,
+            };
             imports.push(ext);
         }
         instance::instantiate(store, module, &imports)

@@ -5,6 +5,7 @@ mod func;
 pub mod gc;
 mod global;
 mod growth;
+mod host_funcs;
 mod instance;
 mod linker;
 pub(crate) mod memory;

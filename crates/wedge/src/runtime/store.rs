@@ -1,6 +1,5 @@
 //! The store: owner of all runtime objects (functions, memories, tables, globals, instances).
 
-use super::func::HostFn;
 use super::gc::GcState;
 use super::memory::LinearMemory;
 use super::table::TableEntity;
@@ -441,7 +440,7 @@ impl Drop for StoreInner {
 /// ```
 pub struct Store<T> {
     pub(crate) inner: StoreInner,
-    pub(crate) host_funcs: Vec<HostFn<T>>,
+    pub(crate) host_funcs: super::host_funcs::HostFuncs<T>,
     data: T,
 }
 
@@ -480,7 +479,7 @@ impl<T> Store<T> {
                 suspended_interp: Vec::new(),
                 drop_hooks: Vec::new(),
             },
-            host_funcs: Vec::new(),
+            host_funcs: Default::default(),
             data,
         };
         // The heap owns its table cell (boxed), so the address stays valid for the store.
@@ -620,7 +619,6 @@ impl<T> Store<T> {
     /// [`Linker::instantiate`](super::Linker::instantiate)), and for their references.
     pub(crate) fn reserve_host_funcs(&mut self, n: usize) {
         self.host_funcs.reserve(n);
-        self.inner.host_types.reserve(n);
         self.inner.funcs.host.reserve(n);
         let made = self.inner.funcref_ptrs.0.len();
         let wanted = (self.inner.funcs.len() as usize + n).saturating_sub(made);
@@ -634,15 +632,36 @@ impl<T> Store<T> {
 }
 
 impl StoreInner {
+    /// Makes canonical type `type_id` of the store's engine known to the store's types.
+    pub(crate) fn know_type(&mut self, type_id: u32) {
+        if self.types.get(type_id).is_none() {
+            let canon = self.engine.canon_type(type_id);
+            self.types.insert(&canon);
+        }
+    }
+
     /// Adds a host function and returns its store index.
     pub(crate) fn push_host_func(&mut self, ty: Arc<FuncType>, type_id: u32, host: u32) -> u32 {
+        let f = self.push_linked_host_func(&ty, type_id, host);
+        // `host_types` owns the signature for the store's lifetime.
+        self.host_types.push(ty);
+        f
+    }
+
+    /// Adds a host function whose signature `ty` something else of the store keeps alive for
+    /// the store's lifetime (a linker's set kept in `Store::host_funcs`); returns its store
+    /// index.
+    pub(crate) fn push_linked_host_func(
+        &mut self,
+        ty: &Arc<FuncType>,
+        type_id: u32,
+        host: u32,
+    ) -> u32 {
         let entity = FuncEntity {
-            ty: func_type_ptr(&ty),
+            ty: func_type_ptr(ty),
             type_id,
             kind: FuncKind::Host { host },
         };
-        // `host_types` owns the signature for the store's lifetime.
-        self.host_types.push(ty);
         let f = self.funcs.push_host(entity);
         self.funcref(f);
         f

@@ -6,7 +6,7 @@ use crate::types::TableType;
 use crate::Error;
 
 /// The most elements a table may hold, to keep hostile modules from exhausting memory.
-const MAX_TABLE_ELEMS: u64 = 10_000_000;
+pub(crate) const MAX_TABLE_ELEMS: u64 = 10_000_000;
 
 /// A table's elements (raw references: store index + 1, 0 for null) and type.
 pub(crate) struct TableEntity {
@@ -32,6 +32,20 @@ impl TableEntity {
         };
         t.refresh_def();
         Ok(t)
+    }
+
+    /// Creates a table of type `ty` holding `elems` (its minimum size, checked already).
+    pub fn from_elems(ty: TableType, elems: Vec<u64>) -> TableEntity {
+        let mut t = TableEntity {
+            ty,
+            elems,
+            def: Box::new(super::vmctx::VmTable {
+                base: std::ptr::null_mut(),
+                len: 0,
+            }),
+        };
+        t.refresh_def();
+        t
     }
 
     /// Points the context-block definition at the current elements.
