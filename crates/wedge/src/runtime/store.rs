@@ -486,8 +486,7 @@ impl<T> Store<T> {
         store.inner.vm.gc_table = store.inner.gc.heap.table();
         // Compiled code reads entry 0 in place of one past the end (see `funcref`).
         store.inner.funcref_ptrs.0.push(std::ptr::null());
-        store.inner.vm.funcrefs = store.inner.funcref_ptrs.0.as_ptr();
-        store.inner.vm.funcrefs_len = 1;
+        store.inner.publish_funcref_ptrs();
         store
     }
 
@@ -623,6 +622,9 @@ impl<T> Store<T> {
         let made = self.inner.funcref_ptrs.0.len();
         let wanted = (self.inner.funcs.len() as usize + n).saturating_sub(made);
         self.inner.funcref_ptrs.0.reserve(wanted);
+        // Reserving may have moved the buffer, and the imports may all have references
+        // already (no `resize` below `funcref` then).
+        self.inner.publish_funcref_ptrs();
     }
 
     /// Consumes the store and returns the host data.
@@ -742,11 +744,17 @@ impl StoreInner {
         if ptrs.len() <= f as usize {
             // Grown only as far as references are made (compiled code reads the length).
             ptrs.resize(f as usize + 1, std::ptr::null());
-            self.vm.funcrefs = ptrs.as_ptr();
-            self.vm.funcrefs_len = ptrs.len() as u64;
+            self.publish_funcref_ptrs();
         }
-        ptrs[f as usize] = p;
+        self.funcref_ptrs.0[f as usize] = p;
         p
+    }
+
+    /// Points the store's context block (compiled code reads references through it) at
+    /// `funcref_ptrs`' buffer and length: after every change that may move or grow it.
+    fn publish_funcref_ptrs(&mut self) {
+        self.vm.funcrefs = self.funcref_ptrs.0.as_ptr();
+        self.vm.funcrefs_len = self.funcref_ptrs.0.len() as u64;
     }
 
     /// The host trampoline registered for a canonical type, or null.
@@ -835,5 +843,48 @@ impl<C: AsContext + ?Sized> AsContext for &mut C {
 impl<C: AsContextMut + ?Sized> AsContextMut for &mut C {
     fn as_context_mut(&mut self) -> &mut Store<C::Data> {
         (**self).as_context_mut()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Config, Engine, Linker, Module, Store, Strategy};
+
+    /// A module whose imports all have references already still makes the store reserve
+    /// room for theirs, which may move the array of reference pointers: the context block
+    /// compiled code reads it through must follow, or `call_indirect` reads freed memory.
+    #[test]
+    fn funcref_array_stays_published_when_imports_reserve_room() {
+        let mut config = Config::new();
+        config.strategy(Strategy::Compiler);
+        let engine = Engine::new(&config);
+        let mut store = Store::new(&engine, ());
+        let mut linker = Linker::new(&engine);
+        let a = Module::new(
+            &engine,
+            r#"(module (func (export "f") (result i32) i32.const 7))"#,
+        )
+        .unwrap();
+        let a = linker.instantiate(&mut store, &a).unwrap();
+        linker.instance(&store, "a", a).unwrap();
+        // Makes the reference of `a.f` (an import wired into a context block).
+        let b = r#"(module (import "a" "f" (func (result i32))))"#;
+        let b = Module::new(&engine, b).unwrap();
+        linker.instantiate(&mut store, &b).unwrap();
+        // 200 imports of `a.f` (no new reference) and a table calling them.
+        let imports = r#"(import "a" "f" (func (result i32)))"#.repeat(200);
+        let c = format!(
+            r#"(module {imports}
+                 (type $t (func (result i32)))
+                 (table 1 funcref) (elem (i32.const 0) func 199)
+                 (func (export "run") (result i32) (call_indirect (type $t) (i32.const 0))))"#
+        );
+        let c = Module::new(&engine, c).unwrap();
+        let c = linker.instantiate(&mut store, &c).unwrap();
+        let inner = &store.inner;
+        assert_eq!(inner.vm.funcrefs, inner.funcref_ptrs.0.as_ptr());
+        assert_eq!(inner.vm.funcrefs_len, inner.funcref_ptrs.0.len() as u64);
+        let run = c.get_typed_func::<(), i32>(&store, "run").unwrap();
+        assert_eq!(run.call(&mut store, ()).unwrap(), 7);
     }
 }
