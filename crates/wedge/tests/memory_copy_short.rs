@@ -39,20 +39,32 @@ fn engines() -> Vec<(&'static str, Engine)> {
     ]
 }
 
+/// The test module's store and its `fill`, `copy` and `byte` exports.
+#[allow(clippy::type_complexity)]
+fn instantiate(
+    engine: &Engine,
+) -> (
+    Store<()>,
+    TypedFunc<(), ()>,
+    TypedFunc<(i32, i32, i32), ()>,
+    TypedFunc<i32, i32>,
+) {
+    let module = Module::new(engine, WAT).expect("valid");
+    let mut store = Store::new(engine, ());
+    let instance = Linker::new(engine)
+        .instantiate(&mut store, &module)
+        .expect("instantiates");
+    let fill = instance.get_typed_func(&store, "fill").unwrap();
+    let copy = instance.get_typed_func(&store, "copy").unwrap();
+    let byte = instance.get_typed_func(&store, "byte").unwrap();
+    (store, fill, copy, byte)
+}
+
 #[test]
 fn short_and_long_copies_over_overlapping_ranges_match_a_reference() {
     let lens = (0..=20).chain([31, 32, 33, 64, 100]);
     for (name, engine) in engines() {
-        let module = Module::new(&engine, WAT).expect("valid");
-        let mut store = Store::new(&engine, ());
-        let instance = Linker::new(&engine)
-            .instantiate(&mut store, &module)
-            .expect("instantiates");
-        let fill = instance.get_typed_func::<(), ()>(&store, "fill").unwrap();
-        let copy = instance
-            .get_typed_func::<(i32, i32, i32), ()>(&store, "copy")
-            .unwrap();
-        let byte = instance.get_typed_func::<i32, i32>(&store, "byte").unwrap();
+        let (mut store, fill, copy, byte) = instantiate(&engine);
         for len in lens.clone() {
             for shift in [-20i32, -9, -8, -7, -1, 0, 1, 3, 7, 8, 9, 16, 20] {
                 let src = 100;
@@ -76,16 +88,7 @@ fn short_and_long_copies_over_overlapping_ranges_match_a_reference() {
 fn copies_past_the_end_trap_before_moving_a_byte() {
     const PAGE: i32 = 65536;
     for (name, engine) in engines() {
-        let module = Module::new(&engine, WAT).expect("valid");
-        let mut store = Store::new(&engine, ());
-        let instance = Linker::new(&engine)
-            .instantiate(&mut store, &module)
-            .expect("instantiates");
-        let fill = instance.get_typed_func::<(), ()>(&store, "fill").unwrap();
-        let copy = instance
-            .get_typed_func::<(i32, i32, i32), ()>(&store, "copy")
-            .unwrap();
-        let byte = instance.get_typed_func::<i32, i32>(&store, "byte").unwrap();
+        let (mut store, fill, copy, byte) = instantiate(&engine);
         fill.call(&mut store, ()).unwrap();
         // In bounds up to the last byte, and empty copies at the very end.
         for (dst, src, len) in [
