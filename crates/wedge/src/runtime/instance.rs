@@ -519,10 +519,7 @@ fn prewrite(
     elems
         .try_reserve_exact(len)
         .map_err(|_| Error::Limit("table minimum size is too large".into()))?;
-    let imported = funcs.imported.len() as u32;
-    // A defined function `x - 1` has store index `first + (x - 1 - imported)`: its raw
-    // reference is `x` plus this (as in `write_funcs`).
-    let delta = (funcs.first as u64).wrapping_sub(imported as u64);
+    let refs = TemplateRefs::new(funcs);
     for (seg, template) in m.elems.iter().zip(templates.iter()) {
         let (ElemMode::Active { table: t, offset }, Some(template)) = (&seg.mode, template) else {
             continue;
@@ -532,21 +529,11 @@ fn prewrite(
         }
         let offset = const_offset(offset).unwrap_or(0) as usize;
         elems.resize(offset, 0);
+        let items = template.items.iter();
         if template.all_defined {
-            elems.extend(
-                template
-                    .items
-                    .iter()
-                    .map(|&x| (x as u64).wrapping_add(delta)),
-            );
+            elems.extend(items.map(|&x| refs.defined(x)));
         } else {
-            elems.extend(template.items.iter().map(|&x| {
-                if x > imported {
-                    (x as u64).wrapping_add(delta)
-                } else {
-                    raw_func(funcs, x)
-                }
-            }));
+            elems.extend(items.map(|&x| refs.any(x)));
         }
     }
     elems.resize(len, 0);
@@ -606,23 +593,55 @@ fn build_vmctx(inner: &mut StoreInner, instance: u32) {
 /// Writes the raw references of an element segment's function indices (see
 /// [`elem_func_templates`]) into `dst`, which has the segment's length.
 fn write_funcs(dst: &mut [u64], template: &crate::module::ElemFuncItems, funcs: &InstanceFuncs) {
-    let imported = funcs.imported.len() as u32;
-    // A defined function `x - 1` has store index `first + (x - 1 - imported)`: its raw
-    // reference is `x` plus this.
-    let delta = (funcs.first as u64).wrapping_sub(imported as u64);
+    let refs = TemplateRefs::new(funcs);
     if template.all_defined {
         // The common case (a function table), without a branch per item.
         for (d, &x) in dst.iter_mut().zip(&template.items) {
-            *d = (x as u64).wrapping_add(delta);
+            *d = refs.defined(x);
         }
         return;
     }
     for (d, &x) in dst.iter_mut().zip(&template.items) {
-        *d = if x > imported {
-            (x as u64).wrapping_add(delta)
+        *d = refs.any(x);
+    }
+}
+
+/// The raw references of a function-index template's items (module function index + 1, 0
+/// for null) in an instance with functions `funcs`.
+#[derive(Clone, Copy)]
+struct TemplateRefs<'a> {
+    funcs: &'a InstanceFuncs,
+    imported: u32,
+    /// A defined function `x - 1` has store index `first + (x - 1 - imported)`: its raw
+    /// reference is `x` plus this.
+    delta: u64,
+}
+
+impl<'a> TemplateRefs<'a> {
+    /// The references of an instance with functions `funcs`.
+    fn new(funcs: &'a InstanceFuncs) -> Self {
+        let imported = funcs.imported.len() as u32;
+        TemplateRefs {
+            funcs,
+            imported,
+            delta: (funcs.first as u64).wrapping_sub(imported as u64),
+        }
+    }
+
+    /// The raw reference of item `x`, a defined function.
+    #[inline]
+    fn defined(self, x: u32) -> u64 {
+        (x as u64).wrapping_add(self.delta)
+    }
+
+    /// The raw reference of any item `x`.
+    #[inline]
+    fn any(self, x: u32) -> u64 {
+        if x > self.imported {
+            self.defined(x)
         } else {
-            raw_func(funcs, x)
-        };
+            raw_func(self.funcs, x)
+        }
     }
 }
 
