@@ -88,8 +88,90 @@ pub(super) fn optimize(instrs: &mut [Instr], frame: &Frame<'_>, handlers: &[Hand
         fuse_step(instrs, i);
         if !targets[i + 1] {
             fuse_copies(instrs, i);
+            fuse_pair(instrs, i, &targets);
         }
     }
+}
+
+/// Replaces an instruction at `at` and the one after it (nothing else leading to it),
+/// which reads the first one's result from the accumulator, by one instruction doing both
+/// (see the fused instructions in `code.rs`): a bit-field extract, a `br_table` on a sum,
+/// a memory-to-memory move, and a global's step (the shadow-stack pointer's allocation,
+/// whose third instruction must not be a target either, and release). The instructions
+/// replaced stay in place, skipped.
+fn fuse_pair(instrs: &mut [Instr], at: usize, targets: &[bool]) {
+    use Instr::*;
+    let fused = match (instrs[at], instrs[at + 1]) {
+        (I32ShrUImmToAcc { a, imm: shift }, I32AndAccImm { dst, imm: mask }) => I32ShrUAndImm {
+            shift: (shift & 31) as u16,
+            dst,
+            a,
+            mask,
+        },
+        (I32ShrUImmToAcc { a, imm: shift }, I32AndAccImmToAcc { imm: mask }) => {
+            I32ShrUAndImmToAcc {
+                shift: (shift & 31) as u16,
+                a,
+                mask,
+            }
+        }
+        (I32AddAccImmToAcc { imm }, BrTableAcc { len }) => BrTableAccAddImm { imm, len },
+        (
+            I64LoadToAcc { addr, offset },
+            I64StoreAcc {
+                addr: dst,
+                offset: dst_offset,
+            },
+        ) => {
+            let Ok(src_offset) = u16::try_from(offset) else {
+                return;
+            };
+            I64LoadStore {
+                src_offset,
+                src: addr,
+                dst,
+                dst_offset,
+            }
+        }
+        (
+            I32LoadToAcc { addr, offset },
+            I32StoreAcc {
+                addr: dst,
+                offset: dst_offset,
+            },
+        ) => {
+            let Ok(src_offset) = u16::try_from(offset) else {
+                return;
+            };
+            I32LoadStore {
+                src_offset,
+                src: addr,
+                dst,
+                dst_offset,
+            }
+        }
+        (GlobalGet { dst: get, global }, I32SubAccImm { dst, imm }) => {
+            let (Ok(short), Some(false), Some(&GlobalSetAcc { global: set })) = (
+                u16::try_from(global),
+                targets.get(at + 2).copied(),
+                instrs.get(at + 2),
+            ) else {
+                return;
+            };
+            if set != global {
+                return;
+            }
+            GlobalSubImm {
+                global: short,
+                get,
+                dst,
+                imm,
+            }
+        }
+        (I32AddImmToAcc { a, imm }, GlobalSetAcc { global }) => GlobalSetAddImm { a, imm, global },
+        _ => return,
+    };
+    instrs[at] = fused;
 }
 
 /// The slot whose value `instr` also leaves in the accumulator: the result of an integer

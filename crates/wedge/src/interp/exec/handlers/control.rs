@@ -136,6 +136,12 @@ handler!(BrTableAcc(vm) Instr::BrTableAcc { len } => {
     table_jump(vm, skip)
 });
 
+handler!(BrTableAccAddImm(vm) Instr::BrTableAccAddImm { imm, len } => {
+    // The table's entries follow the (skipped) `BrTableAcc` after this instruction.
+    let skip = 2 + (vm.acc as u32).wrapping_add(imm).min(len) as usize;
+    table_jump(vm, skip)
+});
+
 handler!(BrEntry(vm) Instr::BrEntry { target, .. } => vm.jump(target));
 
 /// Takes the `br_table` entry `skip` instructions after this one: jumps straight to its
