@@ -1,6 +1,7 @@
 //! The interpreter's fused pairs (see `interp/translate/peephole.rs`, `fuse_pair`): a
-//! bit-field extract, a `br_table` on a sum, memory-to-memory moves and the shadow-stack
-//! pointer's allocation and release compute what the instructions they replace compute,
+//! bit-field extract, a mask and shift, a `br_table` on a sum, memory-to-memory moves, the
+//! shadow-stack pointer's allocation and release, arguments copied right before a call
+//! and a step right before a back edge compute what the instructions they replace compute,
 //! with and without metering, and a trap in the second half of a fused move is reported
 //! at the store, not at the load.
 
@@ -47,6 +48,25 @@ const FUSED: &str = r#"(module
           (call $framed (local.get $v))
           (call 6 (local.get $v) (i32.sub (local.get $depth) (i32.const 1)))))))
   (func (export "sp") (result i32) (global.get $sp))
+  ;; (x & 0x7f) << 2, from a value computed the instruction before
+  (func (export "mask_shift") (param $x i32) (result i32)
+    (i32.add
+      (i32.shl (i32.and (i32.xor (local.get $x) (i32.const 0)) (i32.const 0x7f)) (i32.const 34))
+      (i32.const 1000)))
+  ;; arguments copied into place right before calls (one, then two)
+  (func $triple (param i32) (result i32) (i32.mul (local.get 0) (i32.const 3)))
+  (func $minus (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1)))
+  (func (export "calls") (param $a i32) (param $b i32) (result i32)
+    (i32.xor (call $triple (local.get $a)) (call $minus (local.get $a) (local.get $b))))
+  ;; a loop whose counter steps right before the back edge
+  (func (export "count") (param $n i32) (result i32) (local $i i32) (local $s i32)
+    (block $done
+      (loop $next
+        (local.set $s (i32.add (local.get $s) (local.get $i)))
+        (br_if $done (i32.ge_u (local.get $s) (local.get $n)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    (i32.add (i32.mul (local.get $i) (i32.const 65536)) (local.get $s)))
 )"#;
 
 fn engines() -> Vec<Engine> {
@@ -117,6 +137,42 @@ fn fused_pairs_compute_what_they_replace() {
         // Three nested calls to the framed function, each at the top of the stack.
         assert_eq!(framed.call(&mut store, (7, 2)).unwrap(), 3 * (7 + 4080));
         assert_eq!(sp.call(&mut store, ()).unwrap(), 4096);
+        let mask_shift = instance
+            .get_typed_func::<i32, i32>(&store, "mask_shift")
+            .unwrap();
+        for x in [0u32, 1, 0x7f, 0x80, 0xdead_beef, u32::MAX] {
+            let expected = ((x & 0x7f) << 2).wrapping_add(1000);
+            assert_eq!(
+                mask_shift.call(&mut store, x as i32).unwrap() as u32,
+                expected
+            );
+        }
+        let calls = instance
+            .get_typed_func::<(i32, i32), i32>(&store, "calls")
+            .unwrap();
+        for (a, b) in [(0, 0), (5, 9), (-7, i32::MIN), (i32::MAX, -1)] {
+            let expected = a.wrapping_mul(3) ^ a.wrapping_sub(b);
+            assert_eq!(calls.call(&mut store, (a, b)).unwrap(), expected, "{a} {b}");
+        }
+        let count = instance
+            .get_typed_func::<i32, i32>(&store, "count")
+            .unwrap();
+        for n in [0u32, 1, 2, 10, 1000, 100_000] {
+            let (mut i, mut s) = (0u32, 0u32);
+            loop {
+                s = s.wrapping_add(i);
+                if s >= n {
+                    break;
+                }
+                i += 1;
+            }
+            let expected = i.wrapping_mul(65536).wrapping_add(s);
+            assert_eq!(
+                count.call(&mut store, n as i32).unwrap() as u32,
+                expected,
+                "{n}"
+            );
+        }
     }
 }
 

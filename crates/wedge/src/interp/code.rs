@@ -479,6 +479,17 @@ instrs! {
         /// `global = a + imm` (i32), also left in the accumulator (from an `I32AddImmToAcc`
         /// and the `GlobalSetAcc` right after it, which stays in place and is skipped).
         GlobalSetAddImm { a: R, imm: u32, global: u32 },
+        /// `dst = src`, then the `Call` right after it (which stays in place, so that the
+        /// return address and the slow path are the call's own).
+        CopyCall { dst: R, src: R },
+        /// `CopyPair`, then the `Call` after its skipped second copy.
+        CopyPairCall { dst: R, a: R, b: R },
+        /// `dst = a + imm` (i32, also to the accumulator), then the `Br` right after it
+        /// (which stays in place, and whose target it takes).
+        I32AddImmBr { dst: R, a: R, imm: u32 },
+        /// `(acc & mask) << shift` (i32) to the accumulator only (from an
+        /// `I32AndAccImmToAcc` and the `I32ShlAccImmToAcc` right after it, skipped).
+        I32AndShlAccImmToAcc { shift: u16, mask: u32 },
         /// Copies `slots` slots from `src` to the frame base and returns.
         Return { src: R, slots: u32 },
         /// Returns the accumulator (`Return` of one slot, the one the instruction before

@@ -120,7 +120,16 @@ fn reads(instr: &mut Instr, before: Option<Instr>, temps: R, f: &mut impl FnMut(
             f(a);
             true
         }
-        BrTableAccAddImm { .. } | GlobalSubImm { .. } => true,
+        BrTableAccAddImm { .. } | GlobalSubImm { .. } | I32AndShlAccImmToAcc { .. } => true,
+        CopyCall { src, .. } | I32AddImmBr { a: src, .. } => {
+            f(src);
+            true
+        }
+        CopyPairCall { a, b, .. } => {
+            f(a);
+            f(b);
+            true
+        }
         I64LoadStore { src, dst, .. } | I32LoadStore { src, dst, .. } => {
             f(src);
             f(dst);

@@ -93,12 +93,14 @@ pub(super) fn optimize(instrs: &mut [Instr], frame: &Frame<'_>, handlers: &[Hand
     }
 }
 
-/// Replaces an instruction at `at` and the one after it (nothing else leading to it),
-/// which reads the first one's result from the accumulator, by one instruction doing both
-/// (see the fused instructions in `code.rs`): a bit-field extract, a `br_table` on a sum,
-/// a memory-to-memory move, and a global's step (the shadow-stack pointer's allocation,
-/// whose third instruction must not be a target either, and release). The instructions
-/// replaced stay in place, skipped.
+/// Replaces an instruction at `at` and the one after it (nothing else leading to it) by
+/// one instruction doing both (see the fused instructions in `code.rs`). Most pairs are an
+/// instruction and the one reading its result from the accumulator: a bit-field extract,
+/// a mask and shift, a `br_table` on a sum, a memory-to-memory move, and a global's step
+/// (the shadow-stack pointer's allocation, whose third instruction must not be a target
+/// either, and release). The others end in a control transfer that stays in place and
+/// that the fused instruction reads: a copy (or `CopyPair`) right before a `Call`, and a
+/// step right before a `Br`. The instructions replaced stay in place, skipped.
 fn fuse_pair(instrs: &mut [Instr], at: usize, targets: &[bool]) {
     use Instr::*;
     let fused = match (instrs[at], instrs[at + 1]) {
@@ -169,6 +171,18 @@ fn fuse_pair(instrs: &mut [Instr], at: usize, targets: &[bool]) {
             }
         }
         (I32AddImmToAcc { a, imm }, GlobalSetAcc { global }) => GlobalSetAddImm { a, imm, global },
+        (I32AndAccImmToAcc { imm: mask }, I32ShlAccImmToAcc { imm: shift }) => {
+            I32AndShlAccImmToAcc {
+                shift: (shift & 31) as u16,
+                mask,
+            }
+        }
+        (I32AddImm { dst, a, imm }, Br { .. }) => I32AddImmBr { dst, a, imm },
+        (Copy { dst, src }, Call { .. }) => CopyCall { dst, src },
+        (CopyPair { dst, a, b }, _) => match (instrs.get(at + 2), targets.get(at + 2)) {
+            (Some(Call { .. }), Some(false)) => CopyPairCall { dst, a, b },
+            _ => return,
+        },
         _ => return,
     };
     instrs[at] = fused;

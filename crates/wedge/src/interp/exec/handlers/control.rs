@@ -142,6 +142,17 @@ handler!(BrTableAccAddImm(vm) Instr::BrTableAccAddImm { imm, len } => {
     table_jump(vm, skip)
 });
 
+handler!(I32AddImmBr(vm) Instr::I32AddImmBr { dst, a, imm } => {
+    let v = (vm.r(a) as u32).wrapping_add(imm) as u64;
+    vm.put(dst, v);
+    // SAFETY: the translator fuses the add only with a `Br` right after it.
+    match unsafe { (*vm.ip.add(1)).instr } {
+        Instr::Br { target } => vm.jump(1 + target),
+        // SAFETY: as above.
+        _ => unsafe { std::hint::unreachable_unchecked() },
+    }
+});
+
 handler!(BrEntry(vm) Instr::BrEntry { target, .. } => vm.jump(target));
 
 /// Takes the `br_table` entry `skip` instructions after this one: jumps straight to its

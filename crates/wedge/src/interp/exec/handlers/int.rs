@@ -293,3 +293,8 @@ handler!(I32ShrUAndImmToAcc(vm) Instr::I32ShrUAndImmToAcc { shift, a, mask } => 
     vm.acc = ((vm.r(a) as u32 >> shift) & mask) as u64;
     vm.skip(2)
 });
+
+handler!(I32AndShlAccImmToAcc(vm) Instr::I32AndShlAccImmToAcc { shift, mask } => {
+    vm.acc = (((vm.acc as u32) & mask) << shift) as u64;
+    vm.skip(2)
+});
