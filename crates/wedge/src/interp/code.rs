@@ -456,6 +456,40 @@ instrs! {
         I32AddBrLtS { target: i16, slot: R, step: R, b: R },
         /// [`Instr::I32AddBrLtU`] with the test `slot != b`.
         I32AddBrNe { target: i16, slot: R, step: R, b: R },
+        /// A bit-field extract, `(a >> shift) & mask` (i32), to `dst` and the accumulator
+        /// (made by the last translation pass from an `I32ShrUImmToAcc` and the
+        /// `I32AndAccImm` right after it, which stays in place and is skipped).
+        I32ShrUAndImm { shift: u16, dst: R, a: R, mask: u32 },
+        /// [`Instr::I32ShrUAndImm`] to the accumulator only (from an `I32AndAccImmToAcc`).
+        I32ShrUAndImmToAcc { shift: u16, a: R, mask: u32 },
+        /// `BrTableAcc` on `acc + imm` (i32): made from an `I32AddAccImmToAcc` and the
+        /// `BrTableAcc { len }` right after it, which stays in place (its entries follow
+        /// it) and is skipped.
+        BrTableAccAddImm { imm: u32, len: u32 },
+        /// An i64 moved from memory to memory: loaded at `src + src_offset`, stored at
+        /// `dst + dst_offset` and left in the accumulator (from an `I64LoadToAcc` and the
+        /// `I64StoreAcc` right after it, which stays in place and is skipped).
+        I64LoadStore { src_offset: u16, src: R, dst: R, dst_offset: u32 },
+        /// [`Instr::I64LoadStore`] of an i32 (from `I32LoadToAcc` and `I32StoreAcc`).
+        I32LoadStore { src_offset: u16, src: R, dst: R, dst_offset: u32 },
+        /// A stack allocation: `get = global`, then `global = dst = get - imm` (i32), also
+        /// left in the accumulator (from a `GlobalGet`, the `I32SubAccImm` and the
+        /// `GlobalSetAcc` of the same global after it, which stay in place and are skipped).
+        GlobalSubImm { global: u16, get: R, dst: R, imm: u32 },
+        /// `global = a + imm` (i32), also left in the accumulator (from an `I32AddImmToAcc`
+        /// and the `GlobalSetAcc` right after it, which stays in place and is skipped).
+        GlobalSetAddImm { a: R, imm: u32, global: u32 },
+        /// `dst = src`, then the `Call` right after it (which stays in place, so that the
+        /// return address and the slow path are the call's own).
+        CopyCall { dst: R, src: R },
+        /// `CopyPair`, then the `Call` after its skipped second copy.
+        CopyPairCall { dst: R, a: R, b: R },
+        /// `dst = a + imm` (i32, also to the accumulator), then the `Br` right after it
+        /// (which stays in place, and whose target it takes).
+        I32AddImmBr { dst: R, a: R, imm: u32 },
+        /// `(acc & mask) << shift` (i32) to the accumulator only (from an
+        /// `I32AndAccImmToAcc` and the `I32ShlAccImmToAcc` right after it, skipped).
+        I32AndShlAccImmToAcc { shift: u16, mask: u32 },
         /// Copies `slots` slots from `src` to the frame base and returns.
         Return { src: R, slots: u32 },
         /// Returns the accumulator (`Return` of one slot, the one the instruction before

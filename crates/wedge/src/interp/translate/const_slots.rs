@@ -116,6 +116,25 @@ fn reads(instr: &mut Instr, before: Option<Instr>, temps: R, f: &mut impl FnMut(
             f(cond);
             true
         }
+        I32ShrUAndImm { a, .. } | I32ShrUAndImmToAcc { a, .. } | GlobalSetAddImm { a, .. } => {
+            f(a);
+            true
+        }
+        BrTableAccAddImm { .. } | GlobalSubImm { .. } | I32AndShlAccImmToAcc { .. } => true,
+        CopyCall { src, .. } | I32AddImmBr { a: src, .. } => {
+            f(src);
+            true
+        }
+        CopyPairCall { a, b, .. } => {
+            f(a);
+            f(b);
+            true
+        }
+        I64LoadStore { src, dst, .. } | I32LoadStore { src, dst, .. } => {
+            f(src);
+            f(dst);
+            true
+        }
         CopyPair { a, b, .. } => {
             f(a);
             f(b);

@@ -88,8 +88,104 @@ pub(super) fn optimize(instrs: &mut [Instr], frame: &Frame<'_>, handlers: &[Hand
         fuse_step(instrs, i);
         if !targets[i + 1] {
             fuse_copies(instrs, i);
+            fuse_pair(instrs, i, &targets);
         }
     }
+}
+
+/// Replaces an instruction at `at` and the one after it (nothing else leading to it) by
+/// one instruction doing both (see the fused instructions in `code.rs`). Most pairs are an
+/// instruction and the one reading its result from the accumulator: a bit-field extract,
+/// a mask and shift, a `br_table` on a sum, a memory-to-memory move, and a global's step
+/// (the shadow-stack pointer's allocation, whose third instruction must not be a target
+/// either, and release). The others end in a control transfer that stays in place and
+/// that the fused instruction reads: a copy (or `CopyPair`) right before a `Call`, and a
+/// step right before a `Br`. The instructions replaced stay in place, skipped.
+fn fuse_pair(instrs: &mut [Instr], at: usize, targets: &[bool]) {
+    use Instr::*;
+    let fused = match (instrs[at], instrs[at + 1]) {
+        (I32ShrUImmToAcc { a, imm: shift }, I32AndAccImm { dst, imm: mask }) => I32ShrUAndImm {
+            shift: (shift & 31) as u16,
+            dst,
+            a,
+            mask,
+        },
+        (I32ShrUImmToAcc { a, imm: shift }, I32AndAccImmToAcc { imm: mask }) => {
+            I32ShrUAndImmToAcc {
+                shift: (shift & 31) as u16,
+                a,
+                mask,
+            }
+        }
+        (I32AddAccImmToAcc { imm }, BrTableAcc { len }) => BrTableAccAddImm { imm, len },
+        (
+            I64LoadToAcc { addr, offset },
+            I64StoreAcc {
+                addr: dst,
+                offset: dst_offset,
+            },
+        ) => {
+            let Ok(src_offset) = u16::try_from(offset) else {
+                return;
+            };
+            I64LoadStore {
+                src_offset,
+                src: addr,
+                dst,
+                dst_offset,
+            }
+        }
+        (
+            I32LoadToAcc { addr, offset },
+            I32StoreAcc {
+                addr: dst,
+                offset: dst_offset,
+            },
+        ) => {
+            let Ok(src_offset) = u16::try_from(offset) else {
+                return;
+            };
+            I32LoadStore {
+                src_offset,
+                src: addr,
+                dst,
+                dst_offset,
+            }
+        }
+        (GlobalGet { dst: get, global }, I32SubAccImm { dst, imm }) => {
+            let (Ok(short), Some(false), Some(&GlobalSetAcc { global: set })) = (
+                u16::try_from(global),
+                targets.get(at + 2).copied(),
+                instrs.get(at + 2),
+            ) else {
+                return;
+            };
+            if set != global {
+                return;
+            }
+            GlobalSubImm {
+                global: short,
+                get,
+                dst,
+                imm,
+            }
+        }
+        (I32AddImmToAcc { a, imm }, GlobalSetAcc { global }) => GlobalSetAddImm { a, imm, global },
+        (I32AndAccImmToAcc { imm: mask }, I32ShlAccImmToAcc { imm: shift }) => {
+            I32AndShlAccImmToAcc {
+                shift: (shift & 31) as u16,
+                mask,
+            }
+        }
+        (I32AddImm { dst, a, imm }, Br { .. }) => I32AddImmBr { dst, a, imm },
+        (Copy { dst, src }, Call { .. }) => CopyCall { dst, src },
+        (CopyPair { dst, a, b }, _) => match (instrs.get(at + 2), targets.get(at + 2)) {
+            (Some(Call { .. }), Some(false)) => CopyPairCall { dst, a, b },
+            _ => return,
+        },
+        _ => return,
+    };
+    instrs[at] = fused;
 }
 
 /// The slot whose value `instr` also leaves in the accumulator: the result of an integer

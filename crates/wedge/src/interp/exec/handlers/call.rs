@@ -32,7 +32,13 @@ fn translate_callee(cx: &mut Cx<'_>, func: u32) -> *const CompiledFunc {
 /// not translated yet), with arguments at slot `args`, on the fast path if it can, else
 /// through `slow`.
 #[inline(always)]
-fn call_within(vm: Vm<'_, '_>, code: *const CompiledFunc, args: u32, slow: Handler) -> Exit {
+fn call_within(
+    vm: Vm<'_, '_>,
+    code: *const CompiledFunc,
+    args: u32,
+    at: usize,
+    slow: Handler,
+) -> Exit {
     if code.is_null() {
         return vm.call(slow);
     }
@@ -42,15 +48,16 @@ fn call_within(vm: Vm<'_, '_>, code: *const CompiledFunc, args: u32, slow: Handl
         // Hot: compiled, or to be queued for the compiler.
         return vm.call(slow);
     }
-    enter(vm, CallTarget::of(c), args, slow)
+    enter(vm, CallTarget::of(c), args, at, slow)
 }
 
 /// Enters `callee`, a defined function of the running instance, with arguments at slot
-/// `args`, on the fast path if it can, else through `slow`.
+/// `args`, on the fast path if it can, else through `slow`; the call instruction is `at`
+/// instructions after this one (0 but for a fused copy and call).
 #[inline(always)]
-fn enter(vm: Vm<'_, '_>, callee: CallTarget, args: u32, slow: Handler) -> Exit {
+fn enter(vm: Vm<'_, '_>, callee: CallTarget, args: u32, at: usize, slow: Handler) -> Exit {
     // SAFETY: every function ends in a control transfer, so the call has a next instruction.
-    let ret = unsafe { vm.ip.add(1) };
+    let ret = unsafe { vm.ip.add(at + 1) };
     let cx = &mut *vm.cx;
     let regs = cx.ex.try_push_call(&mut cx.st, callee, args as usize, ret);
     if regs.is_null() {
@@ -59,18 +66,66 @@ fn enter(vm: Vm<'_, '_>, callee: CallTarget, args: u32, slow: Handler) -> Exit {
     vm.switch(callee.ops, regs)
 }
 
-handler!(Call(vm) Instr::Call { func, args } => {
+handler!(Call(vm) Instr::Call { func, args } => call(vm, func, args, 0, call_slow));
+
+/// Calls defined function `func` with arguments at slot `args`; the `Call` is `at`
+/// instructions after this one, and `slow` runs it when the fast path cannot.
+#[inline(always)]
+fn call(vm: Vm<'_, '_>, func: u32, args: u32, at: usize, slow: Handler) -> Exit {
     // SAFETY: `st.funcs` is the running module's table of call entries, which has one per
     // function index, and `func` is a validated function index of the module.
     let entry = unsafe { &*vm.cx.st.funcs.add(func as usize) };
     match entry.get() {
-        Some(callee) => enter(vm, callee, args, call_slow),
+        Some(callee) => enter(vm, callee, args, at, slow),
         None => {
             let code = entry.code.load(Ordering::Acquire);
-            call_within(vm, code, args, call_slow)
+            call_within(vm, code, args, at, slow)
         }
     }
+}
+
+/// The `Call` `at` instructions after this one (a fused copy's).
+#[inline(always)]
+fn call_after(vm: &Vm<'_, '_>, at: usize) -> (u32, u32) {
+    // SAFETY: the translator fuses a copy only with a `Call` right after it.
+    match unsafe { (*vm.ip.add(at)).instr } {
+        Instr::Call { func, args } => (func, args),
+        // SAFETY: as above.
+        _ => unsafe { std::hint::unreachable_unchecked() },
+    }
+}
+
+handler!(CopyCall(vm) Instr::CopyCall { dst, src } => {
+    let v = vm.r(src);
+    vm.w(dst, v);
+    let (func, args) = call_after(&vm, 1);
+    call(vm, func, args, 1, copy_call_slow)
 });
+
+handler!(CopyPairCall(vm) Instr::CopyPairCall { dst, a, b } => {
+    let v = vm.r(a);
+    vm.w(dst, v);
+    let v = vm.r(b);
+    vm.w(dst + 1, v);
+    let (func, args) = call_after(&vm, 2);
+    call(vm, func, args, 2, copy_pair_call_slow)
+});
+
+/// The slow path of `CopyCall`: the copy is done, the `Call` after it takes its slow path.
+#[cold]
+#[inline(never)]
+fn copy_call_slow(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, acc: u64) -> Exit {
+    // SAFETY: the `Call` follows.
+    call_slow(cx, unsafe { ip.add(1) }, regs, mem, acc)
+}
+
+/// The slow path of `CopyPairCall`, as [`copy_call_slow`].
+#[cold]
+#[inline(never)]
+fn copy_pair_call_slow(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, acc: u64) -> Exit {
+    // SAFETY: the `Call` is two instructions further.
+    call_slow(cx, unsafe { ip.add(2) }, regs, mem, acc)
+}
 
 /// `Call` when the callee is not translated yet or a stack must grow (or overflows).
 #[cold]
@@ -229,7 +284,7 @@ handler!(CallIndirect(vm) Instr::CallIndirect { index, args, site } => {
         return vm.call(call_indirect_slow);
     }
     let code = callee.code;
-    call_within(vm, code, args, call_indirect_slow)
+    call_within(vm, code, args, 0, call_indirect_slow)
 });
 
 /// Adds store function `f` (the target of table element `f + 1`) to the cache of

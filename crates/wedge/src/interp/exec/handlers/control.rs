@@ -136,6 +136,23 @@ handler!(BrTableAcc(vm) Instr::BrTableAcc { len } => {
     table_jump(vm, skip)
 });
 
+handler!(BrTableAccAddImm(vm) Instr::BrTableAccAddImm { imm, len } => {
+    // The table's entries follow the (skipped) `BrTableAcc` after this instruction.
+    let skip = 2 + (vm.acc as u32).wrapping_add(imm).min(len) as usize;
+    table_jump(vm, skip)
+});
+
+handler!(I32AddImmBr(vm) Instr::I32AddImmBr { dst, a, imm } => {
+    let v = (vm.r(a) as u32).wrapping_add(imm) as u64;
+    vm.put(dst, v);
+    // SAFETY: the translator fuses the add only with a `Br` right after it.
+    match unsafe { (*vm.ip.add(1)).instr } {
+        Instr::Br { target } => vm.jump(1 + target),
+        // SAFETY: as above.
+        _ => unsafe { std::hint::unreachable_unchecked() },
+    }
+});
+
 handler!(BrEntry(vm) Instr::BrEntry { target, .. } => vm.jump(target));
 
 /// Takes the `br_table` entry `skip` instructions after this one: jumps straight to its

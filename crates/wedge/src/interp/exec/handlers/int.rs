@@ -282,3 +282,19 @@ unary! {
     I64Extend32S => |x| x as i32 as i64 as u64;
     I64SatU32 => |x| x.min(u32::MAX as u64);
 }
+
+handler!(I32ShrUAndImm(vm) Instr::I32ShrUAndImm { shift, dst, a, mask } => {
+    let v = ((vm.r(a) as u32 >> shift) & mask) as u64;
+    vm.put(dst, v);
+    vm.skip(2)
+});
+
+handler!(I32ShrUAndImmToAcc(vm) Instr::I32ShrUAndImmToAcc { shift, a, mask } => {
+    vm.acc = ((vm.r(a) as u32 >> shift) & mask) as u64;
+    vm.skip(2)
+});
+
+handler!(I32AndShlAccImmToAcc(vm) Instr::I32AndShlAccImmToAcc { shift, mask } => {
+    vm.acc = (((vm.acc as u32) & mask) << shift) as u64;
+    vm.skip(2)
+});

@@ -76,6 +76,39 @@ macro_rules! load {
     )*};
 }
 
+/// The slow path of the store half of a fused load and store past the cached length: as
+/// [`out_of_bounds`], but a trap is reported at the store (the instruction after).
+#[cold]
+#[inline(never)]
+fn store_out_of_bounds(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, acc: u64) -> Exit {
+    let cached = cx.st.mem_len;
+    let grown = cx.ex.memory0_len(&mut cx.st) > cached;
+    if grown {
+        Vm::new(cx, ip, regs, mem, acc).dispatch()
+    } else {
+        // SAFETY: the store stays in place after the fused instruction.
+        let ip = unsafe { ip.add(1) };
+        Vm::new(cx, ip, regs, mem, acc).trap(TrapKind::MemoryOutOfBounds)
+    }
+}
+
+/// Handlers of a load from memory 0 stored back to memory 0 (a fused `ToAcc` load and
+/// `Acc` store of the same width `$t`), the value left in the accumulator.
+macro_rules! load_store {
+    ($($name:ident: $t:ty;)*) => {$(
+        handler!($name(vm) Instr::$name { src_offset, src, dst, dst_offset } => {
+            let value = load_value!(vm, vm.r(src), src_offset, $t, |v| v as u64);
+            let to = vm.r(dst) as u32 as usize + dst_offset as usize;
+            if to + std::mem::size_of::<$t>() > vm.cx.st.mem_len {
+                return vm.call(store_out_of_bounds);
+            }
+            put_bytes!(vm, to, value, $t);
+            vm.acc = value;
+            vm.skip(2)
+        });
+    )*};
+}
+
 /// Stores the low bytes of `$value` as a `$t` at `ea` of memory 0.
 macro_rules! put_bytes {
     ($vm:ident, $ea:expr, $value:expr, $t:ty) => {{
@@ -122,6 +155,11 @@ macro_rules! store_slots {
             vm.next()
         });
     )*};
+}
+
+load_store! {
+    I64LoadStore: u64;
+    I32LoadStore: u32;
 }
 
 load! {
@@ -451,6 +489,26 @@ handler!(GlobalGet(vm) Instr::GlobalGet { dst, global } => {
     let v = unsafe { *global_cell(&vm.cx.st, global) } as u64;
     vm.put(dst, v);
     vm.next()
+});
+
+handler!(GlobalSubImm(vm) Instr::GlobalSubImm { global, get, dst, imm } => {
+    let cell = global_cell(&vm.cx.st, global as u32);
+    // SAFETY: see `global_cell`.
+    let v = unsafe { *cell } as u64;
+    vm.w(get, v);
+    let v = (v as u32).wrapping_sub(imm) as u64;
+    vm.put(dst, v);
+    // SAFETY: as above.
+    unsafe { *cell = v as u128 };
+    vm.skip(3)
+});
+
+handler!(GlobalSetAddImm(vm) Instr::GlobalSetAddImm { a, imm, global } => {
+    let v = (vm.r(a) as u32).wrapping_add(imm) as u64;
+    vm.acc = v;
+    // SAFETY: see `global_cell`.
+    unsafe { *global_cell(&vm.cx.st, global) = v as u128 };
+    vm.skip(2)
 });
 
 handler!(GlobalGet2(vm) Instr::GlobalGet2 { dst, global } => {
