@@ -19,7 +19,7 @@ const POOLED_BUFFERS: usize = 8;
 /// The code bodies (in bytes) a module may have for its first instance to scan them (a
 /// larger module is scanned on its second instantiation, as a command run once has no use
 /// for lazy tables).
-const FIRST_SCAN_MAX_BYTES: usize = 64 << 10;
+const FIRST_SCAN_MAX_BYTES: usize = 16 << 10;
 
 /// The initial elements of a defined table as module function index + 1 (0 for null),
 /// shared by the module's instances, with the zeroed buffers they hand back.
