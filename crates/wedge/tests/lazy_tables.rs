@@ -278,3 +278,29 @@ fn a_large_module_calls_the_same_before_and_after_its_tables_turn_lazy() {
         }
     }
 }
+
+/// A module loaded from an AOT file (its bodies not validated again) gets lazy tables too,
+/// and its stored code resolves their elements.
+#[cfg(feature = "compiler")]
+#[test]
+fn a_module_loaded_from_an_aot_file_calls_through_lazy_tables() {
+    let mut config = Config::new();
+    config
+        .strategy(Strategy::Compiler)
+        .native_code_key(Some(*b"lazy-tables-key!"));
+    let engine = Engine::new(&config);
+    let file = Module::new(&engine, CALL_ONLY)
+        .expect("valid")
+        .serialize_native()
+        .expect("AOT file");
+    let loaded = Module::new(&engine, &file).expect("loads");
+    assert!(loaded.is_native() && loaded.native_code_warning().is_none());
+    let linker = linker(&engine);
+    for base in [1, 2, 3] {
+        let mut store = Store::new(&engine, ());
+        let i = linker
+            .instantiate(&mut store, &loaded)
+            .expect("instantiates");
+        check_calls(&mut store, &i, base, "aot");
+    }
+}
