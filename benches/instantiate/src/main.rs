@@ -7,6 +7,10 @@
 //!
 //! Usage: instantiate-bench MODULE.wasm... (set ROUNDS, default 5; IDLE, default 100;
 //! PROFILE=1 instantiates with Wedge only, in a loop of ROUNDS seconds, for `perf record`)
+//!
+//! With more than one module, the bench runs itself once per module (`--only MODULE`), so
+//! every module is measured in a fresh process: a module measured after another would
+//! otherwise inherit its allocator state, pooled memories and caches.
 
 use std::time::{Duration, Instant};
 
@@ -124,7 +128,23 @@ fn main() -> anyhow::Result<()> {
         .ok()
         .and_then(|r| r.parse().ok())
         .unwrap_or(100);
-    for path in std::env::args().skip(1) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let paths = match args.as_slice() {
+        [flag, path] if flag == "--only" => vec![path.clone()],
+        [single] => vec![single.clone()],
+        many => {
+            let me = std::env::current_exe()?;
+            for path in many {
+                let status = std::process::Command::new(&me)
+                    .arg("--only")
+                    .arg(path)
+                    .status()?;
+                anyhow::ensure!(status.success(), "the bench failed on {path}");
+            }
+            return Ok(());
+        }
+    };
+    for path in paths {
         let bytes = std::fs::read(&path)?;
         let name = std::path::Path::new(&path)
             .file_name()

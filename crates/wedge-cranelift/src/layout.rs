@@ -143,11 +143,16 @@ pub enum LibCall {
     /// reference whose entry in the store's array is still null (the runtime makes function
     /// references on first use).
     FuncRef = 18,
+    /// `(vmctx, table: u32, index: u64) -> u64`: the raw reference at in-bounds `index` of
+    /// module table `table`, whose element read as null: the runtime initializes a table's
+    /// elements on first use when only `call_indirect` reads it, and returns 0 for a real
+    /// null. Never traps.
+    TableElem = 19,
 }
 
 impl LibCall {
     /// Number of libcalls (the length of the table).
-    pub const COUNT: usize = 19;
+    pub const COUNT: usize = 20;
 
     /// Whether the call takes the caller's `vmctx` first and may reach the store (the
     /// others are plain routines on native addresses that never trap).

@@ -33,6 +33,7 @@ fn libcall_signature(call: LibCall, cc: CallConv) -> Signature {
         LibCall::Gc => (&[I64, I32, I32, I32, I64, I64], &[]),
         LibCall::Interrupt => (&[I64], &[]),
         LibCall::FuncRef => (&[I64, I64], &[I64]),
+        LibCall::TableElem => (&[I64, I32, I64], &[I64]),
     };
     let mut s = Signature::new(cc);
     s.params.extend(params.iter().map(|t| AbiParam::new(*t)));
@@ -245,13 +246,28 @@ impl Translator<'_, '_> {
         let index = self.pop();
         let index = self.index_to_i64(index, self.env.tables[table as usize].table64);
         let addr = self.table_elem(table, index, TrapKind::UndefinedElement);
-        let raw = self
+        let loaded = self
             .b
             .ins()
             .load(types::I64, MemFlagsData::trusted(), addr, 0);
+        // A null element may be one the runtime has not initialized yet (tables read only
+        // by `call_indirect` are initialized on first use): the cold block asks the runtime,
+        // and traps only on a real null.
+        let lazy = self.b.create_block();
+        let have = self.b.create_block();
+        let raw = self.b.append_block_param(have, types::I64);
+        self.b.set_cold_block(lazy);
+        self.b.ins().brif(loaded, have, &[loaded.into()], lazy, &[]);
+        self.b.switch_to_block(lazy);
+        self.b.seal_block(lazy);
+        let t = self.b.ins().iconst(types::I32, table as i64);
+        let resolved = self.libcall(LibCall::TableElem, &[t, index])[0];
         self.b
             .ins()
-            .trapz(raw, trap_code(TrapKind::UninitializedElement));
+            .trapz(resolved, trap_code(TrapKind::UninitializedElement));
+        self.b.ins().jump(have, &[resolved.into()]);
+        self.b.switch_to_block(have);
+        self.b.seal_block(have);
         let funcref = self.funcref_of(raw);
         let flags = MemFlagsData::trusted().with_readonly();
         let actual = self
@@ -293,9 +309,9 @@ impl Translator<'_, '_> {
     pub(crate) fn libcall(&mut self, call: LibCall, args: &[Value]) -> Vec<Value> {
         let l = self.env.layout;
         let store = self.store_ptr();
-        // Making a function reference neither traps nor looks at the stack: no frame to
-        // record (and the caller stays inlinable).
-        if call.takes_vmctx() && call != LibCall::FuncRef {
+        // Making a function reference or a table element neither traps nor looks at the
+        // stack: no frame to record (and the caller stays inlinable).
+        if call.takes_vmctx() && call != LibCall::FuncRef && call != LibCall::TableElem {
             self.inlinable = false;
             let fp = self.b.ins().get_frame_pointer(types::I64);
             self.b

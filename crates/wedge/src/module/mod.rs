@@ -219,6 +219,8 @@ pub(crate) struct ModuleInner {
     /// module function index + 1, 0 for null (made on the first instantiation, see
     /// `runtime::instance`); None for the others.
     pub elem_funcs: std::sync::OnceLock<ElemFuncs>,
+    /// The templates of the tables initialized on first use (see `runtime::lazy_table`).
+    pub lazy_tables: std::sync::OnceLock<Option<crate::runtime::lazy_table::LazyTables>>,
     /// The module's canonical types as a set stores share (made on the first instantiation).
     pub type_set: std::sync::OnceLock<Arc<crate::registry::TypeSet>>,
     /// The host trampoline of each canonical type id of its native code, as stores share

@@ -47,8 +47,10 @@ pub(crate) const SECTION_NAME: &str = "wedge.native";
 const MAGIC: &[u8; 8] = b"WEDGEAOT";
 /// Bumped whenever stored code changes meaning or layout (8: trampolines define the upper
 /// half of i32 slots, per-function wasm offset tables for backtraces; 9: interrupt checks
-/// call the runtime, which may take a profile sample and go on).
-const FORMAT_VERSION: u32 = 10;
+/// call the runtime, which may take a profile sample and go on; 10: `call_indirect` and
+/// `call_ref` make function references on first use; 11: `call_indirect` asks the runtime
+/// about a null element, which may be one not initialized yet).
+const FORMAT_VERSION: u32 = 11;
 
 /// Bytes before the section's data as `serialize` writes them: the id, a 5-byte size, the
 /// name's length and the name.

@@ -183,6 +183,14 @@ unsafe extern "C" fn func_ref(vmctx: *mut u8, raw: u64) -> u64 {
     s.funcref((raw - 1) as u32) as u64
 }
 
+unsafe extern "C" fn table_elem(vmctx: *mut u8, table: u32, index: u64) -> u64 {
+    // SAFETY: called by compiled code with its own context block, for an index it checked
+    // against the table's length.
+    let (s, i) = unsafe { store(vmctx) };
+    let t = s.instances[i as usize].tables[table as usize];
+    s.lazy_table_elem(t as usize, index as usize)
+}
+
 #[allow(clippy::too_many_arguments)]
 unsafe extern "C" fn atomic_wait(
     vmctx: *mut u8,
@@ -429,6 +437,7 @@ pub(crate) fn table() -> [usize; LIBCALLS] {
         gc as *const () as usize,
         interrupt as *const () as usize,
         func_ref as *const () as usize,
+        table_elem as *const () as usize,
     ]
 }
 

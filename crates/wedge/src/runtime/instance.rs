@@ -326,8 +326,9 @@ pub(crate) fn instantiate<T>(
         inner.memories.push(std::sync::Arc::new(memory));
         inst.memories.push(inner.memories.len() as u32 - 1);
     }
-    m.instantiated
-        .store(true, std::sync::atomic::Ordering::Relaxed);
+    let first = !m
+        .instantiated
+        .swap(true, std::sync::atomic::Ordering::Relaxed);
     if inst.native.is_some() || m.tier.is_some() {
         // Compiled code leaves most bounds checks to guard pages: without them (memories
         // made under an address-space limit) the instance runs interpreted.
@@ -359,6 +360,12 @@ pub(crate) fn instantiate<T>(
     // When every active element segment can be, the tables are made with their segments
     // already written, in one pass (see `prewritable`).
     let prewritten = prewritable(m, templates);
+    // Tables only `call_indirect` reads start empty and are filled on first use.
+    let lazy = if prewritten {
+        super::lazy_table::lazy_tables(m, templates, first)
+    } else {
+        None
+    };
     for (i, ty) in m
         .tables
         .iter()
@@ -372,7 +379,10 @@ pub(crate) fn instantiate<T>(
         };
         inner.check_new_table(ty)?;
         // (A table with a non-null initializer has no segment then.)
-        let table = if prewritten && init == 0 {
+        let template = lazy.and_then(|l| l.get(def)).and_then(|t| t.as_ref());
+        let table = if let (Some(template), true) = (template, prewritten && init == 0) {
+            TableEntity::lazy(*ty, template, instance_index)
+        } else if prewritten && init == 0 {
             TableEntity::from_elems(*ty, prewrite(m, templates, i as u32, &inst.funcs)?)
         } else {
             TableEntity::new(*ty, init)?
@@ -462,7 +472,7 @@ fn elem_func_templates(m: &crate::module::ModuleInner) -> crate::module::ElemFun
 }
 
 /// The constant offset of an active element segment (None if it reads a global).
-fn const_offset(offset: &ConstExpr) -> Option<u64> {
+pub(super) fn const_offset(offset: &ConstExpr) -> Option<u64> {
     match offset.ops() {
         [ConstOp::I32(v)] => Some(*v as u32 as u64),
         [ConstOp::I64(v)] => Some(*v as u64),

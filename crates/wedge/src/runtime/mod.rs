@@ -7,6 +7,7 @@ mod global;
 mod growth;
 mod host_funcs;
 mod instance;
+pub(crate) mod lazy_table;
 mod linker;
 pub(crate) mod memory;
 pub(crate) mod ops;

@@ -14,6 +14,17 @@ pub(crate) struct TableEntity {
     pub elems: Vec<u64>,
     /// Where compiled code finds the elements; refreshed whenever `elems` may move.
     pub def: Box<super::vmctx::VmTable>,
+    /// For a table initialized on first use: its template (a null element may be one not
+    /// initialized yet, see `lazy_table`).
+    pub lazy: Option<Box<super::lazy_table::LazyState>>,
+}
+
+impl Drop for TableEntity {
+    fn drop(&mut self) {
+        if let Some(state) = self.lazy.take() {
+            TableEntity::recycle_lazy(&state, std::mem::take(&mut self.elems));
+        }
+    }
 }
 
 impl TableEntity {
@@ -22,20 +33,28 @@ impl TableEntity {
         if ty.minimum > MAX_TABLE_ELEMS {
             return Err(Error::Limit("table minimum size is too large".into()));
         }
-        let mut t = TableEntity {
-            ty,
-            elems: vec![init; ty.minimum as usize],
-            def: Box::new(super::vmctx::VmTable {
-                base: std::ptr::null_mut(),
-                len: 0,
-            }),
-        };
-        t.refresh_def();
-        Ok(t)
+        Ok(Self::make(ty, vec![init; ty.minimum as usize], None))
     }
 
     /// Creates a table of type `ty` holding `elems` (its minimum size, checked already).
     pub fn from_elems(ty: TableType, elems: Vec<u64>) -> TableEntity {
+        Self::make(ty, elems, None)
+    }
+
+    /// Creates a table of type `ty` holding `elems`, initialized on first use from `lazy`.
+    pub(crate) fn with_lazy(
+        ty: TableType,
+        elems: Vec<u64>,
+        lazy: Box<super::lazy_table::LazyState>,
+    ) -> TableEntity {
+        Self::make(ty, elems, Some(lazy))
+    }
+
+    fn make(
+        ty: TableType,
+        elems: Vec<u64>,
+        lazy: Option<Box<super::lazy_table::LazyState>>,
+    ) -> TableEntity {
         let mut t = TableEntity {
             ty,
             elems,
@@ -43,6 +62,7 @@ impl TableEntity {
                 base: std::ptr::null_mut(),
                 len: 0,
             }),
+            lazy,
         };
         t.refresh_def();
         t

@@ -104,7 +104,7 @@ pub(crate) struct VmFuncRef {
 }
 
 /// Number of entries of the libcall table (see `wedge_cranelift::LibCall`).
-pub(crate) const LIBCALLS: usize = 19;
+pub(crate) const LIBCALLS: usize = 20;
 
 /// Calls a store function on raw slots from native code; monomorphized per store data type.
 pub(crate) type InvokeFn =

@@ -88,22 +88,26 @@ impl Executor<'_> {
     /// the trap it causes.
     #[inline(never)]
     pub(super) fn indirect_target(
-        &self,
+        &mut self,
         st: &State,
         index: u64,
         site: u32,
     ) -> Result<u32, TrapKind> {
         // SAFETY: `site` was emitted together with the function's table of sites.
         let (table, type_id) = unsafe { (*st.code).indirect_sites[site as usize] };
-        let inner: &crate::runtime::StoreInner = self.inner;
-        let t = inner.instances[st.instance as usize].tables[table as usize];
-        let raw = usize::try_from(index)
-            .ok()
-            .and_then(|i| inner.tables[t as usize].elems.get(i))
-            .copied()
+        let inner: &mut crate::runtime::StoreInner = self.inner;
+        let t = inner.instances[st.instance as usize].tables[table as usize] as usize;
+        let i = usize::try_from(index).map_err(|_| TrapKind::UndefinedElement)?;
+        let mut raw = *inner.tables[t]
+            .elems
+            .get(i)
             .ok_or(TrapKind::UndefinedElement)?;
         if raw == 0 {
-            return Err(TrapKind::UninitializedElement);
+            // Perhaps an element not initialized yet (see `runtime::lazy_table`).
+            raw = inner.lazy_table_elem(t, i);
+            if raw == 0 {
+                return Err(TrapKind::UninitializedElement);
+            }
         }
         let f = (raw - 1) as u32;
         let actual = inner.func(f).type_id;

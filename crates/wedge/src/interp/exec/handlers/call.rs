@@ -239,8 +239,8 @@ handler!(CallImport(vm) Instr::CallImport { func, args } => {
 /// The store function a `call_indirect` site names for table index `i`, checked against
 /// the site's type.
 #[inline(always)]
-fn indirect_callee(cx: &Cx<'_>, i: usize, site: u32) -> Result<u32, TrapKind> {
-    let inner = &*cx.ex.inner;
+fn indirect_callee(cx: &mut Cx<'_>, i: usize, site: u32) -> Result<u32, TrapKind> {
+    let inner = &mut *cx.ex.inner;
     // SAFETY: `site` was emitted together with the function's table of sites; the running
     // instance exists and has the (validated) table the site names; a store index of a
     // table or a function (in a table element) is in bounds of the store.
@@ -252,9 +252,13 @@ fn indirect_callee(cx: &Cx<'_>, i: usize, site: u32) -> Result<u32, TrapKind> {
     };
     let t = unsafe { *known(&instance.tables, table as usize) };
     let elems = unsafe { &known(&inner.tables, t as usize).elems };
-    let raw = *elems.get(i).ok_or(TrapKind::UndefinedElement)?;
+    let mut raw = *elems.get(i).ok_or(TrapKind::UndefinedElement)?;
     if raw == 0 {
-        return Err(TrapKind::UninitializedElement);
+        // Perhaps an element not initialized yet (see `runtime::lazy_table`).
+        raw = inner.lazy_table_elem(t as usize, i);
+        if raw == 0 {
+            return Err(TrapKind::UninitializedElement);
+        }
     }
     let f = (raw - 1) as u32;
     let actual = inner.func(f).type_id;
