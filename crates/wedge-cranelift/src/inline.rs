@@ -87,9 +87,31 @@ pub(crate) fn enabled(env: &ModuleEnv) -> bool {
     env.inlining && env.metering.is_none() && !env.interruptible
 }
 
-/// Whether a defined function is worth translating as a candidate.
+/// Whether a defined function is worth translating as a candidate: a small one, or a larger
+/// one with a `loop` (the only kind inlined beyond [`SMALL_CALLEE`]).
 pub(crate) fn is_candidate(body: &FuncBody<'_>) -> bool {
-    body.bytes.len() <= LOOP_CALLEE
+    let len = body.bytes.len();
+    len <= SMALL_CALLEE || (len <= LOOP_CALLEE && has_loop_operator(body))
+}
+
+/// Whether a body has a `loop` operator (false if it cannot be read: its translation reports
+/// that).
+fn has_loop_operator(body: &FuncBody<'_>) -> bool {
+    let reader = wasmparser::FunctionBody::new(wasmparser::BinaryReader::new(
+        body.bytes,
+        body.offset as u64,
+    ));
+    let Ok(mut ops) = reader.get_operators_reader() else {
+        return false;
+    };
+    while !ops.eof() {
+        match ops.read() {
+            Ok(wasmparser::Operator::Loop { .. }) => return true,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+    false
 }
 
 /// Cranelift's loop analysis of `func`'s control flow graph.
