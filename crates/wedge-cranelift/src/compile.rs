@@ -296,6 +296,7 @@ fn compile_jobs(
         funcs: (0..nbodies).map(|_| None).collect(),
         leaves: Vec::new(),
         recursive: vec![false; nbodies],
+        looping: vec![false; nbodies],
     };
     if inline::enabled(env) {
         let candidates: Vec<usize> = (0..nbodies)
@@ -323,6 +324,7 @@ fn compile_jobs(
             if let Some(Ok(Some(c))) = r {
                 callees.leaves[candidates[k]] = c.leaf;
                 callees.recursive[candidates[k]] = c.recursive;
+                callees.looping[candidates[k]] = c.looping;
                 callees.funcs[candidates[k]] = Some(c.func);
             }
         }
@@ -435,6 +437,7 @@ fn translate_callee(
     let valid = cranelift_codegen::verify_function(&func, isa.get().flags()).is_ok();
     inline::tag_calls(&mut func);
     ((t.inlinable || t.recursive) && valid).then(|| Callee {
+        looping: inline::has_loop(&func),
         func: Box::new(func),
         leaf: t.leaf,
         recursive: t.recursive,
@@ -473,7 +476,7 @@ fn compile_unit(
                 func::translate_function(env, isa, index, body, &mut ctx.func, fctx, options)?
                     .refunds;
             if inline::enabled(env) {
-                let mut inliner = callees.inliner(index);
+                let mut inliner = callees.inliner(index, &ctx.func);
                 ctx.inline(&mut inliner).map_err(|e| Error::Codegen {
                     func: index,
                     message: format!("inlining: {e:?}"),

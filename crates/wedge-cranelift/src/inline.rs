@@ -2,9 +2,12 @@
 //! call sites their code replaces the call.
 //!
 //! The compile driver first translates every *candidate* (a defined function whose wasm body
-//! is at most [`SMALL_CALLEE`] bytes and which `func` found [`inlinable`]) and keeps its
+//! is at most [`LOOP_CALLEE`] bytes and which `func` found [`inlinable`]) and keeps its
 //! Cranelift IR; then, before compiling each function, Cranelift's inliner copies candidates
-//! into the function's direct `call`s while the function's growth budget lasts.
+//! into the function's direct `call`s while the function's growth budget lasts: callees of
+//! at most [`SMALL_CALLEE`] bytes at any call, larger ones that have a loop of their own at
+//! the function's calls inside a loop (a call in a loop nest: a JSON serializer's string
+//! escaping called per value, a tokenizer's scan called per token).
 //!
 //! What stays true in inlined code:
 //! - Traps keep their trap codes, so they map to the same trap kinds.
@@ -32,16 +35,24 @@
 
 use crate::func::NS_FUNC;
 use crate::{FuncBody, InlineSite, ModuleEnv};
+use cranelift_codegen::dominator_tree::DominatorTree;
+use cranelift_codegen::flowgraph::ControlFlowGraph;
 use cranelift_codegen::inline::{Inline, InlineCommand};
 use cranelift_codegen::ir::{self, ExternalName, SourceLoc};
+use cranelift_codegen::loop_analysis::LoopAnalysis;
 use std::borrow::Cow;
+use std::collections::HashSet;
 
-/// Largest wasm body (in bytes, locals included) of a function that may be inlined.
-pub(crate) const SMALL_CALLEE: usize = 100;
+/// Largest wasm body (in bytes, locals included) of a function that may be inlined anywhere.
+const SMALL_CALLEE: usize = 100;
+
+/// Largest wasm body of a function that may be inlined at a call inside a loop of the
+/// function being compiled (see [`loop_calls`]).
+const LOOP_CALLEE: usize = 1000;
 
 /// Wasm bytes of inlined bodies every caller may take in; a larger caller may take in as
 /// many bytes as its own body has (so it at most doubles).
-const GROWTH_BUDGET: usize = 2000;
+const GROWTH_BUDGET: usize = 4000;
 
 /// How deep inlined bodies nest (a callee's callees' callees are inlined too, theirs not).
 const MAX_DEPTH: u32 = 3;
@@ -76,9 +87,58 @@ pub(crate) fn enabled(env: &ModuleEnv) -> bool {
     env.inlining && env.metering.is_none() && !env.interruptible
 }
 
-/// Whether a defined function is worth translating as a candidate.
+/// Whether a defined function is worth translating as a candidate: a small one, or a larger
+/// one with a `loop` (the only kind inlined beyond [`SMALL_CALLEE`]).
 pub(crate) fn is_candidate(body: &FuncBody<'_>) -> bool {
-    body.bytes.len() <= SMALL_CALLEE
+    let len = body.bytes.len();
+    len <= SMALL_CALLEE || (len <= LOOP_CALLEE && has_loop_operator(body))
+}
+
+/// Whether a body has a `loop` operator (false if it cannot be read: its translation reports
+/// that).
+fn has_loop_operator(body: &FuncBody<'_>) -> bool {
+    let reader = wasmparser::FunctionBody::new(wasmparser::BinaryReader::new(
+        body.bytes,
+        body.offset as u64,
+    ));
+    let Ok(mut ops) = reader.get_operators_reader() else {
+        return false;
+    };
+    while !ops.eof() {
+        match ops.read() {
+            Ok(wasmparser::Operator::Loop { .. }) => return true,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+    false
+}
+
+/// Cranelift's loop analysis of `func`'s control flow graph.
+fn loops_of(func: &ir::Function) -> LoopAnalysis {
+    let cfg = ControlFlowGraph::with_function(func);
+    let domtree = DominatorTree::with_function(func, &cfg);
+    let mut loops = LoopAnalysis::new();
+    loops.compute(func, &cfg, &domtree);
+    loops
+}
+
+/// Whether `func` has a loop: a callee with one, inlined at a call inside a loop, puts its
+/// loop where the caller's is (a loop nest in one function).
+pub(crate) fn has_loop(func: &ir::Function) -> bool {
+    loops_of(func).loops().next().is_some()
+}
+
+/// The direct calls of `func` that sit inside a loop (by Cranelift's loop analysis of its
+/// control flow graph): the calls made most often, where a call costs most.
+fn loop_calls(func: &ir::Function) -> HashSet<ir::Inst> {
+    let loops = loops_of(func);
+    func.layout
+        .blocks()
+        .filter(|b| loops.innermost_loop(*b).is_some())
+        .flat_map(|b| func.layout.block_insts(b))
+        .filter(|i| func.dfg.insts[*i].opcode() == ir::Opcode::Call)
+        .collect()
 }
 
 /// The candidates of a module: the IR of each defined function that may be inlined.
@@ -94,6 +154,8 @@ pub(crate) struct Callees<'a> {
     /// For each defined function, whether it is a recursive candidate (see
     /// [`Callee::recursive`]).
     pub(crate) recursive: Vec<bool>,
+    /// For each defined function, whether it is a candidate with a loop.
+    pub(crate) looping: Vec<bool>,
 }
 
 /// One candidate.
@@ -104,20 +166,24 @@ pub(crate) struct Callee {
     pub(crate) leaf: bool,
     /// Whether it calls itself (see [`crate::func::Translated::recursive`]).
     pub(crate) recursive: bool,
+    /// Whether its body has a loop (see [`has_loop`]).
+    pub(crate) looping: bool,
 }
 
 impl Callees<'_> {
-    /// The candidate with module function index `index`, its body size and whether it is
-    /// recursive.
-    fn get(&self, index: u32) -> Option<(&ir::Function, usize, bool)> {
+    /// The candidate with module function index `index`, its body size, whether it is
+    /// recursive and whether it has a loop.
+    fn get(&self, index: u32) -> Option<(&ir::Function, usize, bool, bool)> {
         let i = index.checked_sub(self.env.num_imported_funcs)? as usize;
         let f = self.funcs.get(i)?.as_deref()?;
         let recursive = self.recursive.get(i).is_some_and(|r| *r);
-        Some((f, self.bodies[i].bytes.len(), recursive))
+        let looping = self.looping.get(i).is_some_and(|l| *l);
+        Some((f, self.bodies[i].bytes.len(), recursive, looping))
     }
 
-    /// The inlining decisions for the function with module index `caller`.
-    pub(crate) fn inliner(&self, caller: u32) -> Inliner<'_> {
+    /// The inlining decisions for the function with module index `caller`, whose IR is
+    /// `func`.
+    pub(crate) fn inliner(&self, caller: u32, func: &ir::Function) -> Inliner<'_> {
         let own = caller
             .checked_sub(self.env.num_imported_funcs)
             .and_then(|i| self.bodies.get(i as usize))
@@ -126,6 +192,7 @@ impl Callees<'_> {
             callees: self,
             caller,
             budget: GROWTH_BUDGET.max(own),
+            in_loops: loop_calls(func),
             used: 0,
             starts: Vec::new(),
             sites: Vec::new(),
@@ -143,6 +210,8 @@ pub(crate) struct Inliner<'a> {
     budget: usize,
     /// Wasm bytes of callees taken in so far.
     used: usize,
+    /// The function's own calls that sit inside a loop.
+    in_loops: HashSet<ir::Inst>,
     /// For each body inlined so far, in order: the number of the first instruction of its
     /// copy. Cranelift numbers instructions in the order it creates them and copies one body
     /// completely before asking about the next call, so an instruction belongs to the last
@@ -220,7 +289,7 @@ impl Inline for Inliner<'_> {
         if name.namespace != NS_FUNC {
             return InlineCommand::KeepCall;
         }
-        let Some((body, size, recursive)) = self.callees.get(name.index) else {
+        let Some((body, size, recursive, looping)) = self.callees.get(name.index) else {
             return InlineCommand::KeepCall;
         };
         let parent = self.site_of(call);
@@ -228,6 +297,13 @@ impl Inline for Inliner<'_> {
             return InlineCommand::KeepCall;
         }
         if recursive && self.inside_copy_of(parent, name.index) {
+            return InlineCommand::KeepCall;
+        }
+        // Larger callees only if they have a loop themselves, at the function's own calls
+        // inside a loop (a loop nest, the hot code of many programs), and not recursive ones
+        // (whose copies would nest).
+        let hot = parent.is_none() && !recursive && looping && self.in_loops.contains(&call);
+        if size > if hot { LOOP_CALLEE } else { SMALL_CALLEE } {
             return InlineCommand::KeepCall;
         }
         if self.used + size > self.budget || self.depth(parent) + 1 > MAX_DEPTH {
