@@ -193,18 +193,10 @@ fn a_fused_move_traps_at_the_access_out_of_bounds() {
         poke.call(&mut store, (16, 99)).unwrap();
         // `i64.load` is opcode 0x29, `i64.store` 0x37, `i32.load` 0x28, `i32.store` 0x36.
         for (call, opcode) in [
-            (move64.call(&mut store, (65_530, 0)), 0x29),
-            (move64.call(&mut store, (0, 65_530)), 0x37),
-        ] {
-            let err = call.unwrap_err();
-            let trap = err.as_trap().expect("a trap");
-            assert_eq!(trap.kind(), TrapKind::MemoryOutOfBounds);
-            let at = trap.backtrace()[0].module_offset.expect("an offset");
-            assert_eq!(bytes[at], opcode);
-        }
-        for (call, opcode) in [
-            (move32.call(&mut store, (65_530, 0)), 0x28),
-            (move32.call(&mut store, (0, 65_530)), 0x36),
+            (move64.call(&mut store, (65_530, 0)).map(drop), 0x29),
+            (move64.call(&mut store, (0, 65_530)).map(drop), 0x37),
+            (move32.call(&mut store, (65_530, 0)).map(drop), 0x28),
+            (move32.call(&mut store, (0, 65_530)).map(drop), 0x36),
         ] {
             let err = call.unwrap_err();
             let trap = err.as_trap().expect("a trap");
