@@ -51,6 +51,9 @@ pub(crate) struct Frame {
     pub(crate) num_results: usize,
     /// Whether anything branches (or falls) to `dest`.
     pub(crate) dest_reached: bool,
+    /// Whether `end` seals `dest` (false when copies of a dispatch may branch to it later;
+    /// see `dispatch`).
+    pub(crate) seal: bool,
 }
 
 impl Translator<'_, '_> {
@@ -71,6 +74,7 @@ impl Translator<'_, '_> {
             num_params,
             num_results,
             dest_reached: false,
+            seal: true,
         });
     }
 
@@ -358,7 +362,9 @@ impl Translator<'_, '_> {
         }
         self.stack.truncate(f.height);
         self.b.switch_to_block(f.dest);
-        self.b.seal_block(f.dest);
+        if f.seal {
+            self.b.seal_block(f.dest);
+        }
         if f.kind == FrameKind::Func {
             if f.dest_reached {
                 let vals = self.b.block_params(f.dest).to_vec();
