@@ -1,9 +1,9 @@
 //! A bytecode interpreter's dispatch loop (`loop` starting with a fetch and a `br_table`
-//! over the opcode, cases branching back to the loop head) runs the same in every tier:
-//! the compiler may copy the dispatch into each case's back edge, and every edge of that
-//! (the default case, an exit to an outer block, values left on the stack at the back edge,
-//! a nested loop's branch back, a fetch that traps out of bounds) must behave as in the
-//! interpreter.
+//! over the opcode, cases branching back to the loop head) runs the same in every tier,
+//! edges included: the default case, an exit to an outer block, values left on the stack at
+//! the back edge, a nested loop in a case, a fetch that traps out of bounds. (A compiler
+//! that copies the dispatch into each case's back edge, as commit 233b452 did, must keep
+//! all of these.)
 
 use wedge::*;
 

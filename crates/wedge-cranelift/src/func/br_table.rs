@@ -3,7 +3,7 @@
 
 use super::Translator;
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{self, BlockArg, InstBuilder, JumpTableData};
+use cranelift_codegen::ir::{InstBuilder, JumpTableData};
 use wasmparser::BrTable;
 
 /// Most runs of equal targets (the default's included) a table may have to become a chain
@@ -11,32 +11,26 @@ use wasmparser::BrTable;
 const MAX_CHAIN_RUNS: usize = 3;
 
 /// A run of consecutive table entries with the same target: entries below `end` (and at or
-/// above the previous run's end) branch to `block`.
+/// above the previous run's end) branch to label `depth`.
 struct Run {
     end: u64,
-    /// The index of the run's first entry (the table's length for the default's alone).
-    first: usize,
-    block: ir::Block,
+    depth: u32,
 }
-
-/// A branch target: a block and the values it takes.
-pub(crate) type Entry = (ir::Block, Vec<BlockArg>);
 
 /// The runs of a table's entries, the default's (every index from the table's length on)
 /// last; `None` if there are more than `MAX_CHAIN_RUNS`.
-fn runs(targets: &[ir::Block], default: ir::Block) -> Option<Vec<Run>> {
+fn runs(targets: &[u32], default: u32) -> Option<Vec<Run>> {
     let mut runs: Vec<Run> = Vec::new();
-    for (i, block) in targets.iter().chain(std::iter::once(&default)).enumerate() {
+    for (i, depth) in targets.iter().chain(std::iter::once(&default)).enumerate() {
         match runs.last_mut() {
-            Some(last) if last.block == *block => last.end = i as u64 + 1,
+            Some(last) if last.depth == *depth => last.end = i as u64 + 1,
             _ => {
                 if runs.len() == MAX_CHAIN_RUNS {
                     return None;
                 }
                 runs.push(Run {
                     end: i as u64 + 1,
-                    first: i,
-                    block: *block,
+                    depth: *depth,
                 });
             }
         }
@@ -49,25 +43,11 @@ impl Translator<'_, '_> {
     pub(crate) fn br_table(
         &mut self,
         targets: &BrTable<'_>,
-        index: ir::Value,
+        index: cranelift_codegen::ir::Value,
     ) -> Result<(), super::Error> {
         let depths = targets.targets().collect::<Result<Vec<u32>, _>>()?;
-        let mut entries = Vec::with_capacity(depths.len());
-        for depth in depths {
-            let (block, n) = self.branch_target(depth);
-            entries.push((block, self.branch_args(n)));
-        }
-        let (block, n) = self.branch_target(targets.default());
-        let default = (block, self.branch_args(n));
-        self.jump_table(index, entries, default);
-        Ok(())
-    }
-
-    /// Branches to entry `index` of `entries` (each a block and its arguments), or to
-    /// `default` when `index` is past the end.
-    pub(crate) fn jump_table(&mut self, index: ir::Value, entries: Vec<Entry>, default: Entry) {
-        let blocks: Vec<ir::Block> = entries.iter().map(|e| e.0).collect();
-        if let Some(runs) = runs(&blocks, default.0) {
+        let default = targets.default();
+        if let Some(runs) = runs(&depths, default) {
             // Each compare runs only when the ones before failed, so the index is at least
             // the run's start: `index < end` selects the run. The last run (the default's)
             // takes every index left.
@@ -75,32 +55,35 @@ impl Translator<'_, '_> {
                 .split_last()
                 .expect("the default's run is always there");
             for run in tests {
-                let args = &entries[run.first].1;
+                let (block, n) = self.branch_target(run.depth);
+                let args = self.branch_args(n);
                 let next = self.b.create_block();
                 let inside =
                     self.b
                         .ins()
                         .icmp_imm_u(IntCC::UnsignedLessThan, index, run.end as i64);
-                self.b.ins().brif(inside, run.block, args, next, &[]);
+                self.b.ins().brif(inside, block, &args, next, &[]);
                 self.b.switch_to_block(next);
                 self.b.seal_block(next);
             }
-            let args = if last.first < entries.len() {
-                &entries[last.first].1
-            } else {
-                &default.1
-            };
-            self.b.ins().jump(last.block, args);
-            return;
+            let (block, n) = self.branch_target(last.depth);
+            let args = self.branch_args(n);
+            self.b.ins().jump(block, &args);
+            return Ok(());
         }
-        let mut calls = Vec::with_capacity(entries.len());
-        for (block, args) in &entries {
-            calls.push(self.b.func.dfg.block_call(*block, args));
+        let mut calls = Vec::with_capacity(depths.len());
+        for depth in depths {
+            let (block, n) = self.branch_target(depth);
+            let args = self.branch_args(n);
+            calls.push(self.b.func.dfg.block_call(block, &args));
         }
-        let default = self.b.func.dfg.block_call(default.0, &default.1);
+        let (block, n) = self.branch_target(default);
+        let args = self.branch_args(n);
+        let default = self.b.func.dfg.block_call(block, &args);
         let jt = self
             .b
             .create_jump_table(JumpTableData::new(default, &calls));
         self.b.ins().br_table(index, jt);
+        Ok(())
     }
 }

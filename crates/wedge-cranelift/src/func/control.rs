@@ -51,9 +51,6 @@ pub(crate) struct Frame {
     pub(crate) num_results: usize,
     /// Whether anything branches (or falls) to `dest`.
     pub(crate) dest_reached: bool,
-    /// Whether `end` seals `dest` (false when copies of a dispatch may branch to it later;
-    /// see `dispatch`).
-    pub(crate) seal: bool,
 }
 
 impl Translator<'_, '_> {
@@ -74,7 +71,6 @@ impl Translator<'_, '_> {
             num_params,
             num_results,
             dest_reached: false,
-            seal: true,
         });
     }
 
@@ -362,9 +358,7 @@ impl Translator<'_, '_> {
         }
         self.stack.truncate(f.height);
         self.b.switch_to_block(f.dest);
-        if f.seal {
-            self.b.seal_block(f.dest);
-        }
+        self.b.seal_block(f.dest);
         if f.kind == FrameKind::Func {
             if f.dest_reached {
                 let vals = self.b.block_params(f.dest).to_vec();

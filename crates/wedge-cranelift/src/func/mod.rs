@@ -6,7 +6,6 @@ mod atomic;
 mod br_table;
 mod calls;
 mod control;
-mod dispatch;
 mod exceptions;
 mod gc;
 mod gc_access;
@@ -274,16 +273,12 @@ impl<'a, 'b> Translator<'a, 'b> {
         let points = self.env.interruptible || self.env.metering.is_some();
         let mut reader = body.get_operators_reader()?;
         let offsets = self.env.metering.is_none();
-        // Threaded dispatch leaves the checks of metered and interruptible code alone.
-        let threading = !points && self.accumulate.is_none();
-        let mut th = dispatch::Threading::default();
         let mut index = 0;
         while !reader.eof() {
-            let mut loc = SourceLoc::default();
             if offsets {
                 // Without metering (which owns the source locations) each instruction's
                 // location is its wasm offset plus one, for backtraces.
-                loc = u32::try_from(reader.original_position() + 1)
+                let loc = u32::try_from(reader.original_position() + 1)
                     .ok()
                     .filter(|l| l & crate::inline::SITE_BIT == 0)
                     .map_or(SourceLoc::default(), SourceLoc::new);
@@ -313,7 +308,7 @@ impl<'a, 'b> Translator<'a, 'b> {
                 self.operator(op.clone())?;
                 self.after_operator(&op);
             } else {
-                self.threaded(&mut th, loc, op, threading)?;
+                self.operator(op)?;
             }
         }
         if !self.frames.is_empty() {
