@@ -490,6 +490,19 @@ instrs! {
         /// `(acc & mask) << shift` (i32) to the accumulator only (from an
         /// `I32AndAccImmToAcc` and the `I32ShlAccImmToAcc` right after it, skipped).
         I32AndShlAccImmToAcc { shift: u16, mask: u32 },
+        /// `(a & mask) << shift` (i32) to the accumulator only (from an `I32AndImmToAcc`
+        /// and the `I32ShlAccImmToAcc` right after it, skipped).
+        I32AndShlImmToAcc { shift: u16, a: R, mask: u32 },
+        /// `dst = (a << shift) + b` (i32, also to the accumulator): an address scaled and
+        /// added (from an `I32ShlImmToAcc` and the `I32AddAcc` right after it, skipped).
+        I32ShlAddImm { shift: u16, dst: R, a: R, b: R },
+        /// [`Instr::I32ShlAddImm`] to the accumulator only (from an `I32AddAccToAcc`).
+        I32ShlAddImmToAcc { shift: u16, a: R, b: R },
+        /// `dst = (acc << shift) + b` (i32, also to the accumulator; from an
+        /// `I32ShlAccImmToAcc` and the `I32AddAcc` right after it, skipped).
+        I32ShlAccAdd { shift: u16, dst: R, b: R },
+        /// [`Instr::I32ShlAccAdd`] to the accumulator only (from an `I32AddAccToAcc`).
+        I32ShlAccAddToAcc { shift: u16, b: R },
         /// Copies `slots` slots from `src` to the frame base and returns.
         Return { src: R, slots: u32 },
         /// Returns the accumulator (`Return` of one slot, the one the instruction before

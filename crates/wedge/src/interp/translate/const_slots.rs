@@ -116,7 +116,12 @@ fn reads(instr: &mut Instr, before: Option<Instr>, temps: R, f: &mut impl FnMut(
             f(cond);
             true
         }
-        I32ShrUAndImm { a, .. } | I32ShrUAndImmToAcc { a, .. } | GlobalSetAddImm { a, .. } => {
+        I32ShrUAndImm { a, .. }
+        | I32ShrUAndImmToAcc { a, .. }
+        | GlobalSetAddImm { a, .. }
+        | I32AndShlImmToAcc { a, .. }
+        | I32ShlAccAdd { b: a, .. }
+        | I32ShlAccAddToAcc { b: a, .. } => {
             f(a);
             true
         }
@@ -125,7 +130,7 @@ fn reads(instr: &mut Instr, before: Option<Instr>, temps: R, f: &mut impl FnMut(
             f(src);
             true
         }
-        CopyPairCall { a, b, .. } => {
+        CopyPairCall { a, b, .. } | I32ShlAddImm { a, b, .. } | I32ShlAddImmToAcc { a, b, .. } => {
             f(a);
             f(b);
             true

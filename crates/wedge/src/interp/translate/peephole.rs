@@ -177,6 +177,31 @@ fn fuse_pair(instrs: &mut [Instr], at: usize, targets: &[bool]) {
                 mask,
             }
         }
+        (I32AndImmToAcc { a, imm: mask }, I32ShlAccImmToAcc { imm: shift }) => I32AndShlImmToAcc {
+            shift: (shift & 31) as u16,
+            a,
+            mask,
+        },
+        (I32ShlImmToAcc { a, imm: shift }, I32AddAcc { dst, b }) => I32ShlAddImm {
+            shift: (shift & 31) as u16,
+            dst,
+            a,
+            b,
+        },
+        (I32ShlImmToAcc { a, imm: shift }, I32AddAccToAcc { b }) => I32ShlAddImmToAcc {
+            shift: (shift & 31) as u16,
+            a,
+            b,
+        },
+        (I32ShlAccImmToAcc { imm: shift }, I32AddAcc { dst, b }) => I32ShlAccAdd {
+            shift: (shift & 31) as u16,
+            dst,
+            b,
+        },
+        (I32ShlAccImmToAcc { imm: shift }, I32AddAccToAcc { b }) => I32ShlAccAddToAcc {
+            shift: (shift & 31) as u16,
+            b,
+        },
         (I32AddImm { dst, a, imm }, Br { .. }) => I32AddImmBr { dst, a, imm },
         (Copy { dst, src }, Call { .. }) => CopyCall { dst, src },
         (CopyPair { dst, a, b }, _) => match (instrs.get(at + 2), targets.get(at + 2)) {

@@ -298,3 +298,30 @@ handler!(I32AndShlAccImmToAcc(vm) Instr::I32AndShlAccImmToAcc { shift, mask } =>
     vm.acc = (((vm.acc as u32) & mask) << shift) as u64;
     vm.skip(2)
 });
+
+handler!(I32AndShlImmToAcc(vm) Instr::I32AndShlImmToAcc { shift, a, mask } => {
+    vm.acc = (((vm.r(a) as u32) & mask) << shift) as u64;
+    vm.skip(2)
+});
+
+handler!(I32ShlAddImm(vm) Instr::I32ShlAddImm { shift, dst, a, b } => {
+    let v = ((vm.r(a) as u32) << shift).wrapping_add(vm.r(b) as u32) as u64;
+    vm.put(dst, v);
+    vm.skip(2)
+});
+
+handler!(I32ShlAddImmToAcc(vm) Instr::I32ShlAddImmToAcc { shift, a, b } => {
+    vm.acc = ((vm.r(a) as u32) << shift).wrapping_add(vm.r(b) as u32) as u64;
+    vm.skip(2)
+});
+
+handler!(I32ShlAccAdd(vm) Instr::I32ShlAccAdd { shift, dst, b } => {
+    let v = ((vm.acc as u32) << shift).wrapping_add(vm.r(b) as u32) as u64;
+    vm.put(dst, v);
+    vm.skip(2)
+});
+
+handler!(I32ShlAccAddToAcc(vm) Instr::I32ShlAccAddToAcc { shift, b } => {
+    vm.acc = ((vm.acc as u32) << shift).wrapping_add(vm.r(b) as u32) as u64;
+    vm.skip(2)
+});
