@@ -86,34 +86,33 @@ fn instance(engine: &Engine, bytes: &[u8]) -> (Store<()>, Instance) {
     (store, instance)
 }
 
+/// The export `name` of `instance` as a typed function.
+fn export<P: WasmParams, R: WasmResults>(
+    instance: &Instance,
+    store: &Store<()>,
+    name: &str,
+) -> TypedFunc<P, R> {
+    instance.get_typed_func::<P, R>(store, name).unwrap()
+}
+
 #[test]
 fn fused_pairs_compute_what_they_replace() {
     let bytes = wat::parse_str(FUSED).unwrap();
     for engine in engines() {
         let (mut store, instance) = instance(&engine, &bytes);
-        let extract = instance
-            .get_typed_func::<i32, i32>(&store, "extract")
-            .unwrap();
+        let extract = export::<i32, i32>(&instance, &store, "extract");
         for x in [0u32, 1, 0x80, 0x7f80, 0xdead_beef, u32::MAX, 0x8000_0000] {
             let expected = ((x >> 7) & 0xff).wrapping_mul(65536) ^ ((x >> 3) & 0xff0);
             assert_eq!(extract.call(&mut store, x as i32).unwrap() as u32, expected);
         }
-        let switch = instance
-            .get_typed_func::<i32, i32>(&store, "switch")
-            .unwrap();
+        let switch = export::<i32, i32>(&instance, &store, "switch");
         for x in [0i32, 2, 3, 4, 5, 6, 7, -1, i32::MAX, i32::MIN] {
             let expected = 10 + (x.wrapping_sub(3) as u32).min(3) as i32;
             assert_eq!(switch.call(&mut store, x).unwrap(), expected, "{x}");
         }
-        let poke = instance
-            .get_typed_func::<(i32, i64), ()>(&store, "poke")
-            .unwrap();
-        let move64 = instance
-            .get_typed_func::<(i32, i32), i64>(&store, "move64")
-            .unwrap();
-        let move32 = instance
-            .get_typed_func::<(i32, i32), i32>(&store, "move32")
-            .unwrap();
+        let poke = export::<(i32, i64), ()>(&instance, &store, "poke");
+        let move64 = export::<(i32, i32), i64>(&instance, &store, "move64");
+        let move32 = export::<(i32, i32), i32>(&instance, &store, "move32");
         for (i, v) in [0i64, -1, i64::MIN, 0x1234_5678_9abc_def0]
             .into_iter()
             .enumerate()
@@ -128,18 +127,14 @@ fn fused_pairs_compute_what_they_replace() {
                 "{v}"
             );
         }
-        let framed = instance
-            .get_typed_func::<(i32, i32), i32>(&store, "framed")
-            .unwrap();
-        let sp = instance.get_typed_func::<(), i32>(&store, "sp").unwrap();
+        let framed = export::<(i32, i32), i32>(&instance, &store, "framed");
+        let sp = export::<(), i32>(&instance, &store, "sp");
         assert_eq!(framed.call(&mut store, (5, 0)).unwrap(), 5 + 4080);
         assert_eq!(sp.call(&mut store, ()).unwrap(), 4096);
         // Three nested calls to the framed function, each at the top of the stack.
         assert_eq!(framed.call(&mut store, (7, 2)).unwrap(), 3 * (7 + 4080));
         assert_eq!(sp.call(&mut store, ()).unwrap(), 4096);
-        let mask_shift = instance
-            .get_typed_func::<i32, i32>(&store, "mask_shift")
-            .unwrap();
+        let mask_shift = export::<i32, i32>(&instance, &store, "mask_shift");
         for x in [0u32, 1, 0x7f, 0x80, 0xdead_beef, u32::MAX] {
             let expected = ((x & 0x7f) << 2).wrapping_add(1000);
             assert_eq!(
@@ -147,16 +142,12 @@ fn fused_pairs_compute_what_they_replace() {
                 expected
             );
         }
-        let calls = instance
-            .get_typed_func::<(i32, i32), i32>(&store, "calls")
-            .unwrap();
+        let calls = export::<(i32, i32), i32>(&instance, &store, "calls");
         for (a, b) in [(0, 0), (5, 9), (-7, i32::MIN), (i32::MAX, -1)] {
             let expected = a.wrapping_mul(3) ^ a.wrapping_sub(b);
             assert_eq!(calls.call(&mut store, (a, b)).unwrap(), expected, "{a} {b}");
         }
-        let count = instance
-            .get_typed_func::<i32, i32>(&store, "count")
-            .unwrap();
+        let count = export::<i32, i32>(&instance, &store, "count");
         for n in [0u32, 1, 2, 10, 1000, 100_000] {
             let (mut i, mut s) = (0u32, 0u32);
             loop {
@@ -181,15 +172,9 @@ fn a_fused_move_traps_at_the_access_out_of_bounds() {
     let bytes = wat::parse_str(FUSED).unwrap();
     for engine in engines() {
         let (mut store, instance) = instance(&engine, &bytes);
-        let poke = instance
-            .get_typed_func::<(i32, i64), ()>(&store, "poke")
-            .unwrap();
-        let move64 = instance
-            .get_typed_func::<(i32, i32), i64>(&store, "move64")
-            .unwrap();
-        let move32 = instance
-            .get_typed_func::<(i32, i32), i32>(&store, "move32")
-            .unwrap();
+        let poke = export::<(i32, i64), ()>(&instance, &store, "poke");
+        let move64 = export::<(i32, i32), i64>(&instance, &store, "move64");
+        let move32 = export::<(i32, i32), i32>(&instance, &store, "move32");
         poke.call(&mut store, (16, 99)).unwrap();
         // `i64.load` is opcode 0x29, `i64.store` 0x37, `i32.load` 0x28, `i32.store` 0x36.
         for (call, opcode) in [
@@ -240,15 +225,9 @@ fn fused_shift_adds_compute_what_they_replace() {
     let bytes = wat::parse_str(SHIFT_ADD).unwrap();
     for engine in engines() {
         let (mut store, instance) = instance(&engine, &bytes);
-        let shl_add = instance
-            .get_typed_func::<(i32, i32), i32>(&store, "shl_add")
-            .unwrap();
-        let acc_shl_add = instance
-            .get_typed_func::<(i32, i32), i32>(&store, "acc_shl_add")
-            .unwrap();
-        let and_shl = instance
-            .get_typed_func::<i32, i32>(&store, "and_shl")
-            .unwrap();
+        let shl_add = export::<(i32, i32), i32>(&instance, &store, "shl_add");
+        let acc_shl_add = export::<(i32, i32), i32>(&instance, &store, "acc_shl_add");
+        let and_shl = export::<i32, i32>(&instance, &store, "and_shl");
         for x in VALUES {
             for y in VALUES {
                 let r = (x << 3).wrapping_add(y);
