@@ -205,18 +205,24 @@ impl Translator<'_, '_> {
         let slot = self.b.ins().iadd(refs, offset);
         let entry = self.b.ins().load(types::I64, trusted, slot, 0);
         let made = self.b.ins().select(inside, entry, zero);
-        let make = self.b.create_block();
+        self.nonzero_or_cold(made, |this| this.libcall(LibCall::FuncRef, &[raw])[0])
+    }
+
+    /// `value` (an i64) where it is nonzero, else what `cold` computes, in a block laid
+    /// out as cold (a call into the runtime made only when needed).
+    fn nonzero_or_cold(&mut self, value: Value, cold: impl FnOnce(&mut Self) -> Value) -> Value {
+        let slow = self.b.create_block();
         let done = self.b.create_block();
-        let funcref = self.b.append_block_param(done, types::I64);
-        self.b.set_cold_block(make);
-        self.b.ins().brif(made, done, &[made.into()], make, &[]);
-        self.b.switch_to_block(make);
-        self.b.seal_block(make);
-        let new = self.libcall(LibCall::FuncRef, &[raw])[0];
+        let out = self.b.append_block_param(done, types::I64);
+        self.b.set_cold_block(slow);
+        self.b.ins().brif(value, done, &[value.into()], slow, &[]);
+        self.b.switch_to_block(slow);
+        self.b.seal_block(slow);
+        let new = cold(self);
         self.b.ins().jump(done, &[new.into()]);
         self.b.switch_to_block(done);
         self.b.seal_block(done);
-        funcref
+        out
     }
 
     /// Calls through a function reference (its code and `callee_vmctx`).
@@ -253,21 +259,14 @@ impl Translator<'_, '_> {
         // A null element may be one the runtime has not initialized yet (tables read only
         // by `call_indirect` are initialized on first use): the cold block asks the runtime,
         // and traps only on a real null.
-        let lazy = self.b.create_block();
-        let have = self.b.create_block();
-        let raw = self.b.append_block_param(have, types::I64);
-        self.b.set_cold_block(lazy);
-        self.b.ins().brif(loaded, have, &[loaded.into()], lazy, &[]);
-        self.b.switch_to_block(lazy);
-        self.b.seal_block(lazy);
-        let t = self.b.ins().iconst(types::I32, table as i64);
-        let resolved = self.libcall(LibCall::TableElem, &[t, index])[0];
-        self.b
-            .ins()
-            .trapz(resolved, trap_code(TrapKind::UninitializedElement));
-        self.b.ins().jump(have, &[resolved.into()]);
-        self.b.switch_to_block(have);
-        self.b.seal_block(have);
+        let raw = self.nonzero_or_cold(loaded, |this| {
+            let t = this.b.ins().iconst(types::I32, table as i64);
+            let resolved = this.libcall(LibCall::TableElem, &[t, index])[0];
+            this.b
+                .ins()
+                .trapz(resolved, trap_code(TrapKind::UninitializedElement));
+            resolved
+        });
         let funcref = self.funcref_of(raw);
         let flags = MemFlagsData::trusted().with_readonly();
         let actual = self
