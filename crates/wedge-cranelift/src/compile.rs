@@ -302,8 +302,9 @@ fn compile_jobs(
         let candidates: Vec<usize> = (0..nbodies)
             .filter(|i| inline::is_candidate(&bodies[*i]))
             .collect();
+        let in_order: Vec<usize> = (0..candidates.len()).collect();
         let translated = parallel(
-            candidates.len(),
+            &in_order,
             threads,
             &|k, _, fctx| {
                 Ok(translate_callee(
@@ -330,11 +331,18 @@ fn compile_jobs(
         }
     }
 
-    // Pass 2: every unit, with candidates inlined into functions.
+    // Pass 2: every unit, with candidates inlined into functions. The largest bodies start
+    // first, so that no thread is left compiling a large function alone at the end (the
+    // units keep their places; the order changes nothing in the code).
     let total = jobs.len();
+    let mut order: Vec<usize> = (0..total).collect();
+    order.sort_by_key(|i| match jobs[*i] {
+        Job::Func(f) => std::cmp::Reverse(bodies[f as usize].bytes.len()),
+        _ => std::cmp::Reverse(0),
+    });
     let done = AtomicUsize::new(0);
     let results = parallel(
-        total,
+        &order,
         threads,
         &|i, ctx, fctx| {
             compile_unit(
@@ -366,17 +374,18 @@ fn compile_jobs(
     Ok(link(units, nfuncs, ntypes, align))
 }
 
-/// Runs `work` for jobs `0..total` on up to `threads` threads, each with its own contexts,
-/// calling `finished` after each job. Stops starting jobs after the first error; the
+/// Runs `work` for the jobs in `order` (a permutation of `0..total`), started in that order
+/// on up to `threads` threads, each with its own contexts, calling `finished` after each job. Stops starting jobs after the first error; the
 /// results of jobs not run are `None`. A panic in job `i` (a bug, or input the validator
 /// should have refused) becomes the error `panicked(i)`.
 fn parallel<T: Send>(
-    total: usize,
+    order: &[usize],
     threads: usize,
     work: &(dyn Fn(usize, &mut Context, &mut FunctionBuilderContext) -> Result<T, Error> + Sync),
     panicked: &(dyn Fn(usize) -> Error + Sync),
     finished: &(dyn Fn() + Sync),
 ) -> Vec<Option<Result<T, Error>>> {
+    let total = order.len();
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
     let results: Mutex<Vec<Option<Result<T, Error>>>> =
@@ -388,10 +397,11 @@ fn parallel<T: Send>(
                 let mut ctx = Context::new();
                 let mut fctx = FunctionBuilderContext::new();
                 loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= total || failed.load(Ordering::Relaxed) {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    if k >= total || failed.load(Ordering::Relaxed) {
                         break;
                     }
+                    let i = order[k];
                     // The contexts are rebuilt after a panic in case it left them half-used.
                     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                         work(i, &mut ctx, &mut fctx)
