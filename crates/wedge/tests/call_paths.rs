@@ -38,7 +38,19 @@ const CHAINS: &str = r#"(module
   ;; Recursion whose innermost call traps, all frames in tail position.
   (func $dive (export "dive") (param i32) (result i32)
     (if (i32.eqz (local.get 0)) (then (return (i32.div_u (i32.const 1) (local.get 0)))))
-    (call $dive (i32.sub (local.get 0) (i32.const 1)))))"#;
+    (call $dive (i32.sub (local.get 0) (i32.const 1))))
+  ;; A C or Rust function's shadow-stack prologue and epilogue, called in tail position.
+  (global $sp (mut i32) (i32.const 4096))
+  (memory 1)
+  (func $framed (param i32) (result i32) (local $fp i32)
+    (global.set $sp (local.tee $fp (i32.sub (global.get $sp) (i32.const 16))))
+    (i32.store (local.get $fp) (i32.mul (local.get 0) (i32.const 5)))
+    (local.set 0 (i32.add (i32.load (local.get $fp)) (local.get $fp)))
+    (global.set $sp (i32.add (local.get $fp) (i32.const 16)))
+    (local.get 0))
+  (func (export "framed") (param i32) (result i32)
+    (call $framed (i32.add (local.get 0) (i32.const 1))))
+  (func (export "sp") (result i32) (global.get $sp)))"#;
 
 /// Expected `sum(n, acc)`.
 fn sum(n: i64, acc: i64) -> i64 {
@@ -99,6 +111,14 @@ fn run_chains(store: &mut Store<()>, instance: Instance) -> Vec<i64> {
     for x in [0i64, 4, -100] {
         out.push(void_f.call(&mut *store, x).unwrap());
     }
+    let framed_f = instance
+        .get_typed_func::<i32, i32>(&*store, "framed")
+        .unwrap();
+    let sp_f = instance.get_typed_func::<(), i32>(&*store, "sp").unwrap();
+    for x in [0i32, 6, -3] {
+        out.push(framed_f.call(&mut *store, x).unwrap() as i64);
+        out.push(sp_f.call(&mut *store, ()).unwrap() as i64);
+    }
     out
 }
 
@@ -116,6 +136,11 @@ fn expected_chains() -> Vec<i64> {
     }
     for x in [0i64, 4, -100] {
         out.push((x + 2) * 11);
+    }
+    for x in [0i32, 6, -3] {
+        // The frame sits 16 bytes under the initial stack pointer, which comes back.
+        out.push(((x + 1) * 5 + 4080) as i64);
+        out.push(4096);
     }
     out
 }
