@@ -165,26 +165,46 @@ handler!(Return(vm) Instr::Return { src, slots } => {
         }
         _ => return vm.call(return_slow),
     }
-    let cx = &mut *vm.cx;
-    let ip = cx.ex.try_pop_frame(&mut cx.st);
-    if ip.is_null() {
-        return vm.call(return_slow);
-    }
-    let regs = cx.st.regs;
-    vm.switch(ip, regs)
+    pop_and_return(vm)
 });
 
 handler!(ReturnAcc(vm) Instr::ReturnAcc {} => {
     let v = vm.acc;
     vm.w(0, v);
+    pop_and_return(vm)
+});
+
+/// Having moved the results, returns to the caller on the fast path if it can, else
+/// through `return_slow`. A caller whose next instruction is itself a `Return` of at
+/// most one slot (a call in tail position) returns too, right away, and so on, without
+/// dispatching those `Return`s one by one.
+#[inline(always)]
+fn pop_and_return(vm: Vm<'_, '_>) -> Exit {
     let cx = &mut *vm.cx;
-    let ip = cx.ex.try_pop_frame(&mut cx.st);
+    let mut ip = cx.ex.try_pop_frame(&mut cx.st);
     if ip.is_null() {
         return vm.call(return_slow);
     }
-    let regs = cx.st.regs;
-    vm.switch(ip, regs)
-});
+    loop {
+        let regs = cx.st.regs;
+        // SAFETY: `ip` is the caller's next instruction.
+        let Instr::Return { src, slots } = (unsafe { (*ip).instr }) else {
+            return vm.switch(ip, regs);
+        };
+        // SAFETY: a `Return`'s source slots are inside its frame.
+        match slots {
+            0 => {}
+            1 => unsafe { *regs = *regs.add(src as usize) },
+            _ => return vm.switch(ip, regs),
+        }
+        let next = cx.ex.try_pop_frame(&mut cx.st);
+        if next.is_null() {
+            // Its slow path redoes the (idempotent) move.
+            return vm.switch(ip, regs);
+        }
+        ip = next;
+    }
+}
 
 /// `Return` of several slots, or from the entry frame, or to another instance (and
 /// `ReturnAcc` from the entry frame or to another instance).
