@@ -5,7 +5,8 @@
 //! replace compute, with and without metering, and a trap in the second half of a fused
 //! move is reported at the store, not at the load. Address adds fused with the load of the
 //! sum load what the pair loads and trap at the load; a field extract fused with the add of
-//! a base, and copies fused with the branch after them, compute what they replace.
+//! a base, copies fused with the branch after them and two adds, loads, stores or copies
+//! in a row compute what they replace; the second of two accesses traps at itself.
 
 use wedge::*;
 
@@ -518,5 +519,86 @@ fn fused_field_add_and_copy_branches_compute_what_they_replace() {
                 assert_eq!(got as u32, s.wrapping_add(y), "copies {n} {x0}");
             }
         }
+    }
+}
+
+/// Two instructions of a kind in a row: adds of an immediate, loads, stores and copies.
+const TWICE: &str = r#"(module
+  (memory 1)
+  (func (export "adds") (param $x i32) (param $y i32) (result i32)
+    (local.set $x (i32.add (local.get $x) (i32.const 5)))
+    (local.set $y (i32.add (local.get $y) (i32.const -9)))
+    (i32.xor (i32.mul (local.get $x) (i32.const 3)) (local.get $y)))
+  (func (export "loads") (param $p i32) (param $q i32) (result i32) (local $a i32) (local $b i32)
+    (local.set $a (i32.load (local.get $p)))
+    (local.set $b (i32.load offset=1000 (local.get $q)))
+    (i32.xor (i32.mul (local.get $a) (i32.const 3)) (local.get $b)))
+  (func (export "stores") (param $p i32) (param $q i32) (param $v i32)
+    (i32.store (local.get $p) (local.get $v))
+    (i32.store offset=1000 (local.get $q) (local.get $p)))
+  (func (export "copies") (param $x i32) (param $y i32) (result i32) (local $a i32) (local $b i32)
+    (local.set $b (local.get $x))
+    (local.set $a (local.get $y))
+    (i32.sub (local.get $a) (i32.mul (local.get $b) (i32.const 3))))
+)"#;
+
+#[test]
+fn two_of_a_kind_compute_what_they_replace_and_trap_at_the_second() {
+    let bytes = wat::parse_str(TWICE).unwrap();
+    // `i32.load offset=1000` and `i32.store offset=1000` (alignment 2, offset 0xe8 0x07).
+    let at = |op: u8| {
+        bytes
+            .windows(4)
+            .position(|w| w == [op, 2, 0xe8, 7])
+            .unwrap()
+    };
+    let (second_load, second_store) = (at(0x28), at(0x36));
+    for engine in engines() {
+        let (mut store, instance) = instance(&engine, &bytes);
+        let adds = export::<(i32, i32), i32>(&instance, &store, "adds");
+        let loads = export::<(i32, i32), i32>(&instance, &store, "loads");
+        let stores = export::<(i32, i32, i32), ()>(&instance, &store, "stores");
+        let copies = export::<(i32, i32), i32>(&instance, &store, "copies");
+        for x in VALUES {
+            for y in VALUES {
+                let expected = x.wrapping_add(5).wrapping_mul(3) ^ y.wrapping_sub(9);
+                let got = adds.call(&mut store, (x as i32, y as i32)).unwrap();
+                assert_eq!(got as u32, expected, "adds {x:#x} {y:#x}");
+                let expected = y.wrapping_sub(x.wrapping_mul(3));
+                let got = copies.call(&mut store, (x as i32, y as i32)).unwrap();
+                assert_eq!(got as u32, expected, "copies {x:#x} {y:#x}");
+            }
+        }
+        for (p, q, v) in [
+            (0u32, 8u32, 7u32),
+            (100, 60, u32::MAX),
+            (64, 64, 0x1234_5678),
+        ] {
+            stores
+                .call(&mut store, (p as i32, q as i32, v as i32))
+                .unwrap();
+            let expected = v.wrapping_mul(3) ^ p;
+            let got = loads.call(&mut store, (p as i32, q as i32)).unwrap();
+            assert_eq!(got as u32, expected, "{p} {q}");
+        }
+        // The second access out of bounds: it traps at itself, after the first is done.
+        for (call, at) in [
+            (loads.call(&mut store, (4, 65_000)).map(drop), second_load),
+            (
+                stores.call(&mut store, (12, 65_000, 77)).map(drop),
+                second_store,
+            ),
+        ] {
+            let err = call.unwrap_err();
+            let trap = err.as_trap().expect("a trap");
+            assert_eq!(trap.kind(), TrapKind::MemoryOutOfBounds);
+            assert_eq!(trap.backtrace()[0].module_offset, Some(at));
+        }
+        assert_eq!(loads.call(&mut store, (12, 0)).unwrap(), 77 * 3);
+        // The first access out of bounds traps at the first.
+        let err = loads.call(&mut store, (65_534, 0)).unwrap_err();
+        let at = err.as_trap().expect("a trap").backtrace()[0].module_offset;
+        assert_eq!(bytes[at.expect("an offset")], 0x28);
+        assert_ne!(at, Some(second_load));
     }
 }

@@ -362,7 +362,14 @@ impl Instr {
             | I32AddImmToAccLoad16UToAcc { a: b, .. }
             | I32ShrUAndAdd { a: b, .. }
             | CopyBrIfEqz { src: b, .. }
-            | CopyBr { src: b, .. } => f(b),
+            | CopyBr { src: b, .. }
+            | I32AddImmTwice { a: b, .. }
+            | I32LoadTwice { addr: b, .. }
+            | CopyTwice { src: b, .. } => f(b),
+            I32StoreTwice { addr, val, .. } => {
+                f(addr);
+                f(val);
+            }
             I32AddAccImmToAccLoadToAcc { .. } | I32AddAccImmToAccLoad16UToAcc { .. } => {}
             _ => return false,
         }
@@ -674,6 +681,16 @@ instrs! {
         /// `Copy` then the `Br` right after it, which stays in place (its target is read from
         /// it).
         CopyBr { dst: R, src: R },
+        /// `I32AddImm`, then the `I32AddImm` right after it, which stays in place (its
+        /// operands are read from it) and is skipped.
+        I32AddImmTwice { dst: R, a: R, imm: u32 },
+        /// `I32Load`, then the `I32Load` right after it (read and skipped as above; a trap
+        /// in the second is reported at the second).
+        I32LoadTwice { dst: R, addr: R, offset: u32 },
+        /// `I32Store`, then the `I32Store` right after it (as [`Instr::I32LoadTwice`]).
+        I32StoreTwice { addr: R, val: R, offset: u32 },
+        /// `Copy`, then the `Copy` right after it (to any slot; read and skipped as above).
+        CopyTwice { dst: R, src: R },
     }
     int_binary {
         I32Add(32) => I32AddImm, I32AddAcc, I32AddAccImm

@@ -10,9 +10,11 @@
 //! Before that, branches to unconditional `Br`s are pointed at their final targets (jump
 //! threading), and the entries of a `br_table` stay `Br`s, which its handler follows.
 //!
-//! Two fusions come last: a loop counter's step with the branch after it, and two copies
-//! to consecutive slots. The fused instruction takes the first one's place and skips the
-//! second, which stays (unreached) so that indices do not move.
+//! Fusions come last: a loop counter's step with the branch after it, two copies to
+//! consecutive slots, the pairs of `fuse_pair`, and those of `fuse_reading_next` (an address
+//! add with the load of the sum, two of a kind in a row, ...), whose fused instruction reads
+//! the operands of the instructions after it. The fused instruction takes the first one's
+//! place and skips the others, which stay (unreached) so that indices do not move.
 //!
 //! An instruction may read the accumulator instead of slot `s` when the instruction right
 //! before it (or a `select` right before, past its `Extra` word) left its result `s` there
@@ -103,7 +105,8 @@ pub(super) fn optimize(instrs: &mut [Instr], frame: &Frame<'_>, handlers: &[Hand
 /// Replaces the instruction at `at` and the one or two after it (which nothing else leads
 /// to) by a fused instruction that does its own work and reads the operands of the others,
 /// which stay in place and are skipped: an i32 address add and the load of the sum, a
-/// bit-field extract and the add of a base, a copy and the branch after it. Returns the
+/// bit-field extract and the add of a base, a copy and the branch after it, and two adds
+/// of an immediate, `i32` loads, `i32` stores or copies in a row. Returns the
 /// index after the last instruction read, which no later fusion may change (`at` when
 /// nothing is fused).
 fn fuse_reading_next(instrs: &mut [Instr], at: usize, targets: &[bool]) -> usize {
@@ -144,6 +147,19 @@ fn fuse_reading_next(instrs: &mut [Instr], at: usize, targets: &[bool]) -> usize
         }
         (Copy { dst, src }, BrIfEqz { .. }) => CopyBrIfEqz { dst, src },
         (Copy { dst, src }, Br { .. }) => CopyBr { dst, src },
+        // Two of a kind, unless the second fuses with the one after it.
+        (I32AddImm { dst, a, imm }, I32AddImm { .. }) => match instrs.get(at + 2) {
+            Some(Br { .. } | BrI32LtUAcc { .. } | BrI32LtSAcc { .. } | BrI32NeAcc { .. }) => {
+                return at
+            }
+            _ => I32AddImmTwice { dst, a, imm },
+        },
+        (I32Load { dst, addr, offset }, I32Load { .. }) => I32LoadTwice { dst, addr, offset },
+        (I32Store { addr, val, offset }, I32Store { .. }) => I32StoreTwice { addr, val, offset },
+        (Copy { dst, src }, Copy { .. }) => match instrs.get(at + 2) {
+            Some(Call { .. } | BrIfEqz { .. } | Br { .. } | Copy { .. }) => return at,
+            _ => CopyTwice { dst, src },
+        },
         _ => return at,
     };
     instrs[at] = fused;

@@ -58,6 +58,21 @@ handler!(CopyBr(vm) Instr::CopyBr { dst, src } => {
     }
 });
 
+handler!(CopyTwice(vm) Instr::CopyTwice { dst, src } => {
+    let v = vm.r(src);
+    vm.put(dst, v);
+    // SAFETY: the translator fuses the copy only with a `Copy` right after it.
+    match unsafe { (*vm.ip.add(1)).instr } {
+        Instr::Copy { dst, src } => {
+            let v = vm.r(src);
+            vm.put(dst, v);
+            vm.skip(2)
+        }
+        // SAFETY: as above.
+        _ => unsafe { std::hint::unreachable_unchecked() },
+    }
+});
+
 handler!(Const32(vm) Instr::Const32 { dst, value } => {
     vm.put(dst, value as u64);
     vm.next()

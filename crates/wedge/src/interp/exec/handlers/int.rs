@@ -340,3 +340,18 @@ handler!(I32ShrUAndAdd(vm) Instr::I32ShrUAndAdd { shift, a, mask } => {
         _ => unsafe { std::hint::unreachable_unchecked() },
     }
 });
+
+handler!(I32AddImmTwice(vm) Instr::I32AddImmTwice { dst, a, imm } => {
+    let v = (vm.r(a) as u32).wrapping_add(imm) as u64;
+    vm.put(dst, v);
+    // SAFETY: the translator fuses the add only with an `I32AddImm` right after it.
+    match unsafe { (*vm.ip.add(1)).instr } {
+        Instr::I32AddImm { dst, a, imm } => {
+            let v = (vm.r(a) as u32).wrapping_add(imm) as u64;
+            vm.put(dst, v);
+            vm.skip(2)
+        }
+        // SAFETY: as above.
+        _ => unsafe { std::hint::unreachable_unchecked() },
+    }
+});

@@ -229,6 +229,50 @@ add_load! {
     } I32LoadAcc { dst }: u32 => |v| v as u64;
 }
 
+/// The slow path of the second access of a fused pair of loads or stores past the cached
+/// length: [`out_of_bounds`] at the second, which stays in place after the fused
+/// instruction (the first is done).
+#[cold]
+#[inline(never)]
+fn second_out_of_bounds(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, acc: u64) -> Exit {
+    // SAFETY: the second access follows the fused instruction.
+    out_of_bounds(cx, unsafe { ip.add(1) }, regs, mem, acc)
+}
+
+handler!(I32LoadTwice(vm) Instr::I32LoadTwice { dst, addr, offset } => {
+    let value = load_value!(vm, vm.r(addr), offset, u32, |v| v as u64);
+    vm.put(dst, value);
+    // SAFETY: the translator fuses the load only with an `I32Load` right after it.
+    let Instr::I32Load { dst, addr, offset } = (unsafe { *vm.ip.add(1) }).instr else {
+        // SAFETY: as above.
+        unsafe { std::hint::unreachable_unchecked() }
+    };
+    let ea = vm.r(addr) as u32 as usize + offset as usize;
+    if ea + 4 > vm.cx.st.mem_len {
+        return vm.call(second_out_of_bounds);
+    }
+    // SAFETY: `ea + 4` is within memory 0, checked above.
+    let v = u32::from_le_bytes(unsafe { std::ptr::read_unaligned(vm.mem.add(ea) as *const [u8; 4]) });
+    vm.put(dst, v as u64);
+    vm.skip(2)
+});
+
+handler!(I32StoreTwice(vm) Instr::I32StoreTwice { addr, val, offset } => {
+    let ea = ea!(vm, vm.r(addr), offset, 4);
+    put_bytes!(vm, ea, vm.r(val), u32);
+    // SAFETY: the translator fuses the store only with an `I32Store` right after it.
+    let Instr::I32Store { addr, val, offset } = (unsafe { *vm.ip.add(1) }).instr else {
+        // SAFETY: as above.
+        unsafe { std::hint::unreachable_unchecked() }
+    };
+    let ea = vm.r(addr) as u32 as usize + offset as usize;
+    if ea + 4 > vm.cx.st.mem_len {
+        return vm.call(second_out_of_bounds);
+    }
+    put_bytes!(vm, ea, vm.r(val), u32);
+    vm.skip(2)
+});
+
 /// Handlers of memory-0 stores of a `$t` at `addr + offset`: of slot `val`, of an
 /// immediate (sign-extended), of the accumulator, and of slot `val` at `acc + offset`.
 macro_rules! store {
