@@ -3,7 +3,10 @@
 //! shadow-stack pointer's allocation and release, arguments copied right before a call, a
 //! step right before a back edge and shift-and-add pairs compute what the instructions they
 //! replace compute, with and without metering, and a trap in the second half of a fused
-//! move is reported at the store, not at the load.
+//! move is reported at the store, not at the load. Address adds fused with the load of the
+//! sum load what the pair loads and trap at the load; a field extract fused with the add of
+//! a base, copies fused with the branch after them and two adds, loads, stores or copies
+//! in a row compute what they replace; the second of two accesses traps at itself.
 
 use wedge::*;
 
@@ -244,5 +247,358 @@ fn fused_shift_adds_compute_what_they_replace() {
             let expected = ((x & 0x7f) << 2).wrapping_add(1000);
             assert_eq!(and_shl.call(&mut store, x as i32).unwrap() as u32, expected);
         }
+    }
+}
+
+/// The functions that fuse an i32 address add with the load of the sum (each export's
+/// name is its fused instruction): the sum kept in a local or passed on, computed from two
+/// slots, from the accumulator or with an immediate, and the value loaded to a local or
+/// passed on. Each takes `$a` and `$b` and returns an i64.
+const ADD_LOADS: [(&str, &str); 18] = [
+    (
+        "I32AddLoad8U",
+        "(local.set $s (i32.add (local.get $a) (local.get $b)))
+         (local.set $v (i32.load8_u offset=3 (local.get $s)))
+         (i64.extend_i32_u (i32.xor (i32.mul (local.get $v) (i32.const 65536)) (local.get $s)))",
+    ),
+    (
+        "I32AddLoad8UToAcc",
+        "(local.set $s (i32.add (local.get $a) (local.get $b)))
+         (i64.extend_i32_u (i32.xor (i32.load8_u offset=3 (local.get $s)) (local.get $s)))",
+    ),
+    (
+        "I32AddToAccLoad8U",
+        "(local.set $v (i32.load8_u offset=2 (i32.add (local.get $a) (local.get $b))))
+         (i64.extend_i32_u (i32.mul (local.get $v) (i32.const 7)))",
+    ),
+    (
+        "I32AddToAccLoad8UToAcc",
+        "(i64.extend_i32_u (i32.mul (i32.load8_u (i32.add (local.get $b) (local.get $a)))
+           (i32.const 3)))",
+    ),
+    (
+        "I32AddAccLoad8UToAcc",
+        "(local.set $s (i32.add (i32.xor (local.get $a) (i32.const 1)) (local.get $b)))
+         (i64.extend_i32_u (i32.xor (i32.load8_u (local.get $s)) (local.get $s)))",
+    ),
+    (
+        "I32AddAccLoadToAcc",
+        "(local.set $s (i32.add (i32.xor (local.get $a) (i32.const 1)) (local.get $b)))
+         (i64.extend_i32_u (i32.xor (i32.load offset=2 (local.get $s)) (local.get $s)))",
+    ),
+    (
+        "I32AddAccToAccLoad8U",
+        "(local.set $v
+           (i32.load8_u offset=5 (i32.add (i32.xor (local.get $a) (i32.const 2)) (local.get $b))))
+         (i64.extend_i32_u (i32.mul (local.get $v) (i32.const 7)))",
+    ),
+    (
+        "I32AddAccToAccLoad8UToAcc",
+        "(i64.extend_i32_u (i32.mul
+           (i32.load8_u (i32.add (i32.xor (local.get $a) (i32.const 3)) (local.get $b)))
+           (i32.const 3)))",
+    ),
+    (
+        "I32AddAccToAccLoad16U",
+        "(local.set $v
+           (i32.load16_u offset=7 (i32.add (i32.xor (local.get $a) (i32.const 4)) (local.get $b))))
+         (i64.extend_i32_u (i32.mul (local.get $v) (i32.const 7)))",
+    ),
+    (
+        "I32AddAccToAccLoadToAcc",
+        "(i64.extend_i32_u (i32.mul
+           (i32.load offset=1 (i32.add (i32.xor (local.get $a) (i32.const 5)) (local.get $b)))
+           (i32.const 3)))",
+    ),
+    (
+        "I32AddImmToAccLoad",
+        "(local.set $v (i32.load offset=4 (i32.add (local.get $a) (i32.const 9))))
+         (i64.extend_i32_u (i32.mul (local.get $v) (i32.const 7)))",
+    ),
+    (
+        "I32AddImmToAccLoadI64ToAcc",
+        "(i64.mul (i64.load offset=2 (i32.add (local.get $a) (i32.const 17))) (i64.const 3))",
+    ),
+    (
+        "I32AddAccImmToAccLoadToAcc",
+        "(i64.extend_i32_u (i32.mul
+           (i32.load (i32.add (i32.xor (local.get $a) (i32.const 6)) (i32.const 11)))
+           (i32.const 3)))",
+    ),
+    (
+        "I32AddImmToAccLoad8U",
+        "(local.set $v (i32.load8_u (i32.add (local.get $a) (i32.const 3))))
+         (i64.extend_i32_u (i32.mul (local.get $v) (i32.const 7)))",
+    ),
+    (
+        "I32AddImmToAccLoad16UToAcc",
+        "(i64.extend_i32_u (i32.mul
+           (i32.load16_u offset=1 (i32.add (local.get $a) (i32.const 5))) (i32.const 3)))",
+    ),
+    (
+        "I32AddAccImmToAccLoad16UToAcc",
+        "(i64.extend_i32_u (i32.mul
+           (i32.load16_u (i32.add (i32.xor (local.get $a) (i32.const 7)) (i32.const 13)))
+           (i32.const 3)))",
+    ),
+    (
+        "I32AddToAccLoad16U",
+        "(local.set $v (i32.load16_u offset=3 (i32.add (local.get $a) (local.get $b))))
+         (i64.extend_i32_u (i32.mul (local.get $v) (i32.const 7)))",
+    ),
+    (
+        "I32AddToAccLoad",
+        "(local.set $v (i32.load offset=1 (i32.add (local.get $a) (local.get $b))))
+         (i64.extend_i32_u (i32.mul (local.get $v) (i32.const 7)))",
+    ),
+];
+
+/// Memory 0 of the add-and-load module: one page, its first 300 bytes from a data segment.
+fn add_load_memory() -> Vec<u8> {
+    let mut mem = vec![0u8; 65536];
+    for (i, byte) in mem.iter_mut().take(300).enumerate() {
+        *byte = (i * 37 + 11) as u8;
+    }
+    mem
+}
+
+/// A little-endian load of `n` bytes at `sum + offset` (the address not wrapped), or the
+/// opcode of the load (`op`) when it is out of bounds.
+fn load(mem: &[u8], sum: u32, offset: u32, n: usize, op: u8) -> Result<u64, u8> {
+    let ea = sum as usize + offset as usize;
+    let bytes = mem.get(ea..ea + n).ok_or(op)?;
+    Ok(bytes.iter().rev().fold(0, |v, &b| v << 8 | b as u64))
+}
+
+/// What export `name` of the add-and-load module returns, or the opcode it traps at.
+fn add_load_expected(mem: &[u8], name: &str, a: u32, b: u32) -> Result<u64, u8> {
+    // `i32.load` is opcode 0x28, `i64.load` 0x29, `i32.load8_u` 0x2d, `i32.load16_u` 0x2f.
+    let (u8l, u16l, u32l, u64l) = (
+        |s, o| load(mem, s, o, 1, 0x2d),
+        |s, o| load(mem, s, o, 2, 0x2f),
+        |s, o| load(mem, s, o, 4, 0x28),
+        |s, o| load(mem, s, o, 8, 0x29),
+    );
+    let m32 = |v: u64, k: u32| (v as u32).wrapping_mul(k) as u64;
+    let sum = a.wrapping_add(b);
+    Ok(match name {
+        "I32AddLoad8U" => ((u8l(sum, 3)? as u32).wrapping_mul(65536) ^ sum) as u64,
+        "I32AddLoad8UToAcc" => (u8l(sum, 3)? as u32 ^ sum) as u64,
+        "I32AddToAccLoad8U" => m32(u8l(sum, 2)?, 7),
+        "I32AddToAccLoad8UToAcc" => m32(u8l(sum, 0)?, 3),
+        "I32AddAccLoad8UToAcc" => {
+            let s = (a ^ 1).wrapping_add(b);
+            (u8l(s, 0)? as u32 ^ s) as u64
+        }
+        "I32AddAccLoadToAcc" => {
+            let s = (a ^ 1).wrapping_add(b);
+            (u32l(s, 2)? as u32 ^ s) as u64
+        }
+        "I32AddAccToAccLoad8U" => m32(u8l((a ^ 2).wrapping_add(b), 5)?, 7),
+        "I32AddAccToAccLoad8UToAcc" => m32(u8l((a ^ 3).wrapping_add(b), 0)?, 3),
+        "I32AddAccToAccLoad16U" => m32(u16l((a ^ 4).wrapping_add(b), 7)?, 7),
+        "I32AddAccToAccLoadToAcc" => m32(u32l((a ^ 5).wrapping_add(b), 1)?, 3),
+        "I32AddImmToAccLoad" => m32(u32l(a.wrapping_add(9), 4)?, 7),
+        "I32AddImmToAccLoadI64ToAcc" => u64l(a.wrapping_add(17), 2)?.wrapping_mul(3),
+        "I32AddAccImmToAccLoadToAcc" => m32(u32l((a ^ 6).wrapping_add(11), 0)?, 3),
+        "I32AddImmToAccLoad8U" => m32(u8l(a.wrapping_add(3), 0)?, 7),
+        "I32AddImmToAccLoad16UToAcc" => m32(u16l(a.wrapping_add(5), 1)?, 3),
+        "I32AddAccImmToAccLoad16UToAcc" => m32(u16l((a ^ 7).wrapping_add(13), 0)?, 3),
+        "I32AddToAccLoad16U" => m32(u16l(sum, 3)?, 7),
+        "I32AddToAccLoad" => m32(u32l(sum, 1)?, 7),
+        _ => unreachable!("{name}"),
+    })
+}
+
+#[test]
+fn fused_address_adds_load_the_sum_and_trap_at_the_load() {
+    let mem = add_load_memory();
+    let data: String = mem[..300].iter().map(|b| format!("\\{b:02x}")).collect();
+    let funcs: String = ADD_LOADS
+        .iter()
+        .map(|(name, body)| {
+            format!(
+                "(func (export \"{name}\") (param $a i32) (param $b i32) (result i64)
+                   (local $s i32) (local $v i32) {body})\n"
+            )
+        })
+        .collect();
+    let wat = format!("(module (memory 1) (data (i32.const 0) \"{data}\") {funcs})");
+    let bytes = wat::parse_str(&wat).unwrap();
+    // In bounds, wrapping to low addresses, at the end of memory and past it.
+    let inputs = [
+        (0u32, 0u32),
+        (5, 9),
+        (100, 77),
+        (250, 30),
+        (u32::MAX, 1),
+        (0xffff_ff00, 0x140),
+        (65_000, 520),
+        (65_520, 9),
+        (65_530, 10),
+        (0xffff_fff0, 4),
+        (u32::MAX, u32::MAX),
+    ];
+    for engine in engines() {
+        let (mut store, instance) = instance(&engine, &bytes);
+        for (name, _) in ADD_LOADS {
+            let f = export::<(i32, i32), i64>(&instance, &store, name);
+            for (a, b) in inputs {
+                let got = f.call(&mut store, (a as i32, b as i32));
+                match add_load_expected(&mem, name, a, b) {
+                    Ok(v) => assert_eq!(got.unwrap() as u64, v, "{name} {a:#x} {b:#x}"),
+                    Err(opcode) => {
+                        let err = got.unwrap_err();
+                        let trap = err.as_trap().expect("a trap");
+                        assert_eq!(trap.kind(), TrapKind::MemoryOutOfBounds, "{name}");
+                        let at = trap.backtrace()[0].module_offset.expect("an offset");
+                        assert_eq!(bytes[at], opcode, "{name} {a:#x} {b:#x}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A field extract fused with the add of a base, and copies fused with the conditional or
+/// unconditional branch right after them.
+const FIELD_AND_COPIES: &str = r#"(module
+  ;; base + ((i >> 3) & 0xff0), kept in a local
+  (func (export "field") (param $base i32) (param $i i32) (result i32) (local $r i32)
+    (local.set $r
+      (i32.add (local.get $base) (i32.and (i32.shr_u (local.get $i) (i32.const 35)) (i32.const 0xff0))))
+    (i32.xor (local.get $r) (i32.mul (local.get $r) (i32.const 3))))
+  ;; a copy before a `br_if` on another local, and before the `br` that ends a `then`
+  (func (export "copies") (param $n i32) (param $x i32) (result i32)
+    (local $y i32) (local $c i32) (local $s i32)
+    (local.set $c (local.get $n))
+    (block $done
+      (loop $next
+        (local.set $y (local.get $x))
+        (br_if $done (i32.eqz (local.get $c)))
+        (local.set $s (i32.add (local.get $s) (local.get $y)))
+        (local.set $x (i32.add (local.get $x) (i32.const 3)))
+        (local.set $c (i32.sub (local.get $c) (i32.const 1)))
+        (if (i32.and (local.get $c) (i32.const 1))
+          (then (local.set $y (local.get $x)))
+          (else (local.set $y (local.get $c))))
+        (local.set $s (i32.xor (local.get $s) (local.get $y)))
+        (br $next)))
+    (i32.add (local.get $s) (local.get $y)))
+)"#;
+
+#[test]
+fn fused_field_add_and_copy_branches_compute_what_they_replace() {
+    let bytes = wat::parse_str(FIELD_AND_COPIES).unwrap();
+    for engine in engines() {
+        let (mut store, instance) = instance(&engine, &bytes);
+        let field = export::<(i32, i32), i32>(&instance, &store, "field");
+        let copies = export::<(i32, i32), i32>(&instance, &store, "copies");
+        for base in VALUES {
+            for i in VALUES {
+                let r = base.wrapping_add((i >> 3) & 0xff0);
+                let expected = r ^ r.wrapping_mul(3);
+                let got = field.call(&mut store, (base as i32, i as i32)).unwrap();
+                assert_eq!(got as u32, expected, "field {base:#x} {i:#x}");
+            }
+        }
+        for n in [0u32, 1, 2, 3, 10, 1001] {
+            for x0 in [0u32, 5, u32::MAX] {
+                let (mut x, mut c, mut s) = (x0, n, 0u32);
+                let y = loop {
+                    let y = x;
+                    if c == 0 {
+                        break y;
+                    }
+                    s = s.wrapping_add(y);
+                    x = x.wrapping_add(3);
+                    c -= 1;
+                    s ^= if c & 1 != 0 { x } else { c };
+                };
+                let got = copies.call(&mut store, (n as i32, x0 as i32)).unwrap();
+                assert_eq!(got as u32, s.wrapping_add(y), "copies {n} {x0}");
+            }
+        }
+    }
+}
+
+/// Two instructions of a kind in a row: adds of an immediate, loads, stores and copies.
+const TWICE: &str = r#"(module
+  (memory 1)
+  (func (export "adds") (param $x i32) (param $y i32) (result i32)
+    (local.set $x (i32.add (local.get $x) (i32.const 5)))
+    (local.set $y (i32.add (local.get $y) (i32.const -9)))
+    (i32.xor (i32.mul (local.get $x) (i32.const 3)) (local.get $y)))
+  (func (export "loads") (param $p i32) (param $q i32) (result i32) (local $a i32) (local $b i32)
+    (local.set $a (i32.load (local.get $p)))
+    (local.set $b (i32.load offset=1000 (local.get $q)))
+    (i32.xor (i32.mul (local.get $a) (i32.const 3)) (local.get $b)))
+  (func (export "stores") (param $p i32) (param $q i32) (param $v i32)
+    (i32.store (local.get $p) (local.get $v))
+    (i32.store offset=1000 (local.get $q) (local.get $p)))
+  (func (export "copies") (param $x i32) (param $y i32) (result i32) (local $a i32) (local $b i32)
+    (local.set $b (local.get $x))
+    (local.set $a (local.get $y))
+    (i32.sub (local.get $a) (i32.mul (local.get $b) (i32.const 3))))
+)"#;
+
+#[test]
+fn two_of_a_kind_compute_what_they_replace_and_trap_at_the_second() {
+    let bytes = wat::parse_str(TWICE).unwrap();
+    // `i32.load offset=1000` and `i32.store offset=1000` (alignment 2, offset 0xe8 0x07).
+    let at = |op: u8| {
+        bytes
+            .windows(4)
+            .position(|w| w == [op, 2, 0xe8, 7])
+            .unwrap()
+    };
+    let (second_load, second_store) = (at(0x28), at(0x36));
+    for engine in engines() {
+        let (mut store, instance) = instance(&engine, &bytes);
+        let adds = export::<(i32, i32), i32>(&instance, &store, "adds");
+        let loads = export::<(i32, i32), i32>(&instance, &store, "loads");
+        let stores = export::<(i32, i32, i32), ()>(&instance, &store, "stores");
+        let copies = export::<(i32, i32), i32>(&instance, &store, "copies");
+        for x in VALUES {
+            for y in VALUES {
+                let expected = x.wrapping_add(5).wrapping_mul(3) ^ y.wrapping_sub(9);
+                let got = adds.call(&mut store, (x as i32, y as i32)).unwrap();
+                assert_eq!(got as u32, expected, "adds {x:#x} {y:#x}");
+                let expected = y.wrapping_sub(x.wrapping_mul(3));
+                let got = copies.call(&mut store, (x as i32, y as i32)).unwrap();
+                assert_eq!(got as u32, expected, "copies {x:#x} {y:#x}");
+            }
+        }
+        for (p, q, v) in [
+            (0u32, 8u32, 7u32),
+            (100, 60, u32::MAX),
+            (64, 64, 0x1234_5678),
+        ] {
+            stores
+                .call(&mut store, (p as i32, q as i32, v as i32))
+                .unwrap();
+            let expected = v.wrapping_mul(3) ^ p;
+            let got = loads.call(&mut store, (p as i32, q as i32)).unwrap();
+            assert_eq!(got as u32, expected, "{p} {q}");
+        }
+        // The second access out of bounds: it traps at itself, after the first is done.
+        for (call, at) in [
+            (loads.call(&mut store, (4, 65_000)).map(drop), second_load),
+            (
+                stores.call(&mut store, (12, 65_000, 77)).map(drop),
+                second_store,
+            ),
+        ] {
+            let err = call.unwrap_err();
+            let trap = err.as_trap().expect("a trap");
+            assert_eq!(trap.kind(), TrapKind::MemoryOutOfBounds);
+            assert_eq!(trap.backtrace()[0].module_offset, Some(at));
+        }
+        assert_eq!(loads.call(&mut store, (12, 0)).unwrap(), 77 * 3);
+        // The first access out of bounds traps at the first.
+        let err = loads.call(&mut store, (65_534, 0)).unwrap_err();
+        let at = err.as_trap().expect("a trap").backtrace()[0].module_offset;
+        assert_eq!(bytes[at.expect("an offset")], 0x28);
+        assert_ne!(at, Some(second_load));
     }
 }

@@ -326,12 +326,55 @@ macro_rules! instrs {
                         Instr::$bfa { b, .. } => f(b),
                         Instr::$bfai { .. } => {}
                     )*
-                    _ => return false,
+                    _ => return self.fused_reads(f),
                 }
                 true
             }
         }
     };
+}
+
+impl Instr {
+    /// Calls `f` on each slot a fused instruction of the last translation pass reads itself
+    /// (the instructions it reads operands from stay in place and list their own); false
+    /// for any other instruction.
+    fn fused_reads(&mut self, f: &mut impl FnMut(&mut R)) -> bool {
+        use Instr::*;
+        match self {
+            I32AddLoad8U { a, b, .. }
+            | I32AddLoad8UToAcc { a, b, .. }
+            | I32AddToAccLoad8U { a, b }
+            | I32AddToAccLoad8UToAcc { a, b }
+            | I32AddToAccLoad16U { a, b }
+            | I32AddToAccLoad { a, b } => {
+                f(a);
+                f(b);
+            }
+            I32AddAccLoad8UToAcc { b, .. }
+            | I32AddAccLoadToAcc { b, .. }
+            | I32AddAccToAccLoad8U { b }
+            | I32AddAccToAccLoad8UToAcc { b }
+            | I32AddAccToAccLoad16U { b }
+            | I32AddAccToAccLoadToAcc { b }
+            | I32AddImmToAccLoad { a: b, .. }
+            | I32AddImmToAccLoadI64ToAcc { a: b, .. }
+            | I32AddImmToAccLoad8U { a: b, .. }
+            | I32AddImmToAccLoad16UToAcc { a: b, .. }
+            | I32ShrUAndAdd { a: b, .. }
+            | CopyBrIfEqz { src: b, .. }
+            | CopyBr { src: b, .. }
+            | I32AddImmTwice { a: b, .. }
+            | I32LoadTwice { addr: b, .. }
+            | CopyTwice { src: b, .. } => f(b),
+            I32StoreTwice { addr, val, .. } => {
+                f(addr);
+                f(val);
+            }
+            I32AddAccImmToAccLoadToAcc { .. } | I32AddAccImmToAccLoad16UToAcc { .. } => {}
+            _ => return false,
+        }
+        true
+    }
 }
 
 instrs! {
@@ -589,6 +632,65 @@ instrs! {
         /// 128-bit wide arithmetic (`op` is a `WideOp`) on the i64 operands at `args`; the two
         /// i64 results are written to `args` and `args + 1`.
         Wide { op: u16, args: R },
+        /// `dst = a + b` (i32), then the `I32Load8UAcc` right after it, which stays in place:
+        /// this reads its `dst` and `offset`, loads at the sum and skips it (a trap, or a
+        /// memory grown by another thread, is handled at the load). The other fused address
+        /// adds below work the same way, each with the add form and load form its name says.
+        I32AddLoad8U { dst: R, a: R, b: R },
+        /// `I32Add` then `I32Load8UAccToAcc` (see [`Instr::I32AddLoad8U`]).
+        I32AddLoad8UToAcc { dst: R, a: R, b: R },
+        /// `I32AddToAcc` then `I32Load8UAcc`.
+        I32AddToAccLoad8U { a: R, b: R },
+        /// `I32AddToAcc` then `I32Load8UAccToAcc`.
+        I32AddToAccLoad8UToAcc { a: R, b: R },
+        /// `I32AddAcc` then `I32Load8UAccToAcc`.
+        I32AddAccLoad8UToAcc { dst: R, b: R },
+        /// `I32AddAcc` then `I32LoadAccToAcc`.
+        I32AddAccLoadToAcc { dst: R, b: R },
+        /// `I32AddAccToAcc` then `I32Load8UAcc`.
+        I32AddAccToAccLoad8U { b: R },
+        /// `I32AddAccToAcc` then `I32Load8UAccToAcc`.
+        I32AddAccToAccLoad8UToAcc { b: R },
+        /// `I32AddAccToAcc` then `I32Load16UAcc`.
+        I32AddAccToAccLoad16U { b: R },
+        /// `I32AddAccToAcc` then `I32LoadAccToAcc`.
+        I32AddAccToAccLoadToAcc { b: R },
+        /// `I32AddImmToAcc` then `I32LoadAcc`.
+        I32AddImmToAccLoad { a: R, imm: u32 },
+        /// `I32AddImmToAcc` then `I64LoadAccToAcc`.
+        I32AddImmToAccLoadI64ToAcc { a: R, imm: u32 },
+        /// `I32AddAccImmToAcc` then `I32LoadAccToAcc`.
+        I32AddAccImmToAccLoadToAcc { imm: u32 },
+        /// `I32AddImmToAcc` then `I32Load8UAcc`.
+        I32AddImmToAccLoad8U { a: R, imm: u32 },
+        /// `I32AddImmToAcc` then `I32Load16UAccToAcc`.
+        I32AddImmToAccLoad16UToAcc { a: R, imm: u32 },
+        /// `I32AddAccImmToAcc` then `I32Load16UAccToAcc`.
+        I32AddAccImmToAccLoad16UToAcc { imm: u32 },
+        /// `I32AddToAcc` then `I32Load16UAcc`.
+        I32AddToAccLoad16U { a: R, b: R },
+        /// `I32AddToAcc` then `I32LoadAcc`.
+        I32AddToAccLoad { a: R, b: R },
+        /// [`Instr::I32ShrUAndImmToAcc`] (which it replaces with the `I32AndAccImmToAcc` after
+        /// it) and the `I32AddAcc` after those: `dst = b + ((a >> shift) & mask)`; reads `dst`
+        /// and `b` from the `I32AddAcc`, which stays in place, and skips all three.
+        I32ShrUAndAdd { shift: u16, a: R, mask: u32 },
+        /// `Copy` then the `BrIfEqz` right after it, which stays in place (its operands are
+        /// read from it).
+        CopyBrIfEqz { dst: R, src: R },
+        /// `Copy` then the `Br` right after it, which stays in place (its target is read from
+        /// it).
+        CopyBr { dst: R, src: R },
+        /// `I32AddImm`, then the `I32AddImm` right after it, which stays in place (its
+        /// operands are read from it) and is skipped.
+        I32AddImmTwice { dst: R, a: R, imm: u32 },
+        /// `I32Load`, then the `I32Load` right after it (read and skipped as above; a trap
+        /// in the second is reported at the second).
+        I32LoadTwice { dst: R, addr: R, offset: u32 },
+        /// `I32Store`, then the `I32Store` right after it (as [`Instr::I32LoadTwice`]).
+        I32StoreTwice { addr: R, val: R, offset: u32 },
+        /// `Copy`, then the `Copy` right after it (to any slot; read and skipped as above).
+        CopyTwice { dst: R, src: R },
     }
     int_binary {
         I32Add(32) => I32AddImm, I32AddAcc, I32AddAccImm

@@ -10,9 +10,11 @@
 //! Before that, branches to unconditional `Br`s are pointed at their final targets (jump
 //! threading), and the entries of a `br_table` stay `Br`s, which its handler follows.
 //!
-//! Two fusions come last: a loop counter's step with the branch after it, and two copies
-//! to consecutive slots. The fused instruction takes the first one's place and skips the
-//! second, which stays (unreached) so that indices do not move.
+//! Fusions come last: a loop counter's step with the branch after it, two copies to
+//! consecutive slots, the pairs of `fuse_pair`, and those of `fuse_reading_next` (an address
+//! add with the load of the sum, two of a kind in a row, ...), whose fused instruction reads
+//! the operands of the instructions after it. The fused instruction takes the first one's
+//! place and skips the others, which stay (unreached) so that indices do not move.
 //!
 //! An instruction may read the accumulator instead of slot `s` when the instruction right
 //! before it (or a `select` right before, past its `Extra` word) left its result `s` there
@@ -84,13 +86,84 @@ pub(super) fn optimize(instrs: &mut [Instr], frame: &Frame<'_>, handlers: &[Hand
             }
         }
     }
+    // The instructions before `kept` that are after `i` are read by a fused instruction, and
+    // stay as they are.
+    let mut kept = 0;
     for i in 0..instrs.len().saturating_sub(1) {
+        if i < kept {
+            continue;
+        }
         fuse_step(instrs, i);
         if !targets[i + 1] {
             fuse_copies(instrs, i);
             fuse_pair(instrs, i, &targets);
+            kept = fuse_reading_next(instrs, i, &targets);
         }
     }
+}
+
+/// Replaces the instruction at `at` and the one or two after it (which nothing else leads
+/// to) by a fused instruction that does its own work and reads the operands of the others,
+/// which stay in place and are skipped: an i32 address add and the load of the sum, a
+/// bit-field extract and the add of a base, a copy and the branch after it, and two adds
+/// of an immediate, `i32` loads, `i32` stores or copies in a row. Returns the
+/// index after the last instruction read, which no later fusion may change (`at` when
+/// nothing is fused).
+fn fuse_reading_next(instrs: &mut [Instr], at: usize, targets: &[bool]) -> usize {
+    use Instr::*;
+    let fused = match (instrs[at], instrs[at + 1]) {
+        (I32Add { dst, a, b }, I32Load8UAcc { .. }) => I32AddLoad8U { dst, a, b },
+        (I32Add { dst, a, b }, I32Load8UAccToAcc { .. }) => I32AddLoad8UToAcc { dst, a, b },
+        (I32AddToAcc { a, b }, I32Load8UAcc { .. }) => I32AddToAccLoad8U { a, b },
+        (I32AddToAcc { a, b }, I32Load8UAccToAcc { .. }) => I32AddToAccLoad8UToAcc { a, b },
+        (I32AddAcc { dst, b }, I32Load8UAccToAcc { .. }) => I32AddAccLoad8UToAcc { dst, b },
+        (I32AddAcc { dst, b }, I32LoadAccToAcc { .. }) => I32AddAccLoadToAcc { dst, b },
+        (I32AddAccToAcc { b }, I32Load8UAcc { .. }) => I32AddAccToAccLoad8U { b },
+        (I32AddAccToAcc { b }, I32Load8UAccToAcc { .. }) => I32AddAccToAccLoad8UToAcc { b },
+        (I32AddAccToAcc { b }, I32Load16UAcc { .. }) => I32AddAccToAccLoad16U { b },
+        (I32AddAccToAcc { b }, I32LoadAccToAcc { .. }) => I32AddAccToAccLoadToAcc { b },
+        (I32AddImmToAcc { a, imm }, I32LoadAcc { .. }) => I32AddImmToAccLoad { a, imm },
+        (I32AddImmToAcc { a, imm }, I64LoadAccToAcc { .. }) => {
+            I32AddImmToAccLoadI64ToAcc { a, imm }
+        }
+        (I32AddAccImmToAcc { imm }, I32LoadAccToAcc { .. }) => I32AddAccImmToAccLoadToAcc { imm },
+        (I32AddImmToAcc { a, imm }, I32Load8UAcc { .. }) => I32AddImmToAccLoad8U { a, imm },
+        (I32AddImmToAcc { a, imm }, I32Load16UAccToAcc { .. }) => {
+            I32AddImmToAccLoad16UToAcc { a, imm }
+        }
+        (I32AddAccImmToAcc { imm }, I32Load16UAccToAcc { .. }) => {
+            I32AddAccImmToAccLoad16UToAcc { imm }
+        }
+        (I32AddToAcc { a, b }, I32Load16UAcc { .. }) => I32AddToAccLoad16U { a, b },
+        (I32AddToAcc { a, b }, I32LoadAcc { .. }) => I32AddToAccLoad { a, b },
+        (I32ShrUAndImmToAcc { shift, a, mask }, I32AndAccImmToAcc { .. }) => {
+            match (instrs.get(at + 2), targets.get(at + 2)) {
+                (Some(I32AddAcc { .. }), Some(false)) => {
+                    instrs[at] = I32ShrUAndAdd { shift, a, mask };
+                    return at + 3;
+                }
+                _ => return at,
+            }
+        }
+        (Copy { dst, src }, BrIfEqz { .. }) => CopyBrIfEqz { dst, src },
+        (Copy { dst, src }, Br { .. }) => CopyBr { dst, src },
+        // Two of a kind, unless the second fuses with the one after it.
+        (I32AddImm { dst, a, imm }, I32AddImm { .. }) => match instrs.get(at + 2) {
+            Some(Br { .. } | BrI32LtUAcc { .. } | BrI32LtSAcc { .. } | BrI32NeAcc { .. }) => {
+                return at
+            }
+            _ => I32AddImmTwice { dst, a, imm },
+        },
+        (I32Load { dst, addr, offset }, I32Load { .. }) => I32LoadTwice { dst, addr, offset },
+        (I32Store { addr, val, offset }, I32Store { .. }) => I32StoreTwice { addr, val, offset },
+        (Copy { dst, src }, Copy { .. }) => match instrs.get(at + 2) {
+            Some(Call { .. } | BrIfEqz { .. } | Br { .. } | Copy { .. }) => return at,
+            _ => CopyTwice { dst, src },
+        },
+        _ => return at,
+    };
+    instrs[at] = fused;
+    at + 2
 }
 
 /// Replaces an instruction at `at` and the one after it (nothing else leading to it) by

@@ -30,6 +30,49 @@ handler!(CopyPair(vm) Instr::CopyPair { dst, a, b } => {
     vm.skip(2)
 });
 
+handler!(CopyBrIfEqz(vm) Instr::CopyBrIfEqz { dst, src } => {
+    let v = vm.r(src);
+    vm.put(dst, v);
+    // SAFETY: the translator fuses the copy only with a `BrIfEqz` right after it.
+    match unsafe { (*vm.ip.add(1)).instr } {
+        Instr::BrIfEqz { cond, target } => {
+            if vm.r(cond) as u32 == 0 {
+                vm.jump(1 + target)
+            } else {
+                vm.skip(2)
+            }
+        }
+        // SAFETY: as above.
+        _ => unsafe { std::hint::unreachable_unchecked() },
+    }
+});
+
+handler!(CopyBr(vm) Instr::CopyBr { dst, src } => {
+    let v = vm.r(src);
+    vm.put(dst, v);
+    // SAFETY: the translator fuses the copy only with a `Br` right after it.
+    match unsafe { (*vm.ip.add(1)).instr } {
+        Instr::Br { target } => vm.jump(1 + target),
+        // SAFETY: as above.
+        _ => unsafe { std::hint::unreachable_unchecked() },
+    }
+});
+
+handler!(CopyTwice(vm) Instr::CopyTwice { dst, src } => {
+    let v = vm.r(src);
+    vm.put(dst, v);
+    // SAFETY: the translator fuses the copy only with a `Copy` right after it.
+    match unsafe { (*vm.ip.add(1)).instr } {
+        Instr::Copy { dst, src } => {
+            let v = vm.r(src);
+            vm.put(dst, v);
+            vm.skip(2)
+        }
+        // SAFETY: as above.
+        _ => unsafe { std::hint::unreachable_unchecked() },
+    }
+});
+
 handler!(Const32(vm) Instr::Const32 { dst, value } => {
     vm.put(dst, value as u64);
     vm.next()

@@ -325,3 +325,33 @@ handler!(I32ShlAccAddToAcc(vm) Instr::I32ShlAccAddToAcc { shift, b } => {
     vm.acc = ((vm.acc as u32) << shift).wrapping_add(vm.r(b) as u32) as u64;
     vm.skip(2)
 });
+
+handler!(I32ShrUAndAdd(vm) Instr::I32ShrUAndAdd { shift, a, mask } => {
+    let field = (vm.r(a) as u32 >> shift) & mask;
+    // SAFETY: the translator fuses the extract only with an `I32AddAcc` two instructions
+    // further (after the skipped `I32AndAccImmToAcc`).
+    match unsafe { (*vm.ip.add(2)).instr } {
+        Instr::I32AddAcc { dst, b } => {
+            let v = field.wrapping_add(vm.r(b) as u32) as u64;
+            vm.put(dst, v);
+            vm.skip(3)
+        }
+        // SAFETY: as above.
+        _ => unsafe { std::hint::unreachable_unchecked() },
+    }
+});
+
+handler!(I32AddImmTwice(vm) Instr::I32AddImmTwice { dst, a, imm } => {
+    let v = (vm.r(a) as u32).wrapping_add(imm) as u64;
+    vm.put(dst, v);
+    // SAFETY: the translator fuses the add only with an `I32AddImm` right after it.
+    match unsafe { (*vm.ip.add(1)).instr } {
+        Instr::I32AddImm { dst, a, imm } => {
+            let v = (vm.r(a) as u32).wrapping_add(imm) as u64;
+            vm.put(dst, v);
+            vm.skip(2)
+        }
+        // SAFETY: as above.
+        _ => unsafe { std::hint::unreachable_unchecked() },
+    }
+});

@@ -119,6 +119,160 @@ macro_rules! put_bytes {
     }};
 }
 
+/// The slow path of the load half of a fused address add (the sum is in the accumulator)
+/// past the cached length: [`out_of_bounds`] at the load, which stays in place after the
+/// fused instruction and reads its address from the accumulator.
+#[cold]
+#[inline(never)]
+fn add_load_out_of_bounds(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, acc: u64) -> Exit {
+    // SAFETY: the load follows the fused instruction.
+    out_of_bounds(cx, unsafe { ip.add(1) }, regs, mem, acc)
+}
+
+/// Handlers of an i32 address add fused with the memory-0 load of a `$t` right after it,
+/// which reads the sum from the accumulator and stays in place: `$sum` is the add (which
+/// writes its slot, if it has one), then the load's `offset` (and `dst`, for a load that
+/// writes a slot) are read from the load, which is skipped.
+macro_rules! add_load {
+    ($(
+        $name:ident($vm:ident) { $($f:ident),* } => $sum:block
+            $load:ident $({ $dst:ident })?: $t:ty => |$v:ident| $conv:expr;
+    )*) => {$(
+        handler!($name($vm) Instr::$name { $($f),* } => {
+            let sum: u32 = $sum;
+            $vm.acc = sum as u64;
+            // SAFETY: the translator fuses the add only with this load right after it.
+            let Instr::$load { $($dst,)? offset } = (unsafe { *$vm.ip.add(1) }).instr else {
+                // SAFETY: as above.
+                unsafe { std::hint::unreachable_unchecked() }
+            };
+            const N: usize = std::mem::size_of::<$t>();
+            let ea = sum as usize + offset as usize;
+            if ea + N > $vm.cx.st.mem_len {
+                return $vm.call(add_load_out_of_bounds);
+            }
+            // SAFETY: `ea + N` is within memory 0, checked above.
+            let $v = <$t>::from_le_bytes(unsafe {
+                std::ptr::read_unaligned($vm.mem.add(ea) as *const [u8; N])
+            });
+            let value: u64 = $conv;
+            add_load!(@put $vm, value $(, $dst)?);
+            $vm.skip(2)
+        });
+    )*};
+    (@put $vm:ident, $value:ident) => { $vm.acc = $value; };
+    (@put $vm:ident, $value:ident, $dst:ident) => { $vm.put($dst, $value); };
+}
+
+add_load! {
+    I32AddLoad8U(vm) { dst, a, b } => {
+        let s = (vm.r(a) as u32).wrapping_add(vm.r(b) as u32);
+        vm.w(dst, s as u64);
+        s
+    } I32Load8UAcc { dst }: u8 => |v| v as u64;
+    I32AddLoad8UToAcc(vm) { dst, a, b } => {
+        let s = (vm.r(a) as u32).wrapping_add(vm.r(b) as u32);
+        vm.w(dst, s as u64);
+        s
+    } I32Load8UAccToAcc: u8 => |v| v as u64;
+    I32AddToAccLoad8U(vm) { a, b } => {
+        (vm.r(a) as u32).wrapping_add(vm.r(b) as u32)
+    } I32Load8UAcc { dst }: u8 => |v| v as u64;
+    I32AddToAccLoad8UToAcc(vm) { a, b } => {
+        (vm.r(a) as u32).wrapping_add(vm.r(b) as u32)
+    } I32Load8UAccToAcc: u8 => |v| v as u64;
+    I32AddAccLoad8UToAcc(vm) { dst, b } => {
+        let s = (vm.acc as u32).wrapping_add(vm.r(b) as u32);
+        vm.w(dst, s as u64);
+        s
+    } I32Load8UAccToAcc: u8 => |v| v as u64;
+    I32AddAccLoadToAcc(vm) { dst, b } => {
+        let s = (vm.acc as u32).wrapping_add(vm.r(b) as u32);
+        vm.w(dst, s as u64);
+        s
+    } I32LoadAccToAcc: u32 => |v| v as u64;
+    I32AddAccToAccLoad8U(vm) { b } => {
+        (vm.acc as u32).wrapping_add(vm.r(b) as u32)
+    } I32Load8UAcc { dst }: u8 => |v| v as u64;
+    I32AddAccToAccLoad8UToAcc(vm) { b } => {
+        (vm.acc as u32).wrapping_add(vm.r(b) as u32)
+    } I32Load8UAccToAcc: u8 => |v| v as u64;
+    I32AddAccToAccLoad16U(vm) { b } => {
+        (vm.acc as u32).wrapping_add(vm.r(b) as u32)
+    } I32Load16UAcc { dst }: u16 => |v| v as u64;
+    I32AddAccToAccLoadToAcc(vm) { b } => {
+        (vm.acc as u32).wrapping_add(vm.r(b) as u32)
+    } I32LoadAccToAcc: u32 => |v| v as u64;
+    I32AddImmToAccLoad(vm) { a, imm } => {
+        (vm.r(a) as u32).wrapping_add(imm)
+    } I32LoadAcc { dst }: u32 => |v| v as u64;
+    I32AddImmToAccLoadI64ToAcc(vm) { a, imm } => {
+        (vm.r(a) as u32).wrapping_add(imm)
+    } I64LoadAccToAcc: u64 => |v| v;
+    I32AddAccImmToAccLoadToAcc(vm) { imm } => {
+        (vm.acc as u32).wrapping_add(imm)
+    } I32LoadAccToAcc: u32 => |v| v as u64;
+    I32AddImmToAccLoad8U(vm) { a, imm } => {
+        (vm.r(a) as u32).wrapping_add(imm)
+    } I32Load8UAcc { dst }: u8 => |v| v as u64;
+    I32AddImmToAccLoad16UToAcc(vm) { a, imm } => {
+        (vm.r(a) as u32).wrapping_add(imm)
+    } I32Load16UAccToAcc: u16 => |v| v as u64;
+    I32AddAccImmToAccLoad16UToAcc(vm) { imm } => {
+        (vm.acc as u32).wrapping_add(imm)
+    } I32Load16UAccToAcc: u16 => |v| v as u64;
+    I32AddToAccLoad16U(vm) { a, b } => {
+        (vm.r(a) as u32).wrapping_add(vm.r(b) as u32)
+    } I32Load16UAcc { dst }: u16 => |v| v as u64;
+    I32AddToAccLoad(vm) { a, b } => {
+        (vm.r(a) as u32).wrapping_add(vm.r(b) as u32)
+    } I32LoadAcc { dst }: u32 => |v| v as u64;
+}
+
+/// The slow path of the second access of a fused pair of loads or stores past the cached
+/// length: [`out_of_bounds`] at the second, which stays in place after the fused
+/// instruction (the first is done).
+#[cold]
+#[inline(never)]
+fn second_out_of_bounds(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, acc: u64) -> Exit {
+    // SAFETY: the second access follows the fused instruction.
+    out_of_bounds(cx, unsafe { ip.add(1) }, regs, mem, acc)
+}
+
+handler!(I32LoadTwice(vm) Instr::I32LoadTwice { dst, addr, offset } => {
+    let value = load_value!(vm, vm.r(addr), offset, u32, |v| v as u64);
+    vm.put(dst, value);
+    // SAFETY: the translator fuses the load only with an `I32Load` right after it.
+    let Instr::I32Load { dst, addr, offset } = (unsafe { *vm.ip.add(1) }).instr else {
+        // SAFETY: as above.
+        unsafe { std::hint::unreachable_unchecked() }
+    };
+    let ea = vm.r(addr) as u32 as usize + offset as usize;
+    if ea + 4 > vm.cx.st.mem_len {
+        return vm.call(second_out_of_bounds);
+    }
+    // SAFETY: `ea + 4` is within memory 0, checked above.
+    let v = u32::from_le_bytes(unsafe { std::ptr::read_unaligned(vm.mem.add(ea) as *const [u8; 4]) });
+    vm.put(dst, v as u64);
+    vm.skip(2)
+});
+
+handler!(I32StoreTwice(vm) Instr::I32StoreTwice { addr, val, offset } => {
+    let ea = ea!(vm, vm.r(addr), offset, 4);
+    put_bytes!(vm, ea, vm.r(val), u32);
+    // SAFETY: the translator fuses the store only with an `I32Store` right after it.
+    let Instr::I32Store { addr, val, offset } = (unsafe { *vm.ip.add(1) }).instr else {
+        // SAFETY: as above.
+        unsafe { std::hint::unreachable_unchecked() }
+    };
+    let ea = vm.r(addr) as u32 as usize + offset as usize;
+    if ea + 4 > vm.cx.st.mem_len {
+        return vm.call(second_out_of_bounds);
+    }
+    put_bytes!(vm, ea, vm.r(val), u32);
+    vm.skip(2)
+});
+
 /// Handlers of memory-0 stores of a `$t` at `addr + offset`: of slot `val`, of an
 /// immediate (sign-extended), of the accumulator, and of slot `val` at `acc + offset`.
 macro_rules! store {
