@@ -375,9 +375,10 @@ fn compile_jobs(
 }
 
 /// Runs `work` for the jobs in `order` (a permutation of `0..total`), started in that order
-/// on up to `threads` threads, each with its own contexts, calling `finished` after each job. Stops starting jobs after the first error; the
-/// results of jobs not run are `None`. A panic in job `i` (a bug, or input the validator
-/// should have refused) becomes the error `panicked(i)`.
+/// on up to `threads` threads, each with its own contexts, calling `finished` after each
+/// job. Stops starting jobs after the first error; the results of jobs not run are `None`.
+/// A panic in job `i` (a bug, or input the validator should have refused) becomes the
+/// error `panicked(i)`.
 fn parallel<T: Send>(
     order: &[usize],
     threads: usize,

@@ -8,6 +8,9 @@
 
 use wedge::*;
 
+#[path = "support/engines.rs"]
+mod engines;
+
 /// The four operators, as in the text format after `i32.` / `i64.`.
 const OPS: [&str; 4] = ["div_s", "div_u", "rem_s", "rem_u"];
 
@@ -115,19 +118,6 @@ fn module_text() -> String {
     m + ")"
 }
 
-fn engines() -> Vec<(&'static str, Engine)> {
-    let make = |strategy, inlining| {
-        let mut config = Config::new();
-        config.strategy(strategy).inlining(inlining);
-        Engine::new(&config)
-    };
-    vec![
-        ("interpreter", make(Strategy::Interpreter, false)),
-        ("compiler", make(Strategy::Compiler, false)),
-        ("compiler with inlining", make(Strategy::Compiler, true)),
-    ]
-}
-
 /// A width's value as the `Val` of that width.
 fn val(bits: u32, v: i64) -> Val {
     if bits == 32 {
@@ -160,7 +150,7 @@ fn call(
 #[test]
 fn every_form_of_division_matches_the_specification_in_every_tier() {
     let text = module_text();
-    for (engine_name, engine) in engines() {
+    for (engine_name, engine) in engines::interpreter_and_compilers() {
         let module = Module::new(&engine, &text).expect("module is valid");
         let mut store = Store::new(&engine, ());
         let instance = Linker::new(&engine)

@@ -4,6 +4,9 @@
 
 use wedge::*;
 
+#[path = "support/engines.rs"]
+mod engines;
+
 const WAT: &str = r#"(module
   (memory 1)
   ;; Fills bytes [0, 256) with 1, 2, 3, ... (wrapping).
@@ -24,19 +27,6 @@ fn reference(dst: usize, src: usize, len: usize) -> Vec<u8> {
     let mut m: Vec<u8> = (0..256).map(|i| (i + 1) as u8).collect();
     m.copy_within(src..src + len, dst);
     m
-}
-
-fn engines() -> Vec<(&'static str, Engine)> {
-    let make = |strategy, inlining| {
-        let mut config = Config::new();
-        config.strategy(strategy).inlining(inlining);
-        Engine::new(&config)
-    };
-    vec![
-        ("interpreter", make(Strategy::Interpreter, false)),
-        ("compiler", make(Strategy::Compiler, false)),
-        ("compiler with inlining", make(Strategy::Compiler, true)),
-    ]
 }
 
 /// The test module's store and its `fill`, `copy` and `byte` exports.
@@ -63,7 +53,7 @@ fn instantiate(
 #[test]
 fn short_and_long_copies_over_overlapping_ranges_match_a_reference() {
     let lens = (0..=20).chain([31, 32, 33, 64, 100]);
-    for (name, engine) in engines() {
+    for (name, engine) in engines::interpreter_and_compilers() {
         let (mut store, fill, copy, byte) = instantiate(&engine);
         for len in lens.clone() {
             for shift in [-20i32, -9, -8, -7, -1, 0, 1, 3, 7, 8, 9, 16, 20] {
@@ -87,7 +77,7 @@ fn short_and_long_copies_over_overlapping_ranges_match_a_reference() {
 #[test]
 fn copies_past_the_end_trap_before_moving_a_byte() {
     const PAGE: i32 = 65536;
-    for (name, engine) in engines() {
+    for (name, engine) in engines::interpreter_and_compilers() {
         let (mut store, fill, copy, byte) = instantiate(&engine);
         fill.call(&mut store, ()).unwrap();
         // In bounds up to the last byte, and empty copies at the very end.
