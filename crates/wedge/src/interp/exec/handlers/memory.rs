@@ -24,23 +24,29 @@ fn out_of_bounds(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, acc: u64
 }
 
 /// The address of a memory-0 access of `$n` bytes at `$base + $offset`, or the slow path
-/// when it is past the cached length.
+/// (`out_of_bounds`, or `$slow` if given) when it is past the cached length.
 macro_rules! ea {
-    ($vm:ident, $base:expr, $offset:expr, $n:expr) => {{
+    ($vm:ident, $base:expr, $offset:expr, $n:expr) => {
+        ea!($vm, $base, $offset, $n, out_of_bounds)
+    };
+    ($vm:ident, $base:expr, $offset:expr, $n:expr, $slow:ident) => {{
         let ea = $base as u32 as usize + $offset as usize;
         if ea + $n > $vm.cx.st.mem_len {
-            return $vm.call(out_of_bounds);
+            return $vm.call($slow);
         }
         ea
     }};
 }
 
 /// Loads a `$t` at `$base + $offset` of memory 0 and converts it with `$conv(v)` (or goes
-/// to the slow path when out of the cached bounds).
+/// to the slow path, `out_of_bounds` or `$slow` if given, when out of the cached bounds).
 macro_rules! load_value {
-    ($vm:ident, $base:expr, $offset:ident, $t:ty, |$v:ident| $conv:expr) => {{
+    ($vm:ident, $base:expr, $offset:ident, $t:ty, |$v:ident| $conv:expr) => {
+        load_value!($vm, $base, $offset, $t, |$v| $conv, out_of_bounds)
+    };
+    ($vm:ident, $base:expr, $offset:ident, $t:ty, |$v:ident| $conv:expr, $slow:ident) => {{
         const N: usize = std::mem::size_of::<$t>();
-        let ea = ea!($vm, $base, $offset, N);
+        let ea = ea!($vm, $base, $offset, N, $slow);
         // SAFETY: `ea + N` is within memory 0, checked above.
         let $v = <$t>::from_le_bytes(unsafe {
             std::ptr::read_unaligned($vm.mem.add(ea) as *const [u8; N])
@@ -146,16 +152,8 @@ macro_rules! add_load {
                 // SAFETY: as above.
                 unsafe { std::hint::unreachable_unchecked() }
             };
-            const N: usize = std::mem::size_of::<$t>();
-            let ea = sum as usize + offset as usize;
-            if ea + N > $vm.cx.st.mem_len {
-                return $vm.call(add_load_out_of_bounds);
-            }
-            // SAFETY: `ea + N` is within memory 0, checked above.
-            let $v = <$t>::from_le_bytes(unsafe {
-                std::ptr::read_unaligned($vm.mem.add(ea) as *const [u8; N])
-            });
-            let value: u64 = $conv;
+            let value: u64 =
+                load_value!($vm, sum, offset, $t, |$v| $conv, add_load_out_of_bounds);
             add_load!(@put $vm, value $(, $dst)?);
             $vm.skip(2)
         });
@@ -247,13 +245,8 @@ handler!(I32LoadTwice(vm) Instr::I32LoadTwice { dst, addr, offset } => {
         // SAFETY: as above.
         unsafe { std::hint::unreachable_unchecked() }
     };
-    let ea = vm.r(addr) as u32 as usize + offset as usize;
-    if ea + 4 > vm.cx.st.mem_len {
-        return vm.call(second_out_of_bounds);
-    }
-    // SAFETY: `ea + 4` is within memory 0, checked above.
-    let v = u32::from_le_bytes(unsafe { std::ptr::read_unaligned(vm.mem.add(ea) as *const [u8; 4]) });
-    vm.put(dst, v as u64);
+    let value = load_value!(vm, vm.r(addr), offset, u32, |v| v as u64, second_out_of_bounds);
+    vm.put(dst, value);
     vm.skip(2)
 });
 
@@ -265,10 +258,7 @@ handler!(I32StoreTwice(vm) Instr::I32StoreTwice { addr, val, offset } => {
         // SAFETY: as above.
         unsafe { std::hint::unreachable_unchecked() }
     };
-    let ea = vm.r(addr) as u32 as usize + offset as usize;
-    if ea + 4 > vm.cx.st.mem_len {
-        return vm.call(second_out_of_bounds);
-    }
+    let ea = ea!(vm, vm.r(addr), offset, 4, second_out_of_bounds);
     put_bytes!(vm, ea, vm.r(val), u32);
     vm.skip(2)
 });
