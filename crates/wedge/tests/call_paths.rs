@@ -225,3 +225,102 @@ fn returns_in_tail_position_cross_instances() {
         }
     }
 }
+
+/// Direct calls (their sites linked to the callee by the first call) and `call_indirect`s
+/// (through the cache of targets) in a loop, and a callee that traps once called enough.
+const MANY_CALLS: &str = r#"(module
+  (type $bin (func (param i32 i32) (result i32)))
+  (table 3 funcref)
+  (elem (i32.const 0) $add $mix $sub)
+  (func $add (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+  (func $sub (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1)))
+  (func $mix (param i32 i32) (result i32)
+    (i32.xor (call $add (local.get 1) (local.get 0)) (i32.const 0x5a5a)))
+  (func $triple (param i32) (result i32) (i32.mul (local.get 0) (i32.const 3)))
+  (func $div (param i32 i32) (result i32) (i32.div_u (local.get 0) (local.get 1)))
+  ;; `n` rounds; round `i` divides by `n - i`, which is 0 in the last round if `trap`.
+  (func (export "run") (param $n i32) (param $trap i32) (result i32) (local $i i32) (local $acc i32)
+    (loop $l
+      (local.set $acc (call $add (local.get $acc) (local.get $i)))
+      (local.set $acc (call $triple (local.get $acc)))
+      (local.set $acc (call_indirect (type $bin) (local.get $acc) (local.get $i)
+        (i32.rem_u (local.get $i) (i32.const 3))))
+      (local.set $acc (i32.add (local.get $acc)
+        (call $div (i32.const 1000)
+          (i32.sub (i32.sub (local.get $n) (local.get $i)) (local.get $trap)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $acc)))"#;
+
+/// Expected `run(n, 0)` of `MANY_CALLS`.
+fn many_calls(n: u32) -> u32 {
+    let mut acc = 0u32;
+    for i in 0..n {
+        acc = acc.wrapping_add(i).wrapping_mul(3);
+        acc = match i % 3 {
+            0 => acc.wrapping_add(i),
+            1 => i.wrapping_add(acc) ^ 0x5a5a,
+            _ => acc.wrapping_sub(i),
+        };
+        acc = acc.wrapping_add(1000 / (n - i));
+    }
+    acc
+}
+
+#[test]
+fn linked_calls_give_the_same_results_counts_gas_and_backtraces_in_both_tiers() {
+    for metering in [false, true] {
+        let mut counts = Vec::new();
+        for (label, strategy) in TIERS {
+            let engine = engine(strategy, metering);
+            let mut store = Store::new(&engine, ());
+            let instance = instantiate(&engine, &mut store, MANY_CALLS);
+            let run = instance
+                .get_typed_func::<(u32, u32), u32>(&store, "run")
+                .unwrap();
+            for n in [1, 2, 7, 300] {
+                let got = run.call(&mut store, (n, 0)).unwrap();
+                assert_eq!(got, many_calls(n), "{label}, metering {metering}, n={n}");
+            }
+            // The last round's `$div` (function 4) divides by zero, called from `run` (5).
+            let err = run.call(&mut store, (50, 1)).unwrap_err();
+            let trap = err.as_trap().expect("a trap");
+            assert_eq!(trap.kind(), TrapKind::IntegerDivideByZero, "{label}");
+            let frames: Vec<u32> = trap.backtrace().iter().map(|f| f.func_index).collect();
+            assert_eq!(frames, vec![4, 5], "{label}");
+            counts.push((store.instruction_count(), store.gas_used()));
+        }
+        if metering {
+            assert!(counts[0].0 > 10_000, "counted: {counts:?}");
+            assert_eq!(counts[0], counts[1], "interpreter, compiler");
+        }
+    }
+}
+
+#[test]
+fn linked_calls_run_on_several_threads_sharing_a_module() {
+    // The threads' first calls link the module's shared call sites while the others run.
+    let engine = engine(Strategy::Interpreter, false);
+    let module = Module::new(&engine, MANY_CALLS).unwrap();
+    let start = std::sync::Barrier::new(4);
+    std::thread::scope(|s| {
+        for t in 0..4u32 {
+            let (engine, module, start) = (&engine, &module, &start);
+            s.spawn(move || {
+                let mut store = Store::new(engine, ());
+                let instance = Linker::new(engine).instantiate(&mut store, module).unwrap();
+                let run = instance
+                    .get_typed_func::<(u32, u32), u32>(&store, "run")
+                    .unwrap();
+                start.wait();
+                for n in [1 + t, 100 + t, 1000] {
+                    assert_eq!(
+                        run.call(&mut store, (n, 0)).unwrap(),
+                        many_calls(n),
+                        "n={n}"
+                    );
+                }
+            });
+        }
+    });
+}

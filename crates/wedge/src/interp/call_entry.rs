@@ -111,6 +111,23 @@ impl CallEntry {
             init_chunks: (sizes >> 48) as u32 & 0x7fff,
         })
     }
+
+    /// What a call reads of the entry of a callee whose call site is linked (see
+    /// `call_link.rs`), with `ops`, the first instruction the link gives: the entry is
+    /// filled (a link is only made from a filled entry, and made visible after it).
+    #[inline(always)]
+    pub fn linked(&self, ops: *const Op) -> CallTarget {
+        let sizes = self.sizes.load(Ordering::Relaxed);
+        debug_assert!(sizes & READY != 0, "a linked call's entry is filled");
+        CallTarget {
+            code: self.code.load(Ordering::Relaxed),
+            ops,
+            init: self.init.load(Ordering::Relaxed),
+            frame_slots: sizes as u32,
+            init_at: (sizes >> 32) as u32 & 0xffff,
+            init_chunks: (sizes >> 48) as u32 & 0x7fff,
+        }
+    }
 }
 
 impl CallTarget {

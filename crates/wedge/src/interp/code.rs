@@ -552,7 +552,9 @@ instrs! {
         /// wrote).
         ReturnAcc {},
         /// Calls a function defined in the same module; arguments and results live at `args`.
-        Call { func: u32, args: R },
+        /// `link` is 0 until the first call on the fast path sets it to the distance in
+        /// bytes from this op to the callee's first op (see `interp/call_link.rs`).
+        Call { func: u32, args: R, link: i32 },
         /// Calls an imported function.
         CallImport { func: u32, args: R },
         /// Calls through a table; `site` indexes the function's (table, type) pairs.

@@ -1,6 +1,7 @@
 //! The interpreter tier: a translator from wasm to register bytecode and its executor.
 
 mod call_entry;
+mod call_link;
 mod code;
 mod exec;
 mod gc_code;

@@ -41,14 +41,19 @@ pub(crate) struct State {
 
 /// A `call_indirect` target resolved once: the table element `raw` (a function
 /// reference) names a translated function of the store, with type `type_id`, defined in
-/// `instance` and translated as `code`. Store functions never change, so entries stay
-/// true; the cache is direct-mapped on `raw`, and `raw == 0` (null) marks an empty entry.
+/// `instance`, and `target` is what a call reads of its translation (so that a call finds
+/// it all here, without reading the translation first). Store functions never change, so
+/// entries stay true; the cache is direct-mapped on `raw`, and `raw == 0` (null) marks an
+/// empty entry (whose null `target` a table element not initialized yet may match).
 #[derive(Clone, Copy)]
 pub(crate) struct Callee {
     pub raw: u64,
-    pub code: *const CompiledFunc,
     pub type_id: u32,
     pub instance: u32,
+    /// The target; its `ops` is null for a function whose calls are counted (tiered),
+    /// which a call enters through `target.code`, and in an empty entry (whose `code` is
+    /// null too, which sends a call to the slow path).
+    pub target: CallTarget,
 }
 
 /// Entries of the executor's cache of `call_indirect` targets.

@@ -324,7 +324,11 @@ impl Translator<'_> {
         if func < self.module.num_imported_funcs {
             self.emit(Instr::CallImport { func, args });
         } else {
-            self.emit(Instr::Call { func, args });
+            self.emit(Instr::Call {
+                func,
+                args,
+                link: 0,
+            });
         }
         self.call_safepoint();
         for &t in ty.results() {

@@ -4,6 +4,7 @@
 
 use super::known;
 use crate::interp::call_entry::CallTarget;
+use crate::interp::call_link::CallSite;
 use crate::interp::code::Instr;
 use crate::interp::exec::dispatch::{handler, Cx, Exit, Handler, Ip, Vm};
 use crate::interp::exec::run::{Callee, CALLEES};
@@ -66,17 +67,37 @@ fn enter(vm: Vm<'_, '_>, callee: CallTarget, args: u32, at: usize, slow: Handler
     vm.switch(callee.ops, regs)
 }
 
-handler!(Call(vm) Instr::Call { func, args } => call(vm, func, args, 0, call_slow));
+/// `Call` (not defined with `handler!`, which would copy the instruction: its link is
+/// read atomically, see `call_link.rs`).
+#[allow(non_snake_case)]
+pub(crate) fn Call(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, acc: u64) -> Exit {
+    call(Vm::new(cx, ip, regs, mem, acc), 0, call_slow)
+}
 
-/// Calls defined function `func` with arguments at slot `args`; the `Call` is `at`
-/// instructions after this one, and `slow` runs it when the fast path cannot.
+/// Calls the defined function the `Call` `at` instructions after this one names, and
+/// `slow` runs it when the fast path cannot. A linked call dispatches its callee from the
+/// link and reads the rest of the callee's call entry meanwhile; an unlinked one reads the
+/// entry first and links the call if the entry is filled.
 #[inline(always)]
-fn call(vm: Vm<'_, '_>, func: u32, args: u32, at: usize, slow: Handler) -> Exit {
+fn call(vm: Vm<'_, '_>, at: usize, slow: Handler) -> Exit {
+    // SAFETY: `at` is 0 in `Call`, and the translator fuses a copy only with a `Call`
+    // right after it (`at` is then the distance to it).
+    let (op, site) = unsafe {
+        let op = vm.ip.add(at);
+        (op, CallSite::of(op))
+    };
+    let (func, args) = (site.func, site.args);
     // SAFETY: `st.funcs` is the running module's table of call entries, which has one per
     // function index, and `func` is a validated function index of the module.
     let entry = unsafe { &*vm.cx.st.funcs.add(func as usize) };
+    if let Some(ops) = site.target(op) {
+        return enter(vm, entry.linked(ops), args, at, slow);
+    }
     match entry.get() {
-        Some(callee) => enter(vm, callee, args, at, slow),
+        Some(callee) => {
+            site.link(op, callee.ops);
+            enter(vm, callee, args, at, slow)
+        }
         None => {
             let code = entry.code.load(Ordering::Acquire);
             call_within(vm, code, args, at, slow)
@@ -84,22 +105,10 @@ fn call(vm: Vm<'_, '_>, func: u32, args: u32, at: usize, slow: Handler) -> Exit 
     }
 }
 
-/// The `Call` `at` instructions after this one (a fused copy's).
-#[inline(always)]
-fn call_after(vm: &Vm<'_, '_>, at: usize) -> (u32, u32) {
-    // SAFETY: the translator fuses a copy only with a `Call` right after it.
-    match unsafe { (*vm.ip.add(at)).instr } {
-        Instr::Call { func, args } => (func, args),
-        // SAFETY: as above.
-        _ => unsafe { std::hint::unreachable_unchecked() },
-    }
-}
-
 handler!(CopyCall(vm) Instr::CopyCall { dst, src } => {
     let v = vm.r(src);
     vm.w(dst, v);
-    let (func, args) = call_after(&vm, 1);
-    call(vm, func, args, 1, copy_call_slow)
+    call(vm, 1, copy_call_slow)
 });
 
 handler!(CopyPairCall(vm) Instr::CopyPairCall { dst, a, b } => {
@@ -107,8 +116,7 @@ handler!(CopyPairCall(vm) Instr::CopyPairCall { dst, a, b } => {
     vm.w(dst, v);
     let v = vm.r(b);
     vm.w(dst + 1, v);
-    let (func, args) = call_after(&vm, 2);
-    call(vm, func, args, 2, copy_pair_call_slow)
+    call(vm, 2, copy_pair_call_slow)
 });
 
 /// The slow path of `CopyCall`: the copy is done, the `Call` after it takes its slow path.
@@ -132,9 +140,9 @@ fn copy_pair_call_slow(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, ac
 #[inline(never)]
 fn call_slow(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, acc: u64) -> Exit {
     let mut vm = Vm::new(cx, ip, regs, mem, acc);
-    let Instr::Call { func, args } = vm.instr() else {
-        unreachable!("call_slow runs Call")
-    };
+    // SAFETY: `call_slow` runs a `Call`.
+    let site = unsafe { CallSite::of(ip) };
+    let (func, args) = (site.func, site.args);
     vm.sync_out(1);
     let cx = &mut *vm.cx;
     let code = translate_callee(cx, func);
@@ -307,8 +315,11 @@ handler!(CallIndirect(vm) Instr::CallIndirect { index, args, site } => {
     if callee.raw != raw || callee.type_id != type_id || callee.instance != cx.st.instance {
         return vm.call(call_indirect_slow);
     }
-    let code = callee.code;
-    call_within(vm, code, args, 0, call_indirect_slow)
+    let target = callee.target;
+    if target.ops.is_null() {
+        return call_within(vm, target.code, args, 0, call_indirect_slow);
+    }
+    enter(vm, target, args, 0, call_indirect_slow)
 });
 
 /// Adds store function `f` (the target of table element `f + 1`) to the cache of
@@ -335,24 +346,42 @@ fn cache_callee(cx: &mut Cx<'_>, f: u32) -> bool {
             return false;
         }
     };
+    // A filled call entry has the template padded for the unrolled copy; a function
+    // without one (tiered, or with a frame too large to pack) is entered through `code`.
+    // SAFETY: as above.
+    let c = unsafe { &*code };
+    let target = match module.call_entries[index as usize].get() {
+        Some(target) => target,
+        None => CallTarget {
+            ops: std::ptr::null(),
+            ..CallTarget::of(c)
+        },
+    };
     let raw = f as u64 + 1;
     let callees = &mut cx.ex.callees;
     if callees.is_empty() {
-        callees.resize(
-            CALLEES,
-            Callee {
-                raw: 0,
+        // A null element not initialized yet (raw 0) can match an empty entry: its null
+        // `code` sends the call to the slow path.
+        let empty = Callee {
+            raw: 0,
+            type_id: 0,
+            instance: 0,
+            target: CallTarget {
                 code: std::ptr::null(),
-                type_id: 0,
-                instance: 0,
+                ops: std::ptr::null(),
+                init: std::ptr::null(),
+                frame_slots: 0,
+                init_at: 0,
+                init_chunks: 0,
             },
-        );
+        };
+        callees.resize(CALLEES, empty);
     }
     callees[raw as usize % CALLEES] = Callee {
         raw,
-        code,
         type_id,
         instance,
+        target,
     };
     true
 }
