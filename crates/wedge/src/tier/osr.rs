@@ -72,13 +72,15 @@ pub(crate) fn allowed(config: &crate::Config) -> bool {
 /// `inst`) at its loop `at`, called when its countdown ran out at that loop's head: the
 /// entry's address once it is compiled (and the function's own code too: the entry calls
 /// through the same context block). Else the entry is asked for (and compiled now when
-/// not compiling in the background), and the countdown set so that the loop head asks
-/// again later.
+/// not compiling in the background) if the same call ran out `again`, and the countdown
+/// set so that the loop head asks again later. Asking only for calls that keep looping
+/// after the first time spares compiling entries for calls whose loops are short.
 pub(crate) fn entry(
     module: &Arc<ModuleInner>,
     inst: InstanceTier,
     code: &CompiledFunc,
     at: u32,
+    again: bool,
 ) -> Option<usize> {
     let tier = module.tier.as_deref()?;
     if inst == InstanceTier::Off
@@ -97,7 +99,7 @@ pub(crate) fn entry(
     if let Some(found) = ready(tier) {
         return found;
     }
-    let asked = {
+    let asked = again && {
         let mut states = lock(&tier.osr.states);
         let new = !states.contains_key(&(def, at));
         if new {
