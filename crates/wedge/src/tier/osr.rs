@@ -72,9 +72,10 @@ pub(crate) fn allowed(config: &crate::Config) -> bool {
 /// `inst`) at its loop `at`, called when its countdown ran out at that loop's head: the
 /// entry's address once it is compiled (and the function's own code too: the entry calls
 /// through the same context block). Else the entry is asked for (and compiled now when
-/// not compiling in the background) if the same call ran out `again`, and the countdown
-/// set so that the loop head asks again later. Asking only for calls that keep looping
-/// after the first time spares compiling entries for calls whose loops are short.
+/// not compiling in the background) if the same call ran out `again` at this loop (the
+/// last time its countdown ran out was here too) and the function has no entry yet, and
+/// the countdown set so that the loop head asks again later. Asking only for loops that
+/// keep a call looping after the first time spares compiling entries for short loops.
 pub(crate) fn entry(
     module: &Arc<ModuleInner>,
     inst: InstanceTier,
@@ -99,14 +100,20 @@ pub(crate) fn entry(
     if let Some(found) = ready(tier) {
         return found;
     }
-    let asked = again && {
+    let asked = {
         let mut states = lock(&tier.osr.states);
-        let new = !states.contains_key(&(def, at));
-        if new {
+        // One entry per function: calls that start once it is compiled run compiled, so
+        // only calls already running want one, and those take the first. (Looking again
+        // for another loop would keep the countdown above zero, and calls interpreted.)
+        let waiting = states.get(&(def, at)) == Some(&WAITING);
+        if !waiting && states.keys().any(|&(d, _)| d == def) {
+            return None;
+        }
+        if again && !waiting {
             states.insert((def, at), WAITING);
             lock(&tier.osr.queue).push((def, at));
         }
-        new
+        again && !waiting
     };
     if asked {
         super::request(module, tier);

@@ -160,9 +160,9 @@ pub(crate) struct Executor<'s> {
     osr_call: OsrCall,
     pub stack: Vec<u64>,
     pub frames: Vec<Frame>,
-    /// The call (function, frame base, depth) whose countdown last ran out at a loop head
-    /// (see `tier_count_slow`).
-    pub osr_candidate: Option<(usize, usize, usize)>,
+    /// The call (function, frame base, depth) and loop whose countdown last ran out at a
+    /// loop head (see `tier_count_slow`).
+    pub osr_candidate: Option<(usize, usize, usize, u32)>,
     /// Recently called `call_indirect` targets (empty until the first one).
     pub callees: Vec<Callee>,
     max_depth: usize,

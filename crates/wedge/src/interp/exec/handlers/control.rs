@@ -147,9 +147,10 @@ fn tier_count_slow(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, acc: u
     let Instr::TierCount { osr } = vm.instr() else {
         unreachable!("tier_count_slow runs TierCount")
     };
-    // Only a call that is still in the function when its countdown runs out again (the
-    // same frame) takes an OSR entry: calls that run out at a short loop ask for none.
-    let here = (st.code as usize, st.base, vm.cx.ex.frames.len());
+    // Only a call whose countdown runs out twice in a row at the same loop head (same
+    // frame, same loop) asks for an OSR entry: calls that run out at a short loop ask for
+    // none.
+    let here = (st.code as usize, st.base, vm.cx.ex.frames.len(), osr);
     let again = vm.cx.ex.osr_candidate.replace(here) == Some(here);
     let entry = (osr != NO_OSR && vm.cx.ex.inner.profiler.is_none())
         .then(|| crate::tier::osr_entry(&inst.module.inner, inst.tier, code, osr, again))
