@@ -264,3 +264,45 @@ fn compiled_files_inline_by_default_and_serve_every_run() {
         }
     }
 }
+
+/// A WASI program whose whole work is one loop in `_start`: it prints a checksum of 30
+/// million iterations (as 16 hex digits).
+const ONE_LOOP: &str = r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 64) "0123456789abcdef")
+  (func (export "_start") (local $i i32) (local $h i64) (local $k i32)
+    (local.set $h (i64.const 0xcbf29ce484222325))
+    (loop $l
+      (local.set $h (i64.mul (i64.xor (local.get $h) (i64.extend_i32_u (local.get $i)))
+                             (i64.const 0x100000001b3)))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                          (i32.const 30000000))))
+    (loop $digits
+      (i32.store8 (i32.add (i32.const 100) (local.get $k))
+        (i32.load8_u offset=64 (i32.wrap_i64 (i64.and (i64.shr_u (local.get $h)
+          (i64.extend_i32_u (i32.sub (i32.const 60) (i32.mul (local.get $k) (i32.const 4)))))
+          (i64.const 15)))))
+      (br_if $digits (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (i32.const 16))))
+    (i32.store8 (i32.const 116) (i32.const 10))
+    (i32.store (i32.const 0) (i32.const 100))
+    (i32.store (i32.const 4) (i32.const 17))
+    (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#;
+
+#[test]
+fn a_program_that_is_one_loop_continues_compiled_under_the_default_tier() {
+    let dir = temp_dir("one-loop");
+    let wat = dir.join("one_loop.wat");
+    std::fs::write(&wat, ONE_LOOP).unwrap();
+    let interp = wedge(&["run", "--tier", "interp", wat.to_str().unwrap()]);
+    assert!(interp.status.success(), "{interp:?}");
+    assert_eq!(interp.stdout.len(), 17, "{interp:?}");
+    let tiered = wedge(&["run", "--log", "wedge::tier=debug", wat.to_str().unwrap()]);
+    assert!(tiered.status.success(), "{tiered:?}");
+    assert_eq!(tiered.stdout, interp.stdout);
+    let log = String::from_utf8_lossy(&tiered.stderr);
+    assert!(
+        log.contains("running call continues in compiled code"),
+        "{log}"
+    );
+}

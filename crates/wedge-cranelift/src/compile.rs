@@ -169,6 +169,8 @@ struct Unit {
 #[derive(Clone, Copy)]
 enum Job {
     Func(u32),
+    /// An OSR entry of a defined function at one of its loops (see [`compile_osr_entry`]).
+    Osr(u32, u32),
     ArrayTrampoline(u32),
     HostTrampoline(u32),
 }
@@ -232,6 +234,69 @@ pub fn compile_functions(
         threads,
         &|_, _| {},
     )
+}
+
+/// Compiles an *on-stack-replacement entry* of defined function `func` (an index into
+/// `bodies`, all of the module's) at its loop `at` (the `at`th `loop` operator of its body,
+/// from 0, counting unreachable ones): code that continues a call of the function that is
+/// at the start of an iteration of that loop. It has the function's signature, but ignores
+/// its parameters and takes the values of all the locals (parameters first) from the buffer
+/// its `caller_vmctx` points to, one 8-byte slot each, 32-bit values in the low half; it
+/// returns what the function returns. The block holds that code alone, as the function's
+/// ([`CompiledCode::funcs`] has one entry), and calls other functions through their slots
+/// in the context block. Refused ([`Error::Unsupported`]) with metering or interrupts, for
+/// a function with vector or reference locals, and for a loop with parameters, with values
+/// on the operand stack when entered, or inside a `try` or `try_table`.
+pub fn compile_osr_entry(
+    isa: &Isa,
+    env: &ModuleEnv,
+    throws: &crate::Throws,
+    bodies: &[FuncBody<'_>],
+    func: u32,
+    at: u32,
+) -> Result<CompiledCode, Error> {
+    check_isa(isa, env)?;
+    if func as usize >= bodies.len() {
+        return Err(Error::Unsupported(format!("no defined function {func}")));
+    }
+    let env = ModuleEnv {
+        inlining: false,
+        ..env.clone()
+    };
+    let n = bodies.len();
+    let in_block = vec![false; n];
+    let callees = Callees {
+        env: &env,
+        bodies,
+        funcs: (0..n).map(|_| None).collect(),
+        leaves: Vec::new(),
+        recursive: vec![false; n],
+        looping: vec![false; n],
+    };
+    let mut ctx = Context::new();
+    let mut fctx = FunctionBuilderContext::new();
+    let unit = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        compile_unit(
+            isa,
+            &env,
+            throws,
+            bodies,
+            &callees,
+            Job::Osr(func, at),
+            &|_, _| None,
+            Some(&in_block),
+            &mut ctx,
+            &mut fctx,
+        )
+    }))
+    .unwrap_or_else(|_| {
+        Err(Error::Codegen {
+            func: env.num_imported_funcs + func,
+            message: "internal compiler error".into(),
+        })
+    })?;
+    let align = isa.get().function_alignment().preferred.max(16) as usize;
+    Ok(link(vec![unit], 1, 0, align))
 }
 
 /// Which functions of a module may leave an exception pending (what [`compile_functions`]
@@ -337,7 +402,7 @@ fn compile_jobs(
     let total = jobs.len();
     let mut order: Vec<usize> = (0..total).collect();
     order.sort_by_key(|i| match jobs[*i] {
-        Job::Func(f) => std::cmp::Reverse(bodies[f as usize].bytes.len()),
+        Job::Func(f) | Job::Osr(f, _) => std::cmp::Reverse(bodies[f as usize].bytes.len()),
         _ => std::cmp::Reverse(0),
     });
     let done = AtomicUsize::new(0);
@@ -351,7 +416,7 @@ fn compile_jobs(
         },
         &|i| Error::Codegen {
             func: match jobs[i] {
-                Job::Func(f) => env.num_imported_funcs + f,
+                Job::Func(f) | Job::Osr(f, _) => env.num_imported_funcs + f,
                 _ => u32::MAX,
             },
             message: "internal compiler error".into(),
@@ -441,6 +506,7 @@ fn translate_callee(
         leaves: &[],
         inline_copy: true,
         in_block: None,
+        osr: None,
     };
     let t = func::translate_function(env, isa.get(), index, bodies[i], &mut func, fctx, options)
         .ok()?;
@@ -474,13 +540,17 @@ fn compile_unit(
     let mut record_refunds = Vec::new();
     let mut inline_sites = Vec::new();
     let func_index = match job {
-        Job::Func(i) => {
+        Job::Func(i) | Job::Osr(i, _) => {
             let index = env.num_imported_funcs + i;
             let options = func::Options {
                 throws,
                 leaves: &callees.leaves,
                 inline_copy: false,
                 in_block,
+                osr: match job {
+                    Job::Osr(_, at) => Some(at),
+                    _ => None,
+                },
             };
             let body = bodies[i as usize];
             record_refunds =

@@ -27,8 +27,8 @@ mod throws;
 mod trampoline;
 
 pub use compile::{
-    analyze_throws, compile_functions, compile_module, CodeRange, CompiledCode, InlineSite,
-    InlinedRange, Refund, Reloc, RelocKind, StackMapEntry, TrapSite, WasmOffset,
+    analyze_throws, compile_functions, compile_module, compile_osr_entry, CodeRange, CompiledCode,
+    InlineSite, InlinedRange, Refund, Reloc, RelocKind, StackMapEntry, TrapSite, WasmOffset,
 };
 pub use gc::{
     abstract_code, abstract_of, heap_code, GcField, GcOp, GcType, Storage, ABSTRACT_HEAP,

@@ -148,7 +148,10 @@ impl Translator<'_, '_> {
             Operator::Loop { blockty } => {
                 let (params, results) = self.block_type(blockty)?;
                 let dest = self.new_block_with(&results);
-                let header = self.new_block_with(&params);
+                let header = match self.osr_header(params.len())? {
+                    Some(header) => header,
+                    None => self.new_block_with(&params),
+                };
                 self.mark_block_refs(dest, blockty, false);
                 self.mark_block_refs(header, blockty, true);
                 let args = self.branch_args(params.len());

@@ -128,6 +128,11 @@ pub(crate) struct Translator<'a, 'b> {
     accumulate: Option<accumulate::Plan>,
     /// The value last stored in a local (see `Translator::fence_counter`).
     pub(crate) stored: Option<Value>,
+    /// For an OSR entry: the loop it enters and that loop's header, made up front (jumped to
+    /// from the entry block, used when translation reaches the loop).
+    osr: Option<(u32, ir::Block)>,
+    /// How many `loop` operators were read so far (reachable or not).
+    loops: u32,
 }
 
 /// What translation may rely on, besides the module.
@@ -146,6 +151,9 @@ pub(crate) struct Options<'a> {
     /// direct call can reach it; the others are called through their slot in the context
     /// block ([`crate::VmLayout::vmctx_defined_funcs`]). `None`: every function is.
     pub(crate) in_block: Option<&'a [bool]>,
+    /// Translate an on-stack-replacement entry at this loop (see [`crate::compile_osr_entry`])
+    /// instead of the function's own entry.
+    pub(crate) osr: Option<u32>,
 }
 
 /// What translating a function found out besides its code.
@@ -179,8 +187,9 @@ pub(crate) fn translate_function(
     let sig = &env.types[env.func_types[func_index as usize] as usize];
     func.signature = wasm_signature(sig);
     func.name = UserFuncName::user(NS_FUNC, func_index);
-    // Metered and interruptible code counts function entries: no calls become loops there.
-    let accumulate = (!env.interruptible && env.metering.is_none())
+    // Metered and interruptible code counts function entries: no calls become loops there
+    // (nor in an OSR entry, which does not start at the function's first operator).
+    let accumulate = (!env.interruptible && env.metering.is_none() && options.osr.is_none())
         .then(|| {
             let results: Vec<Type> = sig.results.iter().map(|t| clif_type(*t)).collect();
             accumulate::plan(func_index, &results, body)
@@ -211,6 +220,8 @@ pub(crate) fn translate_function(
         options,
         accumulate,
         stored: None,
+        osr: None,
+        loops: 0,
     };
     t.translate(sig, body)?;
     let refunds = t.finish_points();
@@ -235,6 +246,18 @@ impl<'a, 'b> Translator<'a, 'b> {
         self.b.seal_block(entry);
         let params = self.b.block_params(entry).to_vec();
         self.vmctx = params[0];
+        let numeric = |t: WasmType| {
+            matches!(
+                t,
+                WasmType::I32 | WasmType::I64 | WasmType::F32 | WasmType::F64
+            )
+        };
+        let osr = self.options.osr.is_some();
+        if osr && !sig.params.iter().all(|t| numeric(*t)) {
+            return Err(Error::Unsupported(
+                "OSR entry with non-numeric locals".into(),
+            ));
+        }
         for (i, t) in sig.params.iter().enumerate() {
             let ty = clif_type(*t);
             let var = self.b.declare_var(ty);
@@ -249,6 +272,11 @@ impl<'a, 'b> Translator<'a, 'b> {
             let (count, t) = local?;
             let wt = self.ref_kind(t);
             let ty = clif_type(wt);
+            if osr && !numeric(wt) {
+                return Err(Error::Unsupported(
+                    "OSR entry with non-numeric locals".into(),
+                ));
+            }
             for _ in 0..count {
                 let var = self.b.declare_var(ty);
                 if wt == WasmType::Ref {
@@ -263,6 +291,9 @@ impl<'a, 'b> Translator<'a, 'b> {
             self.stack_check();
         }
         self.declare_memories();
+        if let Some(target) = self.options.osr {
+            self.enter_osr(target, params[1])?;
+        }
         self.meter_entry();
         self.start_accumulating(sig.params.len());
         let ret = self.b.create_block();
@@ -291,6 +322,9 @@ impl<'a, 'b> Translator<'a, 'b> {
                     "operators after the end of the body".into(),
                 ));
             }
+            if let Operator::Loop { .. } = op {
+                self.loops += 1;
+            }
             if self.skip(&op)? {
                 continue;
             }
@@ -316,9 +350,60 @@ impl<'a, 'b> Translator<'a, 'b> {
                 "function body ends without `end`".into(),
             ));
         }
+        if self.osr.is_some() {
+            return Err(Error::Unsupported(
+                "OSR entry at a loop it cannot enter".into(),
+            ));
+        }
         self.finish_accumulating();
         self.finish_propagate();
         Ok(())
+    }
+
+    /// Ends the entry block of an OSR entry at loop `target` (the `target`th `loop` operator
+    /// of the body, from 0): sets every local from the buffer at `buffer` (one 8-byte slot
+    /// each, in local order, as the interpreter keeps them: 32-bit values in the low half)
+    /// and jumps to the loop's header. The body's code before the loop is translated into a
+    /// block nothing reaches, which Cranelift drops.
+    fn enter_osr(&mut self, target: u32, buffer: Value) -> Result<(), Error> {
+        if self.env.metering.is_some() || self.env.interruptible {
+            return Err(Error::Unsupported(
+                "OSR entry with metering or interrupts".into(),
+            ));
+        }
+        let flags = MemFlagsData::trusted().with_endianness(ir::Endianness::Little);
+        for i in 0..self.locals.len() {
+            let (var, ty) = self.locals[i];
+            let v = self.b.ins().load(ty, flags, buffer, 8 * i as i32);
+            self.b.def_var(var, v);
+        }
+        let header = self.b.create_block();
+        self.b.ins().jump(header, &[]);
+        self.osr = Some((target, header));
+        let unreached = self.b.create_block();
+        self.b.switch_to_block(unreached);
+        self.b.seal_block(unreached);
+        Ok(())
+    }
+
+    /// The header made up front for the loop being opened if it is the OSR entry's: checks
+    /// that it can be entered there (no parameters, nothing on the operand stack, no
+    /// enclosing exception handler).
+    pub(crate) fn osr_header(&mut self, num_params: usize) -> Result<Option<ir::Block>, Error> {
+        match self.osr {
+            Some((target, header)) if target + 1 == self.loops => {
+                let handler = self
+                    .frames
+                    .iter()
+                    .any(|f| matches!(f.kind, FrameKind::TryTable { .. } | FrameKind::Try { .. }));
+                if num_params != 0 || !self.stack.is_empty() || handler || !self.reachable {
+                    return Err(Error::Unsupported("OSR entry at this loop".into()));
+                }
+                self.osr = None;
+                Ok(Some(header))
+            }
+            _ => Ok(None),
+        }
     }
 
     /// A zero of any type.

@@ -34,6 +34,9 @@
 /// A slot index within the current frame.
 pub type R = u32;
 
+/// [`Instr::TierCount`]'s `osr` at a loop compiled code may not take over.
+pub const NO_OSR: u32 = u32::MAX;
+
 macro_rules! instrs {
     (
         unary { $($un:ident),* $(,)? }
@@ -441,8 +444,10 @@ instrs! {
         Meter { gas_lo: u32, gas_hi: u32, count: u32 },
         /// Traps with "interrupted" if the store's interrupt flag is set.
         CheckInterrupt {},
-        /// Counts a loop iteration toward compiling the function (tiered modules only).
-        TierCount {},
+        /// Counts a loop iteration toward compiling the function (tiered modules only); `osr`
+        /// is the loop's index among the body's `loop` operators if compiled code may take
+        /// over a running call there (see `tier::osr`), else [`NO_OSR`].
+        TierCount { osr: u32 },
         /// Operands that did not fit in the previous instruction.
         Extra { a: u32, b: u32, c: u32 },
         Unreachable {},

@@ -12,7 +12,7 @@ mod translate;
 mod wide;
 
 pub(crate) use call_entry::CallEntry;
-pub use code::{Instr, R};
+pub use code::{Instr, NO_OSR, R};
 pub(crate) use exec::{invoke, invoke_nested, suspended_frames};
 pub use gc_code::{GcMap, GcOp, GcSite, Handler, HandlerKind};
 pub(crate) use translate::{frame_layout, translate, INIT_CHUNK};

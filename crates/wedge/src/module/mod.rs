@@ -462,6 +462,13 @@ impl Module {
         }
     }
 
+    /// How many calls that were running a loop in the interpreter continued in compiled
+    /// code at the loop's head (on-stack replacement, under
+    /// [`Strategy::Tiered`](crate::Strategy)); 0 for modules that are not tiered.
+    pub fn osr_count(&self) -> usize {
+        self.inner.tier.as_ref().map_or(0, |t| t.osr_count())
+    }
+
     /// Whether the module's compiled code came from the code cache
     /// ([`Config::cache_dir`](crate::Config::cache_dir)).
     pub fn is_cached(&self) -> bool {

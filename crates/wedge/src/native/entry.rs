@@ -143,12 +143,13 @@ pub(crate) unsafe fn enter(
     activation: &mut Activation,
     trampoline: *const u8,
     vmctx: *mut u8,
+    caller: *mut u8,
     io: *mut u64,
     code: *const u8,
 ) -> bool {
     activation.prev = CURRENT.with(|c| c.replace(activation));
     // SAFETY: guaranteed by the caller; the activation outlives the call.
-    let r = unsafe { wedge_native_enter(activation, trampoline, vmctx, vmctx, io, code) };
+    let r = unsafe { wedge_native_enter(activation, trampoline, vmctx, caller, io, code) };
     CURRENT.with(|c| c.set(activation.prev));
     r == 0
 }

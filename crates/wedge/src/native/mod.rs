@@ -561,10 +561,28 @@ pub(crate) unsafe fn invoke_code<T>(
     code: *const u8,
     io: &mut [u64],
 ) -> Result<(), Error> {
+    // SAFETY: as the caller guarantees; the caller's context block is the callee's.
+    unsafe { invoke_code_from(store, instance, trampoline, code, std::ptr::null_mut(), io) }
+}
+
+/// [`invoke_code`] with `caller` as the code's `caller_vmctx` (null: the instance's context
+/// block), which an OSR entry reads the values of its locals from.
+///
+/// # Safety
+/// As [`invoke_code`]; an OSR entry's `caller` must point to one slot per local.
+pub(crate) unsafe fn invoke_code_from<T>(
+    store: &mut Store<T>,
+    instance: u32,
+    trampoline: *const u8,
+    code: *const u8,
+    caller: *mut u8,
+    io: &mut [u64],
+) -> Result<(), Error> {
     #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
     {
         let inst = &store.inner.instances[instance as usize];
         let vmctx = inst.vmctx.as_ptr();
+        let caller = if caller.is_null() { vmctx } else { caller };
         let config = store.inner.engine.config();
         // Under the tiered strategy interpreter activations between compiled frames take
         // native stack too (a few KiB each, for a call from compiled code to an interpreted
@@ -594,7 +612,16 @@ pub(crate) unsafe fn invoke_code<T>(
         let mut activation = Activation::new();
         // SAFETY: the trampoline, code and vmctx belong to this instance's loaded module, and
         // `io` holds the slots of the function's type (checked by every caller).
-        let ok = unsafe { entry::enter(&mut activation, trampoline, vmctx, io.as_mut_ptr(), code) };
+        let ok = unsafe {
+            entry::enter(
+                &mut activation,
+                trampoline,
+                vmctx,
+                caller,
+                io.as_mut_ptr(),
+                code,
+            )
+        };
         // SAFETY: the call is over; `vm` points into the store, which is still borrowed.
         let exn = unsafe {
             (*vm).stack_limit = saved.0;
@@ -658,7 +685,7 @@ pub(crate) unsafe fn invoke_code<T>(
     }
     #[cfg(not(all(target_arch = "x86_64", target_os = "linux")))]
     {
-        let _ = (store, instance, trampoline, code, io);
+        let _ = (store, instance, trampoline, code, caller, io);
         Err(Error::Limit(
             "native code is not supported on this platform".into(),
         ))

@@ -95,7 +95,9 @@ fn work() {
         };
         tier.scheduled.store(false, Ordering::Release);
         compile_batch(&module, tier);
-        let more = !lock(&tier.queue).is_empty() && !tier.failed.load(Ordering::Relaxed);
+        compile_osr(&module, tier);
+        let more = (!lock(&tier.queue).is_empty() || tier.osr.queued())
+            && !tier.failed.load(Ordering::Relaxed);
         if more && !tier.scheduled.swap(true, Ordering::AcqRel) {
             schedule(Arc::downgrade(&module));
         }
@@ -110,6 +112,62 @@ pub(crate) fn compile_queued(module: &Arc<ModuleInner>) {
     while !lock(&tier.queue).is_empty() && !tier.failed.load(Ordering::Relaxed) {
         compile_batch(module, tier);
     }
+    compile_osr(module, tier);
+}
+
+/// Compiles and loads the OSR entries waiting for the compiler (see `osr.rs`), and
+/// publishes them; an entry the compiler refuses leaves its loop interpreted.
+fn compile_osr(m: &ModuleInner, tier: &TierState) {
+    let _one_at_a_time = lock(&tier.compiling);
+    for (def, at) in tier.osr.take_queue() {
+        let code = compile_osr_entry(m, tier, def, at).ok().map(|native| {
+            let native = Arc::new(native);
+            let address = native.func(0) as usize;
+            lock(&tier.blocks).push(native);
+            address
+        });
+        tier.osr.publish(def, at, code);
+    }
+}
+
+/// Compiles the OSR entry of defined function `def` at its loop `at` into a loaded block.
+fn compile_osr_entry(
+    m: &ModuleInner,
+    tier: &TierState,
+    def: u32,
+    at: u32,
+) -> Result<NativeCode, crate::Error> {
+    let bodies = nc::bodies(m);
+    let inputs = inputs(m, tier)?;
+    let isa = nc::module_isa(m)?;
+    let started = std::time::Instant::now();
+    let code = wc::compile_osr_entry(isa, &inputs.env, &inputs.throws, &bodies, def, at)
+        .map_err(nc::error)?;
+    tracing::info!(
+        target: "wedge::compile",
+        tier = "osr",
+        func = m.num_imported_funcs + def,
+        at_loop = at,
+        code_bytes = code.code.len(),
+        ms = started.elapsed().as_secs_f64() * 1e3,
+        "OSR entry compiled"
+    );
+    NativeCode::load(nc::image(code, vec![def]), None, m)
+}
+
+/// What compiling any function of a module needs, made on first use.
+fn inputs<'t>(m: &ModuleInner, tier: &'t TierState) -> Result<&'t Inputs, crate::Error> {
+    tier.inputs
+        .get_or_init(|| {
+            let env = nc::module_env(m);
+            let throws = wc::Throws {
+                funcs: vec![true; m.func_types.len()],
+                indirect: true,
+            };
+            Ok(Inputs { env, throws })
+        })
+        .as_ref()
+        .map_err(|e| crate::Error::Limit(format!("native code: {e}")))
 }
 
 /// Takes a batch of queued functions, compiles and loads it, and publishes their code.
@@ -157,18 +215,7 @@ fn compile_batch(m: &ModuleInner, tier: &TierState) {
 /// trampolines if it is the module's first).
 fn compile(m: &ModuleInner, tier: &TierState, funcs: &[u32]) -> Result<NativeCode, crate::Error> {
     let bodies = nc::bodies(m);
-    let inputs = tier
-        .inputs
-        .get_or_init(|| {
-            let env = nc::module_env(m);
-            let throws = wc::Throws {
-                funcs: vec![true; m.func_types.len()],
-                indirect: true,
-            };
-            Ok(Inputs { env, throws })
-        })
-        .as_ref()
-        .map_err(|e| crate::Error::Limit(format!("native code: {e}")))?;
+    let inputs = inputs(m, tier)?;
     let isa = nc::module_isa(m)?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = threads.saturating_sub(1).clamp(1, funcs.len());

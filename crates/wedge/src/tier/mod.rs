@@ -20,15 +20,19 @@
 //! tiers share the store's memories, tables, globals, meter and exception state: results,
 //! traps, gas and instruction counts do not depend on which functions run compiled.
 //!
-//! A function that is running when it becomes hot finishes in the interpreter (there is no
-//! on-stack replacement): only its later calls run compiled.
+//! A function that becomes hot while it runs a loop continues in compiled code at the head
+//! of that loop (on-stack replacement, `osr.rs`), where it can (no metering or interrupts,
+//! only numeric locals, a loop entered with an empty operand stack and outside exception
+//! handlers); elsewhere it finishes in the interpreter and only its later calls run compiled.
 #![cfg_attr(not(feature = "compiler"), allow(dead_code, unused_imports))]
 
 #[cfg(feature = "compiler")]
 mod compile;
+mod osr;
 mod store;
 
-pub(crate) use store::{invoke, invoke_from_native};
+pub(crate) use osr::entry as osr_entry;
+pub(crate) use store::{invoke, invoke_from_native, invoke_osr};
 
 use crate::interp::CompiledFunc;
 use crate::module::ModuleInner;
@@ -76,6 +80,8 @@ pub(crate) struct TierState {
     pub budget: i32,
     /// Compile on background threads (else on the thread that finds a function hot).
     background: bool,
+    /// Entries of running calls into compiled code at loop heads (see `osr.rs`).
+    osr: osr::Entries,
 }
 
 impl std::fmt::Debug for TierState {
@@ -105,6 +111,7 @@ impl TierState {
             call_cost: call_cost.min(budget as u32) as i32,
             budget,
             background: config.tier_up_background,
+            osr: osr::Entries::default(),
         }
     }
 
@@ -117,6 +124,11 @@ impl TierState {
     /// The block with the trampolines, once any code is loaded.
     pub fn base(&self) -> Option<&Arc<crate::native::NativeCode>> {
         self.base.get()
+    }
+
+    /// How many calls running in the interpreter continued in compiled code at a loop head.
+    pub fn osr_count(&self) -> usize {
+        self.osr.taken()
     }
 
     /// How many defined functions have compiled code.
@@ -210,7 +222,7 @@ fn cheaper_interpreted(code: &CompiledFunc) -> bool {
         && !code
             .ops
             .iter()
-            .any(|op| matches!(op.instr, crate::interp::Instr::TierCount {}))
+            .any(|op| matches!(op.instr, crate::interp::Instr::TierCount { .. }))
 }
 
 /// Has the compiler look at a module's queue.

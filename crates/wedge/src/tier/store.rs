@@ -34,6 +34,54 @@ pub(crate) fn invoke<T>(
     Some(unsafe { crate::native::invoke_code(store, instance, trampoline, entry as *const u8, io) })
 }
 
+/// Continues a call of defined function `def` of `instance` in its OSR entry `entry` (see
+/// `osr.rs`, which hands out only entries of functions with compiled code) with the values
+/// of its locals in `locals` (one slot each); its results are written to `io`, which has
+/// the slots of the function's type.
+pub(crate) fn invoke_osr<T>(
+    store: &mut Store<T>,
+    instance: u32,
+    def: u32,
+    entry: usize,
+    locals: &mut [u64],
+    io: &mut [u64],
+) -> Result<(), Error> {
+    let module: *const ModuleInner = &*store.inner.instances[instance as usize].module.inner;
+    // SAFETY: the instance keeps its module alive as long as the store lives.
+    let m = unsafe { &*module };
+    let tier = m
+        .tier
+        .as_deref()
+        .expect("OSR entries are of tiered modules");
+    let code = tier
+        .entry(def)
+        .expect("OSR entries are of compiled functions");
+    let trampoline = tier
+        .base()
+        .expect("compiled code was loaded")
+        .array_trampoline(m.func_types[(m.num_imported_funcs + def) as usize]);
+    link(&mut store.inner, m, instance, def, code);
+    tier.osr.count_taken();
+    tracing::debug!(
+        target: "wedge::tier",
+        func = m.num_imported_funcs + def,
+        "running call continues in compiled code"
+    );
+    // SAFETY: the trampoline and the entry were compiled for the instance's module, which
+    // keeps them loaded; the entry reads one slot per local from `locals`, and `io` holds
+    // the slots of its type.
+    unsafe {
+        crate::native::invoke_code_from(
+            store,
+            instance,
+            trampoline,
+            entry as *const u8,
+            locals.as_mut_ptr().cast(),
+            io,
+        )
+    }
+}
+
 /// [`crate::runtime::invoke`] for compiled code calling wasm function `func` (store index)
 /// that it reached through a trampoline: a function of an interpreted instance, or of a
 /// tiered one whose compiled code was not linked in yet. Such calls between the tiers do not

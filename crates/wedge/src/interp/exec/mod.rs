@@ -7,6 +7,7 @@ mod exceptions;
 mod gc;
 pub(in crate::interp) mod handlers;
 mod memory_ops;
+mod osr;
 mod run;
 mod tail_call;
 

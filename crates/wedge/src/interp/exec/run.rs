@@ -119,6 +119,37 @@ unsafe fn outside_call<T>(
     (result, &mut store.inner)
 }
 
+/// Continues a call of defined function `def` of `instance` of the `Store<T>` behind `store`
+/// in its OSR entry `entry` (see [`crate::tier::invoke_osr`]); returns the result and the
+/// store's `inner` part, re-derived after the call.
+type OsrCall = unsafe fn(
+    store: *mut (),
+    instance: u32,
+    def: u32,
+    entry: usize,
+    locals: &mut [u64],
+    io: &mut [u64],
+) -> OutsideCallResult;
+
+/// The [`OsrCall`] of stores of `T`.
+///
+/// # Safety
+///
+/// As [`outside_call`].
+unsafe fn osr_call<T>(
+    store: *mut (),
+    instance: u32,
+    def: u32,
+    entry: usize,
+    locals: &mut [u64],
+    io: &mut [u64],
+) -> OutsideCallResult {
+    // SAFETY: the caller passes the executor's exclusively borrowed store.
+    let store = unsafe { &mut *(store as *mut Store<T>) };
+    let result = crate::tier::invoke_osr(store, instance, def, entry, locals, io);
+    (result, &mut store.inner)
+}
+
 /// Runs wasm functions of one `invoke` call on its own value stack.
 ///
 /// The executor does not depend on the store's data type: all it needs of the `Store<T>`
@@ -131,8 +162,12 @@ pub(crate) struct Executor<'s> {
     /// The whole `Store<T>`, type-erased, for calls to host functions and compiled code.
     store: *mut (),
     outside_call: OutsideCall,
+    osr_call: OsrCall,
     pub stack: Vec<u64>,
     pub frames: Vec<Frame>,
+    /// The call (function, frame base, depth) and loop whose countdown last ran out at a
+    /// loop head (see `tier_count_slow`).
+    pub osr_candidate: Option<(usize, usize, usize, u32)>,
     /// Recently called `call_indirect` targets (empty until the first one).
     pub callees: Vec<Callee>,
     max_depth: usize,
@@ -158,8 +193,10 @@ impl<'s> Executor<'s> {
             inner,
             store: store.cast(),
             outside_call: outside_call::<T>,
+            osr_call: osr_call::<T>,
             stack,
             frames: Vec::new(),
+            osr_candidate: None,
             callees: Vec::new(),
             max_depth,
             max_slots,
@@ -572,6 +609,30 @@ impl<'s> Executor<'s> {
                 })
             }
         }
+    }
+
+    /// Continues a call of defined function `def` of `instance` in its OSR entry `entry`,
+    /// with its locals' values in `locals` and room for its results in `io`, after its
+    /// frame was popped (`st` is its caller's, or still its own if it was the entry frame:
+    /// `popped` false, and then no frame of this executor is live).
+    pub(super) fn call_osr(
+        &mut self,
+        st: &mut State,
+        popped: bool,
+        (instance, def, entry): (u32, u32, usize),
+        locals: &mut [u64],
+        io: &mut [u64],
+    ) -> Result<(), Error> {
+        let suspended = if popped { self.suspend_roots(st) } else { 0 };
+        // SAFETY: `store` is the executor's store; `inner` is not used during the call and
+        // is replaced by the pointer derived after it.
+        let (result, inner) =
+            unsafe { (self.osr_call)(self.store, instance, def, entry, locals, io) };
+        // SAFETY: as above; the store stays borrowed for `'s`.
+        self.inner = unsafe { &mut *inner };
+        self.resume_roots(suspended);
+        self.refresh_memory(st);
+        result
     }
 
     /// For a function of `instance` (translated as `code`) whose tier-up countdown ran out:

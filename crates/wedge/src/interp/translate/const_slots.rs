@@ -76,7 +76,7 @@ fn reads(instr: &mut Instr, before: Option<Instr>, temps: R, f: &mut impl FnMut(
         | TableSize { .. }
         | Meter { .. }
         | CheckInterrupt {}
-        | TierCount {}
+        | TierCount { .. }
         | Unreachable {}
         | Br { .. }
         | BrIfNezAcc { .. }

@@ -32,8 +32,10 @@ pub(super) struct Points {
     pending_segment: bool,
     /// The next reachable operator starts a loop body or the function body.
     pending_check: bool,
-    /// The next reachable operator starts a loop body.
-    pending_loop: bool,
+    /// The next reachable operator starts a loop body: the `osr` of its `TierCount`.
+    pending_loop: Option<u32>,
+    /// The `osr` of the `TierCount` of the loop being translated (set before its `loop`).
+    pub loop_osr: u32,
 }
 
 impl Points {
@@ -52,7 +54,8 @@ impl Points {
             tiering: false,
             pending_segment: true,
             pending_check: true,
-            pending_loop: false,
+            pending_loop: None,
+            loop_osr: crate::interp::code::NO_OSR,
         }
     }
 
@@ -85,10 +88,9 @@ impl Translator<'_> {
                 self.instrs.push(Instr::CheckInterrupt {});
             }
         }
-        if points.pending_loop {
-            points.pending_loop = false;
+        if let Some(osr) = points.pending_loop.take() {
             if points.tiering {
-                self.instrs.push(Instr::TierCount {});
+                self.instrs.push(Instr::TierCount { osr });
             }
         }
         if let Some(m) = &mut points.metering {
@@ -108,7 +110,7 @@ impl Translator<'_> {
         }
         if matches!(op, Operator::Loop { .. }) {
             points.pending_check = true;
-            points.pending_loop = true;
+            points.pending_loop = Some(points.loop_osr);
         }
     }
 

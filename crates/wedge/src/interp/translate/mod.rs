@@ -269,6 +269,16 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
     let deterministic = config.deterministic;
     let mut reader = body.get_operators_reader()?;
     let mut skip_depth = 0u32;
+    // `loop` operators read so far (reachable or not), and whether the function's locals
+    // allow compiled code to take over a running call (see `tier::osr`).
+    let mut loops = 0u32;
+    let numeric = |ty: &ValType| {
+        matches!(
+            ty,
+            ValType::I32 | ValType::I64 | ValType::F32 | ValType::F64
+        )
+    };
+    let osr_locals = t.locals.iter().all(|(ty, _)| numeric(ty)) && ty.results().iter().all(numeric);
     // Module offset of the operator each instruction came from (for trap frames).
     let mut offsets: Vec<u32> = Vec::new();
     let mut at = range.start as u32;
@@ -276,6 +286,13 @@ pub(crate) fn translate(module: &ModuleInner, func: u32) -> Result<CompiledFunc,
         offsets.resize(t.instrs.len(), at);
         at = reader.original_position() as u32;
         let op = reader.read()?;
+        if let Operator::Loop { blockty } = op {
+            points.loop_osr = match osr_locals && t.osr_loop(blockty) {
+                true => loops,
+                false => crate::interp::code::NO_OSR,
+            };
+            loops += 1;
+        }
         if !t.reachable {
             match op {
                 Operator::Block { .. }
@@ -404,6 +421,18 @@ impl Translator<'_> {
             Some(dst) if *dst == top.canon => Some(idx),
             _ => None,
         }
+    }
+
+    /// Whether compiled code may take over a running call at the head of a loop of type
+    /// `bt` opened now: it has no parameters, nothing else is on the operand stack and no
+    /// exception handler encloses it.
+    fn osr_loop(&self, bt: wasmparser::BlockType) -> bool {
+        self.stack.is_empty()
+            && self.block_type(bt).0.is_empty()
+            && self
+                .ctrl
+                .iter()
+                .all(|c| !matches!(c.kind, CtrlKind::TryTable | CtrlKind::Try | CtrlKind::Catch))
     }
 
     /// Resolves a block type to its parameter and result types.

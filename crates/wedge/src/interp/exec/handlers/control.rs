@@ -2,7 +2,7 @@
 //! points, branches and `select`.
 
 use super::Imm;
-use crate::interp::code::Instr;
+use crate::interp::code::{Instr, NO_OSR};
 use crate::interp::exec::dispatch::{handler, Cx, Exit, Handler, Ip, Vm};
 use crate::interp::exec::run::Executor;
 use crate::limits::Poll;
@@ -124,7 +124,7 @@ fn interrupt_slow(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, acc: u6
     }
 }
 
-handler!(TierCount(vm) Instr::TierCount {} => {
+handler!(TierCount(vm) Instr::TierCount { .. } => {
     // SAFETY: the running function is kept alive by its module.
     let code = unsafe { &*vm.cx.st.code };
     if crate::tier::count_iteration(&code.countdown) {
@@ -133,7 +133,8 @@ handler!(TierCount(vm) Instr::TierCount {} => {
     vm.next()
 });
 
-/// `TierCount` when the function just became hot: queue it for the compiler.
+/// `TierCount` when the function just became hot: queue it for the compiler, and continue
+/// the call in compiled code from this loop head once that can be done (see `tier/osr.rs`).
 #[cold]
 #[inline(never)]
 fn tier_count_slow(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, acc: u64) -> Exit {
@@ -141,8 +142,23 @@ fn tier_count_slow(cx: &mut Cx<'_>, ip: Ip, regs: *mut u64, mem: *mut u8, acc: u
     let st = &vm.cx.st;
     let inst = &vm.cx.ex.inner.instances[st.instance as usize];
     // SAFETY: as above.
-    crate::tier::ran_out(&inst.module.inner, inst.tier, unsafe { &*st.code });
-    vm.next()
+    let code = unsafe { &*st.code };
+    crate::tier::ran_out(&inst.module.inner, inst.tier, code);
+    let Instr::TierCount { osr } = vm.instr() else {
+        unreachable!("tier_count_slow runs TierCount")
+    };
+    // Only a call whose countdown runs out twice in a row at the same loop head (same
+    // frame, same loop) asks for an OSR entry: calls that run out at a short loop ask for
+    // none.
+    let here = (st.code as usize, st.base, vm.cx.ex.frames.len(), osr);
+    let again = vm.cx.ex.osr_candidate.replace(here) == Some(here);
+    let entry = (osr != NO_OSR && vm.cx.ex.inner.profiler.is_none())
+        .then(|| crate::tier::osr_entry(&inst.module.inner, inst.tier, code, osr, again))
+        .flatten();
+    match entry {
+        Some(entry) => crate::interp::exec::osr::enter(vm, entry),
+        None => vm.next(),
+    }
 }
 
 handler!(Unreachable(vm) Instr::Unreachable {} => vm.trap(TrapKind::Unreachable));
